@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config/config.c - the key table and the four sources that fill it.
+ *
+ * The parser, --print-config and the example file all come from config_keys[];
+ * adding a key is one row here plus its field in config.h.
+ */
+#include "config/config.h"
+
+#include "core/arena.h"
+#include "core/log.h"
+#include "core/str.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum cfg_type { CFG_STR, CFG_INT, CFG_BOOL };
+
+struct config_key {
+    const char *name;
+    enum cfg_type type;
+    size_t offset;
+    const char *def;          /* NULL: unset */
+    int64_t min, max;         /* CFG_INT bounds */
+    const char *const *choices; /* CFG_STR: allowed values, NULL-terminated */
+    bool secret;
+    const char *help;
+};
+
+static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
+static const char *const sync_modes[] = { "off", "normal", "full", "extra", NULL };
+
+#define OFF(f) offsetof(struct config, f)
+
+static const struct config_key config_keys[] = {
+    { "listen", CFG_STR, OFF(listen), "127.0.0.1:8080", 0, 0, NULL, false,
+      "Address and port to listen on (HOST:PORT; port 0 picks a free one)." },
+    { "db", CFG_STR, OFF(db), "sqlite:qunzu.db", 0, 0, NULL, false,
+      "Database: sqlite:PATH, sqlite::memory: (throwaway) or postgres://URL." },
+    { "admin_token", CFG_STR, OFF(admin_token), NULL, 0, 0, NULL, true,
+      "Bearer token for /admin/v1/. Unset: generated on first start, stored, printed." },
+    { "seed", CFG_STR, OFF(seed), NULL, 0, 0, NULL, false,
+      "Seed document (JSON, docs/seed.md) applied at start; idempotent." },
+    { "threads", CFG_INT, OFF(threads), "2", 1, 256, NULL, false,
+      "Worker threads, each with its own event loop and database connection." },
+    { "log_level", CFG_STR, OFF(log_level), "info", 0, 0, log_levels, false,
+      "Least severe level logged: error, warn, info or debug." },
+    { "body_limit", CFG_INT, OFF(body_limit), "1048576", 1024, 64 << 20, NULL, false,
+      "Largest request body in bytes; larger bodies get the dialect's error." },
+    { "sqlite_synchronous", CFG_STR, OFF(sqlite_synchronous), "full", 0, 0, sync_modes, false,
+      "SQLite synchronous mode; full makes every acknowledged write survive power loss." },
+    { "sqlite_busy_timeout_ms", CFG_INT, OFF(sqlite_busy_timeout_ms), "5000", 0, 600000, NULL,
+      false, "How long a writer waits for the SQLite write lock before failing." },
+    { "demo", CFG_BOOL, OFF(demo), "on", 0, 0, NULL, false,
+      "Create a demo tenant on first start and print its credentials." },
+    { "access_log", CFG_BOOL, OFF(access_log), "on", 0, 0, NULL, false,
+      "Log one line per request (method, path, status, dialect code, microseconds)." },
+    { "shutdown_timeout_ms", CFG_INT, OFF(shutdown_timeout_ms), "5000", 0, 600000, NULL, false,
+      "On SIGTERM/SIGINT, how long to wait for in-flight requests before closing." },
+};
+
+#define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+static const struct config_key *key_find(const char *name, size_t len)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (str_eq_n(name, len, config_keys[i].name))
+            return &config_keys[i];
+    return NULL;
+}
+
+static void *field(struct config *c, const struct config_key *k)
+{
+    return (char *)c + k->offset;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+    static const char *const yes[] = { "on", "true", "yes", "1" };
+    static const char *const no[] = { "off", "false", "no", "0" };
+
+    for (size_t i = 0; i < 4; i++) {
+        if (strcmp(v, yes[i]) == 0) {
+            *out = true;
+            return true;
+        }
+        if (strcmp(v, no[i]) == 0) {
+            *out = false;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int key_set(struct config *c, const struct config_key *k, const char *v, char *errbuf,
+                   size_t errlen)
+{
+    switch (k->type) {
+    case CFG_INT: {
+        int64_t n;
+
+        if (!str_to_i64(v, k->min, k->max, &n)) {
+            snprintf(errbuf, errlen, "invalid value for '%s': '%s' (expected an integer %lld..%lld)",
+                     k->name, v, (long long)k->min, (long long)k->max);
+            return -1;
+        }
+        *(int64_t *)field(c, k) = n;
+        return 0;
+    }
+    case CFG_BOOL:
+        if (!parse_bool(v, (bool *)field(c, k))) {
+            snprintf(errbuf, errlen, "invalid value for '%s': '%s' (expected on or off)", k->name,
+                     v);
+            return -1;
+        }
+        return 0;
+    case CFG_STR: {
+        char **slot = field(c, k);
+
+        if (k->choices != NULL) {
+            size_t i;
+
+            for (i = 0; k->choices[i] != NULL; i++)
+                if (strcmp(v, k->choices[i]) == 0)
+                    break;
+            if (k->choices[i] == NULL) {
+                snprintf(errbuf, errlen, "invalid value for '%s': '%s'", k->name, v);
+                return -1;
+            }
+        }
+        free(*slot);
+        *slot = xstrdup(v);
+        return 0;
+    }
+    }
+    return -1;
+}
+
+static char *trim(char *s)
+{
+    char *e;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+/* "key = value" lines; '#' starts a comment line; values may be "quoted". */
+static int load_file(struct config *c, const char *path, char *errbuf, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    int lineno = 0, rc = 0;
+
+    if (f == NULL) {
+        snprintf(errbuf, errlen, "cannot open config file '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+        char *s = trim(line), *eq, *key, *val;
+        const struct config_key *k;
+        char inner[256];
+
+        lineno++;
+        if (*s == '\0' || *s == '#')
+            continue;
+        eq = strchr(s, '=');
+        if (eq == NULL) {
+            snprintf(errbuf, errlen, "%s:%d: expected 'key = value'", path, lineno);
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        key = trim(s);
+        val = trim(eq + 1);
+        if (val[0] == '"' && strlen(val) >= 2 && val[strlen(val) - 1] == '"') {
+            val[strlen(val) - 1] = '\0';
+            val++;
+        }
+        k = key_find(key, strlen(key));
+        if (k == NULL) {
+            snprintf(errbuf, errlen, "%s:%d: unknown key '%s'", path, lineno, key);
+            rc = -1;
+            break;
+        }
+        if (key_set(c, k, val, inner, sizeof(inner)) != 0) {
+            snprintf(errbuf, errlen, "%s:%d: %s", path, lineno, inner);
+            rc = -1;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+static const char *env_get(const char *const *envp, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (; envp != NULL && *envp != NULL; envp++)
+        if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+            return *envp + n + 1;
+    return NULL;
+}
+
+static void env_name(const struct config_key *k, char *out, size_t n)
+{
+    size_t i = 0;
+
+    snprintf(out, n, "QUNZU_");
+    for (i = 0; k->name[i] != '\0' && 6 + i + 1 < n; i++)
+        out[6 + i] = (char)toupper((unsigned char)k->name[i]);
+    out[6 + i] = '\0';
+}
+
+/* Maps "--body-limit" or "--body_limit" to its key. */
+static const struct config_key *flag_key(const char *flag, size_t len)
+{
+    char name[64];
+
+    if (len >= sizeof(name))
+        return NULL;
+    for (size_t i = 0; i < len; i++)
+        name[i] = (flag[i] == '-') ? '_' : flag[i];
+    return key_find(name, len);
+}
+
+static int validate(struct config *c, char *errbuf, size_t errlen)
+{
+    char host[256];
+
+    if (config_parse_listen(c->listen, host, sizeof(host), &c->listen_port) != 0) {
+        snprintf(errbuf, errlen, "invalid value for 'listen': '%s' (expected HOST:PORT)",
+                 c->listen);
+        return -1;
+    }
+    free(c->listen_host);
+    c->listen_host = xstrdup(host);
+    if (strncmp(c->db, "sqlite:", 7) != 0 && strncmp(c->db, "postgres://", 11) != 0
+        && strncmp(c->db, "postgresql://", 13) != 0) {
+        snprintf(errbuf, errlen,
+                 "invalid value for 'db': '%s' (expected sqlite:PATH or postgres://URL)", c->db);
+        return -1;
+    }
+    if (strcmp(c->db, "sqlite:") == 0) {
+        snprintf(errbuf, errlen, "invalid value for 'db': a path is required after 'sqlite:'");
+        return -1;
+    }
+    if (c->admin_token != NULL && strlen(c->admin_token) < 8) {
+        snprintf(errbuf, errlen, "invalid value for 'admin_token': at least 8 characters");
+        return -1;
+    }
+    return 0;
+}
+
+int config_parse_listen(const char *s, char *host, size_t hostlen, int *port)
+{
+    const char *colon, *h = s;
+    size_t hl;
+    int64_t p;
+
+    if (s == NULL)
+        return -1;
+    if (*s == '[') {
+        const char *rb = strchr(s, ']');
+
+        if (rb == NULL || rb[1] != ':')
+            return -1;
+        h = s + 1;
+        hl = (size_t)(rb - h);
+        colon = rb + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (colon == NULL)
+            return -1;
+        hl = (size_t)(colon - s);
+    }
+    if (hl == 0 || hl >= hostlen || !str_to_i64(colon + 1, 0, 65535, &p))
+        return -1;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    *port = (int)p;
+    return 0;
+}
+
+int config_load(struct config *c, int argc, char **argv, const char *const *envp, char *errbuf,
+                size_t errlen)
+{
+    const char *file = env_get(envp, "QUNZU_CONFIG");
+
+    memset(c, 0, sizeof(*c));
+    for (size_t i = 0; i < NKEYS; i++)
+        if (config_keys[i].def != NULL
+            && key_set(c, &config_keys[i], config_keys[i].def, errbuf, errlen) != 0)
+            return -1;
+
+    /* The file comes first, so find --config before applying other flags. */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            file = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            file = argv[i] + 9;
+    }
+    if (file != NULL) {
+        c->config_file = xstrdup(file);
+        if (load_file(c, file, errbuf, errlen) != 0)
+            return -1;
+    }
+
+    for (size_t i = 0; i < NKEYS; i++) {
+        char name[80];
+        const char *v;
+
+        env_name(&config_keys[i], name, sizeof(name));
+        v = env_get(envp, name);
+        if (v != NULL && key_set(c, &config_keys[i], v, errbuf, errlen) != 0) {
+            size_t n = strlen(errbuf);
+
+            snprintf(errbuf + n, errlen - n, " (from %s)", name);
+            return -1;
+        }
+    }
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *eq, *val;
+        const struct config_key *k;
+        size_t len;
+
+        if (strcmp(a, "--print-config") == 0) {
+            c->print_config = true;
+            continue;
+        }
+        if (strcmp(a, "--print-config-example") == 0) {
+            c->print_example = true;
+            continue;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            c->help = true;
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            snprintf(errbuf, errlen, "unexpected argument '%s'", a);
+            return -1;
+        }
+        a += 2;
+        eq = strchr(a, '=');
+        len = eq ? (size_t)(eq - a) : strlen(a);
+        if (str_eq_n(a, len, "config")) {
+            if (eq == NULL)
+                i++;
+            continue;
+        }
+        k = flag_key(a, len);
+        if (k == NULL) {
+            snprintf(errbuf, errlen, "unknown option '--%.*s'", (int)len, a);
+            return -1;
+        }
+        if (eq != NULL) {
+            val = eq + 1;
+        } else if (i + 1 < argc) {
+            val = argv[++i];
+        } else {
+            snprintf(errbuf, errlen, "option '--%.*s' needs a value", (int)len, a);
+            return -1;
+        }
+        if (key_set(c, k, val, errbuf, errlen) != 0)
+            return -1;
+    }
+    return validate(c, errbuf, errlen);
+}
+
+void config_release(struct config *c)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (config_keys[i].type == CFG_STR) {
+            char **slot = field(c, &config_keys[i]);
+
+            free(*slot);
+            *slot = NULL;
+        }
+    }
+    free(c->listen_host);
+    free(c->config_file);
+    c->listen_host = c->config_file = NULL;
+}
+
+static void value_str(const struct config *c, const struct config_key *k, char *out, size_t n)
+{
+    const void *f = (const char *)c + k->offset;
+
+    switch (k->type) {
+    case CFG_INT:
+        snprintf(out, n, "%lld", (long long)*(const int64_t *)f);
+        break;
+    case CFG_BOOL:
+        snprintf(out, n, "%s", *(const bool *)f ? "on" : "off");
+        break;
+    case CFG_STR: {
+        const char *s = *(char *const *)f;
+
+        if (s == NULL)
+            snprintf(out, n, "%s", "");
+        else if (k->secret)
+            snprintf(out, n, "%s", "********");
+        else
+            snprintf(out, n, "%s", s);
+        break;
+    }
+    }
+}
+
+void config_print(const struct config *c, FILE *f, bool example)
+{
+    if (example)
+        fputs("# qunzu configuration reference, generated by `qunzu --print-config-example`.\n"
+              "# Every key, its default and its meaning. Sources apply in order:\n"
+              "# defaults < this file (--config FILE or QUNZU_CONFIG) < environment\n"
+              "# (QUNZU_<KEY>, e.g. QUNZU_THREADS=4) < flags (--key value, e.g. --threads 4).\n",
+              f);
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct config_key *k = &config_keys[i];
+        char v[512];
+
+        if (example) {
+            fprintf(f, "\n# %s\n", k->help);
+            if (k->def == NULL) {
+                fprintf(f, "# %s =\n", k->name);
+                continue;
+            }
+            fprintf(f, "%s = %s\n", k->name, k->def);
+            continue;
+        }
+        value_str(c, k, v, sizeof(v));
+        fprintf(f, "%s = %s\n", k->name, v);
+    }
+}
+
+void config_usage(FILE *f)
+{
+    fputs("usage: qunzu [--config FILE] [--KEY VALUE]... [--print-config] "
+          "[--print-config-example]\n\noptions (also QUNZU_<KEY> in the environment):\n",
+          f);
+    for (size_t i = 0; i < NKEYS; i++) {
+        char flag[64];
+        size_t j;
+
+        for (j = 0; config_keys[i].name[j] != '\0' && j + 1 < sizeof(flag); j++)
+            flag[j] = config_keys[i].name[j] == '_' ? '-' : config_keys[i].name[j];
+        flag[j] = '\0';
+        fprintf(f, "  --%-24s %s\n", flag, config_keys[i].help);
+    }
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/err.h - the one error enum every module returns, plus request detail.
+ *
+ * Codes name what went wrong in the domain; each dialect maps (code, subject)
+ * to its own envelope in one table (the dialect errors files).
+ */
+#ifndef QZ_CORE_ERR_H
+#define QZ_CORE_ERR_H
+
+#include <stdarg.h>
+
+enum err {
+    ERR_OK = 0,
+    ERR_BAD_REQUEST,     /* field missing, wrong type or out of range */
+    ERR_MISSING,         /* a required parameter is absent or empty */
+    ERR_MALFORMED,       /* the body is not the JSON object the endpoint takes */
+    ERR_EMPTY_BODY,      /* a body was required and none was sent */
+    ERR_TOO_LARGE,       /* the body is over the configured limit */
+    ERR_UNAUTHENTICATED, /* credential absent, unknown or wrong */
+    ERR_EXPIRED,         /* credential was valid once and has expired */
+    ERR_FORBIDDEN,       /* caller is known but may not do this */
+    ERR_NOT_FOUND,
+    ERR_METHOD,          /* the path exists with another method */
+    ERR_CONFLICT,        /* e.g. duplicate group name */
+    ERR_LIMIT,           /* a documented quota or size limit was hit */
+    ERR_STORE,           /* the database failed through no fault of the caller */
+    ERR_INTERNAL,
+    ERR__COUNT           /* keep last: sizes the mapping tables */
+};
+
+/*
+ * What an error is about, when a dialect must tell cases apart that share a
+ * code (WeCom tells a missing corpid from a missing secret).
+ */
+enum subj {
+    SUBJ_NONE = 0,
+    SUBJ_TOKEN,      /* an access token */
+    SUBJ_TENANT,     /* a tenant identity: corpid, tenant_key, email */
+    SUBJ_SECRET,     /* an app secret */
+    SUBJ_SECRET_OTHER, /* a secret that belongs to another tenant */
+    SUBJ_ROUTE,      /* the path itself */
+    SUBJ_GROUP,      /* a knowledge-base category */
+    SUBJ_DEFAULT_GROUP,
+    SUBJ_CURSOR,
+    SUBJ_FIELD,      /* a named request field; the name is in err_info */
+    SUBJ__COUNT
+};
+
+/* Detail kept next to the code for one request; the renderer reads it. */
+struct err_info {
+    enum err code;
+    enum subj subj;
+    char field[48]; /* offending field, when there is one */
+    char msg[200];  /* human-readable detail, lower-case, no full stop */
+};
+
+void err_info_clear(struct err_info *ei);
+
+/* Record an error and return 'code', so callers write 'return err_set(...)'. */
+enum err err_set(struct err_info *ei, enum err code, enum subj subj, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+enum err err_field(struct err_info *ei, enum err code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+const char *err_name(enum err code);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* core/ids.c - see ids.h. */
+#include "core/ids.h"
+
+#include "core/arena.h"
+#include "core/str.h"
+
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ids_random(void *buf, size_t n)
+{
+    if (RAND_bytes(buf, (int)n) != 1) {
+        fputs("fatal: random source failed\n", stderr);
+        abort();
+    }
+}
+
+char *ids_hex(struct arena *a, const char *prefix, size_t nbytes)
+{
+    unsigned char raw[64];
+    size_t plen = strlen(prefix);
+    char *out;
+
+    if (nbytes > sizeof(raw))
+        nbytes = sizeof(raw);
+    ids_random(raw, nbytes);
+    out = arena_alloc(a, plen + 2 * nbytes + 1);
+    memcpy(out, prefix, plen);
+    str_hex(raw, nbytes, out + plen);
+    return out;
+}
+
+char *ids_token(struct arena *a, const char *prefix, size_t nbytes)
+{
+    unsigned char raw[96];
+
+    if (nbytes > sizeof(raw))
+        nbytes = sizeof(raw);
+    ids_random(raw, nbytes);
+    return arena_printf(a, "%s%s", prefix, str_b64url_encode(a, raw, nbytes));
+}

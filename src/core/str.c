@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/* core/str.c - checked string helpers; see str.h. */
+#include "core/str.h"
+
+#include "core/arena.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+long str_utf8_len(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    long count = 0;
+
+    while (p < end) {
+        unsigned c = *p;
+        unsigned cp;
+        size_t len;
+
+        if (c < 0x80) {
+            p++;
+            count++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return -1;
+        }
+        if ((size_t)(end - p) < len)
+            return -1;
+        for (size_t i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return -1;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)
+            || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return -1;
+        p += len;
+        count++;
+    }
+    return count;
+}
+
+bool str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    char *end;
+    long long v;
+
+    if (s == NULL || *s == '\0' || *s == ' ' || *s == '+')
+        return false;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+char *str_b64url_encode(struct arena *a, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    char *out = arena_alloc(a, (n + 2) / 3 * 4 + 1);
+    size_t o = 0, i;
+
+    for (i = 0; i + 2 < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+
+        out[o++] = b64url[v >> 18];
+        out[o++] = b64url[(v >> 12) & 63];
+        out[o++] = b64url[(v >> 6) & 63];
+        out[o++] = b64url[v & 63];
+    }
+    if (n - i == 1) {
+        unsigned v = (unsigned)p[i] << 16;
+
+        out[o++] = b64url[v >> 18];
+        out[o++] = b64url[(v >> 12) & 63];
+    } else if (n - i == 2) {
+        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
+
+        out[o++] = b64url[v >> 18];
+        out[o++] = b64url[(v >> 12) & 63];
+        out[o++] = b64url[(v >> 6) & 63];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int b64url_val(char c)
+{
+    const char *p = (c != '\0') ? strchr(b64url, c) : NULL;
+
+    return p ? (int)(p - b64url) : -1;
+}
+
+long str_b64url_decode(const char *s, size_t n, void *out, size_t cap)
+{
+    unsigned char *o = out;
+    size_t len = 0;
+    unsigned acc = 0;
+    int bits = 0;
+
+    if (n % 4 == 1)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int v = b64url_val(s[i]);
+
+        if (v < 0)
+            return -1;
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (len == cap)
+                return -1;
+            o[len++] = (unsigned char)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    /* Leftover bits must be zero, so every value has one spelling. */
+    if (acc != 0)
+        return -1;
+    return (long)len;
+}
+
+void str_hex(const void *data, size_t n, char *out)
+{
+    static const char hx[] = "0123456789abcdef";
+    const unsigned char *p = data;
+
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hx[p[i] >> 4];
+        out[2 * i + 1] = hx[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static char *url_decode(struct arena *a, const char *s, size_t n, bool plus_is_space)
+{
+    char *out = arena_alloc(a, n + 1);
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%') {
+            int hi, lo;
+
+            if (i + 2 >= n)
+                return NULL;
+            hi = hexval(s[i + 1]);
+            lo = hexval(s[i + 2]);
+            if (hi < 0 || lo < 0)
+                return NULL;
+            out[o++] = (char)(hi << 4 | lo);
+            i += 2;
+        } else {
+            out[o++] = (plus_is_space && s[i] == '+') ? ' ' : s[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+char *str_url_decode(struct arena *a, const char *s, size_t n)
+{
+    return url_decode(a, s, n, false);
+}
+
+char *str_query_get(struct arena *a, const char *query, size_t qlen, const char *key)
+{
+    size_t klen = strlen(key);
+    const char *p = query, *end = query + qlen;
+
+    while (p != NULL && p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *pe = amp ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(pe - p));
+        const char *ke = eq ? eq : pe;
+
+        if ((size_t)(ke - p) == klen && memcmp(p, key, klen) == 0) {
+            const char *v = eq ? eq + 1 : pe;
+            /* Forms encode spaces as '+'; query values follow that rule.
+             * A bad escape reads as an empty value, which callers reject. */
+            char *dec = url_decode(a, v, (size_t)(pe - v), true);
+
+            return dec ? dec : arena_strdup(a, "");
+        }
+        p = amp ? amp + 1 : NULL;
+    }
+    return NULL;
+}
+
+bool str_eq_n(const char *a, size_t alen, const char *b)
+{
+    return strlen(b) == alen && memcmp(a, b, alen) == 0;
+}

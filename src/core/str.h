@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/str.h - checked string helpers: UTF-8 length, integer parsing,
+ * base64url and hex, query-string lookup. No allocation except via arena.
+ */
+#ifndef QZ_CORE_STR_H
+#define QZ_CORE_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+
+/* Number of Unicode code points in valid UTF-8 's', or -1 if 's' is not valid
+ * UTF-8 (overlongs, surrogates and code points past U+10FFFF are invalid). */
+long str_utf8_len(const char *s, size_t n);
+
+/* Parses all of 's' as a base-10 integer within [min, max]. */
+bool str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* Base64url without padding. Encode writes into the arena; decode returns the
+ * byte count, or -1 on invalid input or if 'cap' is too small. */
+char *str_b64url_encode(struct arena *a, const void *data, size_t n);
+long str_b64url_decode(const char *s, size_t n, void *out, size_t cap);
+
+void str_hex(const void *data, size_t n, char *out); /* out gets 2n+1 bytes */
+
+/* Finds 'key' in a raw query string ("a=1&b=2"), percent-decodes the value
+ * into the arena. Returns NULL when absent; "" when present but empty. */
+char *str_query_get(struct arena *a, const char *query, size_t qlen, const char *key);
+
+/* Percent-decodes 's' ('+' stays '+': paths, not forms). NULL on bad escape. */
+char *str_url_decode(struct arena *a, const char *s, size_t n);
+
+bool str_eq_n(const char *a, size_t alen, const char *b); /* a[0..alen) == b */
+
+#endif

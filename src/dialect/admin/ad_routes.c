@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/admin/ad_routes.c - admin routes, their handlers and the admin
+ * envelope: the handler's object on success, {"error": {"code", "message"}}
+ * with a matching HTTP status otherwise.
+ */
+#include "dialect/admin/ad.h"
+
+#include "core/arena.h"
+#include "core/str.h"
+
+#include <openssl/crypto.h>
+#include <string.h>
+
+static enum err ad_auth(struct req *rq)
+{
+    const char *h = rq->http->authorization, *want = rq->app->admin_token;
+
+    if (h == NULL || strncmp(h, "Bearer ", 7) != 0)
+        return err_set(&rq->err, ERR_UNAUTHENTICATED, SUBJ_TOKEN,
+                       "missing 'Authorization: Bearer <admin token>'");
+    h += 7;
+    if (strlen(h) != strlen(want) || CRYPTO_memcmp(h, want, strlen(want)) != 0)
+        return err_set(&rq->err, ERR_UNAUTHENTICATED, SUBJ_TOKEN, "invalid admin token");
+    return ERR_OK;
+}
+
+static enum err ad_seed(struct req *rq, json_t *body, json_t *out)
+{
+    json_t *res;
+    enum err e = svc_seed_apply(&rq->svc, body, &res);
+
+    if (e == ERR_OK) {
+        json_object_update(out, res);
+        json_decref(res);
+    }
+    return e;
+}
+
+static enum err ad_tenant_get(struct req *rq, json_t *body, json_t *out)
+{
+    json_t *res;
+    int64_t id;
+    enum err e;
+
+    (void)body;
+    e = svc_tenant_find(&rq->svc, rq->params[0], &id);
+    if (e == ERR_OK)
+        e = svc_tenant_describe(&rq->svc, id, &res);
+    if (e == ERR_OK) {
+        json_object_update(out, res);
+        json_decref(res);
+    }
+    return e;
+}
+
+static void clock_json(struct req *rq, json_t *out)
+{
+    json_out_int(out, "now", clock_now(&rq->app->clock));
+    json_out_int(out, "offset_seconds", atomic_load(&rq->app->clock.offset));
+}
+
+static enum err ad_clock_get(struct req *rq, json_t *body, json_t *out)
+{
+    (void)body;
+    clock_json(rq, out);
+    return ERR_OK;
+}
+
+/* Moves the clock forward only: tokens and retries are scheduled on it, and
+ * time going backwards would make them misbehave. The offset is stored so a
+ * restart keeps it. */
+static enum err ad_clock_advance(struct req *rq, json_t *body, json_t *out)
+{
+    int64_t by = 0, offset;
+    enum err e;
+
+    json_int(body, "advance_seconds", &by);
+    offset = atomic_load(&rq->app->clock.offset) + by;
+    e = rq->svc.st->ops->meta_set(rq->svc.st, AD_META_CLOCK,
+                                  arena_printf(rq->http->arena, "%lld", (long long)offset));
+    if (e != ERR_OK)
+        return e;
+    atomic_store(&rq->app->clock.offset, offset);
+    clock_json(rq, out);
+    return ERR_OK;
+}
+
+static const struct field_rule clock_rules[] = {
+    { "advance_seconds", JT_INT, F_REQUIRED | F_RANGE, 0, 0, 100L * 365 * 86400 },
+    { NULL },
+};
+
+static const struct route ad_routes[] = {
+    { HTTP_POST, "/admin/v1/seed", R_WRITE | R_JSON, NULL, ad_seed },
+    { HTTP_GET, "/admin/v1/tenants/:name", 0, NULL, ad_tenant_get },
+    { HTTP_GET, "/admin/v1/clock", R_NO_TX, NULL, ad_clock_get },
+    { HTTP_POST, "/admin/v1/clock", R_WRITE | R_JSON, clock_rules, ad_clock_advance },
+};
+
+static int ad_status(enum err e)
+{
+    static const int status[ERR__COUNT] = {
+        [ERR_OK] = 200,         [ERR_BAD_REQUEST] = 400,     [ERR_MISSING] = 400,
+        [ERR_MALFORMED] = 400,  [ERR_EMPTY_BODY] = 400,      [ERR_TOO_LARGE] = 413,
+        [ERR_UNAUTHENTICATED] = 401, [ERR_EXPIRED] = 401,    [ERR_FORBIDDEN] = 403,
+        [ERR_NOT_FOUND] = 404,  [ERR_METHOD] = 405,          [ERR_CONFLICT] = 409,
+        [ERR_LIMIT] = 400,      [ERR_STORE] = 503,           [ERR_INTERNAL] = 500,
+    };
+
+    return ((unsigned)e < ERR__COUNT && status[e] != 0) ? status[e] : 500;
+}
+
+static void ad_render(struct req *rq, enum err e, json_t *out)
+{
+    json_t *body;
+
+    rq->http->log_code = ad_status(e);
+    rq->http->log_code_set = true;
+    if (e == ERR_OK) {
+        dialect_send_json(rq, 200, out);
+        return;
+    }
+    body = json_pack("{s:{s:s,s:s}}", "error", "code", err_name(e), "message",
+                     rq->err.msg[0] ? rq->err.msg : err_name(e));
+    if (rq->err.field[0] != '\0')
+        json_object_set_new(json_object_get(body, "error"), "field",
+                            json_string(rq->err.field));
+    dialect_send_json(rq, ad_status(e), body);
+    json_decref(body);
+}
+
+const struct dialect ad_dialect = {
+    .name = "admin",
+    .prefix = "/admin/v1/",
+    .routes = ad_routes,
+    .nroutes = sizeof(ad_routes) / sizeof(ad_routes[0]),
+    .auth = ad_auth,
+    .render = ad_render,
+};

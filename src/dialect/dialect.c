@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/dialect.c - the request pipeline every dialect shares:
+ * prefix -> body limit -> route -> transaction -> auth -> JSON body and
+ * field rules -> handler -> commit or rollback -> the dialect's renderer.
+ *
+ * Handlers only return codes; only renderers write envelopes. /healthz and
+ * /readyz are answered here, before any dialect.
+ */
+#include "dialect/dialect.h"
+
+#include "config/config.h"
+#include "core/arena.h"
+#include "core/str.h"
+
+#include <string.h>
+
+void dialect_send_json(struct req *rq, int status, const json_t *v)
+{
+    rq->http->status = status;
+    rq->http->content_type = "application/json; charset=utf-8";
+    rq->http->resp_body = json_dump_arena(rq->http->arena, v, &rq->http->resp_len);
+}
+
+static void send_text(struct http_req *r, int status, const char *text)
+{
+    r->status = status;
+    r->content_type = "text/plain; charset=utf-8";
+    r->resp_body = text;
+    r->resp_len = strlen(text);
+}
+
+/* Health endpoints: /healthz says the process serves; /readyz also needs
+ * the database to answer. */
+static bool handle_health(struct http_req *r, struct worker_state *ws)
+{
+    bool ready;
+    const char *body;
+
+    if (str_eq_n(r->path, r->path_len, "/healthz")) {
+        body = "{\"status\":\"ok\"}";
+        r->status = 200;
+    } else if (str_eq_n(r->path, r->path_len, "/readyz")) {
+        ready = ws->st->ops->ping(ws->st) == ERR_OK;
+        body = ready ? "{\"status\":\"ready\"}" : "{\"status\":\"unavailable\"}";
+        r->status = ready ? 200 : 503;
+    } else {
+        return false;
+    }
+    r->content_type = "application/json; charset=utf-8";
+    r->resp_body = body;
+    r->resp_len = strlen(body);
+    return true;
+}
+
+static const struct dialect *find_dialect(const struct app *app, const struct http_req *r)
+{
+    for (const struct dialect *const *d = app->dialects; *d != NULL; d++) {
+        size_t n = strlen((*d)->prefix);
+
+        if (r->path_len >= n && memcmp(r->path, (*d)->prefix, n) == 0)
+            return *d;
+    }
+    return NULL;
+}
+
+static const char *method_name(enum http_method m)
+{
+    static const char *const names[] = { "OTHER", "GET", "POST", "PUT", "PATCH", "DELETE" };
+
+    return names[m];
+}
+
+static enum err find_route(struct req *rq, const struct dialect *d)
+{
+    const struct route *other_method = NULL;
+    struct http_req *r = rq->http;
+
+    for (size_t i = 0; i < d->nroutes; i++) {
+        const struct route *rt = &d->routes[i];
+        const char *params[HTTP_MAX_PARAMS];
+        int np;
+
+        if (!http_path_match(rt->path, r->path, r->path_len, r->arena, params, &np))
+            continue;
+        if (rt->method != r->method) {
+            other_method = rt;
+            continue;
+        }
+        rq->route = rt;
+        memcpy(rq->params, params, sizeof(params));
+        rq->nparams = np;
+        return ERR_OK;
+    }
+    if (other_method != NULL)
+        return err_set(&rq->err, ERR_METHOD, SUBJ_ROUTE, "%s", method_name(other_method->method));
+    return err_set(&rq->err, ERR_NOT_FOUND, SUBJ_ROUTE, "no such api");
+}
+
+static enum err parse_body(struct req *rq, json_t **body)
+{
+    struct http_req *r = rq->http;
+    enum err e;
+
+    if (r->body_len == 0)
+        return err_set(&rq->err, ERR_EMPTY_BODY, SUBJ_NONE, "empty request body");
+    e = json_parse_object(r->body, r->body_len, body, &rq->err);
+    if (e != ERR_OK)
+        return e;
+    return json_check(*body, rq->route->rules, &rq->err);
+}
+
+/* Runs the routed request inside one transaction. */
+static enum err run(struct req *rq, const struct dialect *d, json_t *out)
+{
+    const struct route *rt = rq->route;
+    struct store *st = rq->svc.st;
+    json_t *body = NULL;
+    enum err e = ERR_OK;
+
+    if (!(rt->flags & R_NO_TX)) {
+        e = st->ops->begin(st, (rt->flags & R_WRITE) != 0);
+        if (e != ERR_OK)
+            return err_set(&rq->err, e, SUBJ_NONE, "database unavailable");
+    }
+    if (!(rt->flags & R_PUBLIC))
+        e = d->auth(rq);
+    if (e == ERR_OK && (rt->flags & R_JSON))
+        e = parse_body(rq, &body);
+    if (e == ERR_OK)
+        e = rt->fn(rq, body, out);
+    json_decref(body);
+    if (rt->flags & R_NO_TX)
+        return e;
+    if (e != ERR_OK) {
+        st->ops->rollback(st);
+        return e;
+    }
+    e = st->ops->commit(st);
+    if (e != ERR_OK)
+        return err_set(&rq->err, e, SUBJ_NONE, "commit failed");
+    return ERR_OK;
+}
+
+void dialect_handle(struct http_req *r)
+{
+    struct worker_state *ws = r->worker;
+    const struct dialect *d;
+    struct req rq;
+    json_t *out;
+    enum err e;
+
+    if (handle_health(r, ws))
+        return;
+    d = find_dialect(ws->app, r);
+    if (d == NULL) {
+        send_text(r, 404, "404 page not found");
+        return;
+    }
+    memset(&rq, 0, sizeof(rq));
+    rq.http = r;
+    rq.app = ws->app;
+    rq.svc.st = ws->st;
+    rq.svc.a = r->arena;
+    rq.svc.ei = &rq.err;
+    rq.svc.now = clock_now(&ws->app->clock);
+    out = json_object();
+
+    if (r->body_len > (size_t)ws->app->cfg->body_limit)
+        e = err_set(&rq.err, ERR_TOO_LARGE, SUBJ_NONE, "request body too large");
+    else
+        e = find_route(&rq, d);
+    if (e == ERR_OK)
+        e = run(&rq, d, out);
+    if (e != ERR_OK && rq.err.code != e)
+        err_set(&rq.err, e, SUBJ_NONE, NULL);
+    d->render(&rq, e, out);
+    json_decref(out);
+}

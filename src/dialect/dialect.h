@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/dialect.h - what every dialect is made of: a URL prefix, a table of
+ * routes, an authentication step and a renderer that spells results in the
+ * dialect's own envelope. dialect.c runs the shared request pipeline;
+ * dialect/<name>/ holds each dialect's tables and thin handlers.
+ */
+#ifndef QZ_DIALECT_H
+#define QZ_DIALECT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "http/http.h"
+#include "json/json.h"
+#include "svc/svc.h"
+
+struct config;
+struct dialect;
+
+/* Process-wide state, shared read-only by the workers (the clock's offset is
+ * atomic). */
+struct app {
+    const struct config *cfg;
+    const struct dialect *const *dialects; /* NULL-terminated */
+    struct qclock clock;
+    char *admin_token;
+};
+
+/* One worker thread's state: its database connection. */
+struct worker_state {
+    struct app *app;
+    struct store *st;
+};
+
+struct route;
+
+/* A request as dialects see it. */
+struct req {
+    struct http_req *http;
+    struct app *app;
+    const struct route *route;
+    struct svc_ctx svc; /* store, arena, clock reading, tenant after auth */
+    struct err_info err;
+    const char *params[HTTP_MAX_PARAMS]; /* ":name" path segments, in order */
+    int nparams;
+    int64_t principal; /* what the credential was issued to, after auth */
+};
+
+/* A handler translates between the dialect's shape and one svc call. Auth,
+ * the transaction and body validation have already run; 'body' is NULL for
+ * routes without R_JSON. It fills 'out' and returns ERR_OK, or an error. */
+typedef enum err (*route_fn)(struct req *rq, json_t *body, json_t *out);
+
+enum route_flags {
+    R_WRITE = 1 << 0,  /* opens a write transaction */
+    R_JSON = 1 << 1,   /* the body is a JSON object checked against 'rules' */
+    R_PUBLIC = 1 << 2, /* no authentication (token endpoints, health) */
+    R_NO_TX = 1 << 3,  /* touches no database */
+};
+
+struct route {
+    enum http_method method;
+    const char *path; /* "/cgi-bin/kf/knowledge/add_group", ":name" captures */
+    unsigned flags;
+    const struct field_rule *rules;
+    route_fn fn;
+};
+
+struct dialect {
+    const char *name;
+    const char *prefix; /* "/cgi-bin/" */
+    const struct route *routes;
+    size_t nroutes;
+    /* Authenticates a non-R_PUBLIC request inside its transaction: sets
+     * rq->svc.tenant (and rq->principal) or returns the error. */
+    enum err (*auth)(struct req *rq);
+    /* Writes status, content type and body for the result 'e' ('out' holds
+     * a handler's fields on ERR_OK). Detail is in rq->err. */
+    void (*render)(struct req *rq, enum err e, json_t *out);
+};
+
+/* The http_handler_fn: routes one request through the pipeline. */
+void dialect_handle(struct http_req *r);
+
+/* Sets a JSON response body from 'v' (compact, in the request arena). */
+void dialect_send_json(struct req *rq, int status, const json_t *v);
+
+#endif

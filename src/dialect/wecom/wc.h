@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/wecom/wc.h - the WeCom customer-service dialect (/cgi-bin/):
+ * gettoken and the knowledge-base group endpoints.
+ * Spec: shared/spec/wecom-kf-knowledge.md.
+ */
+#ifndef QZ_DIALECT_WC_H
+#define QZ_DIALECT_WC_H
+
+#include "dialect/dialect.h"
+
+extern const struct dialect wc_dialect;
+
+/* Maps (err, subject) to WeCom's errcode and HTTP status (wc_errors.c). */
+struct wc_error {
+    enum err code;
+    enum subj subj; /* SUBJ_NONE: any subject */
+    int http;
+    int errcode;
+    const char *head; /* NULL: "invalid parameter: " + the detail message */
+};
+
+const struct wc_error *wc_error_lookup(enum err code, enum subj subj);
+void wc_render(struct req *rq, enum err e, json_t *out);
+
+/* Handlers (wc_token.c, wc_kb.c). */
+enum err wc_gettoken(struct req *rq, json_t *body, json_t *out);
+enum err wc_auth(struct req *rq);
+enum err wc_kb_add_group(struct req *rq, json_t *body, json_t *out);
+enum err wc_kb_del_group(struct req *rq, json_t *body, json_t *out);
+enum err wc_kb_mod_group(struct req *rq, json_t *body, json_t *out);
+enum err wc_kb_list_group(struct req *rq, json_t *body, json_t *out);
+
+#endif

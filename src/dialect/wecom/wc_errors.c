@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/wecom/wc_errors.c - WeCom's error envelope: HTTP 200 (business
+ * errors never change the status), {"errcode", "errmsg"} and nothing else,
+ * errmsg in the platform's template (spec §1.1). Codes: spec §2, §3, §8; the
+ * choices where the spec is unconfirmed are listed in docs/compat.md.
+ */
+#include "dialect/wecom/wc.h"
+
+#include "core/arena.h"
+
+#include <string.h>
+
+static const struct wc_error wc_errors[] = {
+    /* Exact (code, subject) rows first; the lookup takes the first match. */
+    { ERR_MISSING, SUBJ_TOKEN, 200, 41001, "access_token missing" },
+    { ERR_MISSING, SUBJ_TENANT, 200, 41002, "corpid missing" },
+    { ERR_MISSING, SUBJ_SECRET, 200, 41004, "corpsecret missing" },
+    { ERR_UNAUTHENTICATED, SUBJ_TOKEN, 200, 40014, "invalid access_token" },
+    { ERR_UNAUTHENTICATED, SUBJ_TENANT, 200, 40013, "invalid corpid" },
+    { ERR_UNAUTHENTICATED, SUBJ_SECRET, 200, 40001, "invalid credential" },
+    { ERR_UNAUTHENTICATED, SUBJ_SECRET_OTHER, 200, 40091, "secret is invalid" },
+    { ERR_NOT_FOUND, SUBJ_ROUTE, 404, 48001, "api unauthorized" },
+    { ERR_NOT_FOUND, SUBJ_GROUP, 200, 40058, "group not found" },
+    { ERR_FORBIDDEN, SUBJ_DEFAULT_GROUP, 200, 40058, "default group can not be modified" },
+    { ERR_CONFLICT, SUBJ_GROUP, 200, 40058, "group name already exists" },
+    { ERR_LIMIT, SUBJ_GROUP, 200, 40058, "group count exceeds limit" },
+    { ERR_BAD_REQUEST, SUBJ_CURSOR, 200, 50100, "invalid cursor" },
+    /* One row per code for every other subject. */
+    { ERR_OK, SUBJ_NONE, 200, 0, "ok" },
+    { ERR_BAD_REQUEST, SUBJ_NONE, 200, 40058, NULL },
+    { ERR_MISSING, SUBJ_NONE, 200, 40058, NULL },
+    { ERR_MALFORMED, SUBJ_NONE, 200, 47001, "data format error" },
+    { ERR_EMPTY_BODY, SUBJ_NONE, 200, 44002, "empty post data" },
+    { ERR_TOO_LARGE, SUBJ_NONE, 200, 40058, "invalid parameter: request body too large" },
+    { ERR_UNAUTHENTICATED, SUBJ_NONE, 200, 40014, "invalid access_token" },
+    { ERR_EXPIRED, SUBJ_NONE, 200, 42001, "access_token expired" },
+    { ERR_FORBIDDEN, SUBJ_NONE, 200, 48002, "api forbidden" },
+    { ERR_NOT_FOUND, SUBJ_NONE, 200, 40058, NULL },
+    { ERR_METHOD, SUBJ_NONE, 200, 43002, "require POST method" },
+    { ERR_CONFLICT, SUBJ_NONE, 200, 40058, NULL },
+    { ERR_LIMIT, SUBJ_NONE, 200, 40058, NULL },
+    { ERR_STORE, SUBJ_NONE, 200, -1, "system busy" },
+    { ERR_INTERNAL, SUBJ_NONE, 200, -1, "system busy" },
+};
+
+const struct wc_error *wc_error_lookup(enum err code, enum subj subj)
+{
+    const struct wc_error *any = NULL;
+
+    for (size_t i = 0; i < sizeof(wc_errors) / sizeof(wc_errors[0]); i++) {
+        if (wc_errors[i].code != code)
+            continue;
+        if (wc_errors[i].subj == subj && subj != SUBJ_NONE)
+            return &wc_errors[i];
+        if (wc_errors[i].subj == SUBJ_NONE && any == NULL)
+            any = &wc_errors[i];
+    }
+    return any;
+}
+
+static const struct wc_error method_get = { ERR_METHOD, SUBJ_NONE, 200, 43001,
+                                            "require GET method" };
+
+void wc_render(struct req *rq, enum err e, json_t *out)
+{
+    const struct wc_error *row = wc_error_lookup(e, rq->err.subj);
+    struct arena *a = rq->http->arena;
+    const char *head;
+    json_t *body;
+
+    /* The method error names the method the path takes. */
+    if (e == ERR_METHOD && strcmp(rq->err.msg, "GET") == 0)
+        row = &method_get;
+    if (row == NULL)
+        row = wc_error_lookup(ERR_INTERNAL, SUBJ_NONE);
+    rq->http->log_code = row->errcode;
+    rq->http->log_code_set = true;
+    if (e == ERR_OK) {
+        body = json_pack("{s:i,s:s}", "errcode", 0, "errmsg", "ok");
+        json_object_update(body, out);
+        dialect_send_json(rq, 200, body);
+        json_decref(body);
+        return;
+    }
+    head = row->head;
+    if (head == NULL)
+        head = arena_printf(a, "invalid parameter: %s",
+                            rq->err.msg[0] ? rq->err.msg : err_name(e));
+    body = json_pack("{s:i,s:s}", "errcode", row->errcode, "errmsg",
+                     arena_printf(a,
+                                  "%s, hint: [%s], from ip: %s, more info at "
+                                  "https://open.work.weixin.qq.com/devtool/query?e=%d",
+                                  head, rq->http->rid, rq->http->peer, row->errcode));
+    dialect_send_json(rq, row->http, body);
+    json_decref(body);
+}

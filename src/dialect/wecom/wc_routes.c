@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/wecom/wc_routes.c - the WeCom route table and field rules.
+ * Spec: shared/spec/wecom-kf-knowledge.md (section numbers per row).
+ */
+#include "dialect/wecom/wc.h"
+
+/* SDKs send every field, empty ones too (§5.4): "" and 0 read as absent. */
+static const struct field_rule add_group_rules[] = {
+    { "name", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
+    { NULL },
+};
+static const struct field_rule del_group_rules[] = {
+    { "group_id", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
+    { NULL },
+};
+static const struct field_rule mod_group_rules[] = {
+    { "group_id", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
+    { "name", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
+    { NULL },
+};
+static const struct field_rule list_group_rules[] = {
+    { "cursor", JT_STRING, F_EMPTY_ABSENT },
+    { "limit", JT_INT, F_EMPTY_ABSENT | F_RANGE, 0, 1, 1000 }, /* default 500, max 1000 */
+    { "group_id", JT_STRING, F_EMPTY_ABSENT },
+    { NULL },
+};
+
+static const struct route wc_routes[] = {
+    /* method    path                                flags                    rules  handler */
+    /* §2 */
+    { HTTP_GET, "/cgi-bin/gettoken", R_PUBLIC | R_WRITE, NULL, wc_gettoken },
+    /* §5.1 - §5.4 */
+    { HTTP_POST, "/cgi-bin/kf/knowledge/add_group", R_WRITE | R_JSON, add_group_rules,
+      wc_kb_add_group },
+    { HTTP_POST, "/cgi-bin/kf/knowledge/del_group", R_WRITE | R_JSON, del_group_rules,
+      wc_kb_del_group },
+    { HTTP_POST, "/cgi-bin/kf/knowledge/mod_group", R_WRITE | R_JSON, mod_group_rules,
+      wc_kb_mod_group },
+    { HTTP_POST, "/cgi-bin/kf/knowledge/list_group", R_JSON, list_group_rules,
+      wc_kb_list_group },
+};
+
+const struct dialect wc_dialect = {
+    .name = "wecom",
+    .prefix = "/cgi-bin/",
+    .routes = wc_routes,
+    .nroutes = sizeof(wc_routes) / sizeof(wc_routes[0]),
+    .auth = wc_auth,
+    .render = wc_render,
+};

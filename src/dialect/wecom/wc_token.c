@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/wecom/wc_token.c - GET /cgi-bin/gettoken (spec §2) and the
+ * access_token check every other WeCom call makes.
+ */
+#include "dialect/wecom/wc.h"
+
+#include "core/str.h"
+
+/* 7200 s; while the token is valid, gettoken returns it again (§2). */
+static const struct token_policy wc_token_policy = {
+    .kind = TOKEN_WECOM,
+    .lifetime = 7200,
+    .reuse_min_remaining = 1,
+    .prefix = "",
+    .bytes = 48,
+};
+
+static const char *query(struct req *rq, const char *key)
+{
+    struct http_req *r = rq->http;
+
+    return r->query ? str_query_get(r->arena, r->query, r->query_len, key) : NULL;
+}
+
+enum err wc_gettoken(struct req *rq, json_t *body, json_t *out)
+{
+    const char *corpid = query(rq, "corpid"), *secret = query(rq, "corpsecret");
+    struct token_row tok;
+    int64_t tenant, principal;
+    enum err e;
+
+    (void)body;
+    if (corpid == NULL || *corpid == '\0')
+        return err_set(&rq->err, ERR_MISSING, SUBJ_TENANT, "corpid missing");
+    if (secret == NULL || *secret == '\0')
+        return err_set(&rq->err, ERR_MISSING, SUBJ_SECRET, "corpsecret missing");
+    e = svc_wc_credential(&rq->svc, corpid, secret, &tenant, &principal);
+    if (e == ERR_OK)
+        e = svc_token_issue(&rq->svc, &wc_token_policy, tenant, principal, &tok);
+    if (e != ERR_OK)
+        return e;
+    json_out_str(out, "access_token", tok.token);
+    json_out_int(out, "expires_in", tok.expires_at - rq->svc.now);
+    return ERR_OK;
+}
+
+enum err wc_auth(struct req *rq)
+{
+    const char *token = query(rq, "access_token");
+    struct token_row tok;
+    enum err e;
+
+    if (token == NULL || *token == '\0')
+        return err_set(&rq->err, ERR_MISSING, SUBJ_TOKEN, "access_token missing");
+    e = svc_token_check(&rq->svc, TOKEN_WECOM, token, &tok);
+    if (e == ERR_OK)
+        rq->principal = tok.principal;
+    return e;
+}

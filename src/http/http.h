@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http/http.h - the HTTP adapter over libh2o (evloop backend).
+ *
+ * It knows no dialect: it accepts connections on N worker threads, buffers
+ * each request body, hands a struct http_req to one handler callback, sends
+ * what the handler set, and writes the access log line. Routing by dialect is
+ * the caller's business (dialect/dialect.c); http_path_match is the shared
+ * path-pattern matcher for route tables.
+ */
+#ifndef QZ_HTTP_H
+#define QZ_HTTP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+
+enum http_method { HTTP_OTHER = 0, HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE };
+
+#define HTTP_MAX_HEADERS 8
+#define HTTP_MAX_PARAMS 4
+
+struct http_header {
+    const char *name; /* lower-case */
+    const char *value;
+};
+
+struct http_req {
+    /* Request, valid until the handler returns. */
+    enum http_method method;
+    const char *method_str;
+    const char *path; /* without the query, not NUL-terminated */
+    size_t path_len;
+    const char *query; /* after '?', or NULL */
+    size_t query_len;
+    const char *body;
+    size_t body_len;
+    const char *authorization; /* Authorization header value, or NULL */
+    const char *host;          /* Host header value, or NULL */
+    char peer[64];             /* client IP address */
+    char rid[32];              /* request id: 25 decimal digits */
+    struct arena *arena;       /* request memory, reset after the response */
+    void *worker;              /* the worker's state from worker_open */
+
+    /* Response, set by the handler. */
+    int status;
+    const char *content_type;
+    const char *resp_body;
+    size_t resp_len;
+    struct http_header headers[HTTP_MAX_HEADERS];
+    int nheaders;
+    /* For the access log: the dialect's own result code. */
+    long log_code;
+    bool log_code_set;
+};
+
+typedef void (*http_handler_fn)(struct http_req *r);
+
+struct http_server_opts {
+    const char *host;
+    int port; /* 0: any free port */
+    int threads;
+    size_t body_limit;      /* bodies up to this reach the handler */
+    size_t body_limit_hard; /* above this h2o refuses with a plain 413 */
+    int64_t shutdown_timeout_ms;
+    bool access_log;
+    void *userdata;
+    /* Called on each worker thread before it serves; returns its state. */
+    void *(*worker_open)(void *userdata, int idx);
+    void (*worker_close)(void *userdata, void *worker);
+    http_handler_fn handle;
+    /* Called once, after every listener is bound, with the bound port. */
+    void (*on_listening)(void *userdata, const char *host, int port);
+};
+
+/* Runs until '*stop' becomes non-zero (set it from a signal handler), then
+ * stops accepting, lets in-flight requests finish (up to the timeout) and
+ * returns 0. Returns -1 if the listener cannot be set up. */
+int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *stop);
+
+void http_add_header(struct http_req *r, const char *name, const char *value);
+
+/* Matches 'path' against 'pattern' segment by segment; ":name" segments match
+ * one non-empty segment, captured into params (arena strings, percent-decoded).
+ * Returns false on mismatch or a bad escape. */
+bool http_path_match(const char *pattern, const char *path, size_t len, struct arena *a,
+                     const char **params, int *nparams);
+
+enum http_method http_method_parse(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http/http_server.c - listeners, worker threads and the h2o request hook.
+ *
+ * Each worker owns an event loop, an h2o context and a listening socket on
+ * the shared port (SO_REUSEPORT lets the kernel spread connections). Handlers
+ * run synchronously on the worker's loop. Routing lives in dialect/.
+ */
+#include "http/http.h"
+#include "http/http_int.h"
+
+#include "core/arena.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct worker {
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    h2o_socket_t *listener;
+    int fd;
+    int idx;
+    const struct http_server_opts *o;
+    volatile sig_atomic_t *stop;
+    void *state;
+    struct arena arena;
+    uint64_t rid_base;
+    uint64_t rid_seq;
+    int64_t last_activity_us;
+    pthread_t thread;
+};
+
+struct qz_handler {
+    h2o_handler_t super;
+};
+
+static const char *reason_phrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "OK";
+    }
+}
+
+enum http_method http_method_parse(const char *s, size_t n)
+{
+    static const struct { const char *name; enum http_method m; } methods[] = {
+        { "GET", HTTP_GET }, { "POST", HTTP_POST }, { "PUT", HTTP_PUT },
+        { "PATCH", HTTP_PATCH }, { "DELETE", HTTP_DELETE },
+    };
+
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+        if (strlen(methods[i].name) == n && memcmp(methods[i].name, s, n) == 0)
+            return methods[i].m;
+    return HTTP_OTHER;
+}
+
+void http_add_header(struct http_req *r, const char *name, const char *value)
+{
+    if (r->nheaders < HTTP_MAX_HEADERS) {
+        r->headers[r->nheaders].name = name;
+        r->headers[r->nheaders].value = value;
+        r->nheaders++;
+    }
+}
+
+/* 25 decimal digits: unix seconds, worker number, then a per-worker counter
+ * from a random start, so ids are unique across threads and restarts. */
+static void make_rid(struct worker *w, char *out, size_t n)
+{
+    uint64_t tail = (w->rid_base + w->rid_seq++) % 10000000000000ULL;
+
+    snprintf(out, n, "%010lld%02d%013llu", (long long)(clock_wall_us() / 1000000),
+             w->idx % 100, (unsigned long long)tail);
+}
+
+static void peer_addr(h2o_req_t *req, char *out, size_t n)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+
+    out[0] = '\0';
+    if (len == 0)
+        return;
+    if (ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, out, (socklen_t)n);
+    else if (ss.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, out, (socklen_t)n);
+}
+
+static const char *header_value(h2o_req_t *req, const h2o_token_t *tok, struct arena *a)
+{
+    ssize_t i = h2o_find_header(&req->headers, tok, -1);
+
+    if (i < 0)
+        return NULL;
+    return arena_strndup(a, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    struct worker *w = (struct worker *)req->conn->ctx;
+    struct http_req r;
+    int64_t t0 = clock_mono_us();
+    size_t plen;
+
+    (void)self;
+    memset(&r, 0, sizeof(r));
+    r.arena = &w->arena;
+    r.worker = w->state;
+    r.method = http_method_parse(req->method.base, req->method.len);
+    r.method_str = arena_strndup(r.arena, req->method.base, req->method.len);
+    plen = (req->query_at != SIZE_MAX) ? req->query_at : req->path.len;
+    r.path = req->path.base;
+    r.path_len = plen;
+    if (req->query_at != SIZE_MAX) {
+        r.query = req->path.base + req->query_at + 1;
+        r.query_len = req->path.len - req->query_at - 1;
+    }
+    r.body = req->entity.base ? req->entity.base : "";
+    r.body_len = req->entity.base ? req->entity.len : 0;
+    r.authorization = header_value(req, H2O_TOKEN_AUTHORIZATION, r.arena);
+    r.host = req->authority.base ? arena_strndup(r.arena, req->authority.base, req->authority.len)
+                                 : NULL;
+    peer_addr(req, r.peer, sizeof(r.peer));
+    make_rid(w, r.rid, sizeof(r.rid));
+    r.status = 500;
+
+    w->o->handle(&r);
+
+    req->res.status = r.status;
+    req->res.reason = reason_phrase(r.status);
+    if (r.content_type != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                       r.content_type, strlen(r.content_type));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
+                          h2o_strdup(&req->pool, r.rid, SIZE_MAX).base, strlen(r.rid));
+    for (int i = 0; i < r.nheaders; i++) {
+        h2o_iovec_t v = h2o_strdup(&req->pool, r.headers[i].value, SIZE_MAX);
+
+        h2o_add_header_by_str(&req->pool, &req->res.headers, r.headers[i].name,
+                              strlen(r.headers[i].name), 0, NULL, v.base, v.len);
+    }
+    h2o_send_inline(req, r.resp_body ? r.resp_body : "", r.resp_len);
+
+    if (w->o->access_log && log_enabled(LOG_INFO)) {
+        char code[32] = "-";
+
+        if (r.log_code_set)
+            snprintf(code, sizeof(code), "%ld", r.log_code);
+        /* The query is left out: it carries access tokens. */
+        log_info("access rid=%s %s %.*s %d code=%s %lldus", r.rid, r.method_str, (int)r.path_len,
+                 r.path, r.status, code, (long long)(clock_mono_us() - t0));
+    }
+    arena_reset(&w->arena);
+    w->last_activity_us = clock_mono_us();
+    return 0;
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    struct worker *w = listener->data;
+    h2o_socket_t *sock;
+
+    if (err != NULL)
+        return;
+    sock = h2o_evloop_socket_accept(listener);
+    if (sock == NULL)
+        return;
+    h2o_accept(&w->accept_ctx, sock);
+}
+
+static int listener_open(const char *host, int port, int *bound)
+{
+    struct addrinfo hints, *res = NULL;
+    struct sockaddr_storage ss;
+    socklen_t sslen = sizeof(ss);
+    char portstr[16];
+    int fd = -1, on = 1, rc;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    rc = getaddrinfo(host, portstr, &hints, &res);
+    if (rc != 0) {
+        log_error("cannot resolve listen address '%s': %s", host, gai_strerror(rc));
+        return -1;
+    }
+    fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0
+        || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0
+        || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0
+        || getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
+        log_error("cannot listen on '%s:%d': %s", host, port, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    *bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                            : ((struct sockaddr_in *)&ss)->sin_port);
+    return fd;
+}
+
+/* Serves until *stop, then drains: the listener closes at once, requests
+ * already on open connections are answered, and the loop ends when every
+ * connection is gone or none has been active for a while. */
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    h2o_evloop_t *loop = w->ctx.loop;
+    const int64_t quiet_us = 200000;
+    int64_t deadline;
+
+    w->listener->data = w;
+    h2o_socket_read_start(w->listener, on_accept);
+    while (!*w->stop)
+        h2o_evloop_run(loop, 100); /* -1 on EINTR: the flag decides */
+
+    h2o_socket_read_stop(w->listener);
+    h2o_socket_close(w->listener);
+    w->listener = NULL;
+    h2o_context_request_shutdown(&w->ctx);
+    deadline = clock_mono_us() + w->o->shutdown_timeout_ms * 1000;
+    w->last_activity_us = clock_mono_us();
+    while (!h2o_linklist_is_empty(&w->ctx.http1._conns) && clock_mono_us() < deadline
+           && clock_mono_us() - w->last_activity_us < quiet_us)
+        h2o_evloop_run(loop, 10);
+    return NULL;
+}
+
+int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *stop)
+{
+    h2o_globalconf_t config;
+    h2o_hostconf_t *hostconf;
+    h2o_pathconf_t *pathconf;
+    struct qz_handler *handler;
+    struct worker *workers;
+    int port = o->port, rc = 0;
+
+    h2o_config_init(&config);
+    config.server_name = h2o_iovec_init(H2O_STRLIT("qunzu"));
+    config.max_request_entity_size = o->body_limit_hard;
+    config.http1.upgrade_to_http2 = 0;
+    hostconf = h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    pathconf = h2o_config_register_path(hostconf, "/", 0);
+    handler = (struct qz_handler *)h2o_create_handler(pathconf, sizeof(*handler));
+    handler->super.on_req = on_req;
+
+    workers = xcalloc((size_t)o->threads, sizeof(*workers));
+    for (int i = 0; i < o->threads; i++) {
+        struct worker *w = &workers[i];
+
+        w->idx = i;
+        w->o = o;
+        w->stop = stop;
+        /* The first listener fixes the port (port 0 picks one); the rest
+         * share it through SO_REUSEPORT. */
+        w->fd = listener_open(o->host, port, &port);
+        if (w->fd < 0) {
+            rc = -1;
+            for (int j = 0; j < i; j++)
+                close(workers[j].fd);
+            goto out;
+        }
+    }
+    for (int i = 0; i < o->threads; i++) {
+        struct worker *w = &workers[i];
+
+        arena_init(&w->arena, 16384);
+        ids_random(&w->rid_base, sizeof(w->rid_base));
+        h2o_context_init(&w->ctx, h2o_evloop_create(), &config);
+        w->accept_ctx.ctx = &w->ctx;
+        w->accept_ctx.hosts = config.hosts;
+        w->listener = h2o_evloop_socket_create(w->ctx.loop, w->fd, H2O_SOCKET_FLAG_DONT_READ);
+        w->state = o->worker_open ? o->worker_open(o->userdata, i) : NULL;
+        if (o->worker_open != NULL && w->state == NULL) {
+            log_error("cannot start worker %d", i);
+            *stop = 1;
+        }
+    }
+    if (!*stop && o->on_listening != NULL)
+        o->on_listening(o->userdata, o->host, port);
+    for (int i = 0; i < o->threads; i++)
+        pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
+    for (int i = 0; i < o->threads; i++)
+        pthread_join(workers[i].thread, NULL);
+    for (int i = 0; i < o->threads; i++) {
+        struct worker *w = &workers[i];
+
+        if (o->worker_close != NULL && w->state != NULL)
+            o->worker_close(o->userdata, w->state);
+        /* The h2o context is not disposed: connections that outlived the
+         * drain still hold timers in it, and the process is about to exit. */
+        arena_release(&w->arena);
+    }
+out:
+    free(workers);
+    h2o_config_dispose(&config);
+    return rc;
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/* json/json.c - strict parse, field rules, compact writer; see json.h. */
+#include "json/json.h"
+
+#include "core/arena.h"
+#include "core/str.h"
+
+#include <string.h>
+
+enum err json_parse_object(const char *body, size_t len, json_t **out, struct err_info *ei)
+{
+    json_error_t jerr;
+    json_t *v;
+
+    *out = NULL;
+    v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (v == NULL)
+        return err_set(ei, ERR_MALFORMED, SUBJ_NONE, "invalid json at line %d column %d: %s",
+                       jerr.line, jerr.column, jerr.text);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return err_set(ei, ERR_MALFORMED, SUBJ_NONE, "request body must be a json object");
+    }
+    *out = v;
+    return ERR_OK;
+}
+
+static bool reads_absent(const json_t *v)
+{
+    return json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0)
+           || (json_is_integer(v) && json_integer_value(v) == 0);
+}
+
+static const char *type_name(enum json_type t)
+{
+    static const char *const names[] = { "any", "a string", "an integer", "a boolean",
+                                         "an object", "an array" };
+    return names[t];
+}
+
+static bool type_ok(const json_t *v, enum json_type t)
+{
+    switch (t) {
+    case JT_ANY:
+        return true;
+    case JT_STRING:
+        return json_is_string(v);
+    case JT_INT:
+        return json_is_integer(v);
+    case JT_BOOL:
+        return json_is_boolean(v);
+    case JT_OBJECT:
+        return json_is_object(v);
+    case JT_ARRAY:
+        return json_is_array(v);
+    }
+    return false;
+}
+
+enum err json_check(json_t *obj, const struct field_rule *rules, struct err_info *ei)
+{
+    for (const struct field_rule *r = rules; r != NULL && r->name != NULL; r++) {
+        json_t *v = json_object_get(obj, r->name);
+
+        if (v != NULL && (r->flags & F_EMPTY_ABSENT) && reads_absent(v)) {
+            json_object_del(obj, r->name);
+            v = NULL;
+        }
+        if (v == NULL || json_is_null(v)) {
+            if (r->flags & F_REQUIRED)
+                return err_field(ei, ERR_MISSING, r->name, "%s is required", r->name);
+            continue;
+        }
+        if (!type_ok(v, r->type))
+            return err_field(ei, ERR_BAD_REQUEST, r->name, "%s must be %s", r->name,
+                             type_name(r->type));
+        if (r->type == JT_STRING && r->max_chars > 0
+            && str_utf8_len(json_string_value(v), json_string_length(v)) > r->max_chars)
+            return err_field(ei, ERR_BAD_REQUEST, r->name, "%s too long", r->name);
+        if (r->type == JT_INT && (r->flags & F_RANGE)
+            && (json_integer_value(v) < r->min || json_integer_value(v) > r->max))
+            return err_field(ei, ERR_BAD_REQUEST, r->name, "%s out of range", r->name);
+    }
+    return ERR_OK;
+}
+
+const char *json_str(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+bool json_int(const json_t *obj, const char *key, int64_t *out)
+{
+    const json_t *v = json_object_get(obj, key);
+
+    if (!json_is_integer(v))
+        return false;
+    *out = json_integer_value(v);
+    return true;
+}
+
+void json_out_str(json_t *obj, const char *key, const char *val)
+{
+    json_object_set_new(obj, key, json_string(val));
+}
+
+void json_out_int(json_t *obj, const char *key, int64_t val)
+{
+    json_object_set_new(obj, key, json_integer(val));
+}
+
+char *json_dump_arena(struct arena *a, const json_t *v, size_t *len)
+{
+    const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
+    size_t cap = 1024, n;
+    char *p = arena_alloc(a, cap);
+
+    n = json_dumpb(v, p, cap, flags);
+    if (n > cap) {
+        p = arena_alloc(a, n);
+        n = json_dumpb(v, p, n, flags);
+    }
+    *len = n;
+    return p;
+}

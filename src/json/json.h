@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json/json.h - thin layer over jansson: strict parse of request bodies,
+ * table-driven field rules, compact output.
+ *
+ * Knows no dialect: rules say which fields a body has; the dialect decides how
+ * a broken rule is spelled to its clients.
+ */
+#ifndef QZ_JSON_H
+#define QZ_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct arena;
+
+enum json_type { JT_ANY = 0, JT_STRING, JT_INT, JT_BOOL, JT_OBJECT, JT_ARRAY };
+
+enum field_flags {
+    F_REQUIRED = 1 << 0,     /* absent (after F_EMPTY_ABSENT) is ERR_MISSING */
+    F_EMPTY_ABSENT = 1 << 1, /* "", 0 and null read as absent (SDKs send every field) */
+    F_RANGE = 1 << 2,        /* JT_INT must lie in [min, max] */
+};
+
+struct field_rule {
+    const char *name;
+    enum json_type type;
+    unsigned flags;
+    long max_chars; /* JT_STRING: most Unicode characters allowed; 0 = no limit */
+    int64_t min, max;
+};
+
+/* Parses 'body' as one JSON object: invalid UTF-8, \u0000, duplicate keys,
+ * trailing garbage and non-objects are ERR_MALFORMED. '*out' is caller-owned
+ * (json_decref). */
+enum err json_parse_object(const char *body, size_t len, json_t **out, struct err_info *ei);
+
+/* Checks 'obj' against 'rules' (terminated by a row with name NULL). Fields
+ * that F_EMPTY_ABSENT reads as absent are removed from 'obj'. */
+enum err json_check(json_t *obj, const struct field_rule *rules, struct err_info *ei);
+
+/* Accessors over checked objects. json_str returns NULL when absent. */
+const char *json_str(const json_t *obj, const char *key);
+bool json_int(const json_t *obj, const char *key, int64_t *out);
+
+/* Output helpers: set 'key' on 'obj' (the value is copied). */
+void json_out_str(json_t *obj, const char *key, const char *val);
+void json_out_int(json_t *obj, const char *key, int64_t val);
+
+/* Compact serialisation (no spaces, no "\/" escaping, UTF-8 kept) into the
+ * arena. Returns the length in '*len'. */
+char *json_dump_arena(struct arena *a, const json_t *v, size_t *len);
+
+#endif

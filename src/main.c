@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - argv, config, wiring, run loop: nothing else.
+ *
+ * Start-up runs in one connection before any worker serves: migrations, the
+ * admin token, the stored clock offset, the demo tenant and the seed file.
+ */
+#include "config/config.h"
+#include "core/arena.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "dialect/admin/ad.h"
+#include "dialect/dialect.h"
+#include "dialect/wecom/wc.h"
+#include "http/http.h"
+#include "store/store.h"
+#include "svc/svc.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern char **environ;
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static const struct dialect *const all_dialects[] = { &wc_dialect, &ad_dialect, NULL };
+
+static void *worker_open(void *userdata, int idx)
+{
+    struct app *app = userdata;
+    struct worker_state *ws;
+    struct store *st = store_open(app->cfg);
+
+    (void)idx;
+    if (st == NULL)
+        return NULL;
+    ws = xcalloc(1, sizeof(*ws));
+    ws->app = app;
+    ws->st = st;
+    return ws;
+}
+
+static void worker_close(void *userdata, void *w)
+{
+    struct worker_state *ws = w;
+
+    (void)userdata;
+    store_close(ws->st);
+    free(ws);
+}
+
+static void on_listening(void *userdata, const char *host, int port)
+{
+    (void)userdata;
+    printf("qunzu listening on http://%s:%d\n", host, port);
+    fflush(stdout);
+}
+
+/* Runs 'fn' in one write transaction on the start-up connection. */
+static enum err in_tx(struct store *st, struct svc_ctx *c,
+                      enum err (*fn)(struct svc_ctx *c, void *arg), void *arg)
+{
+    enum err e = st->ops->begin(st, true);
+
+    if (e != ERR_OK)
+        return e;
+    e = fn(c, arg);
+    if (e != ERR_OK) {
+        st->ops->rollback(st);
+        return e;
+    }
+    return st->ops->commit(st);
+}
+
+static enum err setup_admin_token(struct svc_ctx *c, void *arg)
+{
+    struct app *app = arg;
+    char *tok = NULL;
+    enum err e;
+
+    if (app->cfg->admin_token != NULL) {
+        app->admin_token = xstrdup(app->cfg->admin_token);
+        return ERR_OK;
+    }
+    e = c->st->ops->meta_get(c->st, c->a, "admin_token", &tok);
+    if (e == ERR_NOT_FOUND) {
+        tok = ids_hex(c->a, "qz_adm_", 20);
+        e = c->st->ops->meta_set(c->st, "admin_token", tok);
+    }
+    if (e != ERR_OK)
+        return e;
+    app->admin_token = xstrdup(tok);
+    printf("admin token: %s\n", tok);
+    return ERR_OK;
+}
+
+static enum err load_clock(struct svc_ctx *c, void *arg)
+{
+    struct app *app = arg;
+    char *v = NULL;
+    int64_t off = 0;
+    enum err e = c->st->ops->meta_get(c->st, c->a, AD_META_CLOCK, &v);
+
+    if (e == ERR_NOT_FOUND)
+        return ERR_OK;
+    if (e == ERR_OK && str_to_i64(v, INT64_MIN / 2, INT64_MAX / 2, &off))
+        atomic_store(&app->clock.offset, off);
+    return e;
+}
+
+static void print_demo(json_t *t)
+{
+    json_t *wc = json_object_get(t, "wecom"), *fs = json_object_get(t, "feishu");
+    json_t *ud = json_object_get(t, "udesk"), *app = json_array_get(json_object_get(fs, "apps"), 0);
+
+    printf("demo tenant '%s':\n", json_string_value(json_object_get(t, "name")));
+    printf("  wecom corpid: %s\n", json_string_value(json_object_get(wc, "corpid")));
+    printf("  wecom secret: %s\n",
+           json_string_value(json_array_get(json_object_get(wc, "secrets"), 0)));
+    printf("  feishu tenant_key: %s\n", json_string_value(json_object_get(fs, "tenant_key")));
+    printf("  feishu app_id: %s\n", json_string_value(json_object_get(app, "app_id")));
+    printf("  feishu app_secret: %s\n", json_string_value(json_object_get(app, "app_secret")));
+    printf("  udesk subdomain: %s\n", json_string_value(json_object_get(ud, "subdomain")));
+    printf("  udesk admin_email: %s\n", json_string_value(json_object_get(ud, "admin_email")));
+    printf("  udesk api_token: %s\n", json_string_value(json_object_get(ud, "api_token")));
+}
+
+static enum err setup_demo(struct svc_ctx *c, void *arg)
+{
+    json_t *desc;
+    bool created;
+    int64_t id;
+    enum err e;
+
+    (void)arg;
+    e = svc_demo_ensure(c, &created, &id);
+    if (e == ERR_OK)
+        e = svc_tenant_describe(c, id, &desc);
+    if (e != ERR_OK)
+        return e;
+    print_demo(desc);
+    json_decref(desc);
+    return ERR_OK;
+}
+
+static enum err apply_seed(struct svc_ctx *c, void *arg)
+{
+    json_t *res = NULL;
+    enum err e = svc_seed_apply(c, arg, &res);
+
+    json_decref(res);
+    return e;
+}
+
+static int startup(struct app *app, struct store *st)
+{
+    struct arena a;
+    struct err_info ei;
+    struct svc_ctx c = { .st = st, .a = &a, .ei = &ei };
+    enum err e;
+    int rc = -1;
+
+    arena_init(&a, 16384);
+    err_info_clear(&ei);
+    e = in_tx(st, &c, setup_admin_token, app);
+    if (e == ERR_OK)
+        e = in_tx(st, &c, load_clock, app);
+    c.now = clock_now(&app->clock);
+    if (e == ERR_OK && app->cfg->seed != NULL) {
+        json_error_t jerr;
+        json_t *doc = json_load_file(app->cfg->seed, JSON_REJECT_DUPLICATES, &jerr);
+
+        if (doc == NULL) {
+            log_error("cannot read seed file '%s': line %d: %s", app->cfg->seed, jerr.line,
+                      jerr.text);
+            goto out;
+        }
+        e = in_tx(st, &c, apply_seed, doc);
+        json_decref(doc);
+        if (e != ERR_OK) {
+            log_error("cannot apply seed file '%s': %s", app->cfg->seed,
+                      ei.msg[0] ? ei.msg : err_name(e));
+            goto out;
+        }
+    }
+    if (e == ERR_OK && app->cfg->demo)
+        e = in_tx(st, &c, setup_demo, NULL);
+    if (e != ERR_OK) {
+        log_error("start-up failed: %s", ei.msg[0] ? ei.msg : err_name(e));
+        goto out;
+    }
+    rc = 0;
+out:
+    fflush(stdout);
+    arena_release(&a);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    struct app app = { 0 };
+    struct store *st = NULL;
+    struct sigaction sa;
+    char errbuf[512];
+    int rc = 1;
+
+    if (config_load(&cfg, argc, argv, (const char *const *)environ, errbuf, sizeof(errbuf))
+        != 0) {
+        fprintf(stderr, "qunzu: %s\n", errbuf);
+        config_release(&cfg);
+        return 2;
+    }
+    if (cfg.help || cfg.print_config || cfg.print_example) {
+        if (cfg.help)
+            config_usage(stdout);
+        else
+            config_print(&cfg, stdout, cfg.print_example);
+        config_release(&cfg);
+        return 0;
+    }
+    log_set_level((enum log_level)log_level_parse(cfg.log_level));
+    app.cfg = &cfg;
+    app.dialects = all_dialects;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    /* This connection stays open while serving: it keeps a sqlite::memory:
+     * database alive between worker connections. */
+    st = store_open(&cfg);
+    if (st == NULL || startup(&app, st) != 0)
+        goto out;
+    {
+        struct http_server_opts o = {
+            .host = cfg.listen_host,
+            .port = cfg.listen_port,
+            .threads = (int)cfg.threads,
+            .body_limit = (size_t)cfg.body_limit,
+            /* Bodies between the two limits get the dialect's own error;
+             * only far larger ones meet h2o's plain 413. */
+            .body_limit_hard = (size_t)cfg.body_limit * 4,
+            .shutdown_timeout_ms = cfg.shutdown_timeout_ms,
+            .access_log = cfg.access_log,
+            .userdata = &app,
+            .worker_open = worker_open,
+            .worker_close = worker_close,
+            .handle = dialect_handle,
+            .on_listening = on_listening,
+        };
+
+        if (http_server_run(&o, &stop_requested) == 0)
+            rc = 0;
+    }
+    log_info("shut down cleanly");
+out:
+    store_close(st);
+    free(app.admin_token);
+    config_release(&cfg);
+    return rc;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * svc/svc.h - business operations shared by every dialect: tenants and their
+ * identities, access tokens, knowledge-base categories.
+ *
+ * svc never sees HTTP or a dialect's JSON shapes (the seed document is
+ * qunzu's own format). Each call runs inside the caller's transaction on
+ * ctx->st; on failure it returns the error with detail in ctx->ei and the
+ * caller rolls back. Strings it returns live in ctx->a.
+ */
+#ifndef QZ_SVC_H
+#define QZ_SVC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "store/store.h"
+
+struct svc_ctx {
+    struct store *st;
+    struct arena *a;
+    struct err_info *ei;
+    int64_t now;    /* the server clock, unix seconds */
+    int64_t tenant; /* set by authentication; 0 until then */
+};
+
+/* --- tenants (svc_tenant.c) --- */
+
+/* Upserts every tenant in a seed document (docs/seed.md): tenants match by
+ * name, people by user_id, apps by app_id. Idempotent. On success '*out' is
+ * caller-owned JSON {"tenants": [described tenant...]}. A malformed document
+ * is ERR_BAD_REQUEST naming the field; an identity owned by another tenant
+ * is ERR_CONFLICT. */
+enum err svc_seed_apply(struct svc_ctx *c, json_t *doc, json_t **out);
+
+/* Every resolved identifier of one tenant, as caller-owned JSON. */
+enum err svc_tenant_describe(struct svc_ctx *c, int64_t tenant, json_t **out);
+enum err svc_tenant_find(struct svc_ctx *c, const char *name, int64_t *tenant);
+
+/* Creates the demo tenant (fresh random credentials) unless one exists.
+ * '*created' tells which happened; '*tenant' is its id either way. */
+enum err svc_demo_ensure(struct svc_ctx *c, bool *created, int64_t *tenant);
+
+/* Resolves a WeCom (corpid, secret) pair to its tenant and the secret's
+ * row (the token principal). ERR_UNAUTHENTICATED with SUBJ_TENANT (unknown
+ * corpid), SUBJ_SECRET (unknown secret) or SUBJ_SECRET_OTHER (the secret of
+ * another corp). */
+enum err svc_wc_credential(struct svc_ctx *c, const char *corpid, const char *secret,
+                           int64_t *tenant, int64_t *principal);
+
+/* --- access tokens (svc_token.c) --- */
+
+struct token_policy {
+    int kind;                    /* enum token_kind */
+    int64_t lifetime;            /* seconds */
+    int64_t reuse_min_remaining; /* re-issue the live token while this much remains */
+    const char *prefix;
+    size_t bytes;                /* random bytes in the token */
+};
+
+/* Returns the principal's live token while it has at least
+ * reuse_min_remaining seconds left, otherwise a new one. */
+enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_t tenant,
+                         int64_t principal, struct token_row *out);
+
+/* Checks a presented token of 'kind': ERR_UNAUTHENTICATED if unknown,
+ * ERR_EXPIRED if past its expiry. On success sets c->tenant. */
+enum err svc_token_check(struct svc_ctx *c, int kind, const char *token, struct token_row *out);
+
+/* --- knowledge-base categories (svc_kb.c) --- */
+
+/* The rules one dialect's knowledge base follows. */
+struct kb_policy {
+    const char *space;        /* which knowledge base the rows belong to */
+    long max_name_chars;      /* Unicode characters */
+    int64_t max_count;        /* categories in all, the default one included */
+    const char *default_name; /* NULL: no system default category */
+};
+
+/* Creates the policy's default category for 'tenant' unless it exists. */
+enum err svc_kb_default_ensure(struct svc_ctx *c, const struct kb_policy *p, int64_t tenant);
+
+enum err svc_kb_cat_add(struct svc_ctx *c, const struct kb_policy *p, const char *name,
+                        struct kb_cat_row *out);
+enum err svc_kb_cat_rename(struct svc_ctx *c, const struct kb_policy *p, const char *ext_id,
+                           const char *name);
+enum err svc_kb_cat_delete(struct svc_ctx *c, const struct kb_policy *p, const char *ext_id);
+enum err svc_kb_cat_get(struct svc_ctx *c, const struct kb_policy *p, const char *ext_id,
+                        struct kb_cat_row *out);
+/* One page in creation order after position 'after' (0: from the start). */
+enum err svc_kb_cat_list(struct svc_ctx *c, const struct kb_policy *p, int64_t after,
+                         int64_t limit, struct kb_cat_row **rows, size_t *n, bool *has_more);
+
+/* The WeCom knowledge base's rules (spec wecom-kf-knowledge.md §5). */
+extern const struct kb_policy svc_kb_wecom;
+
+#endif

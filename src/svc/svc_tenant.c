@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * svc/svc_tenant.c - tenants and their identities in every dialect: the seed
+ * document (docs/seed.md), the resolved description the admin API returns,
+ * the demo tenant, and WeCom credential resolution.
+ */
+#include "svc/svc.h"
+
+#include "core/arena.h"
+#include "core/ids.h"
+#include "json/json.h"
+
+#include <string.h>
+
+static const struct field_rule tenant_rules[] = {
+    { "name", JT_STRING, F_REQUIRED, 64 },
+    { "users", JT_ARRAY },
+    { "feishu", JT_OBJECT },
+    { "wecom", JT_OBJECT },
+    { "udesk", JT_OBJECT },
+    { "demo", JT_BOOL },
+    { NULL },
+};
+static const struct field_rule user_rules[] = {
+    { "user_id", JT_STRING, F_REQUIRED, 64 },
+    { "name", JT_STRING, 0, 64 },
+    { "email", JT_STRING, 0, 254 },
+    { "udesk_agent_id", JT_INT, F_RANGE, 0, 1, INT64_MAX },
+    { NULL },
+};
+static const struct field_rule feishu_rules[] = {
+    { "tenant_key", JT_STRING, 0, 64 },
+    { "apps", JT_ARRAY },
+    { NULL },
+};
+static const struct field_rule app_rules[] = {
+    { "app_id", JT_STRING, F_REQUIRED, 64 },
+    { "app_secret", JT_STRING, 0, 128 },
+    { "name", JT_STRING, 0, 64 },
+    { NULL },
+};
+static const struct field_rule wecom_rules[] = {
+    { "corpid", JT_STRING, F_REQUIRED, 64 },
+    { "secrets", JT_ARRAY },
+    { NULL },
+};
+static const struct field_rule udesk_rules[] = {
+    { "subdomain", JT_STRING, F_REQUIRED, 64 },
+    { "admin_email", JT_STRING, F_REQUIRED, 254 },
+    { "api_token", JT_STRING, 0, 128 },
+    { NULL },
+};
+
+/* Checks 'obj' against 'rules', prefixing the error with where it is. */
+static enum err check(struct svc_ctx *c, json_t *obj, const struct field_rule *rules,
+                      const char *where)
+{
+    enum err e;
+
+    if (!json_is_object(obj))
+        return err_field(c->ei, ERR_BAD_REQUEST, where, "%s must be an object", where);
+    e = json_check(obj, rules, c->ei);
+    if (e != ERR_OK) {
+        char msg[sizeof(c->ei->msg)];
+        size_t n = strlen(where);
+
+        /* Prefix in place: "users[]: user_id is required". */
+        memcpy(msg, c->ei->msg, sizeof(msg));
+        if (n + 2 < sizeof(msg)) {
+            memcpy(c->ei->msg, where, n);
+            memcpy(c->ei->msg + n, ": ", 2);
+            memcpy(c->ei->msg + n + 2, msg, sizeof(msg) - n - 2);
+            c->ei->msg[sizeof(msg) - 1] = '\0';
+        }
+    }
+    return e;
+}
+
+static enum err seed_users(struct svc_ctx *c, int64_t tenant, json_t *users)
+{
+    size_t i;
+    json_t *u;
+
+    json_array_foreach(users, i, u) {
+        struct person_row p = { .tenant_id = tenant };
+        enum err e = check(c, u, user_rules, "users[]");
+        int64_t agent = 0;
+
+        if (e != ERR_OK)
+            return e;
+        p.user_id = json_str(u, "user_id");
+        p.name = json_str(u, "name") ? json_str(u, "name") : p.user_id;
+        p.email = json_str(u, "email");
+        if (json_int(u, "udesk_agent_id", &agent))
+            p.udesk_agent_id = agent;
+        p.union_id = ids_hex(c->a, "on_", 16);
+        e = c->st->ops->person_upsert(c->st, c->a, &p);
+        if (e != ERR_OK)
+            return e;
+    }
+    return ERR_OK;
+}
+
+static enum err seed_feishu(struct svc_ctx *c, int64_t tenant, json_t *fs)
+{
+    struct store *st = c->st;
+    json_t *apps = json_object_get(fs, "apps"), *app;
+    enum err e = check(c, fs, feishu_rules, "feishu");
+    size_t i;
+
+    if (e != ERR_OK)
+        return e;
+    if (json_str(fs, "tenant_key") != NULL) {
+        e = st->ops->fs_tenant_key_set(st, tenant, json_str(fs, "tenant_key"));
+        if (e == ERR_CONFLICT)
+            return err_field(c->ei, ERR_CONFLICT, "tenant_key",
+                             "tenant_key belongs to another tenant");
+        if (e != ERR_OK)
+            return e;
+    }
+    json_array_foreach(apps, i, app) {
+        struct fs_app_row row = { .tenant_id = tenant };
+
+        e = check(c, app, app_rules, "feishu.apps[]");
+        if (e != ERR_OK)
+            return e;
+        row.app_id = json_str(app, "app_id");
+        row.app_secret = json_str(app, "app_secret");
+        row.name = json_str(app, "name") ? json_str(app, "name") : row.app_id;
+        if (row.app_secret == NULL)
+            row.app_secret = ids_hex(c->a, "", 16);
+        e = st->ops->fs_app_upsert(st, &row);
+        if (e == ERR_CONFLICT)
+            return err_field(c->ei, ERR_CONFLICT, "app_id", "app_id '%s' belongs to another tenant",
+                             row.app_id);
+        if (e != ERR_OK)
+            return e;
+    }
+    return ERR_OK;
+}
+
+static enum err seed_wecom(struct svc_ctx *c, int64_t tenant, json_t *wc)
+{
+    struct store *st = c->st;
+    json_t *secrets = json_object_get(wc, "secrets"), *sec;
+    enum err e = check(c, wc, wecom_rules, "wecom");
+    int64_t owner;
+    size_t i;
+
+    if (e != ERR_OK)
+        return e;
+    e = st->ops->wc_corp_find(st, json_str(wc, "corpid"), &owner);
+    if (e == ERR_OK && owner != tenant)
+        return err_field(c->ei, ERR_CONFLICT, "corpid", "corpid belongs to another tenant");
+    if (e != ERR_OK && e != ERR_NOT_FOUND)
+        return e;
+    e = st->ops->wc_corp_set(st, tenant, json_str(wc, "corpid"));
+    if (e != ERR_OK)
+        return e;
+    json_array_foreach(secrets, i, sec) {
+        struct wc_secret_row row;
+
+        if (!json_is_string(sec) || json_string_length(sec) == 0)
+            return err_field(c->ei, ERR_BAD_REQUEST, "secrets",
+                             "wecom: secrets must be non-empty strings");
+        e = st->ops->wc_secret_find(st, c->a, json_string_value(sec), &row);
+        if (e == ERR_OK && row.tenant_id != tenant)
+            return err_field(c->ei, ERR_CONFLICT, "secrets", "secret belongs to another tenant");
+        if (e == ERR_NOT_FOUND)
+            e = st->ops->wc_secret_add(st, tenant, json_string_value(sec));
+        if (e != ERR_OK)
+            return e;
+    }
+    return svc_kb_default_ensure(c, &svc_kb_wecom, tenant);
+}
+
+static enum err seed_udesk(struct svc_ctx *c, int64_t tenant, json_t *ud)
+{
+    struct udesk_row row = { .tenant_id = tenant };
+    enum err e = check(c, ud, udesk_rules, "udesk");
+
+    if (e != ERR_OK)
+        return e;
+    row.subdomain = json_str(ud, "subdomain");
+    row.admin_email = json_str(ud, "admin_email");
+    row.api_token = json_str(ud, "api_token");
+    if (row.api_token == NULL) {
+        struct udesk_row old;
+
+        e = c->st->ops->udesk_get(c->st, c->a, tenant, &old);
+        row.api_token = (e == ERR_OK) ? old.api_token : ids_hex(c->a, "", 16);
+    }
+    e = c->st->ops->udesk_set(c->st, &row);
+    if (e == ERR_CONFLICT)
+        return err_field(c->ei, ERR_CONFLICT, "subdomain", "subdomain belongs to another tenant");
+    return e;
+}
+
+/* Every (app, person) pair gets its own open_id, as on the real platform. */
+static enum err seed_open_ids(struct svc_ctx *c, int64_t tenant)
+{
+    struct store *st = c->st;
+    struct person_row *people;
+    struct fs_app_row *apps;
+    size_t np, na;
+    enum err e;
+
+    e = st->ops->person_list(st, c->a, tenant, &people, &np);
+    if (e == ERR_OK)
+        e = st->ops->fs_app_list(st, c->a, tenant, &apps, &na);
+    for (size_t i = 0; e == ERR_OK && i < na; i++) {
+        for (size_t j = 0; e == ERR_OK && j < np; j++) {
+            char *open_id;
+
+            e = st->ops->fs_open_id_ensure(st, c->a, apps[i].id, people[j].id,
+                                           ids_hex(c->a, "ou_", 16), &open_id);
+        }
+    }
+    return e;
+}
+
+static const struct {
+    const char *key;
+    enum err (*apply)(struct svc_ctx *c, int64_t tenant, json_t *part);
+} seed_parts[] = {
+    { "users", seed_users },
+    { "feishu", seed_feishu },
+    { "wecom", seed_wecom },
+    { "udesk", seed_udesk },
+};
+
+static enum err seed_tenant(struct svc_ctx *c, json_t *t, int64_t *id)
+{
+    struct tenant_row row;
+    const char *name;
+    enum err e = check(c, t, tenant_rules, "tenants[]");
+
+    if (e != ERR_OK)
+        return e;
+    name = json_str(t, "name");
+    e = c->st->ops->tenant_by_name(c->st, c->a, name, &row);
+    if (e == ERR_NOT_FOUND)
+        e = c->st->ops->tenant_insert(c->st, name, json_is_true(json_object_get(t, "demo")),
+                                      c->now, &row.id);
+    if (e != ERR_OK)
+        return e;
+    *id = row.id;
+    for (size_t k = 0; k < sizeof(seed_parts) / sizeof(seed_parts[0]); k++) {
+        json_t *part = json_object_get(t, seed_parts[k].key);
+
+        if (part == NULL)
+            continue;
+        e = seed_parts[k].apply(c, row.id, part);
+        if (e != ERR_OK)
+            return e;
+    }
+    return seed_open_ids(c, row.id);
+}
+
+enum err svc_seed_apply(struct svc_ctx *c, json_t *doc, json_t **out)
+{
+    json_t *tenants = json_object_get(doc, "tenants"), *t, *list;
+    size_t i;
+
+    *out = NULL;
+    if (!json_is_array(tenants))
+        return err_field(c->ei, ERR_BAD_REQUEST, "tenants", "tenants must be an array");
+    list = json_array();
+    json_array_foreach(tenants, i, t) {
+        json_t *desc;
+        int64_t id;
+        enum err e = seed_tenant(c, t, &id);
+
+        if (e == ERR_OK)
+            e = svc_tenant_describe(c, id, &desc);
+        if (e != ERR_OK) {
+            json_decref(list);
+            return e;
+        }
+        json_array_append_new(list, desc);
+    }
+    *out = json_pack("{s:o}", "tenants", list);
+    return ERR_OK;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * svc/svc_token.c - access tokens of every scheme: issue with a reuse rule,
+ * check with expiry against the server clock.
+ */
+#include "svc/svc.h"
+
+#include "core/ids.h"
+
+enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_t tenant,
+                         int64_t principal, struct token_row *out)
+{
+    struct store *st = c->st;
+    enum err e;
+
+    e = st->ops->token_live(st, c->a, p->kind, principal, c->now, out);
+    if (e == ERR_OK && out->expires_at - c->now >= p->reuse_min_remaining)
+        return ERR_OK;
+    if (e != ERR_OK && e != ERR_NOT_FOUND)
+        return e;
+    out->token = ids_token(c->a, p->prefix, p->bytes);
+    out->kind = p->kind;
+    out->tenant_id = tenant;
+    out->principal = principal;
+    out->created_at = c->now;
+    out->expires_at = c->now + p->lifetime;
+    return st->ops->token_insert(st, out);
+}
+
+enum err svc_token_check(struct svc_ctx *c, int kind, const char *token, struct token_row *out)
+{
+    enum err e = c->st->ops->token_get(c->st, c->a, token, out);
+
+    if (e == ERR_NOT_FOUND || (e == ERR_OK && out->kind != kind))
+        return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_TOKEN, "invalid access token");
+    if (e != ERR_OK)
+        return e;
+    if (out->expires_at <= c->now)
+        return err_set(c->ei, ERR_EXPIRED, SUBJ_TOKEN, "access token expired");
+    c->tenant = out->tenant_id;
+    return ERR_OK;
+}
