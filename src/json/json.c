@@ -31,13 +31,6 @@ static bool reads_absent(const json_t *v)
            || (json_is_integer(v) && json_integer_value(v) == 0);
 }
 
-static const char *type_name(enum json_type t)
-{
-    static const char *const names[] = { "any", "a string", "an integer", "a boolean",
-                                         "an object", "an array" };
-    return names[t];
-}
-
 static bool type_ok(const json_t *v, enum json_type t)
 {
     switch (t) {
@@ -68,18 +61,17 @@ enum err json_check(json_t *obj, const struct field_rule *rules, struct err_info
         }
         if (v == NULL || json_is_null(v)) {
             if (r->flags & F_REQUIRED)
-                return err_field(ei, ERR_MISSING, r->name, "%s is required", r->name);
+                return err_field(ei, ERR_MISSING, r->name, "%s", r->name);
             continue;
         }
         if (!type_ok(v, r->type))
-            return err_field(ei, ERR_BAD_REQUEST, r->name, "%s must be %s", r->name,
-                             type_name(r->type));
+            return err_field(ei, ERR_BAD_REQUEST, r->name, "%s", r->name);
         if (r->type == JT_STRING && r->max_chars > 0
             && str_utf8_len(json_string_value(v), json_string_length(v)) > r->max_chars)
             return err_field(ei, ERR_BAD_REQUEST, r->name, "%s too long", r->name);
         if (r->type == JT_INT && (r->flags & F_RANGE)
             && (json_integer_value(v) < r->min || json_integer_value(v) > r->max))
-            return err_field(ei, ERR_BAD_REQUEST, r->name, "%s out of range", r->name);
+            return err_field(ei, ERR_BAD_REQUEST, r->name, "%s", r->name);
     }
     return ERR_OK;
 }

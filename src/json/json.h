@@ -39,7 +39,9 @@ struct field_rule {
 enum err json_parse_object(const char *body, size_t len, json_t **out, struct err_info *ei);
 
 /* Checks 'obj' against 'rules' (terminated by a row with name NULL). Fields
- * that F_EMPTY_ABSENT reads as absent are removed from 'obj'. */
+ * that F_EMPTY_ABSENT reads as absent are removed from 'obj'. A broken rule
+ * is ERR_MISSING or ERR_BAD_REQUEST with the field named in ei->field; the
+ * message is terse ("name", "name too long") so dialects can wrap it. */
 enum err json_check(json_t *obj, const struct field_rule *rules, struct err_info *ei);
 
 /* Accessors over checked objects. json_str returns NULL when absent. */

@@ -115,7 +115,10 @@ struct store_ops {
     /* Feishu identity: tenant_key, apps, per-app open_ids. */
     enum err (*fs_tenant_key_get)(struct store *s, struct arena *a, int64_t tenant, char **key);
     enum err (*fs_tenant_key_set)(struct store *s, int64_t tenant, const char *key);
-    enum err (*fs_app_upsert)(struct store *s, struct fs_app_row *app); /* sets app->id */
+    /* Sets app->id and app->app_secret. A NULL app_secret keeps the stored
+     * one, or takes 'new_secret' for a new app. */
+    enum err (*fs_app_upsert)(struct store *s, struct arena *a, struct fs_app_row *app,
+                              const char *new_secret);
     enum err (*fs_app_list)(struct store *s, struct arena *a, int64_t tenant,
                             struct fs_app_row **rows, size_t *n);
     /* Returns the open_id of (app, person), inserting 'candidate' if none. */

@@ -67,7 +67,8 @@ enum err sq_person_list(struct store *st, struct arena *a, int64_t tenant,
                         struct person_row **rows, size_t *n);
 enum err sq_fs_tenant_key_get(struct store *st, struct arena *a, int64_t tenant, char **key);
 enum err sq_fs_tenant_key_set(struct store *st, int64_t tenant, const char *key);
-enum err sq_fs_app_upsert(struct store *st, struct fs_app_row *app);
+enum err sq_fs_app_upsert(struct store *st, struct arena *a, struct fs_app_row *app,
+                          const char *new_secret);
 enum err sq_fs_app_list(struct store *st, struct arena *a, int64_t tenant,
                         struct fs_app_row **rows, size_t *n);
 enum err sq_fs_open_id_ensure(struct store *st, struct arena *a, int64_t app, int64_t person,

@@ -164,9 +164,9 @@ static const char SQL_FS_KEY_SET[] =
     "INSERT INTO fs_tenant (tenant_id, tenant_key) VALUES (?, ?) "
     "ON CONFLICT (tenant_id) DO UPDATE SET tenant_key = excluded.tenant_key";
 static const char SQL_FS_APP_UPSERT[] =
-    "INSERT INTO fs_app (tenant_id, app_id, app_secret, name) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (app_id) DO UPDATE SET app_secret = excluded.app_secret, name = excluded.name "
-    "WHERE tenant_id = excluded.tenant_id RETURNING id";
+    "INSERT INTO fs_app (tenant_id, app_id, app_secret, name) VALUES (?1, ?2, coalesce(?3, ?5), ?4) "
+    "ON CONFLICT (app_id) DO UPDATE SET app_secret = coalesce(?3, fs_app.app_secret), "
+    "name = excluded.name WHERE fs_app.tenant_id = excluded.tenant_id RETURNING id, app_secret";
 static const char SQL_FS_APP_LIST[] =
     "SELECT id, app_id, app_secret, name FROM fs_app WHERE tenant_id = ? ORDER BY id";
 static const char SQL_OPEN_ID_GET[] =
@@ -184,15 +184,24 @@ enum err sq_fs_tenant_key_set(struct store *st, int64_t tenant, const char *key)
     return sq_exec(S(st), SQL_FS_KEY_SET, "is", tenant, key);
 }
 
-enum err sq_fs_app_upsert(struct store *st, struct fs_app_row *app)
+enum err sq_fs_app_upsert(struct store *st, struct arena *a, struct fs_app_row *app,
+                          const char *new_secret)
 {
-    enum err e = int_lookup(S(st),
-                            sq_stmt(S(st), SQL_FS_APP_UPSERT, "isss", app->tenant_id, app->app_id,
-                                    app->app_secret, app->name),
-                            &app->id);
+    struct sq *s = S(st);
+    sqlite3_stmt *q = sq_stmt(s, SQL_FS_APP_UPSERT, "issss", app->tenant_id, app->app_id,
+                              app->app_secret, app->name, new_secret);
+    enum err e;
 
+    if (q == NULL)
+        return ERR_STORE;
+    e = sq_row(s, q, "fs_app_upsert");
     /* No row back: the app_id belongs to another tenant. */
-    return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
+    if (e != ERR_OK)
+        return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
+    app->id = sqlite3_column_int64(q, 0);
+    app->app_secret = sq_col_text(a, q, 1);
+    sqlite3_reset(q);
+    return ERR_OK;
 }
 
 enum err sq_fs_app_list(struct store *st, struct arena *a, int64_t tenant,

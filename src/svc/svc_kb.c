@@ -26,7 +26,7 @@ static enum err check_name(struct svc_ctx *c, const struct kb_policy *p, const c
     long chars = str_utf8_len(name, strlen(name));
 
     if (chars <= 0)
-        return err_field(c->ei, ERR_MISSING, "name", "name is required");
+        return err_field(c->ei, ERR_MISSING, "name", "name");
     if (chars > p->max_name_chars)
         return err_field(c->ei, ERR_BAD_REQUEST, "name", "name too long");
     return ERR_OK;

@@ -127,9 +127,7 @@ static enum err seed_feishu(struct svc_ctx *c, int64_t tenant, json_t *fs)
         row.app_id = json_str(app, "app_id");
         row.app_secret = json_str(app, "app_secret");
         row.name = json_str(app, "name") ? json_str(app, "name") : row.app_id;
-        if (row.app_secret == NULL)
-            row.app_secret = ids_hex(c->a, "", 16);
-        e = st->ops->fs_app_upsert(st, &row);
+        e = st->ops->fs_app_upsert(st, c->a, &row, ids_hex(c->a, "", 16));
         if (e == ERR_CONFLICT)
             return err_field(c->ei, ERR_CONFLICT, "app_id", "app_id '%s' belongs to another tenant",
                              row.app_id);

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages qunzu needs, and only those that are missing:
+# apt-get runs only when something is absent. Usage:
+#   scripts/install-deps.sh          # build and run
+#   scripts/install-deps.sh --test   # plus what the test suite needs
+set -euo pipefail
+
+pkgs=(gcc make cmake pkg-config libh2o-evloop-dev libjansson-dev libsqlite3-dev libssl-dev)
+if [ "${1:-}" = "--test" ]; then
+  pkgs+=(libclang-rt-14-dev)
+  command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+  command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

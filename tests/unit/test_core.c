@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/test_core.c - UTF-8 length, integer parsing, base64url, query
+ * strings, cursors, the arena. */
+#include "unit.h"
+
+#include "core/arena.h"
+#include "core/cursor.h"
+#include "core/str.h"
+
+static void utf8_len(void)
+{
+    CHECK(str_utf8_len("abc", 3) == 3);
+    CHECK(str_utf8_len("", 0) == 0);
+    /* Twelve Chinese characters are 36 bytes and 12 characters. */
+    CHECK(str_utf8_len("一二三四五六七八九十一二", 36) == 12);
+    CHECK(str_utf8_len("\xF0\x9F\x98\x80", 4) == 1);           /* emoji: one code point */
+    CHECK(str_utf8_len("\xC0\xAF", 2) == -1);                  /* overlong '/' */
+    CHECK(str_utf8_len("\xED\xA0\x80", 3) == -1);              /* surrogate */
+    CHECK(str_utf8_len("\xE4\xB8", 2) == -1);                  /* truncated */
+    CHECK(str_utf8_len("\xF4\x90\x80\x80", 4) == -1);          /* past U+10FFFF */
+    CHECK(str_utf8_len("\x80", 1) == -1);                      /* stray continuation */
+}
+
+static void to_i64(void)
+{
+    int64_t v;
+
+    CHECK(str_to_i64("42", 0, 100, &v) && v == 42);
+    CHECK(str_to_i64("-5", -10, 10, &v) && v == -5);
+    CHECK(!str_to_i64("101", 0, 100, &v));
+    CHECK(!str_to_i64("4x", 0, 100, &v));
+    CHECK(!str_to_i64("", 0, 100, &v));
+    CHECK(!str_to_i64(" 4", 0, 100, &v));
+    CHECK(!str_to_i64("99999999999999999999", 0, INT64_MAX, &v));
+}
+
+static void b64url(void)
+{
+    struct arena a;
+    unsigned char out[16];
+
+    arena_init(&a, 0);
+    CHECK_STR(str_b64url_encode(&a, "\xfb\xff", 2), "-_8");
+    CHECK(str_b64url_decode("-_8", 3, out, sizeof(out)) == 2 && out[0] == 0xfb && out[1] == 0xff);
+    CHECK(str_b64url_decode("-_9", 3, out, sizeof(out)) == -1); /* non-zero leftover bits */
+    CHECK(str_b64url_decode("a", 1, out, sizeof(out)) == -1);
+    CHECK(str_b64url_decode("a+b=", 4, out, sizeof(out)) == -1);
+    arena_release(&a);
+}
+
+static void query_get(void)
+{
+    struct arena a;
+    const char *q = "corpid=ww1&corpsecret=a%2Bb+c&empty=&flag";
+
+    arena_init(&a, 0);
+    CHECK_STR(str_query_get(&a, q, strlen(q), "corpid"), "ww1");
+    CHECK_STR(str_query_get(&a, q, strlen(q), "corpsecret"), "a+b c");
+    CHECK_STR(str_query_get(&a, q, strlen(q), "empty"), "");
+    CHECK_STR(str_query_get(&a, q, strlen(q), "flag"), "");
+    CHECK(str_query_get(&a, q, strlen(q), "corp") == NULL);
+    CHECK(str_query_get(&a, q, strlen(q), "missing") == NULL);
+    CHECK_STR(str_query_get(&a, "x=%zz", 5, "x"), ""); /* bad escape reads empty */
+    arena_release(&a);
+}
+
+static void cursor_roundtrip(void)
+{
+    struct arena a;
+    int64_t pos = 0;
+    char *c;
+
+    arena_init(&a, 0);
+    c = cursor_encode(&a, 'G', 123456789);
+    CHECK(cursor_decode(c, 'G', &pos) && pos == 123456789);
+    CHECK(!cursor_decode(c, 'M', &pos)); /* another list's cursor */
+    c[3] = (c[3] == 'A') ? 'B' : 'A';     /* garbled */
+    CHECK(!cursor_decode(c, 'G', &pos));
+    CHECK(!cursor_decode("", 'G', &pos));
+    CHECK(!cursor_decode("not a cursor!", 'G', &pos));
+    arena_release(&a);
+}
+
+static void arena_big(void)
+{
+    struct arena a;
+    char *small, *big;
+
+    arena_init(&a, 64);
+    small = arena_strdup(&a, "hello");
+    big = arena_alloc(&a, 1000);
+    memset(big, 'x', 1000);
+    CHECK_STR(small, "hello");
+    CHECK_STR(arena_printf(&a, "%d-%s", 7, "x"), "7-x");
+    arena_reset(&a);
+    CHECK_STR(arena_strdup(&a, "again"), "again");
+    arena_release(&a);
+}
+
+const struct unit_case core_cases[] = {
+    { "core/utf8_len", utf8_len },
+    { "core/to_i64", to_i64 },
+    { "core/b64url", b64url },
+    { "core/query_get", query_get },
+    { "core/cursor_roundtrip", cursor_roundtrip },
+    { "core/arena_big", arena_big },
+    { NULL, NULL },
+};

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/test_json.c - strict parsing and field rules. */
+#include "unit.h"
+
+#include "core/arena.h"
+#include "json/json.h"
+
+static enum err parse(const char *s, json_t **out)
+{
+    struct err_info ei;
+
+    err_info_clear(&ei);
+    return json_parse_object(s, strlen(s), out, &ei);
+}
+
+static void strict_parse(void)
+{
+    json_t *v = NULL;
+
+    CHECK(parse("{\"a\":1}", &v) == ERR_OK);
+    json_decref(v);
+    CHECK(parse("{\"a\":1,\"a\":2}", &v) == ERR_MALFORMED);     /* duplicate key */
+    CHECK(parse("{\"a\":1} x", &v) == ERR_MALFORMED);          /* trailing garbage */
+    CHECK(parse("[1]", &v) == ERR_MALFORMED);                  /* not an object */
+    CHECK(parse("{\"a\":\"\\u0000\"}", &v) == ERR_MALFORMED);  /* NUL in a string */
+    CHECK(parse("{\"a\":\"\xC0\xAF\"}", &v) == ERR_MALFORMED); /* invalid UTF-8 */
+    CHECK(parse("", &v) == ERR_MALFORMED);
+    CHECK(parse("{\"big\":9007199254740993}", &v) == ERR_OK);
+    CHECK(json_integer_value(json_object_get(v, "big")) == 9007199254740993LL);
+    json_decref(v);
+}
+
+static const struct field_rule rules[] = {
+    { "name", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT, 3 },
+    { "limit", JT_INT, F_EMPTY_ABSENT | F_RANGE, 0, 1, 1000 },
+    { "opt", JT_STRING, 0 },
+    { NULL },
+};
+
+static enum err check(const char *s, struct err_info *ei)
+{
+    json_t *v = NULL;
+    enum err e;
+
+    err_info_clear(ei);
+    CHECK(parse(s, &v) == ERR_OK);
+    e = json_check(v, rules, ei);
+    json_decref(v);
+    return e;
+}
+
+static void field_rules(void)
+{
+    struct err_info ei;
+
+    CHECK(check("{\"name\":\"abc\"}", &ei) == ERR_OK);
+    CHECK(check("{\"name\":\"一二三\"}", &ei) == ERR_OK); /* characters, not bytes */
+    CHECK(check("{\"name\":\"一二三四\"}", &ei) == ERR_BAD_REQUEST);
+    CHECK_STR(ei.msg, "name too long");
+    CHECK(check("{}", &ei) == ERR_MISSING);
+    CHECK_STR(ei.field, "name");
+    CHECK(check("{\"name\":\"\"}", &ei) == ERR_MISSING); /* "" reads as absent */
+    CHECK(check("{\"name\":null}", &ei) == ERR_MISSING);
+    CHECK(check("{\"name\":5}", &ei) == ERR_BAD_REQUEST);
+    CHECK(check("{\"name\":\"a\",\"limit\":0}", &ei) == ERR_OK); /* 0 reads as absent */
+    CHECK(check("{\"name\":\"a\",\"limit\":1001}", &ei) == ERR_BAD_REQUEST);
+    CHECK_STR(ei.field, "limit");
+    CHECK(check("{\"name\":\"a\",\"limit\":-1}", &ei) == ERR_BAD_REQUEST);
+    CHECK(check("{\"name\":\"a\",\"limit\":\"5\"}", &ei) == ERR_BAD_REQUEST);
+    CHECK(check("{\"name\":\"a\",\"opt\":\"\"}", &ei) == ERR_OK);
+    CHECK(check("{\"name\":\"a\",\"unknown\":[1]}", &ei) == ERR_OK);
+}
+
+static void compact_dump(void)
+{
+    struct arena a;
+    json_t *v = json_pack("{s:s,s:i}", "url", "http://x/y", "n", 1);
+    size_t len;
+    char *s;
+
+    arena_init(&a, 0);
+    s = json_dump_arena(&a, v, &len);
+    /* No spaces, no "\/" escaping (the Feishu SDK re-serialises). */
+    CHECK(len == strlen("{\"url\":\"http://x/y\",\"n\":1}"));
+    CHECK(strncmp(s, "{\"url\":\"http://x/y\",\"n\":1}", len) == 0);
+    json_decref(v);
+    arena_release(&a);
+}
+
+const struct unit_case json_cases[] = {
+    { "json/strict_parse", strict_parse },
+    { "json/field_rules", field_rules },
+    { "json/compact_dump", compact_dump },
+    { NULL, NULL },
+};

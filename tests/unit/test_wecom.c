@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/test_wecom.c - the WeCom error map: a row for every error, and
+ * the codes the spec fixes (spec wecom-kf-knowledge.md §2, §3, §8). */
+#include "unit.h"
+
+#include "dialect/wecom/wc.h"
+
+static void every_err_has_a_row(void)
+{
+    for (int e = 0; e < ERR__COUNT; e++) {
+        const struct wc_error *row = wc_error_lookup((enum err)e, SUBJ_NONE);
+
+        CHECK(row != NULL);
+        if (row != NULL)
+            CHECK(row->http == 200);
+    }
+}
+
+static int code(enum err e, enum subj s)
+{
+    const struct wc_error *row = wc_error_lookup(e, s);
+
+    return row ? row->errcode : -999;
+}
+
+static void spec_codes(void)
+{
+    CHECK(code(ERR_OK, SUBJ_NONE) == 0);
+    CHECK(code(ERR_MISSING, SUBJ_TOKEN) == 41001);
+    CHECK(code(ERR_MISSING, SUBJ_TENANT) == 41002);
+    CHECK(code(ERR_MISSING, SUBJ_SECRET) == 41004);
+    CHECK(code(ERR_UNAUTHENTICATED, SUBJ_TOKEN) == 40014);
+    CHECK(code(ERR_UNAUTHENTICATED, SUBJ_TENANT) == 40013);
+    CHECK(code(ERR_UNAUTHENTICATED, SUBJ_SECRET) == 40001);
+    CHECK(code(ERR_UNAUTHENTICATED, SUBJ_SECRET_OTHER) == 40091);
+    CHECK(code(ERR_EXPIRED, SUBJ_TOKEN) == 42001);
+    CHECK(code(ERR_MALFORMED, SUBJ_NONE) == 47001);
+    CHECK(code(ERR_BAD_REQUEST, SUBJ_CURSOR) == 50100);
+    CHECK(code(ERR_BAD_REQUEST, SUBJ_FIELD) == 40058);
+    CHECK(code(ERR_CONFLICT, SUBJ_GROUP) == 40058);
+    CHECK(code(ERR_STORE, SUBJ_NONE) == -1);
+    CHECK(wc_error_lookup(ERR_NOT_FOUND, SUBJ_ROUTE)->http == 404);
+}
+
+const struct unit_case wecom_cases[] = {
+    { "wecom/every_err_has_a_row", every_err_has_a_row },
+    { "wecom/spec_codes", spec_codes },
+    { NULL, NULL },
+};

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/unit/unit_main.c - runs the named cases; `unit_tests json/` runs one prefix. */
+#include "unit.h"
+
+int unit_failures;
+
+static const struct unit_case *const tables[] = {
+    core_cases, config_cases, http_cases, json_cases, wecom_cases, store_cases, svc_cases,
+};
+
+int main(int argc, char **argv)
+{
+    const char *prefix = argc > 1 ? argv[1] : "";
+    int run = 0, failed = 0;
+
+    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+        for (const struct unit_case *c = tables[t]; c->name != NULL; c++) {
+            int before = unit_failures;
+
+            if (strncmp(c->name, prefix, strlen(prefix)) != 0)
+                continue;
+            c->fn();
+            run++;
+            if (unit_failures != before) {
+                failed++;
+                printf("FAIL %s\n", c->name);
+            } else {
+                printf("ok   %s\n", c->name);
+            }
+        }
+    }
+    printf("%d passed, %d failed\n", run - failed, failed);
+    return (failed > 0 || run == 0) ? 1 : 0;
+}
