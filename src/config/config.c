@@ -48,7 +48,7 @@ static const struct config_key config_keys[] = {
       "Worker threads, each with its own event loop and database connection." },
     { "log_level", CFG_STR, OFF(log_level), "info", 0, 0, log_levels, false,
       "Least severe level logged: error, warn, info or debug." },
-    { "body_limit", CFG_INT, OFF(body_limit), "1048576", 1024, 64 << 20, NULL, false,
+    { "body_limit", CFG_INT, OFF(body_limit), "1048576", 16, 64 << 20, NULL, false,
       "Largest request body in bytes; larger bodies get the dialect's error." },
     { "sqlite_synchronous", CFG_STR, OFF(sqlite_synchronous), "full", 0, 0, sync_modes, false,
       "SQLite synchronous mode; full makes every acknowledged write survive power loss." },

@@ -254,6 +254,14 @@ static void *worker_main(void *arg)
     while (!h2o_linklist_is_empty(&w->ctx.http1._conns) && clock_mono_us() < deadline
            && clock_mono_us() - w->last_activity_us < quiet_us)
         h2o_evloop_run(loop, 10);
+    /* Let deferred closes and zero-delay timers run, so the context is empty
+     * when it is disposed. */
+    for (int i = 0; i < 5; i++)
+        h2o_evloop_run(loop, 1);
+    /* request_shutdown armed HTTP/2's graceful-shutdown timer; HTTP/2 is
+     * off, and an armed timer makes h2o_context_dispose abort. */
+    if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
+        h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
     return NULL;
 }
 
@@ -318,8 +326,14 @@ int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *sto
 
         if (o->worker_close != NULL && w->state != NULL)
             o->worker_close(o->userdata, w->state);
-        /* The h2o context is not disposed: connections that outlived the
-         * drain still hold timers in it, and the process is about to exit. */
+        /* A context whose connections outlived the drain still holds their
+         * timers; it dies with the process instead of being disposed. */
+        if (h2o_linklist_is_empty(&w->ctx.http1._conns)) {
+            h2o_evloop_t *loop = w->ctx.loop;
+
+            h2o_context_dispose(&w->ctx);
+            h2o_evloop_destroy(loop);
+        }
         arena_release(&w->arena);
     }
 out:
