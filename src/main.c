@@ -69,16 +69,16 @@ static void on_listening(void *userdata, const char *host, int port)
 static enum err in_tx(struct store *st, struct svc_ctx *c,
                       enum err (*fn)(struct svc_ctx *c, void *arg), void *arg)
 {
-    enum err e = st->ops->begin(st, true);
+    enum err e = store_begin(st, true);
 
     if (e != ERR_OK)
         return e;
     e = fn(c, arg);
     if (e != ERR_OK) {
-        st->ops->rollback(st);
+        store_rollback(st);
         return e;
     }
-    return st->ops->commit(st);
+    return store_commit(st);
 }
 
 static enum err setup_admin_token(struct svc_ctx *c, void *arg)
@@ -91,10 +91,10 @@ static enum err setup_admin_token(struct svc_ctx *c, void *arg)
         app->admin_token = xstrdup(app->cfg->admin_token);
         return ERR_OK;
     }
-    e = c->st->ops->meta_get(c->st, c->a, "admin_token", &tok);
+    e = store_meta_get(c->st, c->a, "admin_token", &tok);
     if (e == ERR_NOT_FOUND) {
         tok = ids_hex(c->a, "qz_adm_", 20);
-        e = c->st->ops->meta_set(c->st, "admin_token", tok);
+        e = store_meta_set(c->st, "admin_token", tok);
     }
     if (e != ERR_OK)
         return e;
@@ -108,7 +108,7 @@ static enum err load_clock(struct svc_ctx *c, void *arg)
     struct app *app = arg;
     char *v = NULL;
     int64_t off = 0;
-    enum err e = c->st->ops->meta_get(c->st, c->a, AD_META_CLOCK, &v);
+    enum err e = store_meta_get(c->st, c->a, AD_META_CLOCK, &v);
 
     if (e == ERR_NOT_FOUND)
         return ERR_OK;

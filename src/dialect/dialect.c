@@ -41,7 +41,7 @@ static bool handle_health(struct http_req *r, struct worker_state *ws)
         body = "{\"status\":\"ok\"}";
         r->status = 200;
     } else if (str_eq_n(r->path, r->path_len, "/readyz")) {
-        ready = ws->st->ops->ping(ws->st) == ERR_OK;
+        ready = store_ping(ws->st) == ERR_OK;
         body = ready ? "{\"status\":\"ready\"}" : "{\"status\":\"unavailable\"}";
         r->status = ready ? 200 : 503;
     } else {
@@ -119,7 +119,7 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out)
     enum err e = ERR_OK;
 
     if (!(rt->flags & R_NO_TX)) {
-        e = st->ops->begin(st, (rt->flags & R_WRITE) != 0);
+        e = store_begin(st, (rt->flags & R_WRITE) != 0);
         if (e != ERR_OK)
             return err_set(&rq->err, e, SUBJ_NONE, "database unavailable");
     }
@@ -133,10 +133,10 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out)
     if (rt->flags & R_NO_TX)
         return e;
     if (e != ERR_OK) {
-        st->ops->rollback(st);
+        store_rollback(st);
         return e;
     }
-    e = st->ops->commit(st);
+    e = store_commit(st);
     if (e != ERR_OK)
         return err_set(&rq->err, e, SUBJ_NONE, "commit failed");
     return ERR_OK;

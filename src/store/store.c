@@ -1,23 +1,139 @@
 /* SPDX-License-Identifier: MIT */
-/* store/store.c - picks the backend named by the db URL; see store.h. */
+/*
+ * store/store.c - backend selection, the transaction wrappers, typed
+ * statement helpers and migrations, shared by every backend.
+ */
 #include "store/store.h"
 #include "store/store_int.h"
 
 #include "config/config.h"
+#include "core/arena.h"
 #include "core/log.h"
+#include "core/str.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 struct store *store_open(const struct config *cfg)
 {
     if (strncmp(cfg->db, "sqlite:", 7) == 0)
         return sq_open(cfg);
-    log_error("cannot open database '%s': the postgres backend is not built yet", cfg->db);
-    return NULL;
+    return pg_open(cfg);
 }
 
 void store_close(struct store *s)
 {
     if (s != NULL)
         s->ops->close(s);
+}
+
+const char *store_backend(const struct store *s)
+{
+    return s->ops->name;
+}
+
+enum err store_ping(struct store *s)
+{
+    return s->ops->ping(s);
+}
+
+enum err store_begin(struct store *s, bool write)
+{
+    return s->ops->begin(s, write);
+}
+
+enum err store_commit(struct store *s)
+{
+    return s->ops->commit(s);
+}
+
+void store_rollback(struct store *s)
+{
+    s->ops->rollback(s);
+}
+
+enum err store_lock_tenant(struct store *s, int64_t tenant)
+{
+    return s->ops->lock_tenant(s, tenant);
+}
+
+enum err store_q(struct store *s, struct arena *a, struct sql_res *res, const char *sql,
+                 const char *fmt, ...)
+{
+    struct sql_param p[SQL_MAX_PARAMS];
+    int n = 0;
+    va_list ap;
+
+    va_start(ap, fmt);
+    for (; fmt[n] != '\0' && n < SQL_MAX_PARAMS; n++) {
+        p[n].type = fmt[n] == 's' ? 's' : 'i';
+        p[n].s = NULL;
+        if (fmt[n] == 's')
+            p[n].s = va_arg(ap, const char *);
+        else if (fmt[n] == 'b')
+            p[n].i = va_arg(ap, int) ? 1 : 0;
+        else
+            p[n].i = va_arg(ap, int64_t);
+    }
+    va_end(ap);
+    return s->ops->query(s, a, sql, p, n, res);
+}
+
+const char *sql_text(const struct sql_res *r, size_t row, size_t col)
+{
+    if (row >= r->nrows || col >= r->ncols)
+        return NULL;
+    return r->v[row * r->ncols + col];
+}
+
+int64_t sql_int(const struct sql_res *r, size_t row, size_t col)
+{
+    const char *t = sql_text(r, row, col);
+    int64_t v = 0;
+
+    if (t != NULL && !str_to_i64(t, INT64_MIN, INT64_MAX, &v))
+        v = 0;
+    return v;
+}
+
+enum err sql_one(enum err e, const struct sql_res *r)
+{
+    return (e == ERR_OK && r->nrows == 0) ? ERR_NOT_FOUND : e;
+}
+
+enum err sql_one_int(enum err e, const struct sql_res *r, int64_t *out)
+{
+    e = sql_one(e, r);
+    if (e == ERR_OK)
+        *out = sql_int(r, 0, 0);
+    return e;
+}
+
+static const char SQL_MIGR_TABLE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                     "version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)";
+static const char SQL_MIGR_HAS[] = "SELECT 1 FROM schema_migrations WHERE version = $1";
+static const char SQL_MIGR_ADD[] =
+    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)";
+
+enum err store_migrate(struct store *s, const struct store_migration *list)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 4096);
+    e = s->ops->script(s, SQL_MIGR_TABLE);
+    for (const struct store_migration *m = list; e == ERR_OK && m->name != NULL; m++) {
+        e = store_q(s, &a, &r, SQL_MIGR_HAS, "s", m->name);
+        if (e != ERR_OK || r.nrows > 0)
+            continue;
+        log_info("applying migration %s (%s)", m->name, s->ops->name);
+        e = s->ops->script(s, m->sql);
+        if (e == ERR_OK)
+            e = store_q(s, &a, NULL, SQL_MIGR_ADD, "si", m->name, (int64_t)time(NULL));
+    }
+    arena_release(&a);
+    return e;
 }

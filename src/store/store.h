@@ -3,9 +3,11 @@
  * store/store.h - persistence behind an ops table.
  *
  * A struct store is one connection, used by one thread at a time. Every
- * operation runs inside the transaction the caller opened with begin(); svc
- * opens exactly one per request. Backends (store_sqlite.c, later store_pg.c)
- * fill struct store_ops; nothing above store/ sees SQL.
+ * operation runs inside the transaction the caller opened with store_begin;
+ * the dialect pipeline opens exactly one per request. The operations are
+ * written once in SQL (store_ident.c, store_kb.c) over a small driver that
+ * each backend implements (store_sqlite.c, store_pg.c; store_int.h); nothing
+ * above store/ sees SQL.
  *
  * Ownership: strings in returned rows live in the arena passed in; row
  * arrays too. Inputs are borrowed. Every op returns ERR_OK, ERR_NOT_FOUND
@@ -85,90 +87,86 @@ struct kb_cat_row {
 
 struct store;
 
-struct store_ops {
-    const char *name;
-    void (*close)(struct store *s);
-    enum err (*ping)(struct store *s);
-
-    /* Transactions: 'write' takes the write lock up front, so two writers
-     * that count-then-insert are serialised. */
-    enum err (*begin)(struct store *s, bool write);
-    enum err (*commit)(struct store *s);
-    void (*rollback)(struct store *s);
-
-    /* Server-wide settings (admin token, clock offset). */
-    enum err (*meta_get)(struct store *s, struct arena *a, const char *key, char **val);
-    enum err (*meta_set)(struct store *s, const char *key, const char *val);
-
-    /* Tenants and the people in them. */
-    enum err (*tenant_by_name)(struct store *s, struct arena *a, const char *name,
-                               struct tenant_row *out);
-    enum err (*tenant_get)(struct store *s, struct arena *a, int64_t id, struct tenant_row *out);
-    enum err (*tenant_insert)(struct store *s, const char *name, bool is_demo, int64_t now,
-                              int64_t *id);
-    enum err (*tenant_demo)(struct store *s, int64_t *id);
-    /* Sets p->id, and p->union_id to the one first issued to this person. */
-    enum err (*person_upsert)(struct store *s, struct arena *a, struct person_row *p);
-    enum err (*person_list)(struct store *s, struct arena *a, int64_t tenant,
-                            struct person_row **rows, size_t *n);
-
-    /* Feishu identity: tenant_key, apps, per-app open_ids. */
-    enum err (*fs_tenant_key_get)(struct store *s, struct arena *a, int64_t tenant, char **key);
-    enum err (*fs_tenant_key_set)(struct store *s, int64_t tenant, const char *key);
-    /* Sets app->id and app->app_secret. A NULL app_secret keeps the stored
-     * one, or takes 'new_secret' for a new app. */
-    enum err (*fs_app_upsert)(struct store *s, struct arena *a, struct fs_app_row *app,
-                              const char *new_secret);
-    enum err (*fs_app_list)(struct store *s, struct arena *a, int64_t tenant,
-                            struct fs_app_row **rows, size_t *n);
-    /* Returns the open_id of (app, person), inserting 'candidate' if none. */
-    enum err (*fs_open_id_ensure)(struct store *s, struct arena *a, int64_t app, int64_t person,
-                                  const char *candidate, char **open_id);
-
-    /* WeCom identity: corpid and app secrets. */
-    enum err (*wc_corp_get)(struct store *s, struct arena *a, int64_t tenant, char **corpid);
-    enum err (*wc_corp_find)(struct store *s, const char *corpid, int64_t *tenant);
-    enum err (*wc_corp_set)(struct store *s, int64_t tenant, const char *corpid);
-    enum err (*wc_secret_add)(struct store *s, int64_t tenant, const char *secret);
-    enum err (*wc_secret_find)(struct store *s, struct arena *a, const char *secret,
-                               struct wc_secret_row *out);
-    enum err (*wc_secret_list)(struct store *s, struct arena *a, int64_t tenant,
-                               struct wc_secret_row **rows, size_t *n);
-
-    /* Udesk identity. */
-    enum err (*udesk_get)(struct store *s, struct arena *a, int64_t tenant, struct udesk_row *out);
-    enum err (*udesk_set)(struct store *s, const struct udesk_row *u);
-
-    /* Access tokens. */
-    enum err (*token_insert)(struct store *s, const struct token_row *t);
-    enum err (*token_get)(struct store *s, struct arena *a, const char *token,
-                          struct token_row *out);
-    /* The newest token of (kind, principal) still valid at 'now'. */
-    enum err (*token_live)(struct store *s, struct arena *a, int kind, int64_t principal,
-                           int64_t now, struct token_row *out);
-
-    /* Knowledge-base categories, scoped by (tenant, space). */
-    enum err (*kb_cat_insert)(struct store *s, struct kb_cat_row *c); /* sets c->id */
-    enum err (*kb_cat_get)(struct store *s, struct arena *a, int64_t tenant, const char *space,
-                           const char *ext_id, struct kb_cat_row *out);
-    enum err (*kb_cat_by_name)(struct store *s, struct arena *a, int64_t tenant,
-                               const char *space, const char *name, struct kb_cat_row *out);
-    enum err (*kb_cat_count)(struct store *s, int64_t tenant, const char *space, int64_t *n);
-    enum err (*kb_cat_rename)(struct store *s, int64_t id, const char *name);
-    enum err (*kb_cat_delete)(struct store *s, int64_t id);
-    /* Rows with id > after, in id order, at most 'limit'. */
-    enum err (*kb_cat_list)(struct store *s, struct arena *a, int64_t tenant, const char *space,
-                            int64_t after, int64_t limit, struct kb_cat_row **rows, size_t *n);
-};
-
-struct store {
-    const struct store_ops *ops;
-};
-
-/* Opens a connection for the database named by cfg->db and brings its
- * schema up to date (migrations run once, under a lock). Returns NULL and
- * logs why on failure. */
+/* Opens a connection for the database named by cfg->db (sqlite:PATH,
+ * sqlite::memory: or postgres://URL) and brings its schema up to date
+ * (migrations run once, under a lock). Returns NULL and logs why on
+ * failure. */
 struct store *store_open(const struct config *cfg);
 void store_close(struct store *s);
+const char *store_backend(const struct store *s); /* "sqlite" or "postgres" */
+enum err store_ping(struct store *s);
+
+/* Transactions: 'write' makes the transaction a writer. Writers of one
+ * tenant that count-then-insert call store_lock_tenant first, which
+ * serialises them until commit on every backend and across nodes. */
+enum err store_begin(struct store *s, bool write);
+enum err store_commit(struct store *s);
+void store_rollback(struct store *s);
+enum err store_lock_tenant(struct store *s, int64_t tenant);
+
+/* Server-wide settings (admin token, clock offset). */
+enum err store_meta_get(struct store *s, struct arena *a, const char *key, char **val);
+enum err store_meta_set(struct store *s, const char *key, const char *val);
+
+/* Tenants and the people in them. */
+enum err store_tenant_by_name(struct store *s, struct arena *a, const char *name,
+                              struct tenant_row *out);
+enum err store_tenant_get(struct store *s, struct arena *a, int64_t id, struct tenant_row *out);
+enum err store_tenant_insert(struct store *s, const char *name, bool is_demo, int64_t now,
+                             int64_t *id);
+enum err store_tenant_demo(struct store *s, int64_t *id);
+/* Sets p->id, and p->union_id to the one first issued to this person. */
+enum err store_person_upsert(struct store *s, struct arena *a, struct person_row *p);
+enum err store_person_list(struct store *s, struct arena *a, int64_t tenant,
+                           struct person_row **rows, size_t *n);
+
+/* Feishu identity: tenant_key, apps, per-app open_ids. */
+enum err store_fs_tenant_key_get(struct store *s, struct arena *a, int64_t tenant, char **key);
+enum err store_fs_tenant_key_set(struct store *s, int64_t tenant, const char *key);
+/* Sets app->id and app->app_secret. A NULL app_secret keeps the stored one,
+ * or takes 'new_secret' for a new app. ERR_CONFLICT: another tenant's app. */
+enum err store_fs_app_upsert(struct store *s, struct arena *a, struct fs_app_row *app,
+                             const char *new_secret);
+enum err store_fs_app_list(struct store *s, struct arena *a, int64_t tenant,
+                           struct fs_app_row **rows, size_t *n);
+/* Returns the open_id of (app, person), inserting 'candidate' if none. */
+enum err store_fs_open_id_ensure(struct store *s, struct arena *a, int64_t app, int64_t person,
+                                 const char *candidate, char **open_id);
+
+/* WeCom identity: corpid and app secrets. */
+enum err store_wc_corp_get(struct store *s, struct arena *a, int64_t tenant, char **corpid);
+enum err store_wc_corp_find(struct store *s, struct arena *a, const char *corpid,
+                            int64_t *tenant);
+enum err store_wc_corp_set(struct store *s, int64_t tenant, const char *corpid);
+enum err store_wc_secret_add(struct store *s, int64_t tenant, const char *secret);
+enum err store_wc_secret_find(struct store *s, struct arena *a, const char *secret,
+                              struct wc_secret_row *out);
+enum err store_wc_secret_list(struct store *s, struct arena *a, int64_t tenant,
+                              struct wc_secret_row **rows, size_t *n);
+
+/* Udesk identity. */
+enum err store_udesk_get(struct store *s, struct arena *a, int64_t tenant, struct udesk_row *out);
+enum err store_udesk_set(struct store *s, const struct udesk_row *u);
+
+/* Access tokens. */
+enum err store_token_insert(struct store *s, const struct token_row *t);
+enum err store_token_get(struct store *s, struct arena *a, const char *token,
+                         struct token_row *out);
+/* The newest token of (kind, principal) still valid at 'now'. */
+enum err store_token_live(struct store *s, struct arena *a, int kind, int64_t principal,
+                          int64_t now, struct token_row *out);
+
+/* Knowledge-base categories, scoped by (tenant, space). */
+enum err store_kb_cat_insert(struct store *s, struct kb_cat_row *c); /* sets c->id */
+enum err store_kb_cat_get(struct store *s, struct arena *a, int64_t tenant, const char *space,
+                          const char *ext_id, struct kb_cat_row *out);
+enum err store_kb_cat_by_name(struct store *s, struct arena *a, int64_t tenant,
+                              const char *space, const char *name, struct kb_cat_row *out);
+enum err store_kb_cat_count(struct store *s, int64_t tenant, const char *space, int64_t *n);
+enum err store_kb_cat_rename(struct store *s, int64_t id, const char *name);
+enum err store_kb_cat_delete(struct store *s, int64_t id);
+/* Rows with id > after, in id order, at most 'limit'. */
+enum err store_kb_cat_list(struct store *s, struct arena *a, int64_t tenant, const char *space,
+                           int64_t after, int64_t limit, struct kb_cat_row **rows, size_t *n);
 
 #endif

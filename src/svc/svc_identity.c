@@ -18,7 +18,7 @@ static json_t *describe_users(struct svc_ctx *c, int64_t tenant, struct fs_app_r
     json_t *list = json_array();
     size_t np;
 
-    *e = c->st->ops->person_list(c->st, c->a, tenant, &people, &np);
+    *e = store_person_list(c->st, c->a, tenant, &people, &np);
     for (size_t i = 0; *e == ERR_OK && i < np; i++) {
         json_t *u = json_pack("{s:s,s:s,s:s}", "user_id", people[i].user_id, "name",
                               people[i].name, "union_id", people[i].union_id);
@@ -33,7 +33,7 @@ static json_t *describe_users(struct svc_ctx *c, int64_t tenant, struct fs_app_r
 
             /* Apps and people seeded together already have their pairs; the
              * candidate is only used for a pair made here. */
-            *e = c->st->ops->fs_open_id_ensure(c->st, c->a, apps[j].id, people[i].id,
+            *e = store_fs_open_id_ensure(c->st, c->a, apps[j].id, people[i].id,
                                                ids_hex(c->a, "ou_", 16), &oid);
             if (*e == ERR_OK)
                 json_object_set_new(open_ids, apps[j].app_id, json_string(oid));
@@ -50,7 +50,7 @@ static json_t *describe_feishu(struct svc_ctx *c, int64_t tenant, struct fs_app_
     json_t *fs, *list;
     char *key = NULL;
 
-    *e = c->st->ops->fs_tenant_key_get(c->st, c->a, tenant, &key);
+    *e = store_fs_tenant_key_get(c->st, c->a, tenant, &key);
     if (*e == ERR_NOT_FOUND && na == 0) {
         *e = ERR_OK;
         return NULL;
@@ -77,13 +77,13 @@ static json_t *describe_wecom(struct svc_ctx *c, int64_t tenant, enum err *e)
     char *corpid;
     size_t n;
 
-    *e = c->st->ops->wc_corp_get(c->st, c->a, tenant, &corpid);
+    *e = store_wc_corp_get(c->st, c->a, tenant, &corpid);
     if (*e == ERR_NOT_FOUND) {
         *e = ERR_OK;
         return NULL;
     }
     if (*e == ERR_OK)
-        *e = c->st->ops->wc_secret_list(c->st, c->a, tenant, &secrets, &n);
+        *e = store_wc_secret_list(c->st, c->a, tenant, &secrets, &n);
     if (*e != ERR_OK)
         return NULL;
     list = json_array();
@@ -96,7 +96,7 @@ static json_t *describe_udesk(struct svc_ctx *c, int64_t tenant, enum err *e)
 {
     struct udesk_row u;
 
-    *e = c->st->ops->udesk_get(c->st, c->a, tenant, &u);
+    *e = store_udesk_get(c->st, c->a, tenant, &u);
     if (*e == ERR_NOT_FOUND) {
         *e = ERR_OK;
         return NULL;
@@ -123,9 +123,9 @@ enum err svc_tenant_describe(struct svc_ctx *c, int64_t tenant, json_t **out)
     enum err e;
 
     *out = NULL;
-    e = c->st->ops->tenant_get(c->st, c->a, tenant, &t);
+    e = store_tenant_get(c->st, c->a, tenant, &t);
     if (e == ERR_OK)
-        e = c->st->ops->fs_app_list(c->st, c->a, tenant, &apps, &na);
+        e = store_fs_app_list(c->st, c->a, tenant, &apps, &na);
     if (e != ERR_OK)
         return e;
     d = json_pack("{s:s}", "name", t.name);
@@ -149,7 +149,7 @@ enum err svc_tenant_describe(struct svc_ctx *c, int64_t tenant, json_t **out)
 enum err svc_tenant_find(struct svc_ctx *c, const char *name, int64_t *tenant)
 {
     struct tenant_row t;
-    enum err e = c->st->ops->tenant_by_name(c->st, c->a, name, &t);
+    enum err e = store_tenant_by_name(c->st, c->a, name, &t);
 
     if (e == ERR_NOT_FOUND)
         return err_set(c->ei, ERR_NOT_FOUND, SUBJ_TENANT, "tenant '%s' not found", name);
@@ -163,7 +163,7 @@ enum err svc_tenant_find(struct svc_ctx *c, const char *name, int64_t *tenant)
 enum err svc_demo_ensure(struct svc_ctx *c, bool *created, int64_t *tenant)
 {
     json_t *doc, *res = NULL;
-    enum err e = c->st->ops->tenant_demo(c->st, tenant);
+    enum err e = store_tenant_demo(c->st, tenant);
 
     *created = false;
     if (e != ERR_NOT_FOUND)
@@ -183,7 +183,7 @@ enum err svc_demo_ensure(struct svc_ctx *c, bool *created, int64_t *tenant)
     if (e != ERR_OK)
         return e;
     *created = true;
-    return c->st->ops->tenant_demo(c->st, tenant);
+    return store_tenant_demo(c->st, tenant);
 }
 
 enum err svc_wc_credential(struct svc_ctx *c, const char *corpid, const char *secret,
@@ -192,12 +192,12 @@ enum err svc_wc_credential(struct svc_ctx *c, const char *corpid, const char *se
     struct wc_secret_row row;
     enum err e;
 
-    e = c->st->ops->wc_corp_find(c->st, corpid, tenant);
+    e = store_wc_corp_find(c->st, c->a, corpid, tenant);
     if (e == ERR_NOT_FOUND)
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_TENANT, "invalid corpid");
     if (e != ERR_OK)
         return e;
-    e = c->st->ops->wc_secret_find(c->st, c->a, secret, &row);
+    e = store_wc_secret_find(c->st, c->a, secret, &row);
     if (e == ERR_NOT_FOUND)
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_SECRET, "invalid credential");
     if (e != ERR_OK)

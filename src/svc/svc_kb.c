@@ -36,7 +36,7 @@ static enum err name_taken(struct svc_ctx *c, const struct kb_policy *p, const c
                            int64_t except_id)
 {
     struct kb_cat_row row;
-    enum err e = c->st->ops->kb_cat_by_name(c->st, c->a, c->tenant, p->space, name, &row);
+    enum err e = store_kb_cat_by_name(c->st, c->a, c->tenant, p->space, name, &row);
 
     if (e == ERR_NOT_FOUND || (e == ERR_OK && row.id == except_id))
         return ERR_OK;
@@ -54,7 +54,7 @@ static enum err insert(struct svc_ctx *c, const struct kb_policy *p, int64_t ten
     out->name = name;
     out->is_default = is_default;
     out->created_at = c->now;
-    return c->st->ops->kb_cat_insert(c->st, out);
+    return store_kb_cat_insert(c->st, out);
 }
 
 enum err svc_kb_default_ensure(struct svc_ctx *c, const struct kb_policy *p, int64_t tenant)
@@ -67,7 +67,7 @@ enum err svc_kb_default_ensure(struct svc_ctx *c, const struct kb_policy *p, int
     if (p->default_name == NULL)
         return ERR_OK;
     /* The default is created first, so it is the lowest row if it exists. */
-    e = c->st->ops->kb_cat_list(c->st, c->a, tenant, p->space, 0, 1, &rows, &n);
+    e = store_kb_cat_list(c->st, c->a, tenant, p->space, 0, 1, &rows, &n);
     if (e != ERR_OK || (n == 1 && rows[0].is_default))
         return e;
     return insert(c, p, tenant, p->default_name, true, &first);
@@ -80,6 +80,8 @@ enum err svc_kb_cat_add(struct svc_ctx *c, const struct kb_policy *p, const char
     enum err e;
 
     e = check_name(c, p, name);
+    if (e == ERR_OK)
+        e = store_lock_tenant(c->st, c->tenant);
     if (e != ERR_OK)
         return e;
     e = name_taken(c, p, name, 0);
@@ -87,7 +89,7 @@ enum err svc_kb_cat_add(struct svc_ctx *c, const struct kb_policy *p, const char
         return e;
     /* Counted inside the write transaction: two adds that counted before it
      * began could both see the last free slot. */
-    e = c->st->ops->kb_cat_count(c->st, c->tenant, p->space, &count);
+    e = store_kb_cat_count(c->st, c->tenant, p->space, &count);
     if (e != ERR_OK)
         return e;
     if (count >= p->max_count)
@@ -101,7 +103,7 @@ enum err svc_kb_cat_add(struct svc_ctx *c, const struct kb_policy *p, const char
 enum err svc_kb_cat_get(struct svc_ctx *c, const struct kb_policy *p, const char *ext_id,
                         struct kb_cat_row *out)
 {
-    enum err e = c->st->ops->kb_cat_get(c->st, c->a, c->tenant, p->space, ext_id, out);
+    enum err e = store_kb_cat_get(c->st, c->a, c->tenant, p->space, ext_id, out);
 
     if (e == ERR_NOT_FOUND)
         return err_set(c->ei, ERR_NOT_FOUND, SUBJ_GROUP, "group not found");
@@ -126,13 +128,15 @@ enum err svc_kb_cat_rename(struct svc_ctx *c, const struct kb_policy *p, const c
     struct kb_cat_row row;
     enum err e;
 
-    e = get_mutable(c, p, ext_id, &row);
+    e = store_lock_tenant(c->st, c->tenant);
+    if (e == ERR_OK)
+        e = get_mutable(c, p, ext_id, &row);
     if (e == ERR_OK)
         e = check_name(c, p, name);
     if (e == ERR_OK)
         e = name_taken(c, p, name, row.id);
     if (e == ERR_OK && strcmp(row.name, name) != 0)
-        e = c->st->ops->kb_cat_rename(c->st, row.id, name);
+        e = store_kb_cat_rename(c->st, row.id, name);
     if (e == ERR_CONFLICT && c->ei->code != ERR_CONFLICT)
         return err_set(c->ei, ERR_CONFLICT, SUBJ_GROUP, "group name already exists");
     return e;
@@ -143,14 +147,14 @@ enum err svc_kb_cat_delete(struct svc_ctx *c, const struct kb_policy *p, const c
     struct kb_cat_row row;
     enum err e = get_mutable(c, p, ext_id, &row);
 
-    return e == ERR_OK ? c->st->ops->kb_cat_delete(c->st, row.id) : e;
+    return e == ERR_OK ? store_kb_cat_delete(c->st, row.id) : e;
 }
 
 enum err svc_kb_cat_list(struct svc_ctx *c, const struct kb_policy *p, int64_t after,
                          int64_t limit, struct kb_cat_row **rows, size_t *n, bool *has_more)
 {
     /* One extra row tells whether another page exists. */
-    enum err e = c->st->ops->kb_cat_list(c->st, c->a, c->tenant, p->space, after, limit + 1, rows,
+    enum err e = store_kb_cat_list(c->st, c->a, c->tenant, p->space, after, limit + 1, rows,
                                          n);
 
     if (e != ERR_OK)

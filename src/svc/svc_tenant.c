@@ -94,7 +94,7 @@ static enum err seed_users(struct svc_ctx *c, int64_t tenant, json_t *users)
         if (json_int(u, "udesk_agent_id", &agent))
             p.udesk_agent_id = agent;
         p.union_id = ids_hex(c->a, "on_", 16);
-        e = c->st->ops->person_upsert(c->st, c->a, &p);
+        e = store_person_upsert(c->st, c->a, &p);
         if (e != ERR_OK)
             return e;
     }
@@ -111,7 +111,7 @@ static enum err seed_feishu(struct svc_ctx *c, int64_t tenant, json_t *fs)
     if (e != ERR_OK)
         return e;
     if (json_str(fs, "tenant_key") != NULL) {
-        e = st->ops->fs_tenant_key_set(st, tenant, json_str(fs, "tenant_key"));
+        e = store_fs_tenant_key_set(st, tenant, json_str(fs, "tenant_key"));
         if (e == ERR_CONFLICT)
             return err_field(c->ei, ERR_CONFLICT, "tenant_key",
                              "tenant_key belongs to another tenant");
@@ -127,7 +127,7 @@ static enum err seed_feishu(struct svc_ctx *c, int64_t tenant, json_t *fs)
         row.app_id = json_str(app, "app_id");
         row.app_secret = json_str(app, "app_secret");
         row.name = json_str(app, "name") ? json_str(app, "name") : row.app_id;
-        e = st->ops->fs_app_upsert(st, c->a, &row, ids_hex(c->a, "", 16));
+        e = store_fs_app_upsert(st, c->a, &row, ids_hex(c->a, "", 16));
         if (e == ERR_CONFLICT)
             return err_field(c->ei, ERR_CONFLICT, "app_id", "app_id '%s' belongs to another tenant",
                              row.app_id);
@@ -147,12 +147,12 @@ static enum err seed_wecom(struct svc_ctx *c, int64_t tenant, json_t *wc)
 
     if (e != ERR_OK)
         return e;
-    e = st->ops->wc_corp_find(st, json_str(wc, "corpid"), &owner);
+    e = store_wc_corp_find(st, c->a, json_str(wc, "corpid"), &owner);
     if (e == ERR_OK && owner != tenant)
         return err_field(c->ei, ERR_CONFLICT, "corpid", "corpid belongs to another tenant");
     if (e != ERR_OK && e != ERR_NOT_FOUND)
         return e;
-    e = st->ops->wc_corp_set(st, tenant, json_str(wc, "corpid"));
+    e = store_wc_corp_set(st, tenant, json_str(wc, "corpid"));
     if (e != ERR_OK)
         return e;
     json_array_foreach(secrets, i, sec) {
@@ -161,11 +161,11 @@ static enum err seed_wecom(struct svc_ctx *c, int64_t tenant, json_t *wc)
         if (!json_is_string(sec) || json_string_length(sec) == 0)
             return err_field(c->ei, ERR_BAD_REQUEST, "secrets",
                              "wecom: secrets must be non-empty strings");
-        e = st->ops->wc_secret_find(st, c->a, json_string_value(sec), &row);
+        e = store_wc_secret_find(st, c->a, json_string_value(sec), &row);
         if (e == ERR_OK && row.tenant_id != tenant)
             return err_field(c->ei, ERR_CONFLICT, "secrets", "secret belongs to another tenant");
         if (e == ERR_NOT_FOUND)
-            e = st->ops->wc_secret_add(st, tenant, json_string_value(sec));
+            e = store_wc_secret_add(st, tenant, json_string_value(sec));
         if (e != ERR_OK)
             return e;
     }
@@ -185,10 +185,10 @@ static enum err seed_udesk(struct svc_ctx *c, int64_t tenant, json_t *ud)
     if (row.api_token == NULL) {
         struct udesk_row old;
 
-        e = c->st->ops->udesk_get(c->st, c->a, tenant, &old);
+        e = store_udesk_get(c->st, c->a, tenant, &old);
         row.api_token = (e == ERR_OK) ? old.api_token : ids_hex(c->a, "", 16);
     }
-    e = c->st->ops->udesk_set(c->st, &row);
+    e = store_udesk_set(c->st, &row);
     if (e == ERR_CONFLICT)
         return err_field(c->ei, ERR_CONFLICT, "subdomain", "subdomain belongs to another tenant");
     return e;
@@ -203,14 +203,14 @@ static enum err seed_open_ids(struct svc_ctx *c, int64_t tenant)
     size_t np, na;
     enum err e;
 
-    e = st->ops->person_list(st, c->a, tenant, &people, &np);
+    e = store_person_list(st, c->a, tenant, &people, &np);
     if (e == ERR_OK)
-        e = st->ops->fs_app_list(st, c->a, tenant, &apps, &na);
+        e = store_fs_app_list(st, c->a, tenant, &apps, &na);
     for (size_t i = 0; e == ERR_OK && i < na; i++) {
         for (size_t j = 0; e == ERR_OK && j < np; j++) {
             char *open_id;
 
-            e = st->ops->fs_open_id_ensure(st, c->a, apps[i].id, people[j].id,
+            e = store_fs_open_id_ensure(st, c->a, apps[i].id, people[j].id,
                                            ids_hex(c->a, "ou_", 16), &open_id);
         }
     }
@@ -236,9 +236,9 @@ static enum err seed_tenant(struct svc_ctx *c, json_t *t, int64_t *id)
     if (e != ERR_OK)
         return e;
     name = json_str(t, "name");
-    e = c->st->ops->tenant_by_name(c->st, c->a, name, &row);
+    e = store_tenant_by_name(c->st, c->a, name, &row);
     if (e == ERR_NOT_FOUND)
-        e = c->st->ops->tenant_insert(c->st, name, json_is_true(json_object_get(t, "demo")),
+        e = store_tenant_insert(c->st, name, json_is_true(json_object_get(t, "demo")),
                                       c->now, &row.id);
     if (e != ERR_OK)
         return e;
@@ -259,16 +259,22 @@ enum err svc_seed_apply(struct svc_ctx *c, json_t *doc, json_t **out)
 {
     json_t *tenants = json_object_get(doc, "tenants"), *t, *list;
     size_t i;
+    enum err e;
 
     *out = NULL;
     if (!json_is_array(tenants))
         return err_field(c->ei, ERR_BAD_REQUEST, "tenants", "tenants must be an array");
+    /* Seeds serialise on the directory lock (tenant 0): two seeding the same
+     * new tenant at once would otherwise both try to insert it. */
+    e = store_lock_tenant(c->st, 0);
+    if (e != ERR_OK)
+        return e;
     list = json_array();
     json_array_foreach(tenants, i, t) {
         json_t *desc;
         int64_t id;
-        enum err e = seed_tenant(c, t, &id);
 
+        e = seed_tenant(c, t, &id);
         if (e == ERR_OK)
             e = svc_tenant_describe(c, id, &desc);
         if (e != ERR_OK) {

@@ -13,7 +13,11 @@ enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_
     struct store *st = c->st;
     enum err e;
 
-    e = st->ops->token_live(st, c->a, p->kind, principal, c->now, out);
+    /* Serialised per tenant, so two nodes asked at once hand out one token. */
+    e = store_lock_tenant(st, tenant);
+    if (e != ERR_OK)
+        return e;
+    e = store_token_live(st, c->a, p->kind, principal, c->now, out);
     if (e == ERR_OK && out->expires_at - c->now >= p->reuse_min_remaining)
         return ERR_OK;
     if (e != ERR_OK && e != ERR_NOT_FOUND)
@@ -24,12 +28,12 @@ enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_
     out->principal = principal;
     out->created_at = c->now;
     out->expires_at = c->now + p->lifetime;
-    return st->ops->token_insert(st, out);
+    return store_token_insert(st, out);
 }
 
 enum err svc_token_check(struct svc_ctx *c, int kind, const char *token, struct token_row *out)
 {
-    enum err e = c->st->ops->token_get(c->st, c->a, token, out);
+    enum err e = store_token_get(c->st, c->a, token, out);
 
     if (e == ERR_NOT_FOUND || (e == ERR_OK && out->kind != kind))
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_TOKEN, "invalid access token");

@@ -32,9 +32,9 @@ static void setup(struct fixture *f)
     doc = json_pack("{s:[{s:s,s:{s:s,s:[s]}},{s:s,s:{s:s,s:[s]}}]}", "tenants", "name", "A",
                     "wecom", "corpid", "wwa", "secrets", "sa", "name", "B", "wecom", "corpid",
                     "wwb", "secrets", "sb");
-    CHECK(f->st->ops->begin(f->st, true) == ERR_OK);
+    CHECK(store_begin(f->st, true) == ERR_OK);
     CHECK(svc_seed_apply(&f->c, doc, &res) == ERR_OK);
-    CHECK(f->st->ops->commit(f->st) == ERR_OK);
+    CHECK(store_commit(f->st) == ERR_OK);
     json_decref(doc);
     json_decref(res);
 }

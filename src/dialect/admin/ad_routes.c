@@ -77,7 +77,7 @@ static enum err ad_clock_advance(struct req *rq, json_t *body, json_t *out)
 
     json_int(body, "advance_seconds", &by);
     offset = atomic_load(&rq->app->clock.offset) + by;
-    e = rq->svc.st->ops->meta_set(rq->svc.st, AD_META_CLOCK,
+    e = store_meta_set(rq->svc.st, AD_META_CLOCK,
                                   arena_printf(rq->http->arena, "%lld", (long long)offset));
     if (e != ERR_OK)
         return e;

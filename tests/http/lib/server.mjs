@@ -193,6 +193,7 @@ export async function startServer(opts = {}) {
     };
     handle.request = (method, p, o = {}) => request(handle, method, p, o);
     handle.logText = () => handle.logLines.join('\n');
+    Object.defineProperty(handle, 'logs', { get: () => handle.logText(), enumerable: true });
     handle.stdoutText = () => handle.stdoutLines.join('\n');
     handle.stderrText = () => handle.stderrLines.join('\n');
 
@@ -212,28 +213,34 @@ export async function startServer(opts = {}) {
  */
 export async function withServer(opts, fn) {
     const srv = await startServer(opts);
-    let failed = false;
+    let failure = null;
     try {
         await fn(srv);
     } catch (err) {
-        failed = true;
-        throw withLog(err, srv);
-    } finally {
-        let stopErr = null;
-        try {
-            const ex = await srv.stop('SIGTERM');
-            if (!(ex.code === 0 && ex.signal === null)) {
-                stopErr = new Error(`server exit after SIGTERM: code=${ex.code} signal=${ex.signal}, want code 0`);
-            }
-        } catch (err) {
-            stopErr = err;
-        }
-        await srv.cleanup();
-        // A failure of fn is the more useful report; the shutdown result is only
-        // reported on its own when fn passed.
-        if (stopErr && !failed) throw withLog(stopErr, srv);
+        failure = err instanceof Error ? err : new Error(String(err));
     }
+    // Stop first, so that the log attached to a failure is complete.
+    let stopErr = null;
+    try {
+        const ex = await srv.stop('SIGTERM');
+        if (!(ex.code === 0 && ex.signal === null)) {
+            stopErr = new Error(`server exit after SIGTERM: code=${ex.code} signal=${ex.signal}, want code 0`);
+        }
+    } catch (err) {
+        stopErr = err;
+    }
+    await srv.cleanup();
+    // A sanitizer report fails the test even if the exit code hid it (a run with
+    // UBSan's halt_on_error off, say).
+    const report = srv.logLines.find((l) => SANITIZER_RE.test(l));
+    if (!stopErr && report) stopErr = new Error(`sanitizer report in the server log: ${report}`);
+    // A failure of fn is the more useful report; the shutdown result is only
+    // reported on its own when fn passed.
+    if (failure) throw withLog(failure, srv);
+    if (stopErr) throw withLog(stopErr, srv);
 }
+
+const SANITIZER_RE = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/;
 
 // Append the tail of a server's log to an error's message (the test reporter prints
 // the message), once.

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store_ident.c - tenants and their per-dialect identities (people,
+ * Feishu apps and open_ids, WeCom corps and secrets, Udesk accounts), in SQL
+ * that every backend runs.
+ */
+#include "store/store_int.h"
+
+#include "core/arena.h"
+
+static char *dup(struct arena *a, const struct sql_res *r, size_t row, size_t col)
+{
+    return arena_strdup(a, sql_text(r, row, col));
+}
+
+static const char SQL_META_GET[] = "SELECT value FROM meta WHERE key = $1";
+static const char SQL_META_SET[] =
+    "INSERT INTO meta (key, value) VALUES ($1, $2) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+enum err store_meta_get(struct store *s, struct arena *a, const char *key, char **val)
+{
+    struct sql_res r;
+    enum err e = sql_one(store_q(s, a, &r, SQL_META_GET, "s", key), &r);
+
+    if (e == ERR_OK)
+        *val = dup(a, &r, 0, 0);
+    return e;
+}
+
+enum err store_meta_set(struct store *s, const char *key, const char *val)
+{
+    return store_q(s, NULL, NULL, SQL_META_SET, "ss", key, val);
+}
+
+static const char SQL_TENANT_BY_NAME[] = "SELECT id, name, is_demo FROM tenant WHERE name = $1";
+static const char SQL_TENANT_GET[] = "SELECT id, name, is_demo FROM tenant WHERE id = $1";
+static const char SQL_TENANT_INSERT[] =
+    "INSERT INTO tenant (name, is_demo, created_at) VALUES ($1, $2, $3) RETURNING id";
+static const char SQL_TENANT_DEMO[] =
+    "SELECT id FROM tenant WHERE is_demo = 1 ORDER BY id LIMIT 1";
+
+static enum err tenant_read(enum err e, struct sql_res *r, struct tenant_row *out)
+{
+    e = sql_one(e, r);
+    if (e == ERR_OK) {
+        out->id = sql_int(r, 0, 0);
+        out->name = sql_text(r, 0, 1);
+        out->is_demo = sql_int(r, 0, 2) != 0;
+    }
+    return e;
+}
+
+enum err store_tenant_by_name(struct store *s, struct arena *a, const char *name,
+                              struct tenant_row *out)
+{
+    struct sql_res r;
+
+    return tenant_read(store_q(s, a, &r, SQL_TENANT_BY_NAME, "s", name), &r, out);
+}
+
+enum err store_tenant_get(struct store *s, struct arena *a, int64_t id, struct tenant_row *out)
+{
+    struct sql_res r;
+
+    return tenant_read(store_q(s, a, &r, SQL_TENANT_GET, "i", id), &r, out);
+}
+
+enum err store_tenant_insert(struct store *s, const char *name, bool is_demo, int64_t now,
+                             int64_t *id)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 1024);
+    e = sql_one_int(store_q(s, &a, &r, SQL_TENANT_INSERT, "sbi", name, (int)is_demo, now), &r, id);
+    arena_release(&a);
+    return e;
+}
+
+enum err store_tenant_demo(struct store *s, int64_t *id)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 1024);
+    e = sql_one_int(store_q(s, &a, &r, SQL_TENANT_DEMO, ""), &r, id);
+    arena_release(&a);
+    return e;
+}
+
+/* A person keeps its row id and union_id across re-seeding; only the
+ * descriptive fields change. */
+static const char SQL_PERSON_UPSERT[] =
+    "INSERT INTO person (tenant_id, user_id, union_id, name, email, udesk_agent_id) "
+    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, user_id) DO UPDATE SET "
+    "name = excluded.name, email = excluded.email, udesk_agent_id = excluded.udesk_agent_id "
+    "RETURNING id, union_id";
+static const char SQL_PERSON_LIST[] =
+    "SELECT id, user_id, union_id, name, email, udesk_agent_id FROM person "
+    "WHERE tenant_id = $1 ORDER BY id";
+
+enum err store_person_upsert(struct store *s, struct arena *a, struct person_row *p)
+{
+    struct sql_param prm[6] = {
+        { 'i', NULL, p->tenant_id }, { 's', p->user_id, 0 }, { 's', p->union_id, 0 },
+        { 's', p->name, 0 },         { 's', p->email, 0 },   { 'i', NULL, p->udesk_agent_id },
+    };
+    struct sql_res r;
+    enum err e;
+
+    /* No agent id is NULL, not 0. */
+    if (p->udesk_agent_id == 0)
+        prm[5].type = 's';
+    e = sql_one(s->ops->query(s, a, SQL_PERSON_UPSERT, prm, 6, &r), &r);
+    if (e == ERR_OK) {
+        p->id = sql_int(&r, 0, 0);
+        p->union_id = dup(a, &r, 0, 1);
+    }
+    return e == ERR_NOT_FOUND ? ERR_STORE : e;
+}
+
+enum err store_person_list(struct store *s, struct arena *a, int64_t tenant,
+                           struct person_row **rows, size_t *n)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_PERSON_LIST, "i", tenant);
+
+    *n = 0;
+    *rows = NULL;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r.nrows; i++) {
+        struct person_row *p = &(*rows)[i];
+
+        p->id = sql_int(&r, i, 0);
+        p->tenant_id = tenant;
+        p->user_id = sql_text(&r, i, 1);
+        p->union_id = sql_text(&r, i, 2);
+        p->name = sql_text(&r, i, 3);
+        p->email = sql_text(&r, i, 4);
+        p->udesk_agent_id = sql_int(&r, i, 5);
+    }
+    *n = r.nrows;
+    return ERR_OK;
+}
+
+static const char SQL_FS_KEY_GET[] = "SELECT tenant_key FROM fs_tenant WHERE tenant_id = $1";
+static const char SQL_FS_KEY_SET[] =
+    "INSERT INTO fs_tenant (tenant_id, tenant_key) VALUES ($1, $2) "
+    "ON CONFLICT (tenant_id) DO UPDATE SET tenant_key = excluded.tenant_key";
+static const char SQL_FS_APP_UPSERT[] =
+    "INSERT INTO fs_app (tenant_id, app_id, app_secret, name) "
+    "VALUES ($1, $2, coalesce($3, $4), $5) "
+    "ON CONFLICT (app_id) DO UPDATE SET app_secret = coalesce($3, fs_app.app_secret), "
+    "name = excluded.name WHERE fs_app.tenant_id = excluded.tenant_id RETURNING id, app_secret";
+static const char SQL_FS_APP_LIST[] =
+    "SELECT id, app_id, app_secret, name FROM fs_app WHERE tenant_id = $1 ORDER BY id";
+static const char SQL_OPEN_ID_GET[] =
+    "SELECT open_id FROM fs_open_id WHERE app_id = $1 AND person_id = $2";
+static const char SQL_OPEN_ID_INSERT[] =
+    "INSERT INTO fs_open_id (app_id, person_id, open_id) VALUES ($1, $2, $3)";
+
+/* Single text values share one shape: one row, column 0. */
+static enum err text_of(enum err e, struct arena *a, const struct sql_res *r, char **out)
+{
+    e = sql_one(e, r);
+    if (e == ERR_OK)
+        *out = dup(a, r, 0, 0);
+    return e;
+}
+
+enum err store_fs_tenant_key_get(struct store *s, struct arena *a, int64_t tenant, char **key)
+{
+    struct sql_res r;
+
+    return text_of(store_q(s, a, &r, SQL_FS_KEY_GET, "i", tenant), a, &r, key);
+}
+
+enum err store_fs_tenant_key_set(struct store *s, int64_t tenant, const char *key)
+{
+    return store_q(s, NULL, NULL, SQL_FS_KEY_SET, "is", tenant, key);
+}
+
+enum err store_fs_app_upsert(struct store *s, struct arena *a, struct fs_app_row *app,
+                             const char *new_secret)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_FS_APP_UPSERT, "issss", app->tenant_id, app->app_id,
+                         app->app_secret, new_secret, app->name);
+
+    /* No row back: the app_id belongs to another tenant. */
+    e = sql_one(e, &r);
+    if (e == ERR_NOT_FOUND)
+        return ERR_CONFLICT;
+    if (e == ERR_OK) {
+        app->id = sql_int(&r, 0, 0);
+        app->app_secret = dup(a, &r, 0, 1);
+    }
+    return e;
+}
+
+enum err store_fs_app_list(struct store *s, struct arena *a, int64_t tenant,
+                           struct fs_app_row **rows, size_t *n)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_FS_APP_LIST, "i", tenant);
+
+    *n = 0;
+    *rows = NULL;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r.nrows; i++) {
+        (*rows)[i].id = sql_int(&r, i, 0);
+        (*rows)[i].tenant_id = tenant;
+        (*rows)[i].app_id = sql_text(&r, i, 1);
+        (*rows)[i].app_secret = sql_text(&r, i, 2);
+        (*rows)[i].name = sql_text(&r, i, 3);
+    }
+    *n = r.nrows;
+    return ERR_OK;
+}
+
+enum err store_fs_open_id_ensure(struct store *s, struct arena *a, int64_t app, int64_t person,
+                                 const char *candidate, char **open_id)
+{
+    struct sql_res r;
+    enum err e = text_of(store_q(s, a, &r, SQL_OPEN_ID_GET, "ii", app, person), a, &r, open_id);
+
+    if (e != ERR_NOT_FOUND)
+        return e;
+    e = store_q(s, a, NULL, SQL_OPEN_ID_INSERT, "iis", app, person, candidate);
+    if (e == ERR_OK)
+        *open_id = arena_strdup(a, candidate);
+    return e;
+}
+
+static const char SQL_WC_CORP_GET[] = "SELECT corpid FROM wc_corp WHERE tenant_id = $1";
+static const char SQL_WC_CORP_FIND[] = "SELECT tenant_id FROM wc_corp WHERE corpid = $1";
+static const char SQL_WC_CORP_SET[] =
+    "INSERT INTO wc_corp (tenant_id, corpid) VALUES ($1, $2) "
+    "ON CONFLICT (tenant_id) DO UPDATE SET corpid = excluded.corpid";
+static const char SQL_WC_SECRET_ADD[] =
+    "INSERT INTO wc_secret (tenant_id, secret) VALUES ($1, $2) ON CONFLICT (secret) DO NOTHING";
+static const char SQL_WC_SECRET_FIND[] = "SELECT id, tenant_id FROM wc_secret WHERE secret = $1";
+static const char SQL_WC_SECRET_LIST[] =
+    "SELECT id, secret FROM wc_secret WHERE tenant_id = $1 ORDER BY id";
+
+enum err store_wc_corp_get(struct store *s, struct arena *a, int64_t tenant, char **corpid)
+{
+    struct sql_res r;
+
+    return text_of(store_q(s, a, &r, SQL_WC_CORP_GET, "i", tenant), a, &r, corpid);
+}
+
+enum err store_wc_corp_find(struct store *s, struct arena *a, const char *corpid,
+                            int64_t *tenant)
+{
+    struct sql_res r;
+
+    return sql_one_int(store_q(s, a, &r, SQL_WC_CORP_FIND, "s", corpid), &r, tenant);
+}
+
+enum err store_wc_corp_set(struct store *s, int64_t tenant, const char *corpid)
+{
+    return store_q(s, NULL, NULL, SQL_WC_CORP_SET, "is", tenant, corpid);
+}
+
+enum err store_wc_secret_add(struct store *s, int64_t tenant, const char *secret)
+{
+    return store_q(s, NULL, NULL, SQL_WC_SECRET_ADD, "is", tenant, secret);
+}
+
+enum err store_wc_secret_find(struct store *s, struct arena *a, const char *secret,
+                              struct wc_secret_row *out)
+{
+    struct sql_res r;
+    enum err e = sql_one(store_q(s, a, &r, SQL_WC_SECRET_FIND, "s", secret), &r);
+
+    if (e == ERR_OK) {
+        out->id = sql_int(&r, 0, 0);
+        out->tenant_id = sql_int(&r, 0, 1);
+        out->secret = arena_strdup(a, secret);
+    }
+    return e;
+}
+
+enum err store_wc_secret_list(struct store *s, struct arena *a, int64_t tenant,
+                              struct wc_secret_row **rows, size_t *n)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_WC_SECRET_LIST, "i", tenant);
+
+    *n = 0;
+    *rows = NULL;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r.nrows; i++) {
+        (*rows)[i].id = sql_int(&r, i, 0);
+        (*rows)[i].tenant_id = tenant;
+        (*rows)[i].secret = sql_text(&r, i, 1);
+    }
+    *n = r.nrows;
+    return ERR_OK;
+}
+
+static const char SQL_UDESK_GET[] =
+    "SELECT subdomain, admin_email, api_token FROM udesk_company WHERE tenant_id = $1";
+static const char SQL_UDESK_SET[] =
+    "INSERT INTO udesk_company (tenant_id, subdomain, admin_email, api_token) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id) DO UPDATE SET "
+    "subdomain = excluded.subdomain, admin_email = excluded.admin_email, "
+    "api_token = excluded.api_token";
+
+enum err store_udesk_get(struct store *s, struct arena *a, int64_t tenant, struct udesk_row *out)
+{
+    struct sql_res r;
+    enum err e = sql_one(store_q(s, a, &r, SQL_UDESK_GET, "i", tenant), &r);
+
+    if (e == ERR_OK) {
+        out->tenant_id = tenant;
+        out->subdomain = sql_text(&r, 0, 0);
+        out->admin_email = sql_text(&r, 0, 1);
+        out->api_token = sql_text(&r, 0, 2);
+    }
+    return e;
+}
+
+enum err store_udesk_set(struct store *s, const struct udesk_row *u)
+{
+    return store_q(s, NULL, NULL, SQL_UDESK_SET, "isss", u->tenant_id, u->subdomain,
+                   u->admin_email, u->api_token);
+}

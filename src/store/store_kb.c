@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store_kb.c - access tokens and knowledge-base categories, in SQL
+ * that every backend runs.
+ */
+#include "store/store_int.h"
+
+#include "core/arena.h"
+
+static const char SQL_TOKEN_INSERT[] =
+    "INSERT INTO token (token, kind, tenant_id, principal, created_at, expires_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6)";
+static const char SQL_TOKEN_GET[] =
+    "SELECT token, kind, tenant_id, principal, created_at, expires_at FROM token "
+    "WHERE token = $1";
+static const char SQL_TOKEN_LIVE[] =
+    "SELECT token, kind, tenant_id, principal, created_at, expires_at FROM token "
+    "WHERE kind = $1 AND principal = $2 AND expires_at > $3 ORDER BY expires_at DESC LIMIT 1";
+
+enum err store_token_insert(struct store *s, const struct token_row *t)
+{
+    return store_q(s, NULL, NULL, SQL_TOKEN_INSERT, "siiiii", t->token, (int64_t)t->kind,
+                   t->tenant_id, t->principal, t->created_at, t->expires_at);
+}
+
+static enum err token_read(enum err e, const struct sql_res *r, struct token_row *out)
+{
+    e = sql_one(e, r);
+    if (e == ERR_OK) {
+        out->token = sql_text(r, 0, 0);
+        out->kind = (int)sql_int(r, 0, 1);
+        out->tenant_id = sql_int(r, 0, 2);
+        out->principal = sql_int(r, 0, 3);
+        out->created_at = sql_int(r, 0, 4);
+        out->expires_at = sql_int(r, 0, 5);
+    }
+    return e;
+}
+
+enum err store_token_get(struct store *s, struct arena *a, const char *token,
+                         struct token_row *out)
+{
+    struct sql_res r;
+
+    return token_read(store_q(s, a, &r, SQL_TOKEN_GET, "s", token), &r, out);
+}
+
+enum err store_token_live(struct store *s, struct arena *a, int kind, int64_t principal,
+                          int64_t now, struct token_row *out)
+{
+    struct sql_res r;
+
+    return token_read(store_q(s, a, &r, SQL_TOKEN_LIVE, "iii", (int64_t)kind, principal, now),
+                      &r, out);
+}
+
+#define KB_COLS "id, tenant_id, space, ext_id, name, is_default, created_at"
+
+static const char SQL_KB_INSERT[] =
+    "INSERT INTO kb_category (tenant_id, space, ext_id, name, is_default, created_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+static const char SQL_KB_GET[] = "SELECT " KB_COLS " FROM kb_category "
+                                 "WHERE tenant_id = $1 AND space = $2 AND ext_id = $3";
+static const char SQL_KB_BY_NAME[] = "SELECT " KB_COLS " FROM kb_category "
+                                     "WHERE tenant_id = $1 AND space = $2 AND name = $3";
+static const char SQL_KB_COUNT[] =
+    "SELECT count(*) FROM kb_category WHERE tenant_id = $1 AND space = $2";
+static const char SQL_KB_RENAME[] = "UPDATE kb_category SET name = $1 WHERE id = $2";
+static const char SQL_KB_DELETE[] = "DELETE FROM kb_category WHERE id = $1";
+static const char SQL_KB_LIST[] = "SELECT " KB_COLS " FROM kb_category "
+                                  "WHERE tenant_id = $1 AND space = $2 AND id > $3 "
+                                  "ORDER BY id LIMIT $4";
+
+static void kb_fill(const struct sql_res *r, size_t i, struct kb_cat_row *out)
+{
+    out->id = sql_int(r, i, 0);
+    out->tenant_id = sql_int(r, i, 1);
+    out->space = sql_text(r, i, 2);
+    out->ext_id = sql_text(r, i, 3);
+    out->name = sql_text(r, i, 4);
+    out->is_default = sql_int(r, i, 5) != 0;
+    out->created_at = sql_int(r, i, 6);
+}
+
+static enum err kb_one(enum err e, const struct sql_res *r, struct kb_cat_row *out)
+{
+    e = sql_one(e, r);
+    if (e == ERR_OK)
+        kb_fill(r, 0, out);
+    return e;
+}
+
+enum err store_kb_cat_insert(struct store *s, struct kb_cat_row *c)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 1024);
+    e = store_q(s, &a, &r, SQL_KB_INSERT, "isssbi", c->tenant_id, c->space, c->ext_id, c->name,
+                (int)c->is_default, c->created_at);
+    e = sql_one_int(e, &r, &c->id);
+    arena_release(&a);
+    return e;
+}
+
+enum err store_kb_cat_get(struct store *s, struct arena *a, int64_t tenant, const char *space,
+                          const char *ext_id, struct kb_cat_row *out)
+{
+    struct sql_res r;
+
+    return kb_one(store_q(s, a, &r, SQL_KB_GET, "iss", tenant, space, ext_id), &r, out);
+}
+
+enum err store_kb_cat_by_name(struct store *s, struct arena *a, int64_t tenant,
+                              const char *space, const char *name, struct kb_cat_row *out)
+{
+    struct sql_res r;
+
+    return kb_one(store_q(s, a, &r, SQL_KB_BY_NAME, "iss", tenant, space, name), &r, out);
+}
+
+enum err store_kb_cat_count(struct store *s, int64_t tenant, const char *space, int64_t *n)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 1024);
+    e = sql_one_int(store_q(s, &a, &r, SQL_KB_COUNT, "is", tenant, space), &r, n);
+    arena_release(&a);
+    return e == ERR_NOT_FOUND ? ERR_STORE : e;
+}
+
+enum err store_kb_cat_rename(struct store *s, int64_t id, const char *name)
+{
+    return store_q(s, NULL, NULL, SQL_KB_RENAME, "si", name, id);
+}
+
+enum err store_kb_cat_delete(struct store *s, int64_t id)
+{
+    return store_q(s, NULL, NULL, SQL_KB_DELETE, "i", id);
+}
+
+enum err store_kb_cat_list(struct store *s, struct arena *a, int64_t tenant, const char *space,
+                           int64_t after, int64_t limit, struct kb_cat_row **rows, size_t *n)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_KB_LIST, "isii", tenant, space, after, limit);
+
+    *n = 0;
+    *rows = NULL;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r.nrows; i++)
+        kb_fill(&r, i, &(*rows)[i]);
+    *n = r.nrows;
+    return ERR_OK;
+}

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store_pg.c - the PostgreSQL driver (libpq): one connection per
+ * worker, statements prepared once per connection, transactions, the
+ * per-tenant writer lock, and reconnection after the server goes away.
+ *
+ * Isolation: read transactions are REPEATABLE READ READ ONLY (one snapshot
+ * for all of a request's reads); write transactions are READ COMMITTED and
+ * take pg_advisory_xact_lock(tenant) before a count-then-write rule, so the
+ * rule holds across every node sharing the database. Unique indexes back
+ * every uniqueness rule as well.
+ */
+#include "store/store_int.h"
+
+#include "config/config.h"
+#include "core/arena.h"
+#include "core/log.h"
+
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PG_CACHE_SLOTS 128
+/* Advisory lock keys: tenants use their id; migrations use a key no tenant
+ * id reaches. */
+#define PG_LOCK_MIGRATIONS INT64_C(-8150001)
+
+struct pg {
+    struct store base;
+    PGconn *conn;
+    struct {
+        const char *sql; /* keyed by the address of a static SQL string */
+    } cache[PG_CACHE_SLOTS];
+};
+
+#define PG(st) ((struct pg *)(st))
+
+static void cache_clear(struct pg *p)
+{
+    memset(p->cache, 0, sizeof(p->cache));
+}
+
+/* Classifies a failed result: constraint violations are the caller's
+ * conflict; anything else is logged as a store failure. */
+static enum err pg_fail(struct pg *p, PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    if (state != NULL && (strcmp(state, "23505") == 0 || strcmp(state, "23503") == 0))
+        return ERR_CONFLICT;
+    if (PQstatus(p->conn) != CONNECTION_OK)
+        log_error("postgres: %s failed: connection lost: %s", what, PQerrorMessage(p->conn));
+    else
+        log_error("postgres: %s failed: %s", what,
+                  res ? PQresultErrorMessage(res) : PQerrorMessage(p->conn));
+    return ERR_STORE;
+}
+
+/* Returns the prepared statement name for 'sql', preparing it on first use
+ * on this connection. */
+static const char *stmt_name(struct pg *p, const char *sql, char *name, size_t n)
+{
+    uintptr_t h = (uintptr_t)sql;
+    unsigned slot = (unsigned)((h >> 4) ^ (h >> 12)) % PG_CACHE_SLOTS;
+
+    for (unsigned i = 0; i < PG_CACHE_SLOTS; i++) {
+        unsigned k = (slot + i) % PG_CACHE_SLOTS;
+        PGresult *res;
+
+        snprintf(name, n, "qz%u", k);
+        if (p->cache[k].sql == sql)
+            return name;
+        if (p->cache[k].sql != NULL)
+            continue;
+        res = PQprepare(p->conn, name, sql, 0, NULL);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            pg_fail(p, res, "prepare");
+            log_error("postgres: statement was: %s", sql);
+            PQclear(res);
+            return NULL;
+        }
+        PQclear(res);
+        p->cache[k].sql = sql;
+        return name;
+    }
+    log_error("postgres: statement cache full");
+    return NULL;
+}
+
+static enum err pg_query(struct store *st, struct arena *a, const char *sql,
+                         const struct sql_param *params, int nparams, struct sql_res *out)
+{
+    struct pg *p = PG(st);
+    const char *values[SQL_MAX_PARAMS];
+    char ints[SQL_MAX_PARAMS][24], name[16];
+    PGresult *res;
+    ExecStatusType status;
+    enum err e = ERR_OK;
+
+    if (out != NULL)
+        memset(out, 0, sizeof(*out));
+    if (stmt_name(p, sql, name, sizeof(name)) == NULL)
+        return ERR_STORE;
+    for (int i = 0; i < nparams; i++) {
+        if (params[i].type == 'i') {
+            snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)params[i].i);
+            values[i] = ints[i];
+        } else {
+            values[i] = params[i].s;
+        }
+    }
+    res = PQexecPrepared(p->conn, name, nparams, values, NULL, NULL, 0);
+    status = PQresultStatus(res);
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        e = pg_fail(p, res, "query");
+    } else if (out != NULL) {
+        out->nrows = (size_t)PQntuples(res);
+        out->ncols = (size_t)PQnfields(res);
+        out->v = arena_alloc(a, out->nrows * out->ncols * sizeof(char *) + 1);
+        for (size_t r = 0; r < out->nrows; r++)
+            for (size_t c = 0; c < out->ncols; c++)
+                out->v[r * out->ncols + c] =
+                    PQgetisnull(res, (int)r, (int)c)
+                        ? NULL
+                        : arena_strndup(a, PQgetvalue(res, (int)r, (int)c),
+                                        (size_t)PQgetlength(res, (int)r, (int)c));
+    }
+    PQclear(res);
+    return e;
+}
+
+static enum err pg_script(struct store *st, const char *sql)
+{
+    struct pg *p = PG(st);
+    PGresult *res = PQexec(p->conn, sql);
+    enum err e = ERR_OK;
+
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+        e = pg_fail(p, res, "statement");
+    PQclear(res);
+    return e;
+}
+
+/* A connection that went away is re-established at the start of the next
+ * transaction, never in the middle of one. */
+static enum err pg_ensure(struct pg *p)
+{
+    if (PQstatus(p->conn) == CONNECTION_OK)
+        return ERR_OK;
+    PQreset(p->conn);
+    cache_clear(p);
+    if (PQstatus(p->conn) != CONNECTION_OK) {
+        log_error("postgres: database unavailable: %s", PQerrorMessage(p->conn));
+        return ERR_STORE;
+    }
+    log_info("postgres: reconnected");
+    return ERR_OK;
+}
+
+static enum err pg_begin(struct store *st, bool write)
+{
+    struct pg *p = PG(st);
+    enum err e = pg_ensure(p);
+
+    if (e != ERR_OK)
+        return e;
+    return pg_script(st, write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                               : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
+/* A failed COMMIT (the connection dropped) leaves the outcome unknown to
+ * us; the request is not acknowledged, so the client retries. */
+static enum err pg_commit(struct store *st)
+{
+    return pg_script(st, "COMMIT");
+}
+
+static void pg_rollback(struct store *st)
+{
+    struct pg *p = PG(st);
+
+    if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+        PQclear(PQexec(p->conn, "ROLLBACK"));
+}
+
+static const char SQL_LOCK_TENANT[] = "SELECT pg_advisory_xact_lock($1)";
+
+static enum err pg_lock_tenant(struct store *st, int64_t tenant)
+{
+    return store_q(st, NULL, NULL, SQL_LOCK_TENANT, "i", tenant);
+}
+
+static enum err pg_ping(struct store *st)
+{
+    struct pg *p = PG(st);
+
+    if (PQtransactionStatus(p->conn) == PQTRANS_IDLE && pg_ensure(p) != ERR_OK)
+        return ERR_STORE;
+    return pg_script(st, "SELECT 1");
+}
+
+static void pg_close(struct store *st)
+{
+    struct pg *p = PG(st);
+
+    PQfinish(p->conn);
+    free(p);
+}
+
+static const struct store_ops pg_ops = {
+    .name = "postgres",
+    .close = pg_close,
+    .ping = pg_ping,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .lock_tenant = pg_lock_tenant,
+    .query = pg_query,
+    .script = pg_script,
+};
+
+/* Opens a connection and migrates. If the server cannot be reached the
+ * store is still returned: every transaction then fails cleanly until the
+ * database is back (pg_ensure reconnects). Only a failed migration on a
+ * reachable server is fatal. */
+struct store *pg_open(const struct config *cfg)
+{
+    struct pg *p = xcalloc(1, sizeof(*p));
+    enum err e;
+
+    p->base.ops = &pg_ops;
+    p->conn = PQconnectdb(cfg->db);
+    if (PQstatus(p->conn) != CONNECTION_OK) {
+        log_error("postgres: cannot connect: %s", PQerrorMessage(p->conn));
+        return &p->base;
+    }
+    PQclear(PQexec(p->conn, "SET client_min_messages = warning"));
+    e = pg_script(&p->base, "BEGIN");
+    if (e == ERR_OK)
+        e = store_q(&p->base, NULL, NULL, SQL_LOCK_TENANT, "i", PG_LOCK_MIGRATIONS);
+    if (e == ERR_OK)
+        e = store_migrate(&p->base, store_migrations_pg);
+    if (e == ERR_OK)
+        e = pg_commit(&p->base);
+    if (e != ERR_OK) {
+        pg_rollback(&p->base);
+        log_error("postgres: cannot bring the schema up to date");
+        pg_close(&p->base);
+        return NULL;
+    }
+    return &p->base;
+}
