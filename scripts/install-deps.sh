@@ -5,9 +5,9 @@
 #   scripts/install-deps.sh --test   # plus what the test suite needs
 set -euo pipefail
 
-pkgs=(gcc make cmake pkg-config libh2o-evloop-dev libjansson-dev libsqlite3-dev libssl-dev)
+pkgs=(gcc make cmake pkg-config libh2o-evloop-dev libjansson-dev libsqlite3-dev libssl-dev libpq-dev)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(libclang-rt-14-dev)
+  pkgs+=(libclang-rt-14-dev postgresql postgresql-client)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi
@@ -24,5 +24,7 @@ echo "installing: ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# The tests start their own throwaway PostgreSQL; the package must not start
+# (or need) a system cluster, so its post-install may fail to start one here.
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

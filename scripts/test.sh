@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds qunzu with AddressSanitizer and UndefinedBehaviorSanitizer and runs
 # the whole suite: C unit tests (ctest), then the black-box HTTP tests
-# (node:test) against the real binary on fresh databases.
+# (node:test) against the real binary on fresh databases, twice: on SQLite,
+# then on a throwaway PostgreSQL server that this script starts and stops.
+# Arguments go to `node --test` (a test file, say).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -15,6 +17,17 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_supp
 
 (cd build-asan && ctest --output-on-failure)
 
+root=$PWD
 cd tests/http
 npm ci --no-audit --no-fund --loglevel=error
-QUNZU_BIN="$PWD/../../build-asan/qunzu" node --test --test-concurrency=2 "$@"
+export QUNZU_BIN="$root/build-asan/qunzu"
+
+echo "== black-box tests on SQLite"
+node --test --test-concurrency=2 "$@"
+
+echo "== black-box tests on PostgreSQL"
+pgdir=$(mktemp -d /tmp/qunzu-pg.XXXXXX)
+trap '"$root/scripts/pg-test-server.sh" stop "$pgdir"' EXIT
+QUNZU_TEST_PG=$("$root/scripts/pg-test-server.sh" start "$pgdir")
+export QUNZU_TEST_PG
+node --test --test-concurrency=2 "$@"

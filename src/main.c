@@ -7,6 +7,7 @@
  */
 #include "config/config.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -103,20 +105,6 @@ static enum err setup_admin_token(struct svc_ctx *c, void *arg)
     return ERR_OK;
 }
 
-static enum err load_clock(struct svc_ctx *c, void *arg)
-{
-    struct app *app = arg;
-    char *v = NULL;
-    int64_t off = 0;
-    enum err e = store_meta_get(c->st, c->a, AD_META_CLOCK, &v);
-
-    if (e == ERR_NOT_FOUND)
-        return ERR_OK;
-    if (e == ERR_OK && str_to_i64(v, INT64_MIN / 2, INT64_MAX / 2, &off))
-        atomic_store(&app->clock.offset, off);
-    return e;
-}
-
 static void print_demo(json_t *t)
 {
     json_t *wc = json_object_get(t, "wecom"), *fs = json_object_get(t, "feishu");
@@ -161,6 +149,8 @@ static enum err apply_seed(struct svc_ctx *c, void *arg)
     return e;
 }
 
+/* Start-up work on one connection. Returns 0, -1 for a fatal error (a bad
+ * seed file), or 1 when the database did not answer (worth retrying). */
 static int startup(struct app *app, struct store *st)
 {
     struct arena a;
@@ -173,7 +163,7 @@ static int startup(struct app *app, struct store *st)
     err_info_clear(&ei);
     e = in_tx(st, &c, setup_admin_token, app);
     if (e == ERR_OK)
-        e = in_tx(st, &c, load_clock, app);
+        e = app_clock_load(app, st);
     c.now = clock_now(&app->clock);
     if (e == ERR_OK && app->cfg->seed != NULL) {
         json_error_t jerr;
@@ -196,6 +186,7 @@ static int startup(struct app *app, struct store *st)
         e = in_tx(st, &c, setup_demo, NULL);
     if (e != ERR_OK) {
         log_error("start-up failed: %s", ei.msg[0] ? ei.msg : err_name(e));
+        rc = (e == ERR_STORE) ? 1 : -1;
         goto out;
     }
     rc = 0;
@@ -203,6 +194,50 @@ out:
     fflush(stdout);
     arena_release(&a);
     return rc;
+}
+
+/* Opens the start-up connection and runs start-up, retrying for
+ * db_wait_seconds while the database does not answer (a PostgreSQL server
+ * still starting, say). Returns NULL if it never does or start-up fails. */
+static struct store *open_and_start(struct app *app)
+{
+    int64_t deadline = clock_mono_us() + app->cfg->db_wait_seconds * 1000000;
+
+    for (;;) {
+        struct store *st = store_open(app->cfg);
+        int rc = (st != NULL) ? startup(app, st) : -1;
+
+        if (rc == 0)
+            return st;
+        store_close(st);
+        if (rc < 0 || stop_requested || clock_mono_us() >= deadline)
+            return NULL;
+        log_warn("database unavailable at start; retrying in 1 s");
+        sleep(1);
+    }
+}
+
+/* --copy-to: copies the database named by --db into another, empty one. */
+static int copy_database(const struct config *cfg)
+{
+    struct config dst_cfg = *cfg;
+    struct store *src, *dst = NULL;
+    enum err e = ERR_STORE;
+
+    dst_cfg.db = cfg->copy_to;
+    src = store_open(cfg);
+    if (src != NULL)
+        dst = store_open(&dst_cfg);
+    if (src != NULL && dst != NULL)
+        e = store_copy(src, dst);
+    store_close(dst);
+    store_close(src);
+    if (e != ERR_OK) {
+        fprintf(stderr, "qunzu: copy failed: %s\n", err_name(e));
+        return 1;
+    }
+    printf("copy complete\n");
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -229,6 +264,11 @@ int main(int argc, char **argv)
         return 0;
     }
     log_set_level((enum log_level)log_level_parse(cfg.log_level));
+    if (cfg.copy_to != NULL) {
+        rc = copy_database(&cfg);
+        config_release(&cfg);
+        return rc;
+    }
     app.cfg = &cfg;
     app.dialects = all_dialects;
 
@@ -240,8 +280,8 @@ int main(int argc, char **argv)
 
     /* This connection stays open while serving: it keeps a sqlite::memory:
      * database alive between worker connections. */
-    st = store_open(&cfg);
-    if (st == NULL || startup(&app, st) != 0)
+    st = open_and_start(&app);
+    if (st == NULL)
         goto out;
     {
         struct http_server_opts o = {

@@ -58,6 +58,8 @@ static const struct config_key config_keys[] = {
       "Create a demo tenant on first start and print its credentials." },
     { "access_log", CFG_BOOL, OFF(access_log), "on", 0, 0, NULL, false,
       "Log one line per request (method, path, status, dialect code, microseconds)." },
+    { "db_wait_seconds", CFG_INT, OFF(db_wait_seconds), "60", 0, 86400, NULL, false,
+      "At start, how long to keep retrying a database that does not answer (0: fail at once)." },
     { "shutdown_timeout_ms", CFG_INT, OFF(shutdown_timeout_ms), "5000", 0, 600000, NULL, false,
       "On SIGTERM/SIGINT, how long to wait for in-flight requests before closing." },
 };
@@ -343,6 +345,17 @@ int config_load(struct config *c, int argc, char **argv, const char *const *envp
             c->help = true;
             continue;
         }
+        if (strcmp(a, "--copy-to") == 0 || strncmp(a, "--copy-to=", 10) == 0) {
+            const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
+
+            if (v == NULL || (strncmp(v, "sqlite:", 7) != 0 && strncmp(v, "postgres", 8) != 0)) {
+                snprintf(errbuf, errlen, "option '--copy-to' needs a sqlite: or postgres:// URL");
+                return -1;
+            }
+            free(c->copy_to);
+            c->copy_to = xstrdup(v);
+            continue;
+        }
         if (strncmp(a, "--", 2) != 0) {
             snprintf(errbuf, errlen, "unexpected argument '%s'", a);
             return -1;
@@ -386,7 +399,8 @@ void config_release(struct config *c)
     }
     free(c->listen_host);
     free(c->config_file);
-    c->listen_host = c->config_file = NULL;
+    free(c->copy_to);
+    c->listen_host = c->config_file = c->copy_to = NULL;
 }
 
 static void value_str(const struct config *c, const struct config_key *k, char *out, size_t n)
@@ -443,7 +457,9 @@ void config_print(const struct config *c, FILE *f, bool example)
 void config_usage(FILE *f)
 {
     fputs("usage: qunzu [--config FILE] [--KEY VALUE]... [--print-config] "
-          "[--print-config-example]\n\noptions (also QUNZU_<KEY> in the environment):\n",
+          "[--print-config-example]\n"
+          "       qunzu --db SOURCE --copy-to DEST   (copy every row into an empty database)\n"
+          "\noptions (also QUNZU_<KEY> in the environment):\n",
           f);
     for (size_t i = 0; i < NKEYS; i++) {
         char flag[64];

@@ -29,12 +29,14 @@ struct config {
     bool demo;
     bool access_log;
     int64_t shutdown_timeout_ms;
+    int64_t db_wait_seconds;
     char *config_file;       /* where the file source came from, or NULL */
 
     /* Actions requested on the command line, not configuration. */
     bool print_config;
     bool print_example;
     bool help;
+    char *copy_to; /* --copy-to URL: copy the database into URL and exit */
 };
 
 /* Loads every source into 'c'. On failure returns -1 with a message naming

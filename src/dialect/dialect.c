@@ -53,6 +53,34 @@ static bool handle_health(struct http_req *r, struct worker_state *ws)
     return true;
 }
 
+enum err app_clock_load(struct app *app, struct store *st)
+{
+    struct arena a;
+    char *v = NULL;
+    int64_t off;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = store_meta_get(st, &a, APP_META_CLOCK, &v);
+    if (e == ERR_OK && str_to_i64(v, INT64_MIN / 2, INT64_MAX / 2, &off))
+        atomic_store(&app->clock.offset, off);
+    arena_release(&a);
+    return e == ERR_NOT_FOUND ? ERR_OK : e;
+}
+
+/* Nodes sharing a database share its clock: each worker re-reads the
+ * stored offset at most once a second, so a move made through another node
+ * is seen here within a second. */
+static void clock_refresh(struct worker_state *ws)
+{
+    int64_t now = clock_mono_us();
+
+    if (now - ws->clock_read_us < 1000000)
+        return;
+    ws->clock_read_us = now;
+    app_clock_load(ws->app, ws->st);
+}
+
 static const struct dialect *find_dialect(const struct app *app, const struct http_req *r)
 {
     for (const struct dialect *const *d = app->dialects; *d != NULL; d++) {
@@ -157,6 +185,7 @@ void dialect_handle(struct http_req *r)
         send_text(r, 404, "404 page not found");
         return;
     }
+    clock_refresh(ws);
     memset(&rq, 0, sizeof(rq));
     rq.http = r;
     rq.app = ws->app;

@@ -33,7 +33,14 @@ struct app {
 struct worker_state {
     struct app *app;
     struct store *st;
+    int64_t clock_read_us; /* when this worker last read the stored clock offset */
 };
+
+/* The meta key under which the clock offset is kept; every node reads it. */
+#define APP_META_CLOCK "clock_offset"
+
+/* Reads the stored clock offset into app->clock (outside any transaction). */
+enum err app_clock_load(struct app *app, struct store *st);
 
 struct route;
 

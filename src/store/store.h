@@ -94,6 +94,10 @@ struct store;
 struct store *store_open(const struct config *cfg);
 void store_close(struct store *s);
 const char *store_backend(const struct store *s); /* "sqlite" or "postgres" */
+
+/* Copies every row of 'src' into 'dst', which must hold no tenant, in one
+ * transaction on 'dst'; prints a line per table. Ids are kept. */
+enum err store_copy(struct store *src, struct store *dst);
 enum err store_ping(struct store *s);
 
 /* Transactions: 'write' makes the transaction a writer. Writers of one

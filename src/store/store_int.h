@@ -43,6 +43,9 @@ struct store_ops {
                       const struct sql_param *params, int nparams, struct sql_res *res);
     /* Runs a script of several statements with no parameters (migrations). */
     enum err (*script)(struct store *s, const char *sql);
+    /* After rows were inserted with explicit ids, makes new rows get ids
+     * past them (PostgreSQL's identity sequences; nothing for SQLite). */
+    enum err (*ids_follow)(struct store *s);
 };
 
 struct store {
@@ -69,6 +72,10 @@ enum err store_migrate(struct store *s, const struct store_migration *list);
  * 'b' int read as 0/1). */
 enum err store_q(struct store *s, struct arena *a, struct sql_res *res, const char *sql,
                  const char *fmt, ...);
+
+/* The tables store_copy copies, for the test that every table is listed. */
+size_t store_copy_table_count(void);
+const char *store_copy_table_name(size_t i);
 
 /* Cell access; sql_int reads a missing or NULL cell as 0. */
 const char *sql_text(const struct sql_res *r, size_t row, size_t col);

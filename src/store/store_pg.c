@@ -192,6 +192,23 @@ static enum err pg_lock_tenant(struct store *st, int64_t tenant)
     return store_q(st, NULL, NULL, SQL_LOCK_TENANT, "i", tenant);
 }
 
+static enum err pg_ids_follow(struct store *st)
+{
+    static const char *const tables[] = { "tenant", "person", "fs_app", "wc_secret",
+                                          "kb_category" };
+    char sql[256];
+    enum err e = ERR_OK;
+
+    for (size_t i = 0; e == ERR_OK && i < sizeof(tables) / sizeof(tables[0]); i++) {
+        snprintf(sql, sizeof(sql),
+                 "SELECT setval(pg_get_serial_sequence('%s', 'id'), "
+                 "(SELECT coalesce(max(id), 0) + 1 FROM %s), false)",
+                 tables[i], tables[i]);
+        e = pg_script(st, sql);
+    }
+    return e;
+}
+
 static enum err pg_ping(struct store *st)
 {
     struct pg *p = PG(st);
@@ -219,6 +236,7 @@ static const struct store_ops pg_ops = {
     .lock_tenant = pg_lock_tenant,
     .query = pg_query,
     .script = pg_script,
+    .ids_follow = pg_ids_follow,
 };
 
 /* Opens a connection and migrates. If the server cannot be reached the

@@ -184,6 +184,12 @@ static enum err sq_lock_tenant(struct store *st, int64_t tenant)
     return ERR_OK;
 }
 
+static enum err sq_ids_follow(struct store *st)
+{
+    (void)st; /* INTEGER PRIMARY KEY takes max(id) + 1 by itself */
+    return ERR_OK;
+}
+
 static enum err sq_ping(struct store *st)
 {
     return sq_script(st, "SELECT 1");
@@ -211,6 +217,7 @@ static const struct store_ops sq_ops = {
     .lock_tenant = sq_lock_tenant,
     .query = sq_query,
     .script = sq_script,
+    .ids_follow = sq_ids_follow,
 };
 
 /* "sqlite::memory:" must be one database shared by every worker's

@@ -145,8 +145,12 @@ enum err svc_kb_cat_rename(struct svc_ctx *c, const struct kb_policy *p, const c
 enum err svc_kb_cat_delete(struct svc_ctx *c, const struct kb_policy *p, const char *ext_id)
 {
     struct kb_cat_row row;
-    enum err e = get_mutable(c, p, ext_id, &row);
+    /* Locked like every change, so two deletes of one group cannot both
+     * find it and both succeed. */
+    enum err e = store_lock_tenant(c->st, c->tenant);
 
+    if (e == ERR_OK)
+        e = get_mutable(c, p, ext_id, &row);
     return e == ERR_OK ? store_kb_cat_delete(c->st, row.id) : e;
 }
 

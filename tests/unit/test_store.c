@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "core/arena.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "svc/svc.h"
 
 struct fixture {
@@ -150,7 +151,33 @@ static void seed_idempotent(void)
     teardown(&f);
 }
 
+static const char SQL_TABLES[] =
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'schema_migrations' "
+    "AND name NOT LIKE 'sqlite_%' ORDER BY name";
+
+/* Every table of the schema is copied by --copy-to. */
+static void copy_lists_every_table(void)
+{
+    struct fixture f;
+    struct sql_res r;
+
+    setup(&f);
+    CHECK(store_q(f.st, &f.a, &r, SQL_TABLES, "") == ERR_OK);
+    CHECK(r.nrows == store_copy_table_count());
+    for (size_t i = 0; i < r.nrows; i++) {
+        bool listed = false;
+
+        for (size_t j = 0; j < store_copy_table_count(); j++)
+            listed = listed || strcmp(sql_text(&r, i, 0), store_copy_table_name(j)) == 0;
+        if (!listed)
+            fprintf(stderr, "  table '%s' is not in copy_tables\n", sql_text(&r, i, 0));
+        CHECK(listed);
+    }
+    teardown(&f);
+}
+
 const struct unit_case store_cases[] = {
+    { "store/copy_lists_every_table", copy_lists_every_table },
     { "store/credentials", credentials },
     { "store/seed_idempotent", seed_idempotent },
     { NULL, NULL },

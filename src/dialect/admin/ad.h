@@ -11,7 +11,4 @@
 
 extern const struct dialect ad_dialect;
 
-/* The meta key under which the clock offset is kept across restarts. */
-#define AD_META_CLOCK "clock_offset"
-
 #endif

@@ -68,17 +68,28 @@ static enum err ad_clock_get(struct req *rq, json_t *body, json_t *out)
 }
 
 /* Moves the clock forward only: tokens and retries are scheduled on it, and
- * time going backwards would make them misbehave. The offset is stored so a
- * restart keeps it. */
+ * time going backwards would make them misbehave. The offset is stored, so a
+ * restart keeps it and other nodes on the database pick it up; it is read
+ * and written under the directory lock so two moves add up. */
 static enum err ad_clock_advance(struct req *rq, json_t *body, json_t *out)
 {
-    int64_t by = 0, offset;
+    struct store *st = rq->svc.st;
+    int64_t by = 0, offset = 0;
+    char *cur = NULL;
     enum err e;
 
     json_int(body, "advance_seconds", &by);
-    offset = atomic_load(&rq->app->clock.offset) + by;
-    e = store_meta_set(rq->svc.st, AD_META_CLOCK,
-                                  arena_printf(rq->http->arena, "%lld", (long long)offset));
+    e = store_lock_tenant(st, 0);
+    if (e == ERR_OK)
+        e = store_meta_get(st, rq->http->arena, APP_META_CLOCK, &cur);
+    if (e == ERR_NOT_FOUND)
+        e = ERR_OK;
+    if (e != ERR_OK)
+        return e;
+    if (cur != NULL && !str_to_i64(cur, INT64_MIN / 2, INT64_MAX / 2, &offset))
+        offset = 0;
+    offset += by;
+    e = store_meta_set(st, APP_META_CLOCK, arena_printf(rq->http->arena, "%lld", (long long)offset));
     if (e != ERR_OK)
         return e;
     atomic_store(&rq->app->clock.offset, offset);

@@ -8,15 +8,16 @@
 // Environment:
 //   QUNZU_BIN            server binary (default <repo>/build-asan/qunzu; a relative path
 //                        is resolved against the repository root)
-//   QUNZU_TEST_PG        if set, a PostgreSQL URL used instead of a fresh SQLite file
-//                        (see dbArg; the database must be empty for each server)
+//   QUNZU_TEST_PG        if set, a PostgreSQL URL of an administrative database
+//                        (scripts/pg-test-server.sh prints it); each server then gets a
+//                        fresh database created through it instead of a SQLite file
 //   QUNZU_START_TIMEOUT_MS  how long to wait for the listening line (default 15000)
 //   QUNZU_TEST_LOG_LINES    server log lines attached to a failure (default 200)
 // Every other QUNZU_* variable of the outer environment is removed from the server's
 // environment so that a developer's shell cannot change what the tests see; the
 // sanitizer options of scripts/test.sh are the defaults (see childEnv).
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -41,9 +42,25 @@ export function binPath() {
 
 // The --db argument for a server whose private directory is 'dir'. This is the one
 // place that chooses the backend: a PostgreSQL run sets QUNZU_TEST_PG.
+// The database belongs to the directory: a restart of the same server reuses it.
+const pgDatabases = new Map();
+let pgSeq = 0;
+
 export function dbArg(dir) {
-    if (process.env.QUNZU_TEST_PG) return process.env.QUNZU_TEST_PG;
-    return `sqlite:${path.join(dir, 'q.db')}`;
+    if (!process.env.QUNZU_TEST_PG) return `sqlite:${path.join(dir, 'q.db')}`;
+    if (!pgDatabases.has(dir)) pgDatabases.set(dir, freshPgDatabase(process.env.QUNZU_TEST_PG));
+    return pgDatabases.get(dir);
+}
+
+// Creates an empty database next to the administrative one and returns its URL.
+export function freshPgDatabase(adminUrl) {
+    const name = `qz_${process.pid}_${++pgSeq}_${Date.now() % 100000}`;
+    execFileSync('psql', [adminUrl, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${name}`], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    return u.toString();
 }
 
 export function makeTempDir(prefix = 'qunzu-test-') {

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store_copy.c - copies every row of one database into another, empty
+ * one of any backend (SQLite into PostgreSQL and back), so an emulator's
+ * state can seed a production database. Tables go parents first; ids are
+ * kept, so every reference stays valid.
+ */
+#include "store/store_int.h"
+
+#include "core/arena.h"
+#include "core/log.h"
+
+#include <stdio.h>
+
+struct copy_table {
+    const char *name;
+    const char *select;
+    const char *insert;
+};
+
+/* One row per table, in foreign-key order. Adding a table to a migration
+ * means adding it here; test_store.c checks every table is listed. */
+static const struct copy_table copy_tables[] = {
+    { "meta", "SELECT key, value FROM meta ORDER BY key",
+      "INSERT INTO meta (key, value) VALUES ($1, $2)" },
+    { "tenant", "SELECT id, name, is_demo, created_at FROM tenant ORDER BY id",
+      "INSERT INTO tenant (id, name, is_demo, created_at) VALUES ($1, $2, $3, $4)" },
+    { "person",
+      "SELECT id, tenant_id, user_id, union_id, name, email, udesk_agent_id FROM person "
+      "ORDER BY id",
+      "INSERT INTO person (id, tenant_id, user_id, union_id, name, email, udesk_agent_id) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7)" },
+    { "fs_tenant", "SELECT tenant_id, tenant_key FROM fs_tenant ORDER BY tenant_id",
+      "INSERT INTO fs_tenant (tenant_id, tenant_key) VALUES ($1, $2)" },
+    { "fs_app", "SELECT id, tenant_id, app_id, app_secret, name FROM fs_app ORDER BY id",
+      "INSERT INTO fs_app (id, tenant_id, app_id, app_secret, name) VALUES ($1, $2, $3, $4, $5)" },
+    { "fs_open_id", "SELECT app_id, person_id, open_id FROM fs_open_id ORDER BY app_id, person_id",
+      "INSERT INTO fs_open_id (app_id, person_id, open_id) VALUES ($1, $2, $3)" },
+    { "wc_corp", "SELECT tenant_id, corpid FROM wc_corp ORDER BY tenant_id",
+      "INSERT INTO wc_corp (tenant_id, corpid) VALUES ($1, $2)" },
+    { "wc_secret", "SELECT id, tenant_id, secret FROM wc_secret ORDER BY id",
+      "INSERT INTO wc_secret (id, tenant_id, secret) VALUES ($1, $2, $3)" },
+    { "udesk_company",
+      "SELECT tenant_id, subdomain, admin_email, api_token FROM udesk_company ORDER BY tenant_id",
+      "INSERT INTO udesk_company (tenant_id, subdomain, admin_email, api_token) "
+      "VALUES ($1, $2, $3, $4)" },
+    { "token", "SELECT token, kind, tenant_id, principal, created_at, expires_at FROM token "
+               "ORDER BY token",
+      "INSERT INTO token (token, kind, tenant_id, principal, created_at, expires_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6)" },
+    { "kb_category",
+      "SELECT id, tenant_id, space, ext_id, name, is_default, created_at FROM kb_category "
+      "ORDER BY id",
+      "INSERT INTO kb_category (id, tenant_id, space, ext_id, name, is_default, created_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7)" },
+};
+
+static const char SQL_TENANT_COUNT[] = "SELECT count(*) FROM tenant";
+
+size_t store_copy_table_count(void)
+{
+    return sizeof(copy_tables) / sizeof(copy_tables[0]);
+}
+
+const char *store_copy_table_name(size_t i)
+{
+    return i < store_copy_table_count() ? copy_tables[i].name : NULL;
+}
+
+static enum err copy_one(struct store *src, struct store *dst, const struct copy_table *t,
+                         size_t *rows)
+{
+    struct sql_param p[SQL_MAX_PARAMS];
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 65536);
+    e = src->ops->query(src, &a, t->select, NULL, 0, &r);
+    for (size_t i = 0; e == ERR_OK && i < r.nrows; i++) {
+        /* Text carries every value; each backend converts on insert. */
+        for (size_t c = 0; c < r.ncols; c++)
+            p[c] = (struct sql_param){ 's', sql_text(&r, i, c), 0 };
+        e = dst->ops->query(dst, NULL, t->insert, p, (int)r.ncols, NULL);
+    }
+    *rows = r.nrows;
+    arena_release(&a);
+    return e;
+}
+
+enum err store_copy(struct store *src, struct store *dst)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+    int64_t n = 0;
+
+    arena_init(&a, 1024);
+    e = store_begin(src, false);
+    if (e == ERR_OK)
+        e = store_begin(dst, true);
+    if (e == ERR_OK)
+        e = sql_one_int(store_q(dst, &a, &r, SQL_TENANT_COUNT, ""), &r, &n);
+    if (e == ERR_OK && n > 0) {
+        log_error("copy: the destination database already has tenants; copy into an empty one");
+        e = ERR_CONFLICT;
+    }
+    for (size_t i = 0; e == ERR_OK && i < store_copy_table_count(); i++) {
+        size_t rows = 0;
+
+        e = copy_one(src, dst, &copy_tables[i], &rows);
+        if (e == ERR_OK)
+            printf("copied %zu rows of %s\n", rows, copy_tables[i].name);
+    }
+    if (e == ERR_OK)
+        e = dst->ops->ids_follow(dst);
+    if (e == ERR_OK)
+        e = store_commit(dst);
+    if (e != ERR_OK)
+        store_rollback(dst);
+    store_rollback(src);
+    arena_release(&a);
+    return e;
+}
