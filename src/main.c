@@ -13,6 +13,7 @@
 #include "core/str.h"
 #include "dialect/admin/ad.h"
 #include "dialect/dialect.h"
+#include "dialect/feishu/fs.h"
 #include "dialect/wecom/wc.h"
 #include "http/http.h"
 #include "store/store.h"
@@ -34,7 +35,8 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
-static const struct dialect *const all_dialects[] = { &wc_dialect, &ad_dialect, NULL };
+static const struct dialect *const all_dialects[] = { &wc_dialect, &fs_dialect, &ad_dialect,
+                                                      NULL };
 
 static void *worker_open(void *userdata, int idx)
 {

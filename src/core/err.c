@@ -16,6 +16,7 @@ static const char *const err_names[ERR__COUNT] = {
     [ERR_EXPIRED] = "expired",
     [ERR_FORBIDDEN] = "forbidden",
     [ERR_NOT_FOUND] = "not_found",
+    [ERR_GONE] = "gone",
     [ERR_METHOD] = "method_not_allowed",
     [ERR_CONFLICT] = "conflict",
     [ERR_LIMIT] = "limit",

@@ -21,6 +21,7 @@ enum err {
     ERR_EXPIRED,         /* credential was valid once and has expired */
     ERR_FORBIDDEN,       /* caller is known but may not do this */
     ERR_NOT_FOUND,
+    ERR_GONE,            /* it existed and was removed (a disbanded chat) */
     ERR_METHOD,          /* the path exists with another method */
     ERR_CONFLICT,        /* e.g. duplicate group name */
     ERR_LIMIT,           /* a documented quota or size limit was hit */
@@ -44,6 +45,23 @@ enum subj {
     SUBJ_DEFAULT_GROUP,
     SUBJ_CURSOR,
     SUBJ_FIELD,      /* a named request field; the name is in err_info */
+    SUBJ_USER_TOKEN, /* a token that acts as a user */
+    SUBJ_CODE,       /* an OAuth authorization code */
+    SUBJ_REFRESH,    /* an OAuth refresh token */
+    SUBJ_CHAT,       /* a chat */
+    SUBJ_MEMBERSHIP, /* the operator's membership of a chat */
+    SUBJ_OWNER,      /* a chat's (new) owner */
+    SUBJ_EDIT,       /* editing a chat's basic information */
+    SUBJ_SETTINGS,   /* changing a chat's settings */
+    SUBJ_OWNER_ONLY, /* an action only the owner (or creator bot) may take */
+    SUBJ_SHARE,      /* sharing a chat */
+    SUBJ_PIN,        /* pinning in a chat */
+    SUBJ_CHAT_MODE,  /* an operation the chat's mode does not support */
+    SUBJ_P2P,        /* an operation p2p chats do not support */
+    SUBJ_NAME,       /* a chat name rule */
+    SUBJ_BOT,        /* a bot (app) named in a request */
+    SUBJ_USER,       /* a person named in a request */
+    SUBJ_AVATAR,     /* an image key */
     SUBJ__COUNT
 };
 

@@ -103,13 +103,16 @@ static enum err find_route(struct req *rq, const struct dialect *d)
 {
     const struct route *other_method = NULL;
     struct http_req *r = rq->http;
+    size_t len = r->path_len;
 
+    if (d->trailing_slash_ok && len > 1 && r->path[len - 1] == '/')
+        len--;
     for (size_t i = 0; i < d->nroutes; i++) {
         const struct route *rt = &d->routes[i];
         const char *params[HTTP_MAX_PARAMS];
         int np;
 
-        if (!http_path_match(rt->path, r->path, r->path_len, r->arena, params, &np))
+        if (!http_path_match(rt->path, r->path, len, r->arena, params, &np))
             continue;
         if (rt->method != r->method) {
             other_method = rt;
@@ -125,14 +128,17 @@ static enum err find_route(struct req *rq, const struct dialect *d)
     return err_set(&rq->err, ERR_NOT_FOUND, SUBJ_ROUTE, "no such api");
 }
 
-static enum err parse_body(struct req *rq, json_t **body)
+static enum err parse_body(struct req *rq, const struct dialect *d, json_t **body)
 {
     struct http_req *r = rq->http;
-    enum err e;
+    enum err e = ERR_OK;
 
-    if (r->body_len == 0)
+    if (r->body_len == 0 && d->empty_body_is_object)
+        *body = json_object();
+    else if (r->body_len == 0)
         return err_set(&rq->err, ERR_EMPTY_BODY, SUBJ_NONE, "empty request body");
-    e = json_parse_object(r->body, r->body_len, body, &rq->err);
+    else
+        e = json_parse_object(r->body, r->body_len, body, &rq->err);
     if (e != ERR_OK)
         return e;
     return json_check(*body, rq->route->rules, &rq->err);
@@ -154,7 +160,7 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out)
     if (!(rt->flags & R_PUBLIC))
         e = d->auth(rq);
     if (e == ERR_OK && (rt->flags & R_JSON))
-        e = parse_body(rq, &body);
+        e = parse_body(rq, d, &body);
     if (e == ERR_OK)
         e = rt->fn(rq, body, out);
     json_decref(body);

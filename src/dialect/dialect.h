@@ -54,6 +54,8 @@ struct req {
     const char *params[HTTP_MAX_PARAMS]; /* ":name" path segments, in order */
     int nparams;
     int64_t principal; /* what the credential was issued to, after auth */
+    struct actor actor; /* who acts, after auth: a person or an app's bot */
+    int64_t app_ref;    /* the Feishu app the credential belongs to, or 0 */
 };
 
 /* A handler translates between the dialect's shape and one svc call. Auth,
@@ -66,6 +68,8 @@ enum route_flags {
     R_JSON = 1 << 1,   /* the body is a JSON object checked against 'rules' */
     R_PUBLIC = 1 << 2, /* no authentication (token endpoints, health) */
     R_NO_TX = 1 << 3,  /* touches no database */
+    R_DIALECT_A = 1 << 8, /* free for a dialect's own use (an envelope style) */
+    R_DIALECT_B = 1 << 9,
 };
 
 struct route {
@@ -81,6 +85,8 @@ struct dialect {
     const char *prefix; /* "/cgi-bin/" */
     const struct route *routes;
     size_t nroutes;
+    bool trailing_slash_ok;  /* "/path/" routes as "/path" */
+    bool empty_body_is_object; /* an empty body reads as {} */
     /* Authenticates a non-R_PUBLIC request inside its transaction: sets
      * rq->svc.tenant (and rq->principal) or returns the error. */
     enum err (*auth)(struct req *rq);

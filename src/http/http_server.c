@@ -164,6 +164,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         h2o_add_header_by_str(&req->pool, &req->res.headers, r.headers[i].name,
                               strlen(r.headers[i].name), 0, NULL, v.base, v.len);
     }
+    req->res.content_length = r.resp_len;
     h2o_send_inline(req, r.resp_body ? r.resp_body : "", r.resp_len);
 
     if (w->o->access_log && log_enabled(LOG_INFO)) {

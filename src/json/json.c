@@ -110,10 +110,11 @@ char *json_dump_arena(struct arena *a, const json_t *v, size_t *len)
     char *p = arena_alloc(a, cap);
 
     n = json_dumpb(v, p, cap, flags);
-    if (n > cap) {
-        p = arena_alloc(a, n);
-        n = json_dumpb(v, p, n, flags);
+    if (n >= cap) {
+        p = arena_alloc(a, n + 1);
+        n = json_dumpb(v, p, n + 1, flags);
     }
+    p[n] = '\0';
     *len = n;
     return p;
 }

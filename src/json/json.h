@@ -53,7 +53,7 @@ void json_out_str(json_t *obj, const char *key, const char *val);
 void json_out_int(json_t *obj, const char *key, int64_t val);
 
 /* Compact serialisation (no spaces, no "\/" escaping, UTF-8 kept) into the
- * arena. Returns the length in '*len'. */
+ * arena, NUL-terminated. Returns the length in '*len'. */
 char *json_dump_arena(struct arena *a, const json_t *v, size_t *len);
 
 #endif

@@ -63,15 +63,56 @@ struct udesk_row {
 };
 
 /* Token kinds: which scheme issued a token. */
-enum token_kind { TOKEN_WECOM = 1 };
+enum token_kind {
+    TOKEN_WECOM = 1,
+    TOKEN_FS_TENANT = 2,  /* principal: the app row */
+    TOKEN_FS_APP = 3,     /* principal: the app row */
+    TOKEN_FS_USER = 4,    /* principal: the person; app: the app it was issued through */
+    TOKEN_FS_REFRESH = 5, /* as TOKEN_FS_USER; single use */
+};
 
 struct token_row {
     const char *token;
     int kind;
     int64_t tenant_id;
-    int64_t principal; /* the app or secret row the token was issued to */
+    int64_t principal; /* the app, secret or person the token was issued to */
+    int64_t app;       /* the app a user token was issued through, else 0 */
     int64_t created_at;
     int64_t expires_at;
+};
+
+/* Who acts or is acted on in a chat: a person or an app's bot. */
+enum actor_kind { ACTOR_USER = 1, ACTOR_BOT = 2 };
+
+struct actor {
+    enum actor_kind kind;
+    int64_t ref; /* person id or fs_app id */
+};
+
+/* A Feishu chat. Settings and i18n names are JSON object text. */
+struct fs_chat_row {
+    int64_t id;
+    int64_t tenant_id;
+    const char *chat_id;
+    int64_t creator_app; /* the app whose bot created it, 0 for a user */
+    struct actor owner;
+    const char *chat_mode, *chat_type, *name, *description, *avatar;
+    const char *i18n_names, *settings, *status, *top_notice;
+    int64_t created_at, active_at;
+};
+
+struct fs_member_row {
+    struct actor who;
+    bool is_manager;
+    bool is_moderator;
+    int64_t joined_at;
+};
+
+struct outbox_row {
+    int64_t tenant_id;
+    int64_t app; /* receiving app */
+    const char *event_type, *event_id, *body;
+    int64_t created_at;
 };
 
 /* A knowledge-base category: a WeCom group or (later) a Udesk catalog. */
@@ -159,6 +200,53 @@ enum err store_token_get(struct store *s, struct arena *a, const char *token,
 /* The newest token of (kind, principal) still valid at 'now'. */
 enum err store_token_live(struct store *s, struct arena *a, int kind, int64_t principal,
                           int64_t now, struct token_row *out);
+
+/* Feishu apps, people by id kind, chats and members (store_fs.c). */
+enum err store_fs_app_by_app_id(struct store *s, struct arena *a, const char *app_id,
+                                struct fs_app_row *out);
+enum err store_fs_app_get(struct store *s, struct arena *a, int64_t id, struct fs_app_row *out);
+enum err store_fs_tenant_by_key(struct store *s, struct arena *a, const char *key, int64_t *tenant);
+/* Finds a person of 'tenant' by an id of 'kind' ("open_id" of 'app',
+ * "union_id", "user_id"). */
+enum err store_fs_person_find(struct store *s, struct arena *a, int64_t tenant, int64_t app,
+                              const char *kind, const char *id, struct person_row *out);
+enum err store_person_get(struct store *s, struct arena *a, int64_t id, struct person_row *out);
+enum err store_fs_open_id_get(struct store *s, struct arena *a, int64_t app, int64_t person,
+                              char **open_id);
+enum err store_fs_chat_insert(struct store *s, struct fs_chat_row *c); /* sets c->id */
+enum err store_fs_chat_get(struct store *s, struct arena *a, const char *chat_id,
+                           struct fs_chat_row *out);
+enum err store_fs_chat_by_id(struct store *s, struct arena *a, int64_t id, struct fs_chat_row *out);
+enum err store_fs_chat_update(struct store *s, const struct fs_chat_row *c);
+/* Chats 'who' is a member of (or, with 'public_tenant' > 0, also the public
+ * chats of that tenant), group and topic mode, in (active_at, id) order when
+ * 'by_active' (descending) else by id, after the keyset position. */
+enum err store_fs_chat_list(struct store *s, struct arena *a, const struct actor *who,
+                            int64_t public_tenant, bool by_active, int64_t after_active,
+                            int64_t after_id, int64_t limit, struct fs_chat_row **rows,
+                            size_t *n);
+enum err store_fs_member_add(struct store *s, int64_t chat, const struct fs_member_row *m);
+enum err store_fs_member_get(struct store *s, int64_t chat, const struct actor *who,
+                             struct fs_member_row *out);
+enum err store_fs_member_set(struct store *s, int64_t chat, const struct fs_member_row *m);
+enum err store_fs_member_list(struct store *s, struct arena *a, int64_t chat,
+                              struct fs_member_row **rows, size_t *n);
+enum err store_fs_member_count(struct store *s, int64_t chat, enum actor_kind kind, int64_t *n);
+/* Whether a member person's name contains 'needle' (lower-cased ASCII). */
+enum err store_fs_member_name_match(struct store *s, struct arena *a, int64_t chat,
+                                    const char *needle, bool *match);
+enum err store_fs_uuid_get(struct store *s, int64_t tenant, const char *uuid, const char *owner_key,
+                           int64_t since, int64_t *chat);
+enum err store_fs_uuid_put(struct store *s, int64_t tenant, const char *uuid, const char *owner_key,
+                           int64_t chat, int64_t now);
+enum err store_fs_code_put(struct store *s, const char *code, int64_t tenant, int64_t app,
+                           int64_t person, int64_t expires_at);
+/* Marks an unused, unexpired code used and returns its app and person. */
+enum err store_fs_code_take(struct store *s, struct arena *a, const char *code, int64_t now,
+                            int64_t *tenant, int64_t *app, int64_t *person);
+enum err store_token_delete(struct store *s, const char *token);
+enum err store_outbox_add(struct store *s, const struct outbox_row *o);
+enum err store_outbox_count(struct store *s, int64_t tenant, const char *event_type, int64_t *n);
 
 /* Knowledge-base categories, scoped by (tenant, space). */
 enum err store_kb_cat_insert(struct store *s, struct kb_cat_row *c); /* sets c->id */

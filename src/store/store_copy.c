@@ -44,15 +44,43 @@ static const struct copy_table copy_tables[] = {
       "SELECT tenant_id, subdomain, admin_email, api_token FROM udesk_company ORDER BY tenant_id",
       "INSERT INTO udesk_company (tenant_id, subdomain, admin_email, api_token) "
       "VALUES ($1, $2, $3, $4)" },
-    { "token", "SELECT token, kind, tenant_id, principal, created_at, expires_at FROM token "
-               "ORDER BY token",
-      "INSERT INTO token (token, kind, tenant_id, principal, created_at, expires_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6)" },
+    { "token", "SELECT token, kind, tenant_id, principal, created_at, expires_at, app_ref "
+               "FROM token ORDER BY token",
+      "INSERT INTO token (token, kind, tenant_id, principal, created_at, expires_at, app_ref) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7)" },
     { "kb_category",
       "SELECT id, tenant_id, space, ext_id, name, is_default, created_at FROM kb_category "
       "ORDER BY id",
       "INSERT INTO kb_category (id, tenant_id, space, ext_id, name, is_default, created_at) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7)" },
+    { "fs_chat",
+      "SELECT id, tenant_id, chat_id, creator_app, owner_kind, owner_ref, chat_mode, chat_type, "
+      "name, description, avatar, i18n_names, settings, status, top_notice, created_at, "
+      "active_at FROM fs_chat ORDER BY id",
+      "INSERT INTO fs_chat (id, tenant_id, chat_id, creator_app, owner_kind, owner_ref, "
+      "chat_mode, chat_type, name, description, avatar, i18n_names, settings, status, "
+      "top_notice, created_at, active_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+      "$11, $12, $13, $14, $15, $16, $17)" },
+    { "fs_chat_member",
+      "SELECT chat_ref, member_kind, member_ref, is_manager, is_moderator, joined_at "
+      "FROM fs_chat_member ORDER BY chat_ref, member_kind, member_ref",
+      "INSERT INTO fs_chat_member (chat_ref, member_kind, member_ref, is_manager, is_moderator, "
+      "joined_at) VALUES ($1, $2, $3, $4, $5, $6)" },
+    { "fs_chat_uuid",
+      "SELECT tenant_id, uuid, owner_key, chat_ref, created_at FROM fs_chat_uuid "
+      "ORDER BY tenant_id, uuid, owner_key",
+      "INSERT INTO fs_chat_uuid (tenant_id, uuid, owner_key, chat_ref, created_at) "
+      "VALUES ($1, $2, $3, $4, $5)" },
+    { "fs_auth_code",
+      "SELECT code, tenant_id, app_ref, person_id, expires_at, used FROM fs_auth_code "
+      "ORDER BY code",
+      "INSERT INTO fs_auth_code (code, tenant_id, app_ref, person_id, expires_at, used) "
+      "VALUES ($1, $2, $3, $4, $5, $6)" },
+    { "outbox",
+      "SELECT id, tenant_id, app_ref, event_type, event_id, body, created_at, delivered_at "
+      "FROM outbox ORDER BY id",
+      "INSERT INTO outbox (id, tenant_id, app_ref, event_type, event_id, body, created_at, "
+      "delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
 };
 
 static const char SQL_TENANT_COUNT[] = "SELECT count(*) FROM tenant";

@@ -13,7 +13,7 @@
 
 #include "store/store.h"
 
-#define SQL_MAX_PARAMS 12
+#define SQL_MAX_PARAMS 20
 
 struct sql_param {
     char type; /* 's' text (NULL: SQL NULL), 'i' integer */

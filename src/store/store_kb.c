@@ -7,20 +7,25 @@
 
 #include "core/arena.h"
 
+#define TOKEN_COLS "token, kind, tenant_id, principal, created_at, expires_at, app_ref"
+
 static const char SQL_TOKEN_INSERT[] =
-    "INSERT INTO token (token, kind, tenant_id, principal, created_at, expires_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6)";
-static const char SQL_TOKEN_GET[] =
-    "SELECT token, kind, tenant_id, principal, created_at, expires_at FROM token "
-    "WHERE token = $1";
+    "INSERT INTO token (" TOKEN_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7)";
+static const char SQL_TOKEN_GET[] = "SELECT " TOKEN_COLS " FROM token WHERE token = $1";
 static const char SQL_TOKEN_LIVE[] =
-    "SELECT token, kind, tenant_id, principal, created_at, expires_at FROM token "
+    "SELECT " TOKEN_COLS " FROM token "
     "WHERE kind = $1 AND principal = $2 AND expires_at > $3 ORDER BY expires_at DESC LIMIT 1";
+static const char SQL_TOKEN_DELETE[] = "DELETE FROM token WHERE token = $1";
 
 enum err store_token_insert(struct store *s, const struct token_row *t)
 {
-    return store_q(s, NULL, NULL, SQL_TOKEN_INSERT, "siiiii", t->token, (int64_t)t->kind,
-                   t->tenant_id, t->principal, t->created_at, t->expires_at);
+    return store_q(s, NULL, NULL, SQL_TOKEN_INSERT, "siiiiii", t->token, (int64_t)t->kind,
+                   t->tenant_id, t->principal, t->created_at, t->expires_at, t->app);
+}
+
+enum err store_token_delete(struct store *s, const char *token)
+{
+    return store_q(s, NULL, NULL, SQL_TOKEN_DELETE, "s", token);
 }
 
 static enum err token_read(enum err e, const struct sql_res *r, struct token_row *out)
@@ -33,6 +38,7 @@ static enum err token_read(enum err e, const struct sql_res *r, struct token_row
         out->principal = sql_int(r, 0, 3);
         out->created_at = sql_int(r, 0, 4);
         out->expires_at = sql_int(r, 0, 5);
+        out->app = sql_int(r, 0, 6);
     }
     return e;
 }

@@ -50,6 +50,53 @@ enum err svc_demo_ensure(struct svc_ctx *c, bool *created, int64_t *tenant);
 enum err svc_wc_credential(struct svc_ctx *c, const char *corpid, const char *secret,
                            int64_t *tenant, int64_t *principal);
 
+/* --- Feishu identity (svc_fs.c) --- */
+
+/* Resolves app credentials: ERR_UNAUTHENTICATED with SUBJ_TENANT (unknown
+ * app_id) or SUBJ_SECRET (wrong secret). */
+enum err svc_fs_app_login(struct svc_ctx *c, const char *app_id, const char *secret,
+                          struct fs_app_row *app);
+
+/* Mints a one-time authorization code for (app, user_id): the emulator's
+ * stand-in for a browser login. Valid 5 minutes. */
+enum err svc_fs_code_mint(struct svc_ctx *c, const char *app_id, const char *user_id,
+                          char **code);
+/* Exchanges a code for a user token pair (the code is used up). */
+enum err svc_fs_code_exchange(struct svc_ctx *c, const struct fs_app_row *app, const char *code,
+                              struct token_row *access, struct token_row *refresh);
+/* Exchanges a refresh token (used up) for a new pair. */
+enum err svc_fs_refresh(struct svc_ctx *c, const struct fs_app_row *app, const char *refresh,
+                        struct token_row *access, struct token_row *next);
+
+/* --- chats (svc_chat.c) --- */
+
+/* A chat as one operator sees it: the row and the operator's roles. */
+struct chat_view {
+    struct fs_chat_row chat;
+    struct fs_member_row me; /* valid when 'member' */
+    bool member;
+    bool owner;
+    bool manager;
+    bool creator_bot; /* the operator is the bot of the app that created it */
+};
+
+/* Loads chat 'chat_id' for operator 'op' (of 'tenant'): ERR_NOT_FOUND
+ * (SUBJ_CHAT), ERR_FORBIDDEN (SUBJ_TENANT: another tenant's chat), ERR_GONE
+ * (disbanded), and with 'need_member' ERR_FORBIDDEN (SUBJ_MEMBERSHIP). */
+enum err svc_chat_open(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                       bool need_member, struct chat_view *v);
+
+/* Adds an actor to a chat unless it is already a member. */
+enum err svc_chat_member_add(struct svc_ctx *c, int64_t chat, const struct actor *who,
+                             bool manager);
+
+/* Writes one outbox event per app whose bot is in the chat, in the caller's
+ * transaction. 'body_for' builds the schema 2.0 body for one receiving app
+ * (ids differ per app) and returns a caller-owned JSON object. */
+enum err svc_chat_emit(struct svc_ctx *c, int64_t chat, const char *event_type,
+                       json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
+                       void *arg);
+
 /* --- access tokens (svc_token.c) --- */
 
 struct token_policy {
@@ -61,9 +108,10 @@ struct token_policy {
 };
 
 /* Returns the principal's live token while it has at least
- * reuse_min_remaining seconds left, otherwise a new one. */
+ * reuse_min_remaining seconds left, otherwise a new one. 'app' is the app a
+ * user token is issued through (0 otherwise). */
 enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_t tenant,
-                         int64_t principal, struct token_row *out);
+                         int64_t principal, int64_t app, struct token_row *out);
 
 /* Checks a presented token of 'kind': ERR_UNAUTHENTICATED if unknown,
  * ERR_EXPIRED if past its expiry. On success sets c->tenant. */

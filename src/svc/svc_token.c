@@ -8,7 +8,7 @@
 #include "core/ids.h"
 
 enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_t tenant,
-                         int64_t principal, struct token_row *out)
+                         int64_t principal, int64_t app, struct token_row *out)
 {
     struct store *st = c->st;
     enum err e;
@@ -26,6 +26,7 @@ enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_
     out->kind = p->kind;
     out->tenant_id = tenant;
     out->principal = principal;
+    out->app = app;
     out->created_at = c->now;
     out->expires_at = c->now + p->lifetime;
     return store_token_insert(st, out);

@@ -80,16 +80,16 @@ static void token_reuse_and_expiry(void)
 
     setup(&f);
     CHECK(svc_wc_credential(&f.c, "wwa", "sa", &t, &p) == ERR_OK);
-    CHECK(svc_token_issue(&f.c, &pol, t, p, &t1) == ERR_OK);
+    CHECK(svc_token_issue(&f.c, &pol, t, p, 0, &t1) == ERR_OK);
     f.c.now += 100;
-    CHECK(svc_token_issue(&f.c, &pol, t, p, &t2) == ERR_OK);
+    CHECK(svc_token_issue(&f.c, &pol, t, p, 0, &t2) == ERR_OK);
     CHECK_STR(t1.token, t2.token); /* same token while valid */
     CHECK(t2.expires_at - f.c.now == 7100);
     CHECK(svc_token_check(&f.c, TOKEN_WECOM, t1.token, &chk) == ERR_OK && f.c.tenant == t);
     CHECK(svc_token_check(&f.c, TOKEN_WECOM, "garbage", &chk) == ERR_UNAUTHENTICATED);
     f.c.now += 7100;
     CHECK(svc_token_check(&f.c, TOKEN_WECOM, t1.token, &chk) == ERR_EXPIRED);
-    CHECK(svc_token_issue(&f.c, &pol, t, p, &t2) == ERR_OK);
+    CHECK(svc_token_issue(&f.c, &pol, t, p, 0, &t2) == ERR_OK);
     CHECK(strcmp(t1.token, t2.token) != 0); /* a new one after expiry */
     teardown(&f);
 }

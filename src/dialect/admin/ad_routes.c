@@ -97,6 +97,25 @@ static enum err ad_clock_advance(struct req *rq, json_t *body, json_t *out)
     return ERR_OK;
 }
 
+/* The emulator's stand-in for a browser login: a one-time OAuth code for a
+ * person, to exchange at /open-apis/authen/v2/oauth/token. */
+static enum err ad_fs_authorize(struct req *rq, json_t *body, json_t *out)
+{
+    char *code;
+    enum err e = svc_fs_code_mint(&rq->svc, json_str(body, "app_id"), json_str(body, "user_id"),
+                                  &code);
+
+    if (e == ERR_OK)
+        json_out_str(out, "code", code);
+    return e;
+}
+
+static const struct field_rule authorize_rules[] = {
+    { "app_id", JT_STRING, F_REQUIRED },
+    { "user_id", JT_STRING, F_REQUIRED },
+    { NULL },
+};
+
 static const struct field_rule clock_rules[] = {
     { "advance_seconds", JT_INT, F_REQUIRED | F_RANGE, 0, 0, 100L * 365 * 86400 },
     { NULL },
@@ -107,6 +126,8 @@ static const struct route ad_routes[] = {
     { HTTP_GET, "/admin/v1/tenants/:name", 0, NULL, ad_tenant_get },
     { HTTP_GET, "/admin/v1/clock", R_NO_TX, NULL, ad_clock_get },
     { HTTP_POST, "/admin/v1/clock", R_WRITE | R_JSON, clock_rules, ad_clock_advance },
+    { HTTP_POST, "/admin/v1/feishu/authorize", R_WRITE | R_JSON, authorize_rules,
+      ad_fs_authorize },
 };
 
 static int ad_status(enum err e)
@@ -115,7 +136,7 @@ static int ad_status(enum err e)
         [ERR_OK] = 200,         [ERR_BAD_REQUEST] = 400,     [ERR_MISSING] = 400,
         [ERR_MALFORMED] = 400,  [ERR_EMPTY_BODY] = 400,      [ERR_TOO_LARGE] = 413,
         [ERR_UNAUTHENTICATED] = 401, [ERR_EXPIRED] = 401,    [ERR_FORBIDDEN] = 403,
-        [ERR_NOT_FOUND] = 404,  [ERR_METHOD] = 405,          [ERR_CONFLICT] = 409,
+        [ERR_NOT_FOUND] = 404,  [ERR_GONE] = 410,            [ERR_METHOD] = 405,          [ERR_CONFLICT] = 409,
         [ERR_LIMIT] = 400,      [ERR_STORE] = 503,           [ERR_INTERNAL] = 500,
     };
 

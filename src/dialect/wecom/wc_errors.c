@@ -37,6 +37,7 @@ static const struct wc_error wc_errors[] = {
     { ERR_EXPIRED, SUBJ_NONE, 200, 42001, "access_token expired" },
     { ERR_FORBIDDEN, SUBJ_NONE, 200, 48002, "api forbidden" },
     { ERR_NOT_FOUND, SUBJ_NONE, 200, 40058, NULL },
+    { ERR_GONE, SUBJ_NONE, 200, 40058, NULL },
     { ERR_METHOD, SUBJ_NONE, 200, 43002, "require POST method" },
     { ERR_CONFLICT, SUBJ_NONE, 200, 40058, NULL },
     { ERR_LIMIT, SUBJ_NONE, 200, 40058, NULL },

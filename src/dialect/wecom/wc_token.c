@@ -37,7 +37,7 @@ enum err wc_gettoken(struct req *rq, json_t *body, json_t *out)
         return err_set(&rq->err, ERR_MISSING, SUBJ_SECRET, "corpsecret missing");
     e = svc_wc_credential(&rq->svc, corpid, secret, &tenant, &principal);
     if (e == ERR_OK)
-        e = svc_token_issue(&rq->svc, &wc_token_policy, tenant, principal, &tok);
+        e = svc_token_issue(&rq->svc, &wc_token_policy, tenant, principal, 0, &tok);
     if (e != ERR_OK)
         return e;
     json_out_str(out, "access_token", tok.token);

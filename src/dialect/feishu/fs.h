@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/feishu/fs.h - the Feishu/Lark dialect (/open-apis/): token
+ * endpoints, OAuth, and the chat-management endpoints.
+ * Spec: shared/spec/feishu/conventions.md and chats.md.
+ */
+#ifndef QZ_DIALECT_FS_H
+#define QZ_DIALECT_FS_H
+
+#include "dialect/dialect.h"
+
+extern const struct dialect fs_dialect;
+
+/* Envelope styles of the auth endpoints (route flags). */
+enum {
+    FS_FLAT = R_DIALECT_A,  /* token endpoints: flat body; failures HTTP 200 {code,data:{},msg} */
+    FS_OAUTH = R_DIALECT_B, /* OAuth token endpoint: failures HTTP 400 {code,error,error_description} */
+};
+
+struct fs_error {
+    enum err code;
+    enum subj subj; /* SUBJ_NONE: any subject */
+    int http;
+    int fs_code;
+    const char *msg;
+};
+
+const struct fs_error *fs_error_lookup(enum err code, enum subj subj);
+void fs_render(struct req *rq, enum err e, json_t *out);
+
+/* fs_auth.c */
+enum err fs_auth(struct req *rq);
+enum err fs_tenant_token(struct req *rq, json_t *body, json_t *out);
+enum err fs_app_token(struct req *rq, json_t *body, json_t *out);
+enum err fs_oauth_token(struct req *rq, json_t *body, json_t *out);
+
+/* fs_ids.c: ids in the caller's user_id_type. */
+const char *fs_query(struct req *rq, const char *key);
+enum err fs_id_type(struct req *rq, const char **type);
+/* Resolves a person id of 'type' (as the calling app sees it). */
+enum err fs_person_find(struct req *rq, const char *type, const char *id, struct person_row *p);
+/* The id of 'who' as the calling app sees it: a person in 'type', a bot as
+ * its app_id. NULL if it cannot be resolved. */
+const char *fs_actor_id(struct req *rq, const char *type, const struct actor *who);
+/* {"union_id", "user_id", "open_id"} of a person, for events. */
+json_t *fs_user_id_object(struct req *rq, int64_t app, int64_t person);
+
+/* fs_chat.c: the chat resource and its settings. */
+enum setting_use { S_CREATE = 1 << 0, S_UPDATE = 1 << 1, S_BASIC = 1 << 2 };
+
+struct fs_setting {
+    const char *name;
+    const char *const *values; /* allowed values, NULL-terminated */
+    const char *def;
+    unsigned use; /* where a request may set it */
+};
+
+extern const struct fs_setting fs_settings[];
+extern const size_t fs_nsettings;
+
+/* Checks the enum settings and restricted_mode_setting present in 'body'
+ * for 'use' and merges them into 'settings' (which it may change). */
+enum err fs_settings_apply(struct req *rq, json_t *body, unsigned use, json_t *settings);
+/* Every setting at its default, as a new JSON object. */
+json_t *fs_settings_default(void);
+/* Checks name, description, i18n_names and avatar when present. */
+enum err fs_basic_check(struct req *rq, json_t *body);
+/* The chat resource: 'full' adds what Get returns beyond create. */
+json_t *fs_chat_json(struct req *rq, const struct fs_chat_row *c, const char *type, bool with_id,
+                     bool full);
+const char *fs_avatar_url(struct req *rq, const char *key);
+
+enum err fs_chat_create(struct req *rq, json_t *body, json_t *out);
+enum err fs_chat_get(struct req *rq, json_t *body, json_t *out);
+enum err fs_chat_list(struct req *rq, json_t *body, json_t *out);
+enum err fs_chat_search(struct req *rq, json_t *body, json_t *out);
+
+/* fs_chat_edit.c */
+enum err fs_chat_update(struct req *rq, json_t *body, json_t *out);
+enum err fs_chat_disband(struct req *rq, json_t *body, json_t *out);
+enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out);
+enum err fs_moderation_update(struct req *rq, json_t *body, json_t *out);
+enum err fs_chat_link(struct req *rq, json_t *body, json_t *out);
+enum err fs_top_notice_put(struct req *rq, json_t *body, json_t *out);
+enum err fs_top_notice_delete(struct req *rq, json_t *body, json_t *out);
+
+#endif

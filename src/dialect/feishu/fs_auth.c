@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/feishu/fs_auth.c - Feishu credentials: the Bearer check every
+ * business API makes, the self-built app token endpoints (conventions.md
+ * §10.1-10.2) and the OAuth code and refresh exchange (§10.5).
+ */
+#include "dialect/feishu/fs.h"
+
+#include <string.h>
+
+/* 2 hours; the same token while at least 30 minutes remain (§10.1). */
+static const struct token_policy tenant_policy = {
+    .kind = TOKEN_FS_TENANT, .lifetime = 7200, .reuse_min_remaining = 1800,
+    .prefix = "t-", .bytes = 30,
+};
+static const struct token_policy app_policy = {
+    .kind = TOKEN_FS_APP, .lifetime = 7200, .reuse_min_remaining = 1800,
+    .prefix = "t-", .bytes = 30,
+};
+
+/* The Authorization header must be exactly "Bearer <token>"; a header
+ * without the prefix counts as no token at all (§2, observed). Tenant
+ * tokens act as the app's bot, user tokens as the person. */
+enum err fs_auth(struct req *rq)
+{
+    const char *h = rq->http->authorization;
+    struct token_row tok;
+    bool user;
+    enum err e;
+
+    if (h == NULL || strncmp(h, "Bearer ", 7) != 0 || h[7] == '\0')
+        return err_set(&rq->err, ERR_MISSING, SUBJ_TOKEN, "missing access token");
+    h += 7;
+    user = strncmp(h, "u-", 2) == 0;
+    e = svc_token_check(&rq->svc, user ? TOKEN_FS_USER : TOKEN_FS_TENANT, h, &tok);
+    if (e != ERR_OK) {
+        if (user && (e == ERR_UNAUTHENTICATED || e == ERR_EXPIRED))
+            rq->err.subj = SUBJ_USER_TOKEN;
+        return e;
+    }
+    if (user) {
+        rq->actor = (struct actor){ ACTOR_USER, tok.principal };
+        rq->app_ref = tok.app;
+    } else {
+        rq->actor = (struct actor){ ACTOR_BOT, tok.principal };
+        rq->app_ref = tok.principal;
+    }
+    rq->principal = tok.principal;
+    return ERR_OK;
+}
+
+static enum err login(struct req *rq, json_t *body, struct fs_app_row *app)
+{
+    const char *id = json_str(body, "app_id"), *secret = json_str(body, "app_secret");
+
+    if (id == NULL || secret == NULL)
+        return err_set(&rq->err, ERR_MISSING, SUBJ_TENANT, "invalid param");
+    return svc_fs_app_login(&rq->svc, id, secret, app);
+}
+
+enum err fs_tenant_token(struct req *rq, json_t *body, json_t *out)
+{
+    struct fs_app_row app;
+    struct token_row t;
+    enum err e = login(rq, body, &app);
+
+    if (e == ERR_OK)
+        e = svc_token_issue(&rq->svc, &tenant_policy, app.tenant_id, app.id, app.id, &t);
+    if (e != ERR_OK)
+        return e;
+    json_out_int(out, "code", 0);
+    json_out_str(out, "msg", "ok");
+    json_out_str(out, "tenant_access_token", t.token);
+    json_out_int(out, "expire", t.expires_at - rq->svc.now);
+    return ERR_OK;
+}
+
+/* Self-built apps get both tokens in one call (§10.2). */
+enum err fs_app_token(struct req *rq, json_t *body, json_t *out)
+{
+    struct fs_app_row app;
+    struct token_row at, tt;
+    enum err e = login(rq, body, &app);
+
+    if (e == ERR_OK)
+        e = svc_token_issue(&rq->svc, &app_policy, app.tenant_id, app.id, app.id, &at);
+    if (e == ERR_OK)
+        e = svc_token_issue(&rq->svc, &tenant_policy, app.tenant_id, app.id, app.id, &tt);
+    if (e != ERR_OK)
+        return e;
+    json_out_int(out, "code", 0);
+    json_out_str(out, "msg", "ok");
+    json_out_str(out, "app_access_token", at.token);
+    json_out_int(out, "expire", at.expires_at - rq->svc.now);
+    json_out_str(out, "tenant_access_token", tt.token);
+    return ERR_OK;
+}
+
+/* POST /open-apis/authen/v2/oauth/token: authorization_code or
+ * refresh_token grants; the client authenticates in the body. */
+enum err fs_oauth_token(struct req *rq, json_t *body, json_t *out)
+{
+    const char *grant = json_str(body, "grant_type"), *client = json_str(body, "client_id");
+    const char *secret = json_str(body, "client_secret");
+    struct token_row access, refresh;
+    struct fs_app_row app;
+    enum err e;
+
+    if (grant == NULL || client == NULL || secret == NULL)
+        return err_set(&rq->err, ERR_MISSING, SUBJ_NONE,
+                       "grant_type, client_id and client_secret are required");
+    e = svc_fs_app_login(&rq->svc, client, secret, &app);
+    if (e != ERR_OK) {
+        snprintf(rq->err.msg, sizeof(rq->err.msg), "%s", "Client authentication failed.");
+        return e;
+    }
+    if (strcmp(grant, "authorization_code") == 0 && json_str(body, "code") != NULL)
+        e = svc_fs_code_exchange(&rq->svc, &app, json_str(body, "code"), &access, &refresh);
+    else if (strcmp(grant, "refresh_token") == 0 && json_str(body, "refresh_token") != NULL)
+        e = svc_fs_refresh(&rq->svc, &app, json_str(body, "refresh_token"), &access, &refresh);
+    else
+        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_NONE,
+                       "unsupported grant_type or missing code/refresh_token");
+    if (e != ERR_OK)
+        return e;
+    json_out_int(out, "code", 0);
+    json_out_str(out, "access_token", access.token);
+    json_out_int(out, "expires_in", access.expires_at - rq->svc.now);
+    json_out_str(out, "refresh_token", refresh.token);
+    json_out_int(out, "refresh_token_expires_in", refresh.expires_at - rq->svc.now);
+    json_out_str(out, "token_type", "Bearer");
+    json_out_str(out, "scope", "");
+    return ERR_OK;
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/feishu/fs_errors.c - Feishu's envelopes and error codes: business
+ * APIs answer {code, msg, data} (HTTP 400 on failure, with error.log_id),
+ * token endpoints a flat body (failures HTTP 200), the OAuth endpoint an
+ * OAuth-style failure, unknown paths a plain-text 404. Every response
+ * carries X-Tt-Logid. Codes: conventions.md §6, chats.md §13.
+ */
+#include "dialect/feishu/fs.h"
+
+#include "core/arena.h"
+#include "core/clock.h"
+
+#include <string.h>
+#include <time.h>
+
+static const struct fs_error fs_errors[] = {
+    /* Exact (code, subject) rows first. */
+    { ERR_NOT_FOUND, SUBJ_ROUTE, 404, 0, "404 page not found" },
+    { ERR_MISSING, SUBJ_TOKEN, 400, 99991661,
+      "Missing access token for authorization. Please make a request with token attached." },
+    { ERR_UNAUTHENTICATED, SUBJ_USER_TOKEN, 400, 99991668,
+      "Invalid access token for authorization. Please make a request with token attached." },
+    { ERR_EXPIRED, SUBJ_USER_TOKEN, 400, 99991668,
+      "Invalid access token for authorization. Please make a request with token attached." },
+    { ERR_NOT_FOUND, SUBJ_CHAT, 400, 232006, "Your request specifies a chat_id which is invalid." },
+    { ERR_GONE, SUBJ_CHAT, 400, 232009,
+      "Your request specifies a chat which has already been dissolved." },
+    { ERR_FORBIDDEN, SUBJ_TENANT, 400, 232010, "Operator and chat can NOT be in different tenants." },
+    { ERR_FORBIDDEN, SUBJ_MEMBERSHIP, 400, 232011, "Operator can NOT be out of the chat." },
+    { ERR_BAD_REQUEST, SUBJ_OWNER, 400, 232012, "New group owner can NOT be out of the chat." },
+    { ERR_FORBIDDEN, SUBJ_EDIT, 400, 232002,
+      "No Permission: Only chat owner or admin can edit chat information in the current "
+      "situation." },
+    { ERR_FORBIDDEN, SUBJ_SETTINGS, 400, 232016,
+      "Non-chat-owner or Non-chat-admin can only edit certain parts." },
+    { ERR_FORBIDDEN, SUBJ_OWNER_ONLY, 400, 232017,
+      "No Permission: If the operator is NOT owner or creator with the scope, the operator can "
+      "NOT complete the request." },
+    { ERR_FORBIDDEN, SUBJ_SHARE, 400, 232064,
+      "The operator is not a group owner or administrator, no permission to share chat link." },
+    { ERR_FORBIDDEN, SUBJ_PIN, 400, 232014,
+      "The token used in the request does NOT have the permissions necessary to complete the "
+      "request." },
+    { ERR_BAD_REQUEST, SUBJ_CHAT_MODE, 400, 232008,
+      "Your request specifies a chat whose type is NOT supported currently." },
+    { ERR_BAD_REQUEST, SUBJ_P2P, 400, 232062, "P2P chat cannot be share link." },
+    { ERR_BAD_REQUEST, SUBJ_NAME, 400, 232020,
+      "Name can NOT be less than two characters for public chats." },
+    { ERR_MISSING, SUBJ_NAME, 400, 232042, "Public group chat's name should not be empty." },
+    { ERR_CONFLICT, SUBJ_NAME, 400, 232026,
+      "This name is already used in an existing public chat. Names of public chats are supposed "
+      "to be different." },
+    { ERR_NOT_FOUND, SUBJ_BOT, 400, 232021, "Bot can NOT be found." },
+    { ERR_NOT_FOUND, SUBJ_USER, 400, 232043, "Your request contains unavailable ids." },
+    { ERR_NOT_FOUND, SUBJ_OWNER, 400, 232035, "Your request specifies an owner_id which is invalid." },
+    { ERR_BAD_REQUEST, SUBJ_AVATAR, 400, 232041, "The avatar key is illegal." },
+    /* One row per code for every other subject. */
+    { ERR_OK, SUBJ_NONE, 200, 0, "success" },
+    { ERR_BAD_REQUEST, SUBJ_NONE, 400, 232001, "Your request contains an invalid request parameter." },
+    { ERR_MISSING, SUBJ_NONE, 400, 232001, "Your request contains an invalid request parameter." },
+    { ERR_MALFORMED, SUBJ_NONE, 400, 232001, "Your request contains an invalid request parameter." },
+    { ERR_EMPTY_BODY, SUBJ_NONE, 400, 232001,
+      "Your request contains an invalid request parameter." },
+    { ERR_TOO_LARGE, SUBJ_NONE, 400, 232001, "Your request contains an invalid request parameter." },
+    { ERR_UNAUTHENTICATED, SUBJ_NONE, 400, 99991663,
+      "Invalid access token for authorization. Please make a request with token attached." },
+    { ERR_EXPIRED, SUBJ_NONE, 400, 99991663,
+      "Invalid access token for authorization. Please make a request with token attached." },
+    { ERR_FORBIDDEN, SUBJ_NONE, 400, 232014,
+      "The token used in the request does NOT have the permissions necessary to complete the "
+      "request." },
+    { ERR_NOT_FOUND, SUBJ_NONE, 400, 232001, "Your request contains an invalid request parameter." },
+    { ERR_GONE, SUBJ_NONE, 400, 232009,
+      "Your request specifies a chat which has already been dissolved." },
+    { ERR_METHOD, SUBJ_NONE, 404, 0, "404 page not found" },
+    { ERR_CONFLICT, SUBJ_NONE, 400, 232001, "Your request contains an invalid request parameter." },
+    { ERR_LIMIT, SUBJ_NONE, 400, 232001, "Your request contains an invalid request parameter." },
+    { ERR_STORE, SUBJ_NONE, 500, 55001, "internal error, please retry" },
+    { ERR_INTERNAL, SUBJ_NONE, 500, 55001, "internal error, please retry" },
+};
+
+const struct fs_error *fs_error_lookup(enum err code, enum subj subj)
+{
+    const struct fs_error *any = NULL;
+
+    for (size_t i = 0; i < sizeof(fs_errors) / sizeof(fs_errors[0]); i++) {
+        if (fs_errors[i].code != code)
+            continue;
+        if (fs_errors[i].subj == subj && subj != SUBJ_NONE)
+            return &fs_errors[i];
+        if (fs_errors[i].subj == SUBJ_NONE && any == NULL)
+            any = &fs_errors[i];
+    }
+    return any;
+}
+
+/* X-Tt-Logid: yyyyMMddHHmmss (UTC) and 20 upper-case hex digits from the
+ * request id, 34 characters, as the gateway's. */
+static const char *logid(struct req *rq)
+{
+    struct http_req *r = rq->http;
+    unsigned long long tail = 0;
+    time_t now = (time_t)(clock_wall_us() / 1000000);
+    struct tm tm;
+    char ts[16];
+
+    for (const char *p = r->rid + 10; *p != '\0'; p++)
+        tail = tail * 10 + (unsigned long long)(*p - '0');
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof(ts), "%Y%m%d%H%M%S", &tm);
+    return arena_printf(r->arena, "%s%04X%016llX", ts, (unsigned)(tail >> 48) & 0xffff, tail);
+}
+
+/* The OAuth endpoint's error names (RFC 6749) by code. */
+static const char *oauth_error(int code)
+{
+    switch (code) {
+    case 20002:
+        return "invalid_client";
+    case 20001:
+        return "invalid_request";
+    default:
+        return "invalid_grant";
+    }
+}
+
+static int oauth_code(enum err e, enum subj s)
+{
+    if (s == SUBJ_TENANT || s == SUBJ_SECRET)
+        return 20002;
+    if (s == SUBJ_CODE)
+        return 20003;
+    if (s == SUBJ_REFRESH)
+        return e == ERR_EXPIRED ? 20037 : 20026;
+    return e == ERR_STORE || e == ERR_INTERNAL ? 20050 : 20001;
+}
+
+static void render_auth_failure(struct req *rq, enum err e)
+{
+    json_t *body;
+
+    if (rq->route->flags & FS_OAUTH) {
+        int code = oauth_code(e, rq->err.subj);
+
+        rq->http->log_code = code;
+        body = json_pack("{s:i,s:s,s:s}", "code", code, "error", oauth_error(code),
+                         "error_description", rq->err.msg[0] ? rq->err.msg : "invalid request");
+        dialect_send_json(rq, code == 20050 ? 500 : 400, body);
+    } else {
+        /* Token endpoints answer HTTP 200 even when they refuse. */
+        int code = (rq->err.subj == SUBJ_SECRET) ? 10014 : 10003;
+
+        if (e == ERR_STORE || e == ERR_INTERNAL)
+            code = 55001;
+        rq->http->log_code = code;
+        body = json_pack("{s:i,s:{},s:s}", "code", code, "data", "msg",
+                         code == 10014 ? "app secret invalid"
+                                       : (code == 10003 ? "invalid param" : "internal error"));
+        dialect_send_json(rq, 200, body);
+    }
+    json_decref(body);
+}
+
+void fs_render(struct req *rq, enum err e, json_t *out)
+{
+    const struct fs_error *row = fs_error_lookup(e, rq->err.subj);
+    const char *lid = logid(rq);
+    json_t *body;
+
+    http_add_header(rq->http, "x-tt-logid", lid);
+    rq->http->log_code_set = true;
+    if (row == NULL)
+        row = fs_error_lookup(ERR_INTERNAL, SUBJ_NONE);
+    if (row->http == 404) {
+        /* The gateway's answer to an unknown path or method: plain text. */
+        rq->http->log_code = 404;
+        rq->http->status = 404;
+        rq->http->content_type = "text/plain; charset=utf-8";
+        rq->http->resp_body = row->msg;
+        rq->http->resp_len = strlen(row->msg);
+        return;
+    }
+    if (e == ERR_OK && rq->route != NULL && (rq->route->flags & (FS_FLAT | FS_OAUTH))) {
+        rq->http->log_code = 0;
+        dialect_send_json(rq, 200, out);
+        return;
+    }
+    if (e != ERR_OK && rq->route != NULL && (rq->route->flags & (FS_FLAT | FS_OAUTH))) {
+        render_auth_failure(rq, e);
+        return;
+    }
+    rq->http->log_code = row->fs_code;
+    if (e == ERR_OK) {
+        body = json_pack("{s:i,s:s,s:O}", "code", 0, "msg", "success", "data", out);
+    } else {
+        /* 232043 names the ids it could not use, as the platform does. */
+        const char *msg = row->msg;
+
+        if (row->fs_code == 232043 && rq->err.msg[0] != '\0')
+            msg = arena_printf(rq->http->arena, "%s, ext=%s", row->msg, rq->err.msg);
+        body = json_pack("{s:i,s:s,s:{s:s}}", "code", row->fs_code, "msg", msg, "error", "log_id",
+                         lid);
+    }
+    dialect_send_json(rq, row->http, body);
+    json_decref(body);
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/feishu/fs_ids.c - people and bots as the calling app sees them:
+ * user_id_type (open_id, the default, differs per app; union_id; user_id),
+ * bots by app_id (conventions.md §7).
+ */
+#include "dialect/feishu/fs.h"
+
+#include "core/str.h"
+
+#include <string.h>
+
+const char *fs_query(struct req *rq, const char *key)
+{
+    struct http_req *r = rq->http;
+
+    return r->query ? str_query_get(r->arena, r->query, r->query_len, key) : NULL;
+}
+
+enum err fs_id_type(struct req *rq, const char **type)
+{
+    static const char *const types[] = { "open_id", "union_id", "user_id" };
+    const char *t = fs_query(rq, "user_id_type");
+
+    if (t == NULL || *t == '\0') {
+        *type = "open_id";
+        return ERR_OK;
+    }
+    for (size_t i = 0; i < 3; i++) {
+        if (strcmp(t, types[i]) == 0) {
+            *type = types[i];
+            return ERR_OK;
+        }
+    }
+    return err_field(&rq->err, ERR_BAD_REQUEST, "user_id_type", "user_id_type");
+}
+
+enum err fs_person_find(struct req *rq, const char *type, const char *id, struct person_row *p)
+{
+    return store_fs_person_find(rq->svc.st, rq->http->arena, rq->svc.tenant, rq->app_ref, type, id,
+                                p);
+}
+
+static const char *person_id(struct req *rq, int64_t app, const char *type, int64_t person)
+{
+    struct person_row p;
+    char *open_id = NULL;
+
+    if (strcmp(type, "open_id") == 0) {
+        if (store_fs_open_id_get(rq->svc.st, rq->http->arena, app, person, &open_id) == ERR_OK)
+            return open_id;
+        return NULL;
+    }
+    if (store_person_get(rq->svc.st, rq->http->arena, person, &p) != ERR_OK)
+        return NULL;
+    return strcmp(type, "union_id") == 0 ? p.union_id : p.user_id;
+}
+
+const char *fs_actor_id(struct req *rq, const char *type, const struct actor *who)
+{
+    struct fs_app_row app;
+
+    if (who->kind == ACTOR_USER)
+        return person_id(rq, rq->app_ref, type, who->ref);
+    if (store_fs_app_get(rq->svc.st, rq->http->arena, who->ref, &app) != ERR_OK)
+        return NULL;
+    return app.app_id;
+}
+
+json_t *fs_user_id_object(struct req *rq, int64_t app, int64_t person)
+{
+    const char *open_id = person_id(rq, app, "open_id", person);
+    const char *union_id = person_id(rq, app, "union_id", person);
+    const char *user_id = person_id(rq, app, "user_id", person);
+
+    return json_pack("{s:s?,s:s?,s:s?}", "union_id", union_id, "user_id", user_id, "open_id",
+                     open_id);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/feishu/fs_routes.c - the Feishu route table.
+ * Spec: shared/spec/feishu/conventions.md (§10 tokens) and chats.md (§0).
+ */
+#include "dialect/feishu/fs.h"
+
+static const struct route fs_routes[] = {
+    /* method      path                                                 flags / handler */
+    /* conventions.md §10.1, §10.2, §10.5 */
+    { HTTP_POST, "/open-apis/auth/v3/tenant_access_token/internal",
+      R_PUBLIC | R_WRITE | R_JSON | FS_FLAT, NULL, fs_tenant_token },
+    { HTTP_POST, "/open-apis/auth/v3/app_access_token/internal",
+      R_PUBLIC | R_WRITE | R_JSON | FS_FLAT, NULL, fs_app_token },
+    { HTTP_POST, "/open-apis/authen/v2/oauth/token", R_PUBLIC | R_WRITE | R_JSON | FS_OAUTH, NULL,
+      fs_oauth_token },
+    /* chats.md §4 - §12 */
+    { HTTP_POST, "/open-apis/im/v1/chats", R_WRITE | R_JSON, NULL, fs_chat_create },
+    { HTTP_GET, "/open-apis/im/v1/chats", 0, NULL, fs_chat_list },
+    { HTTP_GET, "/open-apis/im/v1/chats/search", 0, NULL, fs_chat_search },
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id", 0, NULL, fs_chat_get },
+    { HTTP_PUT, "/open-apis/im/v1/chats/:chat_id", R_WRITE | R_JSON, NULL, fs_chat_update },
+    { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id", R_WRITE, NULL, fs_chat_disband },
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/moderation", 0, NULL, fs_moderation_get },
+    { HTTP_PUT, "/open-apis/im/v1/chats/:chat_id/moderation", R_WRITE | R_JSON, NULL,
+      fs_moderation_update },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/link", R_JSON, NULL, fs_chat_link },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice", R_WRITE | R_JSON,
+      NULL, fs_top_notice_put },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice", R_WRITE | R_JSON,
+      NULL, fs_top_notice_delete },
+};
+
+const struct dialect fs_dialect = {
+    .name = "feishu",
+    .prefix = "/open-apis/",
+    .routes = fs_routes,
+    .nroutes = sizeof(fs_routes) / sizeof(fs_routes[0]),
+    .trailing_slash_ok = true,
+    .empty_body_is_object = true,
+    .auth = fs_auth,
+    .render = fs_render,
+};

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store_fs.c - Feishu apps, people by id kind, chats, chat members,
+ * create idempotency keys, OAuth codes and the event outbox, in SQL that
+ * every backend runs.
+ */
+#include "store/store_int.h"
+
+#include "core/arena.h"
+
+#include <string.h>
+
+#define APP_COLS "id, tenant_id, app_id, app_secret, name"
+
+static const char SQL_APP_BY_APP_ID[] = "SELECT " APP_COLS " FROM fs_app WHERE app_id = $1";
+static const char SQL_APP_GET[] = "SELECT " APP_COLS " FROM fs_app WHERE id = $1";
+static const char SQL_TENANT_BY_KEY[] = "SELECT tenant_id FROM fs_tenant WHERE tenant_key = $1";
+
+static enum err app_read(enum err e, const struct sql_res *r, struct fs_app_row *out)
+{
+    e = sql_one(e, r);
+    if (e == ERR_OK) {
+        out->id = sql_int(r, 0, 0);
+        out->tenant_id = sql_int(r, 0, 1);
+        out->app_id = sql_text(r, 0, 2);
+        out->app_secret = sql_text(r, 0, 3);
+        out->name = sql_text(r, 0, 4);
+    }
+    return e;
+}
+
+enum err store_fs_app_by_app_id(struct store *s, struct arena *a, const char *app_id,
+                                struct fs_app_row *out)
+{
+    struct sql_res r;
+
+    return app_read(store_q(s, a, &r, SQL_APP_BY_APP_ID, "s", app_id), &r, out);
+}
+
+enum err store_fs_app_get(struct store *s, struct arena *a, int64_t id, struct fs_app_row *out)
+{
+    struct sql_res r;
+
+    return app_read(store_q(s, a, &r, SQL_APP_GET, "i", id), &r, out);
+}
+
+enum err store_fs_tenant_by_key(struct store *s, struct arena *a, const char *key, int64_t *tenant)
+{
+    struct sql_res r;
+
+    return sql_one_int(store_q(s, a, &r, SQL_TENANT_BY_KEY, "s", key), &r, tenant);
+}
+
+#define PERSON_COLS "p.id, p.tenant_id, p.user_id, p.union_id, p.name, p.email, p.udesk_agent_id"
+
+static const char SQL_PERSON_BY_OPEN_ID[] =
+    "SELECT " PERSON_COLS " FROM person p JOIN fs_open_id o ON o.person_id = p.id "
+    "WHERE o.app_id = $1 AND o.open_id = $2 AND p.tenant_id = $3";
+static const char SQL_PERSON_BY_UNION_ID[] =
+    "SELECT " PERSON_COLS " FROM person p WHERE p.union_id = $1 AND p.tenant_id = $2";
+static const char SQL_PERSON_BY_USER_ID[] =
+    "SELECT " PERSON_COLS " FROM person p WHERE p.user_id = $1 AND p.tenant_id = $2";
+static const char SQL_PERSON_GET[] = "SELECT " PERSON_COLS " FROM person p WHERE p.id = $1";
+static const char SQL_OPEN_ID_GET[] =
+    "SELECT open_id FROM fs_open_id WHERE app_id = $1 AND person_id = $2";
+
+static enum err person_read(enum err e, const struct sql_res *r, struct person_row *out)
+{
+    e = sql_one(e, r);
+    if (e == ERR_OK) {
+        out->id = sql_int(r, 0, 0);
+        out->tenant_id = sql_int(r, 0, 1);
+        out->user_id = sql_text(r, 0, 2);
+        out->union_id = sql_text(r, 0, 3);
+        out->name = sql_text(r, 0, 4);
+        out->email = sql_text(r, 0, 5);
+        out->udesk_agent_id = sql_int(r, 0, 6);
+    }
+    return e;
+}
+
+enum err store_fs_person_find(struct store *s, struct arena *a, int64_t tenant, int64_t app,
+                              const char *kind, const char *id, struct person_row *out)
+{
+    struct sql_res r;
+    enum err e;
+
+    if (strcmp(kind, "open_id") == 0)
+        e = store_q(s, a, &r, SQL_PERSON_BY_OPEN_ID, "isi", app, id, tenant);
+    else if (strcmp(kind, "union_id") == 0)
+        e = store_q(s, a, &r, SQL_PERSON_BY_UNION_ID, "si", id, tenant);
+    else
+        e = store_q(s, a, &r, SQL_PERSON_BY_USER_ID, "si", id, tenant);
+    return person_read(e, &r, out);
+}
+
+enum err store_person_get(struct store *s, struct arena *a, int64_t id, struct person_row *out)
+{
+    struct sql_res r;
+
+    return person_read(store_q(s, a, &r, SQL_PERSON_GET, "i", id), &r, out);
+}
+
+enum err store_fs_open_id_get(struct store *s, struct arena *a, int64_t app, int64_t person,
+                              char **open_id)
+{
+    struct sql_res r;
+    enum err e = sql_one(store_q(s, a, &r, SQL_OPEN_ID_GET, "ii", app, person), &r);
+
+    if (e == ERR_OK)
+        *open_id = (char *)sql_text(&r, 0, 0);
+    return e;
+}
+
+#define CHAT_COLS                                                                          \
+    "id, tenant_id, chat_id, creator_app, owner_kind, owner_ref, chat_mode, chat_type, name, " \
+    "description, avatar, i18n_names, settings, status, top_notice, created_at, active_at"
+
+static const char SQL_CHAT_INSERT[] =
+    "INSERT INTO fs_chat (tenant_id, chat_id, creator_app, owner_kind, owner_ref, chat_mode, "
+    "chat_type, name, description, avatar, i18n_names, settings, status, top_notice, "
+    "created_at, active_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+    "$14, $15, $16) RETURNING id";
+static const char SQL_CHAT_GET[] = "SELECT " CHAT_COLS " FROM fs_chat WHERE chat_id = $1";
+static const char SQL_CHAT_BY_ID[] = "SELECT " CHAT_COLS " FROM fs_chat WHERE id = $1";
+static const char SQL_CHAT_UPDATE[] =
+    "UPDATE fs_chat SET owner_kind = $2, owner_ref = $3, chat_type = $4, name = $5, "
+    "description = $6, avatar = $7, i18n_names = $8, settings = $9, status = $10, "
+    "top_notice = $11, active_at = $12 WHERE id = $1";
+static const char SQL_CHAT_LIST_BY_ID[] =
+    "SELECT " CHAT_COLS " FROM fs_chat c WHERE c.chat_mode != 'p2p' AND c.status = 'normal' "
+    "AND c.id > $5 AND (EXISTS (SELECT 1 FROM fs_chat_member m WHERE m.chat_ref = c.id "
+    "AND m.member_kind = $1 AND m.member_ref = $2) OR (c.tenant_id = $3 AND c.chat_type = "
+    "'public')) ORDER BY c.id LIMIT $4";
+static const char SQL_CHAT_LIST_BY_ACTIVE[] =
+    "SELECT " CHAT_COLS " FROM fs_chat c WHERE c.chat_mode != 'p2p' AND c.status = 'normal' "
+    "AND (c.active_at < $5 OR (c.active_at = $5 AND c.id < $6)) AND (EXISTS (SELECT 1 FROM "
+    "fs_chat_member m WHERE m.chat_ref = c.id AND m.member_kind = $1 AND m.member_ref = $2) "
+    "OR (c.tenant_id = $3 AND c.chat_type = 'public')) ORDER BY c.active_at DESC, c.id DESC "
+    "LIMIT $4";
+
+static void chat_fill(const struct sql_res *r, size_t i, struct fs_chat_row *c)
+{
+    c->id = sql_int(r, i, 0);
+    c->tenant_id = sql_int(r, i, 1);
+    c->chat_id = sql_text(r, i, 2);
+    c->creator_app = sql_int(r, i, 3);
+    c->owner.kind = (enum actor_kind)sql_int(r, i, 4);
+    c->owner.ref = sql_int(r, i, 5);
+    c->chat_mode = sql_text(r, i, 6);
+    c->chat_type = sql_text(r, i, 7);
+    c->name = sql_text(r, i, 8);
+    c->description = sql_text(r, i, 9);
+    c->avatar = sql_text(r, i, 10);
+    c->i18n_names = sql_text(r, i, 11);
+    c->settings = sql_text(r, i, 12);
+    c->status = sql_text(r, i, 13);
+    c->top_notice = sql_text(r, i, 14);
+    c->created_at = sql_int(r, i, 15);
+    c->active_at = sql_int(r, i, 16);
+}
+
+static enum err chat_one(enum err e, const struct sql_res *r, struct fs_chat_row *out)
+{
+    e = sql_one(e, r);
+    if (e == ERR_OK)
+        chat_fill(r, 0, out);
+    return e;
+}
+
+enum err store_fs_chat_insert(struct store *s, struct fs_chat_row *c)
+{
+    struct sql_param p[16] = {
+        { 'i', NULL, c->tenant_id },      { 's', c->chat_id, 0 },     { 'i', NULL, c->creator_app },
+        { 'i', NULL, c->owner.kind },     { 'i', NULL, c->owner.ref }, { 's', c->chat_mode, 0 },
+        { 's', c->chat_type, 0 },         { 's', c->name, 0 },        { 's', c->description, 0 },
+        { 's', c->avatar, 0 },            { 's', c->i18n_names, 0 },  { 's', c->settings, 0 },
+        { 's', c->status, 0 },            { 's', c->top_notice, 0 },  { 'i', NULL, c->created_at },
+        { 'i', NULL, c->active_at },
+    };
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    /* A chat a user created has no creator app: NULL, not 0. */
+    if (c->creator_app == 0)
+        p[2] = (struct sql_param){ 's', NULL, 0 };
+    arena_init(&a, 512);
+    e = sql_one_int(s->ops->query(s, &a, SQL_CHAT_INSERT, p, 16, &r), &r, &c->id);
+    arena_release(&a);
+    return e;
+}
+
+enum err store_fs_chat_get(struct store *s, struct arena *a, const char *chat_id,
+                           struct fs_chat_row *out)
+{
+    struct sql_res r;
+
+    return chat_one(store_q(s, a, &r, SQL_CHAT_GET, "s", chat_id), &r, out);
+}
+
+enum err store_fs_chat_by_id(struct store *s, struct arena *a, int64_t id, struct fs_chat_row *out)
+{
+    struct sql_res r;
+
+    return chat_one(store_q(s, a, &r, SQL_CHAT_BY_ID, "i", id), &r, out);
+}
+
+enum err store_fs_chat_update(struct store *s, const struct fs_chat_row *c)
+{
+    struct sql_param p[12] = {
+        { 'i', NULL, c->id },          { 'i', NULL, c->owner.kind },   { 'i', NULL, c->owner.ref },
+        { 's', c->chat_type, 0 },      { 's', c->name, 0 },            { 's', c->description, 0 },
+        { 's', c->avatar, 0 },         { 's', c->i18n_names, 0 },      { 's', c->settings, 0 },
+        { 's', c->status, 0 },         { 's', c->top_notice, 0 },      { 'i', NULL, c->active_at },
+    };
+
+    return s->ops->query(s, NULL, SQL_CHAT_UPDATE, p, 12, NULL);
+}
+
+enum err store_fs_chat_list(struct store *s, struct arena *a, const struct actor *who,
+                            int64_t public_tenant, bool by_active, int64_t after_active,
+                            int64_t after_id, int64_t limit, struct fs_chat_row **rows,
+                            size_t *n)
+{
+    struct sql_res r;
+    /* No tenant has id -1: without 'public_tenant' only membership counts. */
+    int64_t pub = public_tenant > 0 ? public_tenant : -1;
+    enum err e = by_active ? store_q(s, a, &r, SQL_CHAT_LIST_BY_ACTIVE, "iiiiii",
+                                     (int64_t)who->kind, who->ref, pub, limit, after_active,
+                                     after_id)
+                           : store_q(s, a, &r, SQL_CHAT_LIST_BY_ID, "iiiii", (int64_t)who->kind,
+                                     who->ref, pub, limit, after_id);
+
+    *n = 0;
+    *rows = NULL;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r.nrows; i++)
+        chat_fill(&r, i, &(*rows)[i]);
+    *n = r.nrows;
+    return ERR_OK;
+}
+
+static const char SQL_MEMBER_ADD[] =
+    "INSERT INTO fs_chat_member (chat_ref, member_kind, member_ref, is_manager, is_moderator, "
+    "joined_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_ref, member_kind, member_ref) "
+    "DO NOTHING";
+static const char SQL_MEMBER_GET[] =
+    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at FROM fs_chat_member "
+    "WHERE chat_ref = $1 AND member_kind = $2 AND member_ref = $3";
+static const char SQL_MEMBER_SET[] =
+    "UPDATE fs_chat_member SET is_manager = $4, is_moderator = $5 "
+    "WHERE chat_ref = $1 AND member_kind = $2 AND member_ref = $3";
+static const char SQL_MEMBER_LIST[] =
+    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at FROM fs_chat_member "
+    "WHERE chat_ref = $1 ORDER BY joined_at, member_kind, member_ref";
+static const char SQL_MEMBER_COUNT[] =
+    "SELECT count(*) FROM fs_chat_member WHERE chat_ref = $1 AND member_kind = $2";
+static const char SQL_MEMBER_NAME[] =
+    "SELECT 1 FROM fs_chat_member m JOIN person p ON p.id = m.member_ref "
+    "WHERE m.chat_ref = $1 AND m.member_kind = 1 AND lower(p.name) LIKE $2 LIMIT 1";
+
+static void member_fill(const struct sql_res *r, size_t i, struct fs_member_row *m)
+{
+    m->who.kind = (enum actor_kind)sql_int(r, i, 0);
+    m->who.ref = sql_int(r, i, 1);
+    m->is_manager = sql_int(r, i, 2) != 0;
+    m->is_moderator = sql_int(r, i, 3) != 0;
+    m->joined_at = sql_int(r, i, 4);
+}
+
+enum err store_fs_member_add(struct store *s, int64_t chat, const struct fs_member_row *m)
+{
+    return store_q(s, NULL, NULL, SQL_MEMBER_ADD, "iiibbi", chat, (int64_t)m->who.kind,
+                   m->who.ref, (int)m->is_manager, (int)m->is_moderator, m->joined_at);
+}
+
+enum err store_fs_member_get(struct store *s, int64_t chat, const struct actor *who,
+                             struct fs_member_row *out)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 512);
+    e = sql_one(store_q(s, &a, &r, SQL_MEMBER_GET, "iii", chat, (int64_t)who->kind, who->ref),
+                &r);
+    if (e == ERR_OK)
+        member_fill(&r, 0, out);
+    arena_release(&a);
+    return e;
+}
+
+enum err store_fs_member_set(struct store *s, int64_t chat, const struct fs_member_row *m)
+{
+    return store_q(s, NULL, NULL, SQL_MEMBER_SET, "iiibb", chat, (int64_t)m->who.kind, m->who.ref,
+                   (int)m->is_manager, (int)m->is_moderator);
+}
+
+enum err store_fs_member_list(struct store *s, struct arena *a, int64_t chat,
+                              struct fs_member_row **rows, size_t *n)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_MEMBER_LIST, "i", chat);
+
+    *n = 0;
+    *rows = NULL;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r.nrows; i++)
+        member_fill(&r, i, &(*rows)[i]);
+    *n = r.nrows;
+    return ERR_OK;
+}
+
+enum err store_fs_member_count(struct store *s, int64_t chat, enum actor_kind kind, int64_t *n)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = sql_one_int(store_q(s, &a, &r, SQL_MEMBER_COUNT, "ii", chat, (int64_t)kind), &r, n);
+    arena_release(&a);
+    return e;
+}
+
+enum err store_fs_member_name_match(struct store *s, struct arena *a, int64_t chat,
+                                    const char *needle, bool *match)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_MEMBER_NAME, "is", chat,
+                         arena_printf(a, "%%%s%%", needle));
+
+    *match = (e == ERR_OK && r.nrows > 0);
+    return e;
+}
+
+static const char SQL_UUID_GET[] =
+    "SELECT chat_ref FROM fs_chat_uuid WHERE tenant_id = $1 AND uuid = $2 AND owner_key = $3 "
+    "AND created_at > $4";
+static const char SQL_UUID_PUT[] =
+    "INSERT INTO fs_chat_uuid (tenant_id, uuid, owner_key, chat_ref, created_at) "
+    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, uuid, owner_key) DO UPDATE SET "
+    "chat_ref = excluded.chat_ref, created_at = excluded.created_at";
+
+enum err store_fs_uuid_get(struct store *s, int64_t tenant, const char *uuid, const char *owner_key,
+                           int64_t since, int64_t *chat)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = sql_one_int(store_q(s, &a, &r, SQL_UUID_GET, "issi", tenant, uuid, owner_key, since), &r,
+                    chat);
+    arena_release(&a);
+    return e;
+}
+
+enum err store_fs_uuid_put(struct store *s, int64_t tenant, const char *uuid, const char *owner_key,
+                           int64_t chat, int64_t now)
+{
+    return store_q(s, NULL, NULL, SQL_UUID_PUT, "issii", tenant, uuid, owner_key, chat, now);
+}
+
+static const char SQL_CODE_PUT[] =
+    "INSERT INTO fs_auth_code (code, tenant_id, app_ref, person_id, expires_at) "
+    "VALUES ($1, $2, $3, $4, $5)";
+static const char SQL_CODE_TAKE[] =
+    "UPDATE fs_auth_code SET used = 1 WHERE code = $1 AND used = 0 AND expires_at > $2 "
+    "RETURNING tenant_id, app_ref, person_id";
+
+enum err store_fs_code_put(struct store *s, const char *code, int64_t tenant, int64_t app,
+                           int64_t person, int64_t expires_at)
+{
+    return store_q(s, NULL, NULL, SQL_CODE_PUT, "siiii", code, tenant, app, person, expires_at);
+}
+
+enum err store_fs_code_take(struct store *s, struct arena *a, const char *code, int64_t now,
+                            int64_t *tenant, int64_t *app, int64_t *person)
+{
+    struct sql_res r;
+    enum err e = sql_one(store_q(s, a, &r, SQL_CODE_TAKE, "si", code, now), &r);
+
+    if (e == ERR_OK) {
+        *tenant = sql_int(&r, 0, 0);
+        *app = sql_int(&r, 0, 1);
+        *person = sql_int(&r, 0, 2);
+    }
+    return e;
+}
+
+static const char SQL_OUTBOX_ADD[] =
+    "INSERT INTO outbox (tenant_id, app_ref, event_type, event_id, body, created_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6)";
+static const char SQL_OUTBOX_COUNT[] =
+    "SELECT count(*) FROM outbox WHERE tenant_id = $1 AND event_type = $2";
+
+enum err store_outbox_add(struct store *s, const struct outbox_row *o)
+{
+    return store_q(s, NULL, NULL, SQL_OUTBOX_ADD, "iisssi", o->tenant_id, o->app, o->event_type,
+                   o->event_id, o->body, o->created_at);
+}
+
+enum err store_outbox_count(struct store *s, int64_t tenant, const char *event_type, int64_t *n)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = sql_one_int(store_q(s, &a, &r, SQL_OUTBOX_COUNT, "is", tenant, event_type), &r, n);
+    arena_release(&a);
+    return e;
+}

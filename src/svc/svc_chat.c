@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * svc/svc_chat.c - chat rules every dialect shares by meaning: who may see a
+ * chat and in which role (owner, manager, creator bot, member), membership,
+ * and the outbox records a change writes in its own transaction.
+ * The Feishu shapes of chats and events live in dialect/feishu/.
+ */
+#include "svc/svc.h"
+
+#include "core/arena.h"
+#include "core/ids.h"
+#include "json/json.h"
+
+#include <string.h>
+
+enum err svc_chat_open(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                       bool need_member, struct chat_view *v)
+{
+    enum err e;
+
+    memset(v, 0, sizeof(*v));
+    e = store_fs_chat_get(c->st, c->a, chat_id, &v->chat);
+    if (e == ERR_NOT_FOUND)
+        return err_set(c->ei, ERR_NOT_FOUND, SUBJ_CHAT, "chat not found");
+    if (e != ERR_OK)
+        return e;
+    if (v->chat.tenant_id != c->tenant)
+        return err_set(c->ei, ERR_FORBIDDEN, SUBJ_TENANT, "chat of another tenant");
+    if (strcmp(v->chat.status, "normal") != 0)
+        return err_set(c->ei, ERR_GONE, SUBJ_CHAT, "chat dissolved");
+    e = store_fs_member_get(c->st, v->chat.id, op, &v->me);
+    if (e != ERR_OK && e != ERR_NOT_FOUND)
+        return e;
+    v->member = (e == ERR_OK);
+    v->manager = v->member && v->me.is_manager;
+    v->owner = v->chat.owner.kind == op->kind && v->chat.owner.ref == op->ref;
+    v->creator_bot = op->kind == ACTOR_BOT && v->chat.creator_app == op->ref;
+    if (need_member && !v->member)
+        return err_set(c->ei, ERR_FORBIDDEN, SUBJ_MEMBERSHIP, "operator not in the chat");
+    return ERR_OK;
+}
+
+enum err svc_chat_member_add(struct svc_ctx *c, int64_t chat, const struct actor *who,
+                             bool manager)
+{
+    struct fs_member_row m = { .who = *who, .is_manager = manager, .joined_at = c->now };
+
+    return store_fs_member_add(c->st, chat, &m);
+}
+
+enum err svc_chat_emit(struct svc_ctx *c, int64_t chat, const char *event_type,
+                       json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
+                       void *arg)
+{
+    struct fs_member_row *m;
+    size_t n;
+    enum err e = store_fs_member_list(c->st, c->a, chat, &m, &n);
+
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        struct outbox_row o = { .tenant_id = c->tenant, .event_type = event_type,
+                                .created_at = c->now };
+        size_t len;
+        json_t *body;
+
+        if (m[i].who.kind != ACTOR_BOT)
+            continue;
+        o.app = m[i].who.ref;
+        o.event_id = ids_hex(c->a, "", 16);
+        body = body_for(arg, o.app, o.event_id);
+        o.body = json_dump_arena(c->a, body, &len);
+        json_decref(body);
+        e = store_outbox_add(c->st, &o);
+    }
+    return e;
+}

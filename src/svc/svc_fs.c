@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * svc/svc_fs.c - Feishu identity: app credentials, and the OAuth code flow
+ * that yields user tokens (codes minted through the admin API stand in for
+ * the browser login). Token issue and checks are svc_token.c.
+ */
+#include "svc/svc.h"
+
+#include "core/ids.h"
+
+#include <openssl/crypto.h>
+#include <string.h>
+
+enum {
+    CODE_LIFETIME = 300,
+    USER_TOKEN_LIFETIME = 7200,
+    REFRESH_LIFETIME = 30 * 86400,
+};
+
+static const struct token_policy user_policy = {
+    .kind = TOKEN_FS_USER, .lifetime = USER_TOKEN_LIFETIME,
+    .reuse_min_remaining = USER_TOKEN_LIFETIME + 1, /* never reused */
+    .prefix = "u-", .bytes = 30,
+};
+static const struct token_policy refresh_policy = {
+    .kind = TOKEN_FS_REFRESH, .lifetime = REFRESH_LIFETIME,
+    .reuse_min_remaining = REFRESH_LIFETIME + 1,
+    .prefix = "ur-", .bytes = 30,
+};
+
+enum err svc_fs_app_login(struct svc_ctx *c, const char *app_id, const char *secret,
+                          struct fs_app_row *app)
+{
+    enum err e = store_fs_app_by_app_id(c->st, c->a, app_id, app);
+
+    if (e == ERR_NOT_FOUND)
+        return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_TENANT, "invalid param");
+    if (e != ERR_OK)
+        return e;
+    if (strlen(secret) != strlen(app->app_secret)
+        || CRYPTO_memcmp(secret, app->app_secret, strlen(secret)) != 0)
+        return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_SECRET, "app secret invalid");
+    return ERR_OK;
+}
+
+enum err svc_fs_code_mint(struct svc_ctx *c, const char *app_id, const char *user_id,
+                          char **code)
+{
+    struct fs_app_row app;
+    struct person_row p;
+    enum err e = store_fs_app_by_app_id(c->st, c->a, app_id, &app);
+
+    if (e == ERR_NOT_FOUND)
+        return err_field(c->ei, ERR_NOT_FOUND, "app_id", "app '%s' not found", app_id);
+    if (e == ERR_OK)
+        e = store_fs_person_find(c->st, c->a, app.tenant_id, app.id, "user_id", user_id, &p);
+    if (e == ERR_NOT_FOUND)
+        return err_field(c->ei, ERR_NOT_FOUND, "user_id", "user '%s' not in the app's tenant",
+                         user_id);
+    if (e != ERR_OK)
+        return e;
+    *code = ids_hex(c->a, "", 16);
+    return store_fs_code_put(c->st, *code, app.tenant_id, app.id, p.id, c->now + CODE_LIFETIME);
+}
+
+/* A user token and its refresh token, issued through 'app' to 'person'. */
+static enum err issue_pair(struct svc_ctx *c, int64_t tenant, int64_t app, int64_t person,
+                           struct token_row *access, struct token_row *refresh)
+{
+    enum err e = svc_token_issue(c, &user_policy, tenant, person, app, access);
+
+    return e == ERR_OK ? svc_token_issue(c, &refresh_policy, tenant, person, app, refresh) : e;
+}
+
+enum err svc_fs_code_exchange(struct svc_ctx *c, const struct fs_app_row *app, const char *code,
+                              struct token_row *access, struct token_row *refresh)
+{
+    int64_t tenant, app_ref, person;
+    enum err e = store_fs_code_take(c->st, c->a, code, c->now, &tenant, &app_ref, &person);
+
+    if (e == ERR_OK && app_ref != app->id)
+        e = ERR_NOT_FOUND; /* another app's code */
+    if (e == ERR_NOT_FOUND)
+        return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_CODE,
+                       "The authorization code is not found or has expired.");
+    if (e != ERR_OK)
+        return e;
+    return issue_pair(c, tenant, app->id, person, access, refresh);
+}
+
+enum err svc_fs_refresh(struct svc_ctx *c, const struct fs_app_row *app, const char *refresh,
+                        struct token_row *access, struct token_row *next)
+{
+    struct token_row old;
+    enum err e = store_token_get(c->st, c->a, refresh, &old);
+
+    if (e == ERR_OK && (old.kind != TOKEN_FS_REFRESH || old.app != app->id))
+        e = ERR_NOT_FOUND;
+    if (e == ERR_OK && old.expires_at <= c->now)
+        return err_set(c->ei, ERR_EXPIRED, SUBJ_REFRESH, "The refresh token has expired.");
+    if (e == ERR_NOT_FOUND)
+        return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_REFRESH,
+                       "The refresh token is invalid or has been used.");
+    /* Single use: deleting it first makes a second exchange fail. */
+    if (e == ERR_OK)
+        e = store_token_delete(c->st, refresh);
+    return e == ERR_OK ? issue_pair(c, old.tenant_id, app->id, old.principal, access, next) : e;
+}
