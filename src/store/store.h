@@ -109,10 +109,12 @@ struct fs_member_row {
 };
 
 struct outbox_row {
+    int64_t id;
     int64_t tenant_id;
     int64_t app; /* receiving app */
     const char *event_type, *event_id, *body;
     int64_t created_at;
+    int64_t delivered_at; /* 0 while pending */
 };
 
 /* A knowledge-base category: a WeCom group or (later) a Udesk catalog. */
@@ -247,6 +249,9 @@ enum err store_fs_code_take(struct store *s, struct arena *a, const char *code, 
 enum err store_token_delete(struct store *s, const char *token);
 enum err store_outbox_add(struct store *s, const struct outbox_row *o);
 enum err store_outbox_count(struct store *s, int64_t tenant, const char *event_type, int64_t *n);
+/* A tenant's outbox records with id > after, oldest first. */
+enum err store_outbox_list(struct store *s, struct arena *a, int64_t tenant, int64_t after,
+                           int64_t limit, struct outbox_row **rows, size_t *n);
 
 /* Knowledge-base categories, scoped by (tenant, space). */
 enum err store_kb_cat_insert(struct store *s, struct kb_cat_row *c); /* sets c->id */

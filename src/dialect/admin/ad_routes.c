@@ -54,6 +54,31 @@ static enum err ad_tenant_get(struct req *rq, json_t *body, json_t *out)
     return e;
 }
 
+/* GET /admin/v1/tenants/{name}/events?after=N&limit=M: the tenant's
+ * outbox, oldest first, each record with its schema 2.0 body. */
+static enum err ad_events(struct req *rq, json_t *body, json_t *out)
+{
+    struct http_req *r = rq->http;
+    const char *after_s = r->query ? str_query_get(r->arena, r->query, r->query_len, "after") : NULL;
+    const char *limit_s = r->query ? str_query_get(r->arena, r->query, r->query_len, "limit") : NULL;
+    int64_t tenant, after = 0, limit = 100;
+    json_t *res;
+    enum err e;
+
+    (void)body;
+    if ((after_s && !str_to_i64(after_s, 0, INT64_MAX, &after))
+        || (limit_s && !str_to_i64(limit_s, 1, 1000, &limit)))
+        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_FIELD, "after and limit are integers");
+    e = svc_tenant_find(&rq->svc, rq->params[0], &tenant);
+    if (e == ERR_OK)
+        e = svc_events_list(&rq->svc, tenant, after, limit, &res);
+    if (e == ERR_OK) {
+        json_object_update(out, res);
+        json_decref(res);
+    }
+    return e;
+}
+
 static void clock_json(struct req *rq, json_t *out)
 {
     json_out_int(out, "now", clock_now(&rq->app->clock));
@@ -124,6 +149,7 @@ static const struct field_rule clock_rules[] = {
 static const struct route ad_routes[] = {
     { HTTP_POST, "/admin/v1/seed", R_WRITE | R_JSON, NULL, ad_seed },
     { HTTP_GET, "/admin/v1/tenants/:name", 0, NULL, ad_tenant_get },
+    { HTTP_GET, "/admin/v1/tenants/:name/events", 0, NULL, ad_events },
     { HTTP_GET, "/admin/v1/clock", R_NO_TX, NULL, ad_clock_get },
     { HTTP_POST, "/admin/v1/clock", R_WRITE | R_JSON, clock_rules, ad_clock_advance },
     { HTTP_POST, "/admin/v1/feishu/authorize", R_WRITE | R_JSON, authorize_rules,

@@ -76,6 +76,10 @@ enum err fs_chat_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_search(struct req *rq, json_t *body, json_t *out);
 
 /* fs_chat_edit.c */
+/* Writes im.chat.updated_v1 for a change from 'before' to 'after';
+ * 'added'/'removed' list person ids whose speaker flag changed, or NULL. */
+enum err fs_emit_updated(struct req *rq, const struct fs_chat_row *before,
+                         const struct fs_chat_row *after, json_t *added, json_t *removed);
 enum err fs_chat_update(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_disband(struct req *rq, json_t *body, json_t *out);
 enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out);

@@ -83,8 +83,10 @@ enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
 }
 
 /* Sets is_moderator for the listed people who are members; non-members
- * are skipped, as the platform filters them (§10.2). */
-static enum err mark(struct req *rq, int64_t chat, const char *type, json_t *list, bool on)
+ * are skipped, as the platform filters them (§10.2). People whose flag
+ * changed are appended to 'changed' (person ids) for the event. */
+static enum err mark(struct req *rq, int64_t chat, const char *type, json_t *list, bool on,
+                     json_t *changed)
 {
     json_t *v;
     size_t i;
@@ -104,13 +106,14 @@ static enum err mark(struct req *rq, int64_t chat, const char *type, json_t *lis
             return e;
         who = (struct actor){ ACTOR_USER, p.id };
         e = store_fs_member_get(rq->svc.st, chat, &who, &m);
-        if (e == ERR_NOT_FOUND)
+        if (e == ERR_NOT_FOUND || (e == ERR_OK && m.is_moderator == on))
             continue;
         m.is_moderator = on;
         if (e == ERR_OK)
             e = store_fs_member_set(rq->svc.st, chat, &m);
         if (e != ERR_OK)
             return e;
+        json_array_append_new(changed, json_integer(p.id));
     }
     return ERR_OK;
 }
@@ -134,6 +137,7 @@ enum err fs_moderation_update(struct req *rq, json_t *body, json_t *out)
     static const char *const modes[] = { "all_members", "only_owner", "moderator_list" };
     json_t *added = json_object_get(body, "moderator_added_list");
     json_t *removed = json_object_get(body, "moderator_removed_list"), *s;
+    json_t *now_added, *now_removed;
     const char *type, *mode = json_str(body, "moderation_setting");
     struct fs_chat_row after;
     struct chat_view v;
@@ -157,21 +161,30 @@ enum err fs_moderation_update(struct req *rq, json_t *body, json_t *out)
         e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
     if (e == ERR_OK && !v.owner && !v.creator_bot)
         e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_OWNER_ONLY, "owner or creator bot only");
-    if (e == ERR_OK && added)
-        e = mark(rq, v.chat.id, type, added, true);
-    if (e == ERR_OK && removed)
-        e = mark(rq, v.chat.id, type, removed, false);
     if (e != ERR_OK)
         return e;
+    now_added = json_array();
+    now_removed = json_array();
+    if (added)
+        e = mark(rq, v.chat.id, type, added, true, now_added);
+    if (e == ERR_OK && removed)
+        e = mark(rq, v.chat.id, type, removed, false, now_removed);
     after = v.chat;
-    if (mode != NULL) {
+    if (e == ERR_OK && mode != NULL) {
         s = json_loads(v.chat.settings, 0, NULL);
         json_object_set_new(s, "moderation_permission", json_string(mode));
         after.settings = json_dump_arena(rq->http->arena, s, &len);
         json_decref(s);
     }
     after.active_at = rq->svc.now;
-    return store_fs_chat_update(rq->svc.st, &after);
+    if (e == ERR_OK)
+        e = store_fs_chat_update(rq->svc.st, &after);
+    /* Reported through moderator_list (§16.2). */
+    if (e == ERR_OK)
+        e = fs_emit_updated(rq, &v.chat, &after, now_added, now_removed);
+    json_decref(now_added);
+    json_decref(now_removed);
+    return e;
 }
 
 enum err fs_chat_link(struct req *rq, json_t *body, json_t *out)

@@ -137,6 +137,14 @@ static json_t *disbanded_body(void *arg, int64_t app, const char *event_id)
                      "i18n_names", json_loads(ev->before->i18n_names, 0, NULL));
 }
 
+enum err fs_emit_updated(struct req *rq, const struct fs_chat_row *before,
+                         const struct fs_chat_row *after, json_t *added, json_t *removed)
+{
+    struct change_event ev = { rq, before, after, added, removed };
+
+    return svc_chat_emit(&rq->svc, after->id, "im.chat.updated_v1", updated_body, &ev);
+}
+
 /* --- update (§8) --- */
 
 static bool only_basic(json_t *body)
@@ -261,7 +269,6 @@ static enum err apply_update(struct req *rq, json_t *body, const struct chat_vie
 
 enum err fs_chat_update(struct req *rq, json_t *body, json_t *out)
 {
-    struct change_event ev = { .rq = rq };
     struct fs_chat_row after;
     struct chat_view v;
     const char *type;
@@ -295,11 +302,7 @@ enum err fs_chat_update(struct req *rq, json_t *body, json_t *out)
         return e;
     after.active_at = rq->svc.now;
     e = store_fs_chat_update(rq->svc.st, &after);
-    ev.before = &v.chat;
-    ev.after = &after;
-    if (e == ERR_OK)
-        e = svc_chat_emit(&rq->svc, after.id, "im.chat.updated_v1", updated_body, &ev);
-    return e;
+    return e == ERR_OK ? fs_emit_updated(rq, &v.chat, &after, NULL, NULL) : e;
 }
 
 /* --- disband (§9) --- */
