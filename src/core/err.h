@@ -62,6 +62,11 @@ enum subj {
     SUBJ_BOT,        /* a bot (app) named in a request */
     SUBJ_USER,       /* a person named in a request */
     SUBJ_AVATAR,     /* an image key */
+    SUBJ_MANAGER,    /* a chat's managers */
+    SUBJ_APPROVAL,   /* a join that needs approval */
+    SUBJ_OPEN_ID,    /* a person named by a per-app id */
+    SUBJ_UNION_ID,   /* a person named by a per-developer id */
+    SUBJ_USER_ID,    /* a person named by a tenant id */
     SUBJ__COUNT
 };
 

@@ -234,6 +234,16 @@ enum err store_fs_member_set(struct store *s, int64_t chat, const struct fs_memb
 enum err store_fs_member_list(struct store *s, struct arena *a, int64_t chat,
                               struct fs_member_row **rows, size_t *n);
 enum err store_fs_member_count(struct store *s, int64_t chat, enum actor_kind kind, int64_t *n);
+enum err store_fs_member_delete(struct store *s, int64_t chat, const struct actor *who);
+/* Members of 'kind' in (joined_at, ref) order after the keyset position. */
+enum err store_fs_member_page(struct store *s, struct arena *a, int64_t chat, enum actor_kind kind,
+                              int64_t after_joined, int64_t after_ref, int64_t limit,
+                              struct fs_member_row **rows, size_t *n);
+enum err store_fs_manager_list(struct store *s, struct arena *a, int64_t chat,
+                               struct fs_member_row **rows, size_t *n);
+/* The tenant's chat size limit; 0 when it has none of its own. */
+enum err store_fs_member_limit_get(struct store *s, int64_t tenant, int64_t *limit);
+enum err store_fs_member_limit_set(struct store *s, int64_t tenant, int64_t limit);
 /* Whether a member person's name contains 'needle' (lower-cased ASCII). */
 enum err store_fs_member_name_match(struct store *s, struct arena *a, int64_t chat,
                                     const char *needle, bool *match);

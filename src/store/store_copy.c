@@ -30,8 +30,8 @@ static const struct copy_table copy_tables[] = {
       "ORDER BY id",
       "INSERT INTO person (id, tenant_id, user_id, union_id, name, email, udesk_agent_id) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7)" },
-    { "fs_tenant", "SELECT tenant_id, tenant_key FROM fs_tenant ORDER BY tenant_id",
-      "INSERT INTO fs_tenant (tenant_id, tenant_key) VALUES ($1, $2)" },
+    { "fs_tenant", "SELECT tenant_id, tenant_key, member_limit FROM fs_tenant ORDER BY tenant_id",
+      "INSERT INTO fs_tenant (tenant_id, tenant_key, member_limit) VALUES ($1, $2, $3)" },
     { "fs_app", "SELECT id, tenant_id, app_id, app_secret, name FROM fs_app ORDER BY id",
       "INSERT INTO fs_app (id, tenant_id, app_id, app_secret, name) VALUES ($1, $2, $3, $4, $5)" },
     { "fs_open_id", "SELECT app_id, person_id, open_id FROM fs_open_id ORDER BY app_id, person_id",

@@ -271,6 +271,20 @@ static void member_fill(const struct sql_res *r, size_t i, struct fs_member_row 
     m->joined_at = sql_int(r, i, 4);
 }
 
+static enum err member_rows(enum err e, struct arena *a, const struct sql_res *r,
+                            struct fs_member_row **rows, size_t *n)
+{
+    *n = 0;
+    *rows = NULL;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r->nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r->nrows; i++)
+        member_fill(r, i, &(*rows)[i]);
+    *n = r->nrows;
+    return ERR_OK;
+}
+
 enum err store_fs_member_add(struct store *s, int64_t chat, const struct fs_member_row *m)
 {
     return store_q(s, NULL, NULL, SQL_MEMBER_ADD, "iiibbi", chat, (int64_t)m->who.kind,
@@ -303,17 +317,8 @@ enum err store_fs_member_list(struct store *s, struct arena *a, int64_t chat,
                               struct fs_member_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_MEMBER_LIST, "i", chat);
 
-    *n = 0;
-    *rows = NULL;
-    if (e != ERR_OK)
-        return e;
-    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
-    for (size_t i = 0; i < r.nrows; i++)
-        member_fill(&r, i, &(*rows)[i]);
-    *n = r.nrows;
-    return ERR_OK;
+    return member_rows(store_q(s, a, &r, SQL_MEMBER_LIST, "i", chat), a, &r, rows, n);
 }
 
 enum err store_fs_member_count(struct store *s, int64_t chat, enum actor_kind kind, int64_t *n)
@@ -326,6 +331,63 @@ enum err store_fs_member_count(struct store *s, int64_t chat, enum actor_kind ki
     e = sql_one_int(store_q(s, &a, &r, SQL_MEMBER_COUNT, "ii", chat, (int64_t)kind), &r, n);
     arena_release(&a);
     return e;
+}
+
+static const char SQL_MEMBER_DELETE[] =
+    "DELETE FROM fs_chat_member WHERE chat_ref = $1 AND member_kind = $2 AND member_ref = $3";
+static const char SQL_MEMBER_PAGE[] =
+    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at FROM fs_chat_member "
+    "WHERE chat_ref = $1 AND member_kind = $2 AND (joined_at > $3 OR (joined_at = $3 AND "
+    "member_ref > $4)) ORDER BY joined_at, member_ref LIMIT $5";
+static const char SQL_MANAGERS[] =
+    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at FROM fs_chat_member "
+    "WHERE chat_ref = $1 AND is_manager = 1 ORDER BY joined_at, member_kind, member_ref";
+static const char SQL_LIMIT_GET[] = "SELECT member_limit FROM fs_tenant WHERE tenant_id = $1";
+static const char SQL_LIMIT_SET[] = "UPDATE fs_tenant SET member_limit = $2 WHERE tenant_id = $1";
+
+enum err store_fs_member_delete(struct store *s, int64_t chat, const struct actor *who)
+{
+    return store_q(s, NULL, NULL, SQL_MEMBER_DELETE, "iii", chat, (int64_t)who->kind, who->ref);
+}
+
+enum err store_fs_member_page(struct store *s, struct arena *a, int64_t chat, enum actor_kind kind,
+                              int64_t after_joined, int64_t after_ref, int64_t limit,
+                              struct fs_member_row **rows, size_t *n)
+{
+    struct sql_res r;
+
+    return member_rows(store_q(s, a, &r, SQL_MEMBER_PAGE, "iiiii", chat, (int64_t)kind,
+                               after_joined, after_ref, limit),
+                       a, &r, rows, n);
+}
+
+enum err store_fs_manager_list(struct store *s, struct arena *a, int64_t chat,
+                               struct fs_member_row **rows, size_t *n)
+{
+    struct sql_res r;
+
+    return member_rows(store_q(s, a, &r, SQL_MANAGERS, "i", chat), a, &r, rows, n);
+}
+
+enum err store_fs_member_limit_get(struct store *s, int64_t tenant, int64_t *limit)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = sql_one_int(store_q(s, &a, &r, SQL_LIMIT_GET, "i", tenant), &r, limit);
+    arena_release(&a);
+    if (e == ERR_NOT_FOUND) {
+        *limit = 0;
+        e = ERR_OK;
+    }
+    return e;
+}
+
+enum err store_fs_member_limit_set(struct store *s, int64_t tenant, int64_t limit)
+{
+    return store_q(s, NULL, NULL, SQL_LIMIT_SET, "ii", tenant, limit);
 }
 
 enum err store_fs_member_name_match(struct store *s, struct arena *a, int64_t chat,

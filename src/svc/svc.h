@@ -97,6 +97,11 @@ enum err svc_chat_emit(struct svc_ctx *c, int64_t chat, const char *event_type,
                        json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
                        void *arg);
 
+/* Writes one outbox event for 'app' alone (a bot told it was added). */
+enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type,
+                          json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
+                          void *arg);
+
 /* A tenant's events (outbox records) after position 'after', oldest first,
  * as caller-owned JSON {"items": [...], "next": <position or absent>}. */
 enum err svc_events_list(struct svc_ctx *c, int64_t tenant, int64_t after, int64_t limit,

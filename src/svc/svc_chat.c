@@ -80,6 +80,22 @@ enum err svc_events_list(struct svc_ctx *c, int64_t tenant, int64_t after, int64
     return ERR_OK;
 }
 
+enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type,
+                          json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
+                          void *arg)
+{
+    struct outbox_row o = { .tenant_id = c->tenant, .app = app, .event_type = event_type,
+                            .created_at = c->now };
+    json_t *body;
+    size_t len;
+
+    o.event_id = ids_hex(c->a, "", 16);
+    body = body_for(arg, app, o.event_id);
+    o.body = json_dump_arena(c->a, body, &len);
+    json_decref(body);
+    return store_outbox_add(c->st, &o);
+}
+
 enum err svc_chat_emit(struct svc_ctx *c, int64_t chat, const char *event_type,
                        json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
                        void *arg)
@@ -88,20 +104,8 @@ enum err svc_chat_emit(struct svc_ctx *c, int64_t chat, const char *event_type,
     size_t n;
     enum err e = store_fs_member_list(c->st, c->a, chat, &m, &n);
 
-    for (size_t i = 0; e == ERR_OK && i < n; i++) {
-        struct outbox_row o = { .tenant_id = c->tenant, .event_type = event_type,
-                                .created_at = c->now };
-        size_t len;
-        json_t *body;
-
-        if (m[i].who.kind != ACTOR_BOT)
-            continue;
-        o.app = m[i].who.ref;
-        o.event_id = ids_hex(c->a, "", 16);
-        body = body_for(arg, o.app, o.event_id);
-        o.body = json_dump_arena(c->a, body, &len);
-        json_decref(body);
-        e = store_outbox_add(c->st, &o);
-    }
+    for (size_t i = 0; e == ERR_OK && i < n; i++)
+        if (m[i].who.kind == ACTOR_BOT)
+            e = svc_event_to_app(c, m[i].who.ref, event_type, body_for, arg);
     return e;
 }

@@ -61,6 +61,12 @@ static json_t *describe_feishu(struct svc_ctx *c, int64_t tenant, struct fs_app_
     fs = json_object();
     if (key != NULL)
         json_object_set_new(fs, "tenant_key", json_string(key));
+    {
+        int64_t limit = 0;
+
+        if (store_fs_member_limit_get(c->st, tenant, &limit) == ERR_OK && limit > 0)
+            json_object_set_new(fs, "member_limit", json_integer(limit));
+    }
     list = json_array();
     for (size_t i = 0; i < na; i++)
         json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "app_id", apps[i].app_id,

@@ -30,6 +30,7 @@ static const struct field_rule user_rules[] = {
 };
 static const struct field_rule feishu_rules[] = {
     { "tenant_key", JT_STRING, 0, 64 },
+    { "member_limit", JT_INT, F_RANGE, 0, 1, 50000 },
     { "apps", JT_ARRAY },
     { NULL },
 };
@@ -115,6 +116,17 @@ static enum err seed_feishu(struct svc_ctx *c, int64_t tenant, json_t *fs)
         if (e == ERR_CONFLICT)
             return err_field(c->ei, ERR_CONFLICT, "tenant_key",
                              "tenant_key belongs to another tenant");
+        if (e != ERR_OK)
+            return e;
+    }
+    if (json_object_get(fs, "member_limit") != NULL) {
+        int64_t limit = 0;
+
+        json_int(fs, "member_limit", &limit);
+        if (json_str(fs, "tenant_key") == NULL)
+            return err_field(c->ei, ERR_BAD_REQUEST, "member_limit",
+                             "feishu: member_limit needs tenant_key");
+        e = store_fs_member_limit_set(st, tenant, limit);
         if (e != ERR_OK)
             return e;
     }

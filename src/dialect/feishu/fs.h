@@ -75,7 +75,20 @@ enum err fs_chat_get(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_search(struct req *rq, json_t *body, json_t *out);
 
+/* fs_members.c, fs_managers.c (members.md) */
+enum err fs_member_id_type(struct req *rq, bool bots_ok, const char **type);
+enum err fs_members_add(struct req *rq, json_t *body, json_t *out);
+enum err fs_members_remove(struct req *rq, json_t *body, json_t *out);
+enum err fs_members_me_join(struct req *rq, json_t *body, json_t *out);
+enum err fs_members_list(struct req *rq, json_t *body, json_t *out);
+enum err fs_members_is_in_chat(struct req *rq, json_t *body, json_t *out);
+enum err fs_managers_add(struct req *rq, json_t *body, json_t *out);
+enum err fs_managers_delete(struct req *rq, json_t *body, json_t *out);
+
 /* fs_chat_edit.c */
+/* Schema 2.0 pieces shared by every chat event (chats.md §16, events.md A). */
+json_t *fs_event_header(struct req *rq, int64_t app, const char *event_id, const char *type);
+json_t *fs_event_operator(struct req *rq, int64_t app);
 /* Writes im.chat.updated_v1 for a change from 'before' to 'after';
  * 'added'/'removed' list person ids whose speaker flag changed, or NULL. */
 enum err fs_emit_updated(struct req *rq, const struct fs_chat_row *before,

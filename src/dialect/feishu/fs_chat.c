@@ -192,13 +192,10 @@ static void managers_json(struct req *rq, json_t *o, const struct fs_chat_row *c
     struct fs_member_row *m;
     size_t n = 0;
 
-    store_fs_member_list(rq->svc.st, rq->http->arena, c->id, &m, &n);
+    store_fs_manager_list(rq->svc.st, rq->http->arena, c->id, &m, &n);
     for (size_t i = 0; i < n; i++) {
-        const char *id;
+        const char *id = fs_actor_id(rq, type, &m[i].who);
 
-        if (!m[i].is_manager)
-            continue;
-        id = fs_actor_id(rq, type, &m[i].who);
         if (id != NULL)
             json_array_append_new(m[i].who.kind == ACTOR_USER ? users : bots, json_string(id));
     }

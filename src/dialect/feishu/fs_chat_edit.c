@@ -49,7 +49,7 @@ struct change_event {
     json_t *added, *removed; /* moderator diffs as person ids, or NULL */
 };
 
-static json_t *header(struct req *rq, int64_t app, const char *event_id, const char *type)
+json_t *fs_event_header(struct req *rq, int64_t app, const char *event_id, const char *type)
 {
     struct fs_app_row a;
     char *key = NULL;
@@ -64,7 +64,7 @@ static json_t *header(struct req *rq, int64_t app, const char *event_id, const c
                      "token", "", "app_id", a.app_id, "tenant_key", key ? key : "");
 }
 
-static json_t *operator_json(struct req *rq, int64_t app)
+json_t *fs_event_operator(struct req *rq, int64_t app)
 {
     if (rq->actor.kind == ACTOR_USER)
         return fs_user_id_object(rq, app, rq->actor.ref);
@@ -108,7 +108,7 @@ static json_t *updated_body(void *arg, int64_t app, const char *event_id)
 
     store_fs_tenant_key_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &tkey);
     event = json_pack("{s:s,s:o,s:b,s:s,s:o,s:o}", "chat_id", ev->after->chat_id, "operator_id",
-                      operator_json(rq, app), "external", 0, "operator_tenant_key",
+                      fs_event_operator(rq, app), "external", 0, "operator_tenant_key",
                       tkey ? tkey : "", "after_change", change_json(rq, app, ev->after),
                       "before_change", change_json(rq, app, ev->before));
     json_object_set_new(event, "moderator_list",
@@ -120,7 +120,7 @@ static json_t *updated_body(void *arg, int64_t app, const char *event_id)
                                       ? moderator_entries(rq, app, ev->removed, tkey ? tkey : "")
                                       : json_array()));
     return json_pack("{s:s,s:o,s:o}", "schema", "2.0", "header",
-                     header(rq, app, event_id, "im.chat.updated_v1"), "event", event);
+                     fs_event_header(rq, app, event_id, "im.chat.updated_v1"), "event", event);
 }
 
 static json_t *disbanded_body(void *arg, int64_t app, const char *event_id)
@@ -131,8 +131,8 @@ static json_t *disbanded_body(void *arg, int64_t app, const char *event_id)
 
     store_fs_tenant_key_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &tkey);
     return json_pack("{s:s,s:o,s:{s:s,s:o,s:b,s:s,s:s,s:o}}", "schema", "2.0", "header",
-                     header(rq, app, event_id, "im.chat.disbanded_v1"), "event", "chat_id",
-                     ev->before->chat_id, "operator_id", operator_json(rq, app), "external", 0,
+                     fs_event_header(rq, app, event_id, "im.chat.disbanded_v1"), "event", "chat_id",
+                     ev->before->chat_id, "operator_id", fs_event_operator(rq, app), "external", 0,
                      "operator_tenant_key", tkey ? tkey : "", "name", ev->before->name,
                      "i18n_names", json_loads(ev->before->i18n_names, 0, NULL));
 }

@@ -55,6 +55,24 @@ static const struct fs_error fs_errors[] = {
     { ERR_NOT_FOUND, SUBJ_USER, 400, 232043, "Your request contains unavailable ids." },
     { ERR_NOT_FOUND, SUBJ_OWNER, 400, 232035, "Your request specifies an owner_id which is invalid." },
     { ERR_BAD_REQUEST, SUBJ_AVATAR, 400, 232041, "The avatar key is illegal." },
+    /* members.md §9 */
+    { ERR_LIMIT, SUBJ_CHAT, 400, 232013,
+      "You have reached the limit of maximum number of members a chat can have." },
+    { ERR_LIMIT, SUBJ_TENANT, 400, 232044,
+      "You have reached maximum number of chat members set by admin." },
+    { ERR_MISSING, SUBJ_USER, 400, 232027,
+      "There are no valid members in the ID list specified in your request." },
+    { ERR_FORBIDDEN, SUBJ_MANAGER, 400, 232038,
+      "The operator is not chat owner, no permission to complete the request." },
+    { ERR_LIMIT, SUBJ_MANAGER, 400, 232040,
+      "The chat managers has reached the limit of maximum number." },
+    { ERR_FORBIDDEN, SUBJ_APPROVAL, 400, 232075,
+      "The public group needs to apply to join, and users or bots are not allowed to actively "
+      "join the group." },
+    { ERR_FORBIDDEN, SUBJ_OWNER, 400, 232076, "Can't kick chat owner." },
+    { ERR_NOT_FOUND, SUBJ_OPEN_ID, 400, 99992351, "these open ids not existed" },
+    { ERR_NOT_FOUND, SUBJ_USER_ID, 400, 99992360, "Your request contains not existed id." },
+    { ERR_NOT_FOUND, SUBJ_UNION_ID, 400, 99992364, "Your request contains not existed id." },
     /* One row per code for every other subject. */
     { ERR_OK, SUBJ_NONE, 200, 0, "success" },
     { ERR_BAD_REQUEST, SUBJ_NONE, 400, 232001, "Your request contains an invalid request parameter." },
@@ -199,6 +217,8 @@ void fs_render(struct req *rq, enum err e, json_t *out)
 
         if (row->fs_code == 232043 && rq->err.msg[0] != '\0')
             msg = arena_printf(rq->http->arena, "%s, ext=%s", row->msg, rq->err.msg);
+        else if (row->fs_code == 99992351)
+            msg = arena_printf(rq->http->arena, "%s: [%s]", row->msg, rq->err.msg);
         body = json_pack("{s:i,s:s,s:{s:s}}", "code", row->fs_code, "msg", msg, "error", "log_id",
                          lid);
     }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/feishu/fs_routes.c - the Feishu route table.
- * Spec: shared/spec/feishu/conventions.md (§10 tokens) and chats.md (§0).
+ * Spec: shared/spec/feishu/conventions.md (§10 tokens), chats.md (§0) and
+ * members.md.
  */
 #include "dialect/feishu/fs.h"
 
@@ -29,6 +30,19 @@ static const struct route fs_routes[] = {
       NULL, fs_top_notice_put },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice", R_WRITE | R_JSON,
       NULL, fs_top_notice_delete },
+    /* members.md §2 - §8 */
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, NULL, fs_members_add },
+    { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, NULL,
+      fs_members_remove },
+    { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/members/me_join", R_WRITE, NULL,
+      fs_members_me_join },
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/members", 0, NULL, fs_members_list },
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/members/is_in_chat", 0, NULL,
+      fs_members_is_in_chat },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/managers/add_managers", R_WRITE | R_JSON, NULL,
+      fs_managers_add },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/managers/delete_managers", R_WRITE | R_JSON, NULL,
+      fs_managers_delete },
 };
 
 const struct dialect fs_dialect = {
