@@ -67,6 +67,12 @@ enum subj {
     SUBJ_OPEN_ID,    /* a person named by a per-app id */
     SUBJ_UNION_ID,   /* a person named by a per-developer id */
     SUBJ_USER_ID,    /* a person named by a tenant id */
+    SUBJ_ANNOUNCEMENT, /* a chat's announcement document */
+    SUBJ_TAB,        /* a chat tab */
+    SUBJ_TAB_NAME,   /* a chat tab's name */
+    SUBJ_TAB_CHAT,   /* a chat that cannot have tabs */
+    SUBJ_MENU,       /* a chat menu (top level) */
+    SUBJ_MENU_CHILD, /* a second-level chat menu */
     SUBJ__COUNT
 };
 

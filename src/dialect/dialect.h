@@ -70,6 +70,7 @@ enum route_flags {
     R_NO_TX = 1 << 3,  /* touches no database */
     R_DIALECT_A = 1 << 8, /* free for a dialect's own use (an envelope style) */
     R_DIALECT_B = 1 << 9,
+    R_DIALECT_C = 1 << 10,
 };
 
 struct route {

@@ -108,6 +108,28 @@ struct fs_member_row {
     int64_t joined_at;
 };
 
+/* A chat tab; JSON columns are object text or NULL. */
+struct fs_tab_row {
+    int64_t id;
+    const char *tab_id, *tab_type, *tab_name, *tab_content, *tab_config;
+    int64_t position;
+};
+
+/* A chat menu item: top level (parent 0) or second level. */
+struct fs_menu_row {
+    int64_t id;
+    const char *item_id;
+    int64_t parent; /* the top-level row, 0 for a top level */
+    int64_t position;
+    const char *item; /* chat_menu_item JSON text */
+};
+
+struct fs_announcement_row {
+    const char *content; /* the legacy doc JSON text */
+    int64_t revision, create_time, update_time;
+    struct actor owner, modifier;
+};
+
 struct outbox_row {
     int64_t id;
     int64_t tenant_id;
@@ -262,6 +284,23 @@ enum err store_outbox_count(struct store *s, int64_t tenant, const char *event_t
 /* A tenant's outbox records with id > after, oldest first. */
 enum err store_outbox_list(struct store *s, struct arena *a, int64_t tenant, int64_t after,
                            int64_t limit, struct outbox_row **rows, size_t *n);
+
+/* Chat tabs, menus and the announcement (store_fs_extras.c). Lists come
+ * in position order. */
+enum err store_fs_tab_list(struct store *s, struct arena *a, int64_t chat, struct fs_tab_row **rows,
+                           size_t *n);
+enum err store_fs_tab_insert(struct store *s, int64_t chat, const struct fs_tab_row *t);
+enum err store_fs_tab_update(struct store *s, const struct fs_tab_row *t); /* by id */
+enum err store_fs_tab_delete(struct store *s, int64_t id);
+enum err store_fs_menu_list(struct store *s, struct arena *a, int64_t chat,
+                            struct fs_menu_row **rows, size_t *n);
+enum err store_fs_menu_insert(struct store *s, int64_t chat, struct fs_menu_row *m); /* sets id */
+enum err store_fs_menu_update(struct store *s, const struct fs_menu_row *m);   /* by id */
+enum err store_fs_menu_delete(struct store *s, int64_t id); /* and its children */
+enum err store_fs_announcement_get(struct store *s, struct arena *a, int64_t chat,
+                                   struct fs_announcement_row *out);
+enum err store_fs_announcement_put(struct store *s, int64_t chat,
+                                   const struct fs_announcement_row *an);
 
 /* Knowledge-base categories, scoped by (tenant, space). */
 enum err store_kb_cat_insert(struct store *s, struct kb_cat_row *c); /* sets c->id */

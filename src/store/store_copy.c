@@ -81,6 +81,20 @@ static const struct copy_table copy_tables[] = {
       "FROM outbox ORDER BY id",
       "INSERT INTO outbox (id, tenant_id, app_ref, event_type, event_id, body, created_at, "
       "delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
+    { "fs_chat_tab",
+      "SELECT id, chat_ref, tab_id, tab_type, tab_name, tab_content, tab_config, position "
+      "FROM fs_chat_tab ORDER BY id",
+      "INSERT INTO fs_chat_tab (id, chat_ref, tab_id, tab_type, tab_name, tab_content, "
+      "tab_config, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
+    { "fs_menu", "SELECT id, chat_ref, item_id, parent_ref, position, item FROM fs_menu ORDER BY id",
+      "INSERT INTO fs_menu (id, chat_ref, item_id, parent_ref, position, item) "
+      "VALUES ($1, $2, $3, $4, $5, $6)" },
+    { "fs_announcement",
+      "SELECT chat_ref, content, revision, create_time, update_time, owner_kind, owner_ref, "
+      "modifier_kind, modifier_ref FROM fs_announcement ORDER BY chat_ref",
+      "INSERT INTO fs_announcement (chat_ref, content, revision, create_time, update_time, "
+      "owner_kind, owner_ref, modifier_kind, modifier_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+      "$8, $9)" },
 };
 
 static const char SQL_TENANT_COUNT[] = "SELECT count(*) FROM tenant";

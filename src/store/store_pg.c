@@ -195,7 +195,8 @@ static enum err pg_lock_tenant(struct store *st, int64_t tenant)
 static enum err pg_ids_follow(struct store *st)
 {
     static const char *const tables[] = { "tenant", "person",  "fs_app", "wc_secret",
-                                          "kb_category", "fs_chat", "outbox" };
+                                          "kb_category", "fs_chat", "outbox",
+                                          "fs_chat_tab", "fs_menu" };
     char sql[256];
     enum err e = ERR_OK;
 

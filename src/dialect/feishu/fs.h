@@ -15,6 +15,7 @@ extern const struct dialect fs_dialect;
 enum {
     FS_FLAT = R_DIALECT_A,  /* token endpoints: flat body; failures HTTP 200 {code,data:{},msg} */
     FS_OAUTH = R_DIALECT_B, /* OAuth token endpoint: failures HTTP 400 {code,error,error_description} */
+    FS_MSG_OK = R_DIALECT_C, /* success says "ok", not "success" (chat tabs) */
 };
 
 struct fs_error {
@@ -42,6 +43,10 @@ enum err fs_person_find(struct req *rq, const char *type, const char *id, struct
 /* The id of 'who' as the calling app sees it: a person in 'type', a bot as
  * its app_id. NULL if it cannot be resolved. */
 const char *fs_actor_id(struct req *rq, const char *type, const struct actor *who);
+/* A server-chosen numeric-looking id, 19 digits ("7101214603622940671"). */
+const char *fs_numeric_id(struct req *rq);
+/* Whether 's' is an http:// or https:// URL with something after it. */
+bool fs_http_url(const char *s);
 /* {"union_id", "user_id", "open_id"} of a person, for events. */
 json_t *fs_user_id_object(struct req *rq, int64_t app, int64_t person);
 
@@ -84,6 +89,20 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_members_is_in_chat(struct req *rq, json_t *body, json_t *out);
 enum err fs_managers_add(struct req *rq, json_t *body, json_t *out);
 enum err fs_managers_delete(struct req *rq, json_t *body, json_t *out);
+
+/* fs_tabs.c, fs_menus.c, fs_announcement.c (chat-extras.md) */
+enum err fs_tabs_create(struct req *rq, json_t *body, json_t *out);
+enum err fs_tabs_update(struct req *rq, json_t *body, json_t *out);
+enum err fs_tabs_sort(struct req *rq, json_t *body, json_t *out);
+enum err fs_tabs_list(struct req *rq, json_t *body, json_t *out);
+enum err fs_tabs_delete(struct req *rq, json_t *body, json_t *out);
+enum err fs_menu_create(struct req *rq, json_t *body, json_t *out);
+enum err fs_menu_get(struct req *rq, json_t *body, json_t *out);
+enum err fs_menu_sort(struct req *rq, json_t *body, json_t *out);
+enum err fs_menu_delete(struct req *rq, json_t *body, json_t *out);
+enum err fs_menu_item_patch(struct req *rq, json_t *body, json_t *out);
+enum err fs_announcement_get(struct req *rq, json_t *body, json_t *out);
+enum err fs_announcement_patch(struct req *rq, json_t *body, json_t *out);
 
 /* fs_chat_edit.c */
 /* Schema 2.0 pieces shared by every chat event (chats.md §16, events.md A). */

@@ -73,6 +73,22 @@ static const struct fs_error fs_errors[] = {
     { ERR_NOT_FOUND, SUBJ_OPEN_ID, 400, 99992351, "these open ids not existed" },
     { ERR_NOT_FOUND, SUBJ_USER_ID, 400, 99992360, "Your request contains not existed id." },
     { ERR_NOT_FOUND, SUBJ_UNION_ID, 400, 99992364, "Your request contains not existed id." },
+    /* chat-extras.md §1.1, §2.3, §3.3 */
+    { ERR_NOT_FOUND, SUBJ_ANNOUNCEMENT, 400, 232003,
+      "Chat announcement can NOT be found in chat information." },
+    { ERR_CONFLICT, SUBJ_ANNOUNCEMENT, 400, 232018, "Updating announcement failed." },
+    { ERR_BAD_REQUEST, SUBJ_ANNOUNCEMENT, 400, 232018, "Updating announcement failed." },
+    { ERR_LIMIT, SUBJ_TAB, 400, 232046, "The number of chat tabs has reached the limit." },
+    { ERR_BAD_REQUEST, SUBJ_TAB_NAME, 400, 232047, "The length of the tab name reaches the limit." },
+    { ERR_BAD_REQUEST, SUBJ_TAB, 400, 232048, "The chat tab content is illegal." },
+    { ERR_FORBIDDEN, SUBJ_TAB, 400, 232049, "The chat tab content is illegal." },
+    { ERR_BAD_REQUEST, SUBJ_TAB_CHAT, 400, 232050, "Operate chat tab unsupported chat type." },
+    { ERR_LIMIT, SUBJ_MENU, 400, 232070,
+      "The number of chat_menu_top_level has reached the limit." },
+    { ERR_LIMIT, SUBJ_MENU_CHILD, 400, 232071,
+      "The number of chat_menu_second_level has reached the limit." },
+    { ERR_CONFLICT, SUBJ_MENU, 400, 232072, "Sort chat_menu_top_level's param is invalid." },
+    { ERR_BAD_REQUEST, SUBJ_MENU, 400, 232078, "The chat menu is illegal." },
     /* One row per code for every other subject. */
     { ERR_OK, SUBJ_NONE, 200, 0, "success" },
     { ERR_BAD_REQUEST, SUBJ_NONE, 400, 232001, "Your request contains an invalid request parameter." },
@@ -210,7 +226,8 @@ void fs_render(struct req *rq, enum err e, json_t *out)
     }
     rq->http->log_code = row->fs_code;
     if (e == ERR_OK) {
-        body = json_pack("{s:i,s:s,s:O}", "code", 0, "msg", "success", "data", out);
+        body = json_pack("{s:i,s:s,s:O}", "code", 0, "msg",
+                         (rq->route->flags & FS_MSG_OK) ? "ok" : "success", "data", out);
     } else {
         /* 232043 names the ids it could not use, as the platform does. */
         const char *msg = row->msg;

@@ -6,6 +6,8 @@
  */
 #include "dialect/feishu/fs.h"
 
+#include "core/arena.h"
+#include "core/ids.h"
 #include "core/str.h"
 
 #include <string.h>
@@ -65,6 +67,22 @@ const char *fs_actor_id(struct req *rq, const char *type, const struct actor *wh
     if (store_fs_app_get(rq->svc.st, rq->http->arena, who->ref, &app) != ERR_OK)
         return NULL;
     return app.app_id;
+}
+
+const char *fs_numeric_id(struct req *rq)
+{
+    uint64_t v;
+
+    ids_random(&v, sizeof(v));
+    return arena_printf(rq->http->arena, "7%018llu",
+                        (unsigned long long)(v % 1000000000000000000ULL));
+}
+
+bool fs_http_url(const char *s)
+{
+    return s != NULL
+           && ((strncmp(s, "http://", 7) == 0 && s[7] != '\0')
+               || (strncmp(s, "https://", 8) == 0 && s[8] != '\0'));
 }
 
 json_t *fs_user_id_object(struct req *rq, int64_t app, int64_t person)

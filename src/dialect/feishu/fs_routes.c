@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/feishu/fs_routes.c - the Feishu route table.
- * Spec: shared/spec/feishu/conventions.md (§10 tokens), chats.md (§0) and
- * members.md.
+ * Spec: shared/spec/feishu/conventions.md (§10 tokens), chats.md (§0),
+ * members.md and chat-extras.md.
  */
 #include "dialect/feishu/fs.h"
 
@@ -43,6 +43,30 @@ static const struct route fs_routes[] = {
       fs_managers_add },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/managers/delete_managers", R_WRITE | R_JSON, NULL,
       fs_managers_delete },
+    /* chat-extras.md §1 - §3 */
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/announcement", R_WRITE, NULL,
+      fs_announcement_get },
+    { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/announcement", R_WRITE | R_JSON, NULL,
+      fs_announcement_patch },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs", R_WRITE | R_JSON | FS_MSG_OK, NULL,
+      fs_tabs_create },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs",
+      R_WRITE | R_JSON | FS_MSG_OK, NULL, fs_tabs_update },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs/sort_tabs",
+      R_WRITE | R_JSON | FS_MSG_OK, NULL, fs_tabs_sort },
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs", R_WRITE | FS_MSG_OK, NULL,
+      fs_tabs_list },
+    { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/chat_tabs/delete_tabs",
+      R_WRITE | R_JSON | FS_MSG_OK, NULL, fs_tabs_delete },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/menu_tree", R_WRITE | R_JSON, NULL,
+      fs_menu_create },
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/menu_tree", 0, NULL, fs_menu_get },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/menu_tree/sort", R_WRITE | R_JSON, NULL,
+      fs_menu_sort },
+    { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/menu_tree", R_WRITE | R_JSON, NULL,
+      fs_menu_delete },
+    { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id", R_WRITE | R_JSON,
+      NULL, fs_menu_item_patch },
 };
 
 const struct dialect fs_dialect = {
