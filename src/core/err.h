@@ -38,7 +38,7 @@ enum subj {
     SUBJ_NONE = 0,
     SUBJ_TOKEN,      /* an access token */
     SUBJ_TENANT,     /* a tenant identity: corpid, tenant_key, email */
-    SUBJ_SECRET,     /* an app secret */
+    SUBJ_SECRET,     /* an app secret or a password */
     SUBJ_SECRET_OTHER, /* a secret that belongs to another tenant */
     SUBJ_ROUTE,      /* the path itself */
     SUBJ_GROUP,      /* a knowledge-base category */
@@ -73,6 +73,12 @@ enum subj {
     SUBJ_TAB_CHAT,   /* a chat that cannot have tabs */
     SUBJ_MENU,       /* a chat menu (top level) */
     SUBJ_MENU_CHILD, /* a second-level chat menu */
+    SUBJ_PARENT,     /* the parent a category is put under */
+    SUBJ_AGENT,      /* a person acting as an agent (a category owner) */
+    SUBJ_SUBDOMAIN,  /* a tenant named by the request's Host */
+    SUBJ_TIMESTAMP,  /* the timestamp of a signed request */
+    SUBJ_NONCE,      /* the single-use nonce of a signed request */
+    SUBJ_SIGNATURE,  /* the signature of a signed request */
     SUBJ__COUNT
 };
 

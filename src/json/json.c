@@ -31,8 +31,27 @@ static bool reads_absent(const json_t *v)
            || (json_is_integer(v) && json_integer_value(v) == 0);
 }
 
+static bool id_value(const json_t *v, int64_t *out)
+{
+    const char *s;
+
+    if (json_is_integer(v)) {
+        *out = json_integer_value(v);
+        return true;
+    }
+    if (!json_is_string(v))
+        return false;
+    s = json_string_value(v);
+    for (const char *p = s; *p != '\0'; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return str_to_i64(s, 0, INT64_MAX, out);
+}
+
 static bool type_ok(const json_t *v, enum json_type t)
 {
+    int64_t id;
+
     switch (t) {
     case JT_ANY:
         return true;
@@ -46,6 +65,8 @@ static bool type_ok(const json_t *v, enum json_type t)
         return json_is_object(v);
     case JT_ARRAY:
         return json_is_array(v);
+    case JT_ID:
+        return id_value(v, &id);
     }
     return false;
 }
@@ -69,9 +90,13 @@ enum err json_check(json_t *obj, const struct field_rule *rules, struct err_info
         if (r->type == JT_STRING && r->max_chars > 0
             && str_utf8_len(json_string_value(v), json_string_length(v)) > r->max_chars)
             return err_field(ei, ERR_BAD_REQUEST, r->name, "%s too long", r->name);
-        if (r->type == JT_INT && (r->flags & F_RANGE)
-            && (json_integer_value(v) < r->min || json_integer_value(v) > r->max))
-            return err_field(ei, ERR_BAD_REQUEST, r->name, "%s", r->name);
+        if ((r->flags & F_RANGE) && (r->type == JT_INT || r->type == JT_ID)) {
+            int64_t n = 0;
+
+            id_value(v, &n);
+            if (n < r->min || n > r->max)
+                return err_field(ei, ERR_BAD_REQUEST, r->name, "%s", r->name);
+        }
     }
     return ERR_OK;
 }
@@ -91,6 +116,11 @@ bool json_int(const json_t *obj, const char *key, int64_t *out)
         return false;
     *out = json_integer_value(v);
     return true;
+}
+
+bool json_id(const json_t *obj, const char *key, int64_t *out)
+{
+    return id_value(json_object_get(obj, key), out);
 }
 
 void json_out_str(json_t *obj, const char *key, const char *val)

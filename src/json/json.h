@@ -17,12 +17,13 @@
 
 struct arena;
 
-enum json_type { JT_ANY = 0, JT_STRING, JT_INT, JT_BOOL, JT_OBJECT, JT_ARRAY };
+/* JT_ID: an integer, or a string of decimal digits (clients send ids either way). */
+enum json_type { JT_ANY = 0, JT_STRING, JT_INT, JT_BOOL, JT_OBJECT, JT_ARRAY, JT_ID };
 
 enum field_flags {
     F_REQUIRED = 1 << 0,     /* absent (after F_EMPTY_ABSENT) is ERR_MISSING */
     F_EMPTY_ABSENT = 1 << 1, /* "", 0 and null read as absent (SDKs send every field) */
-    F_RANGE = 1 << 2,        /* JT_INT must lie in [min, max] */
+    F_RANGE = 1 << 2,        /* JT_INT or JT_ID must lie in [min, max] */
 };
 
 struct field_rule {
@@ -47,6 +48,8 @@ enum err json_check(json_t *obj, const struct field_rule *rules, struct err_info
 /* Accessors over checked objects. json_str returns NULL when absent. */
 const char *json_str(const json_t *obj, const char *key);
 bool json_int(const json_t *obj, const char *key, int64_t *out);
+/* Reads a JT_ID value: an integer or a string of decimal digits. */
+bool json_id(const json_t *obj, const char *key, int64_t *out);
 
 /* Output helpers: set 'key' on 'obj' (the value is copied). */
 void json_out_str(json_t *obj, const char *key, const char *val);

@@ -60,6 +60,7 @@ struct udesk_row {
     const char *subdomain;
     const char *admin_email;
     const char *api_token;
+    const char *admin_password; /* NULL: none set (log_in is refused) */
 };
 
 /* Token kinds: which scheme issued a token. */
@@ -139,12 +140,15 @@ struct outbox_row {
     int64_t delivered_at; /* 0 while pending */
 };
 
-/* A knowledge-base category: a WeCom group or (later) a Udesk catalog. */
+/* A knowledge-base category: a WeCom group or a Udesk catalog. */
 struct kb_cat_row {
     int64_t id; /* sequence number: creation order, the keyset for paging */
     int64_t tenant_id;
-    const char *space; /* which knowledge base: "wecom" */
-    const char *ext_id; /* the id clients see */
+    const char *space;  /* which knowledge base: "wecom", "udesk" */
+    const char *type;   /* "" in an untyped knowledge base */
+    int64_t parent_id;  /* 0: top level */
+    int64_t owner_id;   /* the owning person's row id; 0: the administrator, or none */
+    const char *ext_id; /* the opaque id WeCom clients see */
     const char *name;
     bool is_default;
     int64_t created_at;
@@ -213,9 +217,24 @@ enum err store_wc_secret_find(struct store *s, struct arena *a, const char *secr
 enum err store_wc_secret_list(struct store *s, struct arena *a, int64_t tenant,
                               struct wc_secret_row **rows, size_t *n);
 
-/* Udesk identity. */
+/* Udesk identity. A NULL admin_password keeps the stored one. */
 enum err store_udesk_get(struct store *s, struct arena *a, int64_t tenant, struct udesk_row *out);
 enum err store_udesk_set(struct store *s, const struct udesk_row *u);
+/* Subdomains compare case-insensitively. */
+enum err store_udesk_by_subdomain(struct store *s, struct arena *a, const char *subdomain,
+                                  struct udesk_row *out);
+/* The companies whose admin is 'email', at most 'max', in tenant order. */
+enum err store_udesk_by_email(struct store *s, struct arena *a, const char *email, size_t max,
+                              struct udesk_row **rows, size_t *n);
+/* The person of 'tenant' with Udesk agent id 'agent'. */
+enum err store_person_by_agent(struct store *s, struct arena *a, int64_t tenant, int64_t agent,
+                               struct person_row *out);
+
+/* Single-use nonces. insert is ERR_CONFLICT when (tenant, nonce) is recorded
+ * already; purge forgets the tenant's nonces that expired at or before 'now'. */
+enum err store_nonce_insert(struct store *s, int64_t tenant, const char *nonce,
+                            int64_t expires_at);
+enum err store_nonce_purge(struct store *s, int64_t tenant, int64_t now);
 
 /* Access tokens. */
 enum err store_token_insert(struct store *s, const struct token_row *t);
@@ -306,13 +325,25 @@ enum err store_fs_announcement_put(struct store *s, int64_t chat,
 enum err store_kb_cat_insert(struct store *s, struct kb_cat_row *c); /* sets c->id */
 enum err store_kb_cat_get(struct store *s, struct arena *a, int64_t tenant, const char *space,
                           const char *ext_id, struct kb_cat_row *out);
+enum err store_kb_cat_get_id(struct store *s, struct arena *a, int64_t tenant,
+                             const char *space, int64_t id, struct kb_cat_row *out);
 enum err store_kb_cat_by_name(struct store *s, struct arena *a, int64_t tenant,
                               const char *space, const char *name, struct kb_cat_row *out);
 enum err store_kb_cat_count(struct store *s, int64_t tenant, const char *space, int64_t *n);
 enum err store_kb_cat_rename(struct store *s, int64_t id, const char *name);
+enum err store_kb_cat_move(struct store *s, int64_t id, int64_t parent); /* 0: top level */
+/* Deletes the category and every category below it. */
 enum err store_kb_cat_delete(struct store *s, int64_t id);
-/* Rows with id > after, in id order, at most 'limit'. */
+/* Rows of one (type, owner) with id > after, in id order, at most 'limit'. */
 enum err store_kb_cat_list(struct store *s, struct arena *a, int64_t tenant, const char *space,
-                           int64_t after, int64_t limit, struct kb_cat_row **rows, size_t *n);
+                           const char *type, int64_t owner, int64_t after, int64_t limit,
+                           struct kb_cat_row **rows, size_t *n);
+/* The ids from 'id' up to its top-level ancestor, 'id' first; at most
+ * 'max' of them (a longer path stops there). */
+enum err store_kb_cat_path(struct store *s, struct arena *a, int64_t id, int64_t max,
+                           int64_t **ids, size_t *n);
+/* Levels in the subtree of 'id': 1 for a category without children; counting
+ * stops at 'max'. */
+enum err store_kb_cat_height(struct store *s, int64_t id, int64_t max, int64_t *height);
 
 #endif

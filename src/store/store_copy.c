@@ -41,18 +41,22 @@ static const struct copy_table copy_tables[] = {
     { "wc_secret", "SELECT id, tenant_id, secret FROM wc_secret ORDER BY id",
       "INSERT INTO wc_secret (id, tenant_id, secret) VALUES ($1, $2, $3)" },
     { "udesk_company",
-      "SELECT tenant_id, subdomain, admin_email, api_token FROM udesk_company ORDER BY tenant_id",
-      "INSERT INTO udesk_company (tenant_id, subdomain, admin_email, api_token) "
-      "VALUES ($1, $2, $3, $4)" },
+      "SELECT tenant_id, subdomain, admin_email, api_token, admin_password FROM udesk_company "
+      "ORDER BY tenant_id",
+      "INSERT INTO udesk_company (tenant_id, subdomain, admin_email, api_token, admin_password) "
+      "VALUES ($1, $2, $3, $4, $5)" },
     { "token", "SELECT token, kind, tenant_id, principal, created_at, expires_at, app_ref "
                "FROM token ORDER BY token",
       "INSERT INTO token (token, kind, tenant_id, principal, created_at, expires_at, app_ref) "
       "VALUES ($1, $2, $3, $4, $5, $6, $7)" },
+    { "nonce", "SELECT tenant_id, nonce, expires_at FROM nonce ORDER BY tenant_id, nonce",
+      "INSERT INTO nonce (tenant_id, nonce, expires_at) VALUES ($1, $2, $3)" },
+    /* A moved catalog may come before its parent; the parent check is deferred. */
     { "kb_category",
-      "SELECT id, tenant_id, space, ext_id, name, is_default, created_at FROM kb_category "
-      "ORDER BY id",
-      "INSERT INTO kb_category (id, tenant_id, space, ext_id, name, is_default, created_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7)" },
+      "SELECT id, tenant_id, space, type, parent_id, owner_id, ext_id, name, is_default, "
+      "created_at FROM kb_category ORDER BY id",
+      "INSERT INTO kb_category (id, tenant_id, space, type, parent_id, owner_id, ext_id, name, "
+      "is_default, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)" },
     { "fs_chat",
       "SELECT id, tenant_id, chat_id, creator_app, owner_kind, owner_ref, chat_mode, chat_type, "
       "name, description, avatar, i18n_names, settings, status, top_notice, created_at, "

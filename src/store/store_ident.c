@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * store/store_ident.c - tenants and their per-dialect identities (people,
- * Feishu apps and open_ids, WeCom corps and secrets, Udesk accounts), in SQL
+ * Feishu apps and open_ids, WeCom corps and secrets, Udesk companies and agents), in SQL
  * that every backend runs.
  */
 #include "store/store_int.h"
@@ -122,6 +122,32 @@ enum err store_person_upsert(struct store *s, struct arena *a, struct person_row
     return e == ERR_NOT_FOUND ? ERR_STORE : e;
 }
 
+static const char SQL_PERSON_BY_AGENT[] =
+    "SELECT id, user_id, union_id, name, email, udesk_agent_id FROM person "
+    "WHERE tenant_id = $1 AND udesk_agent_id = $2";
+
+static void person_fill(const struct sql_res *r, size_t i, int64_t tenant, struct person_row *p)
+{
+    p->id = sql_int(r, i, 0);
+    p->tenant_id = tenant;
+    p->user_id = sql_text(r, i, 1);
+    p->union_id = sql_text(r, i, 2);
+    p->name = sql_text(r, i, 3);
+    p->email = sql_text(r, i, 4);
+    p->udesk_agent_id = sql_int(r, i, 5);
+}
+
+enum err store_person_by_agent(struct store *s, struct arena *a, int64_t tenant, int64_t agent,
+                               struct person_row *out)
+{
+    struct sql_res r;
+    enum err e = sql_one(store_q(s, a, &r, SQL_PERSON_BY_AGENT, "ii", tenant, agent), &r);
+
+    if (e == ERR_OK)
+        person_fill(&r, 0, tenant, out);
+    return e;
+}
+
 enum err store_person_list(struct store *s, struct arena *a, int64_t tenant,
                            struct person_row **rows, size_t *n)
 {
@@ -133,17 +159,8 @@ enum err store_person_list(struct store *s, struct arena *a, int64_t tenant,
     if (e != ERR_OK)
         return e;
     *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
-    for (size_t i = 0; i < r.nrows; i++) {
-        struct person_row *p = &(*rows)[i];
-
-        p->id = sql_int(&r, i, 0);
-        p->tenant_id = tenant;
-        p->user_id = sql_text(&r, i, 1);
-        p->union_id = sql_text(&r, i, 2);
-        p->name = sql_text(&r, i, 3);
-        p->email = sql_text(&r, i, 4);
-        p->udesk_agent_id = sql_int(&r, i, 5);
-    }
+    for (size_t i = 0; i < r.nrows; i++)
+        person_fill(&r, i, tenant, &(*rows)[i]);
     *n = r.nrows;
     return ERR_OK;
 }
@@ -309,30 +326,71 @@ enum err store_wc_secret_list(struct store *s, struct arena *a, int64_t tenant,
     return ERR_OK;
 }
 
-static const char SQL_UDESK_GET[] =
-    "SELECT subdomain, admin_email, api_token FROM udesk_company WHERE tenant_id = $1";
+#define UDESK_COLS "tenant_id, subdomain, admin_email, api_token, admin_password"
+
+static const char SQL_UDESK_GET[] = "SELECT " UDESK_COLS " FROM udesk_company WHERE tenant_id = $1";
+static const char SQL_UDESK_BY_SUB[] =
+    "SELECT " UDESK_COLS " FROM udesk_company WHERE lower(subdomain) = lower($1)";
+static const char SQL_UDESK_BY_EMAIL[] = "SELECT " UDESK_COLS " FROM udesk_company "
+                                         "WHERE admin_email = $1 ORDER BY tenant_id LIMIT $2";
 static const char SQL_UDESK_SET[] =
-    "INSERT INTO udesk_company (tenant_id, subdomain, admin_email, api_token) "
-    "VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id) DO UPDATE SET "
+    "INSERT INTO udesk_company (tenant_id, subdomain, admin_email, api_token, admin_password) "
+    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id) DO UPDATE SET "
     "subdomain = excluded.subdomain, admin_email = excluded.admin_email, "
-    "api_token = excluded.api_token";
+    "api_token = excluded.api_token, "
+    "admin_password = coalesce(excluded.admin_password, udesk_company.admin_password)";
+
+static void udesk_fill(const struct sql_res *r, size_t i, struct udesk_row *out)
+{
+    out->tenant_id = sql_int(r, i, 0);
+    out->subdomain = sql_text(r, i, 1);
+    out->admin_email = sql_text(r, i, 2);
+    out->api_token = sql_text(r, i, 3);
+    out->admin_password = sql_text(r, i, 4);
+}
+
+static enum err udesk_one(enum err e, const struct sql_res *r, struct udesk_row *out)
+{
+    e = sql_one(e, r);
+    if (e == ERR_OK)
+        udesk_fill(r, 0, out);
+    return e;
+}
 
 enum err store_udesk_get(struct store *s, struct arena *a, int64_t tenant, struct udesk_row *out)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_UDESK_GET, "i", tenant), &r);
 
-    if (e == ERR_OK) {
-        out->tenant_id = tenant;
-        out->subdomain = sql_text(&r, 0, 0);
-        out->admin_email = sql_text(&r, 0, 1);
-        out->api_token = sql_text(&r, 0, 2);
-    }
-    return e;
+    return udesk_one(store_q(s, a, &r, SQL_UDESK_GET, "i", tenant), &r, out);
+}
+
+enum err store_udesk_by_subdomain(struct store *s, struct arena *a, const char *subdomain,
+                                  struct udesk_row *out)
+{
+    struct sql_res r;
+
+    return udesk_one(store_q(s, a, &r, SQL_UDESK_BY_SUB, "s", subdomain), &r, out);
+}
+
+enum err store_udesk_by_email(struct store *s, struct arena *a, const char *email, size_t max,
+                              struct udesk_row **rows, size_t *n)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_UDESK_BY_EMAIL, "si", email, (int64_t)max);
+
+    *n = 0;
+    *rows = NULL;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r.nrows; i++)
+        udesk_fill(&r, i, &(*rows)[i]);
+    *n = r.nrows;
+    return ERR_OK;
 }
 
 enum err store_udesk_set(struct store *s, const struct udesk_row *u)
 {
-    return store_q(s, NULL, NULL, SQL_UDESK_SET, "isss", u->tenant_id, u->subdomain,
-                   u->admin_email, u->api_token);
+    return store_q(s, NULL, NULL, SQL_UDESK_SET, "issss", u->tenant_id, u->subdomain,
+                   u->admin_email, u->api_token, u->admin_password);
 }

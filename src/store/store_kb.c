@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * store/store_kb.c - access tokens and knowledge-base categories, in SQL
+ * store/store_kb.c - access tokens, nonces and knowledge-base categories, in SQL
  * that every backend runs.
  */
 #include "store/store_int.h"
@@ -60,32 +60,81 @@ enum err store_token_live(struct store *s, struct arena *a, int kind, int64_t pr
                       &r, out);
 }
 
-#define KB_COLS "id, tenant_id, space, ext_id, name, is_default, created_at"
+/* Nonces of signed requests: a replay finds its row and inserts nothing. */
+static const char SQL_NONCE_INSERT[] =
+    "INSERT INTO nonce (tenant_id, nonce, expires_at) VALUES ($1, $2, $3) "
+    "ON CONFLICT (tenant_id, nonce) DO NOTHING RETURNING 1";
+static const char SQL_NONCE_PURGE[] = "DELETE FROM nonce WHERE tenant_id = $1 AND expires_at <= $2";
 
+enum err store_nonce_insert(struct store *s, int64_t tenant, const char *nonce,
+                            int64_t expires_at)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = sql_one(store_q(s, &a, &r, SQL_NONCE_INSERT, "isi", tenant, nonce, expires_at), &r);
+    arena_release(&a);
+    return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
+}
+
+enum err store_nonce_purge(struct store *s, int64_t tenant, int64_t now)
+{
+    return store_q(s, NULL, NULL, SQL_NONCE_PURGE, "ii", tenant, now);
+}
+
+#define KB_COLS                                                                            \
+    "id, tenant_id, space, type, parent_id, owner_id, ext_id, name, is_default, created_at"
+
+/* A top-level category has parent_id NULL (the column references its parent);
+ * callers say 0. */
 static const char SQL_KB_INSERT[] =
-    "INSERT INTO kb_category (tenant_id, space, ext_id, name, is_default, created_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    "INSERT INTO kb_category (tenant_id, space, type, parent_id, owner_id, ext_id, name, "
+    "is_default, created_at) VALUES ($1, $2, $3, NULLIF(CAST($4 AS BIGINT), 0), $5, $6, $7, $8, "
+    "$9) RETURNING id";
 static const char SQL_KB_GET[] = "SELECT " KB_COLS " FROM kb_category "
                                  "WHERE tenant_id = $1 AND space = $2 AND ext_id = $3";
+static const char SQL_KB_GET_ID[] = "SELECT " KB_COLS " FROM kb_category "
+                                    "WHERE tenant_id = $1 AND space = $2 AND id = $3";
 static const char SQL_KB_BY_NAME[] = "SELECT " KB_COLS " FROM kb_category "
                                      "WHERE tenant_id = $1 AND space = $2 AND name = $3";
 static const char SQL_KB_COUNT[] =
     "SELECT count(*) FROM kb_category WHERE tenant_id = $1 AND space = $2";
 static const char SQL_KB_RENAME[] = "UPDATE kb_category SET name = $1 WHERE id = $2";
+static const char SQL_KB_MOVE[] =
+    "UPDATE kb_category SET parent_id = NULLIF(CAST($1 AS BIGINT), 0) WHERE id = $2";
+/* The subtree goes with it: parent_id is ON DELETE CASCADE. */
 static const char SQL_KB_DELETE[] = "DELETE FROM kb_category WHERE id = $1";
-static const char SQL_KB_LIST[] = "SELECT " KB_COLS " FROM kb_category "
-                                  "WHERE tenant_id = $1 AND space = $2 AND id > $3 "
-                                  "ORDER BY id LIMIT $4";
+static const char SQL_KB_LIST[] =
+    "SELECT " KB_COLS " FROM kb_category WHERE tenant_id = $1 AND space = $2 AND type = $3 "
+    "AND owner_id = $4 AND id > $5 ORDER BY id LIMIT $6";
+/* Both walks are bounded by $2 levels, whatever the rows say. */
+static const char SQL_KB_PATH[] =
+    "WITH RECURSIVE up (id, parent_id, n) AS ("
+    "SELECT id, parent_id, 1 FROM kb_category WHERE id = $1 "
+    "UNION ALL SELECT k.id, k.parent_id, up.n + 1 FROM kb_category k "
+    "JOIN up ON k.id = up.parent_id WHERE up.n < CAST($2 AS INTEGER)) "
+    "SELECT id FROM up ORDER BY n";
+static const char SQL_KB_HEIGHT[] =
+    "WITH RECURSIVE down (id, n) AS ("
+    "SELECT id, 1 FROM kb_category WHERE id = $1 "
+    "UNION ALL SELECT k.id, down.n + 1 FROM kb_category k "
+    "JOIN down ON k.parent_id = down.id WHERE down.n < CAST($2 AS INTEGER)) "
+    "SELECT max(n) FROM down";
 
 static void kb_fill(const struct sql_res *r, size_t i, struct kb_cat_row *out)
 {
     out->id = sql_int(r, i, 0);
     out->tenant_id = sql_int(r, i, 1);
     out->space = sql_text(r, i, 2);
-    out->ext_id = sql_text(r, i, 3);
-    out->name = sql_text(r, i, 4);
-    out->is_default = sql_int(r, i, 5) != 0;
-    out->created_at = sql_int(r, i, 6);
+    out->type = sql_text(r, i, 3);
+    out->parent_id = sql_int(r, i, 4);
+    out->owner_id = sql_int(r, i, 5);
+    out->ext_id = sql_text(r, i, 6);
+    out->name = sql_text(r, i, 7);
+    out->is_default = sql_int(r, i, 8) != 0;
+    out->created_at = sql_int(r, i, 9);
 }
 
 static enum err kb_one(enum err e, const struct sql_res *r, struct kb_cat_row *out)
@@ -103,8 +152,8 @@ enum err store_kb_cat_insert(struct store *s, struct kb_cat_row *c)
     enum err e;
 
     arena_init(&a, 1024);
-    e = store_q(s, &a, &r, SQL_KB_INSERT, "isssbi", c->tenant_id, c->space, c->ext_id, c->name,
-                (int)c->is_default, c->created_at);
+    e = store_q(s, &a, &r, SQL_KB_INSERT, "issiissbi", c->tenant_id, c->space, c->type,
+                c->parent_id, c->owner_id, c->ext_id, c->name, (int)c->is_default, c->created_at);
     e = sql_one_int(e, &r, &c->id);
     arena_release(&a);
     return e;
@@ -118,6 +167,14 @@ enum err store_kb_cat_get(struct store *s, struct arena *a, int64_t tenant, cons
     return kb_one(store_q(s, a, &r, SQL_KB_GET, "iss", tenant, space, ext_id), &r, out);
 }
 
+enum err store_kb_cat_get_id(struct store *s, struct arena *a, int64_t tenant,
+                             const char *space, int64_t id, struct kb_cat_row *out)
+{
+    struct sql_res r;
+
+    return kb_one(store_q(s, a, &r, SQL_KB_GET_ID, "isi", tenant, space, id), &r, out);
+}
+
 enum err store_kb_cat_by_name(struct store *s, struct arena *a, int64_t tenant,
                               const char *space, const char *name, struct kb_cat_row *out)
 {
@@ -126,21 +183,31 @@ enum err store_kb_cat_by_name(struct store *s, struct arena *a, int64_t tenant,
     return kb_one(store_q(s, a, &r, SQL_KB_BY_NAME, "iss", tenant, space, name), &r, out);
 }
 
+/* Reads the one integer an aggregate query returns, then releases 'a'. */
+static enum err agg_int(struct arena *a, enum err e, const struct sql_res *r, int64_t *out)
+{
+    e = sql_one_int(e, r, out);
+    arena_release(a);
+    return e == ERR_NOT_FOUND ? ERR_STORE : e;
+}
+
 enum err store_kb_cat_count(struct store *s, int64_t tenant, const char *space, int64_t *n)
 {
     struct arena a;
     struct sql_res r;
-    enum err e;
 
     arena_init(&a, 1024);
-    e = sql_one_int(store_q(s, &a, &r, SQL_KB_COUNT, "is", tenant, space), &r, n);
-    arena_release(&a);
-    return e == ERR_NOT_FOUND ? ERR_STORE : e;
+    return agg_int(&a, store_q(s, &a, &r, SQL_KB_COUNT, "is", tenant, space), &r, n);
 }
 
 enum err store_kb_cat_rename(struct store *s, int64_t id, const char *name)
 {
     return store_q(s, NULL, NULL, SQL_KB_RENAME, "si", name, id);
+}
+
+enum err store_kb_cat_move(struct store *s, int64_t id, int64_t parent)
+{
+    return store_q(s, NULL, NULL, SQL_KB_MOVE, "ii", parent, id);
 }
 
 enum err store_kb_cat_delete(struct store *s, int64_t id)
@@ -149,10 +216,12 @@ enum err store_kb_cat_delete(struct store *s, int64_t id)
 }
 
 enum err store_kb_cat_list(struct store *s, struct arena *a, int64_t tenant, const char *space,
-                           int64_t after, int64_t limit, struct kb_cat_row **rows, size_t *n)
+                           const char *type, int64_t owner, int64_t after, int64_t limit,
+                           struct kb_cat_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_KB_LIST, "isii", tenant, space, after, limit);
+    enum err e = store_q(s, a, &r, SQL_KB_LIST, "issiii", tenant, space, type, owner, after,
+                         limit);
 
     *n = 0;
     *rows = NULL;
@@ -163,4 +232,30 @@ enum err store_kb_cat_list(struct store *s, struct arena *a, int64_t tenant, con
         kb_fill(&r, i, &(*rows)[i]);
     *n = r.nrows;
     return ERR_OK;
+}
+
+enum err store_kb_cat_path(struct store *s, struct arena *a, int64_t id, int64_t max,
+                           int64_t **ids, size_t *n)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_KB_PATH, "ii", id, max);
+
+    *n = 0;
+    *ids = NULL;
+    if (e != ERR_OK)
+        return e;
+    *ids = arena_alloc(a, (r.nrows + 1) * sizeof(**ids));
+    for (size_t i = 0; i < r.nrows; i++)
+        (*ids)[i] = sql_int(&r, i, 0);
+    *n = r.nrows;
+    return ERR_OK;
+}
+
+enum err store_kb_cat_height(struct store *s, int64_t id, int64_t max, int64_t *height)
+{
+    struct arena a;
+    struct sql_res r;
+
+    arena_init(&a, 1024);
+    return agg_int(&a, store_q(s, &a, &r, SQL_KB_HEIGHT, "ii", id, max), &r, height);
 }

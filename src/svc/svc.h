@@ -50,6 +50,17 @@ enum err svc_demo_ensure(struct svc_ctx *c, bool *created, int64_t *tenant);
 enum err svc_wc_credential(struct svc_ctx *c, const char *corpid, const char *secret,
                            int64_t *tenant, int64_t *principal);
 
+/* Resolves a Udesk company from the Host's subdomain (NULL: none) and the
+ * admin e-mail. ERR_NOT_FOUND with SUBJ_SUBDOMAIN: the subdomain is unknown,
+ * or no subdomain was given and several companies have this admin;
+ * ERR_UNAUTHENTICATED with SUBJ_TENANT: the e-mail is not the admin's. */
+enum err svc_ud_company(struct svc_ctx *c, const char *subdomain, const char *email,
+                        struct udesk_row *out);
+
+/* The person row id of Udesk agent 'agent' in c->tenant; agent 0 is the
+ * administrator (*person 0). ERR_NOT_FOUND with SUBJ_AGENT if no such agent. */
+enum err svc_ud_agent(struct svc_ctx *c, int64_t agent, int64_t *person);
+
 /* --- Feishu identity (svc_fs.c) --- */
 
 /* Resolves app credentials: ERR_UNAUTHENTICATED with SUBJ_TENANT (unknown
@@ -107,7 +118,7 @@ enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type
 enum err svc_events_list(struct svc_ctx *c, int64_t tenant, int64_t after, int64_t limit,
                          json_t **out);
 
-/* --- access tokens (svc_token.c) --- */
+/* --- access tokens and nonces (svc_token.c) --- */
 
 struct token_policy {
     int kind;                    /* enum token_kind */
@@ -127,31 +138,61 @@ enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_
  * ERR_EXPIRED if past its expiry. On success sets c->tenant. */
 enum err svc_token_check(struct svc_ctx *c, int kind, const char *token, struct token_row *out);
 
+/* Records that c->tenant used 'nonce', for 'ttl' seconds from c->now: a nonce
+ * used again within that time is ERR_CONFLICT (SUBJ_NONCE). The tenant's
+ * expired nonces are purged first. */
+enum err svc_nonce_claim(struct svc_ctx *c, const char *nonce, int64_t ttl);
+
 /* --- knowledge-base categories (svc_kb.c) --- */
 
-/* The rules one dialect's knowledge base follows. */
+/* The rules one dialect's knowledge base follows. Every dialect's categories
+ * live in one model; a policy says which of its features a dialect uses. */
 struct kb_policy {
     const char *space;        /* which knowledge base the rows belong to */
     long max_name_chars;      /* Unicode characters */
-    int64_t max_count;        /* categories in all, the default one included */
+    int64_t max_count;        /* categories in all, the default one included; 0: no quota */
     const char *default_name; /* NULL: no system default category */
+    const char *const *types; /* allowed types, NULL-terminated; NULL: untyped ("") */
+    int64_t max_depth;        /* levels of nesting; 1: flat */
+    bool owned;               /* only a category's owner may change it or nest under it */
+    bool unique_names;        /* names unique in the knowledge base */
+    bool row_refs;            /* clients name categories by row id, not by ext_id */
 };
+
+/* Categories are named by 'ref': the ext_id, or the decimal row id under a
+ * policy with row_refs. 'owner' is who acts (a person row id; 0: the
+ * administrator); policies without owners ignore it. Every lookup is scoped
+ * by c->tenant: another tenant's category is ERR_NOT_FOUND. */
 
 /* Creates the policy's default category for 'tenant' unless it exists. */
 enum err svc_kb_default_ensure(struct svc_ctx *c, const struct kb_policy *p, int64_t tenant);
 
-enum err svc_kb_cat_add(struct svc_ctx *c, const struct kb_policy *p, const char *name,
+/* Creates a category from cat->name, ->type, ->parent_id (0: top level) and
+ * ->owner_id; fills in the rest. A parent must exist, be of the same type and
+ * the same owner, and leave the tree within max_depth. */
+enum err svc_kb_cat_add(struct svc_ctx *c, const struct kb_policy *p, struct kb_cat_row *cat);
+enum err svc_kb_cat_rename(struct svc_ctx *c, const struct kb_policy *p, const char *ref,
+                           int64_t owner, const char *name);
+/* Puts the category under 'parent' (0: top level), by the rules of add; the
+ * category itself or one below it is refused (ERR_CONFLICT, SUBJ_PARENT). */
+enum err svc_kb_cat_move(struct svc_ctx *c, const struct kb_policy *p, const char *ref,
+                         int64_t owner, int64_t parent);
+/* Deletes the category and every category below it. */
+enum err svc_kb_cat_delete(struct svc_ctx *c, const struct kb_policy *p, const char *ref,
+                           int64_t owner);
+enum err svc_kb_cat_get(struct svc_ctx *c, const struct kb_policy *p, const char *ref,
                         struct kb_cat_row *out);
-enum err svc_kb_cat_rename(struct svc_ctx *c, const struct kb_policy *p, const char *ext_id,
-                           const char *name);
-enum err svc_kb_cat_delete(struct svc_ctx *c, const struct kb_policy *p, const char *ext_id);
-enum err svc_kb_cat_get(struct svc_ctx *c, const struct kb_policy *p, const char *ext_id,
-                        struct kb_cat_row *out);
-/* One page in creation order after position 'after' (0: from the start). */
+/* One page of an untyped, unowned knowledge base in creation order after
+ * position 'after' (0: from the start). */
 enum err svc_kb_cat_list(struct svc_ctx *c, const struct kb_policy *p, int64_t after,
                          int64_t limit, struct kb_cat_row **rows, size_t *n, bool *has_more);
+/* Every category of one (type, owner), in id order: the rows of one tree. */
+enum err svc_kb_cat_all(struct svc_ctx *c, const struct kb_policy *p, const char *type,
+                        int64_t owner, struct kb_cat_row **rows, size_t *n);
 
 /* The WeCom knowledge base's rules (spec wecom-kf-knowledge.md §5). */
 extern const struct kb_policy svc_kb_wecom;
+/* The Udesk knowledge base's rules (spec udesk-knowledge.md §4). */
+extern const struct kb_policy svc_kb_udesk;
 
 #endif

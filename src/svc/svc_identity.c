@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * svc/svc_identity.c - reading identities back: the described tenant the
- * admin API returns, the demo tenant, and WeCom credential resolution.
+ * admin API returns, the demo tenant, WeCom credential resolution, Udesk
+ * companies and agents.
  * Writing them is svc_tenant.c (the seed document).
  */
 #include "svc/svc.h"
@@ -101,6 +102,7 @@ static json_t *describe_wecom(struct svc_ctx *c, int64_t tenant, enum err *e)
 static json_t *describe_udesk(struct svc_ctx *c, int64_t tenant, enum err *e)
 {
     struct udesk_row u;
+    json_t *d;
 
     *e = store_udesk_get(c->st, c->a, tenant, &u);
     if (*e == ERR_NOT_FOUND) {
@@ -109,8 +111,11 @@ static json_t *describe_udesk(struct svc_ctx *c, int64_t tenant, enum err *e)
     }
     if (*e != ERR_OK)
         return NULL;
-    return json_pack("{s:s,s:s,s:s}", "subdomain", u.subdomain, "admin_email", u.admin_email,
-                     "api_token", u.api_token);
+    d = json_pack("{s:s,s:s,s:s}", "subdomain", u.subdomain, "admin_email", u.admin_email,
+                  "api_token", u.api_token);
+    if (u.admin_password != NULL)
+        json_object_set_new(d, "admin_password", json_string(u.admin_password));
+    return d;
 }
 
 /* A dialect part is present only when the tenant has that identity. */
@@ -176,13 +181,14 @@ enum err svc_demo_ensure(struct svc_ctx *c, bool *created, int64_t *tenant)
         return e;
     doc = json_pack(
         "{s:[{s:s,s:b,s:[{s:s,s:s,s:s,s:i}],s:{s:s,s:[{s:s,s:s,s:s}]},s:{s:s,s:[s]},"
-        "s:{s:s,s:s,s:s}}]}",
+        "s:{s:s,s:s,s:s,s:s}}]}",
         "tenants", "name", "Demo", "demo", 1, "users", "user_id", "demo", "name", "Demo User",
         "email", "demo@demo.qunzu.test", "udesk_agent_id", 1, "feishu", "tenant_key",
         ids_hex(c->a, "", 8), "apps", "app_id", ids_hex(c->a, "cli_", 8), "app_secret",
         ids_hex(c->a, "", 16), "name", "Demo Bot", "wecom", "corpid", ids_hex(c->a, "ww", 8),
         "secrets", ids_token(c->a, "", 32), "udesk", "subdomain", "demo", "admin_email",
-        "admin@demo.qunzu.test", "api_token", ids_hex(c->a, "", 16));
+        "admin@demo.qunzu.test", "api_token", ids_hex(c->a, "", 16), "admin_password",
+        ids_hex(c->a, "", 8));
     e = svc_seed_apply(c, doc, &res);
     json_decref(doc);
     json_decref(res);
@@ -212,4 +218,50 @@ enum err svc_wc_credential(struct svc_ctx *c, const char *corpid, const char *se
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_SECRET_OTHER, "secret is invalid");
     *principal = row.id;
     return ERR_OK;
+}
+
+/* An admin may run several companies (one per subdomain, as on Udesk). */
+#define UD_SAME_ADMIN_MAX 2
+
+enum err svc_ud_company(struct svc_ctx *c, const char *subdomain, const char *email,
+                        struct udesk_row *out)
+{
+    struct udesk_row *rows;
+    size_t n = 0;
+    enum err e;
+
+    if (subdomain != NULL) {
+        e = store_udesk_by_subdomain(c->st, c->a, subdomain, out);
+        if (e == ERR_NOT_FOUND)
+            return err_set(c->ei, ERR_NOT_FOUND, SUBJ_SUBDOMAIN, "unknown subdomain");
+        if (e == ERR_OK && (email == NULL || strcmp(out->admin_email, email) != 0))
+            return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_TENANT, "not the admin");
+        return e;
+    }
+    e = store_udesk_by_email(c->st, c->a, email ? email : "", UD_SAME_ADMIN_MAX, &rows, &n);
+    if (e != ERR_OK)
+        return e;
+    if (n == 0)
+        return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_TENANT, "not the admin");
+    if (n > 1)
+        return err_set(c->ei, ERR_NOT_FOUND, SUBJ_SUBDOMAIN,
+                       "admin of several companies: the subdomain is required");
+    *out = rows[0];
+    return ERR_OK;
+}
+
+enum err svc_ud_agent(struct svc_ctx *c, int64_t agent, int64_t *person)
+{
+    struct person_row p;
+    enum err e;
+
+    *person = 0;
+    if (agent == 0)
+        return ERR_OK;
+    e = store_person_by_agent(c->st, c->a, c->tenant, agent, &p);
+    if (e == ERR_NOT_FOUND)
+        return err_set(c->ei, ERR_NOT_FOUND, SUBJ_AGENT, "agent not found");
+    if (e == ERR_OK)
+        *person = p.id;
+    return e;
 }

@@ -49,6 +49,7 @@ static const struct field_rule udesk_rules[] = {
     { "subdomain", JT_STRING, F_REQUIRED, 64 },
     { "admin_email", JT_STRING, F_REQUIRED, 254 },
     { "api_token", JT_STRING, 0, 128 },
+    { "admin_password", JT_STRING, 0, 128 },
     { NULL },
 };
 
@@ -96,6 +97,10 @@ static enum err seed_users(struct svc_ctx *c, int64_t tenant, json_t *users)
             p.udesk_agent_id = agent;
         p.union_id = ids_hex(c->a, "on_", 16);
         e = store_person_upsert(c->st, c->a, &p);
+        if (e == ERR_CONFLICT)
+            return err_field(c->ei, ERR_CONFLICT, "udesk_agent_id",
+                             "udesk_agent_id %lld belongs to another person",
+                             (long long)p.udesk_agent_id);
         if (e != ERR_OK)
             return e;
     }
@@ -194,6 +199,7 @@ static enum err seed_udesk(struct svc_ctx *c, int64_t tenant, json_t *ud)
     row.subdomain = json_str(ud, "subdomain");
     row.admin_email = json_str(ud, "admin_email");
     row.api_token = json_str(ud, "api_token");
+    row.admin_password = json_str(ud, "admin_password");
     if (row.api_token == NULL) {
         struct udesk_row old;
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * svc/svc_token.c - access tokens of every scheme: issue with a reuse rule,
- * check with expiry against the server clock.
+ * check with expiry against the server clock; the single-use nonces of signed
+ * requests.
  */
 #include "svc/svc.h"
 
@@ -44,4 +45,17 @@ enum err svc_token_check(struct svc_ctx *c, int kind, const char *token, struct 
         return err_set(c->ei, ERR_EXPIRED, SUBJ_TOKEN, "access token expired");
     c->tenant = out->tenant_id;
     return ERR_OK;
+}
+
+enum err svc_nonce_claim(struct svc_ctx *c, const char *nonce, int64_t ttl)
+{
+    /* Purged per tenant as it signs, so the table holds at most 'ttl'
+     * seconds of each tenant's traffic. */
+    enum err e = store_nonce_purge(c->st, c->tenant, c->now);
+
+    if (e == ERR_OK)
+        e = store_nonce_insert(c->st, c->tenant, nonce, c->now + ttl);
+    if (e == ERR_CONFLICT)
+        return err_set(c->ei, ERR_CONFLICT, SUBJ_NONCE, "nonce already used");
+    return e;
 }

@@ -71,6 +71,39 @@ static void field_rules(void)
     CHECK(check("{\"name\":\"a\",\"unknown\":[1]}", &ei) == ERR_OK);
 }
 
+/* JT_ID: an integer or a string of digits, both read by json_id. */
+static void id_fields(void)
+{
+    static const struct field_rule id_rules[] = {
+        { "id", JT_ID, F_REQUIRED | F_RANGE, 0, 0, 100 },
+        { NULL },
+    };
+    static const char *const good[] = { "{\"id\":7}", "{\"id\":\"7\"}", "{\"id\":\"007\"}",
+                                        "{\"id\":0}" };
+    static const char *const bad[] = { "{\"id\":\"\"}", "{\"id\":\"-1\"}", "{\"id\":-1}",
+                                       "{\"id\":1.5}", "{\"id\":true}", "{\"id\":\"7a\"}",
+                                       "{\"id\":\" 7\"}", "{\"id\":101}", "{\"id\":[7]}",
+                                       "{\"id\":\"99999999999999999999\"}" };
+    struct err_info ei;
+    int64_t id;
+    json_t *v;
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        CHECK(parse(good[i], &v) == ERR_OK);
+        CHECK(json_check(v, id_rules, &ei) == ERR_OK);
+        CHECK(json_id(v, "id", &id) && (id == 7 || id == 0));
+        json_decref(v);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK(parse(bad[i], &v) == ERR_OK);
+        CHECK(json_check(v, id_rules, &ei) == ERR_BAD_REQUEST);
+        json_decref(v);
+    }
+    CHECK(parse("{\"id\":null}", &v) == ERR_OK);
+    CHECK(json_check(v, id_rules, &ei) == ERR_MISSING);
+    json_decref(v);
+}
+
 static void compact_dump(void)
 {
     struct arena a;
@@ -90,6 +123,7 @@ static void compact_dump(void)
 const struct unit_case json_cases[] = {
     { "json/strict_parse", strict_parse },
     { "json/field_rules", field_rules },
+    { "json/id_fields", id_fields },
     { "json/compact_dump", compact_dump },
     { NULL, NULL },
 };

@@ -13,8 +13,8 @@
 
 enum err wc_kb_add_group(struct req *rq, json_t *body, json_t *out)
 {
-    struct kb_cat_row g;
-    enum err e = svc_kb_cat_add(&rq->svc, &svc_kb_wecom, json_str(body, "name"), &g);
+    struct kb_cat_row g = { .name = json_str(body, "name") };
+    enum err e = svc_kb_cat_add(&rq->svc, &svc_kb_wecom, &g);
 
     if (e == ERR_OK)
         json_out_str(out, "group_id", g.ext_id);
@@ -24,13 +24,13 @@ enum err wc_kb_add_group(struct req *rq, json_t *body, json_t *out)
 enum err wc_kb_del_group(struct req *rq, json_t *body, json_t *out)
 {
     (void)out;
-    return svc_kb_cat_delete(&rq->svc, &svc_kb_wecom, json_str(body, "group_id"));
+    return svc_kb_cat_delete(&rq->svc, &svc_kb_wecom, json_str(body, "group_id"), 0);
 }
 
 enum err wc_kb_mod_group(struct req *rq, json_t *body, json_t *out)
 {
     (void)out;
-    return svc_kb_cat_rename(&rq->svc, &svc_kb_wecom, json_str(body, "group_id"),
+    return svc_kb_cat_rename(&rq->svc, &svc_kb_wecom, json_str(body, "group_id"), 0,
                              json_str(body, "name"));
 }
 
