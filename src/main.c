@@ -14,6 +14,7 @@
 #include "dialect/admin/ad.h"
 #include "dialect/dialect.h"
 #include "dialect/feishu/fs.h"
+#include "dialect/udesk/ud.h"
 #include "dialect/wecom/wc.h"
 #include "http/http.h"
 #include "store/store.h"
@@ -35,8 +36,8 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
-static const struct dialect *const all_dialects[] = { &wc_dialect, &fs_dialect, &ad_dialect,
-                                                      NULL };
+static const struct dialect *const all_dialects[] = { &wc_dialect, &fs_dialect, &ud_dialect,
+                                                      &ad_dialect, NULL };
 
 static void *worker_open(void *userdata, int idx)
 {
@@ -122,6 +123,8 @@ static void print_demo(json_t *t)
     printf("  udesk subdomain: %s\n", json_string_value(json_object_get(ud, "subdomain")));
     printf("  udesk admin_email: %s\n", json_string_value(json_object_get(ud, "admin_email")));
     printf("  udesk api_token: %s\n", json_string_value(json_object_get(ud, "api_token")));
+    printf("  udesk admin_password: %s\n",
+           json_string_value(json_object_get(ud, "admin_password")));
 }
 
 static enum err setup_demo(struct svc_ctx *c, void *arg)

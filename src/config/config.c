@@ -62,6 +62,9 @@ static const struct config_key config_keys[] = {
       "At start, how long to keep retrying a database that does not answer (0: fail at once)." },
     { "shutdown_timeout_ms", CFG_INT, OFF(shutdown_timeout_ms), "5000", 0, 600000, NULL, false,
       "On SIGTERM/SIGINT, how long to wait for in-flight requests before closing." },
+    { "udesk_domain", CFG_STR, OFF(udesk_domain), "udesk.cn", 0, 0, NULL, false,
+      "Udesk requests to a Host under this domain name their company by its first label "
+      "(acme.udesk.cn); other Hosts find the company by the admin e-mail alone." },
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))

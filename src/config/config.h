@@ -30,6 +30,7 @@ struct config {
     bool access_log;
     int64_t shutdown_timeout_ms;
     int64_t db_wait_seconds;
+    char *udesk_domain;      /* Host suffix that carries a Udesk subdomain */
     char *config_file;       /* where the file source came from, or NULL */
 
     /* Actions requested on the command line, not configuration. */

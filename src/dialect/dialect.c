@@ -22,6 +22,29 @@ void dialect_send_json(struct req *rq, int status, const json_t *v)
     rq->http->resp_body = json_dump_arena(rq->http->arena, v, &rq->http->resp_len);
 }
 
+const struct dialect_error *dialect_error_lookup(const struct dialect_error *rows, size_t n,
+                                                 enum err e, enum subj s)
+{
+    const struct dialect_error *any = NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].err != e)
+            continue;
+        if (rows[i].subj == s && s != SUBJ_NONE)
+            return &rows[i];
+        if (rows[i].subj == SUBJ_NONE && any == NULL)
+            any = &rows[i];
+    }
+    return any;
+}
+
+const char *dialect_query(struct req *rq, const char *key)
+{
+    struct http_req *r = rq->http;
+
+    return r->query ? str_query_get(r->arena, r->query, r->query_len, key) : NULL;
+}
+
 static void send_text(struct http_req *r, int status, const char *text)
 {
     r->status = status;
@@ -144,6 +167,20 @@ static enum err parse_body(struct req *rq, const struct dialect *d, json_t **bod
     return json_check(*body, rq->route->rules, &rq->err);
 }
 
+/* Keeps, after a failed request rolled back, what the dialect says must
+ * outlast it, in a transaction of its own. */
+static void keep_after_rollback(struct req *rq, const struct dialect *d)
+{
+    struct err_info detail = rq->err;
+    struct store *st = rq->svc.st;
+
+    if (store_begin(st, true) != ERR_OK)
+        return;
+    if (d->after_rollback(rq) != ERR_OK || store_commit(st) != ERR_OK)
+        store_rollback(st);
+    rq->err = detail;
+}
+
 /* Runs the routed request inside one transaction. */
 static enum err run(struct req *rq, const struct dialect *d, json_t *out)
 {
@@ -151,14 +188,17 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out)
     struct store *st = rq->svc.st;
     json_t *body = NULL;
     enum err e = ERR_OK;
+    bool authed = false;
 
     if (!(rt->flags & R_NO_TX)) {
         e = store_begin(st, (rt->flags & R_WRITE) != 0);
         if (e != ERR_OK)
             return err_set(&rq->err, e, SUBJ_NONE, "database unavailable");
     }
-    if (!(rt->flags & R_PUBLIC))
+    if (!(rt->flags & R_PUBLIC)) {
         e = d->auth(rq);
+        authed = e == ERR_OK;
+    }
     if (e == ERR_OK && (rt->flags & R_JSON))
         e = parse_body(rq, d, &body);
     if (e == ERR_OK)
@@ -168,6 +208,8 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out)
         return e;
     if (e != ERR_OK) {
         store_rollback(st);
+        if (authed && d->after_rollback != NULL)
+            keep_after_rollback(rq, d);
         return e;
     }
     e = store_commit(st);

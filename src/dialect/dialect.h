@@ -91,10 +91,35 @@ struct dialect {
     /* Authenticates a non-R_PUBLIC request inside its transaction: sets
      * rq->svc.tenant (and rq->principal) or returns the error. */
     enum err (*auth)(struct req *rq);
+    /* Optional. When a request passed auth but then failed, its transaction
+     * is rolled back; the pipeline then calls this in a write transaction of
+     * its own, to keep what must outlast the failure (Udesk's used nonces).
+     * The request's error detail is left as it was. */
+    enum err (*after_rollback)(struct req *rq);
     /* Writes status, content type and body for the result 'e' ('out' holds
      * a handler's fields on ERR_OK). Detail is in rq->err. */
     void (*render)(struct req *rq, enum err e, json_t *out);
 };
+
+/* One row of a dialect's error map: (error, subject) to the dialect's HTTP
+ * status, code and message. Tables list exact (error, subject) rows first,
+ * then one SUBJ_NONE row per error for every other subject. */
+struct dialect_error {
+    enum err err;
+    enum subj subj; /* SUBJ_NONE: any subject */
+    int http;
+    int code;        /* the dialect's own code */
+    const char *msg; /* NULL: the renderer builds it from the detail */
+};
+
+/* The row for (e, s) in 'rows': the exact row, else the SUBJ_NONE row of e,
+ * else NULL. */
+const struct dialect_error *dialect_error_lookup(const struct dialect_error *rows, size_t n,
+                                                 enum err e, enum subj s);
+
+/* A query-string parameter, percent-decoded in the request arena; NULL when
+ * absent, "" when empty. */
+const char *dialect_query(struct req *rq, const char *key);
 
 /* The http_handler_fn: routes one request through the pipeline. */
 void dialect_handle(struct http_req *r);

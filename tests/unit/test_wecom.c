@@ -8,7 +8,7 @@
 static void every_err_has_a_row(void)
 {
     for (int e = 0; e < ERR__COUNT; e++) {
-        const struct wc_error *row = wc_error_lookup((enum err)e, SUBJ_NONE);
+        const struct dialect_error *row = wc_error_lookup((enum err)e, SUBJ_NONE);
 
         CHECK(row != NULL);
         if (row != NULL)
@@ -18,9 +18,9 @@ static void every_err_has_a_row(void)
 
 static int code(enum err e, enum subj s)
 {
-    const struct wc_error *row = wc_error_lookup(e, s);
+    const struct dialect_error *row = wc_error_lookup(e, s);
 
-    return row ? row->errcode : -999;
+    return row ? row->code : -999;
 }
 
 static void spec_codes(void)

@@ -11,16 +11,9 @@
 
 extern const struct dialect wc_dialect;
 
-/* Maps (err, subject) to WeCom's errcode and HTTP status (wc_errors.c). */
-struct wc_error {
-    enum err code;
-    enum subj subj; /* SUBJ_NONE: any subject */
-    int http;
-    int errcode;
-    const char *head; /* NULL: "invalid parameter: " + the detail message */
-};
-
-const struct wc_error *wc_error_lookup(enum err code, enum subj subj);
+/* Maps (err, subject) to WeCom's HTTP status, errcode and errmsg head
+ * (wc_errors.c); a NULL head is "invalid parameter: " + the detail message. */
+const struct dialect_error *wc_error_lookup(enum err code, enum subj subj);
 void wc_render(struct req *rq, enum err e, json_t *out);
 
 /* Handlers (wc_token.c, wc_kb.c). */

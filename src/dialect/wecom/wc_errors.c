@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-static const struct wc_error wc_errors[] = {
+static const struct dialect_error wc_errors[] = {
     /* Exact (code, subject) rows first; the lookup takes the first match. */
     { ERR_MISSING, SUBJ_TOKEN, 200, 41001, "access_token missing" },
     { ERR_MISSING, SUBJ_TENANT, 200, 41002, "corpid missing" },
@@ -45,27 +45,17 @@ static const struct wc_error wc_errors[] = {
     { ERR_INTERNAL, SUBJ_NONE, 200, -1, "system busy" },
 };
 
-const struct wc_error *wc_error_lookup(enum err code, enum subj subj)
+const struct dialect_error *wc_error_lookup(enum err code, enum subj subj)
 {
-    const struct wc_error *any = NULL;
-
-    for (size_t i = 0; i < sizeof(wc_errors) / sizeof(wc_errors[0]); i++) {
-        if (wc_errors[i].code != code)
-            continue;
-        if (wc_errors[i].subj == subj && subj != SUBJ_NONE)
-            return &wc_errors[i];
-        if (wc_errors[i].subj == SUBJ_NONE && any == NULL)
-            any = &wc_errors[i];
-    }
-    return any;
+    return dialect_error_lookup(wc_errors, sizeof(wc_errors) / sizeof(wc_errors[0]), code, subj);
 }
 
-static const struct wc_error method_get = { ERR_METHOD, SUBJ_NONE, 200, 43001,
+static const struct dialect_error method_get = { ERR_METHOD, SUBJ_NONE, 200, 43001,
                                             "require GET method" };
 
 void wc_render(struct req *rq, enum err e, json_t *out)
 {
-    const struct wc_error *row = wc_error_lookup(e, rq->err.subj);
+    const struct dialect_error *row = wc_error_lookup(e, rq->err.subj);
     struct arena *a = rq->http->arena;
     const char *head;
     json_t *body;
@@ -75,7 +65,7 @@ void wc_render(struct req *rq, enum err e, json_t *out)
         row = &method_get;
     if (row == NULL)
         row = wc_error_lookup(ERR_INTERNAL, SUBJ_NONE);
-    rq->http->log_code = row->errcode;
+    rq->http->log_code = row->code;
     rq->http->log_code_set = true;
     if (e == ERR_OK) {
         body = json_pack("{s:i,s:s}", "errcode", 0, "errmsg", "ok");
@@ -84,15 +74,15 @@ void wc_render(struct req *rq, enum err e, json_t *out)
         json_decref(body);
         return;
     }
-    head = row->head;
+    head = row->msg;
     if (head == NULL)
         head = arena_printf(a, "invalid parameter: %s",
                             rq->err.msg[0] ? rq->err.msg : err_name(e));
-    body = json_pack("{s:i,s:s}", "errcode", row->errcode, "errmsg",
+    body = json_pack("{s:i,s:s}", "errcode", row->code, "errmsg",
                      arena_printf(a,
                                   "%s, hint: [%s], from ip: %s, more info at "
                                   "https://open.work.weixin.qq.com/devtool/query?e=%d",
-                                  head, rq->http->rid, rq->http->peer, row->errcode));
+                                  head, rq->http->rid, rq->http->peer, row->code));
     dialect_send_json(rq, row->http, body);
     json_decref(body);
 }

@@ -5,8 +5,6 @@
  */
 #include "dialect/wecom/wc.h"
 
-#include "core/str.h"
-
 /* 7200 s; while the token is valid, gettoken returns it again (§2). */
 static const struct token_policy wc_token_policy = {
     .kind = TOKEN_WECOM,
@@ -16,16 +14,9 @@ static const struct token_policy wc_token_policy = {
     .bytes = 48,
 };
 
-static const char *query(struct req *rq, const char *key)
-{
-    struct http_req *r = rq->http;
-
-    return r->query ? str_query_get(r->arena, r->query, r->query_len, key) : NULL;
-}
-
 enum err wc_gettoken(struct req *rq, json_t *body, json_t *out)
 {
-    const char *corpid = query(rq, "corpid"), *secret = query(rq, "corpsecret");
+    const char *corpid = dialect_query(rq, "corpid"), *secret = dialect_query(rq, "corpsecret");
     struct token_row tok;
     int64_t tenant, principal;
     enum err e;
@@ -47,7 +38,7 @@ enum err wc_gettoken(struct req *rq, json_t *body, json_t *out)
 
 enum err wc_auth(struct req *rq)
 {
-    const char *token = query(rq, "access_token");
+    const char *token = dialect_query(rq, "access_token");
     struct token_row tok;
     enum err e;
 

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/udesk/ud_routes.c - the Udesk route table (/open_api_v1/).
+ * Spec: shared/spec/udesk-knowledge.md (section numbers per row).
+ *
+ * Every signed route is a write: a verified request records its nonce (§2.2),
+ * the list included.
+ */
+#include "dialect/udesk/ud.h"
+
+static const struct field_rule log_in_rules[] = {
+    { "email", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
+    { "password", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
+    { NULL },
+};
+/* The wrapper every catalog body has (§4.4 - §4.6); ud_kb.c checks inside it. */
+static const struct field_rule catalog_rules[] = {
+    { "knowledge_catalog", JT_OBJECT, F_REQUIRED },
+    { NULL },
+};
+
+static const struct route ud_routes[] = {
+    /* method    path                                   flags              rules  handler */
+    /* §2.1 */
+    { HTTP_POST, "/open_api_v1/log_in", R_PUBLIC | R_JSON, log_in_rules, ud_log_in },
+    /* §4.4 - §4.7 */
+    { HTTP_POST, "/open_api_v1/knowledge_catalogs", R_WRITE | R_JSON, catalog_rules,
+      ud_kb_create },
+    { HTTP_PUT, "/open_api_v1/knowledge_catalogs/:id", R_WRITE | R_JSON, catalog_rules,
+      ud_kb_update },
+    { HTTP_DELETE, "/open_api_v1/knowledge_catalogs/:id", R_WRITE | R_JSON, catalog_rules,
+      ud_kb_delete },
+    { HTTP_GET, "/open_api_v1/knowledge_catalogs", R_WRITE, NULL, ud_kb_list },
+};
+
+const struct dialect ud_dialect = {
+    .name = "udesk",
+    .prefix = "/open_api_v1/",
+    .routes = ud_routes,
+    .nroutes = sizeof(ud_routes) / sizeof(ud_routes[0]),
+    .auth = ud_auth,
+    .after_rollback = ud_keep_nonce,
+    .render = ud_render,
+};
