@@ -3,20 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, withLog, sleep } from './lib/server.mjs';
+import { withRestartableServer, sleep } from './lib/server.mjs';
 import { ACME, GLOBEX, getToken, kf, addGroupOk, listAll, assertOk } from './lib/wecom.mjs';
-
-// Run fn with a server that fn may stop and restart; always cleaned up afterwards.
-async function withRestartableServer(fn) {
-    const srv = await startServer();
-    try {
-        await fn(srv);
-    } catch (err) {
-        throw withLog(err, srv);
-    } finally {
-        await srv.cleanup();
-    }
-}
 
 async function stopGracefully(srv) {
     const ex = await srv.stop('SIGTERM');
@@ -24,7 +12,7 @@ async function stopGracefully(srv) {
 }
 
 test('SIGTERM then restart on the same database keeps groups and tokens', { timeout: 120_000 }, async () => {
-    await withRestartableServer(async (srv) => {
+    await withRestartableServer({}, async (srv) => {
         const token = await getToken(srv, ACME);
         const token2 = await getToken(srv, ACME, ACME.secret2);
         const gtoken = await getToken(srv, GLOBEX);
@@ -71,7 +59,7 @@ test('SIGTERM then restart on the same database keeps groups and tokens', { time
 });
 
 test('SIGKILL during a write load loses no acknowledged write', { timeout: 180_000 }, async () => {
-    await withRestartableServer(async (srv) => {
+    await withRestartableServer({}, async (srv) => {
         const token = await getToken(srv, ACME);
         const WORKERS = 4;
         const MAX_LIVE_PER_WORKER = 20; // 4 * 20 + default stays under the 100 cap

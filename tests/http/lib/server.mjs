@@ -257,6 +257,22 @@ export async function withServer(opts, fn) {
     if (stopErr) throw withLog(stopErr, srv);
 }
 
+/**
+ * Run fn(server) against a fresh server that fn may stop, kill and restart itself
+ * (restart tests). A failure of fn gets the server's log appended; the server is
+ * killed if still running and its directory removed in any case.
+ */
+export async function withRestartableServer(opts, fn) {
+    const srv = await startServer(opts);
+    try {
+        await fn(srv);
+    } catch (err) {
+        throw withLog(err, srv);
+    } finally {
+        await srv.cleanup();
+    }
+}
+
 const SANITIZER_RE = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/;
 
 // Append the tail of a server's log to an error's message (the test reporter prints
