@@ -1,15 +1,17 @@
 // Udesk catalogs at size and under concurrency: a 1000-catalog tree built through the
 // API and listed back exactly; concurrent creates under one parent; creates racing
-// the delete of their parent (no orphans); tenant isolation, WeCom beside Udesk.
+// the delete of their parent (no orphans), on one node and across two nodes of one
+// PostgreSQL; nonces single-use across nodes; tenant isolation, WeCom beside Udesk.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { withServer } from '../lib/server.mjs';
-import { ACME, GLOBEX, SEED, udesk, assertUdErr, flatten } from '../lib/udesk.mjs';
+import { withServer, request } from '../lib/server.mjs';
+import { ACME, GLOBEX, SEED, udesk, udJson, assertUdErr, flatten, signV2, newNonce } from '../lib/udesk.mjs';
 import { getToken, kf, assertOk } from '../lib/wecom.mjs';
 
 const opts = { seed: SEED };
+const pgOnly = process.env.QUNZU_TEST_PG ? false : 'needs PostgreSQL (QUNZU_TEST_PG, set by scripts/test.sh)';
 const q = (name, extra = {}) => ({ name, knowledge_type_name: 'useful_expression', agent_id: 101, ...extra });
 
 // Runs fn over items with at most 'width' calls in flight.
@@ -142,5 +144,33 @@ test('companies are isolated; WeCom groups and Udesk catalogs share the model, n
         assertUdErr(await acme.remove(add.group_id, 0), 2005);
         const del = await kf(srv, 'del_group', token, { group_id: String(a) });
         assert.equal(del.errcode, 40058);
+    });
+});
+
+test('two nodes on one PostgreSQL: nonces single-use and no orphan across nodes', { skip: pgOnly, timeout: 120_000 }, async () => {
+    await withServer(opts, async (a) => {
+        await withServer({ seed: SEED, db: a.args[a.args.indexOf('--db') + 1] }, async (b) => {
+            const ca = udesk(a);
+            const cb = udesk(b);
+            // One signed request sent to both nodes at once: one answer, one replay.
+            for (let round = 0; round < 10; round++) {
+                const ts = String(ca.now());
+                const nonce = newNonce();
+                const p = `/open_api_v1/knowledge_catalogs?email=${encodeURIComponent(ACME.email)}&timestamp=${ts}&nonce=${nonce}` +
+                    `&sign=${signV2(ACME.email, ACME.token, ts, nonce)}&sign_version=v2&knowledge_type_name=question`;
+                const codes = (await Promise.all([request(a, 'GET', p), request(b, 'GET', p)])).map((r) => udJson(r).code);
+                assert.deepEqual(codes.sort(), [1000, 20623], `round ${round}`);
+            }
+            // Creates on A race the delete of their parent on B.
+            for (let round = 0; round < 3; round++) {
+                const parent = await ca.createOk(q(`parent ${round}`));
+                const results = await burst(21, (agent, i) =>
+                    i === 10 ? cb.remove(parent, 101, { agent }) : ca.create(q(`racer ${i}`, { parent_id: parent }), { agent }),
+                );
+                assert.equal(results[10].code, 1000);
+                for (const [i, j] of results.entries()) if (i !== 10 && j.code !== 1000) assertUdErr(j, 2005, '分类不存在');
+                assert.deepEqual(await cb.listOk('useful_expression', 101), [], `round ${round}`);
+            }
+        });
     });
 });
