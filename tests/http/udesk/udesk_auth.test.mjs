@@ -65,6 +65,8 @@ test('each broken part of the signature gets its documented code', { timeout: 60
             ['empty timestamp', { timestamp: '' }, 20621],
             ['timestamp not a number', { timestamp: 'yesterday' }, 20621],
             ['timestamp with a fraction', { timestamp: `${now}.5` }, 20621],
+            ['timestamp in milliseconds', { timestamp: `${now}000` }, 20622],
+            ['negative timestamp', { timestamp: '-5' }, 20622],
             ['no nonce', { nonce: null }, 20624],
             ['empty nonce', { nonce: '' }, 20624],
             ['nonce over 128 bytes', { nonce: 'n'.repeat(129) }, 20624],
@@ -188,6 +190,18 @@ test('the company comes from the admin e-mail and the Host subdomain', { timeout
         assert.deepEqual(await host('globex.udesk.cn', GLOBEX).listOk('question', 0), []);
         assert.deepEqual(await host('initech.udesk.cn', INITECH).listOk('question', 0), []);
         assertUdErr(await host('initech.udesk.cn', GLOBEX).list('question', 0), 2059, undefined, "Globex's token on Initech");
+
+        // A '+' in an e-mail must be sent as %2B: a bare '+' reads as a space.
+        const plus = { email: 'ops+udesk@plus.test', token: 'plus-token' };
+        const seeded = await srv.request('POST', '/admin/v1/seed', {
+            headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+            body: { tenants: [{ name: 'Plus', udesk: { subdomain: 'plus', admin_email: plus.email, api_token: plus.token } }] },
+        });
+        assert.equal(seeded.status, 200, seeded.body);
+        assert.deepEqual(await udesk(srv, plus).listOk('question', 0), []);
+        const ts = String(acme.now());
+        const raw = `${LIST}?email=ops+udesk@plus.test&timestamp=${ts}&nonce=n-plus&sign=${signV2(plus.email, plus.token, ts, 'n-plus')}&sign_version=v2&knowledge_type_name=question`;
+        assertUdErr(udJson(await request(srv, 'GET', raw)), 2015);
     });
 });
 

@@ -24,6 +24,12 @@ test('create, list, modify and delete answer in the documented shapes', { timeou
         assert.equal(top.code, 1000);
         assert.equal(top.name, '问题库1');
         assert.ok(Number.isInteger(top.id));
+        // The content type is never looked at.
+        for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+            const j = udJson(await c.call('POST', LIST, { body: JSON.stringify({ knowledge_catalog: q(type) }), headers: { 'Content-Type': type } }));
+            assert.equal(j.code, 1000, type);
+            assert.equal((await c.remove(j.id, 0)).code, 1000);
+        }
         // Top level also from 0, "0", null and an absent parent_id.
         const tops = [top.id];
         for (const parent of [0, '0', null, undefined]) tops.push(await c.createOk(q(`top ${parent}`, { parent_id: parent })));
@@ -145,6 +151,8 @@ test('bad bodies, wrong types and bad ids get 2000, 2005 or a 404', { timeout: 6
             assert.equal(res.status, 404, `${m} ${p}`);
             assert.deepEqual(res.json, { code: 2000, message: '接口不存在' });
         }
+        // Over the body limit (1 MiB): 2005, and the connection serves on.
+        assertUdErr(await post({ knowledge_catalog: q('x'.repeat(1 << 20)) }), 2005, '请求体过大');
         // Nothing above changed anything.
         assert.deepEqual(await c.listOk('question', 0), [{ id, parent_id: 0, name: 'kept' }]);
         // A plain request outside the prefix is not Udesk's.
@@ -236,8 +244,8 @@ test('trees nest five and more levels; moves never make a cycle; 32 levels at mo
         assert.deepEqual(tree.map((n) => n.id), [chain[0], chain[3]]);
         assert.deepEqual(flatten([tree[1]]).map((n) => n.id), chain.slice(3));
         assert.equal((await c.update(chain[3], { name: 'level 4', agent_id: 0, parent_id: null })).code, 1000);
-        assert.equal((await c.update(chain[3], { name: 'level 4', agent_id: 0 })).code, 1000);
-        assert.equal((await c.listOk('question', 0)).length, 2);
+        assert.equal((await c.update(chain[3], { name: 'level 4', agent_id: 0, knowledge_type_name: 'useful_link' })).code, 1000);
+        assert.equal((await c.listOk('question', 0)).length, 2, 'neither moved nor retyped');
         assert.equal((await c.update(chain[3], { name: 'level 4', agent_id: 0, parent_id: String(chain[2]) })).code, 1000);
         assert.deepEqual(flatten(await c.listOk('question', 0)).map((n) => [n.id, n.depth]), chain.map((id, i) => [id, i + 1]));
         // Moves follow the parent rules of create.
