@@ -18,15 +18,7 @@ enum {
     FS_MSG_OK = R_DIALECT_C, /* success says "ok", not "success" (chat tabs) */
 };
 
-struct fs_error {
-    enum err code;
-    enum subj subj; /* SUBJ_NONE: any subject */
-    int http;
-    int fs_code;
-    const char *msg;
-};
-
-const struct fs_error *fs_error_lookup(enum err code, enum subj subj);
+const struct dialect_error *fs_error_lookup(enum err code, enum subj subj);
 void fs_render(struct req *rq, enum err e, json_t *out);
 
 /* fs_auth.c */
@@ -36,7 +28,6 @@ enum err fs_app_token(struct req *rq, json_t *body, json_t *out);
 enum err fs_oauth_token(struct req *rq, json_t *body, json_t *out);
 
 /* fs_ids.c: ids in the caller's user_id_type. */
-const char *fs_query(struct req *rq, const char *key);
 enum err fs_id_type(struct req *rq, const char **type);
 /* Resolves a person id of 'type' (as the calling app sees it). */
 enum err fs_person_find(struct req *rq, const char *type, const char *id, struct person_row *p);

@@ -30,7 +30,7 @@ static const char *setting(const struct fs_chat_row *c, const char *key, struct 
 
 enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
 {
-    const char *type, *ps = fs_query(rq, "page_size"), *pt = fs_query(rq, "page_token");
+    const char *type, *ps = dialect_query(rq, "page_size"), *pt = dialect_query(rq, "page_token");
     struct fs_member_row *m;
     struct chat_view v;
     json_t *items = json_array();

@@ -134,8 +134,8 @@ enum err fs_chat_create(struct req *rq, json_t *body, json_t *out)
 {
     struct actor users[MAX_USERS], bots[MAX_BOTS_PER_CALL];
     json_t *ulist = json_object_get(body, "user_id_list"), *blist = json_object_get(body, "bot_id_list");
-    const char *type, *uuid = fs_query(rq, "uuid"), *owner_id = json_str(body, "owner_id");
-    const char *sbm = fs_query(rq, "set_bot_manager");
+    const char *type, *uuid = dialect_query(rq, "uuid"), *owner_id = json_str(body, "owner_id");
+    const char *sbm = dialect_query(rq, "set_bot_manager");
     struct fs_chat_row c = { 0 };
     json_t *settings, *res, *i18n;
     size_t nu = 0, nb = 0, len;

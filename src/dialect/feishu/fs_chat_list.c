@@ -50,7 +50,7 @@ enum err fs_chat_get(struct req *rq, json_t *body, json_t *out)
 /* page_size: default 20, 1..100 (§6); anything else is 232001. */
 static enum err page_size(struct req *rq, int64_t *n)
 {
-    const char *v = fs_query(rq, "page_size");
+    const char *v = dialect_query(rq, "page_size");
 
     *n = 20;
     if (v != NULL && *v != '\0' && !str_to_i64(v, 1, 100, n))
@@ -62,7 +62,7 @@ static enum err page_size(struct req *rq, int64_t *n)
  * activity order its active_at too ("<active>.<id>"). */
 static enum err page_token(struct req *rq, bool by_active, int64_t *active, int64_t *id)
 {
-    const char *t = fs_query(rq, "page_token");
+    const char *t = dialect_query(rq, "page_token");
     const char *dot;
 
     *active = INT64_MAX;
@@ -114,7 +114,7 @@ static void page_json(json_t *out, json_t *items, bool more, const char *token)
 
 enum err fs_chat_list(struct req *rq, json_t *body, json_t *out)
 {
-    const char *type, *sort = fs_query(rq, "sort_type");
+    const char *type, *sort = dialect_query(rq, "sort_type");
     struct fs_chat_row *rows;
     int64_t limit, active, id;
     bool by_active = false, more;
@@ -174,7 +174,7 @@ static bool search_match(struct req *rq, const struct fs_chat_row *c, const char
 
 enum err fs_chat_search(struct req *rq, json_t *body, json_t *out)
 {
-    const char *type, *q = fs_query(rq, "query");
+    const char *type, *q = dialect_query(rq, "query");
     int64_t limit, active, after;
     json_t *items = json_array();
     const struct fs_chat_row *last = NULL;

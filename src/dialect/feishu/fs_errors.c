@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-static const struct fs_error fs_errors[] = {
+static const struct dialect_error fs_errors[] = {
     /* Exact (code, subject) rows first. */
     { ERR_NOT_FOUND, SUBJ_ROUTE, 404, 0, "404 page not found" },
     { ERR_MISSING, SUBJ_TOKEN, 400, 99991661,
@@ -114,19 +114,9 @@ static const struct fs_error fs_errors[] = {
     { ERR_INTERNAL, SUBJ_NONE, 500, 55001, "internal error, please retry" },
 };
 
-const struct fs_error *fs_error_lookup(enum err code, enum subj subj)
+const struct dialect_error *fs_error_lookup(enum err code, enum subj subj)
 {
-    const struct fs_error *any = NULL;
-
-    for (size_t i = 0; i < sizeof(fs_errors) / sizeof(fs_errors[0]); i++) {
-        if (fs_errors[i].code != code)
-            continue;
-        if (fs_errors[i].subj == subj && subj != SUBJ_NONE)
-            return &fs_errors[i];
-        if (fs_errors[i].subj == SUBJ_NONE && any == NULL)
-            any = &fs_errors[i];
-    }
-    return any;
+    return dialect_error_lookup(fs_errors, sizeof(fs_errors) / sizeof(fs_errors[0]), code, subj);
 }
 
 /* X-Tt-Logid: yyyyMMddHHmmss (UTC) and 20 upper-case hex digits from the
@@ -198,7 +188,7 @@ static void render_auth_failure(struct req *rq, enum err e)
 
 void fs_render(struct req *rq, enum err e, json_t *out)
 {
-    const struct fs_error *row = fs_error_lookup(e, rq->err.subj);
+    const struct dialect_error *row = fs_error_lookup(e, rq->err.subj);
     const char *lid = logid(rq);
     json_t *body;
 
@@ -224,7 +214,7 @@ void fs_render(struct req *rq, enum err e, json_t *out)
         render_auth_failure(rq, e);
         return;
     }
-    rq->http->log_code = row->fs_code;
+    rq->http->log_code = row->code;
     if (e == ERR_OK) {
         body = json_pack("{s:i,s:s,s:O}", "code", 0, "msg",
                          (rq->route->flags & FS_MSG_OK) ? "ok" : "success", "data", out);
@@ -232,11 +222,11 @@ void fs_render(struct req *rq, enum err e, json_t *out)
         /* 232043 names the ids it could not use, as the platform does. */
         const char *msg = row->msg;
 
-        if (row->fs_code == 232043 && rq->err.msg[0] != '\0')
+        if (row->code == 232043 && rq->err.msg[0] != '\0')
             msg = arena_printf(rq->http->arena, "%s, ext=%s", row->msg, rq->err.msg);
-        else if (row->fs_code == 99992351)
+        else if (row->code == 99992351)
             msg = arena_printf(rq->http->arena, "%s: [%s]", row->msg, rq->err.msg);
-        body = json_pack("{s:i,s:s,s:{s:s}}", "code", row->fs_code, "msg", msg, "error", "log_id",
+        body = json_pack("{s:i,s:s,s:{s:s}}", "code", row->code, "msg", msg, "error", "log_id",
                          lid);
     }
     dialect_send_json(rq, row->http, body);

@@ -12,17 +12,10 @@
 
 #include <string.h>
 
-const char *fs_query(struct req *rq, const char *key)
-{
-    struct http_req *r = rq->http;
-
-    return r->query ? str_query_get(r->arena, r->query, r->query_len, key) : NULL;
-}
-
 enum err fs_id_type(struct req *rq, const char **type)
 {
     static const char *const types[] = { "open_id", "union_id", "user_id" };
-    const char *t = fs_query(rq, "user_id_type");
+    const char *t = dialect_query(rq, "user_id_type");
 
     if (t == NULL || *t == '\0') {
         *type = "open_id";

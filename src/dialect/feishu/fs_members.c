@@ -28,7 +28,7 @@ static enum err bad(struct req *rq, const char *field)
 enum err fs_member_id_type(struct req *rq, bool bots_ok, const char **type)
 {
     static const char *const types[] = { "open_id", "union_id", "user_id", "app_id" };
-    const char *t = fs_query(rq, "member_id_type");
+    const char *t = dialect_query(rq, "member_id_type");
 
     *type = "open_id";
     if (t == NULL || *t == '\0')
@@ -253,7 +253,7 @@ enum err fs_members_add(struct req *rq, json_t *body, json_t *out)
 {
     json_t *list = json_object_get(body, "id_list"), *invalid = json_array();
     json_t *pending = json_array();
-    const char *type, *st = fs_query(rq, "succeed_type");
+    const char *type, *st = dialect_query(rq, "succeed_type");
     struct resolved r = { .not_existed = json_array() };
     struct actor added[MAX_USERS_PER_CALL];
     int64_t succeed = 0, nusers = 0, nbots = 0;
@@ -449,7 +449,7 @@ enum err fs_members_me_join(struct req *rq, json_t *body, json_t *out)
 
 enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
 {
-    const char *type, *ps = fs_query(rq, "page_size"), *pt = fs_query(rq, "page_token");
+    const char *type, *ps = dialect_query(rq, "page_size"), *pt = dialect_query(rq, "page_token");
     struct fs_member_row *rows;
     int64_t limit = 20, after_joined = INT64_MIN, after_ref = 0, total = 0;
     struct chat_view v;
