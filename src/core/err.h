@@ -68,6 +68,7 @@ enum subj {
     SUBJ_UNION_ID,   /* a person named by a per-developer id */
     SUBJ_USER_ID,    /* a person named by a tenant id */
     SUBJ_ANNOUNCEMENT, /* a chat's announcement document */
+    SUBJ_ID_TYPE,    /* an id type a request names */
     SUBJ_TAB,        /* a chat tab */
     SUBJ_TAB_NAME,   /* a chat tab's name */
     SUBJ_TAB_CHAT,   /* a chat that cannot have tabs */

@@ -164,14 +164,16 @@ static char *url_decode(struct arena *a, const char *s, size_t n, bool plus_is_s
 
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%') {
-            int hi, lo;
+            int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
+            int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
 
-            if (i + 2 >= n)
-                return NULL;
-            hi = hexval(s[i + 1]);
-            lo = hexval(s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return NULL;
+            /* A malformed escape, or one for NUL, stays as it was written:
+             * the value then names nothing valid instead of being cut short
+             * or silently emptied. */
+            if (hi < 0 || lo < 0 || (hi | lo) == 0) {
+                out[o++] = '%';
+                continue;
+            }
             out[o++] = (char)(hi << 4 | lo);
             i += 2;
         } else {
@@ -200,11 +202,8 @@ char *str_query_get(struct arena *a, const char *query, size_t qlen, const char 
 
         if ((size_t)(ke - p) == klen && memcmp(p, key, klen) == 0) {
             const char *v = eq ? eq + 1 : pe;
-            /* Forms encode spaces as '+'; query values follow that rule.
-             * A bad escape reads as an empty value, which callers reject. */
-            char *dec = url_decode(a, v, (size_t)(pe - v), true);
-
-            return dec ? dec : arena_strdup(a, "");
+            /* Forms encode spaces as '+'; query values follow that rule. */
+            return url_decode(a, v, (size_t)(pe - v), true);
         }
         p = amp ? amp + 1 : NULL;
     }

@@ -27,10 +27,13 @@ long str_b64url_decode(const char *s, size_t n, void *out, size_t cap);
 void str_hex(const void *data, size_t n, char *out); /* out gets 2n+1 bytes */
 
 /* Finds 'key' in a raw query string ("a=1&b=2"), percent-decodes the value
- * into the arena. Returns NULL when absent; "" when present but empty. */
+ * into the arena ('+' is a space). Returns NULL when absent; "" when present
+ * but empty. */
 char *str_query_get(struct arena *a, const char *query, size_t qlen, const char *key);
 
-/* Percent-decodes 's' ('+' stays '+': paths, not forms). NULL on bad escape. */
+/* Percent-decodes 's' ('+' stays '+': paths, not forms). A malformed escape
+ * or "%00" is kept verbatim, so a result never holds a NUL and a broken
+ * value never reads as a shorter valid one. */
 char *str_url_decode(struct arena *a, const char *s, size_t n);
 
 bool str_eq_n(const char *a, size_t alen, const char *b); /* a[0..alen) == b */

@@ -84,8 +84,8 @@ int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *sto
 void http_add_header(struct http_req *r, const char *name, const char *value);
 
 /* Matches 'path' against 'pattern' segment by segment; ":name" segments match
- * one non-empty segment, captured into params (arena strings, percent-decoded).
- * Returns false on mismatch or a bad escape. */
+ * one non-empty segment, captured into params (arena strings, percent-decoded
+ * as str_url_decode does). Returns false on mismatch. */
 bool http_path_match(const char *pattern, const char *path, size_t len, struct arena *a,
                      const char **params, int *nparams);
 

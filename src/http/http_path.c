@@ -25,8 +25,6 @@ bool http_path_match(const char *pattern, const char *path, size_t len, struct a
             if (se == s || *nparams >= HTTP_MAX_PARAMS)
                 return false;
             val = str_url_decode(a, s, (size_t)(se - s));
-            if (val == NULL)
-                return false;
             params[(*nparams)++] = val;
             p = pe;
             s = se;

@@ -60,7 +60,9 @@ static void query_get(void)
     CHECK_STR(str_query_get(&a, q, strlen(q), "flag"), "");
     CHECK(str_query_get(&a, q, strlen(q), "corp") == NULL);
     CHECK(str_query_get(&a, q, strlen(q), "missing") == NULL);
-    CHECK_STR(str_query_get(&a, "x=%zz", 5, "x"), ""); /* bad escape reads empty */
+    CHECK_STR(str_query_get(&a, "x=%zz", 5, "x"), "%zz");   /* bad escape kept */
+    CHECK_STR(str_query_get(&a, "x=a%00b", 7, "x"), "a%00b"); /* never cut at NUL */
+    CHECK_STR(str_query_get(&a, "x=%4", 4, "x"), "%4");
     arena_release(&a);
 }
 

@@ -30,7 +30,10 @@ static void path_match(void)
           && n == 2);
     CHECK_STR(p[0], "oc_1");
     CHECK_STR(p[1], "ou_2");
-    CHECK(!match(&a, "/x/:id", "/x/%zz", p, &n));
+    CHECK(match(&a, "/x/:id", "/x/%zz", p, &n) && n == 1);
+    CHECK_STR(p[0], "%zz");
+    CHECK(match(&a, "/x/:id", "/x/oc_1%00x", p, &n));
+    CHECK_STR(p[0], "oc_1%00x"); /* not "oc_1" */
     arena_release(&a);
 }
 

@@ -58,9 +58,7 @@ static enum err ad_tenant_get(struct req *rq, json_t *body, json_t *out)
  * outbox, oldest first, each record with its schema 2.0 body. */
 static enum err ad_events(struct req *rq, json_t *body, json_t *out)
 {
-    struct http_req *r = rq->http;
-    const char *after_s = r->query ? str_query_get(r->arena, r->query, r->query_len, "after") : NULL;
-    const char *limit_s = r->query ? str_query_get(r->arena, r->query, r->query_len, "limit") : NULL;
+    const char *after_s = dialect_query(rq, "after"), *limit_s = dialect_query(rq, "limit");
     int64_t tenant, after = 0, limit = 100;
     json_t *res;
     enum err e;

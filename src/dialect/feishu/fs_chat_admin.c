@@ -145,8 +145,11 @@ enum err fs_moderation_update(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     (void)out;
+    /* This endpoint names a bad user_id_type 232015 (conventions.md §7.2). */
     e = fs_id_type(rq, &type);
-    if (e == ERR_OK && json_object_get(body, "moderation_setting") != NULL
+    if (e != ERR_OK)
+        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_ID_TYPE, "user_id_type");
+    if (json_object_get(body, "moderation_setting") != NULL
         && (mode == NULL
             || (strcmp(mode, modes[0]) != 0 && strcmp(mode, modes[1]) != 0
                 && strcmp(mode, modes[2]) != 0)))
@@ -212,7 +215,7 @@ enum err fs_chat_link(struct req *rq, json_t *body, json_t *out)
     restricted = e == ERR_OK
                  && (strcmp(setting(&v.chat, "add_member_permission", a), "only_owner") == 0
                      || strcmp(setting(&v.chat, "share_card_permission", a), "not_allowed") == 0);
-    if (restricted && !v.owner && !v.manager)
+    if (restricted && !v.owner && !v.manager && !v.creator_bot)
         e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_SHARE, "sharing restricted");
     if (e != ERR_OK)
         return e;

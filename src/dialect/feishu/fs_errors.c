@@ -55,6 +55,8 @@ static const struct dialect_error fs_errors[] = {
     { ERR_NOT_FOUND, SUBJ_USER, 400, 232043, "Your request contains unavailable ids." },
     { ERR_NOT_FOUND, SUBJ_OWNER, 400, 232035, "Your request specifies an owner_id which is invalid." },
     { ERR_BAD_REQUEST, SUBJ_AVATAR, 400, 232041, "The avatar key is illegal." },
+    { ERR_BAD_REQUEST, SUBJ_ID_TYPE, 400, 232015,
+      "Your request specifies a member_id_type which is NOT supported." },
     /* members.md §9 */
     { ERR_LIMIT, SUBJ_CHAT, 400, 232013,
       "You have reached the limit of maximum number of members a chat can have." },
