@@ -97,6 +97,11 @@ struct chat_view {
 enum err svc_chat_open(struct svc_ctx *c, const char *chat_id, const struct actor *op,
                        bool need_member, struct chat_view *v);
 
+/* svc_chat_open for a change: first takes the tenant's writer lock, so the
+ * checks made on what it loads still hold at commit. */
+enum err svc_chat_open_write(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                             bool need_member, struct chat_view *v);
+
 /* Adds an actor to a chat unless it is already a member. */
 enum err svc_chat_member_add(struct svc_ctx *c, int64_t chat, const struct actor *who,
                              bool manager);

@@ -40,6 +40,14 @@ enum err svc_chat_open(struct svc_ctx *c, const char *chat_id, const struct acto
     return ERR_OK;
 }
 
+enum err svc_chat_open_write(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                             bool need_member, struct chat_view *v)
+{
+    enum err e = store_lock_tenant(c->st, c->tenant);
+
+    return e == ERR_OK ? svc_chat_open(c, chat_id, op, need_member, v) : e;
+}
+
 enum err svc_chat_member_add(struct svc_ctx *c, int64_t chat, const struct actor *who,
                              bool manager)
 {

@@ -42,6 +42,14 @@ bool fs_http_url(const char *s);
 json_t *fs_user_id_object(struct req *rq, int64_t app, int64_t person);
 
 /* fs_chat.c: the chat resource and its settings. */
+
+/* 232001 naming 'field'. */
+enum err fs_bad(struct req *rq, const char *field);
+/* One setting of a chat ("" if unset), in the arena. */
+const char *fs_setting(const struct fs_chat_row *c, const char *key, struct arena *a);
+/* Owner, manager or creator bot: the roles of chats.md §14 that may change
+ * everything. */
+bool fs_privileged(const struct chat_view *v);
 enum setting_use { S_CREATE = 1 << 0, S_UPDATE = 1 << 1, S_BASIC = 1 << 2 };
 
 struct fs_setting {

@@ -95,17 +95,11 @@ enum err fs_announcement_patch(struct req *rq, json_t *body, json_t *out)
         return err_field(&rq->err, ERR_BAD_REQUEST, "revision", "revision");
     if (!json_is_array(reqs) || json_array_size(reqs) == 0)
         return err_field(&rq->err, ERR_BAD_REQUEST, "requests", "requests");
-    e = store_lock_tenant(rq->svc.st, rq->svc.tenant);
-    if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
+    e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, &v);
     /* edit_permission decides who edits (§1.2). */
-    if (e == ERR_OK && !v.owner && !v.manager && !v.creator_bot) {
-        json_t *s = json_loads(v.chat.settings, 0, NULL);
-
-        if (strcmp(json_string_value(json_object_get(s, "edit_permission")), "all_members") != 0)
-            e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_EDIT, "only owner or managers edit");
-        json_decref(s);
-    }
+    if (e == ERR_OK && !fs_privileged(&v)
+        && strcmp(fs_setting(&v.chat, "edit_permission", rq->http->arena), "all_members") != 0)
+        e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_EDIT, "only owner or managers edit");
     if (e == ERR_OK)
         e = load(rq, &v, &an);
     if (e != ERR_OK)

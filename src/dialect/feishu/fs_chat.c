@@ -49,17 +49,31 @@ static const char *const RESTRICT_KEYS[] = { "screenshot_has_permission_setting"
                                              "download_has_permission_setting",
                                              "message_has_permission_setting" };
 
+enum err fs_bad(struct req *rq, const char *field)
+{
+    return err_field(&rq->err, ERR_BAD_REQUEST, field, "%s", field);
+}
+
+const char *fs_setting(const struct fs_chat_row *c, const char *key, struct arena *a)
+{
+    json_t *s = json_loads(c->settings, 0, NULL);
+    const char *v = arena_strdup(a, json_string_value(json_object_get(s, key)));
+
+    json_decref(s);
+    return v ? v : "";
+}
+
+bool fs_privileged(const struct chat_view *v)
+{
+    return v->owner || v->manager || v->creator_bot;
+}
+
 static bool one_of(const char *v, const char *const *values)
 {
     for (; *values != NULL; values++)
         if (strcmp(v, *values) == 0)
             return true;
     return false;
-}
-
-static enum err bad(struct req *rq, const char *field)
-{
-    return err_field(&rq->err, ERR_BAD_REQUEST, field, "%s", field);
 }
 
 /* §2: with status on, not all three may be all_members; with it off, none
@@ -71,14 +85,14 @@ static enum err restricted_apply(struct req *rq, json_t *in, json_t *settings)
     bool on, all_open = true, any_closed = false;
 
     if (!json_is_object(in) || (st != NULL && !json_is_boolean(st)))
-        return bad(rq, "restricted_mode_setting");
+        return fs_bad(rq, "restricted_mode_setting");
     if (st != NULL)
         json_object_set(cur, "status", st);
     for (size_t i = 0; i < 3; i++) {
         json_t *v = json_object_get(in, RESTRICT_KEYS[i]);
 
         if (v != NULL && (!json_is_string(v) || !one_of(json_string_value(v), RESTRICT)))
-            return bad(rq, "restricted_mode_setting");
+            return fs_bad(rq, "restricted_mode_setting");
         if (v != NULL)
             json_object_set(cur, RESTRICT_KEYS[i], v);
     }
@@ -90,7 +104,7 @@ static enum err restricted_apply(struct req *rq, json_t *in, json_t *settings)
         any_closed = any_closed || strcmp(v, "not_anyone") == 0;
     }
     if ((on && all_open) || (!on && any_closed))
-        return bad(rq, "restricted_mode_setting");
+        return fs_bad(rq, "restricted_mode_setting");
     return ERR_OK;
 }
 
@@ -104,7 +118,7 @@ enum err fs_settings_apply(struct req *rq, json_t *body, unsigned use, json_t *s
         if (v == NULL || !(fs_settings[i].use & use))
             continue;
         if (!json_is_string(v) || !one_of(json_string_value(v), fs_settings[i].values))
-            return bad(rq, fs_settings[i].name);
+            return fs_bad(rq, fs_settings[i].name);
         json_object_set(settings, fs_settings[i].name, v);
     }
     return rm != NULL ? restricted_apply(rq, rm, settings) : ERR_OK;
@@ -135,16 +149,16 @@ enum err fs_basic_check(struct req *rq, json_t *body)
     const char *key, *avatar = json_str(body, "avatar");
 
     if (json_object_get(body, "name") != NULL && !chars_ok(json_object_get(body, "name"), 60))
-        return bad(rq, "name");
+        return fs_bad(rq, "name");
     if (json_object_get(body, "description") != NULL
         && !chars_ok(json_object_get(body, "description"), 100))
-        return bad(rq, "description");
+        return fs_bad(rq, "description");
     if (i18n != NULL) {
         if (!json_is_object(i18n))
-            return bad(rq, "i18n_names");
+            return fs_bad(rq, "i18n_names");
         json_object_foreach(i18n, key, v) {
             if (!chars_ok(v, 60))
-                return bad(rq, "i18n_names");
+                return fs_bad(rq, "i18n_names");
         }
     }
     if (json_object_get(body, "avatar") != NULL) {

@@ -14,20 +14,6 @@
 
 #define CURSOR_MODERATORS 'M'
 
-static enum err bad(struct req *rq, const char *field)
-{
-    return err_field(&rq->err, ERR_BAD_REQUEST, field, "%s", field);
-}
-
-static const char *setting(const struct fs_chat_row *c, const char *key, struct arena *a)
-{
-    json_t *s = json_loads(c->settings, 0, NULL);
-    const char *v = arena_strdup(a, json_string_value(json_object_get(s, key)));
-
-    json_decref(s);
-    return v ? v : "";
-}
-
 enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
 {
     const char *type, *ps = dialect_query(rq, "page_size"), *pt = dialect_query(rq, "page_token");
@@ -44,9 +30,9 @@ enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
     (void)body;
     e = fs_id_type(rq, &type);
     if (e == ERR_OK && ps != NULL && *ps != '\0' && !str_to_i64(ps, 1, 100, &limit))
-        e = bad(rq, "page_size");
+        e = fs_bad(rq, "page_size");
     if (e == ERR_OK && pt != NULL && *pt != '\0' && !cursor_decode(pt, CURSOR_MODERATORS, &after))
-        e = bad(rq, "page_token");
+        e = fs_bad(rq, "page_token");
     if (e == ERR_OK)
         e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
     if (e == ERR_OK)
@@ -55,7 +41,7 @@ enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
         json_decref(items);
         return e;
     }
-    mode = setting(&v.chat, "moderation_permission", rq->http->arena);
+    mode = fs_setting(&v.chat, "moderation_permission", rq->http->arena);
     store_fs_tenant_key_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &tkey);
     /* The speaker list matters only in moderator_list mode (§10.1); it is
      * paged by person id. */
@@ -98,7 +84,7 @@ static enum err mark(struct req *rq, int64_t chat, const char *type, json_t *lis
         enum err e;
 
         if (!json_is_string(v))
-            return bad(rq, "moderator_added_list");
+            return fs_bad(rq, "moderator_added_list");
         e = fs_person_find(rq, type, json_string_value(v), &p);
         if (e == ERR_NOT_FOUND)
             continue;
@@ -153,15 +139,13 @@ enum err fs_moderation_update(struct req *rq, json_t *body, json_t *out)
         && (mode == NULL
             || (strcmp(mode, modes[0]) != 0 && strcmp(mode, modes[1]) != 0
                 && strcmp(mode, modes[2]) != 0)))
-        e = bad(rq, "moderation_setting");
+        e = fs_bad(rq, "moderation_setting");
     if (e == ERR_OK && ((added && !json_is_array(added)) || (removed && !json_is_array(removed))))
-        e = bad(rq, "moderator_added_list");
+        e = fs_bad(rq, "moderator_added_list");
     if (e == ERR_OK && added && removed && overlap(added, removed))
-        e = bad(rq, "moderator_removed_list");
+        e = fs_bad(rq, "moderator_removed_list");
     if (e == ERR_OK)
-        e = store_lock_tenant(rq->svc.st, rq->svc.tenant);
-    if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
+        e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, &v);
     if (e == ERR_OK && !v.owner && !v.creator_bot)
         e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_OWNER_ONLY, "owner or creator bot only");
     if (e != ERR_OK)
@@ -200,7 +184,7 @@ enum err fs_chat_link(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     if (json_object_get(body, "validity_period") != NULL && period == NULL)
-        return bad(rq, "validity_period");
+        return fs_bad(rq, "validity_period");
     if (period == NULL || strcmp(period, "week") == 0)
         expire = rq->svc.now + 7 * 86400;
     else if (strcmp(period, "year") == 0)
@@ -208,13 +192,13 @@ enum err fs_chat_link(struct req *rq, json_t *body, json_t *out)
     else if (strcmp(period, "permanently") == 0)
         permanent = true;
     else
-        return bad(rq, "validity_period");
+        return fs_bad(rq, "validity_period");
     e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
     if (e == ERR_OK && strcmp(v.chat.chat_mode, "p2p") == 0)
         e = err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_P2P, "p2p chat");
     restricted = e == ERR_OK
-                 && (strcmp(setting(&v.chat, "add_member_permission", a), "only_owner") == 0
-                     || strcmp(setting(&v.chat, "share_card_permission", a), "not_allowed") == 0);
+                 && (strcmp(fs_setting(&v.chat, "add_member_permission", a), "only_owner") == 0
+                     || strcmp(fs_setting(&v.chat, "share_card_permission", a), "not_allowed") == 0);
     if (restricted && !v.owner && !v.manager && !v.creator_bot)
         e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_SHARE, "sharing restricted");
     if (e != ERR_OK)
@@ -235,7 +219,7 @@ static enum err pin_open(struct req *rq, struct chat_view *v)
     enum err e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, v);
 
     if (e == ERR_OK
-        && strcmp(setting(&v->chat, "pin_manage_setting", rq->http->arena), "only_owner") == 0
+        && strcmp(fs_setting(&v->chat, "pin_manage_setting", rq->http->arena), "only_owner") == 0
         && !v->owner && !v->manager && !v->creator_bot)
         e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_PIN, "pin management restricted");
     return e;
@@ -252,18 +236,18 @@ enum err fs_top_notice_put(struct req *rq, json_t *body, json_t *out)
 
     (void)out;
     if (!json_is_array(list) || json_array_size(list) == 0)
-        return bad(rq, "chat_top_notice");
+        return fs_bad(rq, "chat_top_notice");
     first = json_array_get(list, 0);
     action = json_str(first, "action_type");
     msg = json_str(first, "message_id");
     if (!json_is_object(first) || (json_object_get(first, "action_type") && action == NULL))
-        return bad(rq, "chat_top_notice");
+        return fs_bad(rq, "chat_top_notice");
     if (action == NULL)
         action = "2";
     if (strcmp(action, "1") != 0 && strcmp(action, "2") != 0)
-        return bad(rq, "action_type");
+        return fs_bad(rq, "action_type");
     if (strcmp(action, "1") == 0 && (msg == NULL || strncmp(msg, "om_", 3) != 0))
-        return bad(rq, "message_id");
+        return fs_bad(rq, "message_id");
     e = pin_open(rq, &v);
     if (e != ERR_OK)
         return e;

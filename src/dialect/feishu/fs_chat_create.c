@@ -18,11 +18,6 @@
 #define MAX_BOTS_PER_CALL 5
 #define MAX_BOTS_PER_CHAT 15
 
-static enum err bad(struct req *rq, const char *field)
-{
-    return err_field(&rq->err, ERR_BAD_REQUEST, field, "%s", field);
-}
-
 /* Resolves user_id_list; every unknown id is named in one 232043. */
 static enum err resolve_users(struct req *rq, const char *type, json_t *list, struct actor *out,
                               size_t *n)
@@ -37,7 +32,7 @@ static enum err resolve_users(struct req *rq, const char *type, json_t *list, st
         enum err e;
 
         if (!json_is_string(v))
-            return bad(rq, "user_id_list");
+            return fs_bad(rq, "user_id_list");
         e = fs_person_find(rq, type, json_string_value(v), &p);
         if (e == ERR_NOT_FOUND) {
             bad_ids = arena_printf(rq->http->arena, "%s%s%s", bad_ids ? bad_ids : "",
@@ -65,14 +60,14 @@ static enum err resolve_bots(struct req *rq, json_t *list, struct actor *out, si
         enum err e;
 
         if (!json_is_string(v))
-            return bad(rq, "bot_id_list");
+            return fs_bad(rq, "bot_id_list");
         e = store_fs_app_by_app_id(rq->svc.st, rq->http->arena, json_string_value(v), &app);
         if (e == ERR_NOT_FOUND || (e == ERR_OK && app.tenant_id != rq->svc.tenant))
             return err_set(&rq->err, ERR_NOT_FOUND, SUBJ_BOT, "bot %s", json_string_value(v));
         if (e != ERR_OK)
             return e;
         if (rq->actor.kind == ACTOR_BOT && app.id == rq->actor.ref)
-            return bad(rq, "bot_id_list");
+            return fs_bad(rq, "bot_id_list");
         out[(*n)++] = (struct actor){ ACTOR_BOT, app.id };
     }
     return ERR_OK;
@@ -107,10 +102,10 @@ static enum err check_enums(struct req *rq, json_t *body)
 
     if ((json_object_get(body, "chat_mode") && !json_str(body, "chat_mode"))
         || (strcmp(mode, modes[0]) != 0 && strcmp(mode, modes[1]) != 0))
-        return bad(rq, "chat_mode");
+        return fs_bad(rq, "chat_mode");
     if ((json_object_get(body, "chat_type") && !json_str(body, "chat_type"))
         || (strcmp(type, "private") != 0 && strcmp(type, "public") != 0))
-        return bad(rq, "chat_type");
+        return fs_bad(rq, "chat_type");
     return ERR_OK;
 }
 
@@ -144,16 +139,16 @@ enum err fs_chat_create(struct req *rq, json_t *body, json_t *out)
 
     e = fs_id_type(rq, &type);
     if (e == ERR_OK && uuid != NULL && (uuid[0] == '\0' || strlen(uuid) > 50))
-        e = bad(rq, "uuid");
+        e = fs_bad(rq, "uuid");
     if (e == ERR_OK && sbm != NULL && strcmp(sbm, "true") != 0 && strcmp(sbm, "false") != 0)
-        e = bad(rq, "set_bot_manager");
+        e = fs_bad(rq, "set_bot_manager");
     if (e == ERR_OK && ((ulist && (!json_is_array(ulist) || json_array_size(ulist) > MAX_USERS))))
-        e = bad(rq, "user_id_list");
+        e = fs_bad(rq, "user_id_list");
     if (e == ERR_OK
         && (blist && (!json_is_array(blist) || json_array_size(blist) > MAX_BOTS_PER_CALL)))
-        e = bad(rq, "bot_id_list");
+        e = fs_bad(rq, "bot_id_list");
     if (e == ERR_OK && json_object_get(body, "owner_id") != NULL && owner_id == NULL)
-        e = bad(rq, "owner_id");
+        e = fs_bad(rq, "owner_id");
     if (e == ERR_OK)
         e = check_enums(rq, body);
     if (e == ERR_OK)
@@ -195,7 +190,7 @@ enum err fs_chat_create(struct req *rq, json_t *body, json_t *out)
     if (e == ERR_OK && blist != NULL)
         e = resolve_bots(rq, blist, bots, &nb);
     if (e == ERR_OK && nb + (rq->actor.kind == ACTOR_BOT) > MAX_BOTS_PER_CHAT)
-        e = bad(rq, "bot_id_list");
+        e = fs_bad(rq, "bot_id_list");
     /* Serialised per tenant: 20 parallel creates with one uuid make one chat. */
     if (e == ERR_OK)
         e = store_lock_tenant(rq->svc.st, rq->svc.tenant);

@@ -22,25 +22,6 @@ static const char *const CHANGE_KEYS[] = {
     "moderation_permission", "restricted_mode_setting", "group_message_type",
 };
 
-static enum err bad(struct req *rq, const char *field)
-{
-    return err_field(&rq->err, ERR_BAD_REQUEST, field, "%s", field);
-}
-
-static bool privileged(const struct chat_view *v)
-{
-    return v->owner || v->manager || v->creator_bot;
-}
-
-static const char *setting(const struct fs_chat_row *c, const char *key, struct arena *a)
-{
-    json_t *s = json_loads(c->settings, 0, NULL);
-    const char *v = arena_strdup(a, json_string_value(json_object_get(s, key)));
-
-    json_decref(s);
-    return v ? v : "";
-}
-
 /* --- events (§16) --- */
 
 struct change_event {
@@ -174,7 +155,7 @@ static enum err paired(struct req *rq, json_t *body)
         return ERR_OK;
     if (add == NULL || share == NULL
         || (strcmp(add, "only_owner") == 0) != (strcmp(share, "not_allowed") == 0))
-        return bad(rq, "share_card_permission");
+        return fs_bad(rq, "share_card_permission");
     return ERR_OK;
 }
 
@@ -247,12 +228,12 @@ static enum err apply_update(struct req *rq, json_t *body, const struct chat_vie
         c->i18n_names = json_dump_arena(a, json_object_get(body, "i18n_names"), &len);
     if (json_object_get(body, "chat_type") != NULL) {
         if (ct == NULL || (strcmp(ct, "private") != 0 && strcmp(ct, "public") != 0))
-            return bad(rq, "chat_type");
+            return fs_bad(rq, "chat_type");
         c->chat_type = ct;
     }
     if (json_object_get(body, "owner_id") != NULL) {
         if (owner_id == NULL)
-            return bad(rq, "owner_id");
+            return fs_bad(rq, "owner_id");
         e = new_owner(rq, v, type, owner_id, &c->owner);
         if (e != ERR_OK)
             return e;
@@ -277,15 +258,13 @@ enum err fs_chat_update(struct req *rq, json_t *body, json_t *out)
     (void)out;
     e = fs_id_type(rq, &type);
     if (e == ERR_OK)
-        e = store_lock_tenant(rq->svc.st, rq->svc.tenant);
-    if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
+        e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, &v);
     if (e == ERR_OK && strcmp(v.chat.chat_mode, "group") != 0)
         e = err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_CHAT_MODE, "group chats only");
-    if (e == ERR_OK && !privileged(&v)) {
+    if (e == ERR_OK && !fs_privileged(&v)) {
         /* §14: other members edit basic information only, and only while
          * edit_permission is all_members. */
-        if (strcmp(setting(&v.chat, "edit_permission", rq->http->arena), "all_members") != 0)
+        if (strcmp(fs_setting(&v.chat, "edit_permission", rq->http->arena), "all_members") != 0)
             e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_EDIT, "only owner or managers edit");
         else if (!only_basic(body))
             e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_SETTINGS, "basic fields only");
@@ -316,9 +295,7 @@ enum err fs_chat_disband(struct req *rq, json_t *body, json_t *out)
 
     (void)body;
     (void)out;
-    e = store_lock_tenant(rq->svc.st, rq->svc.tenant);
-    if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
+    e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, &v);
     if (e == ERR_OK && strcmp(v.chat.chat_mode, "group") != 0)
         e = err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_CHAT_MODE, "group chats only");
     if (e == ERR_OK && !v.owner && !v.creator_bot)

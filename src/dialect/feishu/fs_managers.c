@@ -12,11 +12,6 @@
 #define MANAGERS_NORMAL 10
 #define MANAGERS_LARGE 20
 
-static enum err bad(struct req *rq, const char *field)
-{
-    return err_field(&rq->err, ERR_BAD_REQUEST, field, "%s", field);
-}
-
 /* 10 managers, 20 in a super-large chat (a tenant limit above 5000). */
 static int64_t manager_cap(struct req *rq)
 {
@@ -78,11 +73,9 @@ static enum err change(struct req *rq, json_t *body, json_t *out, bool promote)
     if (e == ERR_OK && (!json_is_array(ids) || json_array_size(ids) == 0))
         e = err_set(&rq->err, ERR_MISSING, SUBJ_USER, "manager_ids");
     if (e == ERR_OK && json_array_size(ids) > (strcmp(type, "app_id") == 0 ? 5u : 50u))
-        e = bad(rq, "manager_ids");
+        e = fs_bad(rq, "manager_ids");
     if (e == ERR_OK)
-        e = store_lock_tenant(rq->svc.st, rq->svc.tenant);
-    if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &cv);
+        e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, &cv);
     if (e == ERR_OK && !cv.owner)
         e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_MANAGER, "owner only");
     json_array_foreach(ids, i, v) {
@@ -92,14 +85,14 @@ static enum err change(struct req *rq, json_t *body, json_t *out, bool promote)
         if (e != ERR_OK)
             break;
         if (!json_is_string(v))
-            return bad(rq, "manager_ids");
+            return fs_bad(rq, "manager_ids");
         e = target(rq, type, json_string_value(v), &who);
         /* Managers are chosen among members (members.md §10: the code for
          * a non-member is unconfirmed; 232001 here). */
         if (e == ERR_OK)
             e = store_fs_member_get(rq->svc.st, cv.chat.id, &who, &m);
         if (e == ERR_NOT_FOUND)
-            return bad(rq, "manager_ids");
+            return fs_bad(rq, "manager_ids");
         if (e == ERR_OK && m.is_manager != promote) {
             m.is_manager = promote;
             e = store_fs_member_set(rq->svc.st, cv.chat.id, &m);

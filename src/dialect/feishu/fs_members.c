@@ -18,11 +18,6 @@
 #define MAX_BOTS_PER_CALL 5
 #define CURSOR_MEMBERS 'U'
 
-static enum err bad(struct req *rq, const char *field)
-{
-    return err_field(&rq->err, ERR_BAD_REQUEST, field, "%s", field);
-}
-
 /* member_id_type (§1.1): open_id (default), union_id, user_id, and app_id
  * where 'bots_ok'. */
 enum err fs_member_id_type(struct req *rq, bool bots_ok, const char **type)
@@ -39,7 +34,7 @@ enum err fs_member_id_type(struct req *rq, bool bots_ok, const char **type)
             return ERR_OK;
         }
     }
-    return bad(rq, "member_id_type");
+    return fs_bad(rq, "member_id_type");
 }
 
 /* The chat's user cap: the platform's 5000, or the tenant's own setting,
@@ -146,6 +141,23 @@ static enum err emit_bot(struct req *rq, const struct fs_chat_row *chat, int64_t
 
 /* --- add (§2) --- */
 
+/* The member_id_type and id_list of an add or remove: a non-empty list
+ * (232027 when empty) of at most 50 users or 5 bots. */
+static enum err id_list_check(struct req *rq, json_t *list, const char **type)
+{
+    enum err e = fs_member_id_type(rq, true, type);
+
+    if (e == ERR_OK && list != NULL && !json_is_array(list))
+        e = fs_bad(rq, "id_list");
+    if (e == ERR_OK && (list == NULL || json_array_size(list) == 0))
+        e = err_set(&rq->err, ERR_MISSING, SUBJ_USER, "empty id_list");
+    if (e == ERR_OK
+        && json_array_size(list) > (strcmp(*type, "app_id") == 0 ? MAX_BOTS_PER_CALL
+                                                                  : MAX_USERS_PER_CALL))
+        e = fs_bad(rq, "id_list");
+    return e;
+}
+
 struct resolved {
     struct actor who[MAX_USERS_PER_CALL];
     const char *id[MAX_USERS_PER_CALL]; /* as the caller named them */
@@ -165,7 +177,7 @@ static enum err resolve(struct req *rq, const char *type, json_t *list, struct r
         enum err e = ERR_OK;
 
         if (!json_is_string(v) || json_string_length(v) == 0)
-            return bad(rq, "id_list");
+            return fs_bad(rq, "id_list");
         if (strcmp(type, "app_id") == 0) {
             struct fs_app_row app;
 
@@ -215,20 +227,6 @@ static enum err missing_error(struct req *rq, const char *type, json_t *ids)
     return err_set(&rq->err, ERR_NOT_FOUND, by_type[i].subj, "%s", list);
 }
 
-static bool privileged(const struct chat_view *v)
-{
-    return v->owner || v->manager || v->creator_bot;
-}
-
-static const char *setting(const struct fs_chat_row *c, const char *key, struct arena *a)
-{
-    json_t *s = json_loads(c->settings, 0, NULL);
-    const char *v = arena_strdup(a, json_string_value(json_object_get(s, key)));
-
-    json_decref(s);
-    return v ? v : "";
-}
-
 /* Room for 'users' more users and 'bots' more bots. */
 static enum err check_caps(struct req *rq, int64_t chat, int64_t users, int64_t bots)
 {
@@ -245,7 +243,7 @@ static enum err check_caps(struct req *rq, int64_t chat, int64_t users, int64_t 
     if (have_users + users > cap)
         return err_set(&rq->err, ERR_LIMIT, subj, "chat is full");
     if (have_bots + bots > MAX_BOTS_PER_CHAT)
-        return bad(rq, "id_list");
+        return fs_bad(rq, "id_list");
     return ERR_OK;
 }
 
@@ -262,26 +260,16 @@ enum err fs_members_add(struct req *rq, json_t *body, json_t *out)
     bool approval;
     enum err e;
 
-    e = fs_member_id_type(rq, true, &type);
+    e = id_list_check(rq, list, &type);
     if (e == ERR_OK && st != NULL && *st != '\0' && !str_to_i64(st, 0, 2, &succeed))
-        e = bad(rq, "succeed_type");
-    if (e == ERR_OK && list != NULL && !json_is_array(list))
-        e = bad(rq, "id_list");
-    if (e == ERR_OK && (list == NULL || json_array_size(list) == 0))
-        e = err_set(&rq->err, ERR_MISSING, SUBJ_USER, "empty id_list");
-    if (e == ERR_OK
-        && json_array_size(list) > (strcmp(type, "app_id") == 0 ? MAX_BOTS_PER_CALL
-                                                                 : MAX_USERS_PER_CALL))
-        e = bad(rq, "id_list");
+        e = fs_bad(rq, "succeed_type");
     if (e == ERR_OK)
-        e = store_lock_tenant(rq->svc.st, rq->svc.tenant);
-    if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
+        e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, &v);
     if (e == ERR_OK && strcmp(v.chat.chat_mode, "p2p") == 0)
         e = err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_CHAT_MODE, "p2p");
     if (e == ERR_OK
-        && strcmp(setting(&v.chat, "add_member_permission", rq->http->arena), "only_owner") == 0
-        && !privileged(&v))
+        && strcmp(fs_setting(&v.chat, "add_member_permission", rq->http->arena), "only_owner") == 0
+        && !fs_privileged(&v))
         e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_OWNER_ONLY, "only owner and managers add");
     if (e == ERR_OK)
         e = resolve(rq, type, list, &r);
@@ -294,9 +282,9 @@ enum err fs_members_add(struct req *rq, json_t *body, json_t *out)
     if (e == ERR_OK && r.n == 0)
         e = err_set(&rq->err, ERR_MISSING, SUBJ_USER, "no valid ids");
     approval = e == ERR_OK
-               && strcmp(setting(&v.chat, "membership_approval", rq->http->arena),
+               && strcmp(fs_setting(&v.chat, "membership_approval", rq->http->arena),
                          "approval_required") == 0
-               && !privileged(&v);
+               && !fs_privileged(&v);
     for (size_t i = 0; e == ERR_OK && i < r.n; i++) {
         struct fs_member_row m;
         enum err got = store_fs_member_get(rq->svc.st, v.chat.id, &r.who[i], &m);
@@ -361,19 +349,9 @@ enum err fs_members_remove(struct req *rq, json_t *body, json_t *out)
     struct resolved r = { .not_existed = invalid };
     enum err e;
 
-    e = fs_member_id_type(rq, true, &type);
-    if (e == ERR_OK && list != NULL && !json_is_array(list))
-        e = bad(rq, "id_list");
-    if (e == ERR_OK && (list == NULL || json_array_size(list) == 0))
-        e = err_set(&rq->err, ERR_MISSING, SUBJ_USER, "empty id_list");
-    if (e == ERR_OK
-        && json_array_size(list) > (strcmp(type, "app_id") == 0 ? MAX_BOTS_PER_CALL
-                                                                 : MAX_USERS_PER_CALL))
-        e = bad(rq, "id_list");
+    e = id_list_check(rq, list, &type);
     if (e == ERR_OK)
-        e = store_lock_tenant(rq->svc.st, rq->svc.tenant);
-    if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &cv);
+        e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, &cv);
     if (e == ERR_OK)
         e = resolve(rq, type, list, &r);
     for (size_t k = 0; e == ERR_OK && k < r.n; k++) {
@@ -385,7 +363,7 @@ enum err fs_members_remove(struct req *rq, json_t *body, json_t *out)
          * owner, a manager or the creator bot; anyone may leave. */
         if (w->kind == cv.chat.owner.kind && w->ref == cv.chat.owner.ref)
             e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_OWNER, "cannot kick the owner");
-        else if (!self && !privileged(&cv))
+        else if (!self && !fs_privileged(&cv))
             e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_NONE, "no permission to remove others");
         if (e != ERR_OK)
             break;
@@ -423,15 +401,13 @@ enum err fs_members_me_join(struct req *rq, json_t *body, json_t *out)
 
     (void)body;
     (void)out;
-    e = store_lock_tenant(rq->svc.st, rq->svc.tenant);
-    if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, false, &v);
+    e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, false, &v);
     if (e == ERR_OK && strcmp(v.chat.chat_type, "public") != 0)
         e = err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_CHAT_MODE, "private chat");
     if (e == ERR_OK && v.member)
         return ERR_OK; /* already in: a no-op */
     if (e == ERR_OK
-        && strcmp(setting(&v.chat, "membership_approval", rq->http->arena), "approval_required")
+        && strcmp(fs_setting(&v.chat, "membership_approval", rq->http->arena), "approval_required")
                == 0)
         e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_APPROVAL, "approval required");
     if (e == ERR_OK)
@@ -462,7 +438,7 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
     (void)body;
     e = fs_member_id_type(rq, false, &type);
     if (e == ERR_OK && ps != NULL && *ps != '\0' && !str_to_i64(ps, 1, 100, &limit))
-        e = bad(rq, "page_size");
+        e = fs_bad(rq, "page_size");
     /* The token holds the last row's (joined_at, person): "<joined>.<ref>". */
     if (e == ERR_OK && pt != NULL && *pt != '\0') {
         const char *dot = strchr(pt, '.');
@@ -471,7 +447,7 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
             || !cursor_decode(arena_strndup(rq->http->arena, pt, (size_t)(dot - pt)),
                               CURSOR_MEMBERS, &after_joined)
             || !cursor_decode(dot + 1, CURSOR_MEMBERS, &after_ref))
-            e = bad(rq, "page_token");
+            e = fs_bad(rq, "page_token");
     }
     if (e == ERR_OK)
         e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);

@@ -17,11 +17,6 @@
 #define MAX_CHILDREN 5
 #define MAX_NAME 120
 
-static enum err bad(struct req *rq, const char *field)
-{
-    return err_field(&rq->err, ERR_BAD_REQUEST, field, "%s", field);
-}
-
 static enum err illegal(struct req *rq, const char *what)
 {
     return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_MENU, "%s", what);
@@ -35,9 +30,7 @@ static enum err open_menus(struct req *rq, struct chat_view *v, struct fs_menu_r
     if (rq->actor.kind != ACTOR_BOT)
         return err_set(&rq->err, ERR_UNAUTHENTICATED, SUBJ_USER_TOKEN,
                        "menus take a tenant token");
-    e = store_lock_tenant(rq->svc.st, rq->svc.tenant);
-    if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, v);
+    e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, v);
     if (e == ERR_OK && strcmp(v->chat.chat_mode, "group") != 0)
         e = err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_CHAT_MODE, "menus need a group chat");
     if (e == ERR_OK)
@@ -93,7 +86,7 @@ static enum err check_item(struct req *rq, json_t *item, bool has_children)
     enum err e = ERR_OK;
 
     if (!json_is_object(item) || action == NULL)
-        return bad(rq, "chat_menu_item");
+        return fs_bad(rq, "chat_menu_item");
     if (strcmp(action, "NONE") != 0 && strcmp(action, "REDIRECT_LINK") != 0)
         return illegal(rq, "action_type");
     if (!name_ok(json_object_get(item, "name")))
@@ -182,7 +175,7 @@ enum err fs_menu_create(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     if (!json_is_array(tops) || json_array_size(tops) == 0)
-        return bad(rq, "menu_tree");
+        return fs_bad(rq, "menu_tree");
     e = open_menus(rq, &v, &rows, &n);
     if (e != ERR_OK)
         return e;
@@ -194,7 +187,7 @@ enum err fs_menu_create(struct req *rq, json_t *body, json_t *out)
         json_t *children = json_object_get(top, "children");
 
         if (children != NULL && !json_is_array(children))
-            return bad(rq, "children");
+            return fs_bad(rq, "children");
         if (json_array_size(children) > MAX_CHILDREN)
             return err_set(&rq->err, ERR_LIMIT, SUBJ_MENU_CHILD, "too many second-level menus");
         e = check_item(rq, json_object_get(top, "chat_menu_item"), json_array_size(children) > 0);
@@ -255,7 +248,7 @@ enum err fs_menu_sort(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     if (!json_is_array(ids))
-        return bad(rq, "chat_menu_top_level_ids");
+        return fs_bad(rq, "chat_menu_top_level_ids");
     e = open_menus(rq, &v, &rows, &n);
     if (e != ERR_OK)
         return e;
@@ -287,7 +280,7 @@ enum err fs_menu_delete(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     if (!json_is_array(ids) || json_array_size(ids) == 0)
-        return bad(rq, "chat_menu_top_level_ids");
+        return fs_bad(rq, "chat_menu_top_level_ids");
     e = open_menus(rq, &v, &rows, &n);
     json_array_foreach(ids, i, id) {
         struct fs_menu_row *t;
@@ -296,7 +289,7 @@ enum err fs_menu_delete(struct req *rq, json_t *body, json_t *out)
             break;
         t = find_top(rows, n, json_string_value(id));
         if (t == NULL)
-            return bad(rq, "chat_menu_top_level_ids");
+            return fs_bad(rq, "chat_menu_top_level_ids");
         if (t->position >= 0)
             e = store_fs_menu_delete(rq->svc.st, t->id);
         t->position = -1;
@@ -327,7 +320,7 @@ enum err fs_menu_item_patch(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     if (!json_is_array(update) || json_array_size(update) == 0 || !json_is_object(in))
-        return bad(rq, "update_fields");
+        return fs_bad(rq, "update_fields");
     e = open_menus(rq, &v, &rows, &n);
     if (e != ERR_OK)
         return e;
@@ -335,7 +328,7 @@ enum err fs_menu_item_patch(struct req *rq, json_t *body, json_t *out)
         if (strcmp(rows[i].item_id, rq->params[1]) == 0)
             m = &rows[i];
     if (m == NULL)
-        return bad(rq, "menu_item_id");
+        return fs_bad(rq, "menu_item_id");
     for (i = 0; i < n; i++)
         has_children = has_children || rows[i].parent == m->id;
     item = json_loads(m->item, 0, NULL);
@@ -349,7 +342,7 @@ enum err fs_menu_item_patch(struct req *rq, json_t *body, json_t *out)
             if (json_is_string(f) && strcmp(json_string_value(f), fields[k].field) == 0)
                 break;
         if (e == ERR_OK && k == 4)
-            e = bad(rq, "update_fields");
+            e = fs_bad(rq, "update_fields");
         if (e != ERR_OK)
             break;
         if (json_object_get(in, fields[k].key) == NULL)

@@ -14,11 +14,6 @@
 #define MAX_CUSTOM_TABS 20
 #define MAX_TAB_NAME 60
 
-static enum err bad(struct req *rq, const char *field)
-{
-    return err_field(&rq->err, ERR_BAD_REQUEST, field, "%s", field);
-}
-
 static bool custom(const char *type)
 {
     return strcmp(type, "doc") == 0 || strcmp(type, "url") == 0;
@@ -28,10 +23,8 @@ static bool custom(const char *type)
  * built-in message tab created on first use. */
 static enum err open_tabs(struct req *rq, struct chat_view *v, struct fs_tab_row **tabs, size_t *n)
 {
-    enum err e = store_lock_tenant(rq->svc.st, rq->svc.tenant);
+    enum err e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, v);
 
-    if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, v);
     if (e == ERR_OK && strcmp(v->chat.chat_mode, "group") != 0
         && strcmp(v->chat.chat_mode, "p2p") != 0)
         e = err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TAB_CHAT, "tabs need a group or p2p chat");
@@ -89,7 +82,7 @@ static enum err tab_fields(struct req *rq, json_t *in, const char *type, struct 
 
     if (json_object_get(in, "tab_name") != NULL) {
         if (name == NULL)
-            return bad(rq, "tab_name");
+            return fs_bad(rq, "tab_name");
         if (str_utf8_len(name, strlen(name)) > MAX_TAB_NAME)
             return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TAB_NAME, "tab_name too long");
         t->tab_name = name;
@@ -115,7 +108,7 @@ static enum err tab_fields(struct req *rq, json_t *in, const char *type, struct 
         if (!json_is_object(config) || (icon && !json_is_string(icon))
             || (built && !json_is_boolean(built))) {
             json_decref(keep);
-            return bad(rq, "tab_config");
+            return fs_bad(rq, "tab_config");
         }
         if (icon != NULL)
             json_object_set(keep, "icon_key", icon);
@@ -137,7 +130,7 @@ enum err fs_tabs_create(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     if (!json_is_array(list) || json_array_size(list) == 0)
-        return bad(rq, "chat_tabs");
+        return fs_bad(rq, "chat_tabs");
     e = open_tabs(rq, &v, &tabs, &n);
     for (i = 0; e == ERR_OK && i < n; i++)
         ncustom += custom(tabs[i].tab_type);
@@ -150,7 +143,7 @@ enum err fs_tabs_create(struct req *rq, json_t *body, json_t *out)
         if (e != ERR_OK)
             break;
         if (!json_is_object(in) || type == NULL || !custom(type))
-            return bad(rq, "tab_type");
+            return fs_bad(rq, "tab_type");
         e = tab_fields(rq, in, type, &t);
         t.tab_id = fs_numeric_id(rq);
         if (e == ERR_OK)
@@ -176,7 +169,7 @@ enum err fs_tabs_update(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     if (!json_is_array(list) || json_array_size(list) == 0)
-        return bad(rq, "chat_tabs");
+        return fs_bad(rq, "chat_tabs");
     e = open_tabs(rq, &v, &tabs, &n);
     json_array_foreach(list, i, in) {
         struct fs_tab_row *t;
@@ -186,12 +179,12 @@ enum err fs_tabs_update(struct req *rq, json_t *body, json_t *out)
             break;
         t = find(tabs, n, json_str(in, "tab_id"));
         if (!json_is_object(in) || type == NULL || t == NULL)
-            return bad(rq, t == NULL ? "tab_id" : "tab_type");
+            return fs_bad(rq, t == NULL ? "tab_id" : "tab_type");
         /* Built-in tabs are read-only; a tab keeps its type. */
         if (!custom(t->tab_type))
             return err_set(&rq->err, ERR_FORBIDDEN, SUBJ_TAB, "built-in tab");
         if (strcmp(type, t->tab_type) != 0)
-            return bad(rq, "tab_type");
+            return fs_bad(rq, "tab_type");
         e = tab_fields(rq, in, type, t);
         if (e == ERR_OK)
             e = store_fs_tab_update(rq->svc.st, t);
@@ -210,17 +203,17 @@ enum err fs_tabs_sort(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     if (!json_is_array(ids))
-        return bad(rq, "tab_ids");
+        return fs_bad(rq, "tab_ids");
     e = open_tabs(rq, &v, &tabs, &n);
     if (e != ERR_OK)
         return e;
     if (json_array_size(ids) != n)
-        return bad(rq, "tab_ids");
+        return fs_bad(rq, "tab_ids");
     json_array_foreach(ids, i, id) {
         struct fs_tab_row *t = find(tabs, n, json_string_value(id));
 
         if (t == NULL || t->position < 0 || (i == 0) != (strcmp(t->tab_type, "message") == 0))
-            return bad(rq, "tab_ids");
+            return fs_bad(rq, "tab_ids");
         t->position = -1 - (int64_t)i; /* marks it seen; a repeat fails above */
     }
     for (i = 0; e == ERR_OK && i < n; i++) {
@@ -251,7 +244,7 @@ enum err fs_tabs_delete(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     if (!json_is_array(ids) || json_array_size(ids) == 0)
-        return bad(rq, "tab_ids");
+        return fs_bad(rq, "tab_ids");
     e = open_tabs(rq, &v, &tabs, &n);
     json_array_foreach(ids, i, id) {
         struct fs_tab_row *t;
@@ -260,7 +253,7 @@ enum err fs_tabs_delete(struct req *rq, json_t *body, json_t *out)
             break;
         t = find(tabs, n, json_string_value(id));
         if (t == NULL)
-            return bad(rq, "tab_ids");
+            return fs_bad(rq, "tab_ids");
         if (!custom(t->tab_type))
             return err_set(&rq->err, ERR_FORBIDDEN, SUBJ_TAB, "built-in tab");
         if (t->position >= 0) {
