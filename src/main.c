@@ -16,6 +16,7 @@
 #include "dialect/feishu/fs.h"
 #include "dialect/udesk/ud.h"
 #include "dialect/wecom/wc.h"
+#include "events/ev.h"
 #include "http/http.h"
 #include "store/store.h"
 #include "svc/svc.h"
@@ -250,6 +251,7 @@ int main(int argc, char **argv)
     struct config cfg;
     struct app app = { 0 };
     struct store *st = NULL;
+    struct ev_worker *worker = NULL;
     struct sigaction sa;
     char errbuf[512];
     int rc = 1;
@@ -285,9 +287,16 @@ int main(int argc, char **argv)
 
     /* This connection stays open while serving: it keeps a sqlite::memory:
      * database alive between worker connections. */
+    ev_init();
     st = open_and_start(&app);
     if (st == NULL)
         goto out;
+    /* Deliveries run beside the HTTP workers and stop with them. */
+    worker = ev_worker_start(&cfg, &app.clock, &stop_requested);
+    if (worker == NULL) {
+        log_error("cannot start the event delivery worker");
+        goto out;
+    }
     {
         struct http_server_opts o = {
             .host = cfg.listen_host,
@@ -308,9 +317,12 @@ int main(int argc, char **argv)
 
         if (http_server_run(&o, &stop_requested) == 0)
             rc = 0;
+        stop_requested = 1;
     }
     log_info("shut down cleanly");
 out:
+    ev_worker_stop(worker);
+    ev_cleanup();
     store_close(st);
     free(app.admin_token);
     config_release(&cfg);

@@ -131,6 +131,22 @@ struct fs_announcement_row {
     struct actor owner, modifier;
 };
 
+/* An app's event subscription; 'types' is a JSON array of event types. */
+struct fs_subscription_row {
+    int64_t app;
+    const char *callback_url, *encrypt_key, *verification_token, *types;
+};
+
+/* One delivery attempt of an outbox record. */
+struct outbox_attempt_row {
+    int64_t outbox;
+    int64_t attempt; /* 1 for the first */
+    int64_t at;      /* server clock, unix seconds */
+    int64_t http_status; /* 0: no response */
+    int64_t latency_us;
+    const char *error, *response;
+};
+
 struct outbox_row {
     int64_t id;
     int64_t tenant_id;
@@ -138,6 +154,9 @@ struct outbox_row {
     const char *event_type, *event_id, *body;
     int64_t created_at;
     int64_t delivered_at; /* 0 while pending */
+    const char *state; /* pending, delivered, failed, skipped */
+    int64_t attempts;
+    int64_t next_at;
 };
 
 /* A knowledge-base category: a WeCom group or a Udesk catalog. */
@@ -320,6 +339,28 @@ enum err store_fs_announcement_get(struct store *s, struct arena *a, int64_t cha
                                    struct fs_announcement_row *out);
 enum err store_fs_announcement_put(struct store *s, int64_t chat,
                                    const struct fs_announcement_row *an);
+
+/* Event subscriptions and delivery (store_events.c). */
+enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app,
+                                   struct fs_subscription_row *out);
+enum err store_fs_subscription_set(struct store *s, const struct fs_subscription_row *sub);
+enum err store_fs_subscription_delete(struct store *s, int64_t app);
+/* Leases up to 'limit' due records (state pending, next_at and lease past
+ * 'now') until 'lease_until', oldest first, at most one per app and none
+ * while an older record of the same app still waits for its first attempt:
+ * per-app commit order. A record leased by one node is not leased by
+ * another until the lease runs out. */
+enum err store_outbox_claim(struct store *s, struct arena *a, int64_t now, int64_t lease_until,
+                            int64_t limit, struct outbox_row **rows, size_t *n);
+/* Records the outcome of an attempt and the record's new state. */
+enum err store_outbox_settle(struct store *s, const struct outbox_row *o,
+                             const struct outbox_attempt_row *at);
+enum err store_outbox_by_event_id(struct store *s, struct arena *a, const char *event_id,
+                                  struct outbox_row *out);
+enum err store_outbox_attempts(struct store *s, struct arena *a, int64_t outbox,
+                               struct outbox_attempt_row **rows, size_t *n);
+/* Makes a record due again now (a redelivery on request). */
+enum err store_outbox_requeue(struct store *s, int64_t outbox, int64_t now);
 
 /* Knowledge-base categories, scoped by (tenant, space). */
 enum err store_kb_cat_insert(struct store *s, struct kb_cat_row *c); /* sets c->id */

@@ -81,10 +81,21 @@ static const struct copy_table copy_tables[] = {
       "INSERT INTO fs_auth_code (code, tenant_id, app_ref, person_id, expires_at, used) "
       "VALUES ($1, $2, $3, $4, $5, $6)" },
     { "outbox",
-      "SELECT id, tenant_id, app_ref, event_type, event_id, body, created_at, delivered_at "
-      "FROM outbox ORDER BY id",
+      "SELECT id, tenant_id, app_ref, event_type, event_id, body, created_at, delivered_at, "
+      "state, attempts, next_at, lease_until FROM outbox ORDER BY id",
       "INSERT INTO outbox (id, tenant_id, app_ref, event_type, event_id, body, created_at, "
-      "delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
+      "delivered_at, state, attempts, next_at, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+      "$8, $9, $10, $11, $12)" },
+    { "fs_subscription",
+      "SELECT app_ref, callback_url, encrypt_key, verification_token, types FROM fs_subscription "
+      "ORDER BY app_ref",
+      "INSERT INTO fs_subscription (app_ref, callback_url, encrypt_key, verification_token, "
+      "types) VALUES ($1, $2, $3, $4, $5)" },
+    { "outbox_attempt",
+      "SELECT id, outbox_ref, attempt, at, http_status, latency_us, error, response "
+      "FROM outbox_attempt ORDER BY id",
+      "INSERT INTO outbox_attempt (id, outbox_ref, attempt, at, http_status, latency_us, error, "
+      "response) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
     { "fs_chat_tab",
       "SELECT id, chat_ref, tab_id, tab_type, tab_name, tab_content, tab_config, position "
       "FROM fs_chat_tab ORDER BY id",

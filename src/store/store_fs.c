@@ -469,8 +469,7 @@ enum err store_outbox_add(struct store *s, const struct outbox_row *o)
 }
 
 static const char SQL_OUTBOX_LIST[] =
-    "SELECT id, tenant_id, app_ref, event_type, event_id, body, created_at, delivered_at "
-    "FROM outbox WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3";
+    "SELECT " OUTBOX_COLS " FROM outbox WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3";
 
 enum err store_outbox_list(struct store *s, struct arena *a, int64_t tenant, int64_t after,
                            int64_t limit, struct outbox_row **rows, size_t *n)
@@ -483,18 +482,8 @@ enum err store_outbox_list(struct store *s, struct arena *a, int64_t tenant, int
     if (e != ERR_OK)
         return e;
     *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
-    for (size_t i = 0; i < r.nrows; i++) {
-        struct outbox_row *o = &(*rows)[i];
-
-        o->id = sql_int(&r, i, 0);
-        o->tenant_id = sql_int(&r, i, 1);
-        o->app = sql_int(&r, i, 2);
-        o->event_type = sql_text(&r, i, 3);
-        o->event_id = sql_text(&r, i, 4);
-        o->body = sql_text(&r, i, 5);
-        o->created_at = sql_int(&r, i, 6);
-        o->delivered_at = sql_int(&r, i, 7);
-    }
+    for (size_t i = 0; i < r.nrows; i++)
+        store_outbox_fill(&r, i, &(*rows)[i]);
     *n = r.nrows;
     return ERR_OK;
 }

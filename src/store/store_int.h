@@ -77,6 +77,13 @@ enum err store_q(struct store *s, struct arena *a, struct sql_res *res, const ch
 size_t store_copy_table_count(void);
 const char *store_copy_table_name(size_t i);
 
+/* The columns every outbox read selects, and the row reader for them. */
+#define OUTBOX_COLS                                                                     \
+    "id, tenant_id, app_ref, event_type, event_id, body, created_at, delivered_at, state, " \
+    "attempts, next_at"
+struct outbox_row;
+void store_outbox_fill(const struct sql_res *r, size_t i, struct outbox_row *o);
+
 /* Cell access; sql_int reads a missing or NULL cell as 0. */
 const char *sql_text(const struct sql_res *r, size_t row, size_t col);
 int64_t sql_int(const struct sql_res *r, size_t row, size_t col);

@@ -196,7 +196,7 @@ static enum err pg_ids_follow(struct store *st)
 {
     static const char *const tables[] = { "tenant", "person",  "fs_app", "wc_secret",
                                           "kb_category", "fs_chat", "outbox",
-                                          "fs_chat_tab", "fs_menu" };
+                                          "fs_chat_tab", "fs_menu", "outbox_attempt" };
     char sql[256];
     enum err e = ERR_OK;
 

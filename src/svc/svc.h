@@ -118,10 +118,17 @@ enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type
                           json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
                           void *arg);
 
+/* --- events (svc_events.c) --- */
+
 /* A tenant's events (outbox records) after position 'after', oldest first,
- * as caller-owned JSON {"items": [...], "next": <position or absent>}. */
+ * each with its delivery state, as caller-owned JSON
+ * {"items": [...], "next": <position or absent>}. */
 enum err svc_events_list(struct svc_ctx *c, int64_t tenant, int64_t after, int64_t limit,
                          json_t **out);
+/* One event with its delivery attempts, as caller-owned JSON. */
+enum err svc_event_get(struct svc_ctx *c, const char *event_id, json_t **out);
+/* Makes an event due again now, whatever its state (redelivery on request). */
+enum err svc_event_redeliver(struct svc_ctx *c, const char *event_id);
 
 /* --- access tokens and nonces (svc_token.c) --- */
 

@@ -56,38 +56,6 @@ enum err svc_chat_member_add(struct svc_ctx *c, int64_t chat, const struct actor
     return store_fs_member_add(c->st, chat, &m);
 }
 
-enum err svc_events_list(struct svc_ctx *c, int64_t tenant, int64_t after, int64_t limit,
-                         json_t **out)
-{
-    struct outbox_row *rows;
-    json_t *items;
-    size_t n;
-    enum err e = store_outbox_list(c->st, c->a, tenant, after, limit + 1, &rows, &n);
-
-    *out = NULL;
-    if (e != ERR_OK)
-        return e;
-    items = json_array();
-    for (size_t i = 0; i < n && (int64_t)i < limit; i++) {
-        struct fs_app_row app;
-        json_t *item;
-
-        if (store_fs_app_get(c->st, c->a, rows[i].app, &app) != ERR_OK)
-            app.app_id = "";
-        item = json_pack("{s:I,s:s,s:s,s:s,s:I,s:o}", "seq", (json_int_t)rows[i].id, "event_id",
-                         rows[i].event_id, "event_type", rows[i].event_type, "app_id", app.app_id,
-                         "created_at", (json_int_t)rows[i].created_at, "body",
-                         json_loads(rows[i].body, 0, NULL));
-        if (rows[i].delivered_at != 0)
-            json_object_set_new(item, "delivered_at", json_integer(rows[i].delivered_at));
-        json_array_append_new(items, item);
-    }
-    *out = json_pack("{s:o}", "items", items);
-    if ((int64_t)n > limit)
-        json_object_set_new(*out, "next", json_integer(rows[limit - 1].id));
-    return ERR_OK;
-}
-
 enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type,
                           json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
                           void *arg)

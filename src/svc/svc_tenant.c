@@ -8,6 +8,7 @@
 
 #include "core/arena.h"
 #include "core/ids.h"
+#include "events/ev.h"
 #include "json/json.h"
 
 #include <string.h>
@@ -38,18 +39,14 @@ static const struct field_rule app_rules[] = {
     { "app_id", JT_STRING, F_REQUIRED, 64 },
     { "app_secret", JT_STRING, 0, 128 },
     { "name", JT_STRING, 0, 64 },
+    { "event", JT_ANY },
     { NULL },
 };
-static const struct field_rule wecom_rules[] = {
-    { "corpid", JT_STRING, F_REQUIRED, 64 },
-    { "secrets", JT_ARRAY },
-    { NULL },
-};
-static const struct field_rule udesk_rules[] = {
-    { "subdomain", JT_STRING, F_REQUIRED, 64 },
-    { "admin_email", JT_STRING, F_REQUIRED, 254 },
-    { "api_token", JT_STRING, 0, 128 },
-    { "admin_password", JT_STRING, 0, 128 },
+static const struct field_rule event_rules[] = {
+    { "callback_url", JT_STRING, F_REQUIRED, 2048 },
+    { "encrypt_key", JT_STRING, 0, 128 },
+    { "verification_token", JT_STRING, 0, 128 },
+    { "types", JT_ARRAY, F_REQUIRED },
     { NULL },
 };
 
@@ -77,6 +74,65 @@ static enum err check(struct svc_ctx *c, json_t *obj, const struct field_rule *r
     }
     return e;
 }
+
+/* An app's "event" object replaces its subscription; null removes it. A
+ * new or changed callback must pass the url_verification challenge, as on
+ * the platform, before it is saved (events.md B.2). */
+static enum err seed_event(struct svc_ctx *c, int64_t app, json_t *ev)
+{
+    struct fs_subscription_row old, sub = { .app = app };
+    json_t *t;
+    size_t i;
+    char why[200];
+    bool had;
+    enum err e;
+
+    if (json_is_null(ev))
+        return store_fs_subscription_delete(c->st, app);
+    e = check(c, ev, event_rules, "feishu.apps[].event");
+    if (e != ERR_OK)
+        return e;
+    json_array_foreach(json_object_get(ev, "types"), i, t) {
+        if (!json_is_string(t))
+            return err_field(c->ei, ERR_BAD_REQUEST, "types", "event types are strings");
+    }
+    e = store_fs_subscription_get(c->st, c->a, app, &old);
+    if (e != ERR_OK && e != ERR_NOT_FOUND)
+        return e;
+    had = e == ERR_OK;
+    sub.callback_url = json_str(ev, "callback_url");
+    sub.encrypt_key = json_str(ev, "encrypt_key") ? json_str(ev, "encrypt_key") : "";
+    sub.verification_token = json_str(ev, "verification_token");
+    if (sub.verification_token == NULL)
+        sub.verification_token = had ? old.verification_token : ids_token(c->a, "", 24);
+    {
+        size_t len;
+
+        sub.types = json_dump_arena(c->a, json_object_get(ev, "types"), &len);
+    }
+    if (!had || strcmp(old.callback_url, sub.callback_url) != 0
+        || strcmp(old.encrypt_key, sub.encrypt_key) != 0
+        || strcmp(old.verification_token, sub.verification_token) != 0) {
+        if (ev_challenge(sub.callback_url, sub.verification_token, sub.encrypt_key, why,
+                         sizeof(why))
+            != ERR_OK)
+            return err_field(c->ei, ERR_BAD_REQUEST, "callback_url", "callback_url refused: %s",
+                             why);
+    }
+    return store_fs_subscription_set(c->st, &sub);
+}
+static const struct field_rule wecom_rules[] = {
+    { "corpid", JT_STRING, F_REQUIRED, 64 },
+    { "secrets", JT_ARRAY },
+    { NULL },
+};
+static const struct field_rule udesk_rules[] = {
+    { "subdomain", JT_STRING, F_REQUIRED, 64 },
+    { "admin_email", JT_STRING, F_REQUIRED, 254 },
+    { "api_token", JT_STRING, 0, 128 },
+    { "admin_password", JT_STRING, 0, 128 },
+    { NULL },
+};
 
 static enum err seed_users(struct svc_ctx *c, int64_t tenant, json_t *users)
 {
@@ -148,6 +204,8 @@ static enum err seed_feishu(struct svc_ctx *c, int64_t tenant, json_t *fs)
         if (e == ERR_CONFLICT)
             return err_field(c->ei, ERR_CONFLICT, "app_id", "app_id '%s' belongs to another tenant",
                              row.app_id);
+        if (e == ERR_OK && json_object_get(app, "event") != NULL)
+            e = seed_event(c, row.id, json_object_get(app, "event"));
         if (e != ERR_OK)
             return e;
     }

@@ -77,6 +77,29 @@ static enum err ad_events(struct req *rq, json_t *body, json_t *out)
     return e;
 }
 
+static enum err ad_event_get(struct req *rq, json_t *body, json_t *out)
+{
+    json_t *res;
+    enum err e = svc_event_get(&rq->svc, rq->params[0], &res);
+
+    (void)body;
+    if (e == ERR_OK) {
+        json_object_update(out, res);
+        json_decref(res);
+    }
+    return e;
+}
+
+static enum err ad_event_redeliver(struct req *rq, json_t *body, json_t *out)
+{
+    enum err e = svc_event_redeliver(&rq->svc, rq->params[0]);
+
+    (void)body;
+    if (e == ERR_OK)
+        json_out_str(out, "event_id", rq->params[0]);
+    return e;
+}
+
 static void clock_json(struct req *rq, json_t *out)
 {
     json_out_int(out, "now", clock_now(&rq->app->clock));
@@ -148,6 +171,8 @@ static const struct route ad_routes[] = {
     { HTTP_POST, "/admin/v1/seed", R_WRITE | R_JSON, NULL, ad_seed },
     { HTTP_GET, "/admin/v1/tenants/:name", 0, NULL, ad_tenant_get },
     { HTTP_GET, "/admin/v1/tenants/:name/events", 0, NULL, ad_events },
+    { HTTP_GET, "/admin/v1/events/:event_id", 0, NULL, ad_event_get },
+    { HTTP_POST, "/admin/v1/events/:event_id/redeliver", R_WRITE, NULL, ad_event_redeliver },
     { HTTP_GET, "/admin/v1/clock", R_NO_TX, NULL, ad_clock_get },
     { HTTP_POST, "/admin/v1/clock", R_WRITE | R_JSON, clock_rules, ad_clock_advance },
     { HTTP_POST, "/admin/v1/feishu/authorize", R_WRITE | R_JSON, authorize_rules,

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store_events.c - event subscriptions, and the delivery state of the
+ * outbox: leasing due records (safe across nodes), settling attempts, the
+ * attempt log. SQL every backend runs.
+ */
+#include "store/store_int.h"
+
+#include "core/arena.h"
+
+void store_outbox_fill(const struct sql_res *r, size_t i, struct outbox_row *o)
+{
+    o->id = sql_int(r, i, 0);
+    o->tenant_id = sql_int(r, i, 1);
+    o->app = sql_int(r, i, 2);
+    o->event_type = sql_text(r, i, 3);
+    o->event_id = sql_text(r, i, 4);
+    o->body = sql_text(r, i, 5);
+    o->created_at = sql_int(r, i, 6);
+    o->delivered_at = sql_int(r, i, 7);
+    o->state = sql_text(r, i, 8);
+    o->attempts = sql_int(r, i, 9);
+    o->next_at = sql_int(r, i, 10);
+}
+
+static const char SQL_SUB_GET[] =
+    "SELECT app_ref, callback_url, encrypt_key, verification_token, types FROM fs_subscription "
+    "WHERE app_ref = $1";
+static const char SQL_SUB_SET[] =
+    "INSERT INTO fs_subscription (app_ref, callback_url, encrypt_key, verification_token, types) "
+    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (app_ref) DO UPDATE SET callback_url = "
+    "excluded.callback_url, encrypt_key = excluded.encrypt_key, verification_token = "
+    "excluded.verification_token, types = excluded.types";
+static const char SQL_SUB_DELETE[] = "DELETE FROM fs_subscription WHERE app_ref = $1";
+
+enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app,
+                                   struct fs_subscription_row *out)
+{
+    struct sql_res r;
+    enum err e = sql_one(store_q(s, a, &r, SQL_SUB_GET, "i", app), &r);
+
+    if (e == ERR_OK) {
+        out->app = app;
+        out->callback_url = sql_text(&r, 0, 1);
+        out->encrypt_key = sql_text(&r, 0, 2);
+        out->verification_token = sql_text(&r, 0, 3);
+        out->types = sql_text(&r, 0, 4);
+    }
+    return e;
+}
+
+enum err store_fs_subscription_set(struct store *s, const struct fs_subscription_row *sub)
+{
+    return store_q(s, NULL, NULL, SQL_SUB_SET, "issss", sub->app, sub->callback_url,
+                   sub->encrypt_key, sub->verification_token, sub->types);
+}
+
+enum err store_fs_subscription_delete(struct store *s, int64_t app)
+{
+    return store_q(s, NULL, NULL, SQL_SUB_DELETE, "i", app);
+}
+
+/* The outer WHERE re-checks the lease on the row being updated: on
+ * PostgreSQL a second node that picked the same ids waits for the first's
+ * row lock, re-evaluates it against the new row and skips it, so a record
+ * is leased once. SQLite serialises writers anyway. */
+static const char SQL_CLAIM[] =
+    "UPDATE outbox SET lease_until = $1 WHERE state = 'pending' AND lease_until <= $2 "
+    "AND next_at <= $2 AND id IN (SELECT o.id FROM outbox o WHERE o.state = 'pending' "
+    "AND o.next_at <= $2 AND o.lease_until <= $2 AND NOT EXISTS (SELECT 1 FROM outbox p "
+    "WHERE p.app_ref = o.app_ref AND p.state = 'pending' AND p.id < o.id AND (p.attempts = 0 "
+    "OR p.lease_until > $2)) ORDER BY o.id LIMIT $3) RETURNING " OUTBOX_COLS;
+
+enum err store_outbox_claim(struct store *s, struct arena *a, int64_t now, int64_t lease_until,
+                            int64_t limit, struct outbox_row **rows, size_t *n)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_CLAIM, "iii", lease_until, now, limit);
+
+    *n = 0;
+    *rows = NULL;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r.nrows; i++)
+        store_outbox_fill(&r, i, &(*rows)[i]);
+    *n = r.nrows;
+    return ERR_OK;
+}
+
+static const char SQL_SETTLE[] =
+    "UPDATE outbox SET state = $2, attempts = $3, next_at = $4, delivered_at = $5, "
+    "lease_until = 0 WHERE id = $1";
+static const char SQL_ATTEMPT_ADD[] =
+    "INSERT INTO outbox_attempt (outbox_ref, attempt, at, http_status, latency_us, error, "
+    "response) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+enum err store_outbox_settle(struct store *s, const struct outbox_row *o,
+                             const struct outbox_attempt_row *at)
+{
+    struct sql_param p[5] = {
+        { 'i', NULL, o->id },      { 's', o->state, 0 },          { 'i', NULL, o->attempts },
+        { 'i', NULL, o->next_at }, { 'i', NULL, o->delivered_at },
+    };
+    enum err e;
+
+    if (o->delivered_at == 0)
+        p[4] = (struct sql_param){ 's', NULL, 0 };
+    e = s->ops->query(s, NULL, SQL_SETTLE, p, 5, NULL);
+    if (e == ERR_OK && at != NULL)
+        e = store_q(s, NULL, NULL, SQL_ATTEMPT_ADD, "iiiiiss", at->outbox, at->attempt, at->at,
+                    at->http_status, at->latency_us, at->error, at->response);
+    return e;
+}
+
+static const char SQL_BY_EVENT_ID[] = "SELECT " OUTBOX_COLS " FROM outbox WHERE event_id = $1";
+static const char SQL_ATTEMPTS[] =
+    "SELECT outbox_ref, attempt, at, http_status, latency_us, error, response "
+    "FROM outbox_attempt WHERE outbox_ref = $1 ORDER BY attempt, id";
+static const char SQL_REQUEUE[] =
+    "UPDATE outbox SET state = 'pending', next_at = $2, lease_until = 0, delivered_at = NULL "
+    "WHERE id = $1";
+
+enum err store_outbox_by_event_id(struct store *s, struct arena *a, const char *event_id,
+                                  struct outbox_row *out)
+{
+    struct sql_res r;
+    enum err e = sql_one(store_q(s, a, &r, SQL_BY_EVENT_ID, "s", event_id), &r);
+
+    if (e == ERR_OK)
+        store_outbox_fill(&r, 0, out);
+    return e;
+}
+
+enum err store_outbox_attempts(struct store *s, struct arena *a, int64_t outbox,
+                               struct outbox_attempt_row **rows, size_t *n)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_ATTEMPTS, "i", outbox);
+
+    *n = 0;
+    *rows = NULL;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r.nrows; i++) {
+        struct outbox_attempt_row *t = &(*rows)[i];
+
+        t->outbox = sql_int(&r, i, 0);
+        t->attempt = sql_int(&r, i, 1);
+        t->at = sql_int(&r, i, 2);
+        t->http_status = sql_int(&r, i, 3);
+        t->latency_us = sql_int(&r, i, 4);
+        t->error = sql_text(&r, i, 5);
+        t->response = sql_text(&r, i, 6);
+    }
+    *n = r.nrows;
+    return ERR_OK;
+}
+
+enum err store_outbox_requeue(struct store *s, int64_t outbox, int64_t now)
+{
+    return store_q(s, NULL, NULL, SQL_REQUEUE, "ii", outbox, now);
+}

@@ -1,0 +1,234 @@
+// tests/http/feishu_delivery.test.mjs - event delivery to callback URLs (events.md B):
+// the url_verification challenge on subscribing, encrypted and signed pushes accepted by
+// the official SDK's EventDispatcher, subscriptions and recipients, retries on the
+// server clock with one event_id, redelivery, the delivery log, and nothing lost across
+// SIGKILL.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN_TOKEN, sleep } from './lib/server.mjs';
+import { APP1, APP2, advanceClock, assertOk, chatPath, createChat, feishuSeed, fs, tenantToken, withFeishuServer } from './lib/feishu.mjs';
+import { decrypt, signature, startReceiver } from './lib/receiver.mjs';
+
+const ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+
+async function subscribe(srv, app, event) {
+    return srv.request('POST', '/admin/v1/seed', {
+        headers: ADMIN,
+        body: { tenants: [{ name: 'Acme', feishu: { tenant_key: 'acme', apps: [{ app_id: app.app_id, app_secret: app.app_secret, name: app.name, event }] } }] },
+    });
+}
+
+async function events(srv) {
+    const res = await srv.request('GET', '/admin/v1/tenants/Acme/events?limit=1000', { headers: ADMIN });
+    assert.equal(res.status, 200, res.body);
+    return res.json.items;
+}
+
+async function until(what, fn, timeoutMs = 15000) {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+        const v = await fn();
+        if (v) return v;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await sleep(50);
+    }
+}
+
+test('subscribing runs the url_verification challenge and refuses a URL that fails it', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const rx = await startReceiver({ encryptKey: 'enc key 1', verificationToken: 'vt-1' });
+        try {
+            let res = await subscribe(srv, APP1, { callback_url: rx.url, encrypt_key: 'enc key 1', verification_token: 'vt-1', types: ['im.chat.updated_v1'] });
+            assert.equal(res.status, 200, res.body);
+            // The challenge: encrypted, and once decrypted no schema/header, the token on top.
+            const ch = JSON.parse(decrypt('enc key 1', JSON.parse(rx.raw[0].body).encrypt));
+            assert.equal(ch.type, 'url_verification');
+            assert.equal(ch.token, 'vt-1');
+            assert.equal(typeof ch.challenge, 'string');
+            assert.equal(ch.schema, undefined);
+            // Re-seeding the same subscription does not challenge again.
+            await subscribe(srv, APP1, { callback_url: rx.url, encrypt_key: 'enc key 1', verification_token: 'vt-1', types: ['im.chat.updated_v1'] });
+            assert.equal(rx.raw.length, 1);
+            // A wrong echo, or nobody listening: refused, and the old subscription stays.
+            rx.answerChallengeWrong(true);
+            res = await subscribe(srv, APP1, { callback_url: rx.url + '?v=2', verification_token: 'vt-1', types: [] });
+            assert.equal(res.status, 400);
+            assert.match(res.json.error.message, /challenge code was not returned/);
+            res = await subscribe(srv, APP1, { callback_url: 'http://127.0.0.1:9/none', types: [] });
+            assert.equal(res.status, 400);
+            assert.match(res.json.error.message, /callback_url refused/);
+            const t = await srv.request('GET', '/admin/v1/tenants/Acme', { headers: ADMIN });
+            const app = t.json.feishu.apps.find((a) => a.app_id === APP1.app_id);
+            assert.deepEqual(app.event, { callback_url: rx.url, encrypt_key: 'enc key 1', verification_token: 'vt-1', types: ['im.chat.updated_v1'] });
+        } finally {
+            await rx.close();
+        }
+    });
+});
+
+test('encrypted, signed pushes reach the SDK dispatcher; only subscribed types, only bots in the chat', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const key = 'test key';
+        const rx1 = await startReceiver({ encryptKey: key, verificationToken: 'vt-a' });
+        const rx2 = await startReceiver({ verificationToken: 'vt-b' });
+        try {
+            assert.equal((await subscribe(srv, APP1, { callback_url: rx1.url, encrypt_key: key, verification_token: 'vt-a',
+                types: ['im.chat.updated_v1', 'im.chat.disbanded_v1', 'im.chat.member.user.added_v1', 'im.chat.member.bot.added_v1'] })).status, 200);
+            // APP2: no encryption, and it does not take user.added.
+            assert.equal((await subscribe(srv, APP2, { callback_url: rx2.url, verification_token: 'vt-b',
+                types: ['im.chat.updated_v1', 'im.chat.member.bot.added_v1', 'im.chat.disbanded_v1'] })).status, 200);
+            const t1 = await tenantToken(srv, APP1);
+            const chat = await createChat(srv, t1, { name: 'deliver' });
+            assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t1, { name: 'renamed' }));
+            // APP2 is not in the chat yet: the update reaches APP1 only.
+            assertOk(await fs(srv, 'POST', chatPath(chat.chat_id, '/members') + '?member_id_type=app_id', t1, { id_list: [APP2.app_id] }));
+            assertOk(await fs(srv, 'POST', chatPath(chat.chat_id, '/members') + '?member_id_type=user_id', t1, { id_list: ['wangwu'] }));
+            assertOk(await fs(srv, 'DELETE', chatPath(chat.chat_id), t1));
+
+            const want1 = ['im.chat.updated_v1', 'im.chat.member.user.added_v1', 'im.chat.disbanded_v1'];
+            const want2 = ['im.chat.member.bot.added_v1', 'im.chat.disbanded_v1'];
+            await until('deliveries', async () => rx1.accepted.length >= want1.length && rx2.accepted.length >= want2.length);
+            await sleep(300);
+            assert.deepEqual(rx1.accepted.map((e) => e.event_type), want1);
+            assert.deepEqual(rx2.accepted.map((e) => e.event_type), want2);
+            for (const e of rx1.accepted) {
+                assert.equal(e.app_id, APP1.app_id);
+                assert.equal(e.token, 'vt-a');
+                assert.equal(e.chat_id, chat.chat_id);
+            }
+            for (const e of rx2.accepted) assert.equal(e.token, 'vt-b');
+
+            // Raw bytes: compact {"encrypt":...} with no "\/", the three headers, the signature.
+            const pushes = rx1.raw.filter((r) => !decrypt(key, JSON.parse(r.body).encrypt).includes('url_verification'));
+            assert.equal(pushes.length, 3);
+            for (const r of pushes) {
+                assert.match(r.body, /^\{"encrypt":"[A-Za-z0-9+/]+=*"\}$/);
+                assert.equal(r.headers['content-type'], 'application/json; charset=utf-8');
+                const ts = r.headers['x-lark-request-timestamp'];
+                const nonce = r.headers['x-lark-request-nonce'];
+                assert.match(ts, /^\d{10}$/);
+                assert.ok(nonce.length >= 16);
+                assert.equal(r.headers['x-lark-signature'], signature(ts, nonce, key, r.body));
+                const plain = JSON.parse(decrypt(key, JSON.parse(r.body).encrypt));
+                assert.equal(plain.schema, '2.0');
+                assert.equal(plain.header.token, 'vt-a');
+            }
+            // Without a key the body is the plain event, signed over an empty key.
+            const p2 = rx2.raw.filter((r) => !r.body.includes('url_verification'));
+            for (const r of p2) {
+                assert.equal(JSON.parse(r.body).header.token, 'vt-b');
+                assert.equal(r.headers['x-lark-signature'], signature(r.headers['x-lark-request-timestamp'], r.headers['x-lark-request-nonce'], '', r.body));
+            }
+            // The outbox says what happened: user.added for APP2 was skipped (not subscribed).
+            const ev = await events(srv);
+            const skipped = ev.filter((e) => e.state === 'skipped');
+            assert.deepEqual(skipped.map((e) => [e.event_type, e.app_id]), [['im.chat.member.user.added_v1', APP2.app_id]]);
+            assert.ok(ev.filter((e) => e.state !== 'skipped').every((e) => e.state === 'delivered' && e.attempts === 1));
+        } finally {
+            await rx1.close();
+            await rx2.close();
+        }
+    });
+});
+
+test('a failing receiver gets retries on the schedule with the same event_id; the log and redelivery', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const rx = await startReceiver({ encryptKey: 'k', verificationToken: 'vt' });
+        try {
+            assert.equal((await subscribe(srv, APP1, { callback_url: rx.url, encrypt_key: 'k', verification_token: 'vt', types: ['im.chat.updated_v1'] })).status, 200);
+            const t1 = await tenantToken(srv, APP1);
+            const chat = await createChat(srv, t1, { name: 'retry' });
+            rx.failNext(2);
+            assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t1, { name: 'r1' }));
+            const [ev] = await until('first attempt', async () => {
+                const done = (await events(srv)).filter((e) => e.attempts === 1);
+                return done.length ? done : null;
+            });
+            assert.equal(ev.state, 'pending');
+            const now = (await srv.request('GET', '/admin/v1/clock', { headers: ADMIN })).json.now;
+            assert.ok(ev.next_attempt_at > now + 10 && ev.next_attempt_at <= now + 15, JSON.stringify(ev));
+            // Nothing happens before the 15 s are up on the server clock.
+            await sleep(300);
+            assert.equal((await events(srv))[0].attempts, 1);
+            await advanceClock(srv, 15);
+            await until('second attempt', async () => (await events(srv))[0].attempts === 2);
+            assert.equal((await events(srv))[0].state, 'pending');
+            // The third attempt waits 5 minutes: stop 3 s short of it first.
+            const second = (await events(srv))[0];
+            const clock = (await srv.request('GET', '/admin/v1/clock', { headers: ADMIN })).json.now;
+            assert.ok(second.next_attempt_at - clock > 290, JSON.stringify(second));
+            await advanceClock(srv, second.next_attempt_at - clock - 3);
+            await sleep(300);
+            assert.equal((await events(srv))[0].attempts, 2, 'the third attempt waits 5 minutes');
+            await advanceClock(srv, 3);
+            await until('delivery', async () => (await events(srv))[0].state === 'delivered');
+            assert.equal(rx.accepted.length, 1);
+            assert.equal(rx.accepted[0].event_id, ev.event_id);
+            // Every push carried the same event_id.
+            const ids = rx.raw.map((r) => JSON.parse(decrypt('k', JSON.parse(r.body).encrypt))).filter((p) => p.header).map((p) => p.header.event_id);
+            assert.deepEqual(ids, [ev.event_id, ev.event_id, ev.event_id]);
+            const log = (await srv.request('GET', `/admin/v1/events/${ev.event_id}`, { headers: ADMIN })).json;
+            assert.deepEqual(log.deliveries.map((d) => d.http_status), [500, 500, 200]);
+            assert.deepEqual(log.deliveries.map((d) => d.attempt), [1, 2, 3]);
+            assert.match(log.deliveries[0].response, /failing on purpose/);
+            assert.ok(log.deliveries.every((d) => d.latency_us > 0));
+            // Redelivery on request.
+            const rd = await srv.request('POST', `/admin/v1/events/${ev.event_id}/redeliver`, { headers: ADMIN });
+            assert.equal(rd.status, 200, rd.body);
+            await until('redelivery', async () => rx.accepted.length === 2);
+            assert.equal(rx.accepted[1].event_id, ev.event_id);
+            assert.equal((await srv.request('GET', '/admin/v1/events/nope', { headers: ADMIN })).status, 404);
+        } finally {
+            await rx.close();
+        }
+    });
+});
+
+test('after five failed attempts an event is failed; other events of the app go on', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const rx = await startReceiver({ verificationToken: 'vt' });
+        try {
+            assert.equal((await subscribe(srv, APP1, { callback_url: rx.url, verification_token: 'vt', types: ['im.chat.updated_v1'] })).status, 200);
+            const t1 = await tenantToken(srv, APP1);
+            const chat = await createChat(srv, t1, { name: 'give up' });
+            rx.failNext(5);
+            assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t1, { name: 'x1' }));
+            for (const step of [0, 15, 300, 3600, 21600]) {
+                if (step) await advanceClock(srv, step);
+                const want = [0, 15, 300, 3600, 21600].indexOf(step) + 1;
+                await until(`attempt ${want}`, async () => (await events(srv))[0].attempts === want);
+            }
+            await until('failed', async () => (await events(srv))[0].state === 'failed');
+            assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), await tenantToken(srv, APP1), { name: 'x2' }));
+            await until('next event delivered', async () => rx.accepted.length === 1);
+            assert.equal(rx.accepted[0].after_change.name, 'x2');
+        } finally {
+            await rx.close();
+        }
+    });
+});
+
+test('SIGKILL with undelivered events: after restart every one is delivered', { timeout: 180_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const rx = await startReceiver({ encryptKey: 'kk', verificationToken: 'vt' });
+        try {
+            assert.equal((await subscribe(srv, APP1, { callback_url: rx.url, encrypt_key: 'kk', verification_token: 'vt', types: ['im.chat.updated_v1'] })).status, 200);
+            const t1 = await tenantToken(srv, APP1);
+            const chat = await createChat(srv, t1, { name: 'crash' });
+            rx.failNext(1000);
+            for (let i = 0; i < 8; i++) assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t1, { name: `n${i}` }));
+            await until('an attempt', async () => (await events(srv)).some((e) => e.attempts > 0));
+            const ex = await srv.kill9();
+            assert.equal(ex.signal, 'SIGKILL');
+            rx.failNext(0);
+            await srv.restart();
+            // Past the 15 s retry and the 10 s lease of the killed process.
+            await advanceClock(srv, 30);
+            await until('all delivered', async () => (await events(srv)).every((e) => e.state === 'delivered'), 30000);
+            const got = new Set(rx.accepted.map((e) => e.after_change.name));
+            for (let i = 0; i < 8; i++) assert.ok(got.has(`n${i}`), `n${i} lost`);
+        } finally {
+            await rx.close();
+        }
+    }, { seed: feishuSeed() });
+});
