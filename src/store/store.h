@@ -287,6 +287,9 @@ enum err store_fs_chat_list(struct store *s, struct arena *a, const struct actor
                             int64_t public_tenant, bool by_active, int64_t after_active,
                             int64_t after_id, int64_t limit, struct fs_chat_row **rows,
                             size_t *n);
+/* The p2p chats 'bot' is in, by id after 'after'. */
+enum err store_fs_p2p_list(struct store *s, struct arena *a, const struct actor *bot, int64_t after,
+                           int64_t limit, struct fs_chat_row **rows, size_t *n);
 enum err store_fs_member_add(struct store *s, int64_t chat, const struct fs_member_row *m);
 enum err store_fs_member_get(struct store *s, int64_t chat, const struct actor *who,
                              struct fs_member_row *out);

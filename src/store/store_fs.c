@@ -243,6 +243,29 @@ enum err store_fs_chat_list(struct store *s, struct arena *a, const struct actor
     return ERR_OK;
 }
 
+static const char SQL_P2P_LIST[] =
+    "SELECT " CHAT_COLS " FROM fs_chat c WHERE c.chat_mode = 'p2p' AND c.id > $3 AND EXISTS "
+    "(SELECT 1 FROM fs_chat_member m WHERE m.chat_ref = c.id AND m.member_kind = $1 AND "
+    "m.member_ref = $2) ORDER BY c.id LIMIT $4";
+
+enum err store_fs_p2p_list(struct store *s, struct arena *a, const struct actor *bot, int64_t after,
+                           int64_t limit, struct fs_chat_row **rows, size_t *n)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_P2P_LIST, "iiii", (int64_t)bot->kind, bot->ref, after,
+                         limit);
+
+    *n = 0;
+    *rows = NULL;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r.nrows; i++)
+        chat_fill(&r, i, &(*rows)[i]);
+    *n = r.nrows;
+    return ERR_OK;
+}
+
 static const char SQL_MEMBER_ADD[] =
     "INSERT INTO fs_chat_member (chat_ref, member_kind, member_ref, is_manager, is_moderator, "
     "joined_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_ref, member_kind, member_ref) "

@@ -232,3 +232,58 @@ test('SIGKILL with undelivered events: after restart every one is delivered', { 
         }
     }, { seed: feishuSeed() });
 });
+
+test('every event type qunzu emits reaches the SDK dispatcher, p2p ones included', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const rx = await startReceiver({ encryptKey: 'all', verificationToken: 'vt-all' });
+        try {
+            const types = ['im.chat.updated_v1', 'im.chat.disbanded_v1', 'im.chat.member.user.added_v1',
+                'im.chat.member.user.deleted_v1', 'im.chat.member.bot.added_v1', 'im.chat.member.bot.deleted_v1',
+                'im.chat.access_event.bot_p2p_chat_entered_v1', 'p2p_chat_create'];
+            assert.equal((await subscribe(srv, APP2, { callback_url: rx.url, encrypt_key: 'all', verification_token: 'vt-all', types })).status, 200);
+            const t1 = await tenantToken(srv, APP1);
+            const chat = await createChat(srv, t1, { name: 'all types' });
+            const mem = (q) => chatPath(chat.chat_id, '/members') + q;
+            assertOk(await fs(srv, 'POST', mem('?member_id_type=app_id'), t1, { id_list: [APP2.app_id] }));
+            assertOk(await fs(srv, 'POST', mem('?member_id_type=user_id'), t1, { id_list: ['wangwu'] }));
+            assertOk(await fs(srv, 'DELETE', mem('?member_id_type=user_id'), t1, { id_list: ['wangwu'] }));
+            assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t1, { name: 'renamed' }));
+            assertOk(await fs(srv, 'DELETE', mem('?member_id_type=app_id'), t1, { id_list: [APP2.app_id] }));
+            const c2 = await createChat(srv, t1, { name: 'bye', bot_id_list: [APP2.app_id] });
+            assertOk(await fs(srv, 'DELETE', chatPath(c2.chat_id), t1));
+            // A user opens the bot's p2p chat twice: created once, entered twice.
+            const p2p = async () => (await srv.request('POST', '/admin/v1/feishu/p2p_enter', { headers: ADMIN, body: { app_id: APP2.app_id, user_id: 'zhaoliu' } })).json;
+            const first = await p2p();
+            const second = await p2p();
+            assert.equal(first.created, true);
+            assert.equal(second.created, false);
+            assert.equal(first.chat_id, second.chat_id);
+            const want = ['im.chat.member.bot.added_v1', 'im.chat.member.user.added_v1', 'im.chat.member.user.deleted_v1',
+                'im.chat.updated_v1', 'im.chat.member.bot.deleted_v1', 'im.chat.disbanded_v1', 'p2p_chat_create',
+                'im.chat.access_event.bot_p2p_chat_entered_v1', 'im.chat.access_event.bot_p2p_chat_entered_v1'];
+            await until('all types', async () => rx.accepted.length >= want.length);
+            await sleep(200);
+            const got = rx.accepted.map((e) => e.handled_as);
+            assert.deepEqual(got, want);
+            const created = rx.accepted.find((e) => e.handled_as === 'p2p_chat_create');
+            assert.equal(created.chat_id, first.chat_id);
+            assert.equal(created.token, 'vt-all');
+            assert.equal(created.user.name, 'Zhao Liu');
+            assert.match(created.uuid, /^[0-9a-f]{32}$/);
+            const entered = rx.accepted.find((e) => e.event_type === 'im.chat.access_event.bot_p2p_chat_entered_v1');
+            assert.equal(entered.chat_id, first.chat_id);
+            // p2p chats are not listed, but get answers with chat_mode p2p.
+            const zl = await userTokenFor(srv, 'zhaoliu');
+            const got2 = assertOk(await fs(srv, 'GET', chatPath(first.chat_id), zl));
+            assert.equal(got2.chat_mode, 'p2p');
+            assert.equal(got2.owner_id, undefined);
+        } finally {
+            await rx.close();
+        }
+    });
+});
+
+async function userTokenFor(srv, userId) {
+    const { userToken } = await import('./lib/feishu.mjs');
+    return userToken(srv, APP2, userId);
+}

@@ -5,6 +5,7 @@
  * with a matching HTTP status otherwise.
  */
 #include "dialect/admin/ad.h"
+#include "dialect/feishu/fs.h"
 
 #include "core/arena.h"
 #include "core/str.h"
@@ -156,6 +157,12 @@ static enum err ad_fs_authorize(struct req *rq, json_t *body, json_t *out)
     return e;
 }
 
+/* A simulated user action: the person opens the app bot's p2p chat. */
+static enum err ad_fs_p2p(struct req *rq, json_t *body, json_t *out)
+{
+    return fs_sim_p2p_enter(rq, json_str(body, "app_id"), json_str(body, "user_id"), out);
+}
+
 static const struct field_rule authorize_rules[] = {
     { "app_id", JT_STRING, F_REQUIRED },
     { "user_id", JT_STRING, F_REQUIRED },
@@ -177,6 +184,7 @@ static const struct route ad_routes[] = {
     { HTTP_POST, "/admin/v1/clock", R_WRITE | R_JSON, clock_rules, ad_clock_advance },
     { HTTP_POST, "/admin/v1/feishu/authorize", R_WRITE | R_JSON, authorize_rules,
       ad_fs_authorize },
+    { HTTP_POST, "/admin/v1/feishu/p2p_enter", R_WRITE | R_JSON, authorize_rules, ad_fs_p2p },
 };
 
 static int ad_status(enum err e)

@@ -103,6 +103,10 @@ enum err fs_menu_item_patch(struct req *rq, json_t *body, json_t *out);
 enum err fs_announcement_get(struct req *rq, json_t *body, json_t *out);
 enum err fs_announcement_patch(struct req *rq, json_t *body, json_t *out);
 
+/* fs_simulate.c: a person opens the p2p chat with an app's bot (for the
+ * admin API); answers {"chat_id", "created"}. */
+enum err fs_sim_p2p_enter(struct req *rq, const char *app_id, const char *user_id, json_t *out);
+
 /* fs_chat_edit.c */
 /* Schema 2.0 pieces shared by every chat event (chats.md §16, events.md A). */
 json_t *fs_event_header(struct req *rq, int64_t app, const char *event_id, const char *type);

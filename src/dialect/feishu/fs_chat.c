@@ -242,6 +242,18 @@ json_t *fs_chat_json(struct req *rq, const struct fs_chat_row *c, const char *ty
     if (with_id)
         json_object_set_new(o, "chat_id", json_string(c->chat_id));
     json_object_set_new(o, "avatar", json_string(fs_avatar_url(rq, c->avatar)));
+    if (strcmp(c->chat_mode, "p2p") == 0) {
+        /* p2p chats show no owner, type, tag, permissions or visibility (§5). */
+        json_object_set_new(o, "chat_mode", json_string(c->chat_mode));
+        json_object_set_new(o, "external", json_false());
+        json_object_set_new(o, "tenant_key", json_string(tenant_key(rq, c->tenant_id)));
+        if (full) {
+            counts_json(rq, o, c);
+            json_object_set_new(o, "chat_status", json_string(c->status));
+        }
+        json_decref(s);
+        return o;
+    }
     if (c->name[0] != '\0')
         json_object_set_new(o, "name", json_string(c->name));
     json_object_set_new(o, "description", json_string(c->description));

@@ -23,7 +23,8 @@ export const EVENT_TYPES = [
  * startReceiver({encryptKey, verificationToken}) -> {url, raw, accepted, failNext(n),
  *   answerChallengeWrong(bool), close()}
  * raw: [{headers, body}] for every POST (challenges included);
- * accepted: [data] for every event the SDK dispatcher verified and handed to a handler.
+ * accepted: [data] for every event the SDK dispatcher verified and handed to a handler,
+ * with 'handled_as' naming the handler (the event type it routed on).
  */
 export async function startReceiver({ encryptKey = '', verificationToken = '' } = {}) {
     const raw = [];
@@ -34,7 +35,7 @@ export async function startReceiver({ encryptKey = '', verificationToken = '' } 
     const handlers = {};
     for (const t of EVENT_TYPES) {
         handlers[t] = async (data) => {
-            accepted.push(data);
+            accepted.push({ ...data, handled_as: t });
             return 'ok';
         };
     }
