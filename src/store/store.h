@@ -103,6 +103,7 @@ struct fs_chat_row {
 };
 
 struct fs_member_row {
+    int64_t seq; /* join order */
     struct actor who;
     bool is_manager;
     bool is_moderator;
@@ -290,6 +291,7 @@ enum err store_fs_chat_list(struct store *s, struct arena *a, const struct actor
 /* The p2p chats 'bot' is in, by id after 'after'. */
 enum err store_fs_p2p_list(struct store *s, struct arena *a, const struct actor *bot, int64_t after,
                            int64_t limit, struct fs_chat_row **rows, size_t *n);
+/* Adds a member unless present (then a no-op) and keeps the chat's counts. */
 enum err store_fs_member_add(struct store *s, int64_t chat, const struct fs_member_row *m);
 enum err store_fs_member_get(struct store *s, int64_t chat, const struct actor *who,
                              struct fs_member_row *out);
@@ -298,10 +300,10 @@ enum err store_fs_member_list(struct store *s, struct arena *a, int64_t chat,
                               struct fs_member_row **rows, size_t *n);
 enum err store_fs_member_count(struct store *s, int64_t chat, enum actor_kind kind, int64_t *n);
 enum err store_fs_member_delete(struct store *s, int64_t chat, const struct actor *who);
-/* Members of 'kind' in (joined_at, ref) order after the keyset position. */
+/* Members of 'kind' in join order after sequence number 'after'. */
 enum err store_fs_member_page(struct store *s, struct arena *a, int64_t chat, enum actor_kind kind,
-                              int64_t after_joined, int64_t after_ref, int64_t limit,
-                              struct fs_member_row **rows, size_t *n);
+                              int64_t after, int64_t limit, struct fs_member_row **rows,
+                              size_t *n);
 enum err store_fs_manager_list(struct store *s, struct arena *a, int64_t chat,
                                struct fs_member_row **rows, size_t *n);
 /* The tenant's chat size limit; 0 when it has none of its own. */

@@ -60,16 +60,16 @@ static const struct copy_table copy_tables[] = {
     { "fs_chat",
       "SELECT id, tenant_id, chat_id, creator_app, owner_kind, owner_ref, chat_mode, chat_type, "
       "name, description, avatar, i18n_names, settings, status, top_notice, created_at, "
-      "active_at FROM fs_chat ORDER BY id",
+      "active_at, user_count, bot_count FROM fs_chat ORDER BY id",
       "INSERT INTO fs_chat (id, tenant_id, chat_id, creator_app, owner_kind, owner_ref, "
       "chat_mode, chat_type, name, description, avatar, i18n_names, settings, status, "
-      "top_notice, created_at, active_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-      "$11, $12, $13, $14, $15, $16, $17)" },
+      "top_notice, created_at, active_at, user_count, bot_count) VALUES ($1, $2, $3, $4, $5, "
+      "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)" },
     { "fs_chat_member",
-      "SELECT chat_ref, member_kind, member_ref, is_manager, is_moderator, joined_at "
-      "FROM fs_chat_member ORDER BY chat_ref, member_kind, member_ref",
-      "INSERT INTO fs_chat_member (chat_ref, member_kind, member_ref, is_manager, is_moderator, "
-      "joined_at) VALUES ($1, $2, $3, $4, $5, $6)" },
+      "SELECT seq, chat_ref, member_kind, member_ref, is_manager, is_moderator, joined_at "
+      "FROM fs_chat_member ORDER BY seq",
+      "INSERT INTO fs_chat_member (seq, chat_ref, member_kind, member_ref, is_manager, "
+      "is_moderator, joined_at) VALUES ($1, $2, $3, $4, $5, $6, $7)" },
     { "fs_chat_uuid",
       "SELECT tenant_id, uuid, owner_key, chat_ref, created_at FROM fs_chat_uuid "
       "ORDER BY tenant_id, uuid, owner_key",

@@ -269,18 +269,21 @@ enum err store_fs_p2p_list(struct store *s, struct arena *a, const struct actor 
 static const char SQL_MEMBER_ADD[] =
     "INSERT INTO fs_chat_member (chat_ref, member_kind, member_ref, is_manager, is_moderator, "
     "joined_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_ref, member_kind, member_ref) "
-    "DO NOTHING";
+    "DO NOTHING RETURNING seq";
+/* Counts move with the rows, in the same transaction ($2: +1 or -1). */
+static const char SQL_COUNT_USERS[] = "UPDATE fs_chat SET user_count = user_count + $2 WHERE id = $1";
+static const char SQL_COUNT_BOTS[] = "UPDATE fs_chat SET bot_count = bot_count + $2 WHERE id = $1";
 static const char SQL_MEMBER_GET[] =
-    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at FROM fs_chat_member "
+    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at, seq FROM fs_chat_member "
     "WHERE chat_ref = $1 AND member_kind = $2 AND member_ref = $3";
 static const char SQL_MEMBER_SET[] =
     "UPDATE fs_chat_member SET is_manager = $4, is_moderator = $5 "
     "WHERE chat_ref = $1 AND member_kind = $2 AND member_ref = $3";
 static const char SQL_MEMBER_LIST[] =
-    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at FROM fs_chat_member "
-    "WHERE chat_ref = $1 ORDER BY joined_at, member_kind, member_ref";
+    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at, seq FROM fs_chat_member "
+    "WHERE chat_ref = $1 ORDER BY seq";
 static const char SQL_MEMBER_COUNT[] =
-    "SELECT count(*) FROM fs_chat_member WHERE chat_ref = $1 AND member_kind = $2";
+    "SELECT CASE WHEN $2 = 1 THEN user_count ELSE bot_count END FROM fs_chat WHERE id = $1";
 static const char SQL_MEMBER_NAME[] =
     "SELECT 1 FROM fs_chat_member m JOIN person p ON p.id = m.member_ref "
     "WHERE m.chat_ref = $1 AND m.member_kind = 1 AND lower(p.name) LIKE $2 LIMIT 1";
@@ -292,6 +295,7 @@ static void member_fill(const struct sql_res *r, size_t i, struct fs_member_row 
     m->is_manager = sql_int(r, i, 2) != 0;
     m->is_moderator = sql_int(r, i, 3) != 0;
     m->joined_at = sql_int(r, i, 4);
+    m->seq = sql_int(r, i, 5);
 }
 
 static enum err member_rows(enum err e, struct arena *a, const struct sql_res *r,
@@ -308,10 +312,25 @@ static enum err member_rows(enum err e, struct arena *a, const struct sql_res *r
     return ERR_OK;
 }
 
+static enum err count_move(struct store *s, int64_t chat, enum actor_kind kind, int64_t by)
+{
+    return store_q(s, NULL, NULL, kind == ACTOR_USER ? SQL_COUNT_USERS : SQL_COUNT_BOTS, "ii",
+                   chat, by);
+}
+
 enum err store_fs_member_add(struct store *s, int64_t chat, const struct fs_member_row *m)
 {
-    return store_q(s, NULL, NULL, SQL_MEMBER_ADD, "iiibbi", chat, (int64_t)m->who.kind,
-                   m->who.ref, (int)m->is_manager, (int)m->is_moderator, m->joined_at);
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = store_q(s, &a, &r, SQL_MEMBER_ADD, "iiibbi", chat, (int64_t)m->who.kind, m->who.ref,
+                (int)m->is_manager, (int)m->is_moderator, m->joined_at);
+    if (e == ERR_OK && r.nrows == 1)
+        e = count_move(s, chat, m->who.kind, 1);
+    arena_release(&a);
+    return e;
 }
 
 enum err store_fs_member_get(struct store *s, int64_t chat, const struct actor *who,
@@ -357,30 +376,39 @@ enum err store_fs_member_count(struct store *s, int64_t chat, enum actor_kind ki
 }
 
 static const char SQL_MEMBER_DELETE[] =
-    "DELETE FROM fs_chat_member WHERE chat_ref = $1 AND member_kind = $2 AND member_ref = $3";
+    "DELETE FROM fs_chat_member WHERE chat_ref = $1 AND member_kind = $2 AND member_ref = $3 "
+    "RETURNING seq";
 static const char SQL_MEMBER_PAGE[] =
-    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at FROM fs_chat_member "
-    "WHERE chat_ref = $1 AND member_kind = $2 AND (joined_at > $3 OR (joined_at = $3 AND "
-    "member_ref > $4)) ORDER BY joined_at, member_ref LIMIT $5";
+    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at, seq FROM fs_chat_member "
+    "WHERE chat_ref = $1 AND member_kind = $2 AND seq > $3 ORDER BY seq LIMIT $4";
 static const char SQL_MANAGERS[] =
-    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at FROM fs_chat_member "
-    "WHERE chat_ref = $1 AND is_manager = 1 ORDER BY joined_at, member_kind, member_ref";
+    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at, seq FROM fs_chat_member "
+    "WHERE chat_ref = $1 AND is_manager = 1 ORDER BY seq";
 static const char SQL_LIMIT_GET[] = "SELECT member_limit FROM fs_tenant WHERE tenant_id = $1";
 static const char SQL_LIMIT_SET[] = "UPDATE fs_tenant SET member_limit = $2 WHERE tenant_id = $1";
 
 enum err store_fs_member_delete(struct store *s, int64_t chat, const struct actor *who)
 {
-    return store_q(s, NULL, NULL, SQL_MEMBER_DELETE, "iii", chat, (int64_t)who->kind, who->ref);
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = store_q(s, &a, &r, SQL_MEMBER_DELETE, "iii", chat, (int64_t)who->kind, who->ref);
+    if (e == ERR_OK && r.nrows == 1)
+        e = count_move(s, chat, who->kind, -1);
+    arena_release(&a);
+    return e;
 }
 
 enum err store_fs_member_page(struct store *s, struct arena *a, int64_t chat, enum actor_kind kind,
-                              int64_t after_joined, int64_t after_ref, int64_t limit,
-                              struct fs_member_row **rows, size_t *n)
+                              int64_t after, int64_t limit, struct fs_member_row **rows,
+                              size_t *n)
 {
     struct sql_res r;
 
-    return member_rows(store_q(s, a, &r, SQL_MEMBER_PAGE, "iiiii", chat, (int64_t)kind,
-                               after_joined, after_ref, limit),
+    return member_rows(store_q(s, a, &r, SQL_MEMBER_PAGE, "iiii", chat, (int64_t)kind, after,
+                               limit),
                        a, &r, rows, n);
 }
 

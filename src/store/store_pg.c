@@ -194,17 +194,20 @@ static enum err pg_lock_tenant(struct store *st, int64_t tenant)
 
 static enum err pg_ids_follow(struct store *st)
 {
-    static const char *const tables[] = { "tenant", "person",  "fs_app", "wc_secret",
-                                          "kb_category", "fs_chat", "outbox",
-                                          "fs_chat_tab", "fs_menu", "outbox_attempt" };
+    static const struct {
+        const char *table, *column;
+    } ids[] = { { "tenant", "id" },         { "person", "id" },      { "fs_app", "id" },
+                { "wc_secret", "id" },      { "kb_category", "id" }, { "fs_chat", "id" },
+                { "outbox", "id" },         { "fs_chat_tab", "id" }, { "fs_menu", "id" },
+                { "outbox_attempt", "id" }, { "fs_chat_member", "seq" } };
     char sql[256];
     enum err e = ERR_OK;
 
-    for (size_t i = 0; e == ERR_OK && i < sizeof(tables) / sizeof(tables[0]); i++) {
+    for (size_t i = 0; e == ERR_OK && i < sizeof(ids) / sizeof(ids[0]); i++) {
         snprintf(sql, sizeof(sql),
-                 "SELECT setval(pg_get_serial_sequence('%s', 'id'), "
-                 "(SELECT coalesce(max(id), 0) + 1 FROM %s), false)",
-                 tables[i], tables[i]);
+                 "SELECT setval(pg_get_serial_sequence('%s', '%s'), "
+                 "(SELECT coalesce(max(%s), 0) + 1 FROM %s), false)",
+                 ids[i].table, ids[i].column, ids[i].column, ids[i].table);
         e = pg_script(st, sql);
     }
     return e;

@@ -427,7 +427,7 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
 {
     const char *type, *ps = dialect_query(rq, "page_size"), *pt = dialect_query(rq, "page_token");
     struct fs_member_row *rows;
-    int64_t limit = 20, after_joined = INT64_MIN, after_ref = 0, total = 0;
+    int64_t limit = 20, after = 0, total = 0;
     struct chat_view v;
     char *tkey = NULL;
     json_t *items;
@@ -439,21 +439,14 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
     e = fs_member_id_type(rq, false, &type);
     if (e == ERR_OK && ps != NULL && *ps != '\0' && !str_to_i64(ps, 1, 100, &limit))
         e = fs_bad(rq, "page_size");
-    /* The token holds the last row's (joined_at, person): "<joined>.<ref>". */
-    if (e == ERR_OK && pt != NULL && *pt != '\0') {
-        const char *dot = strchr(pt, '.');
-
-        if (dot == NULL
-            || !cursor_decode(arena_strndup(rq->http->arena, pt, (size_t)(dot - pt)),
-                              CURSOR_MEMBERS, &after_joined)
-            || !cursor_decode(dot + 1, CURSOR_MEMBERS, &after_ref))
-            e = fs_bad(rq, "page_token");
-    }
+    /* The token holds the last row's join sequence number: the keyset. */
+    if (e == ERR_OK && pt != NULL && *pt != '\0' && !cursor_decode(pt, CURSOR_MEMBERS, &after))
+        e = fs_bad(rq, "page_token");
     if (e == ERR_OK)
         e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
     if (e == ERR_OK)
-        e = store_fs_member_page(rq->svc.st, rq->http->arena, v.chat.id, ACTOR_USER, after_joined,
-                                 after_ref, limit + 1, &rows, &n);
+        e = store_fs_member_page(rq->svc.st, rq->http->arena, v.chat.id, ACTOR_USER, after,
+                                 limit + 1, &rows, &n);
     if (e == ERR_OK)
         e = store_fs_member_count(rq->svc.st, v.chat.id, ACTOR_USER, &total);
     if (e != ERR_OK)
@@ -473,15 +466,10 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
                                                "name", p.name, "tenant_key", tkey ? tkey : ""));
     }
     json_object_set_new(out, "items", items);
-    if (more) {
-        struct arena *a = rq->http->arena;
-
-        json_object_set_new(
-            out, "page_token",
-            json_string(arena_printf(a, "%s.%s",
-                                     cursor_encode(a, CURSOR_MEMBERS, rows[n - 1].joined_at),
-                                     cursor_encode(a, CURSOR_MEMBERS, rows[n - 1].who.ref))));
-    }
+    if (more)
+        json_object_set_new(out, "page_token",
+                            json_string(cursor_encode(rq->http->arena, CURSOR_MEMBERS,
+                                                      rows[n - 1].seq)));
     json_object_set_new(out, "has_more", json_boolean(more));
     json_object_set_new(out, "member_total", json_integer(total));
     return ERR_OK;
