@@ -151,18 +151,9 @@ static void settle(struct ev_worker *w, struct push *p, CURLcode rc, long status
              (long long)o.app, (long long)o.attempts, status, o.state);
 }
 
-static void skip(struct ev_worker *w, struct push *p)
-{
-    struct outbox_row o = p->row;
-
-    o.state = "skipped";
-    if (store_begin(w->st, true) != ERR_OK || store_outbox_settle(w->st, &o, NULL) != ERR_OK
-        || store_commit(w->st) != ERR_OK)
-        store_rollback(w->st);
-}
-
-/* One round: lease, post all concurrently, settle. Returns how many it
- * leased. */
+/* One round: lease due records and, in the same transaction, mark the ones
+ * their app does not take as skipped; then post the rest concurrently and
+ * settle each. Returns how many it leased. */
 static size_t round_once(struct ev_worker *w, CURLM *multi)
 {
     struct outbox_row *rows;
@@ -170,26 +161,38 @@ static size_t round_once(struct ev_worker *w, CURLM *multi)
     int64_t now = clock_now(w->clock);
     size_t n = 0;
     int running = 0;
+    bool ok;
 
     arena_reset(&w->arena);
-    if (store_begin(w->st, true) != ERR_OK
-        || store_outbox_claim(w->st, &w->arena, now, now + LEASE_SECONDS, BATCH, &rows, &n)
-               != ERR_OK
-        || store_commit(w->st) != ERR_OK) {
-        store_rollback(w->st);
-        return 0;
-    }
     memset(pushes, 0, sizeof(pushes));
-    for (size_t i = 0; i < n; i++) {
+    ok = store_begin(w->st, true) == ERR_OK
+         && store_outbox_claim(w->st, &w->arena, now, now + LEASE_SECONDS, BATCH, &rows, &n)
+                == ERR_OK;
+    for (size_t i = 0; ok && i < n; i++) {
         pushes[i].row = rows[i];
         if (!prepare(w, &pushes[i], now)) {
             log_warn("event delivery: cannot prepare event '%s'", rows[i].event_id);
             continue;
         }
         if (pushes[i].skip) {
-            skip(w, &pushes[i]);
-            continue;
+            struct outbox_row o = rows[i];
+
+            o.state = "skipped";
+            ok = store_outbox_settle(w->st, &o, NULL) == ERR_OK;
         }
+    }
+    if (!ok || store_commit(w->st) != ERR_OK) {
+        store_rollback(w->st);
+        for (size_t i = 0; i < n; i++) {
+            if (pushes[i].easy != NULL)
+                curl_easy_cleanup(pushes[i].easy);
+            curl_slist_free_all(pushes[i].headers);
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (pushes[i].easy == NULL)
+            continue;
         pushes[i].started_us = clock_mono_us();
         curl_multi_add_handle(multi, pushes[i].easy);
     }

@@ -508,15 +508,15 @@ enum err store_fs_code_take(struct store *s, struct arena *a, const char *code, 
 }
 
 static const char SQL_OUTBOX_ADD[] =
-    "INSERT INTO outbox (tenant_id, app_ref, event_type, event_id, body, created_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6)";
+    "INSERT INTO outbox (tenant_id, app_ref, event_type, event_id, body, created_at, state) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)";
 static const char SQL_OUTBOX_COUNT[] =
     "SELECT count(*) FROM outbox WHERE tenant_id = $1 AND event_type = $2";
 
 enum err store_outbox_add(struct store *s, const struct outbox_row *o)
 {
-    return store_q(s, NULL, NULL, SQL_OUTBOX_ADD, "iisssi", o->tenant_id, o->app, o->event_type,
-                   o->event_id, o->body, o->created_at);
+    return store_q(s, NULL, NULL, SQL_OUTBOX_ADD, "iisssis", o->tenant_id, o->app, o->event_type,
+                   o->event_id, o->body, o->created_at, o->state ? o->state : "pending");
 }
 
 static const char SQL_OUTBOX_LIST[] =

@@ -255,7 +255,11 @@ struct store *sq_open(const struct config *cfg)
     snprintf(pragma, sizeof(pragma), "PRAGMA synchronous=%s", cfg->sqlite_synchronous);
     if ((!memory && sq_script(&s->base, "PRAGMA journal_mode=WAL") != ERR_OK)
         || sq_script(&s->base, pragma) != ERR_OK
-        || sq_script(&s->base, "PRAGMA foreign_keys=ON") != ERR_OK) {
+        || sq_script(&s->base, "PRAGMA foreign_keys=ON") != ERR_OK
+        /* Reads map the file instead of copying pages in with read(): another
+         * connection's commit no longer costs this one a re-read. */
+        || sq_script(&s->base, "PRAGMA mmap_size=1073741824") != ERR_OK
+        || sq_script(&s->base, "PRAGMA cache_size=-32768") != ERR_OK) {
         sq_close(&s->base);
         return NULL;
     }

@@ -62,9 +62,19 @@ enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type
 {
     struct outbox_row o = { .tenant_id = c->tenant, .app = app, .event_type = event_type,
                             .created_at = c->now };
+    struct fs_subscription_row sub;
     json_t *body;
     size_t len;
+    enum err e = store_fs_subscription_get(c->st, c->a, app, &sub);
 
+    /* An app that does not take this type never gets it: the record is
+     * written already settled, and the delivery worker never sees it.
+     * 'types' is compact JSON of plain strings, so a quoted match is exact. */
+    if (e != ERR_OK && e != ERR_NOT_FOUND)
+        return e;
+    if (e == ERR_NOT_FOUND
+        || strstr(sub.types, arena_printf(c->a, "\"%s\"", event_type)) == NULL)
+        o.state = "skipped";
     o.event_id = ids_hex(c->a, "", 16);
     body = body_for(arg, app, o.event_id);
     o.body = json_dump_arena(c->a, body, &len);
