@@ -300,10 +300,19 @@ enum err store_fs_member_list(struct store *s, struct arena *a, int64_t chat,
                               struct fs_member_row **rows, size_t *n);
 enum err store_fs_member_count(struct store *s, int64_t chat, enum actor_kind kind, int64_t *n);
 enum err store_fs_member_delete(struct store *s, int64_t chat, const struct actor *who);
-/* Members of 'kind' in join order after sequence number 'after'. */
-enum err store_fs_member_page(struct store *s, struct arena *a, int64_t chat, enum actor_kind kind,
-                              int64_t after, int64_t limit, struct fs_member_row **rows,
-                              size_t *n);
+/* A user member with the ids an app sees it by, for member lists. */
+struct fs_member_person {
+    int64_t seq;
+    int64_t person;
+    const char *user_id, *union_id, *open_id, *name;
+};
+
+/* User members in join order after sequence number 'after', with their
+ * names and ids (open_id as 'app' sees them), in one query. */
+enum err store_fs_member_people(struct store *s, struct arena *a, int64_t chat, int64_t app,
+                                int64_t after, int64_t limit, struct fs_member_person **rows,
+                                size_t *n);
+
 enum err store_fs_manager_list(struct store *s, struct arena *a, int64_t chat,
                                struct fs_member_row **rows, size_t *n);
 /* The tenant's chat size limit; 0 when it has none of its own. */

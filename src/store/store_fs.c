@@ -378,9 +378,6 @@ enum err store_fs_member_count(struct store *s, int64_t chat, enum actor_kind ki
 static const char SQL_MEMBER_DELETE[] =
     "DELETE FROM fs_chat_member WHERE chat_ref = $1 AND member_kind = $2 AND member_ref = $3 "
     "RETURNING seq";
-static const char SQL_MEMBER_PAGE[] =
-    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at, seq FROM fs_chat_member "
-    "WHERE chat_ref = $1 AND member_kind = $2 AND seq > $3 ORDER BY seq LIMIT $4";
 static const char SQL_MANAGERS[] =
     "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at, seq FROM fs_chat_member "
     "WHERE chat_ref = $1 AND is_manager = 1 ORDER BY seq";
@@ -401,16 +398,38 @@ enum err store_fs_member_delete(struct store *s, int64_t chat, const struct acto
     return e;
 }
 
-enum err store_fs_member_page(struct store *s, struct arena *a, int64_t chat, enum actor_kind kind,
-                              int64_t after, int64_t limit, struct fs_member_row **rows,
-                              size_t *n)
+static const char SQL_MEMBER_PEOPLE[] =
+    "SELECT m.seq, p.id, p.user_id, p.union_id, o.open_id, p.name FROM fs_chat_member m "
+    "JOIN person p ON p.id = m.member_ref LEFT JOIN fs_open_id o ON o.app_id = $2 AND "
+    "o.person_id = p.id WHERE m.chat_ref = $1 AND m.member_kind = 1 AND m.seq > $3 "
+    "ORDER BY m.seq LIMIT $4";
+
+enum err store_fs_member_people(struct store *s, struct arena *a, int64_t chat, int64_t app,
+                                int64_t after, int64_t limit, struct fs_member_person **rows,
+                                size_t *n)
 {
     struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_MEMBER_PEOPLE, "iiii", chat, app, after, limit);
 
-    return member_rows(store_q(s, a, &r, SQL_MEMBER_PAGE, "iiii", chat, (int64_t)kind, after,
-                               limit),
-                       a, &r, rows, n);
+    *n = 0;
+    *rows = NULL;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r.nrows; i++) {
+        struct fs_member_person *m = &(*rows)[i];
+
+        m->seq = sql_int(&r, i, 0);
+        m->person = sql_int(&r, i, 1);
+        m->user_id = sql_text(&r, i, 2);
+        m->union_id = sql_text(&r, i, 3);
+        m->open_id = sql_text(&r, i, 4);
+        m->name = sql_text(&r, i, 5);
+    }
+    *n = r.nrows;
+    return ERR_OK;
 }
+
 
 enum err store_fs_manager_list(struct store *s, struct arena *a, int64_t chat,
                                struct fs_member_row **rows, size_t *n)

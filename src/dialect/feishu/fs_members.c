@@ -426,7 +426,7 @@ enum err fs_members_me_join(struct req *rq, json_t *body, json_t *out)
 enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
 {
     const char *type, *ps = dialect_query(rq, "page_size"), *pt = dialect_query(rq, "page_token");
-    struct fs_member_row *rows;
+    struct fs_member_person *rows;
     int64_t limit = 20, after = 0, total = 0;
     struct chat_view v;
     char *tkey = NULL;
@@ -445,8 +445,8 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
     if (e == ERR_OK)
         e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
     if (e == ERR_OK)
-        e = store_fs_member_page(rq->svc.st, rq->http->arena, v.chat.id, ACTOR_USER, after,
-                                 limit + 1, &rows, &n);
+        e = store_fs_member_people(rq->svc.st, rq->http->arena, v.chat.id, rq->app_ref, after,
+                                   limit + 1, &rows, &n);
     if (e == ERR_OK)
         e = store_fs_member_count(rq->svc.st, v.chat.id, ACTOR_USER, &total);
     if (e != ERR_OK)
@@ -457,13 +457,13 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
     store_fs_tenant_key_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &tkey);
     items = json_array();
     for (size_t i = 0; i < n; i++) {
-        struct person_row p;
+        const char *id = strcmp(type, "open_id") == 0    ? rows[i].open_id
+                         : strcmp(type, "union_id") == 0 ? rows[i].union_id
+                                                         : rows[i].user_id;
 
-        if (store_person_get(rq->svc.st, rq->http->arena, rows[i].who.ref, &p) != ERR_OK)
-            continue;
         json_array_append_new(items, json_pack("{s:s,s:s?,s:s,s:s}", "member_id_type", type,
-                                               "member_id", fs_actor_id(rq, type, &rows[i].who),
-                                               "name", p.name, "tenant_key", tkey ? tkey : ""));
+                                               "member_id", id, "name", rows[i].name,
+                                               "tenant_key", tkey ? tkey : ""));
     }
     json_object_set_new(out, "items", items);
     if (more)
