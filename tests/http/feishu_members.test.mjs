@@ -229,3 +229,43 @@ test('caps: a tenant member limit (232044); concurrent adds and removes stay con
         assert.ok(list.items.length <= 4);
     }, { seed });
 });
+
+test('caps: 10 managers (20 in a super-large chat), 15 bots per chat', { timeout: 180_000 }, async () => {
+    const seed = feishuSeed();
+    const acme = seed.tenants.find((t) => t.name === 'Acme');
+    for (let i = 0; i < 20; i++) acme.users.push({ user_id: `mgr${i}`, name: `Manager ${i}` });
+    for (let i = 0; i < 16; i++) acme.feishu.apps.push({ app_id: `cli_bot${String(i).padStart(2, '0')}`, app_secret: `s${i}`, name: `Bot ${i}` });
+    await withFeishuServer(async (srv) => {
+        const zs = await userToken(srv, APP1, 'zhangsan');
+        const chat = await createChat(srv, zs, { name: 'caps' });
+        const id = chat.chat_id;
+        const mgrs = Array.from({ length: 11 }, (_, i) => `mgr${i}`);
+        assertOk(await fs(srv, 'POST', members(id, { member_id_type: 'user_id' }), zs, { id_list: mgrs }));
+        const add = (list) => fs(srv, 'POST', chatPath(id, '/managers/add_managers') + qs({ member_id_type: 'user_id' }), zs, { manager_ids: list });
+        assertOk(await add(mgrs.slice(0, 10)));
+        assertErr(await add(['mgr10']), 232040, 'eleventh manager', { msg: 'The chat managers has reached the limit of maximum number.' });
+        const got = assertOk(await fs(srv, 'GET', chatPath(id) + qs({ user_id_type: 'user_id' }), zs));
+        assert.equal(got.user_manager_id_list.length, 10, 'the refused call changed nothing');
+
+        // Bots: the creator's chat holds 15 at most.
+        const bots = Array.from({ length: 16 }, (_, i) => `cli_bot${String(i).padStart(2, '0')}`);
+        for (let i = 0; i < 15; i += 5) assertOk(await fs(srv, 'POST', members(id, { member_id_type: 'app_id' }), zs, { id_list: bots.slice(i, i + 5) }));
+        assertErr(await fs(srv, 'POST', members(id, { member_id_type: 'app_id' }), zs, { id_list: [bots[15]] }), 232001);
+        assert.equal(assertOk(await fs(srv, 'GET', chatPath(id), zs)).bot_count, '15');
+    }, { seed });
+
+    // A tenant whose chats may exceed 5,000 members is "super large": 20 managers.
+    const big = feishuSeed();
+    const bacme = big.tenants.find((t) => t.name === 'Acme');
+    bacme.feishu.member_limit = 6000;
+    for (let i = 0; i < 21; i++) bacme.users.push({ user_id: `mgr${i}`, name: `Manager ${i}` });
+    await withFeishuServer(async (srv) => {
+        const zs = await userToken(srv, APP1, 'zhangsan');
+        const chat = await createChat(srv, zs, { name: 'large caps' });
+        const mgrs = Array.from({ length: 21 }, (_, i) => `mgr${i}`);
+        assertOk(await fs(srv, 'POST', members(chat.chat_id, { member_id_type: 'user_id' }), zs, { id_list: mgrs }));
+        const add = (list) => fs(srv, 'POST', chatPath(chat.chat_id, '/managers/add_managers') + qs({ member_id_type: 'user_id' }), zs, { manager_ids: list });
+        assertOk(await add(mgrs.slice(0, 20)));
+        assertErr(await add(['mgr20']), 232040);
+    }, { seed: big });
+});

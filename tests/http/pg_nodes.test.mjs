@@ -152,3 +152,30 @@ test('--copy-to copies a database to the other backend and back', { timeout: 120
         fs.rmSync(dir, { recursive: true, force: true });
     }
 });
+
+test('two nodes share the outbox: every event is delivered exactly once', { skip: pgOnly, timeout: 180_000 }, async () => {
+    const { withFeishuServer, feishuSeed, tenantToken, createChat, chatPath, assertOk: ok, fs: call, APP1: A1 } = await import('./lib/feishu.mjs');
+    const { startReceiver } = await import('./lib/receiver.mjs');
+    const rx = await startReceiver({ encryptKey: 'two nodes', verificationToken: 'vt-2' });
+    try {
+        await withFeishuServer(async (a) => {
+            await withServer({ db: dbOf(a), seed: feishuSeed() }, async (b) => {
+                const sub = await a.request('POST', '/admin/v1/seed', { headers: ADMIN, body: { tenants: [{ name: 'Acme', feishu: { tenant_key: 'acme', apps: [{ app_id: A1.app_id, app_secret: A1.app_secret, name: A1.name, event: { callback_url: rx.url, encrypt_key: 'two nodes', verification_token: 'vt-2', types: ['im.chat.updated_v1'] } }] } }] } });
+                assert.equal(sub.status, 200, sub.body);
+                const token = await tenantToken(a, A1);
+                const chat = await createChat(a, token, { name: 'n0' });
+                const nodes = [a, b];
+                for (let i = 1; i <= 30; i++) ok(await call(nodes[i % 2], 'PUT', chatPath(chat.chat_id), token, { name: `n${i}` }));
+                const end = Date.now() + 30000;
+                while (rx.accepted.length < 30 && Date.now() < end) await sleep(50);
+                await sleep(1000); // room for a duplicate to show up
+                const ids = rx.accepted.map((e) => e.event_id);
+                assert.equal(ids.length, 30, `accepted ${ids.length} deliveries`);
+                assert.equal(new Set(ids).size, 30, 'an event was delivered twice');
+                assert.deepEqual(new Set(rx.accepted.map((e) => e.after_change.name)).size, 30);
+            });
+        });
+    } finally {
+        await rx.close();
+    }
+});
