@@ -278,6 +278,14 @@ int main(int argc, char **argv)
     }
     app.cfg = &cfg;
     app.dialects = all_dialects;
+    if (cfg.rate_limit) {
+        app.limiter = rate_new();
+        app.rates[RATE_FEISHU][0] = (struct rate_rule){ 1000, cfg.rate_feishu_per_second };
+        app.rates[RATE_FEISHU][1] = (struct rate_rule){ 60000, cfg.rate_feishu_per_minute };
+        app.rates[RATE_WECOM][0] = (struct rate_rule){ 60000, cfg.rate_wecom_per_minute };
+        app.rates[RATE_WECOM][1] = (struct rate_rule){ 3600000, cfg.rate_wecom_per_hour };
+        app.rates[RATE_UDESK][0] = (struct rate_rule){ 60000, cfg.rate_udesk_per_minute };
+    }
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -325,6 +333,7 @@ out:
     ev_cleanup();
     store_close(st);
     free(app.admin_token);
+    rate_free(app.limiter);
     config_release(&cfg);
     return rc;
 }

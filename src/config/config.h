@@ -30,6 +30,10 @@ struct config {
     bool access_log;
     int64_t shutdown_timeout_ms;
     int64_t db_wait_seconds;
+    bool rate_limit;
+    int64_t rate_feishu_per_second, rate_feishu_per_minute;
+    int64_t rate_wecom_per_minute, rate_wecom_per_hour;
+    int64_t rate_udesk_per_minute;
     char *udesk_domain;      /* Host suffix that carries a Udesk subdomain */
     char *config_file;       /* where the file source came from, or NULL */
 

@@ -20,6 +20,7 @@ static const char *const err_names[ERR__COUNT] = {
     [ERR_METHOD] = "method_not_allowed",
     [ERR_CONFLICT] = "conflict",
     [ERR_LIMIT] = "limit",
+    [ERR_RATE_LIMITED] = "rate_limited",
     [ERR_STORE] = "store",
     [ERR_INTERNAL] = "internal",
 };

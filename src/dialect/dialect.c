@@ -181,6 +181,24 @@ static void keep_after_rollback(struct req *rq, const struct dialect *d)
     rq->err = detail;
 }
 
+/* The platform's rate limit for an authenticated call: per app or tenant,
+ * per endpoint or for all of them (dialect.h). Counted on this node only. */
+static enum err rate_check(struct req *rq, const struct dialect *d)
+{
+    const struct app *app = rq->app;
+    uint64_t key;
+
+    if (app->limiter == NULL || d->rate_class == RATE_NONE)
+        return ERR_OK;
+    key = (uint64_t)d->rate_class * 0x9e3779b97f4a7c15ULL
+          ^ (uint64_t)(d->rate_per_app ? rq->app_ref : rq->svc.tenant) * 0x100000001b3ULL
+          ^ (d->rate_per_route ? (uint64_t)(uintptr_t)rq->route : 0);
+    if (rate_allow(app->limiter, key, app->rates[d->rate_class], clock_mono_us() / 1000,
+                   &rq->rate_limit, &rq->rate_reset))
+        return ERR_OK;
+    return err_set(&rq->err, ERR_RATE_LIMITED, SUBJ_NONE, "rate limited");
+}
+
 /* Runs the routed request inside one transaction. */
 static enum err run(struct req *rq, const struct dialect *d, json_t *out)
 {
@@ -198,6 +216,8 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out)
     if (!(rt->flags & R_PUBLIC)) {
         e = d->auth(rq);
         authed = e == ERR_OK;
+        if (authed)
+            e = rate_check(rq, d);
     }
     if (e == ERR_OK && (rt->flags & R_JSON))
         e = parse_body(rq, d, &body);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "core/clock.h"
+#include "core/rate.h"
 #include "core/err.h"
 #include "http/http.h"
 #include "json/json.h"
@@ -22,11 +23,16 @@ struct dialect;
 
 /* Process-wide state, shared read-only by the workers (the clock's offset is
  * atomic). */
+/* Which budget a dialect's rate limits count against (set from config). */
+enum rate_class { RATE_NONE = 0, RATE_FEISHU, RATE_WECOM, RATE_UDESK, RATE__COUNT };
+
 struct app {
     const struct config *cfg;
     const struct dialect *const *dialects; /* NULL-terminated */
     struct qclock clock;
     char *admin_token;
+    struct rate_limiter *limiter; /* NULL: rate limits off */
+    struct rate_rule rates[RATE__COUNT][RATE_MAX_RULES];
 };
 
 /* One worker thread's state: its database connection. */
@@ -56,6 +62,8 @@ struct req {
     int64_t principal; /* what the credential was issued to, after auth */
     struct actor actor; /* who acts, after auth: a person or an app's bot */
     int64_t app_ref;    /* the Feishu app the credential belongs to, or 0 */
+    int64_t rate_limit; /* after ERR_RATE_LIMITED: the window's max ... */
+    int64_t rate_reset; /* ... and the seconds until it resets */
 };
 
 /* A handler translates between the dialect's shape and one svc call. Auth,
@@ -87,6 +95,11 @@ struct dialect {
     const struct route *routes;
     size_t nroutes;
     bool trailing_slash_ok;  /* "/path/" routes as "/path" */
+    /* Rate limits (after authentication): the budget, and whether it is per
+     * app (else per tenant) and per endpoint (else one for every call). */
+    enum rate_class rate_class;
+    bool rate_per_app;
+    bool rate_per_route;
     bool empty_body_is_object; /* an empty body reads as {} */
     /* Authenticates a non-R_PUBLIC request inside its transaction: sets
      * rq->svc.tenant (and rq->principal) or returns the error. */

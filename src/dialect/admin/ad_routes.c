@@ -194,7 +194,7 @@ static int ad_status(enum err e)
         [ERR_MALFORMED] = 400,  [ERR_EMPTY_BODY] = 400,      [ERR_TOO_LARGE] = 413,
         [ERR_UNAUTHENTICATED] = 401, [ERR_EXPIRED] = 401,    [ERR_FORBIDDEN] = 403,
         [ERR_NOT_FOUND] = 404,  [ERR_GONE] = 410,            [ERR_METHOD] = 405,          [ERR_CONFLICT] = 409,
-        [ERR_LIMIT] = 400,      [ERR_STORE] = 503,           [ERR_INTERNAL] = 500,
+        [ERR_LIMIT] = 400,      [ERR_RATE_LIMITED] = 429,    [ERR_STORE] = 503,           [ERR_INTERNAL] = 500,
     };
 
     return ((unsigned)e < ERR__COUNT && status[e] != 0) ? status[e] : 500;

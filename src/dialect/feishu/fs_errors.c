@@ -112,6 +112,7 @@ static const struct dialect_error fs_errors[] = {
     { ERR_METHOD, SUBJ_NONE, 404, 0, "404 page not found" },
     { ERR_CONFLICT, SUBJ_NONE, 400, 232001, "Your request contains an invalid request parameter." },
     { ERR_LIMIT, SUBJ_NONE, 400, 232001, "Your request contains an invalid request parameter." },
+    { ERR_RATE_LIMITED, SUBJ_NONE, 429, 99991400, "request trigger frequency limit" },
     { ERR_STORE, SUBJ_NONE, 500, 55001, "internal error, please retry" },
     { ERR_INTERNAL, SUBJ_NONE, 500, 55001, "internal error, please retry" },
 };
@@ -217,6 +218,13 @@ void fs_render(struct req *rq, enum err e, json_t *out)
         return;
     }
     rq->http->log_code = row->code;
+    if (e == ERR_RATE_LIMITED) {
+        /* conventions.md §9: the window's limit and its reset in seconds. */
+        http_add_header(rq->http, "x-ogw-ratelimit-limit",
+                        arena_printf(rq->http->arena, "%lld", (long long)rq->rate_limit));
+        http_add_header(rq->http, "x-ogw-ratelimit-reset",
+                        arena_printf(rq->http->arena, "%lld", (long long)rq->rate_reset));
+    }
     if (e == ERR_OK) {
         body = json_pack("{s:i,s:s,s:O}", "code", 0, "msg",
                          (rq->route->flags & FS_MSG_OK) ? "ok" : "success", "data", out);

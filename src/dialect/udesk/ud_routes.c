@@ -38,6 +38,7 @@ const struct dialect ud_dialect = {
     .prefix = "/open_api_v1/",
     .routes = ud_routes,
     .nroutes = sizeof(ud_routes) / sizeof(ud_routes[0]),
+    .rate_class = RATE_UDESK, /* spec §2.4: per company, any API */
     .auth = ud_auth,
     .after_rollback = ud_keep_nonce,
     .render = ud_render,

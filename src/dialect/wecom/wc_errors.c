@@ -41,6 +41,7 @@ static const struct dialect_error wc_errors[] = {
     { ERR_METHOD, SUBJ_NONE, 200, 43002, "require POST method" },
     { ERR_CONFLICT, SUBJ_NONE, 200, 40058, NULL },
     { ERR_LIMIT, SUBJ_NONE, 200, 40058, NULL },
+    { ERR_RATE_LIMITED, SUBJ_NONE, 200, 45009, "api freq out of limit" },
     { ERR_STORE, SUBJ_NONE, 200, -1, "system busy" },
     { ERR_INTERNAL, SUBJ_NONE, 200, -1, "system busy" },
 };

@@ -46,6 +46,8 @@ const struct dialect wc_dialect = {
     .prefix = "/cgi-bin/",
     .routes = wc_routes,
     .nroutes = sizeof(wc_routes) / sizeof(wc_routes[0]),
+    .rate_class = RATE_WECOM, /* spec §3.1: per corp, per API */
+    .rate_per_route = true,
     .auth = wc_auth,
     .render = wc_render,
 };

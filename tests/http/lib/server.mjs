@@ -88,6 +88,7 @@ process.on('exit', () => {
  * opts.demo       'off' (default) or 'on'; null: no --demo
  * opts.threads    default 2; null: no --threads
  * opts.logLevel   default 'info'
+ * opts.rateLimit  true: keep the rate limits on (they are off by default)
  * opts.args       extra arguments appended after the standard ones
  * opts.env        extra environment variables for the server
  * opts.dir        reuse an existing directory (and its database) instead of a new one
@@ -370,6 +371,9 @@ function buildArgs(opts, dir) {
     const threads = opts.threads === undefined ? 2 : opts.threads;
     if (threads !== null) a.push('--threads', String(threads));
     a.push('--log-level', opts.logLevel || 'info');
+    // The platforms' rate limits (50 calls a second per Feishu endpoint, 60 a minute
+    // per Udesk company) are off unless a test is about them: the suites call faster.
+    if (!opts.rateLimit) a.push('--rate-limit', 'off');
     if (opts.args) a.push(...opts.args);
     return a;
 }
