@@ -17,6 +17,9 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_supp
 
 (cd build-asan && ctest --output-on-failure)
 
+# A short fuzz of every target catches regressions; scripts/fuzz.sh runs longer.
+scripts/fuzz.sh "${QUNZU_FUZZ_SECONDS:-20}"
+
 root=$PWD
 cd tests/http
 npm ci --no-audit --no-fund --loglevel=error

@@ -2,6 +2,8 @@
 /* core/err.c - error detail helpers; see err.h. */
 #include "core/err.h"
 
+#include "core/str.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +41,9 @@ static void err_vset(struct err_info *ei, enum err code, enum subj subj, const c
         vsnprintf(ei->msg, sizeof(ei->msg), fmt, ap);
     else
         ei->msg[0] = '\0';
+    /* Messages quote request input and may be cut short: they go into JSON,
+     * which must stay valid UTF-8. */
+    str_utf8_sanitize(ei->msg);
 }
 
 enum err err_set(struct err_info *ei, enum err code, enum subj subj, const char *fmt, ...)
@@ -60,6 +65,7 @@ enum err err_field(struct err_info *ei, enum err code, const char *field, const 
     err_vset(ei, code, SUBJ_FIELD, fmt, ap);
     va_end(ap);
     snprintf(ei->field, sizeof(ei->field), "%s", field);
+    str_utf8_sanitize(ei->field);
     return code;
 }
 

@@ -50,6 +50,23 @@ long str_utf8_len(const char *s, size_t n)
     return count;
 }
 
+void str_utf8_sanitize(char *s)
+{
+    size_t n = strlen(s);
+
+    for (size_t i = 0; i < n;) {
+        size_t len = 1;
+
+        while (len <= 4 && i + len <= n && str_utf8_len(s + i, len) != 1)
+            len++;
+        if (len > 4 || i + len > n) {
+            s[i++] = '?';
+            continue;
+        }
+        i += len;
+    }
+}
+
 bool str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
     char *end;

@@ -16,6 +16,10 @@ struct arena;
  * UTF-8 (overlongs, surrogates and code points past U+10FFFF are invalid). */
 long str_utf8_len(const char *s, size_t n);
 
+/* Replaces, in place, every byte of 's' that does not begin a valid UTF-8
+ * sequence (a cut-off one at the end included) with '?'. */
+void str_utf8_sanitize(char *s);
+
 /* Parses all of 's' as a base-10 integer within [min, max]. */
 bool str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 

@@ -99,7 +99,20 @@ static void arena_big(void)
     arena_release(&a);
 }
 
+static void utf8_sanitize(void)
+{
+    char a[] = "ok \xED\x17 \xE4\xB8\x80 tail\xE4\xB8";
+    char b[] = "plain";
+
+    str_utf8_sanitize(a);
+    CHECK_STR(a, "ok ?\x17 \xE4\xB8\x80 tail??");
+    CHECK(str_utf8_len(a, strlen(a)) >= 0);
+    str_utf8_sanitize(b);
+    CHECK_STR(b, "plain");
+}
+
 const struct unit_case core_cases[] = {
+    { "core/utf8_sanitize", utf8_sanitize },
     { "core/utf8_len", utf8_len },
     { "core/to_i64", to_i64 },
     { "core/b64url", b64url },
