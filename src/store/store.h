@@ -337,6 +337,16 @@ enum err store_outbox_count(struct store *s, int64_t tenant, const char *event_t
 enum err store_outbox_list(struct store *s, struct arena *a, int64_t tenant, int64_t after,
                            int64_t limit, struct outbox_row **rows, size_t *n);
 
+/* Share links (expires_at 0: permanent) and pending invitations. */
+enum err store_fs_link_put(struct store *s, const char *token, int64_t chat, int64_t expires_at,
+                           const struct actor *creator, int64_t now);
+enum err store_fs_link_get(struct store *s, const char *token, int64_t *chat, int64_t *expires_at,
+                           struct actor *creator);
+enum err store_fs_pending_put(struct store *s, int64_t chat, int64_t person,
+                              const struct actor *inviter, int64_t now);
+/* Removes a pending invitation, returning who invited; ERR_NOT_FOUND if none. */
+enum err store_fs_pending_take(struct store *s, int64_t chat, int64_t person, struct actor *inviter);
+
 /* Chat tabs, menus and the announcement (store_fs_extras.c). Lists come
  * in position order. */
 enum err store_fs_tab_list(struct store *s, struct arena *a, int64_t chat, struct fs_tab_row **rows,

@@ -110,6 +110,16 @@ static const struct copy_table copy_tables[] = {
       "INSERT INTO fs_announcement (chat_ref, content, revision, create_time, update_time, "
       "owner_kind, owner_ref, modifier_kind, modifier_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, "
       "$8, $9)" },
+    { "fs_chat_link",
+      "SELECT link_token, chat_ref, expires_at, creator_kind, creator_ref, created_at "
+      "FROM fs_chat_link ORDER BY link_token",
+      "INSERT INTO fs_chat_link (link_token, chat_ref, expires_at, creator_kind, creator_ref, "
+      "created_at) VALUES ($1, $2, $3, $4, $5, $6)" },
+    { "fs_chat_pending",
+      "SELECT chat_ref, person_id, inviter_kind, inviter_ref, created_at FROM fs_chat_pending "
+      "ORDER BY chat_ref, person_id",
+      "INSERT INTO fs_chat_pending (chat_ref, person_id, inviter_kind, inviter_ref, created_at) "
+      "VALUES ($1, $2, $3, $4, $5)" },
 };
 
 static const char SQL_TENANT_COUNT[] = "SELECT count(*) FROM tenant";

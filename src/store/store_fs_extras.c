@@ -7,6 +7,65 @@
 
 #include "core/arena.h"
 
+static const char SQL_LINK_PUT[] =
+    "INSERT INTO fs_chat_link (link_token, chat_ref, expires_at, creator_kind, creator_ref, "
+    "created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+static const char SQL_LINK_GET[] =
+    "SELECT chat_ref, expires_at, creator_kind, creator_ref FROM fs_chat_link "
+    "WHERE link_token = $1";
+static const char SQL_PENDING_PUT[] =
+    "INSERT INTO fs_chat_pending (chat_ref, person_id, inviter_kind, inviter_ref, created_at) "
+    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (chat_ref, person_id) DO NOTHING";
+static const char SQL_PENDING_TAKE[] =
+    "DELETE FROM fs_chat_pending WHERE chat_ref = $1 AND person_id = $2 "
+    "RETURNING inviter_kind, inviter_ref";
+
+enum err store_fs_link_put(struct store *s, const char *token, int64_t chat, int64_t expires_at,
+                           const struct actor *creator, int64_t now)
+{
+    return store_q(s, NULL, NULL, SQL_LINK_PUT, "siiiii", token, chat, expires_at,
+                   (int64_t)creator->kind, creator->ref, now);
+}
+
+enum err store_fs_link_get(struct store *s, const char *token, int64_t *chat, int64_t *expires_at,
+                           struct actor *creator)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = sql_one(store_q(s, &a, &r, SQL_LINK_GET, "s", token), &r);
+    if (e == ERR_OK) {
+        *chat = sql_int(&r, 0, 0);
+        *expires_at = sql_int(&r, 0, 1);
+        *creator = (struct actor){ (enum actor_kind)sql_int(&r, 0, 2), sql_int(&r, 0, 3) };
+    }
+    arena_release(&a);
+    return e;
+}
+
+enum err store_fs_pending_put(struct store *s, int64_t chat, int64_t person,
+                              const struct actor *inviter, int64_t now)
+{
+    return store_q(s, NULL, NULL, SQL_PENDING_PUT, "iiiii", chat, person, (int64_t)inviter->kind,
+                   inviter->ref, now);
+}
+
+enum err store_fs_pending_take(struct store *s, int64_t chat, int64_t person, struct actor *inviter)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = sql_one(store_q(s, &a, &r, SQL_PENDING_TAKE, "ii", chat, person), &r);
+    if (e == ERR_OK)
+        *inviter = (struct actor){ (enum actor_kind)sql_int(&r, 0, 0), sql_int(&r, 0, 1) };
+    arena_release(&a);
+    return e;
+}
+
 #define TAB_COLS "id, tab_id, tab_type, tab_name, tab_content, tab_config, position"
 
 static const char SQL_TAB_LIST[] =

@@ -238,8 +238,8 @@ test('every event type qunzu emits reaches the SDK dispatcher, p2p ones included
         const rx = await startReceiver({ encryptKey: 'all', verificationToken: 'vt-all' });
         try {
             const types = ['im.chat.updated_v1', 'im.chat.disbanded_v1', 'im.chat.member.user.added_v1',
-                'im.chat.member.user.deleted_v1', 'im.chat.member.bot.added_v1', 'im.chat.member.bot.deleted_v1',
-                'im.chat.access_event.bot_p2p_chat_entered_v1', 'p2p_chat_create'];
+                'im.chat.member.user.deleted_v1', 'im.chat.member.user.withdrawn_v1', 'im.chat.member.bot.added_v1',
+                'im.chat.member.bot.deleted_v1', 'im.chat.access_event.bot_p2p_chat_entered_v1', 'p2p_chat_create'];
             assert.equal((await subscribe(srv, APP2, { callback_url: rx.url, encrypt_key: 'all', verification_token: 'vt-all', types })).status, 200);
             const t1 = await tenantToken(srv, APP1);
             const chat = await createChat(srv, t1, { name: 'all types' });
@@ -258,9 +258,16 @@ test('every event type qunzu emits reaches the SDK dispatcher, p2p ones included
             assert.equal(first.created, true);
             assert.equal(second.created, false);
             assert.equal(first.chat_id, second.chat_id);
+            // An invitation into a chat that needs approval, withdrawn.
+            const c3 = await createChat(srv, t1, { name: 'gated', membership_approval: 'approval_required', bot_id_list: [APP2.app_id] });
+            assertOk(await fs(srv, 'POST', chatPath(c3.chat_id, '/members') + '?member_id_type=user_id', t1, { id_list: ['wangwu'] }));
+            const inv = await srv.request('POST', '/admin/v1/feishu/invite', { headers: ADMIN, body: { chat_id: c3.chat_id, inviter_user_id: 'wangwu', user_id: 'sunqi' } });
+            assert.equal(inv.json.result, 'pending_approval');
+            assert.equal((await srv.request('POST', '/admin/v1/feishu/withdraw', { headers: ADMIN, body: { chat_id: c3.chat_id, user_id: 'sunqi' } })).json.result, 'withdrawn');
             const want = ['im.chat.member.bot.added_v1', 'im.chat.member.user.added_v1', 'im.chat.member.user.deleted_v1',
                 'im.chat.updated_v1', 'im.chat.member.bot.deleted_v1', 'im.chat.disbanded_v1', 'p2p_chat_create',
-                'im.chat.access_event.bot_p2p_chat_entered_v1', 'im.chat.access_event.bot_p2p_chat_entered_v1'];
+                'im.chat.access_event.bot_p2p_chat_entered_v1', 'im.chat.access_event.bot_p2p_chat_entered_v1',
+                'im.chat.member.user.added_v1', 'im.chat.member.user.withdrawn_v1'];
             await until('all types', async () => rx.accepted.length >= want.length);
             await sleep(200);
             const got = rx.accepted.map((e) => e.handled_as);

@@ -163,6 +163,44 @@ static enum err ad_fs_p2p(struct req *rq, json_t *body, json_t *out)
     return fs_sim_p2p_enter(rq, json_str(body, "app_id"), json_str(body, "user_id"), out);
 }
 
+static enum err ad_fs_join(struct req *rq, json_t *body, json_t *out)
+{
+    return fs_sim_join_by_link(rq, json_str(body, "link_token"), json_str(body, "user_id"), out);
+}
+
+static enum err ad_fs_leave(struct req *rq, json_t *body, json_t *out)
+{
+    return fs_sim_leave(rq, json_str(body, "chat_id"), json_str(body, "user_id"), out);
+}
+
+static enum err ad_fs_invite(struct req *rq, json_t *body, json_t *out)
+{
+    return fs_sim_invite(rq, json_str(body, "chat_id"), json_str(body, "inviter_user_id"),
+                         json_str(body, "user_id"), out);
+}
+
+static enum err ad_fs_withdraw(struct req *rq, json_t *body, json_t *out)
+{
+    return fs_sim_withdraw(rq, json_str(body, "chat_id"), json_str(body, "user_id"), out);
+}
+
+static const struct field_rule join_rules[] = {
+    { "link_token", JT_STRING, F_REQUIRED },
+    { "user_id", JT_STRING, F_REQUIRED },
+    { NULL },
+};
+static const struct field_rule chat_user_rules[] = {
+    { "chat_id", JT_STRING, F_REQUIRED },
+    { "user_id", JT_STRING, F_REQUIRED },
+    { NULL },
+};
+static const struct field_rule invite_rules[] = {
+    { "chat_id", JT_STRING, F_REQUIRED },
+    { "inviter_user_id", JT_STRING, F_REQUIRED },
+    { "user_id", JT_STRING, F_REQUIRED },
+    { NULL },
+};
+
 static const struct field_rule authorize_rules[] = {
     { "app_id", JT_STRING, F_REQUIRED },
     { "user_id", JT_STRING, F_REQUIRED },
@@ -185,6 +223,10 @@ static const struct route ad_routes[] = {
     { HTTP_POST, "/admin/v1/feishu/authorize", R_WRITE | R_JSON, authorize_rules,
       ad_fs_authorize },
     { HTTP_POST, "/admin/v1/feishu/p2p_enter", R_WRITE | R_JSON, authorize_rules, ad_fs_p2p },
+    { HTTP_POST, "/admin/v1/feishu/join_by_link", R_WRITE | R_JSON, join_rules, ad_fs_join },
+    { HTTP_POST, "/admin/v1/feishu/leave", R_WRITE | R_JSON, chat_user_rules, ad_fs_leave },
+    { HTTP_POST, "/admin/v1/feishu/invite", R_WRITE | R_JSON, invite_rules, ad_fs_invite },
+    { HTTP_POST, "/admin/v1/feishu/withdraw", R_WRITE | R_JSON, chat_user_rules, ad_fs_withdraw },
 };
 
 static int ad_status(enum err e)

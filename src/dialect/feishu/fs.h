@@ -80,6 +80,10 @@ enum err fs_chat_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_search(struct req *rq, json_t *body, json_t *out);
 
 /* fs_members.c, fs_managers.c (members.md) */
+enum fs_user_event { FS_USERS_ADDED, FS_USERS_DELETED, FS_USERS_WITHDRAWN };
+/* Writes the user event of 'kind' about 'who' to every bot in the chat. */
+enum err fs_emit_users(struct req *rq, const struct fs_chat_row *chat, const struct actor *who,
+                       size_t n, enum fs_user_event kind);
 enum err fs_member_id_type(struct req *rq, bool bots_ok, const char **type);
 enum err fs_members_add(struct req *rq, json_t *body, json_t *out);
 enum err fs_members_remove(struct req *rq, json_t *body, json_t *out);
@@ -106,6 +110,14 @@ enum err fs_announcement_patch(struct req *rq, json_t *body, json_t *out);
 /* fs_simulate.c: a person opens the p2p chat with an app's bot (for the
  * admin API); answers {"chat_id", "created"}. */
 enum err fs_sim_p2p_enter(struct req *rq, const char *app_id, const char *user_id, json_t *out);
+/* A person joins by a share link (pending when the chat needs approval),
+ * leaves, is invited by a member, or has a pending invitation withdrawn. */
+enum err fs_sim_join_by_link(struct req *rq, const char *link_token, const char *user_id,
+                             json_t *out);
+enum err fs_sim_leave(struct req *rq, const char *chat_id, const char *user_id, json_t *out);
+enum err fs_sim_invite(struct req *rq, const char *chat_id, const char *inviter_id,
+                       const char *user_id, json_t *out);
+enum err fs_sim_withdraw(struct req *rq, const char *chat_id, const char *user_id, json_t *out);
 
 /* fs_chat_edit.c */
 /* Schema 2.0 pieces shared by every chat event (chats.md §16, events.md A). */

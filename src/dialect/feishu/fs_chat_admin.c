@@ -181,6 +181,7 @@ enum err fs_chat_link(struct req *rq, json_t *body, json_t *out)
     struct chat_view v;
     int64_t expire = 0;
     bool permanent = false, restricted;
+    const char *token;
     enum err e;
 
     if (json_object_get(body, "validity_period") != NULL && period == NULL)
@@ -203,10 +204,15 @@ enum err fs_chat_link(struct req *rq, json_t *body, json_t *out)
         e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_SHARE, "sharing restricted");
     if (e != ERR_OK)
         return e;
+    token = ids_hex(a, "", 18);
+    /* Kept, so a person can join by it (POST /admin/v1/feishu/join_by_link). */
+    e = store_fs_link_put(rq->svc.st, token, v.chat.id, expire, &rq->actor, rq->svc.now);
+    if (e != ERR_OK)
+        return e;
     json_out_str(out, "share_link",
                  arena_printf(a, "https://applink.feishu.cn/client/chat/chatter/add_by_link?"
                                  "link_token=%s",
-                              ids_hex(a, "", 18)));
+                              token));
     json_out_str(out, "expire_time", arena_printf(a, "%lld", (long long)expire));
     json_object_set_new(out, "is_permanent", json_boolean(permanent));
     return ERR_OK;

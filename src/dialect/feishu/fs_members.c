@@ -116,18 +116,31 @@ static json_t *bot_deleted(void *arg, int64_t app, const char *id)
     return member_body(arg, app, id, "im.chat.member.bot.deleted_v1", false);
 }
 
+static json_t *user_withdrawn(void *arg, int64_t app, const char *id)
+{
+    return member_body(arg, app, id, "im.chat.member.user.withdrawn_v1", true);
+}
+
 /* User events go to every bot in the chat; a bot event goes to the bot it
  * is about, and only to it (A.5, A.6). */
-static enum err emit_users(struct req *rq, const struct fs_chat_row *chat, const struct actor *who,
-                           size_t n, bool added)
+enum err fs_emit_users(struct req *rq, const struct fs_chat_row *chat, const struct actor *who,
+                       size_t n, enum fs_user_event kind)
 {
+    static json_t *(*const bodies[])(void *, int64_t, const char *) = {
+        [FS_USERS_ADDED] = user_added,
+        [FS_USERS_DELETED] = user_deleted,
+        [FS_USERS_WITHDRAWN] = user_withdrawn,
+    };
+    static const char *const types[] = {
+        [FS_USERS_ADDED] = "im.chat.member.user.added_v1",
+        [FS_USERS_DELETED] = "im.chat.member.user.deleted_v1",
+        [FS_USERS_WITHDRAWN] = "im.chat.member.user.withdrawn_v1",
+    };
     struct member_event ev = { rq, chat, who, n, 0 };
 
     if (n == 0)
         return ERR_OK;
-    return svc_chat_emit(&rq->svc, chat->id,
-                         added ? "im.chat.member.user.added_v1" : "im.chat.member.user.deleted_v1",
-                         added ? user_added : user_deleted, &ev);
+    return svc_chat_emit(&rq->svc, chat->id, types[kind], bodies[kind], &ev);
 }
 
 static enum err emit_bot(struct req *rq, const struct fs_chat_row *chat, int64_t app, bool added)
@@ -297,6 +310,8 @@ enum err fs_members_add(struct req *rq, json_t *body, json_t *out)
         }
         /* With join approval on, people a plain member invites wait. */
         if (approval && r.who[i].kind == ACTOR_USER) {
+            e = store_fs_pending_put(rq->svc.st, v.chat.id, r.who[i].ref, &rq->actor,
+                                     rq->svc.now);
             json_array_append_new(pending, json_string(r.id[i]));
             continue;
         }
@@ -320,7 +335,7 @@ enum err fs_members_add(struct req *rq, json_t *body, json_t *out)
             if (added[i].kind == ACTOR_USER)
                 users[nu++] = added[i];
         if (e == ERR_OK)
-            e = emit_users(rq, &v.chat, users, nu, true);
+            e = fs_emit_users(rq, &v.chat, users, nu, FS_USERS_ADDED);
         for (size_t i = 0; e == ERR_OK && i < nadded; i++)
             if (added[i].kind == ACTOR_BOT)
                 e = emit_bot(rq, &v.chat, added[i].ref, true);
@@ -381,7 +396,7 @@ enum err fs_members_remove(struct req *rq, json_t *body, json_t *out)
             bots[nb++] = *w;
     }
     if (e == ERR_OK)
-        e = emit_users(rq, &cv.chat, users, nu, false);
+        e = fs_emit_users(rq, &cv.chat, users, nu, FS_USERS_DELETED);
     for (size_t k = 0; e == ERR_OK && k < nb; k++)
         e = emit_bot(rq, &cv.chat, bots[k].ref, false);
     if (e != ERR_OK) {
@@ -415,7 +430,7 @@ enum err fs_members_me_join(struct req *rq, json_t *body, json_t *out)
     if (e == ERR_OK)
         e = svc_chat_member_add(&rq->svc, v.chat.id, &rq->actor, false);
     if (e == ERR_OK && rq->actor.kind == ACTOR_USER)
-        e = emit_users(rq, &v.chat, &rq->actor, 1, true);
+        e = fs_emit_users(rq, &v.chat, &rq->actor, 1, FS_USERS_ADDED);
     else if (e == ERR_OK)
         e = emit_bot(rq, &v.chat, rq->actor.ref, true);
     return e;

@@ -25,7 +25,7 @@ static const struct route fs_routes[] = {
     { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/moderation", 0, NULL, fs_moderation_get },
     { HTTP_PUT, "/open-apis/im/v1/chats/:chat_id/moderation", R_WRITE | R_JSON, NULL,
       fs_moderation_update },
-    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/link", R_JSON, NULL, fs_chat_link },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/link", R_WRITE | R_JSON, NULL, fs_chat_link },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice", R_WRITE | R_JSON,
       NULL, fs_top_notice_put },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice", R_WRITE | R_JSON,

@@ -139,3 +139,184 @@ enum err fs_sim_p2p_enter(struct req *rq, const char *app_id, const char *user_i
     }
     return e;
 }
+
+/* --- join by link, leave, invite, withdraw (issue: simulated user actions) --- */
+
+/* The person 'user_id' of the chat's tenant, as the actor of an action. */
+static enum err sim_person(struct req *rq, const struct fs_chat_row *chat, const char *user_id,
+                           struct person_row *p)
+{
+    enum err e = store_fs_person_find(rq->svc.st, rq->http->arena, chat->tenant_id, 0, "user_id",
+                                      user_id, p);
+
+    if (e == ERR_NOT_FOUND)
+        return err_field(&rq->err, ERR_NOT_FOUND, "user_id", "user '%s' not in the chat's tenant",
+                         user_id);
+    return e;
+}
+
+/* Loads a chat for a simulated action: any app of its tenant stands in as
+ * the app events' ids are computed for (they are per receiving app anyway). */
+static enum err sim_chat(struct req *rq, const char *chat_id, struct fs_chat_row *chat)
+{
+    enum err e = store_fs_chat_get(rq->svc.st, rq->http->arena, chat_id, chat);
+    if (e == ERR_NOT_FOUND)
+        return err_field(&rq->err, ERR_NOT_FOUND, "chat_id", "chat '%s' not found", chat_id);
+    if (e == ERR_OK && strcmp(chat->status, "normal") != 0)
+        return err_set(&rq->err, ERR_GONE, SUBJ_CHAT, "chat dissolved");
+    if (e == ERR_OK) {
+        rq->svc.tenant = chat->tenant_id;
+        e = store_lock_tenant(rq->svc.st, chat->tenant_id);
+    }
+    return e;
+}
+
+static bool needs_approval(struct req *rq, const struct fs_chat_row *chat)
+{
+    return strcmp(fs_setting(chat, "membership_approval", rq->http->arena), "approval_required")
+           == 0;
+}
+
+static enum err add_person(struct req *rq, const struct fs_chat_row *chat, const struct actor *who,
+                           const struct actor *op, json_t *out)
+{
+    struct fs_member_row m;
+    enum err e = store_fs_member_get(rq->svc.st, chat->id, who, &m);
+
+    if (e == ERR_OK) {
+        json_out_str(out, "result", "already_member");
+        return ERR_OK;
+    }
+    if (e != ERR_NOT_FOUND)
+        return e;
+    e = svc_chat_member_add(&rq->svc, chat->id, who, false);
+    rq->actor = *op;
+    if (e == ERR_OK)
+        e = fs_emit_users(rq, chat, who, 1, FS_USERS_ADDED);
+    if (e == ERR_OK)
+        json_out_str(out, "result", "joined");
+    return e;
+}
+
+enum err fs_sim_join_by_link(struct req *rq, const char *link_token, const char *user_id,
+                             json_t *out)
+{
+    struct fs_chat_row chat;
+    struct person_row p;
+    struct actor creator, who;
+    int64_t chat_ref, expires;
+    enum err e = store_fs_link_get(rq->svc.st, link_token, &chat_ref, &expires, &creator);
+
+    if (e == ERR_NOT_FOUND || (e == ERR_OK && expires != 0 && expires <= rq->svc.now))
+        return err_field(&rq->err, ERR_NOT_FOUND, "link_token", "no such link, or it expired");
+    if (e == ERR_OK)
+        e = store_fs_chat_by_id(rq->svc.st, rq->http->arena, chat_ref, &chat);
+    if (e == ERR_OK)
+        e = sim_chat(rq, chat.chat_id, &chat);
+    if (e == ERR_OK)
+        e = sim_person(rq, &chat, user_id, &p);
+    if (e != ERR_OK)
+        return e;
+    who = (struct actor){ ACTOR_USER, p.id };
+    json_out_str(out, "chat_id", chat.chat_id);
+    /* With approval on, joining by link asks, as an invitation by the link's
+     * creator would. */
+    if (needs_approval(rq, &chat)) {
+        e = store_fs_pending_put(rq->svc.st, chat.id, p.id, &creator, rq->svc.now);
+        if (e == ERR_OK)
+            json_out_str(out, "result", "pending_approval");
+        return e;
+    }
+    return add_person(rq, &chat, &who, &who, out);
+}
+
+enum err fs_sim_leave(struct req *rq, const char *chat_id, const char *user_id, json_t *out)
+{
+    struct fs_chat_row chat;
+    struct fs_member_row m;
+    struct person_row p;
+    struct actor who;
+    enum err e = sim_chat(rq, chat_id, &chat);
+
+    if (e == ERR_OK)
+        e = sim_person(rq, &chat, user_id, &p);
+    if (e != ERR_OK)
+        return e;
+    who = (struct actor){ ACTOR_USER, p.id };
+    if (chat.owner.kind == who.kind && chat.owner.ref == who.ref)
+        return err_set(&rq->err, ERR_FORBIDDEN, SUBJ_OWNER,
+                       "the owner leaves only after handing the chat over");
+    e = store_fs_member_get(rq->svc.st, chat.id, &who, &m);
+    if (e == ERR_NOT_FOUND)
+        return err_field(&rq->err, ERR_NOT_FOUND, "user_id", "'%s' is not in the chat", user_id);
+    if (e == ERR_OK)
+        e = store_fs_member_delete(rq->svc.st, chat.id, &who);
+    rq->actor = who;
+    if (e == ERR_OK)
+        e = fs_emit_users(rq, &chat, &who, 1, FS_USERS_DELETED);
+    if (e == ERR_OK)
+        json_out_str(out, "result", "left");
+    return e;
+}
+
+enum err fs_sim_invite(struct req *rq, const char *chat_id, const char *inviter_id,
+                       const char *user_id, json_t *out)
+{
+    struct fs_chat_row chat;
+    struct fs_member_row m;
+    struct person_row inv, p;
+    struct actor inviter, who;
+    bool privileged;
+    enum err e = sim_chat(rq, chat_id, &chat);
+
+    if (e == ERR_OK)
+        e = sim_person(rq, &chat, inviter_id, &inv);
+    if (e == ERR_OK)
+        e = sim_person(rq, &chat, user_id, &p);
+    if (e != ERR_OK)
+        return e;
+    inviter = (struct actor){ ACTOR_USER, inv.id };
+    who = (struct actor){ ACTOR_USER, p.id };
+    e = store_fs_member_get(rq->svc.st, chat.id, &inviter, &m);
+    if (e == ERR_NOT_FOUND)
+        return err_set(&rq->err, ERR_FORBIDDEN, SUBJ_MEMBERSHIP, "the inviter is not in the chat");
+    if (e != ERR_OK)
+        return e;
+    privileged = m.is_manager || (chat.owner.kind == ACTOR_USER && chat.owner.ref == inv.id);
+    if (!privileged && strcmp(fs_setting(&chat, "add_member_permission", rq->http->arena),
+                              "only_owner") == 0)
+        return err_set(&rq->err, ERR_FORBIDDEN, SUBJ_OWNER_ONLY, "only owner and managers invite");
+    json_out_str(out, "chat_id", chat.chat_id);
+    if (needs_approval(rq, &chat) && !privileged) {
+        e = store_fs_pending_put(rq->svc.st, chat.id, p.id, &inviter, rq->svc.now);
+        if (e == ERR_OK)
+            json_out_str(out, "result", "pending_approval");
+        return e;
+    }
+    return add_person(rq, &chat, &who, &inviter, out);
+}
+
+enum err fs_sim_withdraw(struct req *rq, const char *chat_id, const char *user_id, json_t *out)
+{
+    struct fs_chat_row chat;
+    struct person_row p;
+    struct actor inviter, who;
+    enum err e = sim_chat(rq, chat_id, &chat);
+
+    if (e == ERR_OK)
+        e = sim_person(rq, &chat, user_id, &p);
+    if (e == ERR_OK)
+        e = store_fs_pending_take(rq->svc.st, chat.id, p.id, &inviter);
+    if (e == ERR_NOT_FOUND && rq->err.code == ERR_OK)
+        return err_field(&rq->err, ERR_NOT_FOUND, "user_id", "no pending invitation for '%s'",
+                         user_id);
+    if (e != ERR_OK)
+        return e;
+    who = (struct actor){ ACTOR_USER, p.id };
+    /* The inviter takes the invitation back (events.md A.4). */
+    rq->actor = inviter;
+    e = fs_emit_users(rq, &chat, &who, 1, FS_USERS_WITHDRAWN);
+    if (e == ERR_OK)
+        json_out_str(out, "result", "withdrawn");
+    return e;
+}
