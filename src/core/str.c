@@ -198,6 +198,11 @@ static char *url_decode(struct arena *a, const char *s, size_t n, bool plus_is_s
         }
     }
     out[o] = '\0';
+    /* Decoded values end up as SQL text parameters, and PostgreSQL refuses
+     * text that is not UTF-8 where SQLite would quietly store it. Replacing
+     * bad sequences here makes both stores see the same value: one that
+     * names nothing, so the request fails the dialect's own way. */
+    str_utf8_sanitize(out);
     return out;
 }
 

@@ -37,7 +37,8 @@ char *str_query_get(struct arena *a, const char *query, size_t qlen, const char 
 
 /* Percent-decodes 's' ('+' stays '+': paths, not forms). A malformed escape
  * or "%00" is kept verbatim, so a result never holds a NUL and a broken
- * value never reads as a shorter valid one. */
+ * value never reads as a shorter valid one; bytes that are not UTF-8 become
+ * '?', so a result is always valid text (str_query_get likewise). */
 char *str_url_decode(struct arena *a, const char *s, size_t n);
 
 bool str_eq_n(const char *a, size_t alen, const char *b); /* a[0..alen) == b */

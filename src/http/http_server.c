@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/str.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -115,9 +116,13 @@ static const char *header_value(h2o_req_t *req, const h2o_token_t *tok, struct a
 {
     ssize_t i = h2o_find_header(&req->headers, tok, -1);
 
+    char *v;
+
     if (i < 0)
         return NULL;
-    return arena_strndup(a, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+    v = arena_strndup(a, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+    str_utf8_sanitize(v); /* it may reach the store as text; see str_url_decode */
+    return v;
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)

@@ -63,6 +63,10 @@ static void query_get(void)
     CHECK_STR(str_query_get(&a, "x=%zz", 5, "x"), "%zz");   /* bad escape kept */
     CHECK_STR(str_query_get(&a, "x=a%00b", 7, "x"), "a%00b"); /* never cut at NUL */
     CHECK_STR(str_query_get(&a, "x=%4", 4, "x"), "%4");
+    /* Not UTF-8: each bad byte becomes '?'; valid sequences pass through. */
+    CHECK_STR(str_query_get(&a, "x=a%ED%17b", 10, "x"), "a?\x17" "b");
+    CHECK_STR(str_query_get(&a, "x=%E4%B8%AD", 11, "x"), "\xe4\xb8\xad");
+    CHECK_STR(str_url_decode(&a, "id\xff%C3", 6), "id??");
     arena_release(&a);
 }
 
