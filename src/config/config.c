@@ -60,6 +60,8 @@ static const struct config_key config_keys[] = {
       "Log one line per request (method, path, status, dialect code, microseconds)." },
     { "db_wait_seconds", CFG_INT, OFF(db_wait_seconds), "60", 0, 86400, NULL, false,
       "At start, how long to keep retrying a database that does not answer (0: fail at once)." },
+    { "store_fault_every", CFG_INT, OFF(store_fault_every), "0", 0, 1000000000, NULL, false,
+      "Testing only: every Nth store call of the request workers and event delivery fails (0: off)." },
     { "rate_limit", CFG_BOOL, OFF(rate_limit), "on", 0, 0, NULL, false,
       "Enforce the platforms' rate limits (per node): 429/99991400, 45009, Udesk's code." },
     { "rate_feishu_per_second", CFG_INT, OFF(rate_feishu_per_second), "50", 0, 1000000, NULL,

@@ -41,11 +41,17 @@ enum err store_ping(struct store *s)
 
 enum err store_begin(struct store *s, bool write)
 {
+    s->failed = false;
     return s->ops->begin(s, write);
 }
 
 enum err store_commit(struct store *s)
 {
+    if (s->failed) {
+        log_warn("store: a statement failed in this transaction; rolled back");
+        s->ops->rollback(s);
+        return ERR_STORE;
+    }
     return s->ops->commit(s);
 }
 
@@ -56,7 +62,11 @@ void store_rollback(struct store *s)
 
 enum err store_lock_tenant(struct store *s, int64_t tenant)
 {
-    return s->ops->lock_tenant(s, tenant);
+    enum err e = s->ops->lock_tenant(s, tenant);
+
+    if (e == ERR_STORE)
+        s->failed = true;
+    return e;
 }
 
 enum err store_q(struct store *s, struct arena *a, struct sql_res *res, const char *sql,
@@ -78,7 +88,7 @@ enum err store_q(struct store *s, struct arena *a, struct sql_res *res, const ch
             p[n].i = va_arg(ap, int64_t);
     }
     va_end(ap);
-    return s->ops->query(s, a, sql, p, n, res);
+    return sql_exec(s, a, sql, p, n, res);
 }
 
 const char *sql_text(const struct sql_res *r, size_t row, size_t col)

@@ -182,6 +182,10 @@ struct store;
  * failure. */
 struct store *store_open(const struct config *cfg);
 void store_close(struct store *s);
+/* Testing (store_fault_every): wraps 'st' so that every Nth begin, tenant
+ * lock, statement or commit in the process fails with ERR_STORE. Returns
+ * 'st' itself when 'every' is 0. */
+struct store *store_fault_wrap(struct store *st, int64_t every);
 const char *store_backend(const struct store *s); /* "sqlite" or "postgres" */
 
 /* Copies every row of 'src' into 'dst', which must hold no tenant, in one

@@ -143,12 +143,12 @@ static enum err copy_one(struct store *src, struct store *dst, const struct copy
     enum err e;
 
     arena_init(&a, 65536);
-    e = src->ops->query(src, &a, t->select, NULL, 0, &r);
+    e = sql_exec(src, &a, t->select, NULL, 0, &r);
     for (size_t i = 0; e == ERR_OK && i < r.nrows; i++) {
         /* Text carries every value; each backend converts on insert. */
         for (size_t c = 0; c < r.ncols; c++)
             p[c] = (struct sql_param){ 's', sql_text(&r, i, c), 0 };
-        e = dst->ops->query(dst, NULL, t->insert, p, (int)r.ncols, NULL);
+        e = sql_exec(dst, NULL, t->insert, p, (int)r.ncols, NULL);
     }
     *rows = r.nrows;
     arena_release(&a);

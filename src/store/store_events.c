@@ -106,7 +106,7 @@ enum err store_outbox_settle(struct store *s, const struct outbox_row *o,
 
     if (o->delivered_at == 0)
         p[4] = (struct sql_param){ 's', NULL, 0 };
-    e = s->ops->query(s, NULL, SQL_SETTLE, p, 5, NULL);
+    e = sql_exec(s, NULL, SQL_SETTLE, p, 5, NULL);
     if (e == ERR_OK && at != NULL)
         e = store_q(s, NULL, NULL, SQL_ATTEMPT_ADD, "iiiiiss", at->outbox, at->attempt, at->at,
                     at->http_status, at->latency_us, at->error, at->response);

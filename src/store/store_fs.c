@@ -186,7 +186,7 @@ enum err store_fs_chat_insert(struct store *s, struct fs_chat_row *c)
     if (c->creator_app == 0)
         p[2] = (struct sql_param){ 's', NULL, 0 };
     arena_init(&a, 512);
-    e = sql_one_int(s->ops->query(s, &a, SQL_CHAT_INSERT, p, 16, &r), &r, &c->id);
+    e = sql_one_int(sql_exec(s, &a, SQL_CHAT_INSERT, p, 16, &r), &r, &c->id);
     arena_release(&a);
     return e;
 }
@@ -215,7 +215,7 @@ enum err store_fs_chat_update(struct store *s, const struct fs_chat_row *c)
         { 's', c->status, 0 },         { 's', c->top_notice, 0 },      { 'i', NULL, c->active_at },
     };
 
-    return s->ops->query(s, NULL, SQL_CHAT_UPDATE, p, 12, NULL);
+    return sql_exec(s, NULL, SQL_CHAT_UPDATE, p, 12, NULL);
 }
 
 enum err store_fs_chat_list(struct store *s, struct arena *a, const struct actor *who,

@@ -168,7 +168,7 @@ enum err store_fs_menu_insert(struct store *s, int64_t chat, struct fs_menu_row 
     if (m->parent == 0)
         p[2] = (struct sql_param){ 's', NULL, 0 };
     arena_init(&a, 256);
-    e = sql_one_int(s->ops->query(s, &a, SQL_MENU_INSERT, p, 5, &r), &r, &m->id);
+    e = sql_one_int(sql_exec(s, &a, SQL_MENU_INSERT, p, 5, &r), &r, &m->id);
     arena_release(&a);
     return e;
 }

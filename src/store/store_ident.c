@@ -114,7 +114,7 @@ enum err store_person_upsert(struct store *s, struct arena *a, struct person_row
     /* No agent id is NULL, not 0. */
     if (p->udesk_agent_id == 0)
         prm[5].type = 's';
-    e = sql_one(s->ops->query(s, a, SQL_PERSON_UPSERT, prm, 6, &r), &r);
+    e = sql_one(sql_exec(s, a, SQL_PERSON_UPSERT, prm, 6, &r), &r);
     if (e == ERR_OK) {
         p->id = sql_int(&r, 0, 0);
         p->union_id = dup(a, &r, 0, 1);

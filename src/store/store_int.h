@@ -50,7 +50,23 @@ struct store_ops {
 
 struct store {
     const struct store_ops *ops;
+    /* A statement of the open transaction failed (ERR_STORE). Commit then
+     * rolls back and fails: a request that went on after a failed read
+     * (an event body missing a field, say) never commits half its work. */
+    bool failed;
 };
+
+/* Every statement goes through here, so that 'failed' is kept. */
+static inline enum err sql_exec(struct store *s, struct arena *a, const char *sql,
+                                const struct sql_param *params, int nparams,
+                                struct sql_res *res)
+{
+    enum err e = s->ops->query(s, a, sql, params, nparams, res);
+
+    if (e == ERR_STORE)
+        s->failed = true;
+    return e;
+}
 
 struct store_migration {
     const char *name; /* "001_init.sql"; the order is the file-name order */

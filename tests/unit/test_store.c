@@ -87,6 +87,31 @@ static void credentials(void)
     teardown(&f);
 }
 
+/* A statement that fails inside a transaction dooms it: the commit rolls
+ * everything back and fails, even when the caller ignored the failure. */
+static void failed_statement_dooms_commit(void)
+{
+    static const struct token_policy pol = { TOKEN_WECOM, 7200, 1, "", 16 };
+    struct fixture f;
+    struct token_row tok, chk;
+    int64_t t = 0, p = 0;
+
+    setup(&f);
+    CHECK(svc_wc_credential(&f.c, "wwa", "sa", &t, &p) == ERR_OK);
+    CHECK(store_begin(f.st, true) == ERR_OK);
+    CHECK(svc_token_issue(&f.c, &pol, t, p, 0, &tok) == ERR_OK);
+    CHECK(sql_exec(f.st, NULL, "SELECT no_such_column FROM no_such_table", NULL, 0, NULL)
+          == ERR_STORE);
+    CHECK(store_commit(f.st) == ERR_STORE);
+    CHECK(svc_token_check(&f.c, TOKEN_WECOM, tok.token, &chk) == ERR_UNAUTHENTICATED);
+    /* The next transaction starts clean. */
+    CHECK(store_begin(f.st, true) == ERR_OK);
+    CHECK(svc_token_issue(&f.c, &pol, t, p, 0, &tok) == ERR_OK);
+    CHECK(store_commit(f.st) == ERR_OK);
+    CHECK(svc_token_check(&f.c, TOKEN_WECOM, tok.token, &chk) == ERR_OK);
+    teardown(&f);
+}
+
 static void token_reuse_and_expiry(void)
 {
     static const struct token_policy pol = { TOKEN_WECOM, 7200, 1, "", 16 };
@@ -435,6 +460,7 @@ const struct unit_case store_cases[] = {
     { "store/copy_lists_every_table", copy_lists_every_table },
     { "store/upgrade_keeps_groups", upgrade_keeps_groups },
     { "store/credentials", credentials },
+    { "store/failed_statement_dooms_commit", failed_statement_dooms_commit },
     { "store/seed_idempotent", seed_idempotent },
     { NULL, NULL },
 };

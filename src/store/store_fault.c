@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store_fault.c - store fault injection for the reliability tests
+ * (config key store_fault_every). A wrapper driver passes every call to the
+ * real one, except that every Nth begin, tenant lock, statement or commit
+ * of the whole process fails with ERR_STORE, as a database that went away
+ * or a disk that filled up would. A failed commit rolls the transaction
+ * back first: the work is gone, exactly as when the real commit fails.
+ *
+ * The counter is process-wide, so the failures move across requests,
+ * workers and event delivery as the load interleaves.
+ */
+#include "store/store.h"
+#include "store/store_int.h"
+
+#include "core/log.h"
+#include "core/arena.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+
+struct fault_store {
+    struct store base;
+    struct store_ops ops; /* the wrapper's, named after the real driver */
+    struct store *inner;
+    int64_t every;
+};
+
+static atomic_llong fault_calls;
+
+static struct store *inner(struct store *s)
+{
+    return ((struct fault_store *)s)->inner;
+}
+
+static bool fail_now(struct store *s, const char *what)
+{
+    struct fault_store *f = (struct fault_store *)s;
+
+    if ((atomic_fetch_add(&fault_calls, 1) + 1) % f->every != 0)
+        return false;
+    log_warn("store: injected fault in %s", what);
+    return true;
+}
+
+static void f_close(struct store *s)
+{
+    store_close(inner(s));
+    free(s);
+}
+
+static enum err f_ping(struct store *s)
+{
+    return inner(s)->ops->ping(inner(s));
+}
+
+static enum err f_begin(struct store *s, bool write)
+{
+    if (fail_now(s, "begin"))
+        return ERR_STORE;
+    return inner(s)->ops->begin(inner(s), write);
+}
+
+static enum err f_commit(struct store *s)
+{
+    if (fail_now(s, "commit")) {
+        inner(s)->ops->rollback(inner(s));
+        return ERR_STORE;
+    }
+    return inner(s)->ops->commit(inner(s));
+}
+
+static void f_rollback(struct store *s)
+{
+    inner(s)->ops->rollback(inner(s));
+}
+
+static enum err f_lock_tenant(struct store *s, int64_t tenant)
+{
+    if (fail_now(s, "tenant lock"))
+        return ERR_STORE;
+    return inner(s)->ops->lock_tenant(inner(s), tenant);
+}
+
+static enum err f_query(struct store *s, struct arena *a, const char *sql,
+                        const struct sql_param *params, int nparams, struct sql_res *res)
+{
+    if (fail_now(s, "statement"))
+        return ERR_STORE;
+    return inner(s)->ops->query(inner(s), a, sql, params, nparams, res);
+}
+
+static enum err f_script(struct store *s, const char *sql)
+{
+    return inner(s)->ops->script(inner(s), sql);
+}
+
+static enum err f_ids_follow(struct store *s)
+{
+    return inner(s)->ops->ids_follow(inner(s));
+}
+
+struct store *store_fault_wrap(struct store *st, int64_t every)
+{
+    struct fault_store *f;
+
+    if (st == NULL || every <= 0)
+        return st;
+    f = xcalloc(1, sizeof(*f));
+    f->ops = (struct store_ops){
+        .name = st->ops->name,
+        .close = f_close,
+        .ping = f_ping,
+        .begin = f_begin,
+        .commit = f_commit,
+        .rollback = f_rollback,
+        .lock_tenant = f_lock_tenant,
+        .query = f_query,
+        .script = f_script,
+        .ids_follow = f_ids_follow,
+    };
+    f->base.ops = &f->ops;
+    f->inner = st;
+    f->every = every;
+    return &f->base;
+}
