@@ -3,13 +3,14 @@
 // object: a Feishu chat and what hangs off it (members, managers, announcement, tabs, menu
 // items), a WeCom knowledge group, a Udesk catalog or agent. Each row is sent with tenant
 // B's (Globex's) valid credentials at tenant A's (Acme's) objects and must get the
-// dialect's own "not yours" answer: Feishu 232010 (or the code for an unknown id when the
-// foreign id sits in the body of B's own chat), WeCom 40058, Udesk 2005. After every row,
-// both tenants' data, re-read with their own credentials, must deepEqual the snapshot
-// taken before. Each row is then sent again with B's ids on a fresh copy of B's objects
-// (the control): it must not get the isolation answer (success, unless the row says which
-// documented error B's own object gives), so a row whose body is simply wrong cannot
-// pass. Finally the rows must cover every route of the three route tables that takes an
+// dialect's own "not yours" answer: Feishu 232010 (or the answer for an unknown id when
+// the foreign id sits in the body of B's own chat), WeCom 40058 "group not found", Udesk
+// 2005 "分类不存在". After every row, both tenants' data, re-read with their own
+// credentials, must deepEqual the snapshot taken before, and B's outbox must not name any
+// of A's chats, tabs, menus or people. Each row is then sent again with B's ids on a
+// fresh copy of B's objects (the control): it must not get the isolation answer (success,
+// unless the row says which documented error B's own object gives), so a row whose body
+// is simply wrong cannot pass. Finally the rows must cover every route of the three route tables that takes an
 // object reference (read from the C sources here, not copied).
 //
 // Placeholders in paths and bodies: {x} is tenant A's id named x (the target), {own.x}
@@ -66,12 +67,16 @@ const link = (name) => ({ chat_menu_item: { action_type: 'REDIRECT_LINK', name, 
 // {dialect, method, path, body, expect} plus, optionally:
 //   as       Feishu actors that send it: 'bot' (tenant token), 'user' (B's owner's user
 //            token); default both
-//   expect   a code, or {bot, user} when the actors' answers differ
+//   expect   a code, or {bot, user} codes when the actors' answers differ, or
+//            {data} when the dialect answers a foreign id with success (Feishu filters
+//            or reports unknown ids in some bodies): the data must be exactly that, and
+//            nothing of B's but its outbox (a no-op change event) may change
 //   control  the answer B's own objects get when that is not success: a code, {code,
 //            msg}, or {bot, user} codes (e.g. the default WeCom group, which cannot be
 //            deleted)
 //   msg      Udesk message / WeCom errmsg head expected with the code
 const F = (method, sub, body, extra = {}) => ({ dialect: 'feishu', method, path: `${FS}/{chat}${sub}`, body, expect: 232010, ...extra });
+const O = (method, sub, body, expect, extra = {}) => ({ dialect: 'feishu', method, path: `${FS}/{own.chat}${sub}`, body, expect, ...extra });
 // Menus take tenant tokens only (a user token gets 99991668 whatever the chat); only a
 // chat's owner manages its managers (the bot's control gets 232038).
 const BOT_ONLY = { as: ['bot'] };
@@ -106,27 +111,22 @@ export const ROWS = [
     F('DELETE', '/menu_tree', { chat_menu_top_level_ids: ['{menu_top}'] }, BOT_ONLY),
     F('PATCH', '/menu_items/{menu_child}', { update_fields: ['NAME'], chat_menu_item: { name: 'Hijacked' } }, BOT_ONLY),
     F('DELETE', '', undefined),
-    // Feishu: B's own chat, A's ids inside it (the id is unknown there).
-    F('PATCH', '/menu_items/{menu_top}', { update_fields: ['NAME'], chat_menu_item: { name: 'Hijacked' } },
-        { path: `${FS}/{own.chat}/menu_items/{menu_top}`, expect: 232001, as: ['bot'] }),
-    F('POST', '/chat_tabs/update_tabs', { chat_tabs: [{ tab_id: '{tab}', tab_type: 'url', tab_name: 'Hijacked' }] },
-        { path: `${FS}/{own.chat}/chat_tabs/update_tabs`, expect: 232001 }),
-    F('DELETE', '/chat_tabs/delete_tabs', { tab_ids: ['{tab}'] }, { path: `${FS}/{own.chat}/chat_tabs/delete_tabs`, expect: 232001 }),
-    F('POST', '/chat_tabs/sort_tabs', { tab_ids: ['{own.msg_tab}', '{own.tab2}', '{tab}'] },
-        { path: `${FS}/{own.chat}/chat_tabs/sort_tabs`, expect: 232001 }),
-    F('DELETE', '/menu_tree', { chat_menu_top_level_ids: ['{menu_top}'] }, { path: `${FS}/{own.chat}/menu_tree`, expect: 232001, as: ['bot'] }),
-    F('POST', '/menu_tree/sort', { chat_menu_top_level_ids: ['{own.menu_top2}', '{menu_top}'] },
-        { path: `${FS}/{own.chat}/menu_tree/sort`, expect: 232072, as: ['bot'] }),
-    // ... and A's people named in B's chat (an open_id of A's app names nobody for B's).
-    F('POST', '/members', { id_list: ['{member_open}'] }, { path: `${FS}/{own.chat}/members`, expect: 99992351 }),
-    F('POST', '/managers/add_managers', { manager_ids: ['{member_open}'] }, { path: `${FS}/{own.chat}/managers/add_managers`, expect: 232001, as: ['user'] }),
-    F('DELETE', '/members', { id_list: ['{member_open}'] }, { path: `${FS}/{own.chat}/members`, expect: 99992351 }),
-    F('POST', '/managers/delete_managers', { manager_ids: ['{member_open}'] }, { path: `${FS}/{own.chat}/managers/delete_managers`, expect: 232001, as: ['user'] }),
-    F('PUT', '/moderation', { moderation_setting: 'moderator_list', moderator_added_list: ['{member_open}'] }, { path: `${FS}/{own.chat}/moderation`, expect: 232001 }),
-    F('PUT', '', { owner_id: '{member_open}' }, { path: `${FS}/{own.chat}`, expect: 232001 }),
-    F('GET', '/members', undefined, { path: `${FS}/{own.chat}/members?page_size=1&page_token={members_page}`, expect: 232001 }),
-    F('POST', '', { name: 'x', user_id_list: ['{member_open}'] }, { path: FS, expect: 232043 }),
-    F('POST', '', { name: 'x', owner_id: '{owner_open}' }, { path: FS, expect: 232043 }),
+    // Feishu: B's own chat, A's ids inside it (unknown there).
+    O('PATCH', '/menu_items/{menu_top}', { update_fields: ['NAME'], chat_menu_item: { name: 'Hijacked' } }, 232001, BOT_ONLY),
+    O('POST', '/chat_tabs/update_tabs', { chat_tabs: [{ tab_id: '{tab}', tab_type: 'url', tab_name: 'Hijacked' }] }, 232001),
+    O('DELETE', '/chat_tabs/delete_tabs', { tab_ids: ['{tab}'] }, 232001),
+    O('POST', '/chat_tabs/sort_tabs', { tab_ids: ['{own.msg_tab}', '{own.tab2}', '{tab}'] }, 232001),
+    O('DELETE', '/menu_tree', { chat_menu_top_level_ids: ['{menu_top}'] }, 232001, BOT_ONLY),
+    O('POST', '/menu_tree/sort', { chat_menu_top_level_ids: ['{own.menu_top2}', '{menu_top}'] }, 232072, BOT_ONLY),
+    // ... and A's people named in B's chat (an open_id of A's app names nobody for B's app).
+    O('POST', '/members', { id_list: ['{member_open}'] }, 99992351),
+    O('DELETE', '/members', { id_list: ['{member_open}'] }, { data: { invalid_id_list: ['{member_open}'] } }),
+    O('POST', '/managers/add_managers', { manager_ids: ['{member_open}'] }, 232001, { as: ['user'] }),
+    O('POST', '/managers/delete_managers', { manager_ids: ['{member_open}'] }, 232001, { as: ['user'] }),
+    O('PUT', '/moderation', { moderator_added_list: ['{outsider_open}', '{member_open}'] }, { data: {} }), // non-members filtered out
+    O('PUT', '', { owner_id: '{member_open}' }, 232035),
+    { dialect: 'feishu', method: 'POST', path: FS, body: { name: 'x', user_id_list: ['{member_open}'] }, expect: 232043 },
+    { dialect: 'feishu', method: 'POST', path: FS, body: { name: 'x', owner_id: '{owner_open}' }, expect: 232043 },
 
     // WeCom (wecom-kf-knowledge.md §5): A's group ids, the default group included.
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/mod_group', body: { group_id: '{group}', name: 'Stolen' }, expect: 40058 },
@@ -200,17 +200,17 @@ async function feishuObjects(srv, T, who) {
         { chat_menu_item: { action_type: 'NONE', name: 'top' }, children: [link('child')] }, link('top2'),
     ] } }), `${T.name}: menus`).menu_tree.chat_menu_top_levels;
     fsOk(await call(srv, 'PUT', chatPath(chat), owner, { description: `${T.name} chat` }), 'update chat'); // an event
+    fsOk(await call(srv, 'PUT', chatPath(chat, '/moderation') + qs(U), owner, { moderation_setting: 'moderator_list', moderator_added_list: [T.owner] }), 'moderation');
     fsOk(await call(srv, 'PATCH', chatPath(chat, '/announcement'), owner, { revision: '1', requests: [title(`${T.name} notice`)] }), 'announcement');
-    const page = fsOk(await call(srv, 'GET', chatPath(chat, '/members') + qs({ page_size: 1 }), bot), 'members page 1');
-    assert.equal(typeof page.page_token, 'string', `${T.name}: a second page of members`);
     const people = who[T.name.toLowerCase()];
     return {
         chat, bot, owner_token: owner,
         msg_tab: tabs[0].tab_id, tab: tabs[1].tab_id, tab2: tabs[2].tab_id,
         menu_top: menu[0].chat_menu_top_level_id, menu_top2: menu[1].chat_menu_top_level_id,
         menu_child: menu[0].children[0].chat_menu_second_level_id,
-        revision: '2', members_page: page.page_token, member: T.member, outsider: T.outsider, owner: T.owner,
+        revision: '2', member: T.member, outsider: T.outsider, owner: T.owner,
         member_open: people[T.member].open(T.app), owner_open: people[T.owner].open(T.app),
+        outsider_open: people[T.outsider].open(T.app),
     };
 }
 
@@ -237,7 +237,16 @@ async function objects(srv, T, who, dialect) {
     return udeskObjects(srv, T);
 }
 
-// Everything one tenant can read of its objects, with its own credentials.
+// A tenant's outbox (the admin API), oldest first.
+async function events(srv, T) {
+    const res = await srv.request('GET', `/admin/v1/tenants/${T.name}/events?after=0&limit=1000`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(res.status, 200, res.body);
+    assert.ok(res.json.items.length < 1000, 'outbox beyond one page');
+    return res.json.items;
+}
+
+// Everything one tenant can read of its objects, with its own credentials (and its
+// outbox through the admin API).
 async function snapshot(srv, T, o) {
     const get = async (p, token) => {
         const res = await call(srv, 'GET', p, token); // tabs answer msg "ok", the rest "success"
@@ -246,8 +255,6 @@ async function snapshot(srv, T, o) {
     };
     const members = await get(chatPath(o.chat, '/members') + qs({ member_id_type: 'user_id', page_size: 100 }), o.bot);
     const chats = await get(FS + qs({ page_size: 100, user_id_type: 'user_id' }), o.bot);
-    const ev = await srv.request('GET', `/admin/v1/tenants/${T.name}/events?after=0&limit=1000`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-    assert.equal(ev.status, 200, ev.body);
     const c = udesk(srv, T.ud);
     const catalogs = {};
     for (const type of TYPES) catalogs[`${type}/0`] = await c.listOk(type, 0);
@@ -260,7 +267,7 @@ async function snapshot(srv, T, o) {
         tabs: await get(chatPath(o.chat, '/chat_tabs/list_tabs'), o.bot),
         menus: await get(chatPath(o.chat, '/menu_tree'), o.bot),
         chats,
-        events: ev.json.items.map((e) => `${e.seq} ${e.event_type} ${e.event_id}`),
+        events: (await events(srv, T)).map((e) => `${e.seq} ${e.event_type} ${e.event_id}`),
         groups: (await wcListAll(srv, o.wc_token)).groups,
         catalogs,
     };
@@ -298,10 +305,11 @@ async function send(srv, row, actor, a, own) {
 }
 
 const actorsOf = (row) => (row.dialect === 'feishu' ? row.as || ['bot', 'user'] : ['-']);
-const expectFor = (row, actor) => (typeof row.expect === 'object' ? row.expect[actor] : row.expect);
+const expectFor = (row, actor) => (typeof row.expect === 'object' && !row.expect.data ? row.expect[actor] : row.expect);
 
 // The isolation answer: the dialect's error envelope with the expected code (and text).
-function assertRefused(res, row, code, what) {
+function assertRefused(res, row, code, what, a, own) {
+    if (row.dialect === 'feishu' && typeof code === 'object') return assert.deepEqual(fsOk(res, what), fill(code.data, a, own), what);
     if (row.dialect === 'feishu') return assertErr(res, code, what);
     if (row.dialect === 'wecom') {
         assert.equal(res.status, 200, `${what}: ${res.body}`);
@@ -333,10 +341,11 @@ function assertControl(res, row, actor, what) {
 
 // A row whose control answer were its isolation answer would prove nothing.
 function checkRow(row) {
-    const codes = typeof row.expect === 'object' ? Object.values(row.expect) : [row.expect];
+    const codes = actorsOf(row).map((actor) => expectFor(row, actor));
     for (const actor of actorsOf(row)) {
         const code = expectFor(row, actor);
         const ctl = controlFor(row, actor);
+        if (code?.data) continue; // a success answer: B's snapshot is what can fail
         assert.ok(Number.isInteger(code), `row ${row.method} ${row.path}: expect`);
         if (row.dialect === 'wecom') assert.notEqual(ctl.msg, 'group not found');
         else assert.notEqual(ctl.code, code, `row ${row.method} ${row.path}: control equals the isolation answer`);
@@ -360,6 +369,11 @@ test('isolation matrix: tenant B never reaches tenant A\'s objects, on any route
         const A = await mk(TENANTS.A);
         const B = await mk(TENANTS.B);
         const before = await snapshot(srv, TENANTS.A, A);
+        const aIds = [
+            ...['chat', 'msg_tab', 'tab', 'tab2', 'menu_top', 'menu_top2', 'menu_child', 'member_open', 'owner_open', 'outsider_open'].map((k) => A[k]),
+            ...Object.values(who.acme).map((p) => p.union_id),
+        ];
+        assert.ok(aIds.every((x) => typeof x === 'string' && x.length >= 16), JSON.stringify(aIds));
         // The snapshot sees what the fixtures made (so a comparison is not of empty data).
         assert.equal(before.tabs.chat_tabs.length, 3);
         assert.equal(before.menus.menu_tree.chat_menu_top_levels.length, 2);
@@ -375,17 +389,27 @@ test('isolation matrix: tenant B never reaches tenant A\'s objects, on any route
                 const what = `${row.dialect} ${row.method} ${row.path}${actor === '-' ? '' : ` as ${actor}`}`;
                 // B's snapshot is retaken: the controls below add to B's data.
                 const beforeB = await snapshot(srv, TENANTS.B, B);
-                if (process.env.ISO_DEBUG) { try { assertRefused(await send(srv, row, actor, A, B), row, expectFor(row, actor), what); const fresh = { ...B, ...(await objects(srv, TENANTS.B, who, row.dialect)) }; assertControl(await send(srv, row, actor, fresh, fresh), row, actor, `${what} (control)`); } catch (e) { console.log('DEBUG', e.message.split('\n')[0]); } continue; }
-                assertRefused(await send(srv, row, actor, A, B), row, expectFor(row, actor), what);
+                assertRefused(await send(srv, row, actor, A, B), row, expectFor(row, actor), what, A, B);
                 assert.deepEqual(await snapshot(srv, TENANTS.A, A), before, `${what}: tenant A's data changed`);
-                assert.deepEqual(await snapshot(srv, TENANTS.B, B), beforeB, `${what}: tenant B's data changed`);
+                const afterB = await snapshot(srv, TENANTS.B, B);
+                if (expectFor(row, actor)?.data) {
+                    // A success answer (an id silently filtered, say) may record a no-op
+                    // change event for B's chat; nothing else of B's changes.
+                    assert.deepEqual(afterB.events.slice(0, beforeB.events.length), beforeB.events, `${what}: B's outbox rewritten`);
+                    afterB.events = beforeB.events;
+                }
+                assert.deepEqual(afterB, beforeB, `${what}: tenant B's data changed`);
+                // Nothing B's outbox recorded names any of A's objects or people.
+                const bEvents = JSON.stringify(await events(srv, TENANTS.B));
+                for (const secret of aIds) assert.ok(!bEvents.includes(secret), `${what}: B's events name A's ${secret}`);
                 // Control on a fresh copy of B's objects, B's ids everywhere.
                 const fresh = { ...B, ...(await objects(srv, TENANTS.B, who, row.dialect)) };
                 assertControl(await send(srv, row, actor, fresh, fresh), row, actor, `${what} (control, B's own ids)`);
                 cells++;
             }
         }
-        t.diagnostic(`isolation matrix: ${ROWS.length} rows, ${cells} cells (row x actor)`);
+        const per = (d) => ROWS.filter((r) => r.dialect === d).length;
+        t.diagnostic(`isolation matrix: ${ROWS.length} rows (feishu ${per('feishu')}, wecom ${per('wecom')}, udesk ${per('udesk')}), ${cells} cells (row x actor)`);
     });
 });
 
