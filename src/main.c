@@ -87,26 +87,43 @@ static enum err in_tx(struct store *st, struct svc_ctx *c,
     return store_commit(st);
 }
 
+/* The admin token comes from the configuration, or is generated on first
+ * start and printed that once: the database keeps only its SHA-256, so a
+ * copy of it does not open the admin API. A plain token stored by an
+ * earlier version is replaced by its digest. */
 static enum err setup_admin_token(struct svc_ctx *c, void *arg)
 {
     struct app *app = arg;
-    char *tok = NULL;
+    char *tok = NULL, *hex = NULL;
     enum err e;
 
     if (app->cfg->admin_token != NULL) {
-        app->admin_token = xstrdup(app->cfg->admin_token);
+        admin_token_digest(app->cfg->admin_token, app->admin_digest);
         return ERR_OK;
     }
+    e = store_meta_get(c->st, c->a, "admin_token_sha256", &hex);
+    if (e == ERR_OK) {
+        if (strlen(hex) != 64 || str_unhex(hex, app->admin_digest, 32) != 32)
+            return err_set(c->ei, ERR_STORE, SUBJ_NONE, "meta admin_token_sha256 is damaged");
+        printf("admin token: set on first start (only its digest is stored; "
+               "--admin-token replaces it)\n");
+        return ERR_OK;
+    }
+    if (e != ERR_NOT_FOUND)
+        return e;
     e = store_meta_get(c->st, c->a, "admin_token", &tok);
     if (e == ERR_NOT_FOUND) {
         tok = ids_hex(c->a, "qz_adm_", 20);
-        e = store_meta_set(c->st, "admin_token", tok);
+        printf("admin token: %s\n", tok);
+        e = ERR_OK;
     }
     if (e != ERR_OK)
         return e;
-    app->admin_token = xstrdup(tok);
-    printf("admin token: %s\n", tok);
-    return ERR_OK;
+    admin_token_digest(tok, app->admin_digest);
+    hex = arena_alloc(c->a, 65);
+    str_hex(app->admin_digest, 32, hex);
+    e = store_meta_set(c->st, "admin_token_sha256", hex);
+    return e == ERR_OK ? store_meta_delete(c->st, "admin_token") : e;
 }
 
 static void print_demo(json_t *t)
@@ -332,7 +349,6 @@ out:
     ev_worker_stop(worker);
     ev_cleanup();
     store_close(st);
-    free(app.admin_token);
     rate_free(app.limiter);
     config_release(&cfg);
     return rc;

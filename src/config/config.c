@@ -41,7 +41,7 @@ static const struct config_key config_keys[] = {
     { "db", CFG_STR, OFF(db), "sqlite:qunzu.db", 0, 0, NULL, false,
       "Database: sqlite:PATH, sqlite::memory: (throwaway) or postgres://URL." },
     { "admin_token", CFG_STR, OFF(admin_token), NULL, 0, 0, NULL, true,
-      "Bearer token for /admin/v1/. Unset: generated on first start, stored, printed." },
+      "Bearer token for /admin/v1/. Unset: generated and printed on first start; only its digest is stored." },
     { "seed", CFG_STR, OFF(seed), NULL, 0, 0, NULL, false,
       "Seed document (JSON, docs/seed.md) applied at start; idempotent." },
     { "threads", CFG_INT, OFF(threads), "2", 1, 256, NULL, false,

@@ -151,6 +151,17 @@ long str_b64url_decode(const char *s, size_t n, void *out, size_t cap)
     return (long)len;
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 void str_hex(const void *data, size_t n, char *out)
 {
     static const char hx[] = "0123456789abcdef";
@@ -163,16 +174,23 @@ void str_hex(const void *data, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-static int hexval(char c)
+long str_unhex(const char *s, void *out, size_t cap)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    size_t n = strlen(s);
+    unsigned char *o = out;
+
+    if (n % 2 != 0 || n / 2 > cap)
+        return -1;
+    for (size_t i = 0; i < n; i += 2) {
+        int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+
+        if (hi < 0 || lo < 0)
+            return -1;
+        o[i / 2] = (unsigned char)(hi << 4 | lo);
+    }
+    return (long)(n / 2);
 }
+
 
 static char *url_decode(struct arena *a, const char *s, size_t n, bool plus_is_space)
 {

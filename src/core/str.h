@@ -29,6 +29,8 @@ char *str_b64url_encode(struct arena *a, const void *data, size_t n);
 long str_b64url_decode(const char *s, size_t n, void *out, size_t cap);
 
 void str_hex(const void *data, size_t n, char *out); /* out gets 2n+1 bytes */
+/* Reads hex digits (either case) into at most 'cap' bytes; -1 if malformed. */
+long str_unhex(const char *s, void *out, size_t cap);
 
 /* Finds 'key' in a raw query string ("a=1&b=2"), percent-decodes the value
  * into the arena ('+' is a space). Returns NULL when absent; "" when present

@@ -26,11 +26,14 @@ struct dialect;
 /* Which budget a dialect's rate limits count against (set from config). */
 enum rate_class { RATE_NONE = 0, RATE_FEISHU, RATE_WECOM, RATE_UDESK, RATE__COUNT };
 
+/* The admin token's digest as ad_auth compares it. */
+void admin_token_digest(const char *token, unsigned char out[32]);
+
 struct app {
     const struct config *cfg;
     const struct dialect *const *dialects; /* NULL-terminated */
     struct qclock clock;
-    char *admin_token;
+    unsigned char admin_digest[32]; /* SHA-256 of the admin token: all that is kept */
     struct rate_limiter *limiter; /* NULL: rate limits off */
     struct rate_rule rates[RATE__COUNT][RATE_MAX_RULES];
 };

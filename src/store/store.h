@@ -204,6 +204,7 @@ enum err store_lock_tenant(struct store *s, int64_t tenant);
 /* Server-wide settings (admin token, clock offset). */
 enum err store_meta_get(struct store *s, struct arena *a, const char *key, char **val);
 enum err store_meta_set(struct store *s, const char *key, const char *val);
+enum err store_meta_delete(struct store *s, const char *key);
 
 /* Tenants and the people in them. */
 enum err store_tenant_by_name(struct store *s, struct arena *a, const char *name,

@@ -13,6 +13,7 @@ static char *dup(struct arena *a, const struct sql_res *r, size_t row, size_t co
     return arena_strdup(a, sql_text(r, row, col));
 }
 
+static const char SQL_META_DELETE[] = "DELETE FROM meta WHERE key = $1";
 static const char SQL_META_GET[] = "SELECT value FROM meta WHERE key = $1";
 static const char SQL_META_SET[] =
     "INSERT INTO meta (key, value) VALUES ($1, $2) "
@@ -31,6 +32,11 @@ enum err store_meta_get(struct store *s, struct arena *a, const char *key, char 
 enum err store_meta_set(struct store *s, const char *key, const char *val)
 {
     return store_q(s, NULL, NULL, SQL_META_SET, "ss", key, val);
+}
+
+enum err store_meta_delete(struct store *s, const char *key)
+{
+    return store_q(s, NULL, NULL, SQL_META_DELETE, "s", key);
 }
 
 static const char SQL_TENANT_BY_NAME[] = "SELECT id, name, is_demo FROM tenant WHERE name = $1";

@@ -93,7 +93,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         die(err);
     app.cfg = &cfg;
     app.dialects = dialects;
-    app.admin_token = "fuzz-admin-token";
+    admin_token_digest("fuzz-admin-token", app.admin_digest);
     ws.app = &app;
     ws.st = store_open(&cfg);
     if (ws.st == NULL)

@@ -1,6 +1,8 @@
 // --demo on: a fresh database gets a demo tenant, and the server prints its
 // credentials (admin token, WeCom corpid and secret), which work at once.
 
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, withLog, waitFor } from './lib/server.mjs';
@@ -46,8 +48,19 @@ test('--demo on prints working demo credentials', { timeout: 120_000 }, async ()
         // The demo tenant is stored: its WeCom credentials still work after a restart.
         const ex = await srv.stop('SIGTERM');
         assert.equal(ex.code, 0, 'exit after SIGTERM');
+        // The admin token is kept as a digest only: not in the database, not printed
+        // again, still accepted after the restart.
+        if (!process.env.QUNZU_TEST_PG) {
+            for (const f of fs.readdirSync(srv.dir).filter((x) => x.startsWith('q.db'))) {
+                assert.ok(!fs.readFileSync(path.join(srv.dir, f)).includes(c.admin), `the admin token is stored in ${f}`);
+            }
+        }
+        const printed = srv.stdoutLines.length;
         await srv.restart();
         assert.equal(await getToken(srv, { corpid: c.corpid, secret: c.secret }), token);
+        assert.ok(!srv.stdoutLines.slice(printed).join('\n').includes(c.admin), 'the admin token was printed again');
+        r = await srv.request('GET', '/admin/v1/clock', { headers: { Authorization: `Bearer ${c.admin}` } });
+        assert.equal(r.status, 200, `admin token rejected after a restart: ${r.body}`);
         const ex2 = await srv.stop('SIGTERM');
         assert.equal(ex2.code, 0, 'exit after SIGTERM');
     } catch (err) {

@@ -44,6 +44,8 @@ static void b64url(void)
     CHECK(str_b64url_decode("-_8", 3, out, sizeof(out)) == 2 && out[0] == 0xfb && out[1] == 0xff);
     CHECK(str_b64url_decode("-_9", 3, out, sizeof(out)) == -1); /* non-zero leftover bits */
     CHECK(str_b64url_decode("a", 1, out, sizeof(out)) == -1);
+    CHECK(str_unhex("fB00", out, sizeof(out)) == 2 && out[0] == 0xfb && out[1] == 0);
+    CHECK(str_unhex("abc", out, sizeof(out)) == -1 && str_unhex("zz", out, sizeof(out)) == -1);
     CHECK(str_b64url_decode("a+b=", 4, out, sizeof(out)) == -1);
     arena_release(&a);
 }
