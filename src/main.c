@@ -44,7 +44,7 @@ static void *worker_open(void *userdata, int idx)
 {
     struct app *app = userdata;
     struct worker_state *ws;
-    struct store *st = store_fault_wrap(store_open(app->cfg), app->cfg->store_fault_every);
+    struct store *st = store_fault_wrap(store_open(app->cfg), app->cfg);
 
     (void)idx;
     if (st == NULL)

@@ -62,6 +62,8 @@ static const struct config_key config_keys[] = {
       "At start, how long to keep retrying a database that does not answer (0: fail at once)." },
     { "store_fault_every", CFG_INT, OFF(store_fault_every), "0", 0, 1000000000, NULL, false,
       "Testing only: every Nth store call of the request workers and event delivery fails (0: off)." },
+    { "sqlite_fault_every", CFG_INT, OFF(sqlite_fault_every), "0", 0, 1000000000, NULL, false,
+      "Testing only: once serving, every Nth SQLite file write fails with SQLITE_FULL and every Nth sync with an I/O error (0: off)." },
     { "rate_limit", CFG_BOOL, OFF(rate_limit), "on", 0, 0, NULL, false,
       "Enforce the platforms' rate limits (per node): 429/99991400, 45009, Udesk's code." },
     { "rate_feishu_per_second", CFG_INT, OFF(rate_feishu_per_second), "50", 0, 1000000, NULL,

@@ -31,6 +31,7 @@ struct config {
     int64_t shutdown_timeout_ms;
     int64_t db_wait_seconds;
     int64_t store_fault_every; /* testing: every Nth store call fails (0: off) */
+    int64_t sqlite_fault_every; /* testing: every Nth SQLite write/sync fails (0: off) */
     bool rate_limit;
     int64_t rate_feishu_per_second, rate_feishu_per_minute;
     int64_t rate_wecom_per_minute, rate_wecom_per_hour;

@@ -258,7 +258,7 @@ struct ev_worker *ev_worker_start(const struct config *cfg, const struct qclock 
     w->cfg = cfg;
     w->clock = clock;
     w->stop = stop;
-    w->st = store_fault_wrap(store_open(cfg), cfg->store_fault_every);
+    w->st = store_fault_wrap(store_open(cfg), cfg);
     if (w->st == NULL) {
         free(w);
         return NULL;

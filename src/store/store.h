@@ -182,10 +182,11 @@ struct store;
  * failure. */
 struct store *store_open(const struct config *cfg);
 void store_close(struct store *s);
-/* Testing (store_fault_every): wraps 'st' so that every Nth begin, tenant
- * lock, statement or commit in the process fails with ERR_STORE. Returns
- * 'st' itself when 'every' is 0. */
-struct store *store_fault_wrap(struct store *st, int64_t every);
+/* Testing, for the connections that serve requests and deliver events:
+ * with store_fault_every, wraps 'st' so that every Nth begin, tenant lock,
+ * statement or commit in the process fails with ERR_STORE (else returns
+ * 'st' itself); with sqlite_fault_every, arms the faulting SQLite VFS. */
+struct store *store_fault_wrap(struct store *st, const struct config *cfg);
 const char *store_backend(const struct store *s); /* "sqlite" or "postgres" */
 
 /* Copies every row of 'src' into 'dst', which must hold no tenant, in one

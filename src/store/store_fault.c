@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
+#include "config/config.h"
 #include "core/log.h"
 #include "core/arena.h"
 
@@ -100,10 +101,13 @@ static enum err f_ids_follow(struct store *s)
     return inner(s)->ops->ids_follow(inner(s));
 }
 
-struct store *store_fault_wrap(struct store *st, int64_t every)
+struct store *store_fault_wrap(struct store *st, const struct config *cfg)
 {
+    int64_t every = cfg->store_fault_every;
     struct fault_store *f;
 
+    if (st != NULL && cfg->sqlite_fault_every > 0)
+        sq_fault_arm();
     if (st == NULL || every <= 0)
         return st;
     f = xcalloc(1, sizeof(*f));

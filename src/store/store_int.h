@@ -78,6 +78,10 @@ extern const struct store_migration store_migrations_sqlite[];
 extern const struct store_migration store_migrations_pg[];
 
 struct store *sq_open(const struct config *cfg);
+/* sqlite_fault_every: the name of the faulting VFS (registered on first use),
+ * or NULL when 'every' is 0; faults begin once sq_fault_arm() is called. */
+const char *sq_fault_vfs(int64_t every);
+void sq_fault_arm(void);
 struct store *pg_open(const struct config *cfg);
 
 /* Applies the migrations not yet recorded in schema_migrations, in one

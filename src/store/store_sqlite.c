@@ -244,7 +244,7 @@ struct store *sq_open(const struct config *cfg)
     if (sqlite3_open_v2(path, &s->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI
                             | SQLITE_OPEN_NOMUTEX,
-                        NULL)
+                        memory ? NULL : sq_fault_vfs(cfg->sqlite_fault_every))
         != SQLITE_OK) {
         log_error("cannot open database '%s': %s", path, s->db ? sqlite3_errmsg(s->db) : "?");
         sqlite3_close(s->db);

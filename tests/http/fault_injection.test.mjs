@@ -21,3 +21,22 @@ test(`store faults every ${EVERY.join(', ')} calls leave clean errors and a cons
     assert.ok(total.errors > 0, 'no fault was injected');
     assert.ok(total.acked > 0, 'nothing succeeded');
 });
+
+// Below SQLite: every Nth file write fails with SQLITE_FULL, every Nth sync with an
+// I/O error (sqlite_fault_every). A commit writes two WAL records per page it
+// changed, so N below 10 or so fails nearly every commit.
+const DISK = (process.env.QUNZU_SQLITE_FAULT_EVERY || '17,37,101').split(',').map(Number);
+
+test(`SQLite disk-full and I/O errors every ${DISK.join(', ')} writes leave clean errors and a consistent database`, {
+    timeout: 60_000 + DISK.length * 30_000,
+    skip: process.env.QUNZU_TEST_PG ? 'SQLite only' : false,
+}, async (t) => {
+    const total = await trials(DISK.length, (i) => faultTrial(DISK[i - 1], { flag: '--sqlite-fault-every' }), (i, r) =>
+        t.diagnostic(`every ${DISK[i - 1]}: ${r.acked} of ${r.attempted} writes acknowledged, ${r.errors} store errors, ${r.events} update events, lost ${r.lost.length}, half ${r.half.length}`));
+    t.diagnostic(`total: ${total.attempted} writes, ${total.errors} store errors, inconsistencies ${total.lost.length + total.half.length}`);
+    assert.deepEqual(total.unexpected, [], 'answers that are not a success or the store error');
+    assert.deepEqual(total.lost, [], 'acknowledged writes lost');
+    assert.deepEqual(total.half, [], 'half-written objects');
+    assert.ok(total.errors > 0, 'no fault was injected');
+    assert.ok(total.acked > 0, 'nothing succeeded');
+});

@@ -18,7 +18,8 @@
 //     change and its outbox row commit together), and acknowledged ones are there;
 //   - each dialect takes a write again.
 //
-// faultTrial() runs the same load with store_fault_every instead of SIGKILL: every
+// faultTrial() runs the same load with store_fault_every (or sqlite_fault_every)
+// instead of SIGKILL: every
 // answer is a success or the dialect's own store error, and after a restart without
 // faults the same checks hold.
 
@@ -206,7 +207,8 @@ function isStoreError(e) {
  * without faults and the same checks. out.errors counts the injected errors seen.
  */
 export function faultTrial(every, opts = {}) {
-    return trial({ ...(opts.server || {}), args: ['--store-fault-every', String(every)] }, async (srv, t, out) => {
+    const flag = opts.flag || '--store-fault-every';
+    return trial({ ...(opts.server || {}), args: [flag, String(every)] }, async (srv, t, out) => {
         const state = { stop: false, max: opts.writes || 30 };
         const load = await runLoad(srv, t, state, (what, error) => {
             out.errors++;
@@ -218,7 +220,7 @@ export function faultTrial(every, opts = {}) {
         out.attempted = load.sentCount();
         const ex = await srv.stop('SIGTERM');
         if (ex.code !== 0) out.unexpected.push(`exit after SIGTERM under faults: ${JSON.stringify(ex)}`);
-        srv.args.splice(srv.args.indexOf('--store-fault-every'), 2); // lift the fault
+        srv.args.splice(srv.args.indexOf(flag), 2); // lift the fault
         await srv.restart();
         await verify(srv, t, load, out);
     });

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store_sqlite_fault.c - faults below SQLite, for the reliability tests
+ * (config key sqlite_fault_every). A VFS that passes everything to the
+ * default one, except that once armed, every Nth write of the process fails
+ * with SQLITE_FULL (a disk that filled up) and every Nth sync with
+ * SQLITE_IOERR_FSYNC (a device that failed): SQLite's own recovery and the
+ * driver's answer to a failed COMMIT are what is tested.
+ *
+ * Faults start only when armed, after start-up (migrations, seed) is done.
+ */
+#include "store/store_int.h"
+
+#include "core/log.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#define FAULT_VFS_NAME "qunzu-fault"
+
+struct fault_file {
+    sqlite3_file base;
+    sqlite3_file *real; /* follows this struct, szOsFile bytes */
+};
+
+static sqlite3_vfs fault_vfs;
+static sqlite3_vfs *real_vfs;
+static int64_t fault_every;
+static atomic_bool fault_armed;
+static atomic_llong fault_writes, fault_syncs;
+
+static bool hit(atomic_llong *counter)
+{
+    return atomic_load(&fault_armed) && (atomic_fetch_add(counter, 1) + 1) % fault_every == 0;
+}
+
+#define REAL(f) (((struct fault_file *)(f))->real)
+
+static int f_close(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xClose(REAL(f));
+}
+
+static int f_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
+{
+    return REAL(f)->pMethods->xRead(REAL(f), buf, n, off);
+}
+
+static int f_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
+{
+    if (hit(&fault_writes)) {
+        log_warn("sqlite: injected SQLITE_FULL on a write");
+        return SQLITE_FULL;
+    }
+    return REAL(f)->pMethods->xWrite(REAL(f), buf, n, off);
+}
+
+static int f_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+    return REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+
+static int f_sync(sqlite3_file *f, int flags)
+{
+    if (hit(&fault_syncs)) {
+        log_warn("sqlite: injected SQLITE_IOERR_FSYNC");
+        return SQLITE_IOERR_FSYNC;
+    }
+    return REAL(f)->pMethods->xSync(REAL(f), flags);
+}
+
+static int f_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+    return REAL(f)->pMethods->xFileSize(REAL(f), size);
+}
+
+static int f_lock(sqlite3_file *f, int level)
+{
+    return REAL(f)->pMethods->xLock(REAL(f), level);
+}
+
+static int f_unlock(sqlite3_file *f, int level)
+{
+    return REAL(f)->pMethods->xUnlock(REAL(f), level);
+}
+
+static int f_check_lock(sqlite3_file *f, int *out)
+{
+    return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+
+static int f_control(sqlite3_file *f, int op, void *arg)
+{
+    return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+
+static int f_sector(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+
+static int f_device(sqlite3_file *f)
+{
+    return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+
+static int f_shm_map(sqlite3_file *f, int pg, int pgsz, int extend, void volatile **pp)
+{
+    return REAL(f)->pMethods->xShmMap(REAL(f), pg, pgsz, extend, pp);
+}
+
+static int f_shm_lock(sqlite3_file *f, int offset, int n, int flags)
+{
+    return REAL(f)->pMethods->xShmLock(REAL(f), offset, n, flags);
+}
+
+static void f_shm_barrier(sqlite3_file *f)
+{
+    REAL(f)->pMethods->xShmBarrier(REAL(f));
+}
+
+static int f_shm_unmap(sqlite3_file *f, int del)
+{
+    return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
+}
+
+static int f_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **pp)
+{
+    return REAL(f)->pMethods->xFetch(REAL(f), off, n, pp);
+}
+
+static int f_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
+{
+    return REAL(f)->pMethods->xUnfetch(REAL(f), off, p);
+}
+
+/* Version 3 methods; files whose real methods are older keep the real
+ * version, so SQLite never calls what the real file lacks. */
+static const sqlite3_io_methods fault_methods[4] = {
+#define FAULT_METHODS(v)                                                                  \
+    { v,          f_close,     f_read,        f_write,     f_truncate, f_sync,            \
+      f_size,     f_lock,      f_unlock,      f_check_lock, f_control, f_sector,          \
+      f_device,   f_shm_map,   f_shm_lock,    f_shm_barrier, f_shm_unmap, f_fetch,        \
+      f_unfetch }
+    FAULT_METHODS(0), FAULT_METHODS(1), FAULT_METHODS(2), FAULT_METHODS(3),
+#undef FAULT_METHODS
+};
+
+static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out)
+{
+    struct fault_file *f = (struct fault_file *)file;
+    int rc;
+
+    (void)vfs;
+    f->real = (sqlite3_file *)(f + 1);
+    rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out);
+    if (rc != SQLITE_OK || f->real->pMethods == NULL) {
+        file->pMethods = NULL;
+        return rc;
+    }
+    file->pMethods = &fault_methods[f->real->pMethods->iVersion > 3 ? 3
+                                                                   : f->real->pMethods->iVersion];
+    return SQLITE_OK;
+}
+
+static int v_delete(sqlite3_vfs *v, const char *name, int sync)
+{
+    (void)v;
+    return real_vfs->xDelete(real_vfs, name, sync);
+}
+
+static int v_access(sqlite3_vfs *v, const char *name, int flags, int *out)
+{
+    (void)v;
+    return real_vfs->xAccess(real_vfs, name, flags, out);
+}
+
+static int v_full_path(sqlite3_vfs *v, const char *name, int n, char *out)
+{
+    (void)v;
+    return real_vfs->xFullPathname(real_vfs, name, n, out);
+}
+
+static int v_randomness(sqlite3_vfs *v, int n, char *out)
+{
+    (void)v;
+    return real_vfs->xRandomness(real_vfs, n, out);
+}
+
+static int v_sleep(sqlite3_vfs *v, int us)
+{
+    (void)v;
+    return real_vfs->xSleep(real_vfs, us);
+}
+
+static int v_time(sqlite3_vfs *v, double *out)
+{
+    (void)v;
+    return real_vfs->xCurrentTime(real_vfs, out);
+}
+
+static int v_last_error(sqlite3_vfs *v, int n, char *out)
+{
+    (void)v;
+    return real_vfs->xGetLastError(real_vfs, n, out);
+}
+
+static int v_time64(sqlite3_vfs *v, sqlite3_int64 *out)
+{
+    (void)v;
+    return real_vfs->xCurrentTimeInt64(real_vfs, out);
+}
+
+static int registered_ok;
+
+static void register_once(void)
+{
+    real_vfs = sqlite3_vfs_find(NULL);
+    fault_vfs = (sqlite3_vfs){
+        .iVersion = 2,
+        .szOsFile = (int)sizeof(struct fault_file) + real_vfs->szOsFile,
+        .mxPathname = real_vfs->mxPathname,
+        .zName = FAULT_VFS_NAME,
+        .xOpen = v_open,
+        .xDelete = v_delete,
+        .xAccess = v_access,
+        .xFullPathname = v_full_path,
+        .xDlOpen = NULL,
+        .xRandomness = v_randomness,
+        .xSleep = v_sleep,
+        .xCurrentTime = v_time,
+        .xGetLastError = v_last_error,
+        .xCurrentTimeInt64 = v_time64,
+    };
+    registered_ok = sqlite3_vfs_register(&fault_vfs, 0) == SQLITE_OK;
+}
+
+const char *sq_fault_vfs(int64_t every)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    if (every <= 0)
+        return NULL;
+    fault_every = every; /* one value per process: the config's */
+    pthread_once(&once, register_once);
+    return registered_ok ? FAULT_VFS_NAME : NULL;
+}
+
+void sq_fault_arm(void)
+{
+    atomic_store(&fault_armed, true);
+}
