@@ -186,7 +186,9 @@ static void keep_after_rollback(struct req *rq, const struct dialect *d)
 static enum err rate_check(struct req *rq, const struct dialect *d)
 {
     const struct app *app = rq->app;
+    struct tenant_row t;
     uint64_t key;
+    enum err e;
 
     if (app->limiter == NULL || d->rate_class == RATE_NONE)
         return ERR_OK;
@@ -195,6 +197,12 @@ static enum err rate_check(struct req *rq, const struct dialect *d)
           ^ (d->rate_per_route ? (uint64_t)(uintptr_t)rq->route : 0);
     if (rate_allow(app->limiter, key, app->rates[d->rate_class], clock_mono_us() / 1000,
                    &rq->rate_limit, &rq->rate_reset))
+        return ERR_OK;
+    /* Only a call over the limit pays for the tenant's own switch. */
+    e = store_tenant_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &t);
+    if (e != ERR_OK)
+        return e;
+    if (!t.rate_limit)
         return ERR_OK;
     return err_set(&rq->err, ERR_RATE_LIMITED, SUBJ_NONE, "rate limited");
 }

@@ -29,6 +29,7 @@ struct tenant_row {
     int64_t id;
     const char *name;
     bool is_demo;
+    bool rate_limit; /* the platforms' rate limits apply (seed: rate_limit) */
 };
 
 struct person_row {
@@ -214,6 +215,7 @@ enum err store_tenant_get(struct store *s, struct arena *a, int64_t id, struct t
 enum err store_tenant_insert(struct store *s, const char *name, bool is_demo, int64_t now,
                              int64_t *id);
 enum err store_tenant_demo(struct store *s, int64_t *id);
+enum err store_tenant_set_rate_limit(struct store *s, int64_t id, bool on);
 /* Sets p->id, and p->union_id to the one first issued to this person. */
 enum err store_person_upsert(struct store *s, struct arena *a, struct person_row *p);
 enum err store_person_list(struct store *s, struct arena *a, int64_t tenant,

@@ -39,8 +39,11 @@ enum err store_meta_delete(struct store *s, const char *key)
     return store_q(s, NULL, NULL, SQL_META_DELETE, "s", key);
 }
 
-static const char SQL_TENANT_BY_NAME[] = "SELECT id, name, is_demo FROM tenant WHERE name = $1";
-static const char SQL_TENANT_GET[] = "SELECT id, name, is_demo FROM tenant WHERE id = $1";
+static const char SQL_TENANT_BY_NAME[] =
+    "SELECT id, name, is_demo, rate_limit FROM tenant WHERE name = $1";
+static const char SQL_TENANT_GET[] =
+    "SELECT id, name, is_demo, rate_limit FROM tenant WHERE id = $1";
+static const char SQL_TENANT_RATE_LIMIT[] = "UPDATE tenant SET rate_limit = $2 WHERE id = $1";
 static const char SQL_TENANT_INSERT[] =
     "INSERT INTO tenant (name, is_demo, created_at) VALUES ($1, $2, $3) RETURNING id";
 static const char SQL_TENANT_DEMO[] =
@@ -53,8 +56,14 @@ static enum err tenant_read(enum err e, struct sql_res *r, struct tenant_row *ou
         out->id = sql_int(r, 0, 0);
         out->name = sql_text(r, 0, 1);
         out->is_demo = sql_int(r, 0, 2) != 0;
+        out->rate_limit = sql_int(r, 0, 3) != 0;
     }
     return e;
+}
+
+enum err store_tenant_set_rate_limit(struct store *s, int64_t id, bool on)
+{
+    return store_q(s, NULL, NULL, SQL_TENANT_RATE_LIMIT, "ib", id, (int)on);
 }
 
 enum err store_tenant_by_name(struct store *s, struct arena *a, const char *name,

@@ -151,6 +151,8 @@ enum err svc_tenant_describe(struct svc_ctx *c, int64_t tenant, json_t **out)
     d = json_pack("{s:s}", "name", t.name);
     if (t.is_demo)
         json_object_set_new(d, "demo", json_true());
+    if (!t.rate_limit) /* like "demo": only when it differs from the default */
+        json_object_set_new(d, "rate_limit", json_false());
     json_object_set_new(d, "users", describe_users(c, tenant, apps, na, &e));
     if (e == ERR_OK)
         set_part(d, "feishu", describe_feishu(c, tenant, apps, na, &e));

@@ -20,6 +20,7 @@ static const struct field_rule tenant_rules[] = {
     { "wecom", JT_OBJECT },
     { "udesk", JT_OBJECT },
     { "demo", JT_BOOL },
+    { "rate_limit", JT_BOOL },
     { NULL },
 };
 static const struct field_rule user_rules[] = {
@@ -316,6 +317,9 @@ static enum err seed_tenant(struct svc_ctx *c, json_t *t, int64_t *id)
     if (e == ERR_NOT_FOUND)
         e = store_tenant_insert(c->st, name, json_is_true(json_object_get(t, "demo")),
                                       c->now, &row.id);
+    if (e == ERR_OK && json_object_get(t, "rate_limit") != NULL)
+        e = store_tenant_set_rate_limit(c->st, row.id,
+                                        json_is_true(json_object_get(t, "rate_limit")));
     if (e != ERR_OK)
         return e;
     *id = row.id;
