@@ -23,8 +23,8 @@ struct copy_table {
 static const struct copy_table copy_tables[] = {
     { "meta", "SELECT key, value FROM meta ORDER BY key",
       "INSERT INTO meta (key, value) VALUES ($1, $2)" },
-    { "tenant", "SELECT id, name, is_demo, created_at FROM tenant ORDER BY id",
-      "INSERT INTO tenant (id, name, is_demo, created_at) VALUES ($1, $2, $3, $4)" },
+    { "tenant", "SELECT id, name, is_demo, created_at, rate_limit FROM tenant ORDER BY id",
+      "INSERT INTO tenant (id, name, is_demo, created_at, rate_limit) VALUES ($1, $2, $3, $4, $5)" },
     { "person",
       "SELECT id, tenant_id, user_id, union_id, name, email, udesk_agent_id FROM person "
       "ORDER BY id",
@@ -132,6 +132,11 @@ size_t store_copy_table_count(void)
 const char *store_copy_table_name(size_t i)
 {
     return i < store_copy_table_count() ? copy_tables[i].name : NULL;
+}
+
+const char *store_copy_table_select(size_t i)
+{
+    return i < store_copy_table_count() ? copy_tables[i].select : NULL;
 }
 
 static enum err copy_one(struct store *src, struct store *dst, const struct copy_table *t,

@@ -96,6 +96,7 @@ enum err store_q(struct store *s, struct arena *a, struct sql_res *res, const ch
 /* The tables store_copy copies, for the test that every table is listed. */
 size_t store_copy_table_count(void);
 const char *store_copy_table_name(size_t i);
+const char *store_copy_table_select(size_t i);
 
 /* The columns every outbox read selects, and the row reader for them. */
 #define OUTBOX_COLS                                                                     \
