@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 0: {
         int64_t pos;
 
-        if (cursor_decode(s, (uint8_t)'G', &pos) && strcmp(cursor_encode(&a, 'G', pos), s) != 0)
+        if (cursor_decode(s, (uint8_t)'G', 7, &pos) && strcmp(cursor_encode(&a, 'G', 7, pos), s) != 0)
             abort(); /* one spelling per position */
         break;
     }

@@ -79,13 +79,16 @@ static void cursor_roundtrip(void)
     char *c;
 
     arena_init(&a, 0);
-    c = cursor_encode(&a, 'G', 123456789);
-    CHECK(cursor_decode(c, 'G', &pos) && pos == 123456789);
-    CHECK(!cursor_decode(c, 'M', &pos)); /* another list's cursor */
+    c = cursor_encode(&a, 'G', 42, 123456789);
+    CHECK(cursor_decode(c, 'G', 42, &pos) && pos == 123456789);
+    CHECK(!cursor_decode(c, 'M', 42, &pos)); /* another list's cursor */
+    CHECK(!cursor_decode(c, 'G', 43, &pos)); /* another chat's, caller's, tenant's */
+    CHECK(cursor_scope_str("oc_a") != cursor_scope_str("oc_b"));
+    CHECK(cursor_scope_ints(1, 2, 3) != cursor_scope_ints(1, 3, 2));
     c[3] = (c[3] == 'A') ? 'B' : 'A';     /* garbled */
-    CHECK(!cursor_decode(c, 'G', &pos));
-    CHECK(!cursor_decode("", 'G', &pos));
-    CHECK(!cursor_decode("not a cursor!", 'G', &pos));
+    CHECK(!cursor_decode(c, 'G', 42, &pos));
+    CHECK(!cursor_decode("", 'G', 42, &pos));
+    CHECK(!cursor_decode("not a cursor!", 'G', 42, &pos));
     arena_release(&a);
 }
 

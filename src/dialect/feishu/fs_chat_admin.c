@@ -31,7 +31,7 @@ enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
     e = fs_id_type(rq, &type);
     if (e == ERR_OK && ps != NULL && *ps != '\0' && !str_to_i64(ps, 1, 100, &limit))
         e = fs_bad(rq, "page_size");
-    if (e == ERR_OK && pt != NULL && *pt != '\0' && !cursor_decode(pt, CURSOR_MODERATORS, &after))
+    if (e == ERR_OK && pt != NULL && *pt != '\0' && !cursor_decode(pt, CURSOR_MODERATORS, cursor_scope_str(rq->params[0]), &after))
         e = fs_bad(rq, "page_token");
     if (e == ERR_OK)
         e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
@@ -62,7 +62,7 @@ enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
     json_object_set_new(out, "moderation_setting", json_string(mode));
     if (more)
         json_object_set_new(out, "page_token",
-                            json_string(cursor_encode(rq->http->arena, CURSOR_MODERATORS, last)));
+                            json_string(cursor_encode(rq->http->arena, CURSOR_MODERATORS, cursor_scope_str(rq->params[0]), last)));
     json_object_set_new(out, "has_more", json_boolean(more));
     json_object_set_new(out, "items", items);
     return ERR_OK;

@@ -58,11 +58,18 @@ static enum err page_size(struct req *rq, int64_t *n)
     return ERR_OK;
 }
 
+/* Chat lists are the caller's: a page token is bound to who asked. */
+static uint64_t caller_scope(const struct req *rq)
+{
+    return cursor_scope_ints(rq->svc.tenant, rq->actor.kind, rq->actor.ref);
+}
+
 /* A page token holds the last row's keyset position: its id, and for the
  * activity order its active_at too ("<active>.<id>"). */
 static enum err page_token(struct req *rq, bool by_active, int64_t *active, int64_t *id)
 {
     const char *t = dialect_query(rq, "page_token");
+    uint64_t scope = caller_scope(rq);
     const char *dot;
 
     *active = INT64_MAX;
@@ -72,10 +79,10 @@ static enum err page_token(struct req *rq, bool by_active, int64_t *active, int6
     dot = strchr(t, '.');
     if (by_active && dot != NULL
         && cursor_decode(arena_strndup(rq->http->arena, t, (size_t)(dot - t)), CURSOR_BY_ACTIVE,
-                         active)
-        && cursor_decode(dot + 1, CURSOR_BY_ID, id))
+                         scope, active)
+        && cursor_decode(dot + 1, CURSOR_BY_ID, scope, id))
         return ERR_OK;
-    if (!by_active && dot == NULL && cursor_decode(t, CURSOR_BY_ID, id))
+    if (!by_active && dot == NULL && cursor_decode(t, CURSOR_BY_ID, scope, id))
         return ERR_OK;
     return err_field(&rq->err, ERR_BAD_REQUEST, "page_token", "page_token");
 }
@@ -83,11 +90,12 @@ static enum err page_token(struct req *rq, bool by_active, int64_t *active, int6
 static const char *next_token(struct req *rq, bool by_active, const struct fs_chat_row *last)
 {
     struct arena *a = rq->http->arena;
+    uint64_t scope = caller_scope(rq);
 
     if (!by_active)
-        return cursor_encode(a, CURSOR_BY_ID, last->id);
-    return arena_printf(a, "%s.%s", cursor_encode(a, CURSOR_BY_ACTIVE, last->active_at),
-                        cursor_encode(a, CURSOR_BY_ID, last->id));
+        return cursor_encode(a, CURSOR_BY_ID, scope, last->id);
+    return arena_printf(a, "%s.%s", cursor_encode(a, CURSOR_BY_ACTIVE, scope, last->active_at),
+                        cursor_encode(a, CURSOR_BY_ID, scope, last->id));
 }
 
 static json_t *item_json(struct req *rq, const struct fs_chat_row *c, const char *type)
@@ -220,7 +228,7 @@ enum err fs_chat_search(struct req *rq, json_t *body, json_t *out)
             break;
         after = rows[n - 1].id;
     }
-    page_json(out, items, more, more ? cursor_encode(rq->http->arena, CURSOR_BY_ID, last->id)
+    page_json(out, items, more, more ? cursor_encode(rq->http->arena, CURSOR_BY_ID, caller_scope(rq), last->id)
                                          : NULL);
     return ERR_OK;
 }

@@ -455,7 +455,7 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
     if (e == ERR_OK && ps != NULL && *ps != '\0' && !str_to_i64(ps, 1, 100, &limit))
         e = fs_bad(rq, "page_size");
     /* The token holds the last row's join sequence number: the keyset. */
-    if (e == ERR_OK && pt != NULL && *pt != '\0' && !cursor_decode(pt, CURSOR_MEMBERS, &after))
+    if (e == ERR_OK && pt != NULL && *pt != '\0' && !cursor_decode(pt, CURSOR_MEMBERS, cursor_scope_str(rq->params[0]), &after))
         e = fs_bad(rq, "page_token");
     if (e == ERR_OK)
         e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
@@ -484,6 +484,7 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
     if (more)
         json_object_set_new(out, "page_token",
                             json_string(cursor_encode(rq->http->arena, CURSOR_MEMBERS,
+                                                      cursor_scope_str(rq->params[0]),
                                                       rows[n - 1].seq)));
     json_object_set_new(out, "has_more", json_boolean(more));
     json_object_set_new(out, "member_total", json_integer(total));

@@ -51,7 +51,7 @@ enum err wc_kb_list_group(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     json_int(body, "limit", &limit);
-    if (cursor != NULL && !cursor_decode(cursor, WC_CURSOR_GROUPS, &after)) {
+    if (cursor != NULL && !cursor_decode(cursor, WC_CURSOR_GROUPS, (uint64_t)rq->svc.tenant, &after)) {
         json_decref(list);
         return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_CURSOR, "invalid cursor");
     }
@@ -71,7 +71,7 @@ enum err wc_kb_list_group(struct req *rq, json_t *body, json_t *out)
     /* Keyset cursor: the last row's position, so groups added or deleted
      * between pages never shift what the next page starts from. */
     json_out_str(out, "next_cursor",
-                 has_more ? cursor_encode(rq->http->arena, WC_CURSOR_GROUPS, rows[n - 1].id) : "");
+                 has_more ? cursor_encode(rq->http->arena, WC_CURSOR_GROUPS, (uint64_t)rq->svc.tenant, rows[n - 1].id) : "");
     json_out_int(out, "has_more", has_more ? 1 : 0);
     json_object_set_new(out, "group_list", list);
     return ERR_OK;
