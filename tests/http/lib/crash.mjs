@@ -24,7 +24,7 @@
 // faults the same checks hold.
 
 import assert from 'node:assert/strict';
-import { ADMIN_TOKEN, sleep, startServer } from './server.mjs';
+import { ADMIN_TOKEN, sleep, withServer } from './server.mjs';
 import { feishuSeed, tenantToken } from './feishu.mjs';
 import { ACME as WC, getToken, kf, listAll } from './wecom.mjs';
 import { ACME as UD, udesk, flatten } from './udesk.mjs';
@@ -136,10 +136,6 @@ async function runLoad(srv, t, state, onError) {
     return load;
 }
 
-function sanitizerReport(srv) {
-    return srv.logLines.find((l) => /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/.test(l));
-}
-
 // Under injected faults a token call may meet one; a few tries get past it.
 async function retried(fn) {
     for (let i = 1; ; i++) {
@@ -151,23 +147,14 @@ async function retried(fn) {
     }
 }
 
-// Starts a server, gets tokens, runs body(srv, t, out), always cleans up.
+// Runs body(srv, t, out) on a fresh server with tokens; withServer checks the clean
+// exit and the sanitizers and attaches the log to a failure.
 async function trial(serverOpts, body) {
-    const srv = await startServer({ seed: feishuSeed(), ...serverOpts });
     const out = { acked: 0, attempted: 0, lost: [], half: [], unexpected: [], delayMs: 0, errors: 0 };
-    try {
+    await withServer({ seed: feishuSeed(), ...serverOpts }, async (srv) => {
         const t = { wecom: await retried(() => getToken(srv, WC)), feishu: await retried(() => tenantToken(srv)) };
         await body(srv, t, out);
-        const ex = await srv.stop('SIGTERM');
-        if (ex.code !== 0) out.unexpected.push(`exit after SIGTERM: ${JSON.stringify(ex)}`);
-        const report = sanitizerReport(srv);
-        if (report) out.unexpected.push(`sanitizer: ${report}`);
-    } catch (err) {
-        err.message += `\n--- server log tail ---\n${srv.logLines.slice(-40).join('\n')}`;
-        throw err;
-    } finally {
-        await srv.cleanup();
-    }
+    });
     return out;
 }
 
@@ -197,9 +184,10 @@ export function crashTrial(opts = {}) {
     });
 }
 
-// The store error of each dialect: what a request may answer while faults are injected.
+// The store error of each dialect (WeCom, Feishu, Udesk): what a request may answer
+// while faults are injected.
 function isStoreError(e) {
-    return e?.errcode === -1 || e?.code === 55001 || (e && !('errcode' in e) && e.code !== undefined && e.code >= 2000 && String(e.message || '').includes('服务器错误'));
+    return e?.errcode === -1 || e?.code === 55001 || (e?.code === 2000 && e.message === '服务器错误，请稍后重试');
 }
 
 /**
