@@ -65,6 +65,10 @@ struct req {
     int64_t principal; /* what the credential was issued to, after auth */
     struct actor actor; /* who acts, after auth: a person or an app's bot */
     int64_t app_ref;    /* the Feishu app the credential belongs to, or 0 */
+    /* Feishu's tenant_key, read once per request (fs_tenant_key): events
+     * and lists quote it for every item. */
+    int64_t tkey_tenant;
+    const char *tkey;
     int64_t rate_limit; /* after ERR_RATE_LIMITED: the window's max ... */
     int64_t rate_reset; /* ... and the seconds until it resets */
 };

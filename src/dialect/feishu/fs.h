@@ -40,6 +40,8 @@ const char *fs_numeric_id(struct req *rq);
 bool fs_http_url(const char *s);
 /* {"union_id", "user_id", "open_id"} of a person, for events. */
 json_t *fs_user_id_object(struct req *rq, int64_t app, int64_t person);
+/* The tenant's tenant_key ("" when it has none), read once per request. */
+const char *fs_tenant_key(struct req *rq, int64_t tenant);
 
 /* fs_chat.c: the chat resource and its settings. */
 

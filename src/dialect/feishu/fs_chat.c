@@ -178,14 +178,6 @@ const char *fs_avatar_url(struct req *rq, const char *key)
                         key[0] ? key : DEFAULT_AVATAR);
 }
 
-static const char *tenant_key(struct req *rq, int64_t tenant)
-{
-    char *key = NULL;
-
-    store_fs_tenant_key_get(rq->svc.st, rq->http->arena, tenant, &key);
-    return key ? key : "";
-}
-
 /* owner_id and owner_id_type, omitted when a bot owns the chat (§3). */
 static void owner_json(struct req *rq, json_t *o, const struct fs_chat_row *c, const char *type)
 {
@@ -246,7 +238,7 @@ json_t *fs_chat_json(struct req *rq, const struct fs_chat_row *c, const char *ty
         /* p2p chats show no owner, type, tag, permissions or visibility (§5). */
         json_object_set_new(o, "chat_mode", json_string(c->chat_mode));
         json_object_set_new(o, "external", json_false());
-        json_object_set_new(o, "tenant_key", json_string(tenant_key(rq, c->tenant_id)));
+        json_object_set_new(o, "tenant_key", json_string(fs_tenant_key(rq, c->tenant_id)));
         if (full) {
             counts_json(rq, o, c);
             json_object_set_new(o, "chat_status", json_string(c->status));
@@ -267,7 +259,7 @@ json_t *fs_chat_json(struct req *rq, const struct fs_chat_row *c, const char *ty
     json_object_set_new(o, "chat_type", json_string(c->chat_type));
     json_object_set_new(o, "chat_tag", json_string("inner"));
     json_object_set_new(o, "external", json_false());
-    json_object_set_new(o, "tenant_key", json_string(tenant_key(rq, c->tenant_id)));
+    json_object_set_new(o, "tenant_key", json_string(fs_tenant_key(rq, c->tenant_id)));
     json_object_set(o, "join_message_visibility", json_object_get(s, "join_message_visibility"));
     json_object_set(o, "leave_message_visibility", json_object_get(s, "leave_message_visibility"));
     json_object_set(o, "membership_approval", json_object_get(s, "membership_approval"));

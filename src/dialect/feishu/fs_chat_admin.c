@@ -23,7 +23,7 @@ enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
     int64_t limit = 10, after = 0, last = 0;
     const char *mode;
     bool more = false;
-    char *tkey = NULL;
+    const char *tkey;
     size_t n = 0;
     enum err e;
 
@@ -42,7 +42,7 @@ enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
         return e;
     }
     mode = fs_setting(&v.chat, "moderation_permission", rq->http->arena);
-    store_fs_tenant_key_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &tkey);
+    tkey = fs_tenant_key(rq, rq->svc.tenant);
     /* The speaker list matters only in moderator_list mode (§10.1); it is
      * paged by person id. */
     for (size_t i = 0; strcmp(mode, "moderator_list") == 0 && i < n; i++) {
@@ -56,7 +56,7 @@ enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
         }
         id = fs_actor_id(rq, type, &m[i].who);
         json_array_append_new(items, json_pack("{s:s,s:s?,s:s}", "user_id_type", type, "user_id",
-                                               id, "tenant_key", tkey ? tkey : ""));
+                                               id, "tenant_key", tkey));
         last = m[i].who.ref;
     }
     json_object_set_new(out, "moderation_setting", json_string(mode));

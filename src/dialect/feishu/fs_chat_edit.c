@@ -33,16 +33,15 @@ struct change_event {
 json_t *fs_event_header(struct req *rq, int64_t app, const char *event_id, const char *type)
 {
     struct fs_app_row a;
-    char *key = NULL;
+    const char *key = fs_tenant_key(rq, rq->svc.tenant);
 
     store_fs_app_get(rq->svc.st, rq->http->arena, app, &a);
-    store_fs_tenant_key_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &key);
     /* header.token is the receiving app's verification token; the delivery
      * worker fills it when it sends (it belongs to the subscription). */
     return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "event_id", event_id, "event_type", type,
                      "create_time",
                      arena_printf(rq->http->arena, "%lld", (long long)rq->svc.now * 1000),
-                     "token", "", "app_id", a.app_id, "tenant_key", key ? key : "");
+                     "token", "", "app_id", a.app_id, "tenant_key", key);
 }
 
 json_t *fs_event_operator(struct req *rq, int64_t app)
@@ -84,21 +83,21 @@ static json_t *updated_body(void *arg, int64_t app, const char *event_id)
 {
     struct change_event *ev = arg;
     struct req *rq = ev->rq;
-    char *tkey = NULL;
+    const char *tkey;
     json_t *event;
 
-    store_fs_tenant_key_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &tkey);
+    tkey = fs_tenant_key(rq, rq->svc.tenant);
     event = json_pack("{s:s,s:o,s:b,s:s,s:o,s:o}", "chat_id", ev->after->chat_id, "operator_id",
                       fs_event_operator(rq, app), "external", 0, "operator_tenant_key",
-                      tkey ? tkey : "", "after_change", change_json(rq, app, ev->after),
+                      tkey, "after_change", change_json(rq, app, ev->after),
                       "before_change", change_json(rq, app, ev->before));
     json_object_set_new(event, "moderator_list",
                         json_pack("{s:o,s:o}", "added_member_list",
-                                  ev->added ? moderator_entries(rq, app, ev->added, tkey ? tkey : "")
+                                  ev->added ? moderator_entries(rq, app, ev->added, tkey)
                                             : json_array(),
                                   "removed_member_list",
                                   ev->removed
-                                      ? moderator_entries(rq, app, ev->removed, tkey ? tkey : "")
+                                      ? moderator_entries(rq, app, ev->removed, tkey)
                                       : json_array()));
     return json_pack("{s:s,s:o,s:o}", "schema", "2.0", "header",
                      fs_event_header(rq, app, event_id, "im.chat.updated_v1"), "event", event);
@@ -108,13 +107,13 @@ static json_t *disbanded_body(void *arg, int64_t app, const char *event_id)
 {
     struct change_event *ev = arg;
     struct req *rq = ev->rq;
-    char *tkey = NULL;
+    const char *tkey;
 
-    store_fs_tenant_key_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &tkey);
+    tkey = fs_tenant_key(rq, rq->svc.tenant);
     return json_pack("{s:s,s:o,s:{s:s,s:o,s:b,s:s,s:s,s:o}}", "schema", "2.0", "header",
                      fs_event_header(rq, app, event_id, "im.chat.disbanded_v1"), "event", "chat_id",
                      ev->before->chat_id, "operator_id", fs_event_operator(rq, app), "external", 0,
-                     "operator_tenant_key", tkey ? tkey : "", "name", ev->before->name,
+                     "operator_tenant_key", tkey, "name", ev->before->name,
                      "i18n_names", json_loads(ev->before->i18n_names, 0, NULL));
 }
 

@@ -80,10 +80,25 @@ bool fs_http_url(const char *s)
 
 json_t *fs_user_id_object(struct req *rq, int64_t app, int64_t person)
 {
-    const char *open_id = person_id(rq, app, "open_id", person);
-    const char *union_id = person_id(rq, app, "union_id", person);
-    const char *user_id = person_id(rq, app, "user_id", person);
+    struct person_row p;
+    char *open_id = NULL;
+    bool known = store_person_get(rq->svc.st, rq->http->arena, person, &p) == ERR_OK;
 
-    return json_pack("{s:s?,s:s?,s:s?}", "union_id", union_id, "user_id", user_id, "open_id",
-                     open_id);
+    if (store_fs_open_id_get(rq->svc.st, rq->http->arena, app, person, &open_id) != ERR_OK)
+        open_id = NULL;
+    return json_pack("{s:s?,s:s?,s:s?}", "union_id", known ? p.union_id : NULL, "user_id",
+                     known ? p.user_id : NULL, "open_id", open_id);
+}
+
+const char *fs_tenant_key(struct req *rq, int64_t tenant)
+{
+    char *key = NULL;
+
+    /* Keyed by tenant: a simulated action switches tenant mid-request. */
+    if (rq->tkey != NULL && rq->tkey_tenant == tenant)
+        return rq->tkey;
+    store_fs_tenant_key_get(rq->svc.st, rq->http->arena, tenant, &key);
+    rq->tkey_tenant = tenant;
+    rq->tkey = key ? key : "";
+    return rq->tkey;
 }

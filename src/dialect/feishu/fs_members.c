@@ -62,16 +62,16 @@ struct member_event {
 static json_t *users_json(struct req *rq, int64_t app, const struct actor *who, size_t n)
 {
     json_t *list = json_array();
-    char *tkey = NULL;
+    const char *tkey;
 
-    store_fs_tenant_key_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &tkey);
+    tkey = fs_tenant_key(rq, rq->svc.tenant);
     for (size_t i = 0; i < n; i++) {
         struct person_row p;
 
         if (store_person_get(rq->svc.st, rq->http->arena, who[i].ref, &p) != ERR_OK)
             continue;
         json_array_append_new(list, json_pack("{s:s,s:s,s:o}", "name", p.name, "tenant_key",
-                                              tkey ? tkey : "", "user_id",
+                                              tkey, "user_id",
                                               fs_user_id_object(rq, app, p.id)));
     }
     return list;
@@ -81,13 +81,13 @@ static json_t *member_body(struct member_event *ev, int64_t app, const char *eve
                            const char *type, bool with_users)
 {
     struct req *rq = ev->rq;
-    char *tkey = NULL;
+    const char *tkey;
     json_t *event;
 
-    store_fs_tenant_key_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &tkey);
+    tkey = fs_tenant_key(rq, rq->svc.tenant);
     event = json_pack("{s:s,s:o,s:b,s:s}", "chat_id", ev->chat->chat_id, "operator_id",
                       fs_event_operator(rq, app), "external", 0, "operator_tenant_key",
-                      tkey ? tkey : "");
+                      tkey);
     if (with_users)
         json_object_set_new(event, "users", users_json(rq, app, ev->who, ev->n));
     json_object_set_new(event, "name", json_string(ev->chat->name));
@@ -444,7 +444,7 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
     struct fs_member_person *rows;
     int64_t limit = 20, after = 0, total = 0;
     struct chat_view v;
-    char *tkey = NULL;
+    const char *tkey;
     json_t *items;
     bool more;
     size_t n;
@@ -469,7 +469,7 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
     more = (int64_t)n > limit;
     if (more)
         n = (size_t)limit;
-    store_fs_tenant_key_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &tkey);
+    tkey = fs_tenant_key(rq, rq->svc.tenant);
     items = json_array();
     for (size_t i = 0; i < n; i++) {
         const char *id = strcmp(type, "open_id") == 0    ? rows[i].open_id
@@ -478,7 +478,7 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
 
         json_array_append_new(items, json_pack("{s:s,s:s?,s:s,s:s}", "member_id_type", type,
                                                "member_id", id, "name", rows[i].name,
-                                               "tenant_key", tkey ? tkey : ""));
+                                               "tenant_key", tkey));
     }
     json_object_set_new(out, "items", items);
     if (more)

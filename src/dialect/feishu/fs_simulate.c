@@ -26,10 +26,10 @@ static json_t *p2p_created(void *arg, int64_t app, const char *event_id)
     struct p2p_event *ev = arg;
     struct req *rq = ev->rq;
     json_t *ids = fs_user_id_object(rq, app, ev->person->id);
-    char *tkey = NULL;
+    const char *tkey;
     json_t *body;
 
-    store_fs_tenant_key_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &tkey);
+    tkey = fs_tenant_key(rq, rq->svc.tenant);
     /* The 1.0 envelope: uuid is the event id, ts seconds with a fraction. */
     body = json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s,s:{s:O,s:O},s:s,s:s,s:{s:s,s:O,s:O}}}", "ts",
                      arena_printf(rq->http->arena, "%lld.%06lld", (long long)rq->svc.now,
@@ -37,7 +37,7 @@ static json_t *p2p_created(void *arg, int64_t app, const char *event_id)
                      "uuid", event_id, "token", "", "type", "event_callback", "event", "app_id",
                      ev->app->app_id, "chat_id", ev->chat->chat_id, "operator", "open_id",
                      json_object_get(ids, "open_id"), "user_id", json_object_get(ids, "user_id"),
-                     "tenant_key", tkey ? tkey : "", "type", "p2p_chat_create", "user", "name",
+                     "tenant_key", tkey, "type", "p2p_chat_create", "user", "name",
                      ev->person->name, "open_id", json_object_get(ids, "open_id"), "user_id",
                      json_object_get(ids, "user_id"));
     json_decref(ids);
