@@ -31,7 +31,6 @@
 const int64_t ev_retry_delay[EV_MAX_ATTEMPTS - 1] = { 15, 300, 3600, 21600 };
 
 struct ev_worker {
-    const struct config *cfg;
     const struct qclock *clock;
     volatile sig_atomic_t *stop;
     struct store *st;
@@ -255,7 +254,6 @@ struct ev_worker *ev_worker_start(const struct config *cfg, const struct qclock 
 {
     struct ev_worker *w = xcalloc(1, sizeof(*w));
 
-    w->cfg = cfg;
     w->clock = clock;
     w->stop = stop;
     w->st = store_fault_wrap(store_open(cfg), cfg);

@@ -39,10 +39,8 @@ static enum err ad_seed(struct req *rq, json_t *body, json_t *out)
     json_t *res;
     enum err e = svc_seed_apply(&rq->svc, body, &res);
 
-    if (e == ERR_OK) {
-        json_object_update(out, res);
-        json_decref(res);
-    }
+    if (e == ERR_OK)
+        json_object_update_new(out, res);
     return e;
 }
 
@@ -56,10 +54,8 @@ static enum err ad_tenant_get(struct req *rq, json_t *body, json_t *out)
     e = svc_tenant_find(&rq->svc, rq->params[0], &id);
     if (e == ERR_OK)
         e = svc_tenant_describe(&rq->svc, id, &res);
-    if (e == ERR_OK) {
-        json_object_update(out, res);
-        json_decref(res);
-    }
+    if (e == ERR_OK)
+        json_object_update_new(out, res);
     return e;
 }
 
@@ -79,10 +75,8 @@ static enum err ad_events(struct req *rq, json_t *body, json_t *out)
     e = svc_tenant_find(&rq->svc, rq->params[0], &tenant);
     if (e == ERR_OK)
         e = svc_events_list(&rq->svc, tenant, after, limit, &res);
-    if (e == ERR_OK) {
-        json_object_update(out, res);
-        json_decref(res);
-    }
+    if (e == ERR_OK)
+        json_object_update_new(out, res);
     return e;
 }
 
@@ -92,10 +86,8 @@ static enum err ad_event_get(struct req *rq, json_t *body, json_t *out)
     enum err e = svc_event_get(&rq->svc, rq->params[0], &res);
 
     (void)body;
-    if (e == ERR_OK) {
-        json_object_update(out, res);
-        json_decref(res);
-    }
+    if (e == ERR_OK)
+        json_object_update_new(out, res);
     return e;
 }
 

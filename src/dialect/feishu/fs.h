@@ -52,17 +52,8 @@ const char *fs_setting(const struct fs_chat_row *c, const char *key, struct aren
 /* Owner, manager or creator bot: the roles of chats.md §14 that may change
  * everything. */
 bool fs_privileged(const struct chat_view *v);
-enum setting_use { S_CREATE = 1 << 0, S_UPDATE = 1 << 1, S_BASIC = 1 << 2 };
+enum setting_use { S_CREATE = 1 << 0, S_UPDATE = 1 << 1 };
 
-struct fs_setting {
-    const char *name;
-    const char *const *values; /* allowed values, NULL-terminated */
-    const char *def;
-    unsigned use; /* where a request may set it */
-};
-
-extern const struct fs_setting fs_settings[];
-extern const size_t fs_nsettings;
 
 /* Checks the enum settings and restricted_mode_setting present in 'body'
  * for 'use' and merges them into 'settings' (which it may change). */

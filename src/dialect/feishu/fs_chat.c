@@ -1,23 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/feishu/fs_chat.c - the chat resource (chats.md §2-§3) and the
- * endpoints that create and read chats: create (§4), get (§5), list (§6),
- * search (§7). Changes to existing chats are fs_chat_edit.c.
+ * dialect/feishu/fs_chat.c - the chat resource (chats.md §2-§3): settings,
+ * the chat as each caller sees it, and get (§5). Create is fs_chat_create.c,
+ * list and search fs_chat_list.c, changes fs_chat_edit.c.
  */
 #include "dialect/feishu/fs.h"
 
 #include "core/arena.h"
-#include "core/cursor.h"
-#include "core/ids.h"
 #include "core/str.h"
 
 #include <string.h>
 
 #define DEFAULT_AVATAR "default-avatar_44ae0ca3-e140-494b-956f-78091e348435"
 #define AVATAR_BASE "https://p3-lark-file.byteimg.com/img/lark-avatar-staging/"
-#define UUID_WINDOW (10 * 3600)
-#define CURSOR_CHATS 'C'
-#define CURSOR_ACTIVE 'A'
 
 static const char *const OWNER_ALL[] = { "only_owner", "all_members", NULL };
 static const char *const ALLOWED[] = { "allowed", "not_allowed", NULL };
@@ -28,7 +23,14 @@ static const char *const MODERATION[] = { "all_members", "only_owner", "moderato
 static const char *const RESTRICT[] = { "all_members", "not_anyone", NULL };
 
 /* §2: every enum setting, its default and where a request may set it. */
-const struct fs_setting fs_settings[] = {
+struct fs_setting {
+    const char *name;
+    const char *const *values; /* allowed values, NULL-terminated */
+    const char *def;
+    unsigned use; /* where a request may set it */
+};
+
+static const struct fs_setting fs_settings[] = {
     { "urgent_setting", OWNER_ALL, "all_members", S_CREATE | S_UPDATE },
     { "video_conference_setting", OWNER_ALL, "all_members", S_CREATE | S_UPDATE },
     { "add_member_permission", OWNER_ALL, "all_members", S_UPDATE },
@@ -43,7 +45,7 @@ const struct fs_setting fs_settings[] = {
     { "hide_member_count_setting", OWNER_ALL, "all_members", S_CREATE | S_UPDATE },
     { "pin_manage_setting", OWNER_ALL, "all_members", S_CREATE | S_UPDATE },
 };
-const size_t fs_nsettings = sizeof(fs_settings) / sizeof(fs_settings[0]);
+static const size_t fs_nsettings = sizeof(fs_settings) / sizeof(fs_settings[0]);
 
 static const char *const RESTRICT_KEYS[] = { "screenshot_has_permission_setting",
                                              "download_has_permission_setting",

@@ -200,7 +200,7 @@ enum err fs_chat_link(struct req *rq, json_t *body, json_t *out)
     restricted = e == ERR_OK
                  && (strcmp(fs_setting(&v.chat, "add_member_permission", a), "only_owner") == 0
                      || strcmp(fs_setting(&v.chat, "share_card_permission", a), "not_allowed") == 0);
-    if (restricted && !v.owner && !v.manager && !v.creator_bot)
+    if (restricted && !fs_privileged(&v))
         e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_SHARE, "sharing restricted");
     if (e != ERR_OK)
         return e;
@@ -226,7 +226,7 @@ static enum err pin_open(struct req *rq, struct chat_view *v)
 
     if (e == ERR_OK
         && strcmp(fs_setting(&v->chat, "pin_manage_setting", rq->http->arena), "only_owner") == 0
-        && !v->owner && !v->manager && !v->creator_bot)
+        && !fs_privileged(v))
         e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_PIN, "pin management restricted");
     return e;
 }

@@ -205,8 +205,7 @@ enum err fs_chat_create(struct req *rq, json_t *body, json_t *out)
             if (e != ERR_OK)
                 return e;
             res = fs_chat_json(rq, &c, type, true, false);
-            json_object_update(out, res);
-            json_decref(res);
+            json_object_update_new(out, res);
             return ERR_OK;
         }
         if (e != ERR_NOT_FOUND)
@@ -232,7 +231,6 @@ enum err fs_chat_create(struct req *rq, json_t *body, json_t *out)
     if (e != ERR_OK)
         return e;
     res = fs_chat_json(rq, &c, type, true, false);
-    json_object_update(out, res);
-    json_decref(res);
+    json_object_update_new(out, res);
     return ERR_OK;
 }

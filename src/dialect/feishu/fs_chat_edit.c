@@ -8,9 +8,6 @@
 #include "dialect/feishu/fs.h"
 
 #include "core/arena.h"
-#include "core/clock.h"
-#include "core/cursor.h"
-#include "core/ids.h"
 #include "core/str.h"
 
 #include <string.h>

@@ -42,8 +42,7 @@ enum err fs_chat_get(struct req *rq, json_t *body, json_t *out)
         json_decref(res);
         return ERR_OK;
     }
-    json_object_update(out, res);
-    json_decref(res);
+    json_object_update_new(out, res);
     return ERR_OK;
 }
 
@@ -159,12 +158,12 @@ enum err fs_chat_list(struct req *rq, json_t *body, json_t *out)
 
 /* Case-insensitive (ASCII) substring match on the chat's names, then on its
  * members' names (§7). */
-static bool search_match(struct req *rq, const struct fs_chat_row *c, const char *q)
+static bool search_match(struct req *rq, const struct fs_chat_row *c, const char *q,
+                         const char *lower)
 {
     json_t *i18n = json_loads(c->i18n_names, 0, NULL), *v;
     const char *key;
     bool hit = strcasestr(c->name, q) != NULL;
-    char *lower;
 
     json_object_foreach(i18n, key, v) {
         hit = hit || (json_is_string(v) && strcasestr(json_string_value(v), q) != NULL);
@@ -172,10 +171,6 @@ static bool search_match(struct req *rq, const struct fs_chat_row *c, const char
     json_decref(i18n);
     if (hit)
         return true;
-    lower = arena_strdup(rq->http->arena, q);
-    for (char *p = lower; *p != '\0'; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
     store_fs_member_name_match(rq->svc.st, rq->http->arena, c->id, lower, &hit);
     return hit;
 }
@@ -183,6 +178,7 @@ static bool search_match(struct req *rq, const struct fs_chat_row *c, const char
 enum err fs_chat_search(struct req *rq, json_t *body, json_t *out)
 {
     const char *type, *q = dialect_query(rq, "query");
+    char *lower;
     int64_t limit, active, after;
     json_t *items = json_array();
     const struct fs_chat_row *last = NULL;
@@ -204,6 +200,11 @@ enum err fs_chat_search(struct req *rq, json_t *body, json_t *out)
         page_json(out, items, false, NULL);
         return ERR_OK;
     }
+    /* Member names are matched in SQL against the lower-cased query. */
+    lower = arena_strdup(rq->http->arena, q);
+    for (char *p = lower; *p != '\0'; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
     for (int batch = 0; batch < SEARCH_MAX_BATCHES && !more; batch++) {
         struct fs_chat_row *rows;
         size_t n;
@@ -215,7 +216,7 @@ enum err fs_chat_search(struct req *rq, json_t *body, json_t *out)
             return e;
         }
         for (size_t i = 0; i < n && !more; i++) {
-            if (!search_match(rq, &rows[i], q))
+            if (!search_match(rq, &rows[i], q, lower))
                 continue;
             if ((int64_t)json_array_size(items) == limit) {
                 more = true;
@@ -228,7 +229,6 @@ enum err fs_chat_search(struct req *rq, json_t *body, json_t *out)
             break;
         after = rows[n - 1].id;
     }
-    page_json(out, items, more, more ? cursor_encode(rq->http->arena, CURSOR_BY_ID, caller_scope(rq), last->id)
-                                         : NULL);
+    page_json(out, items, more, more ? next_token(rq, false, last) : NULL);
     return ERR_OK;
 }

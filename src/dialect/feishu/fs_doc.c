@@ -41,7 +41,7 @@ static void set_loc(json_t *obj, long start, long end)
 }
 
 /* Recomputes the location of the title, every line and every text run. */
-void fs_doc_relocate(json_t *doc)
+static void fs_doc_relocate(json_t *doc)
 {
     json_t *title = json_object_get(doc, "title"), *block;
     long pos = 0;
@@ -152,11 +152,11 @@ static long line_at(json_t *blocks, long index, long *line_start)
     return -1;
 }
 
-static enum err payload(json_t *req, const char *key, json_t **out)
+/* The request's "payload": JSON carried in a string. */
+static enum err payload(json_t *req, json_t **out)
 {
     const char *text = json_str(req, "payload");
 
-    (void)key;
     *out = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
     return *out ? ERR_OK : ERR_BAD_REQUEST;
 }
@@ -172,7 +172,7 @@ static enum err update_title(json_t *doc, json_t *req)
 {
     json_t *p;
 
-    if (payload(req, "payload", &p) != ERR_OK || !json_is_array(json_object_get(p, "elements"))) {
+    if (payload(req, &p) != ERR_OK || !json_is_array(json_object_get(p, "elements"))) {
         json_decref(p);
         return ERR_BAD_REQUEST;
     }
@@ -187,7 +187,7 @@ static enum err insert_blocks(json_t *doc, json_t *req)
     long at = -1, start = 0;
     size_t i;
 
-    if (!json_is_object(loc) || !zone0(loc) || payload(req, "payload", &p) != ERR_OK)
+    if (!json_is_object(loc) || !zone0(loc) || payload(req, &p) != ERR_OK)
         return ERR_BAD_REQUEST;
     add = json_object_get(p, "blocks");
     if (json_is_true(json_object_get(loc, "startOfZone")))
@@ -225,7 +225,7 @@ static enum err insert_elements(json_t *doc, json_t *req)
     size_t at, i;
 
     if (!json_is_object(loc) || !zone0(loc) || !json_is_integer(json_object_get(loc, "index"))
-        || payload(req, "payload", &p) != ERR_OK)
+        || payload(req, &p) != ERR_OK)
         return ERR_BAD_REQUEST;
     idx = (long)json_integer_value(json_object_get(loc, "index"));
     line = line_at(blocks, idx, &start);

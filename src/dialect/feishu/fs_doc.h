@@ -10,8 +10,6 @@
 
 /* An empty document: an empty title and one empty paragraph. Caller-owned. */
 json_t *fs_doc_new(void);
-/* Recomputes every location of 'doc'. */
-void fs_doc_relocate(json_t *doc);
 /* Applies one OperationRequest object to 'doc'; ERR_BAD_REQUEST if it is
  * malformed, unsupported or does not fit the document. */
 enum err fs_doc_apply(json_t *doc, json_t *req);

@@ -56,7 +56,6 @@ struct member_event {
     const struct fs_chat_row *chat;
     const struct actor *who; /* the users (or the one bot) concerned */
     size_t n;
-    int64_t only_app; /* bot events go to the bot concerned only */
 };
 
 static json_t *users_json(struct req *rq, int64_t app, const struct actor *who, size_t n)
@@ -136,7 +135,7 @@ enum err fs_emit_users(struct req *rq, const struct fs_chat_row *chat, const str
         [FS_USERS_DELETED] = "im.chat.member.user.deleted_v1",
         [FS_USERS_WITHDRAWN] = "im.chat.member.user.withdrawn_v1",
     };
-    struct member_event ev = { rq, chat, who, n, 0 };
+    struct member_event ev = { rq, chat, who, n };
 
     if (n == 0)
         return ERR_OK;
@@ -145,7 +144,7 @@ enum err fs_emit_users(struct req *rq, const struct fs_chat_row *chat, const str
 
 static enum err emit_bot(struct req *rq, const struct fs_chat_row *chat, int64_t app, bool added)
 {
-    struct member_event ev = { rq, chat, NULL, 0, app };
+    struct member_event ev = { rq, chat, NULL, 0 };
 
     return svc_event_to_app(&rq->svc, app,
                             added ? "im.chat.member.bot.added_v1" : "im.chat.member.bot.deleted_v1",

@@ -30,7 +30,10 @@ static enum err open_menus(struct req *rq, struct chat_view *v, struct fs_menu_r
     if (rq->actor.kind != ACTOR_BOT)
         return err_set(&rq->err, ERR_UNAUTHENTICATED, SUBJ_USER_TOKEN,
                        "menus take a tenant token");
-    e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, v);
+    /* Only changes take the tenant's write lock; reading the tree does not. */
+    e = (rq->route->flags & R_WRITE)
+            ? svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, v)
+            : svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, v);
     if (e == ERR_OK && strcmp(v->chat.chat_mode, "group") != 0)
         e = err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_CHAT_MODE, "menus need a group chat");
     if (e == ERR_OK)
@@ -58,7 +61,7 @@ static enum err check_link(struct req *rq, json_t *link)
         if (v != NULL && !fs_http_url(json_string_value(v)))
             return illegal(rq, keys[i]);
     }
-    if (json_object_get(link, "common_url") == NULL && json_object_size(link) == 0)
+    if (json_object_size(link) == 0)
         return illegal(rq, "redirect_link");
     return ERR_OK;
 }

@@ -54,21 +54,25 @@ static json_t *tab_json(const struct fs_tab_row *t)
     return o;
 }
 
+static void tabs_json(json_t *out, const struct fs_tab_row *tabs, size_t n)
+{
+    json_t *list = json_array();
+
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, tab_json(&tabs[i]));
+    json_object_set_new(out, "chat_tabs", list);
+}
+
 /* Answers the chat's tabs in order (re-read, so it is what was stored). */
 static enum err answer(struct req *rq, int64_t chat, json_t *out)
 {
     struct fs_tab_row *tabs;
-    json_t *list;
     size_t n;
     enum err e = store_fs_tab_list(rq->svc.st, rq->http->arena, chat, &tabs, &n);
 
-    if (e != ERR_OK)
-        return e;
-    list = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, tab_json(&tabs[i]));
-    json_object_set_new(out, "chat_tabs", list);
-    return ERR_OK;
+    if (e == ERR_OK)
+        tabs_json(out, tabs, n);
+    return e;
 }
 
 /* Checks one tab of a create or update and fills the row's name, content
@@ -231,7 +235,9 @@ enum err fs_tabs_list(struct req *rq, json_t *body, json_t *out)
     enum err e = open_tabs(rq, &v, &tabs, &n);
 
     (void)body;
-    return e == ERR_OK ? answer(rq, v.chat.id, out) : e;
+    if (e == ERR_OK)
+        tabs_json(out, tabs, n); /* open_tabs read them, in order */
+    return e;
 }
 
 enum err fs_tabs_delete(struct req *rq, json_t *body, json_t *out)
