@@ -29,11 +29,6 @@ void store_close(struct store *s)
         s->ops->close(s);
 }
 
-const char *store_backend(const struct store *s)
-{
-    return s->ops->name;
-}
-
 enum err store_ping(struct store *s)
 {
     return s->ops->ping(s);

@@ -188,7 +188,6 @@ void store_close(struct store *s);
  * statement or commit in the process fails with ERR_STORE (else returns
  * 'st' itself); with sqlite_fault_every, arms the faulting SQLite VFS. */
 struct store *store_fault_wrap(struct store *st, const struct config *cfg);
-const char *store_backend(const struct store *s); /* "sqlite" or "postgres" */
 
 /* Copies every row of 'src' into 'dst', which must hold no tenant, in one
  * transaction on 'dst'; prints a line per table. Ids are kept. */
@@ -276,7 +275,6 @@ enum err store_token_live(struct store *s, struct arena *a, int kind, int64_t pr
 enum err store_fs_app_by_app_id(struct store *s, struct arena *a, const char *app_id,
                                 struct fs_app_row *out);
 enum err store_fs_app_get(struct store *s, struct arena *a, int64_t id, struct fs_app_row *out);
-enum err store_fs_tenant_by_key(struct store *s, struct arena *a, const char *key, int64_t *tenant);
 /* Finds a person of 'tenant' by an id of 'kind' ("open_id" of 'app',
  * "union_id", "user_id"). */
 enum err store_fs_person_find(struct store *s, struct arena *a, int64_t tenant, int64_t app,
@@ -306,6 +304,9 @@ enum err store_fs_member_get(struct store *s, int64_t chat, const struct actor *
 enum err store_fs_member_set(struct store *s, int64_t chat, const struct fs_member_row *m);
 enum err store_fs_member_list(struct store *s, struct arena *a, int64_t chat,
                               struct fs_member_row **rows, size_t *n);
+/* Only the members of one kind (the bots an event goes to, say). */
+enum err store_fs_member_list_kind(struct store *s, struct arena *a, int64_t chat,
+                                   enum actor_kind kind, struct fs_member_row **rows, size_t *n);
 enum err store_fs_member_count(struct store *s, int64_t chat, enum actor_kind kind, int64_t *n);
 enum err store_fs_member_delete(struct store *s, int64_t chat, const struct actor *who);
 /* A user member with the ids an app sees it by, for member lists. */
@@ -340,7 +341,6 @@ enum err store_fs_code_take(struct store *s, struct arena *a, const char *code, 
                             int64_t *tenant, int64_t *app, int64_t *person);
 enum err store_token_delete(struct store *s, const char *token);
 enum err store_outbox_add(struct store *s, const struct outbox_row *o);
-enum err store_outbox_count(struct store *s, int64_t tenant, const char *event_type, int64_t *n);
 /* A tenant's outbox records with id > after, oldest first. */
 enum err store_outbox_list(struct store *s, struct arena *a, int64_t tenant, int64_t after,
                            int64_t limit, struct outbox_row **rows, size_t *n);

@@ -14,7 +14,6 @@
 
 static const char SQL_APP_BY_APP_ID[] = "SELECT " APP_COLS " FROM fs_app WHERE app_id = $1";
 static const char SQL_APP_GET[] = "SELECT " APP_COLS " FROM fs_app WHERE id = $1";
-static const char SQL_TENANT_BY_KEY[] = "SELECT tenant_id FROM fs_tenant WHERE tenant_key = $1";
 
 static enum err app_read(enum err e, const struct sql_res *r, struct fs_app_row *out)
 {
@@ -42,13 +41,6 @@ enum err store_fs_app_get(struct store *s, struct arena *a, int64_t id, struct f
     struct sql_res r;
 
     return app_read(store_q(s, a, &r, SQL_APP_GET, "i", id), &r, out);
-}
-
-enum err store_fs_tenant_by_key(struct store *s, struct arena *a, const char *key, int64_t *tenant)
-{
-    struct sql_res r;
-
-    return sql_one_int(store_q(s, a, &r, SQL_TENANT_BY_KEY, "s", key), &r, tenant);
 }
 
 #define PERSON_COLS "p.id, p.tenant_id, p.user_id, p.union_id, p.name, p.email, p.udesk_agent_id"
@@ -282,6 +274,9 @@ static const char SQL_MEMBER_SET[] =
 static const char SQL_MEMBER_LIST[] =
     "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at, seq FROM fs_chat_member "
     "WHERE chat_ref = $1 ORDER BY seq";
+static const char SQL_MEMBER_LIST_KIND[] =
+    "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at, seq FROM fs_chat_member "
+    "WHERE chat_ref = $1 AND member_kind = $2 ORDER BY seq";
 static const char SQL_MEMBER_COUNT[] =
     "SELECT CASE WHEN $2 = 1 THEN user_count ELSE bot_count END FROM fs_chat WHERE id = $1";
 static const char SQL_MEMBER_NAME[] =
@@ -361,6 +356,15 @@ enum err store_fs_member_list(struct store *s, struct arena *a, int64_t chat,
     struct sql_res r;
 
     return member_rows(store_q(s, a, &r, SQL_MEMBER_LIST, "i", chat), a, &r, rows, n);
+}
+
+enum err store_fs_member_list_kind(struct store *s, struct arena *a, int64_t chat,
+                                   enum actor_kind kind, struct fs_member_row **rows, size_t *n)
+{
+    struct sql_res r;
+
+    return member_rows(store_q(s, a, &r, SQL_MEMBER_LIST_KIND, "ii", chat, (int64_t)kind), a, &r,
+                       rows, n);
 }
 
 enum err store_fs_member_count(struct store *s, int64_t chat, enum actor_kind kind, int64_t *n)
@@ -529,8 +533,6 @@ enum err store_fs_code_take(struct store *s, struct arena *a, const char *code, 
 static const char SQL_OUTBOX_ADD[] =
     "INSERT INTO outbox (tenant_id, app_ref, event_type, event_id, body, created_at, state) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7)";
-static const char SQL_OUTBOX_COUNT[] =
-    "SELECT count(*) FROM outbox WHERE tenant_id = $1 AND event_type = $2";
 
 enum err store_outbox_add(struct store *s, const struct outbox_row *o)
 {
@@ -556,16 +558,4 @@ enum err store_outbox_list(struct store *s, struct arena *a, int64_t tenant, int
         store_outbox_fill(&r, i, &(*rows)[i]);
     *n = r.nrows;
     return ERR_OK;
-}
-
-enum err store_outbox_count(struct store *s, int64_t tenant, const char *event_type, int64_t *n)
-{
-    struct arena a;
-    struct sql_res r;
-    enum err e;
-
-    arena_init(&a, 256);
-    e = sql_one_int(store_q(s, &a, &r, SQL_OUTBOX_COUNT, "is", tenant, event_type), &r, n);
-    arena_release(&a);
-    return e;
 }

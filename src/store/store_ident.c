@@ -8,9 +8,19 @@
 
 #include "core/arena.h"
 
-static char *dup(struct arena *a, const struct sql_res *r, size_t row, size_t col)
+/* Result text already lives in the caller's arena (store_int.h). */
+static char *text(const struct sql_res *r, size_t row, size_t col)
 {
-    return arena_strdup(a, sql_text(r, row, col));
+    return (char *)sql_text(r, row, col);
+}
+
+/* Single text values share one shape: one row, column 0. */
+static enum err text_of(enum err e, const struct sql_res *r, char **out)
+{
+    e = sql_one(e, r);
+    if (e == ERR_OK)
+        *out = text(r, 0, 0);
+    return e;
 }
 
 static const char SQL_META_DELETE[] = "DELETE FROM meta WHERE key = $1";
@@ -22,11 +32,8 @@ static const char SQL_META_SET[] =
 enum err store_meta_get(struct store *s, struct arena *a, const char *key, char **val)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_META_GET, "s", key), &r);
 
-    if (e == ERR_OK)
-        *val = dup(a, &r, 0, 0);
-    return e;
+    return text_of(store_q(s, a, &r, SQL_META_GET, "s", key), &r, val);
 }
 
 enum err store_meta_set(struct store *s, const char *key, const char *val)
@@ -132,7 +139,7 @@ enum err store_person_upsert(struct store *s, struct arena *a, struct person_row
     e = sql_one(sql_exec(s, a, SQL_PERSON_UPSERT, prm, 6, &r), &r);
     if (e == ERR_OK) {
         p->id = sql_int(&r, 0, 0);
-        p->union_id = dup(a, &r, 0, 1);
+        p->union_id = text(&r, 0, 1);
     }
     return e == ERR_NOT_FOUND ? ERR_STORE : e;
 }
@@ -191,25 +198,14 @@ static const char SQL_FS_APP_UPSERT[] =
     "name = excluded.name WHERE fs_app.tenant_id = excluded.tenant_id RETURNING id, app_secret";
 static const char SQL_FS_APP_LIST[] =
     "SELECT id, app_id, app_secret, name FROM fs_app WHERE tenant_id = $1 ORDER BY id";
-static const char SQL_OPEN_ID_GET[] =
-    "SELECT open_id FROM fs_open_id WHERE app_id = $1 AND person_id = $2";
 static const char SQL_OPEN_ID_INSERT[] =
     "INSERT INTO fs_open_id (app_id, person_id, open_id) VALUES ($1, $2, $3)";
-
-/* Single text values share one shape: one row, column 0. */
-static enum err text_of(enum err e, struct arena *a, const struct sql_res *r, char **out)
-{
-    e = sql_one(e, r);
-    if (e == ERR_OK)
-        *out = dup(a, r, 0, 0);
-    return e;
-}
 
 enum err store_fs_tenant_key_get(struct store *s, struct arena *a, int64_t tenant, char **key)
 {
     struct sql_res r;
 
-    return text_of(store_q(s, a, &r, SQL_FS_KEY_GET, "i", tenant), a, &r, key);
+    return text_of(store_q(s, a, &r, SQL_FS_KEY_GET, "i", tenant), &r, key);
 }
 
 enum err store_fs_tenant_key_set(struct store *s, int64_t tenant, const char *key)
@@ -230,7 +226,7 @@ enum err store_fs_app_upsert(struct store *s, struct arena *a, struct fs_app_row
         return ERR_CONFLICT;
     if (e == ERR_OK) {
         app->id = sql_int(&r, 0, 0);
-        app->app_secret = dup(a, &r, 0, 1);
+        app->app_secret = text(&r, 0, 1);
     }
     return e;
 }
@@ -260,8 +256,7 @@ enum err store_fs_app_list(struct store *s, struct arena *a, int64_t tenant,
 enum err store_fs_open_id_ensure(struct store *s, struct arena *a, int64_t app, int64_t person,
                                  const char *candidate, char **open_id)
 {
-    struct sql_res r;
-    enum err e = text_of(store_q(s, a, &r, SQL_OPEN_ID_GET, "ii", app, person), a, &r, open_id);
+    enum err e = store_fs_open_id_get(s, a, app, person, open_id);
 
     if (e != ERR_NOT_FOUND)
         return e;
@@ -286,7 +281,7 @@ enum err store_wc_corp_get(struct store *s, struct arena *a, int64_t tenant, cha
 {
     struct sql_res r;
 
-    return text_of(store_q(s, a, &r, SQL_WC_CORP_GET, "i", tenant), a, &r, corpid);
+    return text_of(store_q(s, a, &r, SQL_WC_CORP_GET, "i", tenant), &r, corpid);
 }
 
 enum err store_wc_corp_find(struct store *s, struct arena *a, const char *corpid,

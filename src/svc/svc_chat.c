@@ -88,10 +88,9 @@ enum err svc_chat_emit(struct svc_ctx *c, int64_t chat, const char *event_type,
 {
     struct fs_member_row *m;
     size_t n;
-    enum err e = store_fs_member_list(c->st, c->a, chat, &m, &n);
+    enum err e = store_fs_member_list_kind(c->st, c->a, chat, ACTOR_BOT, &m, &n);
 
     for (size_t i = 0; e == ERR_OK && i < n; i++)
-        if (m[i].who.kind == ACTOR_BOT)
-            e = svc_event_to_app(c, m[i].who.ref, event_type, body_for, arg);
+        e = svc_event_to_app(c, m[i].who.ref, event_type, body_for, arg);
     return e;
 }

@@ -14,15 +14,19 @@ enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_
     struct store *st = c->st;
     enum err e;
 
-    /* Serialised per tenant, so two nodes asked at once hand out one token. */
-    e = store_lock_tenant(st, tenant);
-    if (e != ERR_OK)
-        return e;
-    e = store_token_live(st, c->a, p->kind, principal, c->now, out);
-    if (e == ERR_OK && out->expires_at - c->now >= p->reuse_min_remaining)
-        return ERR_OK;
-    if (e != ERR_OK && e != ERR_NOT_FOUND)
-        return e;
+    /* A policy that never hands a token back (reuse_min_remaining past the
+     * lifetime) needs neither the lock nor the lookup. Otherwise serialised
+     * per tenant, so two nodes asked at once hand out one token. */
+    if (p->reuse_min_remaining <= p->lifetime) {
+        e = store_lock_tenant(st, tenant);
+        if (e != ERR_OK)
+            return e;
+        e = store_token_live(st, c->a, p->kind, principal, c->now, out);
+        if (e == ERR_OK && out->expires_at - c->now >= p->reuse_min_remaining)
+            return ERR_OK;
+        if (e != ERR_OK && e != ERR_NOT_FOUND)
+            return e;
+    }
     out->token = ids_token(c->a, p->prefix, p->bytes);
     out->kind = p->kind;
     out->tenant_id = tenant;
