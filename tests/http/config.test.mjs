@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { binPath, childEnv, makeTempDir } from './lib/server.mjs';
+import { binPath, childEnv, makeTempDir, withServer } from './lib/server.mjs';
 
 // Run the binary to completion (it must not start serving). Resolves to
 // {code, signal, stdout, stderr}; killed after timeoutMs.
@@ -96,7 +96,6 @@ test('precedence: default < config file < environment < command line', { timeout
 });
 
 test('a server started with a config file runs with it', { timeout: 60_000 }, async () => {
-    const { withServer } = await import('./lib/server.mjs');
     const dir = makeTempDir();
     try {
         const conf = writeConfig(dir, 'qunzu.conf', 'threads = 2\n');

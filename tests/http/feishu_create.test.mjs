@@ -8,7 +8,7 @@ import {
     APP1, APP2, ACME_KEY, withFeishuServer, ids, tenantToken, userToken, call, assertOk, assertErr,
     createChat, getChat, CHATS, CHAT_ID_RE, qs, range, pad, listAll,
 } from './lib/feishu.mjs';
-import { ADMIN_TOKEN } from './lib/server.mjs';
+import { adminSeed } from './lib/server.mjs';
 
 const T = { timeout: 180_000 };
 
@@ -47,11 +47,6 @@ const DEFAULTS = {
     },
     hide_member_count_setting: 'all_members',
 };
-
-async function postSeed(srv, doc) {
-    const res = await srv.request('POST', '/admin/v1/seed', { body: doc, headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-    assert.equal(res.status, 200, `seed: ${res.status} ${res.body.slice(0, 300)}`);
-}
 
 describe('feishu chat create', () => {
     it('create {} as a bot: §4 defaults, no name, no owner, no get-only fields', T, async () => {
@@ -136,7 +131,7 @@ describe('feishu chat create', () => {
     it('user_id_list holds at most 50 users per call', T, async () => {
         await withFeishuServer(async (srv) => {
             const users = range(51).map((i) => ({ user_id: `bulk${pad(i + 1)}`, name: `Bulk ${pad(i + 1)}` }));
-            await postSeed(srv, { tenants: [{ name: 'Acme', users }] });
+            await adminSeed(srv, { tenants: [{ name: 'Acme', users }] });
             const t = await tenantToken(srv, APP1);
             const all = users.map((u) => u.user_id);
             assertErr(await call(srv, 'POST', CHATS + qs({ user_id_type: 'user_id' }), t, { user_id_list: all }), 232001, '51 users');
@@ -156,7 +151,7 @@ describe('feishu chat create', () => {
         await withFeishuServer(async (srv) => {
             const apps = range(6).map((i) => ({ app_id: `cli_acmebot${i + 1}`, app_secret: `bot-secret-${i + 1}`, name: `Bot ${i + 1}` }));
             const keep = [APP1, APP2].map(({ app_id, app_secret, name }) => ({ app_id, app_secret, name }));
-            await postSeed(srv, { tenants: [{ name: 'Acme', feishu: { tenant_key: ACME_KEY, apps: [...keep, ...apps] } }] });
+            await adminSeed(srv, { tenants: [{ name: 'Acme', feishu: { tenant_key: ACME_KEY, apps: [...keep, ...apps] } }] });
             const t = await tenantToken(srv, APP1);
             const six = apps.map((a) => a.app_id);
             assertErr(await call(srv, 'POST', CHATS, t, { bot_id_list: six }), 232001, '6 bots');

@@ -5,33 +5,23 @@
 // SIGKILL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_TOKEN, sleep } from './lib/server.mjs';
-import { APP1, APP2, advanceClock, assertOk, chatPath, createChat, feishuSeed, fs, tenantToken, withFeishuServer } from './lib/feishu.mjs';
+import { ADMIN_HEADERS, adminEvents, adminTenant, advanceClock, serverNow, sleep, waitFor } from './lib/server.mjs';
+import { APP1, APP2, assertOk, chatPath, createChat, feishuSeed, fs, tenantToken, userToken, withFeishuServer } from './lib/feishu.mjs';
 import { decrypt, signature, startReceiver } from './lib/receiver.mjs';
 
-const ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}` };
-
+// A raw seed request: the tests check its refusals too.
 async function subscribe(srv, app, event) {
     return srv.request('POST', '/admin/v1/seed', {
-        headers: ADMIN,
+        headers: ADMIN_HEADERS,
         body: { tenants: [{ name: 'Acme', feishu: { tenant_key: 'acme', apps: [{ app_id: app.app_id, app_secret: app.app_secret, name: app.name, event }] } }] },
     });
 }
 
-async function events(srv) {
-    const res = await srv.request('GET', '/admin/v1/tenants/Acme/events?limit=1000', { headers: ADMIN });
-    assert.equal(res.status, 200, res.body);
-    return res.json.items;
-}
-
+// waitFor() that throws when the time is up.
 async function until(what, fn, timeoutMs = 15000) {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-        const v = await fn();
-        if (v) return v;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await sleep(50);
-    }
+    const v = await waitFor(fn, { timeoutMs, intervalMs: 50 });
+    if (!v) throw new Error(`timed out waiting for ${what}`);
+    return v;
 }
 
 test('subscribing runs the url_verification challenge and refuses a URL that fails it', { timeout: 120_000 }, async () => {
@@ -57,8 +47,8 @@ test('subscribing runs the url_verification challenge and refuses a URL that fai
             res = await subscribe(srv, APP1, { callback_url: 'http://127.0.0.1:9/none', types: [] });
             assert.equal(res.status, 400);
             assert.match(res.json.error.message, /callback_url refused/);
-            const t = await srv.request('GET', '/admin/v1/tenants/Acme', { headers: ADMIN });
-            const app = t.json.feishu.apps.find((a) => a.app_id === APP1.app_id);
+            const t = await adminTenant(srv, 'Acme');
+            const app = t.feishu.apps.find((a) => a.app_id === APP1.app_id);
             assert.deepEqual(app.event, { callback_url: rx.url, encrypt_key: 'enc key 1', verification_token: 'vt-1', types: ['im.chat.updated_v1'] });
         } finally {
             await rx.close();
@@ -120,7 +110,7 @@ test('encrypted, signed pushes reach the SDK dispatcher; only subscribed types, 
                 assert.equal(r.headers['x-lark-signature'], signature(r.headers['x-lark-request-timestamp'], r.headers['x-lark-request-nonce'], '', r.body));
             }
             // The outbox says what happened: user.added for APP2 was skipped (not subscribed).
-            const ev = await events(srv);
+            const ev = (await adminEvents(srv)).items;
             const skipped = ev.filter((e) => e.state === 'skipped');
             assert.deepEqual(skipped.map((e) => [e.event_type, e.app_id]), [['im.chat.member.user.added_v1', APP2.app_id]]);
             assert.ok(ev.filter((e) => e.state !== 'skipped').every((e) => e.state === 'delivered' && e.attempts === 1));
@@ -141,43 +131,43 @@ test('a failing receiver gets retries on the schedule with the same event_id; th
             rx.failNext(2);
             assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t1, { name: 'r1' }));
             const [ev] = await until('first attempt', async () => {
-                const done = (await events(srv)).filter((e) => e.attempts === 1);
+                const done = (await adminEvents(srv)).items.filter((e) => e.attempts === 1);
                 return done.length ? done : null;
             });
             assert.equal(ev.state, 'pending');
-            const now = (await srv.request('GET', '/admin/v1/clock', { headers: ADMIN })).json.now;
+            const now = await serverNow(srv);
             assert.ok(ev.next_attempt_at > now + 10 && ev.next_attempt_at <= now + 15, JSON.stringify(ev));
             // Nothing happens before the 15 s are up on the server clock.
             await sleep(300);
-            assert.equal((await events(srv))[0].attempts, 1);
+            assert.equal((await adminEvents(srv)).items[0].attempts, 1);
             await advanceClock(srv, 15);
-            await until('second attempt', async () => (await events(srv))[0].attempts === 2);
-            assert.equal((await events(srv))[0].state, 'pending');
+            await until('second attempt', async () => (await adminEvents(srv)).items[0].attempts === 2);
+            assert.equal((await adminEvents(srv)).items[0].state, 'pending');
             // The third attempt waits 5 minutes: stop 3 s short of it first.
-            const second = (await events(srv))[0];
-            const clock = (await srv.request('GET', '/admin/v1/clock', { headers: ADMIN })).json.now;
+            const second = (await adminEvents(srv)).items[0];
+            const clock = await serverNow(srv);
             assert.ok(second.next_attempt_at - clock > 290, JSON.stringify(second));
             await advanceClock(srv, second.next_attempt_at - clock - 3);
             await sleep(300);
-            assert.equal((await events(srv))[0].attempts, 2, 'the third attempt waits 5 minutes');
+            assert.equal((await adminEvents(srv)).items[0].attempts, 2, 'the third attempt waits 5 minutes');
             await advanceClock(srv, 3);
-            await until('delivery', async () => (await events(srv))[0].state === 'delivered');
+            await until('delivery', async () => (await adminEvents(srv)).items[0].state === 'delivered');
             assert.equal(rx.accepted.length, 1);
             assert.equal(rx.accepted[0].event_id, ev.event_id);
             // Every push carried the same event_id.
             const ids = rx.raw.map((r) => JSON.parse(decrypt('k', JSON.parse(r.body).encrypt))).filter((p) => p.header).map((p) => p.header.event_id);
             assert.deepEqual(ids, [ev.event_id, ev.event_id, ev.event_id]);
-            const log = (await srv.request('GET', `/admin/v1/events/${ev.event_id}`, { headers: ADMIN })).json;
+            const log = (await srv.request('GET', `/admin/v1/events/${ev.event_id}`, { headers: ADMIN_HEADERS })).json;
             assert.deepEqual(log.deliveries.map((d) => d.http_status), [500, 500, 200]);
             assert.deepEqual(log.deliveries.map((d) => d.attempt), [1, 2, 3]);
             assert.match(log.deliveries[0].response, /failing on purpose/);
             assert.ok(log.deliveries.every((d) => d.latency_us > 0));
             // Redelivery on request.
-            const rd = await srv.request('POST', `/admin/v1/events/${ev.event_id}/redeliver`, { headers: ADMIN });
+            const rd = await srv.request('POST', `/admin/v1/events/${ev.event_id}/redeliver`, { headers: ADMIN_HEADERS });
             assert.equal(rd.status, 200, rd.body);
             await until('redelivery', async () => rx.accepted.length === 2);
             assert.equal(rx.accepted[1].event_id, ev.event_id);
-            assert.equal((await srv.request('GET', '/admin/v1/events/nope', { headers: ADMIN })).status, 404);
+            assert.equal((await srv.request('GET', '/admin/v1/events/nope', { headers: ADMIN_HEADERS })).status, 404);
         } finally {
             await rx.close();
         }
@@ -196,9 +186,9 @@ test('after five failed attempts an event is failed; other events of the app go 
             for (const step of [0, 15, 300, 3600, 21600]) {
                 if (step) await advanceClock(srv, step);
                 const want = [0, 15, 300, 3600, 21600].indexOf(step) + 1;
-                await until(`attempt ${want}`, async () => (await events(srv))[0].attempts === want);
+                await until(`attempt ${want}`, async () => (await adminEvents(srv)).items[0].attempts === want);
             }
-            await until('failed', async () => (await events(srv))[0].state === 'failed');
+            await until('failed', async () => (await adminEvents(srv)).items[0].state === 'failed');
             assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), await tenantToken(srv, APP1), { name: 'x2' }));
             await until('next event delivered', async () => rx.accepted.length === 1);
             assert.equal(rx.accepted[0].after_change.name, 'x2');
@@ -217,14 +207,14 @@ test('SIGKILL with undelivered events: after restart every one is delivered', { 
             const chat = await createChat(srv, t1, { name: 'crash' });
             rx.failNext(1000);
             for (let i = 0; i < 8; i++) assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t1, { name: `n${i}` }));
-            await until('an attempt', async () => (await events(srv)).some((e) => e.attempts > 0));
+            await until('an attempt', async () => (await adminEvents(srv)).items.some((e) => e.attempts > 0));
             const ex = await srv.kill9();
             assert.equal(ex.signal, 'SIGKILL');
             rx.failNext(0);
             await srv.restart();
             // Past the 15 s retry and the 10 s lease of the killed process.
             await advanceClock(srv, 30);
-            await until('all delivered', async () => (await events(srv)).every((e) => e.state === 'delivered'), 30000);
+            await until('all delivered', async () => (await adminEvents(srv)).items.every((e) => e.state === 'delivered'), 30000);
             const got = new Set(rx.accepted.map((e) => e.after_change.name));
             for (let i = 0; i < 8; i++) assert.ok(got.has(`n${i}`), `n${i} lost`);
         } finally {
@@ -252,7 +242,7 @@ test('every event type qunzu emits reaches the SDK dispatcher, p2p ones included
             const c2 = await createChat(srv, t1, { name: 'bye', bot_id_list: [APP2.app_id] });
             assertOk(await fs(srv, 'DELETE', chatPath(c2.chat_id), t1));
             // A user opens the bot's p2p chat twice: created once, entered twice.
-            const p2p = async () => (await srv.request('POST', '/admin/v1/feishu/p2p_enter', { headers: ADMIN, body: { app_id: APP2.app_id, user_id: 'zhaoliu' } })).json;
+            const p2p = async () => (await srv.request('POST', '/admin/v1/feishu/p2p_enter', { headers: ADMIN_HEADERS, body: { app_id: APP2.app_id, user_id: 'zhaoliu' } })).json;
             const first = await p2p();
             const second = await p2p();
             assert.equal(first.created, true);
@@ -261,9 +251,9 @@ test('every event type qunzu emits reaches the SDK dispatcher, p2p ones included
             // An invitation into a chat that needs approval, withdrawn.
             const c3 = await createChat(srv, t1, { name: 'gated', membership_approval: 'approval_required', bot_id_list: [APP2.app_id] });
             assertOk(await fs(srv, 'POST', chatPath(c3.chat_id, '/members') + '?member_id_type=user_id', t1, { id_list: ['wangwu'] }));
-            const inv = await srv.request('POST', '/admin/v1/feishu/invite', { headers: ADMIN, body: { chat_id: c3.chat_id, inviter_user_id: 'wangwu', user_id: 'sunqi' } });
+            const inv = await srv.request('POST', '/admin/v1/feishu/invite', { headers: ADMIN_HEADERS, body: { chat_id: c3.chat_id, inviter_user_id: 'wangwu', user_id: 'sunqi' } });
             assert.equal(inv.json.result, 'pending_approval');
-            assert.equal((await srv.request('POST', '/admin/v1/feishu/withdraw', { headers: ADMIN, body: { chat_id: c3.chat_id, user_id: 'sunqi' } })).json.result, 'withdrawn');
+            assert.equal((await srv.request('POST', '/admin/v1/feishu/withdraw', { headers: ADMIN_HEADERS, body: { chat_id: c3.chat_id, user_id: 'sunqi' } })).json.result, 'withdrawn');
             const want = ['im.chat.member.bot.added_v1', 'im.chat.member.user.added_v1', 'im.chat.member.user.deleted_v1',
                 'im.chat.updated_v1', 'im.chat.member.bot.deleted_v1', 'im.chat.disbanded_v1', 'p2p_chat_create',
                 'im.chat.access_event.bot_p2p_chat_entered_v1', 'im.chat.access_event.bot_p2p_chat_entered_v1',
@@ -280,7 +270,7 @@ test('every event type qunzu emits reaches the SDK dispatcher, p2p ones included
             const entered = rx.accepted.find((e) => e.event_type === 'im.chat.access_event.bot_p2p_chat_entered_v1');
             assert.equal(entered.chat_id, first.chat_id);
             // p2p chats are not listed, but get answers with chat_mode p2p.
-            const zl = await userTokenFor(srv, 'zhaoliu');
+            const zl = await userToken(srv, APP2, 'zhaoliu');
             const got2 = assertOk(await fs(srv, 'GET', chatPath(first.chat_id), zl));
             assert.equal(got2.chat_mode, 'p2p');
             assert.equal(got2.owner_id, undefined);
@@ -289,8 +279,3 @@ test('every event type qunzu emits reaches the SDK dispatcher, p2p ones included
         }
     });
 });
-
-async function userTokenFor(srv, userId) {
-    const { userToken } = await import('./lib/feishu.mjs');
-    return userToken(srv, APP2, userId);
-}

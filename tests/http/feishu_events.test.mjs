@@ -3,19 +3,11 @@
 // GET /admin/v1/tenants/{name}/events. Delivery itself is the delivery issue's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_TOKEN } from './lib/server.mjs';
+import { ADMIN_HEADERS, adminEvents } from './lib/server.mjs';
 import {
     APP1, APP2, ACME_KEY, assertErr, assertOk, chatPath, createChat, fs, ids, tenantToken, userToken,
     withFeishuServer,
 } from './lib/feishu.mjs';
-
-async function events(srv, after = 0) {
-    const res = await srv.request('GET', `/admin/v1/tenants/Acme/events?after=${after}`, {
-        headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
-    });
-    assert.equal(res.status, 200, res.body);
-    return res.json.items;
-}
 
 test('update and disband write one event per bot in the chat, in that app\'s ids', { timeout: 120_000 }, async () => {
     await withFeishuServer(async (srv) => {
@@ -27,17 +19,17 @@ test('update and disband write one event per bot in the chat, in that app\'s ids
             user_id_list: [people.wangwu.open(APP1)],
             bot_id_list: [APP2.app_id],
         });
-        assert.deepEqual(await events(srv), [], 'create writes no event');
+        assert.deepEqual((await adminEvents(srv)).items, [], 'create writes no event');
 
         // A refused change writes nothing (the transaction rolled back).
         const ww = await userToken(srv, APP1, 'wangwu');
         assertErr(await fs(srv, 'PUT', chatPath(chat.chat_id), ww, { edit_permission: 'only_owner' }), 232016);
-        assert.deepEqual(await events(srv), []);
+        assert.deepEqual((await adminEvents(srv)).items, []);
 
         // The owner (a user) renames the chat: one event per bot app (APP1, APP2).
         const zs = await userToken(srv, APP1, 'zhangsan');
         assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), zs, { name: 'after' }));
-        let ev = await events(srv);
+        let ev = (await adminEvents(srv)).items;
         assert.deepEqual(ev.map((e) => e.app_id).sort(), [APP1.app_id, APP2.app_id]);
         for (const e of ev) {
             const app = e.app_id === APP1.app_id ? APP1 : APP2;
@@ -71,7 +63,7 @@ test('update and disband write one event per bot in the chat, in that app\'s ids
             moderation_setting: 'moderator_list',
             moderator_added_list: [people.wangwu.open(APP1)],
         }));
-        ev = await events(srv, seen);
+        ev = (await adminEvents(srv, { after: seen })).items;
         assert.equal(ev.length, 2);
         const forApp2 = ev.find((e) => e.app_id === APP2.app_id).body.event;
         assert.equal(forApp2.after_change.moderation_permission, 'moderator_list');
@@ -83,7 +75,7 @@ test('update and disband write one event per bot in the chat, in that app\'s ids
         // Disband: the bots in the chat at that moment get im.chat.disbanded_v1.
         const before = ev.at(-1).seq;
         assertOk(await fs(srv, 'DELETE', chatPath(chat.chat_id), zs));
-        ev = await events(srv, before);
+        ev = (await adminEvents(srv, { after: before })).items;
         assert.deepEqual(ev.map((e) => e.event_type), ['im.chat.disbanded_v1', 'im.chat.disbanded_v1']);
         for (const e of ev) {
             assert.equal(e.body.event.name, 'after');
@@ -92,7 +84,7 @@ test('update and disband write one event per bot in the chat, in that app\'s ids
         }
         // Nothing more once it is gone.
         assertErr(await fs(srv, 'PUT', chatPath(chat.chat_id), zs, { name: 'x1' }), 232009);
-        assert.equal((await events(srv, ev.at(-1).seq)).length, 0);
+        assert.equal((await adminEvents(srv, { after: ev.at(-1).seq })).items.length, 0);
     });
 });
 
@@ -103,11 +95,9 @@ test('events survive a restart and page with after/limit', { timeout: 120_000 },
         for (let i = 1; i <= 5; i++) assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t1, { name: `n${i}` }));
         await srv.stop('SIGTERM');
         await srv.restart();
-        const res = await srv.request('GET', '/admin/v1/tenants/Acme/events?limit=3', {
-            headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
-        });
+        const res = await srv.request('GET', '/admin/v1/tenants/Acme/events?limit=3', { headers: ADMIN_HEADERS });
         assert.equal(res.json.items.length, 3);
-        const rest = await events(srv, res.json.next);
+        const rest = (await adminEvents(srv, { after: res.json.next })).items;
         assert.equal(rest.length, 2);
         assert.deepEqual([...res.json.items, ...rest].map((e) => e.body.event.after_change.name), ['n1', 'n2', 'n3', 'n4', 'n5']);
     });

@@ -10,7 +10,7 @@ import {
     APP1, APP2, withFeishuServer, tenantToken, userToken, call, assertOk, assertErr, createChat,
     updateChat, disbandChat, CHATS, qs, range, pad, listAll, checkItem, checkPageShape, advanceClock, chatPath,
 } from './lib/feishu.mjs';
-import { ADMIN_TOKEN } from './lib/server.mjs';
+import { adminSeed } from './lib/server.mjs';
 
 const T = { timeout: 180_000 };
 const SEARCH = `${CHATS}/search`;
@@ -203,8 +203,7 @@ describe('feishu moderation list pages', () => {
     it('12 speakers: default page size 10, page_size 5 → 3 pages, each once', T, async () => {
         await withFeishuServer(async (srv) => {
             const users = range(12).map((i) => ({ user_id: `spk${pad(i)}`, name: `Speaker ${pad(i)}` }));
-            const seeded = await srv.request('POST', '/admin/v1/seed', { body: { tenants: [{ name: 'Acme', users }] }, headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-            assert.equal(seeded.status, 200, seeded.body);
+            await adminSeed(srv, { tenants: [{ name: 'Acme', users }] });
             const t = await tenantToken(srv, APP1);
             const all = users.map((u) => u.user_id);
             const c = await createChat(srv, t, { name: 'Panel', user_id_list: all }, { user_id_type: 'user_id' });

@@ -4,21 +4,13 @@
 // consistency under concurrent adds and removes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_TOKEN } from './lib/server.mjs';
+import { adminEvents } from './lib/server.mjs';
 import {
     APP1, APP2, ACME_KEY, assertErr, assertOk, chatPath, createChat, feishuSeed, fs, ids, qs, tenantToken,
     userToken, withFeishuServer,
 } from './lib/feishu.mjs';
 
 const members = (id, q = {}) => chatPath(id, '/members') + qs(q);
-
-
-async function events(srv, after = 0) {
-    const res = await srv.request('GET', `/admin/v1/tenants/Acme/events?after=${after}&limit=1000`, {
-        headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
-    });
-    return res.json.items;
-}
 
 test('add members: succeed_type 0/1/2, id types, re-adds, list and counts agree', { timeout: 120_000 }, async () => {
     await withFeishuServer(async (srv) => {
@@ -172,14 +164,14 @@ test('member events: users added/deleted to every bot, bot events to that bot on
         const t1 = await tenantToken(srv, APP1);
         const chat = await createChat(srv, t1, { name: 'ev' });
         assertOk(await fs(srv, 'POST', members(chat.chat_id, { member_id_type: 'app_id' }), t1, { id_list: [APP2.app_id] }));
-        let ev = await events(srv);
+        let ev = (await adminEvents(srv)).items;
         assert.deepEqual(ev.map((e) => [e.event_type, e.app_id]), [['im.chat.member.bot.added_v1', APP2.app_id]]);
         assert.equal(ev[0].body.event.name, 'ev');
         assert.equal(ev[0].body.event.users, undefined);
         const seen = ev.at(-1).seq;
 
         assertOk(await fs(srv, 'POST', members(chat.chat_id, { member_id_type: 'user_id' }), t1, { id_list: ['wangwu', 'zhaoliu'] }));
-        ev = await events(srv, seen);
+        ev = (await adminEvents(srv, { after: seen })).items;
         assert.deepEqual(ev.map((e) => e.app_id).sort(), [APP1.app_id, APP2.app_id]);
         for (const e of ev) {
             const app = e.app_id === APP1.app_id ? APP1 : APP2;
@@ -194,7 +186,7 @@ test('member events: users added/deleted to every bot, bot events to that bot on
         const seen2 = ev.at(-1).seq;
         assertOk(await fs(srv, 'DELETE', members(chat.chat_id, { member_id_type: 'app_id' }), t1, { id_list: [APP2.app_id] }));
         assertOk(await fs(srv, 'DELETE', members(chat.chat_id, { member_id_type: 'user_id' }), t1, { id_list: ['wangwu'] }));
-        ev = await events(srv, seen2);
+        ev = (await adminEvents(srv, { after: seen2 })).items;
         assert.deepEqual(ev.map((e) => [e.event_type, e.app_id]), [
             ['im.chat.member.bot.deleted_v1', APP2.app_id],
             ['im.chat.member.user.deleted_v1', APP1.app_id],

@@ -17,19 +17,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { APP1, withFeishuServer, ids, userToken, tenantTokenRes, range, pad, CHAT_ID_RE } from './lib/feishu.mjs';
+import { sdkClient } from './lib/feishu_sdk.mjs';
 
 const T = { timeout: 180_000 };
-
-function newClient(srv, extra = {}) {
-    return new lark.Client({
-        appId: APP1.app_id,
-        appSecret: APP1.app_secret,
-        domain: srv.url,
-        appType: lark.AppType.SelfBuild,
-        loggerLevel: lark.LoggerLevel.error,
-        ...extra,
-    });
-}
 
 // An httpInstance that delegates to the SDK's own and records every request.
 function recordingHttp(log) {
@@ -78,7 +68,7 @@ describe('feishu through @larksuiteoapi/node-sdk', () => {
             const who = await ids(srv);
             const zs = who.acme.zhangsan;
             const ww = who.acme.wangwu;
-            const client = newClient(srv);
+            const client = sdkClient(srv, { cache: undefined }); // the SDK's process-wide default cache
 
             // create (as the bot)
             const created = await client.im.chat.create({
@@ -229,7 +219,7 @@ describe('feishu through @larksuiteoapi/node-sdk', () => {
     it('the SDK fetches the tenant token once and reuses it', T, async () => {
         await withFeishuServer(async (srv) => {
             const log = [];
-            const client = newClient(srv, { cache: new lark.DefaultCache(), httpInstance: recordingHttp(log) });
+            const client = sdkClient(srv, { cache: new lark.DefaultCache(), httpInstance: recordingHttp(log) });
             for (const i of range(3)) {
                 const r = await client.im.chat.create({ data: { name: `cached ${i}` } });
                 assert.equal(r.code, 0);
@@ -250,10 +240,7 @@ describe('feishu through @larksuiteoapi/node-sdk', () => {
             assert.notEqual(a.app_access_token, t.tenant_access_token);
 
             // A wrong secret: the SDK's token request fails, so does the call.
-            const bad = new lark.Client({
-                appId: APP1.app_id, appSecret: 'wrong', domain: srv.url, appType: lark.AppType.SelfBuild,
-                loggerLevel: lark.LoggerLevel.fatal, cache: new lark.DefaultCache(),
-            });
+            const bad = sdkClient(srv, { appSecret: 'wrong', loggerLevel: lark.LoggerLevel.fatal, cache: new lark.DefaultCache() });
             await assert.rejects(bad.im.chat.list({}), 'no token, no call');
         });
     });

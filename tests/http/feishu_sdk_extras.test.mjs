@@ -3,24 +3,12 @@
 // client.im.chatTab.*, client.im.chatMenuTree.* and client.im.chatMenuItem.*.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as lark from '@larksuiteoapi/node-sdk';
-import { APP1, withFeishuServer } from './lib/feishu.mjs';
-
-function client(srv) {
-    return new lark.Client({
-        appId: APP1.app_id,
-        appSecret: APP1.app_secret,
-        domain: srv.url,
-        appType: lark.AppType.SelfBuild,
-        loggerLevel: lark.LoggerLevel.error,
-        // A cache of its own: the SDK's default one is process-wide.
-        cache: { m: new Map(), async set(k, v) { this.m.set(k, v); return true; }, async get(k) { return this.m.get(k); } },
-    });
-}
+import { withFeishuServer } from './lib/feishu.mjs';
+import { sdkClient } from './lib/feishu_sdk.mjs';
 
 test('SDK: announcement get and patch, tabs, menus, menu items', { timeout: 180_000 }, async () => {
     await withFeishuServer(async (srv) => {
-        const c = client(srv);
+        const c = sdkClient(srv);
         const chat = await c.im.chat.create({ data: { name: 'sdk extras' } });
         assert.equal(chat.code, 0);
         const chat_id = chat.data.chat_id;

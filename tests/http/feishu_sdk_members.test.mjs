@@ -5,24 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { APP1, feishuSeed, userToken, withFeishuServer } from './lib/feishu.mjs';
-
-function client(srv) {
-    return new lark.Client({
-        appId: APP1.app_id,
-        appSecret: APP1.app_secret,
-        domain: srv.url,
-        appType: lark.AppType.SelfBuild,
-        loggerLevel: lark.LoggerLevel.error,
-        cache: { m: new Map(), async set(k, v) { this.m.set(k, v); return true; }, async get(k) { return this.m.get(k); } },
-    });
-}
+import { sdkClient } from './lib/feishu_sdk.mjs';
 
 test('SDK: add, list across pages, is_in_chat, managers, me_join, remove', { timeout: 180_000 }, async () => {
     const seed = feishuSeed();
     const acme = seed.tenants.find((t) => t.name === 'Acme');
     for (let i = 0; i < 45; i++) acme.users.push({ user_id: `p${i}`, name: `Person ${i}` });
     await withFeishuServer(async (srv) => {
-        const c = client(srv);
+        const c = sdkClient(srv);
         const chat = await c.im.chat.create({ params: { user_id_type: 'user_id' }, data: { name: 'sdk members', owner_id: 'zhangsan', chat_type: 'public' } });
         assert.equal(chat.code, 0);
         const chat_id = chat.data.chat_id;

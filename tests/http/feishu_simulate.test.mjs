@@ -3,14 +3,10 @@
 // changes membership as the real action would and writes the same events.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_TOKEN } from './lib/server.mjs';
+import { ADMIN_HEADERS, adminEvents } from './lib/server.mjs';
 import { APP1, advanceClock, assertOk, chatPath, createChat, fs, ids, qs, tenantToken, userToken, withFeishuServer } from './lib/feishu.mjs';
 
-const ADMIN = { Authorization: `Bearer ${ADMIN_TOKEN}` };
-const act = (srv, what, body) => srv.request('POST', `/admin/v1/feishu/${what}`, { headers: ADMIN, body });
-async function events(srv, after = 0) {
-    return (await srv.request('GET', `/admin/v1/tenants/Acme/events?after=${after}&limit=1000`, { headers: ADMIN })).json.items;
-}
+const act = (srv, what, body) => srv.request('POST', `/admin/v1/feishu/${what}`, { headers: ADMIN_HEADERS, body });
 const names = (ev) => ev.body.event.users.map((u) => u.user_id.user_id);
 
 test('join by share link, leave; links expire by the server clock', { timeout: 120_000 }, async () => {
@@ -27,7 +23,7 @@ test('join by share link, leave; links expire by the server clock', { timeout: 1
         assert.deepEqual(r.json, { chat_id: chat.chat_id, result: 'joined' });
         r = await act(srv, 'join_by_link', { link_token: tok(week), user_id: 'wangwu' });
         assert.equal(r.json.result, 'already_member');
-        let ev = await events(srv);
+        let ev = (await adminEvents(srv)).items;
         assert.deepEqual(ev.map((e) => e.event_type), ['im.chat.member.user.added_v1']);
         assert.deepEqual(names(ev[0]), ['wangwu']);
         assert.equal(ev[0].body.event.operator_id.user_id, 'wangwu', 'the person joined by themselves');
@@ -37,7 +33,7 @@ test('join by share link, leave; links expire by the server clock', { timeout: 1
         // Leaving: the member is gone, user.deleted_v1 with the person as operator.
         r = await act(srv, 'leave', { chat_id: chat.chat_id, user_id: 'wangwu' });
         assert.deepEqual(r.json, { result: 'left' });
-        ev = await events(srv, ev.at(-1).seq);
+        ev = (await adminEvents(srv, { after: ev.at(-1).seq })).items;
         assert.deepEqual(ev.map((e) => [e.event_type, names(e)[0], e.body.event.operator_id.user_id]), [['im.chat.member.user.deleted_v1', 'wangwu', 'wangwu']]);
         assert.equal((await act(srv, 'leave', { chat_id: chat.chat_id, user_id: 'wangwu' })).status, 404);
         // The owner hands the chat over before leaving.
@@ -61,7 +57,7 @@ test('invitations into a chat that needs approval are pending and can be withdra
             name: 'gated', membership_approval: 'approval_required',
             user_id_list: [p.wangwu.open(APP1)], bot_id_list: [APP1.app_id],
         });
-        const seen = (await events(srv)).length;
+        const seen = (await adminEvents(srv)).items.length;
         // A plain member invites: pending, not a member.
         let r = await act(srv, 'invite', { chat_id: chat.chat_id, inviter_user_id: 'wangwu', user_id: 'sunqi' });
         assert.deepEqual(r.json, { chat_id: chat.chat_id, result: 'pending_approval' });
@@ -70,7 +66,7 @@ test('invitations into a chat that needs approval are pending and can be withdra
         // The invitation is withdrawn: im.chat.member.user.withdrawn_v1, the inviter as operator.
         r = await act(srv, 'withdraw', { chat_id: chat.chat_id, user_id: 'sunqi' });
         assert.deepEqual(r.json, { result: 'withdrawn' });
-        let ev = (await events(srv)).slice(seen);
+        let ev = (await adminEvents(srv)).items.slice(seen);
         assert.deepEqual(ev.map((e) => e.event_type), ['im.chat.member.user.withdrawn_v1']);
         assert.deepEqual(names(ev[0]), ['sunqi']);
         assert.equal(ev[0].body.event.operator_id.user_id, 'wangwu');
@@ -82,7 +78,7 @@ test('invitations into a chat that needs approval are pending and can be withdra
         // The owner invites: straight in.
         r = await act(srv, 'invite', { chat_id: chat.chat_id, inviter_user_id: 'zhangsan', user_id: 'sunqi' });
         assert.equal(r.json.result, 'joined');
-        ev = (await events(srv)).slice(seen);
+        ev = (await adminEvents(srv)).items.slice(seen);
         assert.equal(ev.at(-1).event_type, 'im.chat.member.user.added_v1');
         assert.equal(ev.at(-1).body.event.operator_id.user_id, 'zhangsan');
         // Only members invite.

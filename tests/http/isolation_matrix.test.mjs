@@ -22,7 +22,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ADMIN_TOKEN, repoRoot, withServer } from './lib/server.mjs';
+import { adminEvents, repoRoot, withServer } from './lib/server.mjs';
 import {
     APP1, GAPP, assertErr, assertOk as fsOk, call, chatPath, feishuSeed, ids, qs, tenantToken, userToken,
 } from './lib/feishu.mjs';
@@ -239,10 +239,9 @@ async function objects(srv, T, who, dialect) {
 
 // A tenant's outbox (the admin API), oldest first.
 async function events(srv, T) {
-    const res = await srv.request('GET', `/admin/v1/tenants/${T.name}/events?after=0&limit=1000`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-    assert.equal(res.status, 200, res.body);
-    assert.ok(res.json.items.length < 1000, 'outbox beyond one page');
-    return res.json.items;
+    const { items } = await adminEvents(srv, { tenant: T.name });
+    assert.ok(items.length < 1000, 'outbox beyond one page');
+    return items;
 }
 
 // Everything one tenant can read of its objects, with its own credentials (and its

@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { binPath, freshPgDatabase, makeTempDir, sleep, startServer, waitFor, withServer } from './lib/server.mjs';
+import { adminSeed, advanceClock, binPath, freshPgDatabase, makeTempDir, sleep, startServer, waitFor, withServer } from './lib/server.mjs';
 import { ACME, addGroup, addGroupOk, assertErr, getToken, kf, listAll } from './lib/wecom.mjs';
+import { APP1, assertOk, chatPath, createChat, feishuSeed, fs as call, tenantToken, withFeishuServer } from './lib/feishu.mjs';
+import { startReceiver } from './lib/receiver.mjs';
 
 const PG = process.env.QUNZU_TEST_PG;
 const pgOnly = PG ? false : 'needs PostgreSQL (QUNZU_TEST_PG, set by scripts/test.sh)';
@@ -20,8 +22,6 @@ function dbOf(srv) {
 function psql(url, sql) {
     return execFileSync('psql', [url, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' }).trim();
 }
-
-const ADMIN = { authorization: 'Bearer test-admin-token' };
 
 test('two nodes, one database: reads, tokens, quotas and uniqueness hold across nodes', { skip: pgOnly, timeout: 180_000 }, async () => {
     await withServer({}, async (a) => {
@@ -63,8 +63,7 @@ test('two nodes, one database: reads, tokens, quotas and uniqueness hold across 
             assert.equal(dels.filter((j) => j.errcode === 0).length, 1, 'exactly one delete wins');
 
             // The clock is shared: moving it on A expires the token on B within a second or so.
-            const moved = await a.request('POST', '/admin/v1/clock', { headers: ADMIN, body: { advance_seconds: 7300 } });
-            assert.equal(moved.status, 200);
+            await advanceClock(a, 7300);
             await waitFor(async () => (await kf(b, 'list_group', token, {})).errcode === 42001, { timeoutMs: 5000, intervalMs: 100 });
             const fresh = await getToken(b, ACME);
             assert.notEqual(fresh, token);
@@ -154,20 +153,16 @@ test('--copy-to copies a database to the other backend and back', { timeout: 120
 });
 
 test('two nodes share the outbox: every event is delivered exactly once', { skip: pgOnly, timeout: 180_000 }, async () => {
-    const { withFeishuServer, feishuSeed, tenantToken, createChat, chatPath, assertOk: ok, fs: call, APP1: A1 } = await import('./lib/feishu.mjs');
-    const { startReceiver } = await import('./lib/receiver.mjs');
     const rx = await startReceiver({ encryptKey: 'two nodes', verificationToken: 'vt-2' });
     try {
         await withFeishuServer(async (a) => {
             await withServer({ db: dbOf(a), seed: feishuSeed() }, async (b) => {
-                const sub = await a.request('POST', '/admin/v1/seed', { headers: ADMIN, body: { tenants: [{ name: 'Acme', feishu: { tenant_key: 'acme', apps: [{ app_id: A1.app_id, app_secret: A1.app_secret, name: A1.name, event: { callback_url: rx.url, encrypt_key: 'two nodes', verification_token: 'vt-2', types: ['im.chat.updated_v1'] } }] } }] } });
-                assert.equal(sub.status, 200, sub.body);
-                const token = await tenantToken(a, A1);
+                await adminSeed(a, { tenants: [{ name: 'Acme', feishu: { tenant_key: 'acme', apps: [{ app_id: APP1.app_id, app_secret: APP1.app_secret, name: APP1.name, event: { callback_url: rx.url, encrypt_key: 'two nodes', verification_token: 'vt-2', types: ['im.chat.updated_v1'] } }] } }] });
+                const token = await tenantToken(a, APP1);
                 const chat = await createChat(a, token, { name: 'n0' });
                 const nodes = [a, b];
-                for (let i = 1; i <= 30; i++) ok(await call(nodes[i % 2], 'PUT', chatPath(chat.chat_id), token, { name: `n${i}` }));
-                const end = Date.now() + 30000;
-                while (rx.accepted.length < 30 && Date.now() < end) await sleep(50);
+                for (let i = 1; i <= 30; i++) assertOk(await call(nodes[i % 2], 'PUT', chatPath(chat.chat_id), token, { name: `n${i}` }));
+                await waitFor(() => rx.accepted.length >= 30, { timeoutMs: 30000, intervalMs: 50 });
                 await sleep(1000); // room for a duplicate to show up
                 const ids = rx.accepted.map((e) => e.event_id);
                 assert.equal(ids.length, 30, `accepted ${ids.length} deliveries`);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { APP1, APP2, assertErr, assertOk, chatPath, createChat, fs, tenantToken, withFeishuServer } from './lib/feishu.mjs';
 import { ACME, GLOBEX, getToken, kf } from './lib/wecom.mjs';
-import { ADMIN_TOKEN, withServer, sleep } from './lib/server.mjs';
+import { adminSeed, adminTenant, withServer, sleep } from './lib/server.mjs';
 import { SEED as UD_SEED, ACME as UD_ACME, GLOBEX as UD_GLOBEX, udesk } from './lib/udesk.mjs';
 
 // Fixed windows start on the minute: keep a burst inside one.
@@ -63,13 +63,9 @@ test('rate limits can be turned off', { timeout: 60_000 }, async () => {
 
 test('a tenant seeded with rate_limit false is not throttled; the others still are, and the switch persists', { timeout: 60_000 }, async () => {
     await withServer({ rateLimit: true, args: ['--rate-wecom-per-minute', '5'] }, async (srv) => {
-        const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
-        let r = await srv.request('POST', '/admin/v1/seed', { headers: admin, body: { tenants: [{ name: 'Acme', rate_limit: false }] } });
-        assert.equal(r.status, 200, r.body);
-        r = await srv.request('GET', '/admin/v1/tenants/Acme', { headers: admin });
-        assert.equal(r.json.rate_limit, false);
-        r = await srv.request('GET', '/admin/v1/tenants/Globex', { headers: admin });
-        assert.equal(r.json.rate_limit, undefined, 'the default is not echoed');
+        await adminSeed(srv, { tenants: [{ name: 'Acme', rate_limit: false }] });
+        assert.equal((await adminTenant(srv, 'Acme')).rate_limit, false);
+        assert.equal((await adminTenant(srv, 'Globex')).rate_limit, undefined, 'the default is not echoed');
 
         await awayFromMinuteEdge();
         const acme = await getToken(srv, ACME);
@@ -82,10 +78,8 @@ test('a tenant seeded with rate_limit false is not throttled; the others still a
         // Back on through the seed, after a restart: Acme is throttled again.
         await srv.stop('SIGTERM');
         await srv.restart();
-        r = await srv.request('GET', '/admin/v1/tenants/Acme', { headers: admin });
-        assert.equal(r.json.rate_limit, false, 'the switch is stored');
-        r = await srv.request('POST', '/admin/v1/seed', { headers: admin, body: { tenants: [{ name: 'Acme', rate_limit: true }] } });
-        assert.equal(r.status, 200, r.body);
+        assert.equal((await adminTenant(srv, 'Acme')).rate_limit, false, 'the switch is stored');
+        await adminSeed(srv, { tenants: [{ name: 'Acme', rate_limit: true }] });
         await awayFromMinuteEdge();
         const a = [];
         for (let i = 0; i < 7; i++) a.push((await kf(srv, 'list_group', acme, {})).errcode);

@@ -24,7 +24,7 @@
 // faults the same checks hold.
 
 import assert from 'node:assert/strict';
-import { ADMIN_TOKEN, sleep, withServer } from './server.mjs';
+import { adminEvents, sleep, withServer } from './server.mjs';
 import { feishuSeed, tenantToken } from './feishu.mjs';
 import { ACME as WC, getToken, kf, listAll } from './wecom.mjs';
 import { ACME as UD, udesk, flatten } from './udesk.mjs';
@@ -233,16 +233,13 @@ async function updatedEvents(srv) {
     const out = [];
     let after = 0;
     for (let i = 0; i < 1000; i++) {
-        const res = await srv.request('GET', `/admin/v1/tenants/Acme/events?after=${after}&limit=1000`, {
-            headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
-        });
-        assert.equal(res.status, 200, `events: ${res.body.slice(0, 300)}`);
-        for (const e of res.json.items) {
+        const page = await adminEvents(srv, { after });
+        for (const e of page.items) {
             assert.ok(e.body && typeof e.body === 'object', `event without a body: ${JSON.stringify(e)}`);
             if (e.event_type === 'im.chat.updated_v1') out.push(JSON.stringify(e.body));
         }
-        if (res.json.next === undefined) return out;
-        after = res.json.next;
+        if (page.next === undefined) return out;
+        after = page.next;
     }
     throw new Error('events: more than 1000 pages');
 }

@@ -13,7 +13,10 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { fixtureSeedPath, withServer, ADMIN_TOKEN } from './server.mjs';
+import { fixtureSeedPath, withServer, ADMIN_HEADERS, adminTenant } from './server.mjs';
+
+// The admin helpers live in server.mjs; re-exported for the Feishu tests' imports.
+export { adminTenant, advanceClock, serverNow } from './server.mjs';
 
 export const APP1 = { app_id: 'cli_acme01', app_secret: 'acme-app-secret', name: 'Acme Bot', tenant: 'Acme' };
 export const APP2 = { app_id: 'cli_acme02', app_secret: 'acme-app2-secret', name: 'Acme Helper', tenant: 'Acme' };
@@ -21,16 +24,6 @@ export const APP3 = { app_id: 'cli_acme03', app_secret: 'acme-app3-secret', name
 export const GAPP = { app_id: 'cli_globex01', app_secret: 'globex-app-secret', name: 'Globex Bot', tenant: 'Globex' };
 export const ACME_KEY = 'acme';
 export const GLOBEX_KEY = 'globex';
-
-// Acme people: zhangsan comes from the fixture, the rest from EXTRA_SEED.
-export const ACME_PEOPLE = {
-    zhangsan: 'Zhang San',
-    wangwu: 'Wang Wu',
-    zhaoliu: 'Zhao Liu',
-    sunqi: 'Sun Qi',
-    zhouba: 'Zhou Ba',
-    wujiu: 'Wu Jiu',
-};
 
 export const EXTRA_SEED = {
     tenants: [
@@ -81,14 +74,6 @@ export function withFeishuServer(fn, opts = {}) {
 
 // ----- identities ---------------------------------------------------------------
 
-export async function adminTenant(srv, name) {
-    const res = await srv.request('GET', `/admin/v1/tenants/${encodeURIComponent(name)}`, {
-        headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
-    });
-    assert.equal(res.status, 200, `GET /admin/v1/tenants/${name}: ${res.status} ${res.body.slice(0, 300)}`);
-    return res.json;
-}
-
 /**
  * Resolve every person of Acme and Globex. Returns
  *   { acme: {zhangsan: P, ...}, globex: {lisi: P, ...} } where
@@ -132,16 +117,9 @@ function checkHeaders(res, what) {
     assert.ok(typeof logid === 'string' && LOGID_RE.test(logid), `${what}: X-Tt-Logid ${JSON.stringify(logid)} should be yyyyMMddHHmmss + upper-case hex`);
 }
 
-async function postJson(srv, path, body, headers = {}) {
-    return srv.request('POST', path, {
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-        headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
-    });
-}
-
 /** Raw POST to a token endpoint; returns {status, headers, json, body}. */
 export async function tokenCall(srv, kind, body) {
-    return postJson(srv, `/open-apis/auth/v3/${kind}/internal`, body);
+    return fs_(srv, 'POST', `/open-apis/auth/v3/${kind}/internal`, null, body);
 }
 
 export async function tenantTokenRes(srv, app = APP1) {
@@ -169,7 +147,7 @@ export async function appTokenRes(srv, app = APP1) {
 export async function authorizeCode(srv, app, userId) {
     const res = await srv.request('POST', '/admin/v1/feishu/authorize', {
         body: { app_id: app.app_id, user_id: userId },
-        headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+        headers: ADMIN_HEADERS,
     });
     assert.equal(res.status, 200, `admin authorize ${app.app_id}/${userId}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
     assert.equal(typeof res.json?.code, 'string', `admin authorize: ${res.body.slice(0, 300)}`);
@@ -178,7 +156,7 @@ export async function authorizeCode(srv, app, userId) {
 
 /** POST /open-apis/authen/v2/oauth/token with 'body' (raw response). */
 export async function oauthToken(srv, body) {
-    return postJson(srv, '/open-apis/authen/v2/oauth/token', body);
+    return fs_(srv, 'POST', '/open-apis/authen/v2/oauth/token', null, body);
 }
 
 /** The full token-exchange response for a fresh code of (app, user_id). */
@@ -197,21 +175,6 @@ export async function userTokenRes(srv, app, userId) {
 
 export async function userToken(srv, app, userId) {
     return (await userTokenRes(srv, app, userId)).access_token;
-}
-
-export async function advanceClock(srv, seconds) {
-    const res = await srv.request('POST', '/admin/v1/clock', {
-        body: { advance_seconds: seconds },
-        headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
-    });
-    assert.equal(res.status, 200, `clock advance: ${res.status} ${res.body}`);
-    return res.json;
-}
-
-export async function serverNow(srv) {
-    const res = await srv.request('GET', '/admin/v1/clock', { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-    assert.equal(res.status, 200);
-    return res.json.now;
 }
 
 // ----- calls --------------------------------------------------------------------
@@ -301,9 +264,6 @@ export function assertErr(res, code, what = 'call', { msg, status = 400 } = {}) 
     assert.equal(j.error.log_id, res.headers['x-tt-logid'], `${what}: error.log_id must equal X-Tt-Logid`);
     return j;
 }
-
-/** HTTP 400 with a 232001 code. */
-export const assertBadParam = (res, what) => assertErr(res, 232001, what);
 
 // ----- chat shortcuts -----------------------------------------------------------
 

@@ -17,6 +17,7 @@
 // environment so that a developer's shell cannot change what the tests see; the
 // sanitizer options of scripts/test.sh are the defaults (see childEnv).
 
+import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -28,6 +29,51 @@ export const repoRoot = path.resolve(fileURLToPath(import.meta.url), '../../../.
 export const testsDir = path.join(repoRoot, 'tests', 'http');
 export const fixtureSeedPath = path.join(testsDir, 'fixtures', 'seed.json');
 export const ADMIN_TOKEN = 'test-admin-token';
+export const ADMIN_HEADERS = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+
+// ----- admin API helpers (each asserts HTTP 200; send a raw request to test a failure) -----
+
+/** GET /admin/v1/tenants/{name}: the tenant document. */
+export async function adminTenant(srv, name) {
+    const res = await srv.request('GET', `/admin/v1/tenants/${encodeURIComponent(name)}`, { headers: ADMIN_HEADERS });
+    assert.equal(res.status, 200, `GET /admin/v1/tenants/${name}: ${res.status} ${res.body.slice(0, 300)}`);
+    return res.json;
+}
+
+/** POST /admin/v1/seed with 'doc'; returns the response JSON. */
+export async function adminSeed(srv, doc) {
+    const res = await srv.request('POST', '/admin/v1/seed', { body: doc, headers: ADMIN_HEADERS });
+    assert.equal(res.status, 200, `seed: ${res.status} ${res.body.slice(0, 300)}`);
+    return res.json;
+}
+
+/**
+ * GET /admin/v1/tenants/{tenant}/events: one page of the tenant's outbox, oldest first.
+ * Returns the response JSON, {items, next?}; pass 'next' as 'after' for the next page.
+ */
+export async function adminEvents(srv, { tenant = 'Acme', after = 0, limit = 1000 } = {}) {
+    const p = `/admin/v1/tenants/${encodeURIComponent(tenant)}/events?after=${after}&limit=${limit}`;
+    const res = await srv.request('GET', p, { headers: ADMIN_HEADERS });
+    assert.equal(res.status, 200, `GET ${p}: ${res.status} ${res.body.slice(0, 300)}`);
+    return res.json;
+}
+
+/** POST /admin/v1/clock: move the server clock on by 'seconds'; returns the response JSON. */
+export async function advanceClock(srv, seconds) {
+    const res = await srv.request('POST', '/admin/v1/clock', {
+        body: { advance_seconds: seconds },
+        headers: ADMIN_HEADERS,
+    });
+    assert.equal(res.status, 200, `clock advance: ${res.status} ${res.body}`);
+    return res.json;
+}
+
+/** GET /admin/v1/clock: the server's current time (epoch seconds). */
+export async function serverNow(srv) {
+    const res = await srv.request('GET', '/admin/v1/clock', { headers: ADMIN_HEADERS });
+    assert.equal(res.status, 200, `GET /admin/v1/clock: ${res.status} ${res.body}`);
+    return res.json.now;
+}
 
 const START_TIMEOUT_MS = Number(process.env.QUNZU_START_TIMEOUT_MS || 15000);
 const STOP_TIMEOUT_MS = 15000;

@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { request } from './server.mjs';
+import { request, serverNow } from './server.mjs';
 
 export const ACME = {
     subdomain: 'acme',
@@ -74,8 +74,7 @@ export function udesk(srv, company = ACME, opts = {}) {
 
         // Makes timestamps follow the server clock (after POST /admin/v1/clock).
         async syncClock() {
-            const res = await srv.request('GET', '/admin/v1/clock', { headers: { Authorization: 'Bearer test-admin-token' } });
-            client.offset = res.json.now - Math.floor(Date.now() / 1000);
+            client.offset = (await serverNow(srv)) - Math.floor(Date.now() / 1000);
         },
 
         /**

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { withServer, request, waitFor, ADMIN_TOKEN } from '../lib/server.mjs';
+import { withServer, request, waitFor, adminSeed, advanceClock } from '../lib/server.mjs';
 import { ACME, GLOBEX, INITECH, SEED, udesk, udJson, assertUdErr, signV2, newNonce } from '../lib/udesk.mjs';
 
 const LIST = '/open_api_v1/knowledge_catalogs';
@@ -15,14 +15,6 @@ const opts = { seed: SEED };
 
 async function listWith(c, auth, extra = {}) {
     return udJson(await c.call('GET', LIST, { query: listQuery, auth, ...extra }), `list ${JSON.stringify(auth)}`);
-}
-
-async function advanceClock(srv, seconds) {
-    const res = await srv.request('POST', '/admin/v1/clock', {
-        headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
-        body: { advance_seconds: seconds },
-    });
-    assert.equal(res.status, 200, res.body);
 }
 
 test('every method carries the signature in its query string', { timeout: 60_000 }, async () => {
@@ -195,11 +187,7 @@ test('the company comes from the admin e-mail and the Host subdomain', { timeout
 
         // A '+' in an e-mail must be sent as %2B: a bare '+' reads as a space.
         const plus = { email: 'ops+udesk@plus.test', token: 'plus-token' };
-        const seeded = await srv.request('POST', '/admin/v1/seed', {
-            headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
-            body: { tenants: [{ name: 'Plus', udesk: { subdomain: 'plus', admin_email: plus.email, api_token: plus.token } }] },
-        });
-        assert.equal(seeded.status, 200, seeded.body);
+        await adminSeed(srv, { tenants: [{ name: 'Plus', udesk: { subdomain: 'plus', admin_email: plus.email, api_token: plus.token } }] });
         assert.deepEqual(await udesk(srv, plus).listOk('question', 0), []);
         const ts = String(acme.now());
         const raw = `${LIST}?email=ops+udesk@plus.test&timestamp=${ts}&nonce=n-plus&sign=${signV2(plus.email, plus.token, ts, 'n-plus')}&sign_version=v2&knowledge_type_name=question`;
