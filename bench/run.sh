@@ -24,9 +24,8 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build-bench -j"$(nproc)" >/dev/null
-(cd tests/http && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+. bench/lib.sh
+build_bench
 
 work=$(mktemp -d /tmp/qunzu-bench.XXXXXX)
 pids=()
@@ -37,7 +36,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
@@ -102,11 +100,11 @@ bench_backend() {
     --body-limit 16777216 &
   local qpid=$!
   pids+=($qpid)
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+  wait_ready "$port"
   echo "preparing $label (seed, 50,000-member chat, 1000-catalog tree)..." >&2
   local prep
   prep=$(node bench/prepare.mjs "http://127.0.0.1:$port" bench-admin-token "$work/$label")
-  j() { node -e "process.stdout.write(String(JSON.parse(process.argv[1])['$1']))" "$prep"; }
+  j() { prep_field "$prep" "$1"; }
   local wt tt small large deep wchat
   wt=$(j wecom_token); tt=$(j tenant_token); small=$(j small); large=$(j large)
   deep=$(node -e "process.stdout.write(encodeURIComponent(JSON.parse(process.argv[1]).deep_token))" "$prep")

@@ -14,9 +14,8 @@ STEP=${STEP:-5}
 CONNS=${CONNS:-20}
 
 command -v wrk >/dev/null || { echo "soak: wrk is missing (bench/run.sh installs it)" >&2; exit 2; }
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build-bench -j"$(nproc)" >/dev/null
-(cd tests/http && [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+. bench/lib.sh
+build_bench
 
 work=$(mktemp -d /tmp/qunzu-soak.XXXXXX)
 qpid=""
@@ -26,14 +25,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+port=$(free_port)
 build-bench/qunzu --listen "127.0.0.1:$port" --db "sqlite:$work/soak.db" --threads 2 \
   --admin-token soak-admin-token --demo off --access-log off --log-level warn \
   --rate-limit off --body-limit 16777216 &
 qpid=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+wait_ready "$port"
 prep=$(node bench/prepare.mjs "http://127.0.0.1:$port" soak-admin-token "$work/prep")
-j() { node -e "process.stdout.write(String(JSON.parse(process.argv[1])['$1']))" "$prep"; }
+j() { prep_field "$prep" "$1"; }
 wt=$(j wecom_token); tt=$(j tenant_token); small=$(j small); large=$(j large); wchat=$(j write_chat)
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$qpid/status"; }
 
