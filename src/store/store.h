@@ -307,7 +307,8 @@ enum err store_fs_member_list(struct store *s, struct arena *a, int64_t chat,
 /* Only the members of one kind (the bots an event goes to, say). */
 enum err store_fs_member_list_kind(struct store *s, struct arena *a, int64_t chat,
                                    enum actor_kind kind, struct fs_member_row **rows, size_t *n);
-enum err store_fs_member_count(struct store *s, int64_t chat, enum actor_kind kind, int64_t *n);
+/* The chat's maintained user and bot counts; either pointer may be NULL. */
+enum err store_fs_member_counts(struct store *s, int64_t chat, int64_t *users, int64_t *bots);
 enum err store_fs_member_delete(struct store *s, int64_t chat, const struct actor *who);
 /* A user member with the ids an app sees it by, for member lists. */
 struct fs_member_person {

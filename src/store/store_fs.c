@@ -278,7 +278,7 @@ static const char SQL_MEMBER_LIST_KIND[] =
     "SELECT member_kind, member_ref, is_manager, is_moderator, joined_at, seq FROM fs_chat_member "
     "WHERE chat_ref = $1 AND member_kind = $2 ORDER BY seq";
 static const char SQL_MEMBER_COUNT[] =
-    "SELECT CASE WHEN $2 = 1 THEN user_count ELSE bot_count END FROM fs_chat WHERE id = $1";
+    "SELECT user_count, bot_count FROM fs_chat WHERE id = $1";
 static const char SQL_MEMBER_NAME[] =
     "SELECT 1 FROM fs_chat_member m JOIN person p ON p.id = m.member_ref "
     "WHERE m.chat_ref = $1 AND m.member_kind = 1 AND lower(p.name) LIKE $2 LIMIT 1";
@@ -367,14 +367,18 @@ enum err store_fs_member_list_kind(struct store *s, struct arena *a, int64_t cha
                        rows, n);
 }
 
-enum err store_fs_member_count(struct store *s, int64_t chat, enum actor_kind kind, int64_t *n)
+enum err store_fs_member_counts(struct store *s, int64_t chat, int64_t *users, int64_t *bots)
 {
     struct arena a;
     struct sql_res r;
     enum err e;
 
     arena_init(&a, 256);
-    e = sql_one_int(store_q(s, &a, &r, SQL_MEMBER_COUNT, "ii", chat, (int64_t)kind), &r, n);
+    e = sql_one(store_q(s, &a, &r, SQL_MEMBER_COUNT, "i", chat), &r);
+    if (e == ERR_OK && users != NULL)
+        *users = sql_int(&r, 0, 0);
+    if (e == ERR_OK && bots != NULL)
+        *bots = sql_int(&r, 0, 1);
     arena_release(&a);
     return e;
 }

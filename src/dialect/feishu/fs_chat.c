@@ -215,8 +215,7 @@ static void counts_json(struct req *rq, json_t *o, const struct fs_chat_row *c)
 {
     int64_t users = 0, bots = 0;
 
-    store_fs_member_count(rq->svc.st, c->id, ACTOR_USER, &users);
-    store_fs_member_count(rq->svc.st, c->id, ACTOR_BOT, &bots);
+    store_fs_member_counts(rq->svc.st, c->id, &users, &bots);
     /* Strings, not numbers (§3). */
     json_object_set_new(o, "user_count", json_string(arena_printf(rq->http->arena, "%lld",
                                                                   (long long)users)));

@@ -44,14 +44,12 @@ static enum err target(struct req *rq, const char *type, const char *id, struct 
 
 /* chat_managers in member_id_type (open_ids when it is app_id), bot
  * managers as app_ids (§7). */
-static void managers_json(struct req *rq, int64_t chat, const char *type, json_t *out)
+static void managers_json(struct req *rq, const struct fs_member_row *m, size_t n,
+                          const char *type, json_t *out)
 {
     const char *utype = strcmp(type, "app_id") == 0 ? "open_id" : type;
     json_t *users = json_array(), *bots = json_array();
-    struct fs_member_row *m;
-    size_t n = 0;
 
-    store_fs_manager_list(rq->svc.st, rq->http->arena, chat, &m, &n);
     for (size_t i = 0; i < n; i++) {
         const char *id = fs_actor_id(rq, utype, &m[i].who);
 
@@ -65,9 +63,10 @@ static void managers_json(struct req *rq, int64_t chat, const char *type, json_t
 static enum err change(struct req *rq, json_t *body, json_t *out, bool promote)
 {
     json_t *ids = json_object_get(body, "manager_ids"), *v;
+    struct fs_member_row *all = NULL;
     struct chat_view cv;
     const char *type;
-    size_t i;
+    size_t i, n = 0;
     enum err e = fs_member_id_type(rq, true, &type);
 
     if (e == ERR_OK && (!json_is_array(ids) || json_array_size(ids) == 0))
@@ -98,16 +97,13 @@ static enum err change(struct req *rq, json_t *body, json_t *out, bool promote)
             e = store_fs_member_set(rq->svc.st, cv.chat.id, &m);
         }
     }
-    if (e == ERR_OK && promote) {
-        struct fs_member_row *all;
-        size_t n = 0;
-
-        e = store_fs_manager_list(rq->svc.st, rq->http->arena, cv.chat.id, &all, &n);
-        if (e == ERR_OK && (int64_t)n > manager_cap(rq))
-            e = err_set(&rq->err, ERR_LIMIT, SUBJ_MANAGER, "too many managers");
-    }
+    /* One read of the managers serves the cap check and the answer. */
     if (e == ERR_OK)
-        managers_json(rq, cv.chat.id, type, out);
+        e = store_fs_manager_list(rq->svc.st, rq->http->arena, cv.chat.id, &all, &n);
+    if (e == ERR_OK && promote && (int64_t)n > manager_cap(rq))
+        e = err_set(&rq->err, ERR_LIMIT, SUBJ_MANAGER, "too many managers");
+    if (e == ERR_OK)
+        managers_json(rq, all, n, type, out);
     return e;
 }
 

@@ -247,9 +247,7 @@ static enum err check_caps(struct req *rq, int64_t chat, int64_t users, int64_t 
     enum err e = member_cap(rq, &cap, &subj);
 
     if (e == ERR_OK)
-        e = store_fs_member_count(rq->svc.st, chat, ACTOR_USER, &have_users);
-    if (e == ERR_OK)
-        e = store_fs_member_count(rq->svc.st, chat, ACTOR_BOT, &have_bots);
+        e = store_fs_member_counts(rq->svc.st, chat, &have_users, &have_bots);
     if (e != ERR_OK)
         return e;
     if (have_users + users > cap)
@@ -462,7 +460,7 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
         e = store_fs_member_people(rq->svc.st, rq->http->arena, v.chat.id, rq->app_ref, after,
                                    limit + 1, &rows, &n);
     if (e == ERR_OK)
-        e = store_fs_member_count(rq->svc.st, v.chat.id, ACTOR_USER, &total);
+        e = store_fs_member_counts(rq->svc.st, v.chat.id, &total, NULL);
     if (e != ERR_OK)
         return e;
     more = (int64_t)n > limit;
