@@ -155,20 +155,24 @@ static enum err sim_person(struct req *rq, const struct fs_chat_row *chat, const
     return e;
 }
 
-/* Loads a chat for a simulated action: any app of its tenant stands in as
- * the app events' ids are computed for (they are per receiving app anyway). */
+/* A loaded chat made ready for a simulated action: not dissolved, its
+ * tenant the request's and locked (the admin API has no tenant of its own). */
+static enum err sim_chat_ready(struct req *rq, const struct fs_chat_row *chat)
+{
+    if (strcmp(chat->status, "normal") != 0)
+        return err_set(&rq->err, ERR_GONE, SUBJ_CHAT, "chat dissolved");
+    rq->svc.tenant = chat->tenant_id;
+    return store_lock_tenant(rq->svc.st, chat->tenant_id);
+}
+
+/* Loads a chat by its chat_id for a simulated action. */
 static enum err sim_chat(struct req *rq, const char *chat_id, struct fs_chat_row *chat)
 {
     enum err e = store_fs_chat_get(rq->svc.st, rq->http->arena, chat_id, chat);
+
     if (e == ERR_NOT_FOUND)
         return err_field(&rq->err, ERR_NOT_FOUND, "chat_id", "chat '%s' not found", chat_id);
-    if (e == ERR_OK && strcmp(chat->status, "normal") != 0)
-        return err_set(&rq->err, ERR_GONE, SUBJ_CHAT, "chat dissolved");
-    if (e == ERR_OK) {
-        rq->svc.tenant = chat->tenant_id;
-        e = store_lock_tenant(rq->svc.st, chat->tenant_id);
-    }
-    return e;
+    return e == ERR_OK ? sim_chat_ready(rq, chat) : e;
 }
 
 static bool needs_approval(struct req *rq, const struct fs_chat_row *chat)
@@ -212,7 +216,7 @@ enum err fs_sim_join_by_link(struct req *rq, const char *link_token, const char 
     if (e == ERR_OK)
         e = store_fs_chat_by_id(rq->svc.st, rq->http->arena, chat_ref, &chat);
     if (e == ERR_OK)
-        e = sim_chat(rq, chat.chat_id, &chat);
+        e = sim_chat_ready(rq, &chat);
     if (e == ERR_OK)
         e = sim_person(rq, &chat, user_id, &p);
     if (e != ERR_OK)
