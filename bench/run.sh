@@ -92,12 +92,16 @@ results="$work/results.txt"
 baseline=$(run "nginx fixed body" "$npid" "$nport" QZ_METHOD=GET QZ_PATH=/)
 echo "$baseline" >> "$results"
 
+# bench_backend LABEL DB [writes] [qunzu flags...]: 'writes' runs the durable write
+# scenarios only (the before/after of group commit).
 bench_backend() {
-  local label=$1 db=$2 port
+  local label=$1 db=$2 port writes_only=0
+  shift 2
+  [ "${1:-}" = writes ] && { writes_only=1; shift; }
   port=$(free_port)
   taskset -c 0 build-bench/qunzu --listen "127.0.0.1:$port" --db "$db" --threads 1 \
     --admin-token bench-admin-token --demo off --access-log off --log-level warn \
-    --body-limit 16777216 &
+    --body-limit 16777216 "$@" &
   local qpid=$!
   pids+=($qpid)
   wait_ready "$port"
@@ -110,25 +114,32 @@ bench_backend() {
   deep=$(node -e "process.stdout.write(encodeURIComponent(JSON.parse(process.argv[1]).deep_token))" "$prep")
   wchat=$(j write_chat)
   local A="Bearer $tt" P="$label: "
+  reads() { [ $writes_only -eq 0 ]; }
   {
-    run "${P}wecom gettoken" $qpid $port QZ_PATH="/cgi-bin/gettoken?corpid=wwbench&corpsecret=bench-kf-secret"
-    run "${P}wecom list_group" $qpid $port QZ_METHOD=POST QZ_PATH="/cgi-bin/kf/knowledge/list_group?access_token=$wt" QZ_BODY='{}'
+    reads && run "${P}wecom gettoken" $qpid $port QZ_PATH="/cgi-bin/gettoken?corpid=wwbench&corpsecret=bench-kf-secret"
+    reads && run "${P}wecom list_group" $qpid $port QZ_METHOD=POST QZ_PATH="/cgi-bin/kf/knowledge/list_group?access_token=$wt" QZ_BODY='{}'
     run "${P}wecom add+del group (durable)" $qpid $port QZ_METHOD=POST QZ_PAIR=wecom \
       QZ_PATH="/cgi-bin/kf/knowledge/add_group?access_token=$wt" QZ_BODY='{"name":"w{n}"}' \
       QZ_DEL_PATH="/cgi-bin/kf/knowledge/del_group?access_token=$wt"
-    run "${P}udesk list catalogs (1000-node tree)" $qpid $port QZ_URLS="$work/$label/udesk_list.txt"
+    reads && run "${P}udesk list catalogs (1000-node tree)" $qpid $port QZ_URLS="$work/$label/udesk_list.txt"
     run "${P}udesk create catalog (durable)" $qpid $port QZ_URLS="$work/$label/udesk_create.txt"
-    run "${P}feishu get chat" $qpid $port QZ_PATH="/open-apis/im/v1/chats/$small" QZ_AUTH="$A"
-    run "${P}feishu list members, 10-member chat" $qpid $port QZ_PATH="/open-apis/im/v1/chats/$small/members" QZ_AUTH="$A"
-    run "${P}feishu list members, 50k chat, first page" $qpid $port QZ_PATH="/open-apis/im/v1/chats/$large/members?page_size=100" QZ_AUTH="$A"
-    run "${P}feishu list members, 50k chat, page 201" $qpid $port QZ_PATH="/open-apis/im/v1/chats/$large/members?page_size=100&page_token=$deep" QZ_AUTH="$A"
+    reads && run "${P}feishu get chat" $qpid $port QZ_PATH="/open-apis/im/v1/chats/$small" QZ_AUTH="$A"
+    reads && run "${P}feishu list members, 10-member chat" $qpid $port QZ_PATH="/open-apis/im/v1/chats/$small/members" QZ_AUTH="$A"
+    reads && run "${P}feishu list members, 50k chat, first page" $qpid $port QZ_PATH="/open-apis/im/v1/chats/$large/members?page_size=100" QZ_AUTH="$A"
+    reads && run "${P}feishu list members, 50k chat, page 201" $qpid $port QZ_PATH="/open-apis/im/v1/chats/$large/members?page_size=100&page_token=$deep" QZ_AUTH="$A"
     run "${P}feishu create chat (durable)" $qpid $port QZ_METHOD=POST QZ_PATH="/open-apis/im/v1/chats" QZ_BODY='{"name":"c{n}"}' QZ_AUTH="$A"
     run "${P}feishu add/remove member (durable)" $qpid $port QZ_PAIR=feishu_members QZ_PATH="/open-apis/im/v1/chats/$wchat/members?member_id_type=user_id" QZ_AUTH="$A"
     run "${P}feishu update chat (durable)" $qpid $port QZ_METHOD=PUT QZ_PATH="/open-apis/im/v1/chats/$wchat" QZ_BODY='{"name":"u{n}"}' QZ_AUTH="$A"
+    # Group commit's own figures: transactions and the requests they carried.
+    curl -s -H "Authorization: Bearer bench-admin-token" "http://127.0.0.1:$port/admin/v1/stats" \
+      | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const g=JSON.parse(s).group_commit;if(g.enabled)console.error(`'"$label"': group commit: ${g.requests} write requests in ${g.transactions} transactions (${(g.requests/Math.max(1,g.transactions)).toFixed(1)} per commit)`)})'
   } >> "$results"
+
   kill $qpid; wait $qpid 2>/dev/null || true
 }
 
+# Group commit before/after: the write scenarios with it off, then everything with it on.
+bench_backend "sqlite, one commit per request" "sqlite:$work/solo.db" writes --sqlite-group-commit off
 bench_backend sqlite "sqlite:$work/bench.db"
 if [ $with_pg -eq 1 ]; then
   pgdir=$(mktemp -d /tmp/qunzu-bench-pg.XXXXXX)

@@ -3,7 +3,8 @@
 # the whole suite: C unit tests (ctest), then the black-box HTTP tests
 # (node:test) against the real binary on fresh databases, twice: on SQLite,
 # then on a throwaway PostgreSQL server that this script starts and stops.
-# Arguments go to `node --test` (a test file, say).
+# Last, a short soak (bench/soak.sh): mixed load on an optimised build, RSS bounded.
+# Arguments go to `node --test` (a test file, say); they skip the soak.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
@@ -34,3 +35,9 @@ trap '"$root/scripts/pg-test-server.sh" stop "$pgdir"' EXIT
 QUNZU_TEST_PG=$("$root/scripts/pg-test-server.sh" start "$pgdir")
 export QUNZU_TEST_PG
 node --test --test-concurrency=2 "$@"
+
+if [ $# -eq 0 ]; then
+  echo "== soak (short; bench/soak.sh 600 is the long one)"
+  cd "$root"
+  STEP=2 bench/soak.sh "${QUNZU_SOAK_SECONDS:-60}"
+fi

@@ -49,6 +49,7 @@ static void *worker_open(void *userdata, int idx)
     (void)idx;
     if (st == NULL)
         return NULL;
+    store_group_attach(st, app->group);
     ws = xcalloc(1, sizeof(*ws));
     ws->app = app;
     ws->st = st;
@@ -316,8 +317,15 @@ int main(int argc, char **argv)
     st = open_and_start(&app);
     if (st == NULL)
         goto out;
+    if (cfg.sqlite_group_commit && strncmp(cfg.db, "sqlite:", 7) == 0) {
+        app.group = store_group_open(&cfg);
+        if (app.group == NULL) {
+            log_error("cannot start group commit");
+            goto out;
+        }
+    }
     /* Deliveries run beside the HTTP workers and stop with them. */
-    worker = ev_worker_start(&cfg, &app.clock, &stop_requested);
+    worker = ev_worker_start(&cfg, &app.clock, app.group, &stop_requested);
     if (worker == NULL) {
         log_error("cannot start the event delivery worker");
         goto out;
@@ -347,6 +355,8 @@ int main(int argc, char **argv)
     log_info("shut down cleanly");
 out:
     ev_worker_stop(worker);
+    /* After the workers: a request they deferred is answered first. */
+    store_group_close(app.group);
     ev_cleanup();
     store_close(st);
     rate_free(app.limiter);

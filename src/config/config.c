@@ -54,6 +54,8 @@ static const struct config_key config_keys[] = {
       "SQLite synchronous mode; full makes every acknowledged write survive power loss." },
     { "sqlite_busy_timeout_ms", CFG_INT, OFF(sqlite_busy_timeout_ms), "5000", 0, 600000, NULL,
       false, "How long a writer waits for the SQLite write lock before failing." },
+    { "sqlite_group_commit", CFG_BOOL, OFF(sqlite_group_commit), "on", 0, 0, NULL, false,
+      "Commit concurrent SQLite write requests together, one fsync per batch." },
     { "demo", CFG_BOOL, OFF(demo), "on", 0, 0, NULL, false,
       "Create a demo tenant on first start and print its credentials." },
     { "access_log", CFG_BOOL, OFF(access_log), "on", 0, 0, NULL, false,

@@ -26,6 +26,7 @@ struct config {
     int64_t body_limit;      /* bytes */
     char *sqlite_synchronous;
     int64_t sqlite_busy_timeout_ms;
+    bool sqlite_group_commit;
     bool demo;
     bool access_log;
     int64_t shutdown_timeout_ms;

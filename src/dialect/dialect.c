@@ -246,6 +246,66 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out)
     return ERR_OK;
 }
 
+/* Renders the answer and lets go of the request's JSON. */
+static void answer(struct req *rq, const struct dialect *d, enum err e, json_t *out)
+{
+    if (e != ERR_OK && rq->err.code != e)
+        err_set(&rq->err, e, SUBJ_NONE, NULL);
+    d->render(rq, e, out);
+    json_decref(out);
+}
+
+/* A write request under group commit: it runs on the group's thread, in a
+ * savepoint of the batch (run() is the same; its store is the batch's), and
+ * is answered once the batch is durable. */
+struct write_job {
+    struct store_job sj;
+    struct req rq;
+    const struct dialect *d;
+    json_t *out;
+    enum err e;
+};
+
+static void job_run(struct store *st, void *arg)
+{
+    struct write_job *j = arg;
+
+    j->rq.svc.st = st;
+    j->e = run(&j->rq, j->d, j->out);
+}
+
+static void job_done(void *arg, enum err batch)
+{
+    struct write_job *j = arg;
+    enum err e = j->e;
+
+    /* A request that failed answered its error whatever became of the
+     * batch; one that succeeded did so only if the batch is durable. */
+    if (e == ERR_OK && batch != ERR_OK)
+        e = err_set(&j->rq.err, batch, SUBJ_NONE, "commit failed");
+    answer(&j->rq, j->d, e, j->out);
+    http_finish(j->rq.http);
+}
+
+static void submit_write(const struct req *rq, const struct dialect *d)
+{
+    struct http_req *copy = http_defer(rq->http);
+    struct write_job *j = arena_alloc(copy->arena, sizeof(*j));
+
+    j->rq = *rq;
+    j->rq.http = copy;
+    j->rq.svc.a = copy->arena;
+    j->rq.svc.ei = &j->rq.err;
+    j->d = d;
+    j->out = json_object();
+    /* Path parameters live in the worker's arena: route again on the copy. */
+    find_route(&j->rq, d);
+    j->sj.run = job_run;
+    j->sj.done = job_done;
+    j->sj.arg = j;
+    store_group_submit(rq->app->group, &j->sj);
+}
+
 void dialect_handle(struct http_req *r)
 {
     struct worker_state *ws = r->worker;
@@ -269,16 +329,18 @@ void dialect_handle(struct http_req *r)
     rq.svc.a = r->arena;
     rq.svc.ei = &rq.err;
     rq.svc.now = clock_now(&ws->app->clock);
-    out = json_object();
 
     if (r->body_len > (size_t)ws->app->cfg->body_limit)
         e = err_set(&rq.err, ERR_TOO_LARGE, SUBJ_NONE, "request body too large");
     else
         e = find_route(&rq, d);
+    if (e == ERR_OK && ws->app->group != NULL && (rq.route->flags & R_WRITE)
+        && !(rq.route->flags & R_NO_TX)) {
+        submit_write(&rq, d);
+        return;
+    }
+    out = json_object();
     if (e == ERR_OK)
         e = run(&rq, d, out);
-    if (e != ERR_OK && rq.err.code != e)
-        err_set(&rq.err, e, SUBJ_NONE, NULL);
-    d->render(&rq, e, out);
-    json_decref(out);
+    answer(&rq, d, e, out);
 }

@@ -36,6 +36,9 @@ struct app {
     unsigned char admin_digest[32]; /* SHA-256 of the admin token: all that is kept */
     struct rate_limiter *limiter; /* NULL: rate limits off */
     struct rate_rule rates[RATE__COUNT][RATE_MAX_RULES];
+    /* SQLite group commit: write requests run on its thread (NULL: in the
+     * worker, one commit each). */
+    struct store_group *group;
 };
 
 /* One worker thread's state: its database connection. */

@@ -19,6 +19,7 @@
 struct arena;
 struct config;
 struct ev_worker;
+struct store_group;
 
 /* The retry schedule after a failed attempt n (1-based): 15 s, 5 min, 1 h,
  * 6 h; attempt 5 is the last. */
@@ -29,10 +30,11 @@ extern const int64_t ev_retry_delay[EV_MAX_ATTEMPTS - 1];
 void ev_init(void);
 void ev_cleanup(void);
 
-/* Starts the delivery worker thread with its own database connection.
- * It runs until '*stop' is set; ev_worker_stop joins it. NULL on failure. */
+/* Starts the delivery worker thread with its own database connection
+ * (its writes go through 'group' when there is one). It runs until '*stop'
+ * is set; ev_worker_stop joins it. NULL on failure. */
 struct ev_worker *ev_worker_start(const struct config *cfg, const struct qclock *clock,
-                                  volatile sig_atomic_t *stop);
+                                  struct store_group *group, volatile sig_atomic_t *stop);
 void ev_worker_stop(struct ev_worker *w);
 
 /* What the platform sends for one event to one app (events.md B.3-B.4). */

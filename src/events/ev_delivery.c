@@ -250,7 +250,7 @@ void ev_cleanup(void)
 }
 
 struct ev_worker *ev_worker_start(const struct config *cfg, const struct qclock *clock,
-                                  volatile sig_atomic_t *stop)
+                                  struct store_group *group, volatile sig_atomic_t *stop)
 {
     struct ev_worker *w = xcalloc(1, sizeof(*w));
 
@@ -261,6 +261,7 @@ struct ev_worker *ev_worker_start(const struct config *cfg, const struct qclock 
         free(w);
         return NULL;
     }
+    store_group_attach(w->st, group);
     arena_init(&w->arena, 65536);
     if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
         store_close(w->st);

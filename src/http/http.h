@@ -55,6 +55,8 @@ struct http_req {
     /* For the access log: the dialect's own result code. */
     long log_code;
     bool log_code_set;
+
+    void *adapter; /* the adapter's own; see http_defer */
 };
 
 typedef void (*http_handler_fn)(struct http_req *r);
@@ -82,6 +84,16 @@ struct http_server_opts {
 int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *stop);
 
 void http_add_header(struct http_req *r, const char *name, const char *value);
+
+/* Answering later. A handler that hands the request to another thread calls
+ * http_defer(): it returns a copy of the request whose strings live in an
+ * arena of its own (so the copy outlives the handler and the connection),
+ * and the adapter sends nothing when the handler returns. Set the copy's
+ * response fields on any thread, then call http_finish(copy): the answer
+ * goes out on the request's own event loop (or nowhere, if the client has
+ * gone) and the copy is freed. */
+struct http_req *http_defer(struct http_req *r);
+void http_finish(struct http_req *copy);
 
 /* Matches 'path' against 'pattern' segment by segment; ":name" segments match
  * one non-empty segment, captured into params (arena strings, percent-decoded

@@ -22,7 +22,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,6 +37,7 @@ struct worker {
     int fd;
     int idx;
     const struct http_server_opts *o;
+    h2o_globalconf_t *config;
     volatile sig_atomic_t *stop;
     void *state;
     struct arena arena;
@@ -42,6 +45,33 @@ struct worker {
     uint64_t rid_seq;
     int64_t last_activity_us;
     pthread_t thread;
+    h2o_multithread_receiver_t finished; /* deferred requests, answered */
+    atomic_int deferred;                  /* deferred, not yet answered */
+};
+
+/* The adapter's state of a request while its handler runs. */
+struct in_flight {
+    struct worker *w;
+    h2o_req_t *req;
+    int64_t t0;
+    struct deferred *d; /* set by http_defer */
+};
+
+/* A deferred request: the copy the handler got, and the way back to its
+ * connection. 'req' is cleared (on the loop thread) if the connection goes
+ * away first; the guard lives in the request's memory pool to see that. */
+struct deferred {
+    h2o_multithread_message_t msg;
+    struct http_req r;
+    struct arena arena;
+    struct worker *w;
+    h2o_req_t *req;
+    struct defer_guard *guard;
+    int64_t t0;
+};
+
+struct defer_guard {
+    struct deferred *d;
 };
 
 struct qz_handler {
@@ -125,17 +155,52 @@ static const char *header_value(h2o_req_t *req, const h2o_token_t *tok, struct a
     return v;
 }
 
+static void respond(h2o_req_t *req, const struct http_req *r)
+{
+    req->res.status = r->status;
+    req->res.reason = reason_phrase(r->status);
+    if (r->content_type != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                       r->content_type, strlen(r->content_type));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
+                          h2o_strdup(&req->pool, r->rid, SIZE_MAX).base, strlen(r->rid));
+    for (int i = 0; i < r->nheaders; i++) {
+        h2o_iovec_t v = h2o_strdup(&req->pool, r->headers[i].value, SIZE_MAX);
+
+        h2o_add_header_by_str(&req->pool, &req->res.headers, r->headers[i].name,
+                              strlen(r->headers[i].name), 0, NULL, v.base, v.len);
+    }
+    req->res.content_length = r->resp_len;
+    /* h2o_send_inline copies the body into the request's pool. */
+    h2o_send_inline(req, r->resp_body ? r->resp_body : "", r->resp_len);
+}
+
+static void access_log(struct worker *w, const struct http_req *r, int64_t t0, bool gone)
+{
+    char code[32] = "-";
+
+    if (!w->o->access_log || !log_enabled(LOG_INFO))
+        return;
+    if (r->log_code_set)
+        snprintf(code, sizeof(code), "%ld", r->log_code);
+    /* The query is left out: it carries access tokens. */
+    log_info("access rid=%s %s %.*s %d code=%s %lldus%s", r->rid, r->method_str,
+             (int)r->path_len, r->path, r->status, code, (long long)(clock_mono_us() - t0),
+             gone ? " (client gone)" : "");
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     struct worker *w = (struct worker *)req->conn->ctx;
+    struct in_flight fl = { .w = w, .req = req, .t0 = clock_mono_us() };
     struct http_req r;
-    int64_t t0 = clock_mono_us();
     size_t plen;
 
     (void)self;
     memset(&r, 0, sizeof(r));
     r.arena = &w->arena;
     r.worker = w->state;
+    r.adapter = &fl;
     r.method = http_method_parse(req->method.base, req->method.len);
     r.method_str = arena_strndup(r.arena, req->method.base, req->method.len);
     plen = (req->query_at != SIZE_MAX) ? req->query_at : req->path.len;
@@ -156,34 +221,82 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 
     w->o->handle(&r);
 
-    req->res.status = r.status;
-    req->res.reason = reason_phrase(r.status);
-    if (r.content_type != NULL)
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
-                       r.content_type, strlen(r.content_type));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
-                          h2o_strdup(&req->pool, r.rid, SIZE_MAX).base, strlen(r.rid));
-    for (int i = 0; i < r.nheaders; i++) {
-        h2o_iovec_t v = h2o_strdup(&req->pool, r.headers[i].value, SIZE_MAX);
-
-        h2o_add_header_by_str(&req->pool, &req->res.headers, r.headers[i].name,
-                              strlen(r.headers[i].name), 0, NULL, v.base, v.len);
-    }
-    req->res.content_length = r.resp_len;
-    h2o_send_inline(req, r.resp_body ? r.resp_body : "", r.resp_len);
-
-    if (w->o->access_log && log_enabled(LOG_INFO)) {
-        char code[32] = "-";
-
-        if (r.log_code_set)
-            snprintf(code, sizeof(code), "%ld", r.log_code);
-        /* The query is left out: it carries access tokens. */
-        log_info("access rid=%s %s %.*s %d code=%s %lldus", r.rid, r.method_str, (int)r.path_len,
-                 r.path, r.status, code, (long long)(clock_mono_us() - t0));
+    if (fl.d == NULL) {
+        respond(req, &r);
+        access_log(w, &r, fl.t0, false);
     }
     arena_reset(&w->arena);
     w->last_activity_us = clock_mono_us();
     return 0;
+}
+
+static void guard_dispose(void *p)
+{
+    struct defer_guard *g = p;
+
+    if (g->d != NULL)
+        g->d->req = NULL;
+}
+
+static const char *copy_n(struct arena *a, const char *s, size_t n)
+{
+    return s != NULL ? arena_strndup(a, s, n) : NULL;
+}
+
+struct http_req *http_defer(struct http_req *r)
+{
+    struct in_flight *fl = r->adapter;
+    struct deferred *d = xcalloc(1, sizeof(*d));
+    struct arena *a = &d->arena;
+
+    arena_init(a, 16384);
+    d->r = *r;
+    d->r.arena = a;
+    d->r.adapter = NULL;
+    d->r.method_str = copy_n(a, r->method_str, strlen(r->method_str));
+    d->r.path = copy_n(a, r->path, r->path_len);
+    d->r.query = copy_n(a, r->query, r->query_len);
+    d->r.body = copy_n(a, r->body, r->body_len);
+    d->r.authorization = r->authorization ? arena_strdup(a, r->authorization) : NULL;
+    d->r.host = r->host ? arena_strdup(a, r->host) : NULL;
+    d->w = fl->w;
+    d->req = fl->req;
+    d->t0 = fl->t0;
+    d->guard = h2o_mem_alloc_shared(&fl->req->pool, sizeof(*d->guard), guard_dispose);
+    d->guard->d = d;
+    fl->d = d;
+    atomic_fetch_add(&d->w->deferred, 1);
+    return &d->r;
+}
+
+void http_finish(struct http_req *copy)
+{
+    struct deferred *d = (struct deferred *)((char *)copy - offsetof(struct deferred, r));
+
+    h2o_multithread_send_message(&d->w->finished, &d->msg);
+}
+
+/* On the loop thread: answers the deferred requests that were finished. */
+static void on_finished(h2o_multithread_receiver_t *recv, h2o_linklist_t *messages)
+{
+    struct worker *w = (struct worker *)((char *)recv - offsetof(struct worker, finished));
+
+    while (!h2o_linklist_is_empty(messages)) {
+        h2o_multithread_message_t *m =
+            H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
+        struct deferred *d = (struct deferred *)m;
+
+        h2o_linklist_unlink(&m->link);
+        if (d->req != NULL) {
+            d->guard->d = NULL;
+            respond(d->req, &d->r);
+        }
+        access_log(w, &d->r, d->t0, d->req == NULL);
+        arena_release(&d->arena);
+        free(d);
+        atomic_fetch_sub(&w->deferred, 1);
+    }
+    w->last_activity_us = clock_mono_us();
 }
 
 static void on_accept(h2o_socket_t *listener, const char *err)
@@ -242,10 +355,18 @@ static int listener_open(const char *host, int port, int *bound)
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
-    h2o_evloop_t *loop = w->ctx.loop;
+    h2o_evloop_t *loop = h2o_evloop_create();
     const int64_t quiet_us = 200000;
     int64_t deadline;
 
+    /* The context is made, and disposed of, on its own thread: its sockets
+     * take their buffers from this thread's allocator (h2o's socket buffer
+     * prototype is thread-local), and the message queue's socket reads. */
+    h2o_context_init(&w->ctx, loop, w->config);
+    w->accept_ctx.ctx = &w->ctx;
+    w->accept_ctx.hosts = w->config->hosts;
+    w->listener = h2o_evloop_socket_create(loop, w->fd, H2O_SOCKET_FLAG_DONT_READ);
+    h2o_multithread_register_receiver(w->ctx.queue, &w->finished, on_finished);
     w->listener->data = w;
     h2o_socket_read_start(w->listener, on_accept);
     while (!*w->stop)
@@ -257,8 +378,10 @@ static void *worker_main(void *arg)
     h2o_context_request_shutdown(&w->ctx);
     deadline = clock_mono_us() + w->o->shutdown_timeout_ms * 1000;
     w->last_activity_us = clock_mono_us();
-    while (!h2o_linklist_is_empty(&w->ctx.http1._conns) && clock_mono_us() < deadline
-           && clock_mono_us() - w->last_activity_us < quiet_us)
+    while (clock_mono_us() < deadline
+           && (atomic_load(&w->deferred) > 0
+               || (!h2o_linklist_is_empty(&w->ctx.http1._conns)
+                   && clock_mono_us() - w->last_activity_us < quiet_us)))
         h2o_evloop_run(loop, 10);
     /* Let deferred closes and zero-delay timers run, so the context is empty
      * when it is disposed. */
@@ -268,6 +391,14 @@ static void *worker_main(void *arg)
      * off, and an armed timer makes h2o_context_dispose abort. */
     if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
         h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
+    /* A context whose connections outlived the drain still holds their
+     * timers, and one with deferred requests unanswered may still get
+     * them: it dies with the process instead of being disposed. */
+    if (h2o_linklist_is_empty(&w->ctx.http1._conns) && atomic_load(&w->deferred) == 0) {
+        h2o_multithread_unregister_receiver(w->ctx.queue, &w->finished);
+        h2o_context_dispose(&w->ctx);
+        h2o_evloop_destroy(loop);
+    }
     return NULL;
 }
 
@@ -311,10 +442,7 @@ int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *sto
 
         arena_init(&w->arena, 16384);
         ids_random(&w->rid_base, sizeof(w->rid_base));
-        h2o_context_init(&w->ctx, h2o_evloop_create(), &config);
-        w->accept_ctx.ctx = &w->ctx;
-        w->accept_ctx.hosts = config.hosts;
-        w->listener = h2o_evloop_socket_create(w->ctx.loop, w->fd, H2O_SOCKET_FLAG_DONT_READ);
+        w->config = &config;
         w->state = o->worker_open ? o->worker_open(o->userdata, i) : NULL;
         if (o->worker_open != NULL && w->state == NULL) {
             log_error("cannot start worker %d", i);
@@ -332,14 +460,6 @@ int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *sto
 
         if (o->worker_close != NULL && w->state != NULL)
             o->worker_close(o->userdata, w->state);
-        /* A context whose connections outlived the drain still holds their
-         * timers; it dies with the process instead of being disposed. */
-        if (h2o_linklist_is_empty(&w->ctx.http1._conns)) {
-            h2o_evloop_t *loop = w->ctx.loop;
-
-            h2o_context_dispose(&w->ctx);
-            h2o_evloop_destroy(loop);
-        }
         arena_release(&w->arena);
     }
 out:

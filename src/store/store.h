@@ -202,6 +202,37 @@ enum err store_commit(struct store *s);
 void store_rollback(struct store *s);
 enum err store_lock_tenant(struct store *s, int64_t tenant);
 
+/* Group commit (SQLite; config sqlite_group_commit). One writer thread owns
+ * a write connection and runs the jobs submitted to it back to back, each
+ * inside a savepoint of one transaction, then commits the batch with one
+ * fsync. A job's own failure rolls back its savepoint only; the others'
+ * work stays. store_group_open returns NULL where there is nothing to gain
+ * (PostgreSQL groups concurrent commits itself) or when it is turned off. */
+struct store_group;
+
+struct store_job {
+    /* On the writer thread, with the batch's store: store_begin there opens
+     * the job's savepoint, store_commit releases it, store_rollback undoes
+     * only it. */
+    void (*run)(struct store *st, void *arg);
+    /* Then, on the writer thread, once the batch is durable (ERR_OK) or
+     * lost (ERR_STORE: nothing of it was committed). */
+    void (*done)(void *arg, enum err batch);
+    void *arg;
+    struct store_job *next;
+};
+
+struct store_group *store_group_open(const struct config *cfg);
+/* Makes the write transactions of 's' (another connection to the same
+ * database) run on the group's connection, in turn with the batches, so
+ * that writers in one process never wait on SQLite's file lock. */
+void store_group_attach(struct store *s, struct store_group *g);
+void store_group_submit(struct store_group *g, struct store_job *j);
+/* Transactions the writer thread ran, and jobs in them (0s for NULL). */
+void store_group_stats(const struct store_group *g, int64_t *batches, int64_t *jobs);
+/* Runs what was submitted, then stops the writer thread. */
+void store_group_close(struct store_group *g);
+
 /* Server-wide settings (admin token, clock offset). */
 enum err store_meta_get(struct store *s, struct arena *a, const char *key, char **val);
 enum err store_meta_set(struct store *s, const char *key, const char *val);

@@ -101,6 +101,11 @@ static enum err f_ids_follow(struct store *s)
     return inner(s)->ops->ids_follow(inner(s));
 }
 
+static void f_group_attach(struct store *s, struct store_group *g)
+{
+    store_group_attach(inner(s), g);
+}
+
 struct store *store_fault_wrap(struct store *st, const struct config *cfg)
 {
     int64_t every = cfg->store_fault_every;
@@ -122,6 +127,7 @@ struct store *store_fault_wrap(struct store *st, const struct config *cfg)
         .query = f_query,
         .script = f_script,
         .ids_follow = f_ids_follow,
+        .group_attach = f_group_attach,
     };
     f->base.ops = &f->ops;
     f->inner = st;

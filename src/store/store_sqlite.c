@@ -4,31 +4,17 @@
  * prepared-statement cache, transactions and the query primitive the shared
  * SQL runs on.
  */
-#include "store/store_int.h"
+#include "store/store_sqlite_int.h"
 
 #include "config/config.h"
 #include "core/arena.h"
 #include "core/log.h"
 
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define SQ_CACHE_SLOTS 128
-
-struct sq {
-    struct store base;
-    sqlite3 *db;
-    struct {
-        const char *sql; /* keyed by the address of a static SQL string */
-        sqlite3_stmt *stmt;
-    } cache[SQ_CACHE_SLOTS];
-};
-
-#define SQ(st) ((struct sq *)(st))
 
 static enum err sq_fail(struct sq *s, const char *what)
 {
@@ -86,13 +72,18 @@ static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
 static enum err sq_query(struct store *st, struct arena *a, const char *sql,
                          const struct sql_param *params, int nparams, struct sql_res *res)
 {
-    struct sq *s = SQ(st);
-    sqlite3_stmt *q = stmt_cached(s, sql);
+    struct sq *s = SQ(st)->via ? SQ(st)->via : SQ(st);
+    sqlite3_stmt *q;
     size_t cap = 0;
     int rc;
 
     if (res != NULL)
         memset(res, 0, sizeof(*res));
+    if (s->in_tx && sqlite3_get_autocommit(s->db)) {
+        log_error("sqlite: the transaction was rolled back under a statement; not run");
+        return ERR_STORE;
+    }
+    q = stmt_cached(s, sql);
     if (q == NULL)
         return ERR_STORE;
     for (int i = 0; i < nparams; i++) {
@@ -138,9 +129,8 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
     return ERR_OK;
 }
 
-static enum err sq_script(struct store *st, const char *sql)
+enum err sq_exec(struct sq *s, const char *sql)
 {
-    struct sq *s = SQ(st);
     char *msg = NULL;
 
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -151,30 +141,102 @@ static enum err sq_script(struct store *st, const char *sql)
     return ERR_OK;
 }
 
+static enum err sq_script(struct store *st, const char *sql)
+{
+    return sq_exec(SQ(st), sql);
+}
+
+/* Ends the transaction open on 's' (committing or not) and leaves no
+ * transaction behind, whatever fails. */
+static enum err tx_end(struct sq *s, bool commit)
+{
+    enum err e = ERR_STORE;
+
+    s->in_tx = false;
+    if (commit)
+        e = sq_exec(s, "COMMIT");
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return e;
+}
+
+/* A job of a batch: a savepoint of the batch's transaction. */
+enum err sq_savepoint_end(struct sq *s, bool commit)
+{
+    enum err e = ERR_STORE;
+
+    if (!s->savepoint)
+        return ERR_STORE;
+    s->savepoint = false;
+    if (commit)
+        e = sq_exec(s, "RELEASE j");
+    if (e != ERR_OK && !sqlite3_get_autocommit(s->db)) {
+        sqlite3_exec(s->db, "ROLLBACK TO j", NULL, NULL, NULL);
+        sqlite3_exec(s->db, "RELEASE j", NULL, NULL, NULL);
+    }
+    return e;
+}
+
 /* BEGIN IMMEDIATE takes the write lock up front: SQLite has one writer, so
- * every write transaction is serialised, and lock_tenant has nothing to add. */
+ * every write transaction is serialised, and lock_tenant has nothing to add.
+ * With a group, the process's writers take turns on its one connection
+ * instead of waiting on the file lock. */
 static enum err sq_begin(struct store *st, bool write)
 {
-    return sq_script(st, write ? "BEGIN IMMEDIATE" : "BEGIN");
+    struct sq *s = SQ(st), *w;
+    enum err e;
+
+    if (s->batch) {
+        e = s->savepoint ? ERR_STORE : sq_exec(s, "SAVEPOINT j");
+        s->savepoint = e == ERR_OK;
+        return e;
+    }
+    if (write && s->group != NULL) {
+        sq_group_lock(s->group);
+        w = sq_group_conn(s->group);
+        e = sq_exec(w, "BEGIN IMMEDIATE");
+        if (e != ERR_OK) {
+            sq_group_unlock(s->group);
+            return e;
+        }
+        w->in_tx = true;
+        s->via = w;
+        return ERR_OK;
+    }
+    e = sq_exec(s, write ? "BEGIN IMMEDIATE" : "BEGIN");
+    s->in_tx = e == ERR_OK;
+    return e;
+}
+
+static enum err sq_end(struct store *st, bool commit)
+{
+    struct sq *s = SQ(st);
+    enum err e;
+
+    if (s->batch)
+        return sq_savepoint_end(s, commit);
+    if (s->via != NULL) {
+        e = tx_end(s->via, commit);
+        s->via = NULL;
+        sq_group_unlock(s->group);
+        return e;
+    }
+    return tx_end(s, commit);
 }
 
 static enum err sq_commit(struct store *st)
 {
-    struct sq *s = SQ(st);
-
-    if (sq_script(st, "COMMIT") != ERR_OK) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        return ERR_STORE;
-    }
-    return ERR_OK;
+    return sq_end(st, true);
 }
 
 static void sq_rollback(struct store *st)
 {
-    struct sq *s = SQ(st);
+    sq_end(st, false);
+}
 
-    if (!sqlite3_get_autocommit(s->db))
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+static void sq_group_attach(struct store *st, struct store_group *g)
+{
+    SQ(st)->group = g;
 }
 
 static enum err sq_lock_tenant(struct store *st, int64_t tenant)
@@ -218,6 +280,7 @@ static const struct store_ops sq_ops = {
     .query = sq_query,
     .script = sq_script,
     .ids_follow = sq_ids_follow,
+    .group_attach = sq_group_attach,
 };
 
 /* "sqlite::memory:" must be one database shared by every worker's

@@ -114,6 +114,21 @@ static enum err ad_clock_get(struct req *rq, json_t *body, json_t *out)
     return ERR_OK;
 }
 
+/* What this node has done, for operators and the tests: group commit's
+ * transactions and the write requests they carried. */
+static enum err ad_stats(struct req *rq, json_t *body, json_t *out)
+{
+    int64_t batches = 0, jobs = 0;
+
+    (void)body;
+    store_group_stats(rq->app->group, &batches, &jobs);
+    json_object_set_new(out, "group_commit",
+                        json_pack("{s:b,s:I,s:I}", "enabled", rq->app->group != NULL,
+                                  "transactions", (json_int_t)batches, "requests",
+                                  (json_int_t)jobs));
+    return ERR_OK;
+}
+
 /* Moves the clock forward only: tokens and retries are scheduled on it, and
  * time going backwards would make them misbehave. The offset is stored, so a
  * restart keeps it and other nodes on the database pick it up; it is read
@@ -219,6 +234,7 @@ static const struct route ad_routes[] = {
     { HTTP_GET, "/admin/v1/events/:event_id", 0, NULL, ad_event_get },
     { HTTP_POST, "/admin/v1/events/:event_id/redeliver", R_WRITE, NULL, ad_event_redeliver },
     { HTTP_GET, "/admin/v1/clock", R_NO_TX, NULL, ad_clock_get },
+    { HTTP_GET, "/admin/v1/stats", R_NO_TX, NULL, ad_stats },
     { HTTP_POST, "/admin/v1/clock", R_WRITE | R_JSON, clock_rules, ad_clock_advance },
     { HTTP_POST, "/admin/v1/feishu/authorize", R_WRITE | R_JSON, authorize_rules,
       ad_fs_authorize },

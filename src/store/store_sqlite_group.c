@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store_sqlite_group.c - group commit for SQLite.
+ *
+ * With synchronous=FULL every commit waits for an fsync of the WAL, and
+ * SQLite has one writer at a time: one commit per request caps durable
+ * writes at what the disk syncs per second, whatever the CPU could do. Here
+ * one writer thread owns a connection; requests hand it their write
+ * transaction as a job and go back to their event loop. The thread takes
+ * every job queued, runs each inside a savepoint of one transaction (a job
+ * that fails rolls back to its savepoint: the others' work stays), commits
+ * once, and only then tells each job whether its work is durable. Jobs that
+ * queue during one fsync form the next batch, so the batch grows with the
+ * load and the fsyncs per second stay what the disk allows.
+ *
+ * If a statement makes SQLite roll the whole transaction back (a full disk,
+ * an I/O error), the jobs of the batch that had run are told their work is
+ * lost and the rest run in a new transaction.
+ *
+ * Other connections of the process (worker threads' own transactions, event
+ * delivery) attach to the group: their write transactions take the group's
+ * lock and run on its connection between batches, so no writer of this
+ * process ever sleeps in SQLite's busy handler waiting for another.
+ */
+#include "store/store_sqlite_int.h"
+
+#include "config/config.h"
+#include "core/arena.h"
+#include "core/log.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+/* A batch is cut at this many jobs, so that the first job of a long queue
+ * is not held for the whole queue's work. */
+#define GROUP_MAX_BATCH 512
+
+struct store_group {
+    struct store *st; /* what jobs get: the connection, fault-wrapped in tests */
+    struct sq *conn;  /* the connection itself */
+    pthread_mutex_t lock; /* held by whoever has a transaction on 'conn' */
+    pthread_mutex_t qlock;
+    pthread_cond_t qcond;
+    struct store_job *head, *tail;
+    bool stop;
+    pthread_t thread;
+    atomic_llong batches, jobs; /* transactions committed or lost; jobs run */
+};
+
+struct sq *sq_group_conn(struct store_group *g)
+{
+    return g->conn;
+}
+
+void sq_group_lock(struct store_group *g)
+{
+    pthread_mutex_lock(&g->lock);
+}
+
+void sq_group_unlock(struct store_group *g)
+{
+    pthread_mutex_unlock(&g->lock);
+}
+
+static void tell(struct store_job *list, enum err e)
+{
+    while (list != NULL) {
+        struct store_job *next = list->next;
+
+        list->done(list->arg, e);
+        list = next;
+    }
+}
+
+/* Runs jobs from '*queue' in one transaction until the queue is empty or
+ * SQLite drops the transaction; returns the jobs that ran, in '*ran', and
+ * whether their work is durable. Called with the group lock held. */
+static enum err run_one_tx(struct store_group *g, struct store_job **queue, struct store_job **ran)
+{
+    struct sq *c = g->conn;
+    struct store_job **tail = ran;
+    bool dropped = false;
+
+    *ran = NULL;
+    if (sq_exec(c, "BEGIN IMMEDIATE") != ERR_OK) {
+        /* Nothing ran: the whole queue is lost. */
+        *ran = *queue;
+        *queue = NULL;
+        return ERR_STORE;
+    }
+    c->in_tx = true;
+    c->batch = true;
+    while (*queue != NULL && !dropped) {
+        struct store_job *j = *queue;
+
+        *queue = j->next;
+        j->next = NULL;
+        *tail = j;
+        tail = &j->next;
+        j->run(g->st, j->arg);
+        if (c->savepoint) { /* a job that left its savepoint open loses it */
+            log_error("sqlite: a group job left its transaction open; rolled back");
+            sq_savepoint_end(c, false);
+        }
+        dropped = sqlite3_get_autocommit(c->db) != 0;
+    }
+    c->batch = false;
+    c->in_tx = false;
+    if (dropped) {
+        log_error("sqlite: the batch's transaction was rolled back; its jobs fail");
+        return ERR_STORE;
+    }
+    if (sq_exec(c, "COMMIT") == ERR_OK)
+        return ERR_OK;
+    if (!sqlite3_get_autocommit(c->db))
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    return ERR_STORE;
+}
+
+/* Takes up to GROUP_MAX_BATCH jobs off the queue; NULL once stopped. */
+static struct store_job *take(struct store_group *g, int64_t *n)
+{
+    struct store_job *batch, **cut;
+
+    pthread_mutex_lock(&g->qlock);
+    batch = g->head;
+    for (cut = &g->head; *cut != NULL && *n < GROUP_MAX_BATCH; (*n)++)
+        cut = &(*cut)->next;
+    g->head = *cut;
+    *cut = NULL;
+    if (g->head == NULL)
+        g->tail = NULL;
+    pthread_mutex_unlock(&g->qlock);
+    return batch;
+}
+
+static void *group_main(void *arg)
+{
+    struct store_group *g = arg;
+
+    for (;;) {
+        struct store_job *queue;
+        int64_t n = 0;
+
+        pthread_mutex_lock(&g->qlock);
+        while (g->head == NULL && !g->stop)
+            pthread_cond_wait(&g->qcond, &g->qlock);
+        if (g->head == NULL) {
+            pthread_mutex_unlock(&g->qlock);
+            break;
+        }
+        pthread_mutex_unlock(&g->qlock);
+        /* The batch is cut once the connection is ours: what queued while
+         * another writer had it goes in too. */
+        pthread_mutex_lock(&g->lock);
+        queue = take(g, &n);
+        atomic_fetch_add(&g->jobs, n);
+        while (queue != NULL) {
+            struct store_job *ran;
+            enum err e = run_one_tx(g, &queue, &ran);
+
+            atomic_fetch_add(&g->batches, 1);
+            pthread_mutex_unlock(&g->lock);
+            tell(ran, e);
+            pthread_mutex_lock(&g->lock);
+        }
+        pthread_mutex_unlock(&g->lock);
+    }
+    return NULL;
+}
+
+void store_group_stats(const struct store_group *g, int64_t *batches, int64_t *jobs)
+{
+    *batches = g ? atomic_load(&g->batches) : 0;
+    *jobs = g ? atomic_load(&g->jobs) : 0;
+}
+
+void sq_group_submit(struct store_group *g, struct store_job *j)
+{
+    j->next = NULL;
+    pthread_mutex_lock(&g->qlock);
+    if (g->tail != NULL)
+        g->tail->next = j;
+    else
+        g->head = j;
+    g->tail = j;
+    pthread_cond_signal(&g->qcond);
+    pthread_mutex_unlock(&g->qlock);
+}
+
+struct store_group *sq_group_open(const struct config *cfg)
+{
+    struct store_group *g = xcalloc(1, sizeof(*g));
+    struct store *conn = store_open(cfg);
+
+    if (conn == NULL) {
+        free(g);
+        return NULL;
+    }
+    g->conn = SQ(conn);
+    g->st = store_fault_wrap(conn, cfg);
+    pthread_mutex_init(&g->lock, NULL);
+    pthread_mutex_init(&g->qlock, NULL);
+    pthread_cond_init(&g->qcond, NULL);
+    if (pthread_create(&g->thread, NULL, group_main, g) != 0) {
+        log_error("sqlite: cannot start the group commit thread");
+        store_close(g->st);
+        free(g);
+        return NULL;
+    }
+    return g;
+}
+
+void sq_group_close(struct store_group *g)
+{
+    pthread_mutex_lock(&g->qlock);
+    g->stop = true;
+    pthread_cond_signal(&g->qcond);
+    pthread_mutex_unlock(&g->qlock);
+    pthread_join(g->thread, NULL);
+    store_close(g->st);
+    pthread_mutex_destroy(&g->lock);
+    pthread_mutex_destroy(&g->qlock);
+    pthread_cond_destroy(&g->qcond);
+    free(g);
+}

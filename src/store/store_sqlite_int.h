@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store_sqlite_int.h - the SQLite connection, shared by the driver
+ * (store_sqlite.c) and group commit (store_sqlite_group.c).
+ */
+#ifndef QZ_STORE_SQLITE_INT_H
+#define QZ_STORE_SQLITE_INT_H
+
+#include "store/store_int.h"
+
+#include <sqlite3.h>
+
+#define SQ_CACHE_SLOTS 128
+
+struct store_group;
+
+struct sq {
+    struct store base;
+    sqlite3 *db;
+    struct {
+        const char *sql; /* keyed by the address of a static SQL string */
+        sqlite3_stmt *stmt;
+    } cache[SQ_CACHE_SLOTS];
+    /* A transaction is open on this connection: a statement that finds
+     * SQLite has dropped it (a failed write can roll everything back) fails
+     * instead of running on its own, outside any transaction. */
+    bool in_tx;
+    /* Group commit. On a connection attached to a group, a write
+     * transaction runs on the group's connection ('via' while it is open).
+     * On the group's own connection, 'batch' is set while a batch runs: a
+     * job's begin, commit and rollback are then a savepoint's. */
+    struct store_group *group;
+    struct sq *via;
+    bool batch;
+    bool savepoint;
+};
+
+#define SQ(st) ((struct sq *)(st))
+
+enum err sq_exec(struct sq *s, const char *sql);
+/* Releases (commit) or undoes the open savepoint of a batch's job. */
+enum err sq_savepoint_end(struct sq *s, bool commit);
+/* The group's connection: the one a write transaction of 's' runs on. */
+struct sq *sq_group_conn(struct store_group *g);
+void sq_group_lock(struct store_group *g);
+void sq_group_unlock(struct store_group *g);
+
+#endif
