@@ -79,7 +79,7 @@ static const struct config_key config_keys[] = {
       false, "Udesk: calls per minute per company, every API together (0: no limit)." },
     { "rate_sync_ms", CFG_INT, OFF(rate_sync_ms), "200", 0, 60000, NULL, false,
       "PostgreSQL: how often (ms) each node shares its rate-limit counts with the other nodes; "
-      "a limit can be exceeded by what the nodes admit in about one interval "
+      "a limit can be exceeded by what the nodes admit in about two intervals "
       "(0: each node counts alone)." },
     { "shutdown_timeout_ms", CFG_INT, OFF(shutdown_timeout_ms), "5000", 0, 600000, NULL, false,
       "On SIGTERM/SIGINT, how long to wait for in-flight requests before closing." },
