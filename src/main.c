@@ -270,6 +270,7 @@ int main(int argc, char **argv)
     struct app app = { 0 };
     struct store *st = NULL;
     struct ev_worker *worker = NULL;
+    struct svc_rate_sync *rate_sync = NULL;
     struct sigaction sa;
     char errbuf[512];
     int rc = 1;
@@ -330,6 +331,11 @@ int main(int argc, char **argv)
         log_error("cannot start the event delivery worker");
         goto out;
     }
+    /* On PostgreSQL the nodes share their rate-limit counts (docs/scale-out.md). */
+    if (svc_rate_sync_start(&cfg, app.limiter, &stop_requested, &rate_sync) != ERR_OK) {
+        log_error("cannot start the rate-limit sync");
+        goto out;
+    }
     {
         struct http_server_opts o = {
             .host = cfg.listen_host,
@@ -354,6 +360,8 @@ int main(int argc, char **argv)
     }
     log_info("shut down cleanly");
 out:
+    stop_requested = 1;
+    svc_rate_sync_stop(rate_sync);
     ev_worker_stop(worker);
     /* After the workers: a request they deferred is answered first. */
     store_group_close(app.group);

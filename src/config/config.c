@@ -67,7 +67,8 @@ static const struct config_key config_keys[] = {
     { "sqlite_fault_every", CFG_INT, OFF(sqlite_fault_every), "0", 0, 1000000000, NULL, false,
       "Testing only: once serving, every Nth SQLite file write fails with SQLITE_FULL and every Nth sync with an I/O error (0: off)." },
     { "rate_limit", CFG_BOOL, OFF(rate_limit), "on", 0, 0, NULL, false,
-      "Enforce the platforms' rate limits (per node): 429/99991400, 45009, Udesk's code." },
+      "Enforce the platforms' rate limits (shared across nodes: rate_sync_ms): 429/99991400, "
+      "45009, Udesk's code." },
     { "rate_feishu_per_second", CFG_INT, OFF(rate_feishu_per_second), "50", 0, 1000000, NULL,
       false, "Feishu: calls per second per app and endpoint (0: no limit)." },
     { "rate_feishu_per_minute", CFG_INT, OFF(rate_feishu_per_minute), "1000", 0, 100000000, NULL,
@@ -78,6 +79,10 @@ static const struct config_key config_keys[] = {
       false, "WeCom: calls per hour per corp and API (0: no limit)." },
     { "rate_udesk_per_minute", CFG_INT, OFF(rate_udesk_per_minute), "60", 0, 100000000, NULL,
       false, "Udesk: calls per minute per company, every API together (0: no limit)." },
+    { "rate_sync_ms", CFG_INT, OFF(rate_sync_ms), "200", 0, 60000, NULL, false,
+      "PostgreSQL: how often (ms) each node shares its rate-limit counts with the other nodes; "
+      "a limit can be exceeded by what the nodes admit in about two intervals "
+      "(0: each node counts alone)." },
     { "shutdown_timeout_ms", CFG_INT, OFF(shutdown_timeout_ms), "5000", 0, 600000, NULL, false,
       "On SIGTERM/SIGINT, how long to wait for in-flight requests before closing." },
     { "udesk_domain", CFG_STR, OFF(udesk_domain), "udesk.cn", 0, 0, NULL, false,

@@ -182,7 +182,9 @@ static void keep_after_rollback(struct req *rq, const struct dialect *d)
 }
 
 /* The platform's rate limit for an authenticated call: per app or tenant,
- * per endpoint or for all of them (dialect.h). Counted on this node only. */
+ * per endpoint or for all of them (dialect.h). The key names the endpoint by
+ * its place in the route table, the same on every node, and the window by the
+ * wall clock, so nodes that share counts (svc_rate.c) name the same windows. */
 static enum err rate_check(struct req *rq, const struct dialect *d)
 {
     const struct app *app = rq->app;
@@ -194,8 +196,8 @@ static enum err rate_check(struct req *rq, const struct dialect *d)
         return ERR_OK;
     key = (uint64_t)d->rate_class * 0x9e3779b97f4a7c15ULL
           ^ (uint64_t)(d->rate_per_app ? rq->app_ref : rq->svc.tenant) * 0x100000001b3ULL
-          ^ (d->rate_per_route ? (uint64_t)(uintptr_t)rq->route : 0);
-    if (rate_allow(app->limiter, key, app->rates[d->rate_class], clock_mono_us() / 1000,
+          ^ (d->rate_per_route ? (uint64_t)(rq->route - d->routes + 1) * 0xc2b2ae3d27d4eb4fULL : 0);
+    if (rate_allow(app->limiter, key, app->rates[d->rate_class], clock_wall_us() / 1000,
                    &rq->rate_limit, &rq->rate_reset))
         return ERR_OK;
     /* Only a call over the limit pays for the tenant's own switch. */

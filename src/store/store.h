@@ -426,6 +426,20 @@ enum err store_outbox_attempts(struct store *s, struct arena *a, int64_t outbox,
 /* Makes a record due again now (a redelivery on request). */
 enum err store_outbox_requeue(struct store *s, int64_t outbox, int64_t now);
 
+/* Rate-limit counts shared by the nodes on one database (store_rate.c):
+ * one total per (key, window) of every node's pushed calls. Only a
+ * database several nodes can share (PostgreSQL) has them. */
+struct rate_share;
+bool store_rate_shared(const struct store *s);
+/* Adds each entry's 'n' to the total of its (key, window), in the order
+ * given (callers keep one order, so two nodes never wait on each other). */
+enum err store_rate_add(struct store *s, const struct rate_share *sh, size_t n);
+/* The totals of every window still open at 'now_ms' (unix milliseconds). */
+enum err store_rate_open(struct store *s, struct arena *a, int64_t now_ms,
+                         struct rate_share **rows, size_t *n);
+/* Forgets the windows that ended before 'before_ms'. */
+enum err store_rate_purge(struct store *s, int64_t before_ms);
+
 /* Knowledge-base categories, scoped by (tenant, space). */
 enum err store_kb_cat_insert(struct store *s, struct kb_cat_row *c); /* sets c->id */
 enum err store_kb_cat_get(struct store *s, struct arena *a, int64_t tenant, const char *space,

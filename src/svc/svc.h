@@ -12,6 +12,7 @@
 #define QZ_SVC_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -206,5 +207,21 @@ enum err svc_kb_cat_all(struct svc_ctx *c, const struct kb_policy *p, const char
 extern const struct kb_policy svc_kb_wecom;
 /* The Udesk knowledge base's rules (spec udesk-knowledge.md §4). */
 extern const struct kb_policy svc_kb_udesk;
+
+/* --- rate limits across nodes (svc_rate.c) --- */
+
+struct config;
+struct rate_limiter;
+struct svc_rate_sync;
+
+/* Starts the thread that shares the counts of 'rl' with the other nodes on
+ * the database every cfg->rate_sync_ms, on a connection of its own; it runs
+ * until '*stop' is set. '*out' stays NULL, with ERR_OK, when there is
+ * nothing to share: no limiter, rate_sync_ms 0, or a database only one node
+ * uses (SQLite). ERR_STORE: the connection did not open. */
+enum err svc_rate_sync_start(const struct config *cfg, struct rate_limiter *rl,
+                             volatile sig_atomic_t *stop, struct svc_rate_sync **out);
+/* Joins the thread (after '*stop' was set) and closes its connection. */
+void svc_rate_sync_stop(struct svc_rate_sync *rs);
 
 #endif

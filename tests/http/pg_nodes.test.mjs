@@ -7,17 +7,13 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { adminSeed, advanceClock, binPath, freshPgDatabase, makeTempDir, sleep, startServer, waitFor, withServer } from './lib/server.mjs';
+import { adminSeed, advanceClock, binPath, dbOf, freshPgDatabase, makeTempDir, sleep, startServer, waitFor, withServer } from './lib/server.mjs';
 import { ACME, addGroup, addGroupOk, assertErr, getToken, kf, listAll } from './lib/wecom.mjs';
 import { APP1, assertOk, chatPath, createChat, feishuSeed, fs as call, tenantToken, withFeishuServer } from './lib/feishu.mjs';
 import { startReceiver } from './lib/receiver.mjs';
 
 const PG = process.env.QUNZU_TEST_PG;
 const pgOnly = PG ? false : 'needs PostgreSQL (QUNZU_TEST_PG, set by scripts/test.sh)';
-
-function dbOf(srv) {
-    return srv.args[srv.args.indexOf('--db') + 1];
-}
 
 function psql(url, sql) {
     return execFileSync('psql', [url, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' }).trim();

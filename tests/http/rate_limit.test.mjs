@@ -5,14 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { APP1, APP2, assertErr, assertOk, chatPath, createChat, fs, tenantToken, withFeishuServer } from './lib/feishu.mjs';
 import { ACME, GLOBEX, getToken, kf } from './lib/wecom.mjs';
-import { adminSeed, adminTenant, withServer, sleep } from './lib/server.mjs';
+import { adminSeed, adminTenant, awayFromMinuteEdge, withServer } from './lib/server.mjs';
 import { SEED as UD_SEED, ACME as UD_ACME, GLOBEX as UD_GLOBEX, udesk } from './lib/udesk.mjs';
-
-// Fixed windows start on the minute: keep a burst inside one.
-async function awayFromMinuteEdge() {
-    const into = Date.now() % 60000;
-    if (into > 45000) await sleep(60000 - into + 50);
-}
 
 test('Feishu: 50 a second per app and endpoint, then 429 with the platform headers', { timeout: 60_000 }, async () => {
     await withFeishuServer(async (srv) => {

@@ -475,3 +475,15 @@ export async function waitFor(fn, { timeoutMs = 3000, intervalMs = 25 } = {}) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Rate-limit windows are aligned on the wall clock: wait, if need be, for the next
+// minute so that the next 'needMs' of calls fall in one minute window.
+export async function awayFromMinuteEdge(needMs = 15000) {
+    const into = Date.now() % 60000;
+    if (into > 60000 - needMs) await sleep(60000 - into + 50);
+}
+
+// The --db argument a server was started with (a second node on the same database).
+export function dbOf(srv) {
+    return srv.args[srv.args.indexOf('--db') + 1];
+}
