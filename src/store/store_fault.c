@@ -124,6 +124,7 @@ struct store *store_fault_wrap(struct store *st, const struct config *cfg)
         .ids_follow = f_ids_follow,
     };
     f->base.ops = &f->ops;
+    f->base.key = st->key;
     f->inner = st;
     f->every = every;
     return &f->base;
