@@ -28,8 +28,8 @@ char *seal_digest(struct arena *a, const struct seal_key *key, const char *s)
 
     /* EVP_Q_mac fails only on a broken OpenSSL; a digest of nothing must
      * never match a stored one, so abort rather than return a constant. */
-    if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key->b, SEAL_KEY_LEN, (const unsigned char *)s, strlen(s), mac,
-                  sizeof(mac), &len)
+    if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key->b, SEAL_KEY_LEN,
+                  (const unsigned char *)s, strlen(s), mac, sizeof(mac), &len)
             == NULL
         || len != sizeof(mac))
         abort();

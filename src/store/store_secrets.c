@@ -51,30 +51,34 @@ static const char SQL_PLAIN_TAKE[] = "DELETE FROM meta WHERE key = 'secrets_plai
  * then the plain values; 'update' takes the key as $1 and then one value
  * per pair of 'forms': 'D' (digest) or 'S' (sealed) of select column N. */
 struct plain_table {
+    const char *name;
     const char *select;
     const char *update;
     const char *forms;
 };
 
 static const struct plain_table plain_tables[] = {
-    { "SELECT id, app_secret FROM fs_app", "UPDATE fs_app SET app_secret = $2 WHERE id = $1",
-      "S1" },
-    { "SELECT id, secret FROM wc_secret",
+    { "fs_app", "SELECT id, app_secret FROM fs_app",
+      "UPDATE fs_app SET app_secret = $2 WHERE id = $1", "S1" },
+    { "wc_secret", "SELECT id, secret FROM wc_secret",
       "UPDATE wc_secret SET secret = $2, sealed = $3 WHERE id = $1", "D1S1" },
-    { "SELECT tenant_id, api_token, admin_password FROM udesk_company",
+    { "udesk_company", "SELECT tenant_id, api_token, admin_password FROM udesk_company",
       "UPDATE udesk_company SET api_token = $2, admin_password = $3 WHERE tenant_id = $1",
       "S1S2" },
     /* Tokens written before 010 are all kept recoverable: the kinds that are
      * never handed out again expire soon enough. */
-    { "SELECT token FROM token", "UPDATE token SET token = $2, sealed = $3 WHERE token = $1",
-      "D0S0" },
-    { "SELECT code FROM fs_auth_code", "UPDATE fs_auth_code SET code = $2 WHERE code = $1", "D0" },
-    { "SELECT link_token FROM fs_chat_link",
+    { "token", "SELECT token FROM token",
+      "UPDATE token SET token = $2, sealed = $3 WHERE token = $1", "D0S0" },
+    { "fs_auth_code", "SELECT code FROM fs_auth_code",
+      "UPDATE fs_auth_code SET code = $2 WHERE code = $1", "D0" },
+    { "fs_chat_link", "SELECT link_token FROM fs_chat_link",
       "UPDATE fs_chat_link SET link_token = $2 WHERE link_token = $1", "D0" },
-    { "SELECT app_ref, encrypt_key, verification_token FROM fs_subscription",
+    { "fs_subscription", "SELECT app_ref, encrypt_key, verification_token FROM fs_subscription",
       "UPDATE fs_subscription SET encrypt_key = $2, verification_token = $3 WHERE app_ref = $1",
       "S1S2" },
 };
+
+#define NPLAIN (sizeof(plain_tables) / sizeof(plain_tables[0]))
 
 static enum err convert_table(struct store *s, const struct plain_table *t, size_t *rows)
 {
@@ -123,13 +127,13 @@ enum err store_secrets_init(struct store *s)
     }
     if (e == ERR_OK)
         e = store_q(s, &a, &r, SQL_PLAIN_TAKE, "");
-    for (size_t i = 0; e == ERR_OK && r.nrows > 0 && i < sizeof(plain_tables) / sizeof(plain_tables[0]); i++) {
+    for (size_t i = 0; e == ERR_OK && r.nrows > 0 && i < NPLAIN; i++) {
         size_t rows = 0;
 
         e = convert_table(s, &plain_tables[i], &rows);
         if (e == ERR_OK && rows > 0)
-            log_info("secrets at rest: converted %zu plain rows (%s)", rows,
-                     plain_tables[i].select);
+            log_info("secrets at rest: converted %zu plain rows of %s", rows,
+                     plain_tables[i].name);
     }
     arena_release(&a);
     return e;

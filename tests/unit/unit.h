@@ -36,6 +36,7 @@ extern int unit_failures;
     } while (0)
 
 extern const struct unit_case core_cases[], config_cases[], http_cases[], json_cases[],
-    wecom_cases[], udesk_cases[], feishu_cases[], events_cases[], store_cases[], svc_cases[];
+    wecom_cases[], udesk_cases[], feishu_cases[], events_cases[], store_cases[], svc_cases[],
+    seal_cases[], secrets_cases[];
 
 #endif
