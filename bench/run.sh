@@ -92,6 +92,10 @@ results="$work/results.txt"
 baseline=$(run "nginx fixed body" "$npid" "$nport" QZ_METHOD=GET QZ_PATH=/)
 echo "$baseline" >> "$results"
 
+# One server key for both backends (PostgreSQL requires secret_key_file).
+(umask 077 && node -e "process.stdout.write(require('crypto').randomBytes(32).toString('hex'))" \
+  > "$work/secret.key")
+
 # bench_backend LABEL DB [writes] [qunzu flags...]: 'writes' runs the durable write
 # scenarios only (the before/after of group commit).
 bench_backend() {
@@ -100,6 +104,7 @@ bench_backend() {
   [ "${1:-}" = writes ] && { writes_only=1; shift; }
   port=$(free_port)
   taskset -c 0 build-bench/qunzu --listen "127.0.0.1:$port" --db "$db" --threads 1 \
+    --secret-key-file "$work/secret.key" \
     --admin-token bench-admin-token --demo off --access-log off --log-level warn \
     --body-limit 16777216 "$@" &
   local qpid=$!

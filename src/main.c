@@ -241,13 +241,22 @@ static struct store *open_and_start(struct app *app)
     }
 }
 
-/* --copy-to: copies the database named by --db into another, empty one. */
+/* --copy-to: copies the database named by --db into another, empty one.
+ * Its secrets stay sealed under the source's key, so the target must use
+ * that key: a SQLite target gets it in its default key file; otherwise the
+ * same secret_key_file serves both, or a note names the file to use. */
 static int copy_database(const struct config *cfg)
 {
     struct config dst_cfg = *cfg;
     struct store *src, *dst = NULL;
     enum err e = ERR_STORE;
+    char errbuf[512], path[4096];
+    bool note;
 
+    if (config_secret_key_share(cfg, cfg->copy_to, &note, errbuf, sizeof(errbuf)) != 0) {
+        fprintf(stderr, "qunzu: %s\n", errbuf);
+        return 1;
+    }
     dst_cfg.db = cfg->copy_to;
     src = store_open(cfg);
     if (src != NULL)
@@ -261,6 +270,13 @@ static int copy_database(const struct config *cfg)
         return 1;
     }
     printf("copy complete\n");
+    if (note && config_secret_key_path(cfg, cfg->db, path, sizeof(path)))
+        printf("the copy's secrets are sealed under the key in '%s': start servers on it with "
+               "secret_key_file set to a copy of that file\n",
+               path);
+    else if (note)
+        printf("the copy's secrets are sealed under a key of this process only: the copy's "
+               "secrets will not open\n");
     return 0;
 }
 
@@ -290,6 +306,11 @@ int main(int argc, char **argv)
         return 0;
     }
     log_set_level((enum log_level)log_level_parse(cfg.log_level));
+    if (config_secret_key_load(&cfg, errbuf, sizeof(errbuf)) != 0) {
+        fprintf(stderr, "qunzu: %s\n", errbuf);
+        config_release(&cfg);
+        return 2;
+    }
     if (cfg.copy_to != NULL) {
         rc = copy_database(&cfg);
         config_release(&cfg);

@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,11 @@ static const struct config_key config_keys[] = {
       "Database: sqlite:PATH, sqlite::memory: (throwaway) or postgres://URL." },
     { "admin_token", CFG_STR, OFF(admin_token), NULL, 0, 0, NULL, true,
       "Bearer token for /admin/v1/. Unset: generated and printed on first start; only its digest is stored." },
+    { "secret_key_file", CFG_STR, OFF(secret_key_file), NULL, 0, 0, NULL, false,
+      "File holding the server key (64 hex digits) that seals stored secrets and keys their "
+      "digests; never in the database. Unset: sqlite:PATH uses PATH.key (created on first "
+      "start), sqlite::memory: a key per process; PostgreSQL requires it (one file for every "
+      "node)." },
     { "seed", CFG_STR, OFF(seed), NULL, 0, 0, NULL, false,
       "Seed document (JSON, docs/seed.md) applied at start; idempotent." },
     { "threads", CFG_INT, OFF(threads), "2", 1, 256, NULL, false,
@@ -427,6 +433,8 @@ void config_release(struct config *c)
     free(c->config_file);
     free(c->copy_to);
     c->listen_host = c->config_file = c->copy_to = NULL;
+    OPENSSL_cleanse(&c->secret_key, sizeof(c->secret_key));
+    c->has_secret_key = false;
 }
 
 static void value_str(const struct config *c, const struct config_key *k, char *out, size_t n)

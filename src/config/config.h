@@ -14,12 +14,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/seal.h"
+
 struct config {
     char *listen;            /* "HOST:PORT" as given */
     char *listen_host;       /* parsed from listen */
     int listen_port;
     char *db;                /* "sqlite:PATH", "sqlite::memory:" or "postgres://..." */
     char *admin_token;       /* secret; NULL until configured or generated */
+    char *secret_key_file;   /* the server key's file; NULL: the default for 'db' */
     char *seed;              /* seed document applied at start, or NULL */
     int64_t threads;
     char *log_level;
@@ -46,6 +49,10 @@ struct config {
     bool print_example;
     bool help;
     char *copy_to; /* --copy-to URL: copy the database into URL and exit */
+
+    /* The server key (config_secret_key_load); never printed. */
+    struct seal_key secret_key;
+    bool has_secret_key;
 };
 
 /* Loads every source into 'c'. On failure returns -1 with a message naming
@@ -58,6 +65,25 @@ void config_release(struct config *c);
  * the commented reference file (conf/server.conf.example) of defaults. */
 void config_print(const struct config *c, FILE *f, bool example);
 void config_usage(FILE *f);
+
+/* Loads the server key into c->secret_key: from secret_key_file; when that
+ * is unset, for sqlite:PATH from PATH.key (created with a random key, mode
+ * 0600, on first start), for sqlite::memory: a random key of this process;
+ * PostgreSQL needs secret_key_file. Returns -1 with a message in 'errbuf'
+ * on failure. */
+int config_secret_key_load(struct config *c, char *errbuf, size_t errlen);
+
+/* The key file of database 'db': secret_key_file, else PATH.key for
+ * sqlite:PATH. Returns false when there is none. */
+bool config_secret_key_path(const struct config *c, const char *db, char *out, size_t n);
+
+/* For --copy-to: makes database 'db' (the target) use the key in 'c'. With
+ * secret_key_file set, or a PostgreSQL target, there is nothing to write
+ * (the same file serves both; *note says so for PostgreSQL); a SQLite file
+ * gets PATH.key written, or checked when it exists. Returns -1 with a
+ * message in 'errbuf' when the target already has another key. */
+int config_secret_key_share(const struct config *c, const char *db, bool *note, char *errbuf,
+                            size_t errlen);
 
 /* Splits "HOST:PORT" ("[::1]:80" too). Returns -1 if malformed. */
 int config_parse_listen(const char *s, char *host, size_t hostlen, int *port);

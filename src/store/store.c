@@ -18,9 +18,32 @@
 
 struct store *store_open(const struct config *cfg)
 {
-    if (strncmp(cfg->db, "sqlite:", 7) == 0)
-        return sq_open(cfg);
-    return pg_open(cfg);
+    struct store *s;
+    enum err e;
+
+    if (!cfg->has_secret_key) {
+        log_error("store: no server key loaded (secret_key_file)");
+        return NULL;
+    }
+    s = strncmp(cfg->db, "sqlite:", 7) == 0 ? sq_open(cfg) : pg_open(cfg);
+    if (s == NULL)
+        return NULL;
+    s->key = cfg->secret_key;
+    e = store_begin(s, true);
+    if (e == ERR_OK) {
+        e = store_secrets_init(s);
+        if (e == ERR_OK)
+            e = store_commit(s);
+        else
+            store_rollback(s);
+    }
+    /* A database that does not answer is not fatal here, as in pg_open:
+     * start-up fails on it and opens again. Another key is fatal. */
+    if (e != ERR_OK && e != ERR_STORE) {
+        store_close(s);
+        return NULL;
+    }
+    return s;
 }
 
 struct store_group *store_group_open(const struct config *cfg)

@@ -73,8 +73,11 @@ enum token_kind {
     TOKEN_FS_REFRESH = 5, /* as TOKEN_FS_USER; single use */
 };
 
+/* Stored as its keyed digest; 'reusable' tokens also sealed, so that
+ * store_token_live can hand them out again (the reuse rules). */
 struct token_row {
     const char *token;
+    bool reusable;
     int kind;
     int64_t tenant_id;
     int64_t principal; /* the app, secret or person the token was issued to */
@@ -179,8 +182,11 @@ struct store;
 
 /* Opens a connection for the database named by cfg->db (sqlite:PATH,
  * sqlite::memory: or postgres://URL) and brings its schema up to date
- * (migrations run once, under a lock). Returns NULL and logs why on
- * failure. */
+ * (migrations run once, under a lock), then checks the server key
+ * (cfg->secret_key, which must be loaded) against the database and converts
+ * rows written in plain text before migration 010 (store_secrets_init).
+ * Returns NULL and logs why on failure; a server that cannot be reached
+ * still gives a store whose transactions fail until it answers. */
 struct store *store_open(const struct config *cfg);
 void store_close(struct store *s);
 /* Testing, for the connections that serve requests and deliver events:
@@ -193,6 +199,12 @@ struct store *store_fault_wrap(struct store *st, const struct config *cfg);
  * transaction on 'dst'; prints a line per table. Ids are kept. */
 enum err store_copy(struct store *src, struct store *dst);
 enum err store_ping(struct store *s);
+
+/* Secrets at rest, in the caller's write transaction: records the server
+ * key's check value on first use and refuses another key (ERR_FORBIDDEN,
+ * logged); converts the secrets of rows written before migration 010 into
+ * their digests and sealed forms, once. store_open runs it. */
+enum err store_secrets_init(struct store *s);
 
 /* Transactions: 'write' makes the transaction a writer. Writers of one
  * tenant that count-then-insert call store_lock_tenant first, which

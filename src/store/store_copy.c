@@ -3,7 +3,9 @@
  * store/store_copy.c - copies every row of one database into another, empty
  * one of any backend (SQLite into PostgreSQL and back), so an emulator's
  * state can seed a production database. Tables go parents first; ids are
- * kept, so every reference stays valid.
+ * kept, so every reference stays valid. Secrets are copied as stored
+ * (digests, sealed values): the target needs the source's server key, which
+ * main.c's --copy-to arranges or names.
  */
 #include "store/store_int.h"
 
@@ -21,8 +23,11 @@ struct copy_table {
 /* One row per table, in foreign-key order. Adding a table to a migration
  * means adding it here; test_store.c checks every table is listed. */
 static const struct copy_table copy_tables[] = {
+    /* The target checked its server key on open (secret_key_check): the same
+     * key, so the same row; an upsert keeps it. */
     { "meta", "SELECT key, value FROM meta ORDER BY key",
-      "INSERT INTO meta (key, value) VALUES ($1, $2)" },
+      "INSERT INTO meta (key, value) VALUES ($1, $2) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value" },
     { "tenant", "SELECT id, name, is_demo, created_at, rate_limit FROM tenant ORDER BY id",
       "INSERT INTO tenant (id, name, is_demo, created_at, rate_limit) VALUES ($1, $2, $3, $4, $5)" },
     { "person",
@@ -38,17 +43,18 @@ static const struct copy_table copy_tables[] = {
       "INSERT INTO fs_open_id (app_id, person_id, open_id) VALUES ($1, $2, $3)" },
     { "wc_corp", "SELECT tenant_id, corpid FROM wc_corp ORDER BY tenant_id",
       "INSERT INTO wc_corp (tenant_id, corpid) VALUES ($1, $2)" },
-    { "wc_secret", "SELECT id, tenant_id, secret FROM wc_secret ORDER BY id",
-      "INSERT INTO wc_secret (id, tenant_id, secret) VALUES ($1, $2, $3)" },
+    { "wc_secret", "SELECT id, tenant_id, secret, sealed FROM wc_secret ORDER BY id",
+      "INSERT INTO wc_secret (id, tenant_id, secret, sealed) VALUES ($1, $2, $3, $4)" },
     { "udesk_company",
       "SELECT tenant_id, subdomain, admin_email, api_token, admin_password FROM udesk_company "
       "ORDER BY tenant_id",
       "INSERT INTO udesk_company (tenant_id, subdomain, admin_email, api_token, admin_password) "
       "VALUES ($1, $2, $3, $4, $5)" },
-    { "token", "SELECT token, kind, tenant_id, principal, created_at, expires_at, app_ref "
-               "FROM token ORDER BY token",
-      "INSERT INTO token (token, kind, tenant_id, principal, created_at, expires_at, app_ref) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7)" },
+    { "token",
+      "SELECT token, kind, tenant_id, principal, created_at, expires_at, app_ref, sealed "
+      "FROM token ORDER BY token",
+      "INSERT INTO token (token, kind, tenant_id, principal, created_at, expires_at, app_ref, "
+      "sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
     { "nonce", "SELECT tenant_id, nonce, expires_at FROM nonce ORDER BY tenant_id, nonce",
       "INSERT INTO nonce (tenant_id, nonce, expires_at) VALUES ($1, $2, $3)" },
     /* A moved catalog may come before its parent; the parent check is deferred. */

@@ -42,17 +42,27 @@ enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app
     if (e == ERR_OK) {
         out->app = app;
         out->callback_url = sql_text(&r, 0, 1);
-        out->encrypt_key = sql_text(&r, 0, 2);
-        out->verification_token = sql_text(&r, 0, 3);
         out->types = sql_text(&r, 0, 4);
+        e = store_unseal(s, a, sql_text(&r, 0, 2), &out->encrypt_key);
     }
+    if (e == ERR_OK)
+        e = store_unseal(s, a, sql_text(&r, 0, 3), &out->verification_token);
     return e;
 }
 
+/* The encrypt key and the verification token are stored sealed: delivery
+ * needs them to encrypt and sign events. */
 enum err store_fs_subscription_set(struct store *s, const struct fs_subscription_row *sub)
 {
-    return store_q(s, NULL, NULL, SQL_SUB_SET, "issss", sub->app, sub->callback_url,
-                   sub->encrypt_key, sub->verification_token, sub->types);
+    struct arena a;
+    enum err e;
+
+    arena_init(&a, 1024);
+    e = store_q(s, NULL, NULL, SQL_SUB_SET, "issss", sub->app, sub->callback_url,
+                store_seal(s, &a, sub->encrypt_key), store_seal(s, &a, sub->verification_token),
+                sub->types);
+    arena_release(&a);
+    return e;
 }
 
 enum err store_fs_subscription_delete(struct store *s, int64_t app)

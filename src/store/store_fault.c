@@ -130,6 +130,7 @@ struct store *store_fault_wrap(struct store *st, const struct config *cfg)
         .group_attach = f_group_attach,
     };
     f->base.ops = &f->ops;
+    f->base.key = st->key;
     f->inner = st;
     f->every = every;
     return &f->base;

@@ -15,15 +15,17 @@
 static const char SQL_APP_BY_APP_ID[] = "SELECT " APP_COLS " FROM fs_app WHERE app_id = $1";
 static const char SQL_APP_GET[] = "SELECT " APP_COLS " FROM fs_app WHERE id = $1";
 
-static enum err app_read(enum err e, const struct sql_res *r, struct fs_app_row *out)
+/* The app secret is stored sealed (store_ident.c). */
+static enum err app_read(struct store *s, struct arena *a, enum err e, const struct sql_res *r,
+                         struct fs_app_row *out)
 {
     e = sql_one(e, r);
     if (e == ERR_OK) {
         out->id = sql_int(r, 0, 0);
         out->tenant_id = sql_int(r, 0, 1);
         out->app_id = sql_text(r, 0, 2);
-        out->app_secret = sql_text(r, 0, 3);
         out->name = sql_text(r, 0, 4);
+        e = store_unseal(s, a, sql_text(r, 0, 3), &out->app_secret);
     }
     return e;
 }
@@ -33,14 +35,14 @@ enum err store_fs_app_by_app_id(struct store *s, struct arena *a, const char *ap
 {
     struct sql_res r;
 
-    return app_read(store_q(s, a, &r, SQL_APP_BY_APP_ID, "s", app_id), &r, out);
+    return app_read(s, a, store_q(s, a, &r, SQL_APP_BY_APP_ID, "s", app_id), &r, out);
 }
 
 enum err store_fs_app_get(struct store *s, struct arena *a, int64_t id, struct fs_app_row *out)
 {
     struct sql_res r;
 
-    return app_read(store_q(s, a, &r, SQL_APP_GET, "i", id), &r, out);
+    return app_read(s, a, store_q(s, a, &r, SQL_APP_GET, "i", id), &r, out);
 }
 
 #define PERSON_COLS "p.id, p.tenant_id, p.user_id, p.union_id, p.name, p.email, p.udesk_agent_id"
@@ -507,6 +509,7 @@ enum err store_fs_uuid_put(struct store *s, int64_t tenant, const char *uuid, co
     return store_q(s, NULL, NULL, SQL_UUID_PUT, "issii", tenant, uuid, owner_key, chat, now);
 }
 
+/* Codes are stored as their keyed digest and found by it. */
 static const char SQL_CODE_PUT[] =
     "INSERT INTO fs_auth_code (code, tenant_id, app_ref, person_id, expires_at) "
     "VALUES ($1, $2, $3, $4, $5)";
@@ -517,14 +520,22 @@ static const char SQL_CODE_TAKE[] =
 enum err store_fs_code_put(struct store *s, const char *code, int64_t tenant, int64_t app,
                            int64_t person, int64_t expires_at)
 {
-    return store_q(s, NULL, NULL, SQL_CODE_PUT, "siiii", code, tenant, app, person, expires_at);
+    struct arena a;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = store_q(s, NULL, NULL, SQL_CODE_PUT, "siiii", store_digest(s, &a, code), tenant, app,
+                person, expires_at);
+    arena_release(&a);
+    return e;
 }
 
 enum err store_fs_code_take(struct store *s, struct arena *a, const char *code, int64_t now,
                             int64_t *tenant, int64_t *app, int64_t *person)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_CODE_TAKE, "si", code, now), &r);
+    enum err e =
+        sql_one(store_q(s, a, &r, SQL_CODE_TAKE, "si", store_digest(s, a, code), now), &r);
 
     if (e == ERR_OK) {
         *tenant = sql_int(&r, 0, 0);

@@ -7,6 +7,7 @@
 
 #include "core/arena.h"
 
+/* Share-link tokens are stored as their keyed digest and found by it. */
 static const char SQL_LINK_PUT[] =
     "INSERT INTO fs_chat_link (link_token, chat_ref, expires_at, creator_kind, creator_ref, "
     "created_at) VALUES ($1, $2, $3, $4, $5, $6)";
@@ -23,8 +24,14 @@ static const char SQL_PENDING_TAKE[] =
 enum err store_fs_link_put(struct store *s, const char *token, int64_t chat, int64_t expires_at,
                            const struct actor *creator, int64_t now)
 {
-    return store_q(s, NULL, NULL, SQL_LINK_PUT, "siiiii", token, chat, expires_at,
-                   (int64_t)creator->kind, creator->ref, now);
+    struct arena a;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = store_q(s, NULL, NULL, SQL_LINK_PUT, "siiiii", store_digest(s, &a, token), chat,
+                expires_at, (int64_t)creator->kind, creator->ref, now);
+    arena_release(&a);
+    return e;
 }
 
 enum err store_fs_link_get(struct store *s, const char *token, int64_t *chat, int64_t *expires_at,
@@ -35,7 +42,7 @@ enum err store_fs_link_get(struct store *s, const char *token, int64_t *chat, in
     enum err e;
 
     arena_init(&a, 256);
-    e = sql_one(store_q(s, &a, &r, SQL_LINK_GET, "s", token), &r);
+    e = sql_one(store_q(s, &a, &r, SQL_LINK_GET, "s", store_digest(s, &a, token)), &r);
     if (e == ERR_OK) {
         *chat = sql_int(&r, 0, 0);
         *expires_at = sql_int(&r, 0, 1);

@@ -213,12 +213,14 @@ enum err store_fs_tenant_key_set(struct store *s, int64_t tenant, const char *ke
     return store_q(s, NULL, NULL, SQL_FS_KEY_SET, "is", tenant, key);
 }
 
+/* App secrets are stored sealed: the admin API returns them. */
 enum err store_fs_app_upsert(struct store *s, struct arena *a, struct fs_app_row *app,
                              const char *new_secret)
 {
     struct sql_res r;
     enum err e = store_q(s, a, &r, SQL_FS_APP_UPSERT, "issss", app->tenant_id, app->app_id,
-                         app->app_secret, new_secret, app->name);
+                         store_seal(s, a, app->app_secret), store_seal(s, a, new_secret),
+                         app->name);
 
     /* No row back: the app_id belongs to another tenant. */
     e = sql_one(e, &r);
@@ -226,7 +228,7 @@ enum err store_fs_app_upsert(struct store *s, struct arena *a, struct fs_app_row
         return ERR_CONFLICT;
     if (e == ERR_OK) {
         app->id = sql_int(&r, 0, 0);
-        app->app_secret = text(&r, 0, 1);
+        e = store_unseal(s, a, sql_text(&r, 0, 1), &app->app_secret);
     }
     return e;
 }
@@ -242,15 +244,15 @@ enum err store_fs_app_list(struct store *s, struct arena *a, int64_t tenant,
     if (e != ERR_OK)
         return e;
     *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
-    for (size_t i = 0; i < r.nrows; i++) {
+    for (size_t i = 0; e == ERR_OK && i < r.nrows; i++) {
         (*rows)[i].id = sql_int(&r, i, 0);
         (*rows)[i].tenant_id = tenant;
         (*rows)[i].app_id = sql_text(&r, i, 1);
-        (*rows)[i].app_secret = sql_text(&r, i, 2);
         (*rows)[i].name = sql_text(&r, i, 3);
+        e = store_unseal(s, a, sql_text(&r, i, 2), &(*rows)[i].app_secret);
     }
-    *n = r.nrows;
-    return ERR_OK;
+    *n = e == ERR_OK ? r.nrows : 0;
+    return e;
 }
 
 enum err store_fs_open_id_ensure(struct store *s, struct arena *a, int64_t app, int64_t person,
@@ -271,11 +273,14 @@ static const char SQL_WC_CORP_FIND[] = "SELECT tenant_id FROM wc_corp WHERE corp
 static const char SQL_WC_CORP_SET[] =
     "INSERT INTO wc_corp (tenant_id, corpid) VALUES ($1, $2) "
     "ON CONFLICT (tenant_id) DO UPDATE SET corpid = excluded.corpid";
+/* 'secret' holds the secret's keyed digest (gettoken finds the row by it),
+ * 'sealed' the secret itself, sealed, for the admin API. */
 static const char SQL_WC_SECRET_ADD[] =
-    "INSERT INTO wc_secret (tenant_id, secret) VALUES ($1, $2) ON CONFLICT (secret) DO NOTHING";
+    "INSERT INTO wc_secret (tenant_id, secret, sealed) VALUES ($1, $2, $3) "
+    "ON CONFLICT (secret) DO NOTHING";
 static const char SQL_WC_SECRET_FIND[] = "SELECT id, tenant_id FROM wc_secret WHERE secret = $1";
 static const char SQL_WC_SECRET_LIST[] =
-    "SELECT id, secret FROM wc_secret WHERE tenant_id = $1 ORDER BY id";
+    "SELECT id, sealed FROM wc_secret WHERE tenant_id = $1 ORDER BY id";
 
 enum err store_wc_corp_get(struct store *s, struct arena *a, int64_t tenant, char **corpid)
 {
@@ -299,14 +304,22 @@ enum err store_wc_corp_set(struct store *s, int64_t tenant, const char *corpid)
 
 enum err store_wc_secret_add(struct store *s, int64_t tenant, const char *secret)
 {
-    return store_q(s, NULL, NULL, SQL_WC_SECRET_ADD, "is", tenant, secret);
+    struct arena a;
+    enum err e;
+
+    arena_init(&a, 512);
+    e = store_q(s, NULL, NULL, SQL_WC_SECRET_ADD, "iss", tenant, store_digest(s, &a, secret),
+                store_seal(s, &a, secret));
+    arena_release(&a);
+    return e;
 }
 
 enum err store_wc_secret_find(struct store *s, struct arena *a, const char *secret,
                               struct wc_secret_row *out)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_WC_SECRET_FIND, "s", secret), &r);
+    enum err e = sql_one(
+        store_q(s, a, &r, SQL_WC_SECRET_FIND, "s", store_digest(s, a, secret)), &r);
 
     if (e == ERR_OK) {
         out->id = sql_int(&r, 0, 0);
@@ -327,13 +340,13 @@ enum err store_wc_secret_list(struct store *s, struct arena *a, int64_t tenant,
     if (e != ERR_OK)
         return e;
     *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
-    for (size_t i = 0; i < r.nrows; i++) {
+    for (size_t i = 0; e == ERR_OK && i < r.nrows; i++) {
         (*rows)[i].id = sql_int(&r, i, 0);
         (*rows)[i].tenant_id = tenant;
-        (*rows)[i].secret = sql_text(&r, i, 1);
+        e = store_unseal(s, a, sql_text(&r, i, 1), &(*rows)[i].secret);
     }
-    *n = r.nrows;
-    return ERR_OK;
+    *n = e == ERR_OK ? r.nrows : 0;
+    return e;
 }
 
 #define UDESK_COLS "tenant_id, subdomain, admin_email, api_token, admin_password"
@@ -350,28 +363,32 @@ static const char SQL_UDESK_SET[] =
     "api_token = excluded.api_token, "
     "admin_password = coalesce(excluded.admin_password, udesk_company.admin_password)";
 
-static void udesk_fill(const struct sql_res *r, size_t i, struct udesk_row *out)
+/* The API token (it signs requests; log_in returns it) and the admin
+ * password (the admin API returns it) are stored sealed. */
+static enum err udesk_fill(struct store *s, struct arena *a, const struct sql_res *r, size_t i,
+                           struct udesk_row *out)
 {
+    enum err e;
+
     out->tenant_id = sql_int(r, i, 0);
     out->subdomain = sql_text(r, i, 1);
     out->admin_email = sql_text(r, i, 2);
-    out->api_token = sql_text(r, i, 3);
-    out->admin_password = sql_text(r, i, 4);
+    e = store_unseal(s, a, sql_text(r, i, 3), &out->api_token);
+    return e == ERR_OK ? store_unseal(s, a, sql_text(r, i, 4), &out->admin_password) : e;
 }
 
-static enum err udesk_one(enum err e, const struct sql_res *r, struct udesk_row *out)
+static enum err udesk_one(struct store *s, struct arena *a, enum err e, const struct sql_res *r,
+                          struct udesk_row *out)
 {
     e = sql_one(e, r);
-    if (e == ERR_OK)
-        udesk_fill(r, 0, out);
-    return e;
+    return e == ERR_OK ? udesk_fill(s, a, r, 0, out) : e;
 }
 
 enum err store_udesk_get(struct store *s, struct arena *a, int64_t tenant, struct udesk_row *out)
 {
     struct sql_res r;
 
-    return udesk_one(store_q(s, a, &r, SQL_UDESK_GET, "i", tenant), &r, out);
+    return udesk_one(s, a, store_q(s, a, &r, SQL_UDESK_GET, "i", tenant), &r, out);
 }
 
 enum err store_udesk_by_subdomain(struct store *s, struct arena *a, const char *subdomain,
@@ -379,7 +396,7 @@ enum err store_udesk_by_subdomain(struct store *s, struct arena *a, const char *
 {
     struct sql_res r;
 
-    return udesk_one(store_q(s, a, &r, SQL_UDESK_BY_SUB, "s", subdomain), &r, out);
+    return udesk_one(s, a, store_q(s, a, &r, SQL_UDESK_BY_SUB, "s", subdomain), &r, out);
 }
 
 enum err store_udesk_by_email(struct store *s, struct arena *a, const char *email, size_t max,
@@ -393,14 +410,21 @@ enum err store_udesk_by_email(struct store *s, struct arena *a, const char *emai
     if (e != ERR_OK)
         return e;
     *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
-    for (size_t i = 0; i < r.nrows; i++)
-        udesk_fill(&r, i, &(*rows)[i]);
-    *n = r.nrows;
-    return ERR_OK;
+    for (size_t i = 0; e == ERR_OK && i < r.nrows; i++)
+        e = udesk_fill(s, a, &r, i, &(*rows)[i]);
+    *n = e == ERR_OK ? r.nrows : 0;
+    return e;
 }
 
 enum err store_udesk_set(struct store *s, const struct udesk_row *u)
 {
-    return store_q(s, NULL, NULL, SQL_UDESK_SET, "issss", u->tenant_id, u->subdomain,
-                   u->admin_email, u->api_token, u->admin_password);
+    struct arena a;
+    enum err e;
+
+    arena_init(&a, 1024);
+    e = store_q(s, NULL, NULL, SQL_UDESK_SET, "issss", u->tenant_id, u->subdomain,
+                u->admin_email, store_seal(s, &a, u->api_token),
+                store_seal(s, &a, u->admin_password));
+    arena_release(&a);
+    return e;
 }

@@ -13,6 +13,8 @@
 
 #include "store/store.h"
 
+#include "core/seal.h"
+
 #define SQL_MAX_PARAMS 20
 
 struct sql_param {
@@ -56,6 +58,9 @@ struct store {
      * rolls back and fails: a request that went on after a failed read
      * (an event body missing a field, say) never commits half its work. */
     bool failed;
+    /* The server key: secrets are stored as digests or sealed under it
+     * (store_secrets.c). Set by store_open. */
+    struct seal_key key;
 };
 
 /* Every statement goes through here, so that 'failed' is kept. */
@@ -97,6 +102,15 @@ enum err store_migrate(struct store *s, const struct store_migration *list);
  * 'b' int read as 0/1). */
 enum err store_q(struct store *s, struct arena *a, struct sql_res *res, const char *sql,
                  const char *fmt, ...);
+
+/* Secrets at rest (store_secrets.c). store_digest: the keyed digest a
+ * lookup secret is stored and found by; store_seal: the sealed form of a
+ * secret read back (NULL stays NULL); both in 'a'. store_unseal opens a
+ * sealed column value into 'a' (NULL stays NULL); a value that does not open
+ * (another key, damage) is ERR_STORE, logged. */
+char *store_digest(const struct store *s, struct arena *a, const char *secret);
+char *store_seal(const struct store *s, struct arena *a, const char *plain);
+enum err store_unseal(struct store *s, struct arena *a, const char *sealed, const char **plain);
 
 /* The tables store_copy copies, for the test that every table is listed. */
 size_t store_copy_table_count(void);

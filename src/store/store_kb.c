@@ -7,38 +7,59 @@
 
 #include "core/arena.h"
 
-#define TOKEN_COLS "token, kind, tenant_id, principal, created_at, expires_at, app_ref"
+/* The token column holds the token's keyed digest; 'sealed' the token
+ * itself, sealed, for the kinds handed out again (store_secrets.c). */
+#define TOKEN_COLS "sealed, kind, tenant_id, principal, created_at, expires_at, app_ref"
 
 static const char SQL_TOKEN_INSERT[] =
-    "INSERT INTO token (" TOKEN_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    "INSERT INTO token (token, sealed, kind, tenant_id, principal, created_at, expires_at, "
+    "app_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 static const char SQL_TOKEN_GET[] = "SELECT " TOKEN_COLS " FROM token WHERE token = $1";
 static const char SQL_TOKEN_LIVE[] =
-    "SELECT " TOKEN_COLS " FROM token "
-    "WHERE kind = $1 AND principal = $2 AND expires_at > $3 ORDER BY expires_at DESC LIMIT 1";
+    "SELECT " TOKEN_COLS " FROM token WHERE kind = $1 AND principal = $2 AND expires_at > $3 "
+    "AND sealed IS NOT NULL ORDER BY expires_at DESC LIMIT 1";
 static const char SQL_TOKEN_DELETE[] = "DELETE FROM token WHERE token = $1";
 
 enum err store_token_insert(struct store *s, const struct token_row *t)
 {
-    return store_q(s, NULL, NULL, SQL_TOKEN_INSERT, "siiiiii", t->token, (int64_t)t->kind,
-                   t->tenant_id, t->principal, t->created_at, t->expires_at, t->app);
+    struct arena a;
+    enum err e;
+
+    arena_init(&a, 512);
+    e = store_q(s, NULL, NULL, SQL_TOKEN_INSERT, "ssiiiiii", store_digest(s, &a, t->token),
+                t->reusable ? store_seal(s, &a, t->token) : NULL, (int64_t)t->kind, t->tenant_id,
+                t->principal, t->created_at, t->expires_at, t->app);
+    arena_release(&a);
+    return e;
 }
 
 enum err store_token_delete(struct store *s, const char *token)
 {
-    return store_q(s, NULL, NULL, SQL_TOKEN_DELETE, "s", token);
+    struct arena a;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = store_q(s, NULL, NULL, SQL_TOKEN_DELETE, "s", store_digest(s, &a, token));
+    arena_release(&a);
+    return e;
 }
 
-static enum err token_read(enum err e, const struct sql_res *r, struct token_row *out)
+/* 'token' is the token looked up, or NULL to open the sealed one. */
+static enum err token_read(struct store *s, struct arena *a, enum err e, const struct sql_res *r,
+                           const char *token, struct token_row *out)
 {
     e = sql_one(e, r);
     if (e == ERR_OK) {
-        out->token = sql_text(r, 0, 0);
+        out->token = arena_strdup(a, token);
+        out->reusable = sql_text(r, 0, 0) != NULL;
         out->kind = (int)sql_int(r, 0, 1);
         out->tenant_id = sql_int(r, 0, 2);
         out->principal = sql_int(r, 0, 3);
         out->created_at = sql_int(r, 0, 4);
         out->expires_at = sql_int(r, 0, 5);
         out->app = sql_int(r, 0, 6);
+        if (token == NULL)
+            e = store_unseal(s, a, sql_text(r, 0, 0), &out->token);
     }
     return e;
 }
@@ -47,17 +68,18 @@ enum err store_token_get(struct store *s, struct arena *a, const char *token,
                          struct token_row *out)
 {
     struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_TOKEN_GET, "s", store_digest(s, a, token));
 
-    return token_read(store_q(s, a, &r, SQL_TOKEN_GET, "s", token), &r, out);
+    return token_read(s, a, e, &r, token, out);
 }
 
 enum err store_token_live(struct store *s, struct arena *a, int kind, int64_t principal,
                           int64_t now, struct token_row *out)
 {
     struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_TOKEN_LIVE, "iii", (int64_t)kind, principal, now);
 
-    return token_read(store_q(s, a, &r, SQL_TOKEN_LIVE, "iii", (int64_t)kind, principal, now),
-                      &r, out);
+    return token_read(s, a, e, &r, NULL, out);
 }
 
 /* Nonces of signed requests: a replay finds its row and inserts nothing. */

@@ -28,6 +28,9 @@ enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_
             return e;
     }
     out->token = ids_token(c->a, p->prefix, p->bytes);
+    /* Only a token the rule may hand out again is kept recoverable (sealed);
+     * the others are stored as their digest alone. */
+    out->reusable = p->reuse_min_remaining <= p->lifetime;
     out->kind = p->kind;
     out->tenant_id = tenant;
     out->principal = principal;

@@ -91,6 +91,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     if (config_load(&cfg, 11, args, (const char *const[]){ NULL }, err, sizeof(err)) != 0)
         die(err);
+    if (config_secret_key_load(&cfg, err, sizeof(err)) != 0)
+        die(err);
     app.cfg = &cfg;
     app.dialects = dialects;
     admin_token_digest("fuzz-admin-token", app.admin_digest);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { adminSeed, advanceClock, binPath, dbOf, freshPgDatabase, makeTempDir, sleep, startServer, waitFor, withServer } from './lib/server.mjs';
+import { adminSeed, advanceClock, binPath, dbOf, freshPgDatabase, keyArgs, makeTempDir, sleep, startServer, waitFor, withServer } from './lib/server.mjs';
 import { ACME, addGroup, addGroupOk, assertErr, getToken, kf, listAll } from './lib/wecom.mjs';
 import { APP1, assertOk, chatPath, createChat, feishuSeed, fs as call, tenantToken, withFeishuServer } from './lib/feishu.mjs';
 import { startReceiver } from './lib/receiver.mjs';
@@ -126,12 +126,12 @@ test('--copy-to copies a database to the other backend and back', { timeout: 120
         const middle = PG ? freshPgDatabase(PG) : `sqlite:${path.join(dir, 'middle.db')}`;
         const back = `sqlite:${path.join(dir, 'back.db')}`;
         for (const [from, to] of [[src, middle], [middle, back]]) {
-            const r = spawnSync(binPath(), ['--db', from, '--copy-to', to], { encoding: 'utf8' });
+            const r = spawnSync(binPath(), ['--db', from, '--copy-to', to, ...keyArgs()], { encoding: 'utf8' });
             assert.equal(r.status, 0, `copy ${from} -> ${to} failed: ${r.stderr}`);
             assert.match(r.stdout, /copied \d+ rows of kb_category/);
         }
         // Copying into a database that already has tenants is refused.
-        const again = spawnSync(binPath(), ['--db', src, '--copy-to', back], { encoding: 'utf8' });
+        const again = spawnSync(binPath(), ['--db', src, '--copy-to', back, ...keyArgs()], { encoding: 'utf8' });
         assert.notEqual(again.status, 0);
         assert.match(again.stderr, /already has tenants/);
         // The copy serves the same state: the token, the group, and new rows get new ids.

@@ -43,6 +43,7 @@ static void setup(struct fixture *f)
 
     memset(f, 0, sizeof(*f));
     CHECK(config_load(&f->cfg, 3, argv, env, err, sizeof(err)) == 0);
+    CHECK(config_secret_key_load(&f->cfg, err, sizeof(err)) == 0);
     f->st = store_open(&f->cfg);
     CHECK(f->st != NULL);
     arena_init(&f->a, 0);
@@ -413,6 +414,7 @@ static void upgrade_keeps_groups(void)
     memset(&f, 0, sizeof(f));
     snprintf(dbflag, sizeof(dbflag), "sqlite:%s", path);
     CHECK(config_load(&f.cfg, 3, argv, env, err, sizeof(err)) == 0);
+    CHECK(config_secret_key_load(&f.cfg, err, sizeof(err)) == 0);
     f.st = store_open(&f.cfg);
     CHECK(f.st != NULL);
     arena_init(&f.a, 0);
@@ -429,6 +431,8 @@ static void upgrade_keeps_groups(void)
     CHECK(add(&f, &svc_kb_wecom, "new", &g) == ERR_OK && g.id == 9);
     teardown(&f);
     unlink(path);
+    snprintf(dbflag, sizeof(dbflag), "%s.key", path); /* the default key file */
+    unlink(dbflag);
 }
 
 static const char SQL_TABLES[] =

@@ -33,6 +33,7 @@ static void gsetup(struct gfix *f)
     CHECK(mkdtemp(f->dir) != NULL);
     snprintf(db, sizeof(db), "sqlite:%s/q.db", f->dir);
     CHECK(config_load(&f->cfg, 3, argv, env, err, sizeof(err)) == 0);
+    CHECK(config_secret_key_load(&f->cfg, err, sizeof(err)) == 0);
     f->st = store_open(&f->cfg);
     CHECK(f->st != NULL);
     f->g = store_group_open(&f->cfg);

@@ -19,6 +19,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -109,6 +110,27 @@ export function freshPgDatabase(adminUrl) {
     return u.toString();
 }
 
+// The server key every server of this test process gets (--secret-key-file), so that
+// servers sharing one database (two nodes, a restart, a --copy-to target) open each
+// other's secrets. PostgreSQL requires the file; with SQLite it replaces the default
+// <db>.key, which tests of that default ask for with secretKeyFile: null.
+let sharedKeyFile = null;
+
+export function testKeyFile() {
+    if (!sharedKeyFile) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qunzu-key-'));
+        sharedKeyFile = path.join(dir, 'secret.key');
+        fs.writeFileSync(sharedKeyFile, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+        process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    }
+    return sharedKeyFile;
+}
+
+/** The arguments that give a qunzu process the shared test key (for direct spawns). */
+export function keyArgs() {
+    return ['--secret-key-file', testKeyFile()];
+}
+
 export function makeTempDir(prefix = 'qunzu-test-') {
     return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -138,6 +160,9 @@ process.on('exit', () => {
  * opts.args       extra arguments appended after the standard ones
  * opts.env        extra environment variables for the server
  * opts.dir        reuse an existing directory (and its database) instead of a new one
+ * opts.secretKeyFile undefined: the shared test key (testKeyFile); null: none (the
+ *                 default: <db>.key for SQLite, a refusal to start for PostgreSQL); a
+ *                 string: that file
  * Returns the handle documented at the end of this function.
  */
 export async function startServer(opts = {}) {
@@ -403,6 +428,8 @@ function buildArgs(opts, dir) {
     const a = ['--listen', '127.0.0.1:0', '--db', opts.db || dbArg(dir)];
     const token = opts.adminToken === undefined ? ADMIN_TOKEN : opts.adminToken;
     if (token) a.push('--admin-token', token);
+    const keyFile = opts.secretKeyFile === undefined ? testKeyFile() : opts.secretKeyFile;
+    if (keyFile) a.push('--secret-key-file', keyFile);
     if (opts.seed === undefined) {
         a.push('--seed', fixtureSeedPath);
     } else if (typeof opts.seed === 'string') {

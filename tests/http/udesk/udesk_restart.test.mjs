@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { withRestartableServer, withServer, binPath, freshPgDatabase, makeTempDir } from '../lib/server.mjs';
+import { withRestartableServer, withServer, binPath, freshPgDatabase, keyArgs, makeTempDir } from '../lib/server.mjs';
 import { ACME, SEED, udesk, udJson, assertUdErr } from '../lib/udesk.mjs';
 
 const LIST = '/open_api_v1/knowledge_catalogs';
@@ -73,7 +73,7 @@ test('--copy-to keeps trees (a child older than its parent included) and used no
         const other = process.env.QUNZU_TEST_PG ? freshPgDatabase(process.env.QUNZU_TEST_PG) : `sqlite:${path.join(dir, 'other.db')}`;
         const back = `sqlite:${path.join(dir, 'back.db')}`;
         for (const [from, to] of [[src, other], [other, back]]) {
-            const r = spawnSync(binPath(), ['--db', from, '--copy-to', to], { encoding: 'utf8' });
+            const r = spawnSync(binPath(), ['--db', from, '--copy-to', to, ...keyArgs()], { encoding: 'utf8' });
             assert.equal(r.status, 0, `copy ${from} -> ${to} failed: ${r.stderr}`);
             assert.match(r.stdout, /copied 4 rows of nonce\n/);
         }
