@@ -318,6 +318,7 @@ int main(int argc, char **argv)
     }
     app.cfg = &cfg;
     app.dialects = all_dialects;
+    app.tokens = svc_tcache_new(cfg.token_cache_ttl_ms);
     if (cfg.rate_limit) {
         app.limiter = rate_new();
         app.rates[RATE_FEISHU][0] = (struct rate_rule){ 1000, cfg.rate_feishu_per_second };
@@ -389,6 +390,7 @@ out:
     ev_cleanup();
     store_close(st);
     rate_free(app.limiter);
+    svc_tcache_free(app.tokens);
     config_release(&cfg);
     return rc;
 }

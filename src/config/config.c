@@ -89,6 +89,8 @@ static const struct config_key config_keys[] = {
       "PostgreSQL: how often (ms) each node shares its rate-limit counts with the other nodes; "
       "a limit can be exceeded by what the nodes admit in about two intervals "
       "(0: each node counts alone)." },
+    { "token_cache_ttl_ms", CFG_INT, OFF(token_cache_ttl_ms), "60000", 0, 86400000, NULL, false,
+      "How long a checked access token is remembered in memory (0: read every time)." },
     { "shutdown_timeout_ms", CFG_INT, OFF(shutdown_timeout_ms), "5000", 0, 600000, NULL, false,
       "On SIGTERM/SIGINT, how long to wait for in-flight requests before closing." },
     { "udesk_domain", CFG_STR, OFF(udesk_domain), "udesk.cn", 0, 0, NULL, false,

@@ -41,6 +41,7 @@ struct config {
     int64_t rate_wecom_per_minute, rate_wecom_per_hour;
     int64_t rate_udesk_per_minute;
     int64_t rate_sync_ms;    /* PostgreSQL: share counts every N ms (0: off) */
+    int64_t token_cache_ttl_ms; /* how long a checked token is cached (0: off) */
     char *udesk_domain;      /* Host suffix that carries a Udesk subdomain */
     char *config_file;       /* where the file source came from, or NULL */
 

@@ -39,6 +39,7 @@ struct app {
     /* SQLite group commit: write requests run on its thread (NULL: in the
      * worker, one commit each). */
     struct store_group *group;
+    struct token_cache *tokens; /* token checks (svc_tcache.c); NULL: off */
 };
 
 /* One worker thread's state: its database connection. */

@@ -42,7 +42,13 @@ enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_
 
 enum err svc_token_check(struct svc_ctx *c, int kind, const char *token, struct token_row *out)
 {
-    enum err e = store_token_get(c->st, c->a, token, out);
+    enum err e = ERR_OK;
+
+    if (!svc_tcache_get(c->tokens, token, out)) {
+        e = store_token_get(c->st, c->a, token, out);
+        if (e == ERR_OK)
+            svc_tcache_put(c->tokens, token, out);
+    }
 
     if (e == ERR_NOT_FOUND || (e == ERR_OK && out->kind != kind))
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_TOKEN, "invalid access token");

@@ -115,13 +115,18 @@ static enum err ad_clock_get(struct req *rq, json_t *body, json_t *out)
 }
 
 /* What this node has done, for operators and the tests: group commit's
- * transactions and the write requests they carried. */
+ * transactions and the write requests they carried; token checks answered
+ * from memory and read from the database. */
 static enum err ad_stats(struct req *rq, json_t *body, json_t *out)
 {
-    int64_t batches = 0, jobs = 0;
+    int64_t batches = 0, jobs = 0, hits = 0, misses = 0;
 
     (void)body;
     store_group_stats(rq->app->group, &batches, &jobs);
+    svc_tcache_stats(rq->app->tokens, &hits, &misses);
+    json_object_set_new(out, "token_cache",
+                        json_pack("{s:b,s:I,s:I}", "enabled", rq->app->tokens != NULL, "hits",
+                                  (json_int_t)hits, "misses", (json_int_t)misses));
     json_object_set_new(out, "group_commit",
                         json_pack("{s:b,s:I,s:I}", "enabled", rq->app->group != NULL,
                                   "transactions", (json_int_t)batches, "requests",
