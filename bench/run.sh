@@ -105,7 +105,7 @@ bench_backend() {
   port=$(free_port)
   taskset -c 0 build-bench/qunzu --listen "127.0.0.1:$port" --db "$db" --threads 1 \
     --secret-key-file "$work/secret.key" \
-    --admin-token bench-admin-token --demo off --access-log off --log-level warn \
+    --admin-token bench-admin-token --demo off --access-log off --log-level warn --rate-limit off \
     --body-limit 16777216 "$@" &
   local qpid=$!
   pids+=($qpid)

@@ -338,7 +338,7 @@ void dialect_handle(struct http_req *r)
     else
         e = find_route(&rq, d);
     if (e == ERR_OK && ws->app->group != NULL && (rq.route->flags & R_WRITE)
-        && !(rq.route->flags & R_NO_TX)) {
+        && !(rq.route->flags & (R_NO_TX | R_INLINE))) {
         submit_write(&rq, d);
         return;
     }

@@ -87,6 +87,10 @@ enum route_flags {
     R_JSON = 1 << 1,   /* the body is a JSON object checked against 'rules' */
     R_PUBLIC = 1 << 2, /* no authentication (token endpoints, health) */
     R_NO_TX = 1 << 3,  /* touches no database */
+    /* A write that seldom writes (a token handed out again while valid):
+     * under group commit it runs on its worker, taking the group's
+     * connection in turn, instead of waiting for a batch's fsync. */
+    R_INLINE = 1 << 4,
     R_DIALECT_A = 1 << 8, /* free for a dialect's own use (an envelope style) */
     R_DIALECT_B = 1 << 9,
     R_DIALECT_C = 1 << 10,

@@ -29,7 +29,7 @@ static const struct field_rule list_group_rules[] = {
 static const struct route wc_routes[] = {
     /* method    path                                flags                    rules  handler */
     /* §2 */
-    { HTTP_GET, "/cgi-bin/gettoken", R_PUBLIC | R_WRITE, NULL, wc_gettoken },
+    { HTTP_GET, "/cgi-bin/gettoken", R_PUBLIC | R_WRITE | R_INLINE, NULL, wc_gettoken },
     /* §5.1 - §5.4 */
     { HTTP_POST, "/cgi-bin/kf/knowledge/add_group", R_WRITE | R_JSON, add_group_rules,
       wc_kb_add_group },
