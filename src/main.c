@@ -291,6 +291,8 @@ int main(int argc, char **argv)
     char errbuf[512];
     int rc = 1;
 
+    json_alloc_init(); /* before any JSON: request values come from the request's arena */
+
     if (config_load(&cfg, argc, argv, (const char *const *)environ, errbuf, sizeof(errbuf))
         != 0) {
         fprintf(stderr, "qunzu: %s\n", errbuf);

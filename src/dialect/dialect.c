@@ -271,21 +271,28 @@ struct write_job {
 static void job_run(struct store *st, void *arg)
 {
     struct write_job *j = arg;
+    struct arena *prev = json_arena_use(j->rq.http->arena);
 
     j->rq.svc.st = st;
+    j->out = json_object();
     j->e = run(&j->rq, j->d, j->out);
+    json_arena_use(prev);
 }
 
 static void job_done(void *arg, enum err batch)
 {
     struct write_job *j = arg;
+    struct arena *prev = json_arena_use(j->rq.http->arena);
     enum err e = j->e;
 
     /* A request that failed answered its error whatever became of the
      * batch; one that succeeded did so only if the batch is durable. */
     if (e == ERR_OK && batch != ERR_OK)
         e = err_set(&j->rq.err, batch, SUBJ_NONE, "commit failed");
+    if (j->out == NULL) /* the batch failed before the job ran */
+        j->out = json_object();
     answer(&j->rq, j->d, e, j->out);
+    json_arena_use(prev);
     http_finish(j->rq.http);
 }
 
@@ -299,7 +306,6 @@ static void submit_write(const struct req *rq, const struct dialect *d)
     j->rq.svc.a = copy->arena;
     j->rq.svc.ei = &j->rq.err;
     j->d = d;
-    j->out = json_object();
     /* Path parameters live in the worker's arena: route again on the copy. */
     find_route(&j->rq, d);
     j->sj.run = job_run;
@@ -312,6 +318,7 @@ void dialect_handle(struct http_req *r)
 {
     struct worker_state *ws = r->worker;
     const struct dialect *d;
+    struct arena *prev;
     struct req rq;
     json_t *out;
     enum err e;
@@ -342,8 +349,10 @@ void dialect_handle(struct http_req *r)
         submit_write(&rq, d);
         return;
     }
+    prev = json_arena_use(r->arena);
     out = json_object();
     if (e == ERR_OK)
         e = run(&rq, d, out);
     answer(&rq, d, e, out);
+    json_arena_use(prev);
 }

@@ -17,6 +17,14 @@
 
 struct arena;
 
+/* Makes jansson allocate through qunzu (call once, before any JSON): values
+ * come from the arena the calling thread named with json_arena_use (a
+ * request's; they die with it, and json_decref costs nothing), else from
+ * malloc. json_arena_use returns the arena named before. Every value made
+ * while an arena is named must be released before that arena is reset. */
+void json_alloc_init(void);
+struct arena *json_arena_use(struct arena *a);
+
 /* JT_ID: an integer, or a string of decimal digits (clients send ids either way). */
 enum json_type { JT_ANY = 0, JT_STRING, JT_INT, JT_BOOL, JT_OBJECT, JT_ARRAY, JT_ID };
 
