@@ -342,12 +342,9 @@ int main(int argc, char **argv)
     st = open_and_start(&app);
     if (st == NULL)
         goto out;
-    if (cfg.sqlite_group_commit && strncmp(cfg.db, "sqlite:", 7) == 0) {
-        app.group = store_group_open(&cfg);
-        if (app.group == NULL) {
-            log_error("cannot start group commit");
-            goto out;
-        }
+    if (store_group_open(&cfg, &app.group) != ERR_OK) {
+        log_error("cannot start group commit");
+        goto out;
     }
     /* Deliveries run beside the HTTP workers and stop with them. */
     worker = ev_worker_start(&cfg, &app.clock, app.group, &stop_requested);

@@ -46,28 +46,10 @@ struct store *store_open(const struct config *cfg)
     return s;
 }
 
-struct store_group *store_group_open(const struct config *cfg)
-{
-    if (strncmp(cfg->db, "sqlite:", 7) != 0 || !cfg->sqlite_group_commit)
-        return NULL;
-    return sq_group_open(cfg);
-}
-
 void store_group_attach(struct store *s, struct store_group *g)
 {
     if (g != NULL && s->ops->group_attach != NULL)
         s->ops->group_attach(s, g);
-}
-
-void store_group_submit(struct store_group *g, struct store_job *j)
-{
-    sq_group_submit(g, j);
-}
-
-void store_group_close(struct store_group *g)
-{
-    if (g != NULL)
-        sq_group_close(g);
 }
 
 void store_close(struct store *s)

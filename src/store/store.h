@@ -218,8 +218,8 @@ enum err store_lock_tenant(struct store *s, int64_t tenant);
  * a write connection and runs the jobs submitted to it back to back, each
  * inside a savepoint of one transaction, then commits the batch with one
  * fsync. A job's own failure rolls back its savepoint only; the others'
- * work stays. store_group_open returns NULL where there is nothing to gain
- * (PostgreSQL groups concurrent commits itself) or when it is turned off. */
+ * work stays. There is no group where there is nothing to gain (PostgreSQL
+ * groups concurrent commits itself) or when it is turned off. */
 struct store_group;
 
 struct store_job {
@@ -234,7 +234,9 @@ struct store_job {
     struct store_job *next;
 };
 
-struct store_group *store_group_open(const struct config *cfg);
+/* '*out' NULL (ERR_OK) where there is no group to run; ERR_STORE when the
+ * group's connection or thread cannot be had. (store_sqlite_group.c) */
+enum err store_group_open(const struct config *cfg, struct store_group **out);
 /* Makes the write transactions of 's' (another connection to the same
  * database) run on the group's connection, in turn with the batches, so
  * that writers in one process never wait on SQLite's file lock. */

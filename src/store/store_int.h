@@ -90,9 +90,6 @@ struct store *sq_open(const struct config *cfg);
 const char *sq_fault_vfs(int64_t every);
 void sq_fault_arm(void);
 struct store *pg_open(const struct config *cfg);
-struct store_group *sq_group_open(const struct config *cfg);
-void sq_group_submit(struct store_group *g, struct store_job *j);
-void sq_group_close(struct store_group *g);
 
 /* Applies the migrations not yet recorded in schema_migrations, in one
  * transaction. The caller holds whatever lock keeps two nodes apart. */

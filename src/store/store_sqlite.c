@@ -146,9 +146,15 @@ static enum err sq_script(struct store *st, const char *sql)
     return sq_exec(SQ(st), sql);
 }
 
-/* Ends the transaction open on 's' (committing or not) and leaves no
- * transaction behind, whatever fails. */
-static enum err tx_end(struct sq *s, bool commit)
+enum err sq_tx_begin(struct sq *s, bool write)
+{
+    enum err e = sq_exec(s, write ? "BEGIN IMMEDIATE" : "BEGIN");
+
+    s->in_tx = e == ERR_OK;
+    return e;
+}
+
+enum err sq_tx_end(struct sq *s, bool commit)
 {
     enum err e = ERR_STORE;
 
@@ -192,20 +198,16 @@ static enum err sq_begin(struct store *st, bool write)
         return e;
     }
     if (write && s->group != NULL) {
-        sq_group_lock(s->group);
-        w = sq_group_conn(s->group);
-        e = sq_exec(w, "BEGIN IMMEDIATE");
+        w = sq_group_take(s->group);
+        e = sq_tx_begin(w, true);
         if (e != ERR_OK) {
-            sq_group_unlock(s->group);
+            sq_group_give(s->group);
             return e;
         }
-        w->in_tx = true;
         s->via = w;
         return ERR_OK;
     }
-    e = sq_exec(s, write ? "BEGIN IMMEDIATE" : "BEGIN");
-    s->in_tx = e == ERR_OK;
-    return e;
+    return sq_tx_begin(s, write);
 }
 
 static enum err sq_end(struct store *st, bool commit)
@@ -216,12 +218,12 @@ static enum err sq_end(struct store *st, bool commit)
     if (s->batch)
         return sq_savepoint_end(s, commit);
     if (s->via != NULL) {
-        e = tx_end(s->via, commit);
+        e = sq_tx_end(s->via, commit);
         s->via = NULL;
-        sq_group_unlock(s->group);
+        sq_group_give(s->group);
         return e;
     }
-    return tx_end(s, commit);
+    return sq_tx_end(s, commit);
 }
 
 static enum err sq_commit(struct store *st)

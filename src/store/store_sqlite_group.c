@@ -31,6 +31,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A batch is cut at this many jobs, so that the first job of a long queue
  * is not held for the whole queue's work. */
@@ -48,17 +49,13 @@ struct store_group {
     atomic_llong batches, jobs; /* transactions committed or lost; jobs run */
 };
 
-struct sq *sq_group_conn(struct store_group *g)
+struct sq *sq_group_take(struct store_group *g)
 {
+    pthread_mutex_lock(&g->lock);
     return g->conn;
 }
 
-void sq_group_lock(struct store_group *g)
-{
-    pthread_mutex_lock(&g->lock);
-}
-
-void sq_group_unlock(struct store_group *g)
+void sq_group_give(struct store_group *g)
 {
     pthread_mutex_unlock(&g->lock);
 }
@@ -83,13 +80,12 @@ static enum err run_one_tx(struct store_group *g, struct store_job **queue, stru
     bool dropped = false;
 
     *ran = NULL;
-    if (sq_exec(c, "BEGIN IMMEDIATE") != ERR_OK) {
+    if (sq_tx_begin(c, true) != ERR_OK) {
         /* Nothing ran: the whole queue is lost. */
         *ran = *queue;
         *queue = NULL;
         return ERR_STORE;
     }
-    c->in_tx = true;
     c->batch = true;
     while (*queue != NULL && !dropped) {
         struct store_job *j = *queue;
@@ -106,16 +102,9 @@ static enum err run_one_tx(struct store_group *g, struct store_job **queue, stru
         dropped = sqlite3_get_autocommit(c->db) != 0;
     }
     c->batch = false;
-    c->in_tx = false;
-    if (dropped) {
+    if (dropped)
         log_error("sqlite: the batch's transaction was rolled back; its jobs fail");
-        return ERR_STORE;
-    }
-    if (sq_exec(c, "COMMIT") == ERR_OK)
-        return ERR_OK;
-    if (!sqlite3_get_autocommit(c->db))
-        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-    return ERR_STORE;
+    return sq_tx_end(c, !dropped);
 }
 
 /* Takes up to GROUP_MAX_BATCH jobs off the queue; NULL once stopped. */
@@ -176,7 +165,7 @@ void store_group_stats(const struct store_group *g, int64_t *batches, int64_t *j
     *jobs = g ? atomic_load(&g->jobs) : 0;
 }
 
-void sq_group_submit(struct store_group *g, struct store_job *j)
+void store_group_submit(struct store_group *g, struct store_job *j)
 {
     j->next = NULL;
     pthread_mutex_lock(&g->qlock);
@@ -189,15 +178,18 @@ void sq_group_submit(struct store_group *g, struct store_job *j)
     pthread_mutex_unlock(&g->qlock);
 }
 
-struct store_group *sq_group_open(const struct config *cfg)
+enum err store_group_open(const struct config *cfg, struct store_group **out)
 {
-    struct store_group *g = xcalloc(1, sizeof(*g));
-    struct store *conn = store_open(cfg);
+    struct store_group *g;
+    struct store *conn;
 
-    if (conn == NULL) {
-        free(g);
-        return NULL;
-    }
+    *out = NULL;
+    if (strncmp(cfg->db, "sqlite:", 7) != 0 || !cfg->sqlite_group_commit)
+        return ERR_OK;
+    conn = store_open(cfg);
+    if (conn == NULL)
+        return ERR_STORE;
+    g = xcalloc(1, sizeof(*g));
     g->conn = SQ(conn);
     g->st = store_fault_wrap(conn, cfg);
     pthread_mutex_init(&g->lock, NULL);
@@ -207,13 +199,16 @@ struct store_group *sq_group_open(const struct config *cfg)
         log_error("sqlite: cannot start the group commit thread");
         store_close(g->st);
         free(g);
-        return NULL;
+        return ERR_STORE;
     }
-    return g;
+    *out = g;
+    return ERR_OK;
 }
 
-void sq_group_close(struct store_group *g)
+void store_group_close(struct store_group *g)
 {
+    if (g == NULL)
+        return;
     pthread_mutex_lock(&g->qlock);
     g->stop = true;
     pthread_cond_signal(&g->qcond);

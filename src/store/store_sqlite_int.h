@@ -38,11 +38,15 @@ struct sq {
 #define SQ(st) ((struct sq *)(st))
 
 enum err sq_exec(struct sq *s, const char *sql);
+/* A transaction on 's' ('write': BEGIN IMMEDIATE); sq_tx_end commits or
+ * rolls it back and leaves no transaction behind, whatever fails. */
+enum err sq_tx_begin(struct sq *s, bool write);
+enum err sq_tx_end(struct sq *s, bool commit);
 /* Releases (commit) or undoes the open savepoint of a batch's job. */
 enum err sq_savepoint_end(struct sq *s, bool commit);
-/* The group's connection: the one a write transaction of 's' runs on. */
-struct sq *sq_group_conn(struct store_group *g);
-void sq_group_lock(struct store_group *g);
-void sq_group_unlock(struct store_group *g);
+/* The group's connection, for one write transaction of another connection
+ * of the process: taken in turn with the batches, given back after. */
+struct sq *sq_group_take(struct store_group *g);
+void sq_group_give(struct store_group *g);
 
 #endif

@@ -36,8 +36,7 @@ static void gsetup(struct gfix *f)
     CHECK(config_secret_key_load(&f->cfg, err, sizeof(err)) == 0);
     f->st = store_open(&f->cfg);
     CHECK(f->st != NULL);
-    f->g = store_group_open(&f->cfg);
-    CHECK(f->g != NULL);
+    CHECK(store_group_open(&f->cfg, &f->g) == ERR_OK && f->g != NULL);
     store_group_attach(f->st, f->g);
 }
 
