@@ -238,11 +238,6 @@ static void guard_dispose(void *p)
         g->d->req = NULL;
 }
 
-static const char *copy_n(struct arena *a, const char *s, size_t n)
-{
-    return s != NULL ? arena_strndup(a, s, n) : NULL;
-}
-
 struct http_req *http_defer(struct http_req *r)
 {
     struct in_flight *fl = r->adapter;
@@ -253,12 +248,12 @@ struct http_req *http_defer(struct http_req *r)
     d->r = *r;
     d->r.arena = a;
     d->r.adapter = NULL;
-    d->r.method_str = copy_n(a, r->method_str, strlen(r->method_str));
-    d->r.path = copy_n(a, r->path, r->path_len);
-    d->r.query = copy_n(a, r->query, r->query_len);
-    d->r.body = copy_n(a, r->body, r->body_len);
-    d->r.authorization = r->authorization ? arena_strdup(a, r->authorization) : NULL;
-    d->r.host = r->host ? arena_strdup(a, r->host) : NULL;
+    d->r.method_str = arena_strdup(a, r->method_str);
+    d->r.path = arena_strndup(a, r->path, r->path_len);
+    d->r.query = r->query ? arena_strndup(a, r->query, r->query_len) : NULL;
+    d->r.body = arena_strndup(a, r->body, r->body_len);
+    d->r.authorization = arena_strdup(a, r->authorization);
+    d->r.host = arena_strdup(a, r->host);
     d->w = fl->w;
     d->req = fl->req;
     d->t0 = fl->t0;

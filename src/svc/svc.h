@@ -153,13 +153,13 @@ enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_
 enum err svc_token_check(struct svc_ctx *c, int kind, const char *token, struct token_row *out);
 
 /* The token-check cache (svc_tcache.c): token rows never change once
- * issued, so a cached row answers like a read; expiry is checked per use.
- * Entries live 'ttl_ms' (0: no cache, NULL). Thread-safe. */
+ * issued, and the only ones deleted (refresh tokens) are never looked up
+ * through it, so a cached row answers like a read; expiry is checked per
+ * use. Entries live 'ttl_ms' (0: no cache, NULL). Thread-safe. */
 struct token_cache *svc_tcache_new(int64_t ttl_ms);
 void svc_tcache_free(struct token_cache *tc);
 bool svc_tcache_get(struct token_cache *tc, const char *token, struct token_row *out);
 void svc_tcache_put(struct token_cache *tc, const char *token, const struct token_row *row);
-void svc_tcache_forget(struct token_cache *tc, const char *token);
 void svc_tcache_stats(const struct token_cache *tc, int64_t *hits, int64_t *misses);
 
 /* Records that c->tenant used 'nonce', for 'ttl' seconds from c->now: a nonce

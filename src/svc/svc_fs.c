@@ -102,9 +102,7 @@ enum err svc_fs_refresh(struct svc_ctx *c, const struct fs_app_row *app, const c
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_REFRESH,
                        "The refresh token is invalid or has been used.");
     /* Single use: deleting it first makes a second exchange fail. */
-    if (e == ERR_OK) {
-        svc_tcache_forget(c->tokens, refresh);
+    if (e == ERR_OK)
         e = store_token_delete(c->st, refresh);
-    }
     return e == ERR_OK ? issue_pair(c, old.tenant_id, app->id, old.principal, access, next) : e;
 }

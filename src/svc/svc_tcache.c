@@ -8,9 +8,8 @@
  * changes once issued, so a cached row is as good as a read:
  *  - expiry is checked on every hit, against the request's server clock
  *    (which the admin API can move), exactly as for a row just read;
- *  - a token deleted through this process (svc_tcache_forget) leaves the
- *    cache at once; refresh tokens, the only ones qunzu deletes, are not
- *    looked up through the cache anyway;
+ *  - refresh tokens, the only ones qunzu deletes, are never looked up
+ *    through the cache (svc_fs_refresh reads the row itself);
  *  - another node, or an operator's SQL, can only remove rows this process
  *    does not see: an entry lives at most token_cache_ttl_ms, and is then
  *    read again.
@@ -39,8 +38,7 @@ struct tc_slot {
     int64_t at_us; /* when it was cached; 0: empty */
     size_t len;
     char token[TC_TOKEN_MAX];
-    int kind;
-    int64_t tenant_id, principal, app, created_at, expires_at;
+    struct token_row row; /* its 'token' is this slot's, set on the way out */
 };
 
 struct tc_stripe {
@@ -113,11 +111,6 @@ static void tc_unlock(struct token_cache *tc, uint64_t hash)
     pthread_mutex_unlock(&tc->stripes[hash % TC_STRIPES].lock);
 }
 
-static bool tc_same(const struct tc_slot *s, uint64_t h, const char *token, size_t n)
-{
-    return s->at_us != 0 && s->hash == h && s->len == n && memcmp(s->token, token, n) == 0;
-}
-
 bool svc_tcache_get(struct token_cache *tc, const char *token, struct token_row *out)
 {
     uint64_t h = 0;
@@ -126,16 +119,11 @@ bool svc_tcache_get(struct token_cache *tc, const char *token, struct token_row 
 
     if (s == NULL)
         return false;
-    hit = tc_same(s, h, token, strlen(token)) && clock_mono_us() - s->at_us < tc->ttl_us;
+    hit = s->at_us != 0 && s->hash == h && s->len == strlen(token)
+          && memcmp(s->token, token, s->len) == 0 && clock_mono_us() - s->at_us < tc->ttl_us;
     if (hit) {
-        memset(out, 0, sizeof(*out));
+        *out = s->row;
         out->token = token;
-        out->kind = s->kind;
-        out->tenant_id = s->tenant_id;
-        out->principal = s->principal;
-        out->app = s->app;
-        out->created_at = s->created_at;
-        out->expires_at = s->expires_at;
     }
     tc_unlock(tc, h);
     atomic_fetch_add(hit ? &tc->hits : &tc->misses, 1);
@@ -153,25 +141,9 @@ void svc_tcache_put(struct token_cache *tc, const char *token, const struct toke
     s->hash = h;
     s->len = n;
     memcpy(s->token, token, n);
-    s->kind = row->kind;
-    s->tenant_id = row->tenant_id;
-    s->principal = row->principal;
-    s->app = row->app;
-    s->created_at = row->created_at;
-    s->expires_at = row->expires_at;
+    s->row = *row;
+    s->row.token = NULL;
     s->at_us = clock_mono_us();
-    tc_unlock(tc, h);
-}
-
-void svc_tcache_forget(struct token_cache *tc, const char *token)
-{
-    uint64_t h = 0;
-    struct tc_slot *s = tc_lock(tc, token, strlen(token), &h);
-
-    if (s == NULL)
-        return;
-    if (tc_same(s, h, token, strlen(token)))
-        s->at_us = 0;
     tc_unlock(tc, h);
 }
 
