@@ -377,7 +377,6 @@ int main(int argc, char **argv)
 
         if (http_server_run(&o, &stop_requested) == 0)
             rc = 0;
-        stop_requested = 1;
     }
     log_info("shut down cleanly");
 out:

@@ -16,6 +16,11 @@
 #include <string.h>
 #include <time.h>
 
+bool store_shared(const struct config *cfg)
+{
+    return strncmp(cfg->db, "sqlite:", 7) != 0;
+}
+
 struct store *store_open(const struct config *cfg)
 {
     struct store *s;
@@ -25,7 +30,7 @@ struct store *store_open(const struct config *cfg)
         log_error("store: no server key loaded (secret_key_file)");
         return NULL;
     }
-    s = strncmp(cfg->db, "sqlite:", 7) == 0 ? sq_open(cfg) : pg_open(cfg);
+    s = store_shared(cfg) ? pg_open(cfg) : sq_open(cfg);
     if (s == NULL)
         return NULL;
     s->key = cfg->secret_key;

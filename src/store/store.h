@@ -189,6 +189,9 @@ struct store;
  * still gives a store whose transactions fail until it answers. */
 struct store *store_open(const struct config *cfg);
 void store_close(struct store *s);
+/* Whether several nodes may serve the database cfg->db names (PostgreSQL);
+ * a SQLite database serves one process. Known without opening it. */
+bool store_shared(const struct config *cfg);
 /* Testing, for the connections that serve requests and deliver events:
  * with store_fault_every, wraps 'st' so that every Nth begin, tenant lock,
  * statement or commit in the process fails with ERR_STORE (else returns
@@ -444,7 +447,6 @@ enum err store_outbox_requeue(struct store *s, int64_t outbox, int64_t now);
  * one total per (key, window) of every node's pushed calls. Only a
  * database several nodes can share (PostgreSQL) has them. */
 struct rate_share;
-bool store_rate_shared(const struct store *s);
 /* Adds each entry's 'n' to the total of its (key, window), in the order
  * given (callers keep one order, so two nodes never wait on each other). */
 enum err store_rate_add(struct store *s, const struct rate_share *sh, size_t n);

@@ -19,11 +19,6 @@ static const char SQL_RATE_OPEN[] =
     "SELECT rkey, window_ms, start_ms, n FROM rate_count WHERE ends_ms > $1";
 static const char SQL_RATE_PURGE[] = "DELETE FROM rate_count WHERE ends_ms < $1";
 
-bool store_rate_shared(const struct store *s)
-{
-    return strcmp(s->ops->name, "postgres") == 0;
-}
-
 /* Keys are 64-bit hashes, kept in a BIGINT as the same bits. */
 enum err store_rate_add(struct store *s, const struct rate_share *sh, size_t n)
 {

@@ -184,7 +184,7 @@ enum err store_group_open(const struct config *cfg, struct store_group **out)
     struct store *conn;
 
     *out = NULL;
-    if (strncmp(cfg->db, "sqlite:", 7) != 0 || !cfg->sqlite_group_commit)
+    if (store_shared(cfg) || !cfg->sqlite_group_commit)
         return ERR_OK;
     conn = store_open(cfg);
     if (conn == NULL)

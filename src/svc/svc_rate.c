@@ -106,15 +106,12 @@ enum err svc_rate_sync_start(const struct config *cfg, struct rate_limiter *rl,
     struct store *st;
 
     *out = NULL;
-    if (rl == NULL || cfg->rate_sync_ms == 0)
+    /* One node on a database that is not shared: its own counts are exact. */
+    if (rl == NULL || cfg->rate_sync_ms == 0 || !store_shared(cfg))
         return ERR_OK;
     st = store_open(cfg);
     if (st == NULL)
         return ERR_STORE;
-    if (!store_rate_shared(st)) {
-        store_close(st); /* one node on this database: its own counts are exact */
-        return ERR_OK;
-    }
     rs = xcalloc(1, sizeof(*rs));
     rs->rl = rl;
     rs->st = st;
