@@ -7,8 +7,8 @@
 #include "svc/svc.h"
 
 #include "core/ids.h"
+#include "core/seal.h"
 
-#include <openssl/crypto.h>
 #include <string.h>
 
 enum {
@@ -37,8 +37,7 @@ enum err svc_fs_app_login(struct svc_ctx *c, const char *app_id, const char *sec
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_TENANT, "invalid param");
     if (e != ERR_OK)
         return e;
-    if (strlen(secret) != strlen(app->app_secret)
-        || CRYPTO_memcmp(secret, app->app_secret, strlen(secret)) != 0)
+    if (!seal_str_eq(secret, app->app_secret))
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_SECRET, "app secret invalid");
     return ERR_OK;
 }

@@ -12,12 +12,15 @@ enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_
                          int64_t principal, int64_t app, struct token_row *out)
 {
     struct store *st = c->st;
+    /* A policy that never hands a token back (reuse_min_remaining past the
+     * lifetime) needs neither the lock nor the lookup, and its tokens are
+     * stored as their digest alone; the others are kept recoverable
+     * (sealed), and issuing is serialised per tenant, so two nodes asked at
+     * once hand out one token. */
+    bool reusable = p->reuse_min_remaining <= p->lifetime;
     enum err e;
 
-    /* A policy that never hands a token back (reuse_min_remaining past the
-     * lifetime) needs neither the lock nor the lookup. Otherwise serialised
-     * per tenant, so two nodes asked at once hand out one token. */
-    if (p->reuse_min_remaining <= p->lifetime) {
+    if (reusable) {
         e = store_lock_tenant(st, tenant);
         if (e != ERR_OK)
             return e;
@@ -28,9 +31,7 @@ enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_
             return e;
     }
     out->token = ids_token(c->a, p->prefix, p->bytes);
-    /* Only a token the rule may hand out again is kept recoverable (sealed);
-     * the others are stored as their digest alone. */
-    out->reusable = p->reuse_min_remaining <= p->lifetime;
+    out->reusable = reusable;
     out->kind = p->kind;
     out->tenant_id = tenant;
     out->principal = principal;

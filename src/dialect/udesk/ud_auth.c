@@ -14,10 +14,10 @@
 
 #include "config/config.h"
 #include "core/arena.h"
+#include "core/seal.h"
 #include "core/str.h"
 
 #include <ctype.h>
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,14 +67,6 @@ static const char *host_subdomain(struct req *rq)
     return sub;
 }
 
-/* Constant time for equal lengths: the time taken tells nothing of the value. */
-static bool secret_eq(const char *given, const char *want)
-{
-    size_t n = strlen(want);
-
-    return given != NULL && strlen(given) == n && CRYPTO_memcmp(given, want, n) == 0;
-}
-
 /* Signatures are hex; clients send lower case, and case is not significant. */
 static bool sign_ok(const char *given, const char *want)
 {
@@ -84,7 +76,7 @@ static bool sign_ok(const char *given, const char *want)
         return false;
     for (size_t i = 0; i <= UD_SIGN_HEX; i++)
         low[i] = (char)tolower((unsigned char)given[i]);
-    return secret_eq(low, want);
+    return seal_str_eq(low, want);
 }
 
 enum err ud_auth(struct req *rq)
@@ -134,7 +126,7 @@ enum err ud_log_in(struct req *rq, json_t *body, json_t *out)
     /* An unknown e-mail and a wrong password look the same (spec §2.1: 2005),
      * so log_in does not tell which admins exist. */
     if (e == ERR_UNAUTHENTICATED
-        || (e == ERR_OK && (co.admin_password == NULL || !secret_eq(password, co.admin_password))))
+        || (e == ERR_OK && (co.admin_password == NULL || !seal_str_eq(password, co.admin_password))))
         return err_set(&rq->err, ERR_UNAUTHENTICATED, SUBJ_SECRET, "wrong e-mail or password");
     if (e == ERR_OK)
         json_out_str(out, "open_api_auth_token", co.api_token);
