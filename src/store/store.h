@@ -46,7 +46,10 @@ struct fs_app_row {
     int64_t id;
     int64_t tenant_id;
     const char *app_id;
+    /* In the seed's upsert and the tenant list; a single app's lookup leaves
+     * it NULL and keeps it sealed (store_fs_app_secret opens it). */
     const char *app_secret;
+    const char *secret_sealed;
     const char *name;
 };
 
@@ -323,6 +326,9 @@ enum err store_token_live(struct store *s, struct arena *a, int kind, int64_t pr
 enum err store_fs_app_by_app_id(struct store *s, struct arena *a, const char *app_id,
                                 struct fs_app_row *out);
 enum err store_fs_app_get(struct store *s, struct arena *a, int64_t id, struct fs_app_row *out);
+/* The app secret of a row those two read, opened (only the login needs it). */
+enum err store_fs_app_secret(struct store *s, struct arena *a, const struct fs_app_row *app,
+                             const char **secret);
 /* Finds a person of 'tenant' by an id of 'kind' ("open_id" of 'app',
  * "union_id", "user_id"). */
 enum err store_fs_person_find(struct store *s, struct arena *a, int64_t tenant, int64_t app,

@@ -15,17 +15,18 @@
 static const char SQL_APP_BY_APP_ID[] = "SELECT " APP_COLS " FROM fs_app WHERE app_id = $1";
 static const char SQL_APP_GET[] = "SELECT " APP_COLS " FROM fs_app WHERE id = $1";
 
-/* The app secret is stored sealed (store_ident.c). */
-static enum err app_read(struct store *s, struct arena *a, enum err e, const struct sql_res *r,
-                         struct fs_app_row *out)
+/* The app secret is stored sealed (store_ident.c); most callers want the
+ * app for its ids and name, so it stays sealed until asked for. */
+static enum err app_read(enum err e, const struct sql_res *r, struct fs_app_row *out)
 {
     e = sql_one(e, r);
     if (e == ERR_OK) {
         out->id = sql_int(r, 0, 0);
         out->tenant_id = sql_int(r, 0, 1);
         out->app_id = sql_text(r, 0, 2);
+        out->app_secret = NULL;
+        out->secret_sealed = sql_text(r, 0, 3);
         out->name = sql_text(r, 0, 4);
-        e = store_unseal(s, a, sql_text(r, 0, 3), &out->app_secret);
     }
     return e;
 }
@@ -35,14 +36,20 @@ enum err store_fs_app_by_app_id(struct store *s, struct arena *a, const char *ap
 {
     struct sql_res r;
 
-    return app_read(s, a, store_q(s, a, &r, SQL_APP_BY_APP_ID, "s", app_id), &r, out);
+    return app_read(store_q(s, a, &r, SQL_APP_BY_APP_ID, "s", app_id), &r, out);
 }
 
 enum err store_fs_app_get(struct store *s, struct arena *a, int64_t id, struct fs_app_row *out)
 {
     struct sql_res r;
 
-    return app_read(s, a, store_q(s, a, &r, SQL_APP_GET, "i", id), &r, out);
+    return app_read(store_q(s, a, &r, SQL_APP_GET, "i", id), &r, out);
+}
+
+enum err store_fs_app_secret(struct store *s, struct arena *a, const struct fs_app_row *app,
+                             const char **secret)
+{
+    return store_unseal(s, a, app->secret_sealed, secret);
 }
 
 #define PERSON_COLS "p.id, p.tenant_id, p.user_id, p.union_id, p.name, p.email, p.udesk_agent_id"

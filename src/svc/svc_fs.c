@@ -32,12 +32,15 @@ enum err svc_fs_app_login(struct svc_ctx *c, const char *app_id, const char *sec
                           struct fs_app_row *app)
 {
     enum err e = store_fs_app_by_app_id(c->st, c->a, app_id, app);
+    const char *want = NULL;
 
     if (e == ERR_NOT_FOUND)
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_TENANT, "invalid param");
+    if (e == ERR_OK)
+        e = store_fs_app_secret(c->st, c->a, app, &want);
     if (e != ERR_OK)
         return e;
-    if (!seal_str_eq(secret, app->app_secret))
+    if (!seal_str_eq(secret, want))
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_SECRET, "app secret invalid");
     return ERR_OK;
 }
