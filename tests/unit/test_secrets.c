@@ -103,6 +103,7 @@ static void check_reads(struct store *st)
     struct wc_secret_row *secrets;
     struct actor creator;
     int64_t t = 0, p = 0, app_ref = 0, chat = 0, expires = -1;
+    const char *app_secret = NULL;
     size_t n = 0;
 
     arena_init(&a, 0);
@@ -112,7 +113,8 @@ static void check_reads(struct store *st)
     if (n == 1)
         CHECK_STR(secrets[0].secret, "old-wc-secret");
     CHECK(store_fs_app_by_app_id(st, &a, "cli_old", &app) == ERR_OK);
-    CHECK_STR(app.app_secret, "old-app-secret");
+    CHECK(store_fs_app_secret(st, &a, &app, &app_secret) == ERR_OK);
+    CHECK_STR(app_secret, "old-app-secret");
     CHECK(store_udesk_get(st, &a, 1, &ud) == ERR_OK);
     CHECK_STR(ud.api_token, "old-api-token");
     CHECK_STR(ud.admin_password, "old-admin-pass");
