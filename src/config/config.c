@@ -73,6 +73,13 @@ static const struct config_key config_keys[] = {
     { "write_queue_bytes", CFG_INT, OFF(write_queue_bytes), "67108864", 65536, 1LL << 40, NULL,
       false, "Group commit: most memory (bytes) the waiting write requests may hold; past it a "
       "write gets the dialect's busy answer at once." },
+    { "inspector_requests", CFG_INT, OFF(inspector_requests), "1000", 0, 1000000, NULL, false,
+      "Request inspector (GET /admin/v1/requests): how many of the last requests this node "
+      "keeps (0: off)." },
+    { "inspector_body_bytes", CFG_INT, OFF(inspector_body_bytes), "4096", 0, 1 << 20, NULL,
+      false, "Request inspector: bytes kept of each request's query, body and answer." },
+    { "metrics_require_admin", CFG_BOOL, OFF(metrics_require_admin), "off", 0, 0, NULL, false,
+      "GET /metrics asks for the admin token (Authorization: Bearer) like the admin API." },
     { "demo", CFG_BOOL, OFF(demo), "on", 0, 0, NULL, false,
       "Create a demo tenant on first start and print its credentials." },
     { "access_log", CFG_BOOL, OFF(access_log), "on", 0, 0, NULL, false,
