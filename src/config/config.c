@@ -52,8 +52,15 @@ static const struct config_key config_keys[] = {
       "Seed document (JSON, docs/seed.md) applied at start; idempotent." },
     { "threads", CFG_INT, OFF(threads), "2", 1, 256, NULL, false,
       "Worker threads, each with its own event loop and database connection." },
+    { "max_connections", CFG_INT, OFF(max_connections), "0", 0, 10000000, NULL, false,
+      "Client connections open at once; at the cap the server stops accepting until one "
+      "closes (more wait in the backlog). 0: the descriptor limit (ulimit -n) less 64 and "
+      "16 per thread, kept for the database, logs and deliveries." },
     { "log_level", CFG_STR, OFF(log_level), "info", 0, 0, log_levels, false,
       "Least severe level logged: error, warn, info or debug." },
+    { "log_file", CFG_STR, OFF(log_file), NULL, 0, 0, NULL, false,
+      "Append the log (access lines too) to this file instead of stderr; SIGHUP reopens it "
+      "(after a rotation)." },
     { "body_limit", CFG_INT, OFF(body_limit), "1048576", 16, 64 << 20, NULL, false,
       "Largest request body in bytes; larger bodies get the dialect's error." },
     { "sqlite_synchronous", CFG_STR, OFF(sqlite_synchronous), "full", 0, 0, sync_modes, false,

@@ -25,7 +25,9 @@ struct config {
     char *secret_key_file;   /* the server key's file; NULL: the default for 'db' */
     char *seed;              /* seed document applied at start, or NULL */
     int64_t threads;
+    int64_t max_connections; /* 0: from the descriptor limit */
     char *log_level;
+    char *log_file;          /* NULL: stderr */
     int64_t body_limit;      /* bytes */
     char *sqlite_synchronous;
     int64_t sqlite_busy_timeout_ms;

@@ -159,6 +159,8 @@ process.on('exit', () => {
  * opts.rateLimit  true: keep the rate limits on (they are off by default)
  * opts.args       extra arguments appended after the standard ones
  * opts.env        extra environment variables for the server
+ * opts.nofile     run under this descriptor limit (prlimit --nofile=N:N, which execs the
+ *                 server: the pid is the server's)
  * opts.dir        reuse an existing directory (and its database) instead of a new one
  * opts.secretKeyFile undefined: the shared test key (testKeyFile); null: none (the
  *                 default: <db>.key for SQLite, a refusal to start for PostgreSQL); a
@@ -193,7 +195,8 @@ export async function startServer(opts = {}) {
     async function launch() {
         handle.exited = null;
         handle.port = 0;
-        const child = spawn(bin, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const [cmd, cmdArgs] = opts.nofile ? ['prlimit', [`--nofile=${opts.nofile}:${opts.nofile}`, '--', bin, ...args]] : [bin, args];
+        const child = spawn(cmd, cmdArgs, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
         handle.child = child;
         handle.pid = child.pid;
         live.add(child);
