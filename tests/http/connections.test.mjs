@@ -57,7 +57,7 @@ async function answered(c, ms) {
     }
 }
 
-test('max_connections: accepting pauses at the cap without spinning, and resumes when a connection closes', { timeout: 90_000 }, async () => {
+test('max_connections: accepting pauses at the cap without spinning, and resumes when a connection closes', { timeout: 90_000 }, async (t) => {
     await withServer({ nofile: 256, args: ['--max-connections', '20'] }, async (srv) => {
         const held = await openIdle(srv.port, 25); // 20 accepted, 5 in the backlog
         try {
@@ -66,6 +66,7 @@ test('max_connections: accepting pauses at the cap without spinning, and resumes
             assert.match(srv.logText(), /not accepting connections for now: at the connection cap \(20 open, max_connections 20/);
             const share = await cpuShare(srv.pid);
             assert.ok(share < 0.3, `the server used ${(share * 100).toFixed(0)}% of a core while paused`);
+            t.diagnostic(`CPU at the cap: ${(share * 100).toFixed(1)}% of a core`);
             const c = await probe(srv.port);
             try {
                 // Behind the cap, the probe waits in the backlog.
@@ -87,7 +88,7 @@ test('max_connections: accepting pauses at the cap without spinning, and resumes
     });
 });
 
-test('out of descriptors (EMFILE): accepting pauses without a busy loop, logged once, and resumes', { timeout: 90_000 }, async () => {
+test('out of descriptors (EMFILE): accepting pauses without a busy loop, logged once, and resumes', { timeout: 90_000 }, async (t) => {
     // A cap above what the descriptor limit allows, so accept itself fails.
     await withServer({ nofile: 96, args: ['--max-connections', '5000'] }, async (srv) => {
         assert.match(srv.logText(), /max_connections = 5000 leaves fewer than/);
@@ -96,6 +97,7 @@ test('out of descriptors (EMFILE): accepting pauses without a busy loop, logged 
             await waitFor(() => /not accepting connections for now: Too many open files/.test(srv.logText()), { timeoutMs: 10000 });
             const share = await cpuShare(srv.pid);
             assert.ok(share < 0.3, `the server used ${(share * 100).toFixed(0)}% of a core out of descriptors`);
+            t.diagnostic(`CPU out of descriptors: ${(share * 100).toFixed(1)}% of a core`);
             // Rate-limited: one line for all the pauses of these seconds.
             const lines = srv.logText().split('\n').filter((l) => /not accepting connections/.test(l));
             assert.equal(lines.length, 1, lines.join('\n'));

@@ -12,7 +12,7 @@ import { ACME, getToken } from './lib/wecom.mjs';
 const SANITIZER_RE = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/;
 const ROTATIONS = 5;
 
-test('SIGHUP during a stream of requests: all answered, the log file reopened after each rotation', { timeout: 120_000 }, async () => {
+test('SIGHUP during a stream of requests: all answered, the log file reopened after each rotation', { timeout: 120_000 }, async (t) => {
     const logDir = makeTempDir('qunzu-log-');
     const logFile = path.join(logDir, 'qunzu.log');
     const rotated = (k) => `${logFile}.${k}`;
@@ -63,6 +63,7 @@ test('SIGHUP during a stream of requests: all answered, the log file reopened af
                 if (f !== rotated(1)) assert.match(text, / access rid=/, `${f} got no access line`);
             }
             for (const a of answers) assert.equal(seen.get(a.rid), 1, `request ${a.rid}: ${seen.get(a.rid) || 0} access lines`);
+            t.diagnostic(`${answers.length} requests over ${ROTATIONS} rotations, all answered, each logged once`);
         });
         // Stopped by withServer (exit 0 checked there); its last words are in the file.
         const last = fs.readFileSync(logFile, 'utf8');
