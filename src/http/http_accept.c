@@ -113,7 +113,7 @@ void http_gate_init(struct http_gate *g, int64_t configured, int threads)
  * workers pause how often. */
 static void gate_log(struct http_gate *g, const char *why)
 {
-    int64_t now = clock_mono_us(), next = atomic_load(&g->next_log_us);
+    long long now = clock_mono_us(), next = atomic_load(&g->next_log_us);
     int n = atomic_fetch_add(&g->pauses, 1) + 1;
 
     if (now < next || !atomic_compare_exchange_strong(&g->next_log_us, &next,
