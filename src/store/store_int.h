@@ -109,10 +109,45 @@ char *store_digest(const struct store *s, struct arena *a, const char *secret);
 char *store_seal(const struct store *s, struct arena *a, const char *plain);
 enum err store_unseal(struct store *s, struct arena *a, const char *sealed, const char **plain);
 
-/* The tables store_copy copies, for the test that every table is listed. */
-size_t store_copy_table_count(void);
-const char *store_copy_table_name(size_t i);
-const char *store_copy_table_select(size_t i);
+/* The table registry (store_tables.c): every table of the schema, in
+ * foreign-key order (parents first). Adding a table means a migration for
+ * each backend and one row here; test_store.c checks the rows against the
+ * schema. */
+#define TABLE_SECRETS 2
+
+struct table_secret {
+    const char *column; /* rewritten column */
+    char form;          /* 'D' its keyed digest, 'S' its sealed form ... */
+    const char *from;   /* ... of this column's plain value */
+};
+
+struct store_table {
+    const char *name;
+    const char *columns;  /* every column, in copy order */
+    const char *order;    /* ORDER BY of the copy */
+    const char *identity; /* the generated id column (a PostgreSQL identity), or NULL */
+    const char *upsert;   /* conflict key that makes the copy an upsert, or NULL */
+    /* Columns that may hold plain secrets written before migration 010,
+     * converted once (store_secrets.c); 'secret_key' finds the row, NULL
+     * when the table holds no secret. */
+    const char *secret_key;
+    struct table_secret secrets[TABLE_SECRETS];
+};
+
+extern const struct store_table store_tables[];
+extern const size_t store_table_count;
+
+enum table_sql {
+    TABLE_COPY_SELECT,    /* every column, in order */
+    TABLE_COPY_INSERT,    /* $1..$N: the columns */
+    TABLE_SECRETS_SELECT, /* the row key, then each secret's 'from' column */
+    TABLE_SECRETS_UPDATE, /* $1 the row key, then each secret's new value */
+    TABLE_SQL_KINDS
+};
+
+/* The statement of 'kind' for a registry row, made once per process (NULL
+ * for the secrets kinds of a table without secrets). */
+const char *store_table_sql(const struct store_table *t, enum table_sql kind);
 
 /* The columns every outbox read selects, and the row reader for them. */
 #define OUTBOX_COLS                                                                     \

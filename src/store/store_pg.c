@@ -192,22 +192,21 @@ static enum err pg_lock_tenant(struct store *st, int64_t tenant)
     return store_q(st, NULL, NULL, SQL_LOCK_TENANT, "i", tenant);
 }
 
+/* The identity columns are the table registry's (store_tables.c). */
 static enum err pg_ids_follow(struct store *st)
 {
-    static const struct {
-        const char *table, *column;
-    } ids[] = { { "tenant", "id" },         { "person", "id" },      { "fs_app", "id" },
-                { "wc_secret", "id" },      { "kb_category", "id" }, { "fs_chat", "id" },
-                { "outbox", "id" },         { "fs_chat_tab", "id" }, { "fs_menu", "id" },
-                { "outbox_attempt", "id" }, { "fs_chat_member", "seq" } };
     char sql[256];
     enum err e = ERR_OK;
 
-    for (size_t i = 0; e == ERR_OK && i < sizeof(ids) / sizeof(ids[0]); i++) {
+    for (size_t i = 0; e == ERR_OK && i < store_table_count; i++) {
+        const struct store_table *t = &store_tables[i];
+
+        if (t->identity == NULL)
+            continue;
         snprintf(sql, sizeof(sql),
                  "SELECT setval(pg_get_serial_sequence('%s', '%s'), "
                  "(SELECT coalesce(max(%s), 0) + 1 FROM %s), false)",
-                 ids[i].table, ids[i].column, ids[i].column, ids[i].table);
+                 t->name, t->identity, t->identity, t->name);
         e = pg_script(st, sql);
     }
     return e;
