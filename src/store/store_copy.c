@@ -20,7 +20,7 @@ static const char SQL_TENANT_COUNT[] = "SELECT count(*) FROM tenant";
 static enum err copy_one(struct store *src, struct store *dst, const struct store_table *t,
                          size_t *rows)
 {
-    struct sql_param p[SQL_MAX_PARAMS];
+    struct sql_arg p[SQL_MAX_PARAMS];
     struct arena a;
     struct sql_res r;
     enum err e;
@@ -30,7 +30,7 @@ static enum err copy_one(struct store *src, struct store *dst, const struct stor
     for (size_t i = 0; e == ERR_OK && i < r.nrows; i++) {
         /* Text carries every value; each backend converts on insert. */
         for (size_t c = 0; c < r.ncols; c++)
-            p[c] = (struct sql_param){ 's', sql_text(&r, i, c), 0 };
+            p[c] = ARG_TEXT(sql_text(&r, i, c));
         e = sql_exec(dst, NULL, store_table_sql(t, TABLE_COPY_INSERT), p, (int)r.ncols, NULL);
     }
     *rows = r.nrows;
@@ -50,7 +50,7 @@ enum err store_copy(struct store *src, struct store *dst)
     if (e == ERR_OK)
         e = store_begin(dst, true);
     if (e == ERR_OK)
-        e = sql_one_int(store_q(dst, &a, &r, SQL_TENANT_COUNT, ""), &r, &n);
+        e = sql_one_int(store_q(dst, &a, &r, SQL_TENANT_COUNT), &r, &n);
     if (e == ERR_OK && n > 0) {
         log_error("copy: the destination database already has tenants; copy into an empty one");
         e = ERR_CONFLICT;

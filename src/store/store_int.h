@@ -17,11 +17,24 @@
 
 #define SQL_MAX_PARAMS 20
 
-struct sql_param {
-    char type; /* 's' text (NULL: SQL NULL), 'i' integer */
-    const char *s;
-    int64_t i;
+/* One bound parameter. Build them with ARG_TEXT, ARG_INT and ARG_BOOL: the
+ * compiler then rejects an integer passed as text or a pointer passed as an
+ * integer. */
+enum sql_type { SQL_TEXT = 1, SQL_INT };
+
+struct sql_arg {
+    enum sql_type type;
+    union {
+        const char *s; /* SQL_TEXT; NULL is SQL NULL */
+        int64_t i;     /* SQL_INT */
+    };
 };
+
+#define ARG_TEXT(v) ((struct sql_arg){ .type = SQL_TEXT, .s = (v) })
+#define ARG_INT(v) ((struct sql_arg){ .type = SQL_INT, .i = (v) })
+#define ARG_BOOL(v) ARG_INT((v) ? 1 : 0)
+/* An optional reference or time: 0 is SQL NULL. */
+#define ARG_INT_OR_NULL(v) ((v) != 0 ? ARG_INT(v) : ARG_TEXT(NULL))
 
 /* Rows of one statement, row-major text (NULL: SQL NULL), in an arena. */
 struct sql_res {
@@ -42,7 +55,7 @@ struct store_ops {
      * ERR_STORE, logged. 'res' (reset first) may be NULL when no rows are
      * wanted; 'a' may then be NULL too. */
     enum err (*query)(struct store *s, struct arena *a, const char *sql,
-                      const struct sql_param *params, int nparams, struct sql_res *res);
+                      const struct sql_arg *args, int nargs, struct sql_res *res);
     /* Runs a script of several statements with no parameters (migrations). */
     enum err (*script)(struct store *s, const char *sql);
     /* After rows were inserted with explicit ids, makes new rows get ids
@@ -63,17 +76,10 @@ struct store {
     struct seal_key key;
 };
 
-/* Every statement goes through here, so that 'failed' is kept. */
-static inline enum err sql_exec(struct store *s, struct arena *a, const char *sql,
-                                const struct sql_param *params, int nparams,
-                                struct sql_res *res)
-{
-    enum err e = s->ops->query(s, a, sql, params, nparams, res);
-
-    if (e == ERR_STORE)
-        s->failed = true;
-    return e;
-}
+/* Every statement goes through here, so that 'failed' is kept. At most
+ * SQL_MAX_PARAMS arguments. */
+enum err sql_exec(struct store *s, struct arena *a, const char *sql, const struct sql_arg *args,
+                  int nargs, struct sql_res *res);
 
 struct store_migration {
     const char *name; /* "001_init.sql"; the order is the file-name order */
@@ -95,10 +101,13 @@ struct store *pg_open(const struct config *cfg);
  * transaction. The caller holds whatever lock keeps two nodes apart. */
 enum err store_migrate(struct store *s, const struct store_migration *list);
 
-/* Runs 'sql' binding arguments by 'fmt' ('s' const char *, 'i' int64_t,
- * 'b' int read as 0/1). */
-enum err store_q(struct store *s, struct arena *a, struct sql_res *res, const char *sql,
-                 const char *fmt, ...);
+/* Runs 'sql' with the arguments that follow it, each an ARG_TEXT, ARG_INT
+ * or ARG_BOOL: store_q(s, a, &r, SQL_X, ARG_INT(tenant), ARG_TEXT(name)). */
+#define store_q(s, a, res, sql, ...)                                                        \
+    sql_exec((s), (a), (sql), (const struct sql_arg[]){ { 0 }, __VA_ARGS__ } + 1,           \
+             (int)(sizeof((const struct sql_arg[]){ { 0 }, __VA_ARGS__ }) / sizeof(struct sql_arg) \
+                   - 1),                                                                    \
+             (res))
 
 /* Secrets at rest (store_secrets.c). store_digest: the keyed digest a
  * lookup secret is stored and found by; store_seal: the sealed form of a

@@ -90,7 +90,7 @@ static const char *stmt_name(struct pg *p, const char *sql, char *name, size_t n
 }
 
 static enum err pg_query(struct store *st, struct arena *a, const char *sql,
-                         const struct sql_param *params, int nparams, struct sql_res *out)
+                         const struct sql_arg *args, int nargs, struct sql_res *out)
 {
     struct pg *p = PG(st);
     const char *values[SQL_MAX_PARAMS];
@@ -103,15 +103,15 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
         memset(out, 0, sizeof(*out));
     if (stmt_name(p, sql, name, sizeof(name)) == NULL)
         return ERR_STORE;
-    for (int i = 0; i < nparams; i++) {
-        if (params[i].type == 'i') {
-            snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)params[i].i);
+    for (int i = 0; i < nargs; i++) {
+        if (args[i].type == SQL_INT) {
+            snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)args[i].i);
             values[i] = ints[i];
         } else {
-            values[i] = params[i].s;
+            values[i] = args[i].s;
         }
     }
-    res = PQexecPrepared(p->conn, name, nparams, values, NULL, NULL, 0);
+    res = PQexecPrepared(p->conn, name, nargs, values, NULL, NULL, 0);
     status = PQresultStatus(res);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         e = pg_fail(p, res, "query");
@@ -189,7 +189,7 @@ static const char SQL_LOCK_TENANT[] = "SELECT pg_advisory_xact_lock($1)";
 
 static enum err pg_lock_tenant(struct store *st, int64_t tenant)
 {
-    return store_q(st, NULL, NULL, SQL_LOCK_TENANT, "i", tenant);
+    return store_q(st, NULL, NULL, SQL_LOCK_TENANT, ARG_INT(tenant));
 }
 
 /* The identity columns are the table registry's (store_tables.c). */
@@ -260,7 +260,7 @@ struct store *pg_open(const struct config *cfg)
     PQclear(PQexec(p->conn, "SET client_min_messages = warning"));
     e = pg_script(&p->base, "BEGIN");
     if (e == ERR_OK)
-        e = store_q(&p->base, NULL, NULL, SQL_LOCK_TENANT, "i", PG_LOCK_MIGRATIONS);
+        e = store_q(&p->base, NULL, NULL, SQL_LOCK_TENANT, ARG_INT(PG_LOCK_MIGRATIONS));
     if (e == ERR_OK)
         e = store_migrate(&p->base, store_migrations_pg);
     if (e == ERR_OK)

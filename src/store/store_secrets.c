@@ -51,7 +51,7 @@ static const char SQL_PLAIN_TAKE[] = "DELETE FROM meta WHERE key = 'secrets_plai
 /* Rewrites the registry's secret columns of every row of 't'. */
 static enum err convert_table(struct store *s, const struct store_table *t, size_t *rows)
 {
-    struct sql_param p[1 + TABLE_SECRETS];
+    struct sql_arg p[1 + TABLE_SECRETS];
     struct arena a;
     struct sql_res r;
     size_t n = 0;
@@ -62,13 +62,13 @@ static enum err convert_table(struct store *s, const struct store_table *t, size
     while (n < TABLE_SECRETS && t->secrets[n].column != NULL)
         n++;
     for (size_t i = 0; e == ERR_OK && i < r.nrows; i++) {
-        p[0] = (struct sql_param){ 's', sql_text(&r, i, 0), 0 };
+        p[0] = ARG_TEXT(sql_text(&r, i, 0));
         for (size_t j = 0; j < n; j++) {
             const char *plain = sql_text(&r, i, 1 + j);
             char *v = t->secrets[j].form == 'D' ? store_digest(s, &a, plain)
                                                 : store_seal(s, &a, plain);
 
-            p[1 + j] = (struct sql_param){ 's', v, 0 };
+            p[1 + j] = ARG_TEXT(v);
         }
         e = sql_exec(s, NULL, store_table_sql(t, TABLE_SECRETS_UPDATE), p, (int)(1 + n), NULL);
     }
@@ -86,9 +86,9 @@ enum err store_secrets_init(struct store *s)
 
     arena_init(&a, 1024);
     check = seal_digest(&a, &s->key, KEY_CHECK_TEXT);
-    e = store_q(s, NULL, NULL, SQL_KEY_CHECK_PUT, "s", check);
+    e = store_q(s, NULL, NULL, SQL_KEY_CHECK_PUT, ARG_TEXT(check));
     if (e == ERR_OK)
-        e = sql_one(store_q(s, &a, &r, SQL_KEY_CHECK_GET, ""), &r);
+        e = sql_one(store_q(s, &a, &r, SQL_KEY_CHECK_GET), &r);
     if (e == ERR_OK)
         stored = (char *)sql_text(&r, 0, 0);
     if (e == ERR_OK && !seal_str_eq(stored, check)) {
@@ -97,7 +97,7 @@ enum err store_secrets_init(struct store *s)
         e = ERR_FORBIDDEN;
     }
     if (e == ERR_OK)
-        e = store_q(s, &a, &r, SQL_PLAIN_TAKE, "");
+        e = store_q(s, &a, &r, SQL_PLAIN_TAKE);
     for (size_t i = 0; e == ERR_OK && r.nrows > 0 && i < store_table_count; i++) {
         const struct store_table *t = &store_tables[i];
         size_t rows = 0;

@@ -70,7 +70,7 @@ static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
 }
 
 static enum err sq_query(struct store *st, struct arena *a, const char *sql,
-                         const struct sql_param *params, int nparams, struct sql_res *res)
+                         const struct sql_arg *args, int nargs, struct sql_res *res)
 {
     struct sq *s = SQ(st)->via ? SQ(st)->via : SQ(st);
     sqlite3_stmt *q;
@@ -86,13 +86,13 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
     q = stmt_cached(s, sql);
     if (q == NULL)
         return ERR_STORE;
-    for (int i = 0; i < nparams; i++) {
-        if (params[i].type == 'i')
-            sqlite3_bind_int64(q, i + 1, params[i].i);
-        else if (params[i].s == NULL)
+    for (int i = 0; i < nargs; i++) {
+        if (args[i].type == SQL_INT)
+            sqlite3_bind_int64(q, i + 1, args[i].i);
+        else if (args[i].s == NULL)
             sqlite3_bind_null(q, i + 1);
         else
-            sqlite3_bind_text(q, i + 1, params[i].s, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, i + 1, args[i].s, -1, SQLITE_STATIC);
     }
     if (res != NULL)
         res->ncols = (size_t)sqlite3_column_count(q);

@@ -289,7 +289,7 @@ static int64_t nonce_rows(struct fixture *f)
     struct sql_res r;
     int64_t n = -1;
 
-    CHECK(sql_one_int(store_q(f->st, &f->a, &r, "SELECT count(*) FROM nonce", ""), &r, &n)
+    CHECK(sql_one_int(store_q(f->st, &f->a, &r, "SELECT count(*) FROM nonce"), &r, &n)
           == ERR_OK);
     return n;
 }
@@ -446,7 +446,7 @@ static void copy_lists_every_table(void)
     struct sql_res r;
 
     setup(&f);
-    CHECK(store_q(f.st, &f.a, &r, SQL_TABLES, "") == ERR_OK);
+    CHECK(store_q(f.st, &f.a, &r, SQL_TABLES) == ERR_OK);
     CHECK(r.nrows == store_table_count);
     for (size_t i = 0; i < r.nrows; i++) {
         bool listed = false;
