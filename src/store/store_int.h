@@ -81,6 +81,38 @@ struct store {
 enum err sql_exec(struct store *s, struct arena *a, const char *sql, const struct sql_arg *args,
                   int nargs, struct sql_res *res);
 
+/* A connection's prepared statements (store_stmts.c), keyed by the address
+ * of their SQL text and confirmed by the text. Holds up to 'max'; adding one
+ * more drops the least recently used (the driver's 'drop' finalises it), so
+ * a new statement is never refused. */
+#define STMT_CACHE_MAX 512
+
+struct stmt_entry {
+    const char *key; /* the caller's SQL text: its address */
+    char *text;      /* a copy, to confirm a hit */
+    void *stmt;      /* the driver's: SQLite's statement */
+    uint64_t id;     /* the driver's: PostgreSQL's statement name number */
+    uint64_t used;   /* when last used, for eviction */
+};
+
+struct stmt_cache {
+    struct stmt_entry *slot; /* open addressing; at least 2 * max slots */
+    size_t n, max, mask;
+    uint64_t tick, evicted;
+    void (*drop)(void *owner, struct stmt_entry *e);
+    void *owner;
+};
+
+void stmt_cache_init(struct stmt_cache *c, size_t max,
+                     void (*drop)(void *owner, struct stmt_entry *e), void *owner);
+/* The entry for 'sql', or NULL: then prepare it and add it. */
+struct stmt_entry *stmt_cache_find(struct stmt_cache *c, const char *sql);
+struct stmt_entry *stmt_cache_add(struct stmt_cache *c, const char *sql, void *stmt, uint64_t id);
+/* Forgets every statement; 'drop' also finalises each (false: the
+ * connection that held them is gone). */
+void stmt_cache_clear(struct stmt_cache *c, bool drop);
+void stmt_cache_free(struct stmt_cache *c);
+
 struct store_migration {
     const char *name; /* "001_init.sql"; the order is the file-name order */
     const char *sql;

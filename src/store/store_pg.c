@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PG_CACHE_SLOTS 128
 /* Advisory lock keys: tenants use their id; migrations use a key no tenant
  * id reaches. */
 #define PG_LOCK_MIGRATIONS INT64_C(-8150001)
@@ -30,16 +29,40 @@
 struct pg {
     struct store base;
     PGconn *conn;
-    struct {
-        const char *sql; /* keyed by the address of a static SQL string */
-    } cache[PG_CACHE_SLOTS];
+    struct stmt_cache cache;
+    uint64_t next_stmt; /* statement names are qz<n>, never reused */
+    /* Statements evicted from the cache, deallocated on the server before
+     * the next transaction: never inside one, where a failure would doom it. */
+    uint64_t *gone;
+    size_t ngone, capgone;
 };
 
 #define PG(st) ((struct pg *)(st))
 
-static void cache_clear(struct pg *p)
+static void stmt_drop(void *owner, struct stmt_entry *e)
 {
-    memset(p->cache, 0, sizeof(p->cache));
+    struct pg *p = owner;
+
+    if (p->ngone == p->capgone) {
+        p->capgone = p->capgone ? 2 * p->capgone : 16;
+        p->gone = realloc(p->gone, p->capgone * sizeof(*p->gone));
+        if (p->gone == NULL)
+            abort();
+    }
+    p->gone[p->ngone++] = e->id;
+}
+
+/* Deallocates the evicted statements; a name is never used again, so one
+ * that fails to go only waits for the connection to close. */
+static void stmt_forget_gone(struct pg *p)
+{
+    char sql[48];
+
+    for (size_t i = 0; i < p->ngone; i++) {
+        snprintf(sql, sizeof(sql), "DEALLOCATE qz%llu", (unsigned long long)p->gone[i]);
+        PQclear(PQexec(p->conn, sql));
+    }
+    p->ngone = 0;
 }
 
 /* Classifies a failed result: constraint violations are the caller's
@@ -62,31 +85,26 @@ static enum err pg_fail(struct pg *p, PGresult *res, const char *what)
  * on this connection. */
 static const char *stmt_name(struct pg *p, const char *sql, char *name, size_t n)
 {
-    uintptr_t h = (uintptr_t)sql;
-    unsigned slot = (unsigned)((h >> 4) ^ (h >> 12)) % PG_CACHE_SLOTS;
+    struct stmt_entry *e = stmt_cache_find(&p->cache, sql);
+    uint64_t id;
+    PGresult *res;
 
-    for (unsigned i = 0; i < PG_CACHE_SLOTS; i++) {
-        unsigned k = (slot + i) % PG_CACHE_SLOTS;
-        PGresult *res;
-
-        snprintf(name, n, "qz%u", k);
-        if (p->cache[k].sql == sql)
-            return name;
-        if (p->cache[k].sql != NULL)
-            continue;
-        res = PQprepare(p->conn, name, sql, 0, NULL);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            pg_fail(p, res, "prepare");
-            log_error("postgres: statement was: %s", sql);
-            PQclear(res);
-            return NULL;
-        }
-        PQclear(res);
-        p->cache[k].sql = sql;
+    if (e != NULL) {
+        snprintf(name, n, "qz%llu", (unsigned long long)e->id);
         return name;
     }
-    log_error("postgres: statement cache full");
-    return NULL;
+    id = p->next_stmt++;
+    snprintf(name, n, "qz%llu", (unsigned long long)id);
+    res = PQprepare(p->conn, name, sql, 0, NULL);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        pg_fail(p, res, "prepare");
+        log_error("postgres: statement was: %s", sql);
+        PQclear(res);
+        return NULL;
+    }
+    PQclear(res);
+    stmt_cache_add(&p->cache, sql, NULL, id);
+    return name;
 }
 
 static enum err pg_query(struct store *st, struct arena *a, const char *sql,
@@ -94,7 +112,7 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
 {
     struct pg *p = PG(st);
     const char *values[SQL_MAX_PARAMS];
-    char ints[SQL_MAX_PARAMS][24], name[16];
+    char ints[SQL_MAX_PARAMS][24], name[32];
     PGresult *res;
     ExecStatusType status;
     enum err e = ERR_OK;
@@ -150,7 +168,8 @@ static enum err pg_ensure(struct pg *p)
     if (PQstatus(p->conn) == CONNECTION_OK)
         return ERR_OK;
     PQreset(p->conn);
-    cache_clear(p);
+    stmt_cache_clear(&p->cache, false);
+    p->ngone = 0;
     if (PQstatus(p->conn) != CONNECTION_OK) {
         log_error("postgres: database unavailable: %s", PQerrorMessage(p->conn));
         return ERR_STORE;
@@ -166,6 +185,7 @@ static enum err pg_begin(struct store *st, bool write)
 
     if (e != ERR_OK)
         return e;
+    stmt_forget_gone(p);
     return pg_script(st, write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
                                : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
@@ -225,6 +245,9 @@ static void pg_close(struct store *st)
 {
     struct pg *p = PG(st);
 
+    stmt_cache_clear(&p->cache, false);
+    stmt_cache_free(&p->cache);
+    free(p->gone);
     PQfinish(p->conn);
     free(p);
 }
@@ -252,6 +275,7 @@ struct store *pg_open(const struct config *cfg)
     enum err e;
 
     p->base.ops = &pg_ops;
+    stmt_cache_init(&p->cache, STMT_CACHE_MAX, stmt_drop, p);
     p->conn = PQconnectdb(cfg->db);
     if (PQstatus(p->conn) != CONNECTION_OK) {
         log_error("postgres: cannot connect: %s", PQerrorMessage(p->conn));
