@@ -58,6 +58,8 @@ enum err store_copy(struct store *src, struct store *dst)
     for (size_t i = 0; e == ERR_OK && i < store_table_count; i++) {
         size_t rows = 0;
 
+        if (store_tables[i].pg_only)
+            continue;
         e = copy_one(src, dst, &store_tables[i], &rows);
         if (e == ERR_OK)
             printf("copied %zu rows of %s\n", rows, store_tables[i].name);

@@ -168,6 +168,9 @@ struct store_table {
     const char *order;    /* ORDER BY of the copy */
     const char *identity; /* the generated id column (a PostgreSQL identity), or NULL */
     const char *upsert;   /* conflict key that makes the copy an upsert, or NULL */
+    /* Only PostgreSQL has it, and it is not copied: state of the nodes
+     * sharing one database, not data. */
+    bool pg_only;
     /* Columns that may hold plain secrets written before migration 010,
      * converted once (store_secrets.c); 'secret_key' finds the row, NULL
      * when the table holds no secret. */

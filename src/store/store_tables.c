@@ -92,6 +92,9 @@ const struct store_table store_tables[] = {
     { .name = "fs_chat_pending",
       .columns = "chat_ref, person_id, inviter_kind, inviter_ref, created_at",
       .order = "chat_ref, person_id" },
+    /* The rate-limit counts the nodes share (svc_rate.c): throwaway. */
+    { .name = "rate_count", .columns = "rkey, window_ms, start_ms, ends_ms, n",
+      .order = "rkey, window_ms, start_ms", .pg_only = true },
 };
 
 const size_t store_table_count = sizeof(store_tables) / sizeof(store_tables[0]);

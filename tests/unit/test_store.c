@@ -444,10 +444,13 @@ static void copy_lists_every_table(void)
 {
     struct fixture f;
     struct sql_res r;
+    size_t on_sqlite = 0;
 
     setup(&f);
     CHECK(store_q(f.st, &f.a, &r, SQL_TABLES) == ERR_OK);
-    CHECK(r.nrows == store_table_count);
+    for (size_t j = 0; j < store_table_count; j++)
+        on_sqlite += !store_tables[j].pg_only;
+    CHECK(r.nrows == on_sqlite);
     for (size_t i = 0; i < r.nrows; i++) {
         bool listed = false;
 
@@ -463,6 +466,8 @@ static void copy_lists_every_table(void)
         struct sql_res all, copied;
         const struct store_table *t = &store_tables[j];
 
+        if (t->pg_only)
+            continue;
         CHECK(sql_exec(f.st, &f.a, arena_printf(&f.a, "SELECT * FROM %s LIMIT 1", t->name),
                        NULL, 0, &all) == ERR_OK);
         CHECK(sql_exec(f.st, &f.a, store_table_sql(t, TABLE_COPY_SELECT), NULL, 0, &copied)
