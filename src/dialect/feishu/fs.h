@@ -19,6 +19,10 @@ enum {
 };
 
 const struct dialect_error *fs_error_lookup(enum err code, enum subj subj);
+/* The token endpoints' flat failures and the OAuth endpoint's (whose 'msg'
+ * is the RFC 6749 error name); never NULL. */
+const struct dialect_error *fs_token_error_lookup(enum err code, enum subj subj);
+const struct dialect_error *fs_oauth_error_lookup(enum err code, enum subj subj);
 void fs_render(struct req *rq, enum err e, json_t *out);
 
 /* fs_auth.c */

@@ -18,6 +18,10 @@ extern const struct dialect ud_dialect;
 #define UD_NONCE_TTL 900
 #define UD_SIGN_HEX 64
 
+/* Subjects only Udesk's signed-request check sets (core/err.h). */
+#define UD_SUBJ_TIMESTAMP ((enum subj)(SUBJ_DIALECT + 0)) /* a signed request's timestamp */
+#define UD_SUBJ_SIGNATURE ((enum subj)(SUBJ_DIALECT + 1)) /* a signed request's signature */
+
 /* Maps (err, subject) to Udesk's code and message (ud_errors.c). */
 const struct dialect_error *ud_error_lookup(enum err code, enum subj subj);
 void ud_render(struct req *rq, enum err e, json_t *out);

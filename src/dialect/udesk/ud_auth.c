@@ -94,18 +94,18 @@ enum err ud_auth(struct req *rq)
     if (e != ERR_OK)
         return e;
     if (!str_to_i64(ts, INT64_MIN / 4, INT64_MAX / 4, &t))
-        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TIMESTAMP, "timestamp missing or malformed");
+        return err_set(&rq->err, ERR_BAD_REQUEST, UD_SUBJ_TIMESTAMP, "timestamp missing or malformed");
     if (nonce == NULL || *nonce == '\0')
         return err_set(&rq->err, ERR_MISSING, SUBJ_NONCE, "nonce missing");
     if (strlen(nonce) > UD_NONCE_MAX)
         return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_NONCE, "nonce too long");
     if (t < c->now - UD_TIMESTAMP_WINDOW || t > c->now + UD_TIMESTAMP_WINDOW)
-        return err_set(&rq->err, ERR_EXPIRED, SUBJ_TIMESTAMP, "timestamp outside the window");
+        return err_set(&rq->err, ERR_EXPIRED, UD_SUBJ_TIMESTAMP, "timestamp outside the window");
     /* Only v2 is accepted: the older SHA-1 scheme carries no nonce, so its
      * requests could be replayed (docs/compat.md). */
     ud_sign_v2(email, co.api_token, ts, nonce, want);
     if (version == NULL || strcmp(version, "v2") != 0 || !sign_ok(sign, want))
-        return err_set(&rq->err, ERR_UNAUTHENTICATED, SUBJ_SIGNATURE, "signature mismatch");
+        return err_set(&rq->err, ERR_UNAUTHENTICATED, UD_SUBJ_SIGNATURE, "signature mismatch");
     c->tenant = co.tenant_id;
     return svc_nonce_claim(c, nonce, UD_NONCE_TTL);
 }

@@ -11,6 +11,9 @@
 
 extern const struct dialect wc_dialect;
 
+/* A subject only WeCom's handlers set (core/err.h): a list_group cursor. */
+#define WC_SUBJ_CURSOR ((enum subj)(SUBJ_DIALECT + 0))
+
 /* Maps (err, subject) to WeCom's HTTP status, errcode and errmsg head
  * (wc_errors.c); a NULL head is "invalid parameter: " + the detail message. */
 const struct dialect_error *wc_error_lookup(enum err code, enum subj subj);

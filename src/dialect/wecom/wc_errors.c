@@ -25,7 +25,7 @@ static const struct dialect_error wc_errors[] = {
     { ERR_FORBIDDEN, SUBJ_DEFAULT_GROUP, 200, 40058, "default group can not be modified" },
     { ERR_CONFLICT, SUBJ_GROUP, 200, 40058, "group name already exists" },
     { ERR_LIMIT, SUBJ_GROUP, 200, 40058, "group count exceeds limit" },
-    { ERR_BAD_REQUEST, SUBJ_CURSOR, 200, 50100, "invalid cursor" },
+    { ERR_BAD_REQUEST, WC_SUBJ_CURSOR, 200, 50100, "invalid cursor" },
     /* One row per code for every other subject. */
     { ERR_OK, SUBJ_NONE, 200, 0, "ok" },
     { ERR_BAD_REQUEST, SUBJ_NONE, 200, 40058, NULL },
