@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * store/store_fs_extras.c - chat tabs, chat menus (both kept in explicit
- * positions) and the chat announcement, in SQL every backend runs.
+ * store/store_fs_extras.c - a Feishu chat's share links (stored as digests)
+ * and pending invitations, its tabs and menus (both kept in explicit
+ * positions) and its announcement, in SQL every backend runs. Chats and
+ * members are store_fs.c.
  */
 #include "store/store_int.h"
 

@@ -220,9 +220,9 @@ enum err svc_kb_cat_list(struct svc_ctx *c, const struct kb_policy *p, int64_t a
 enum err svc_kb_cat_all(struct svc_ctx *c, const struct kb_policy *p, const char *type,
                         int64_t owner, struct kb_cat_row **rows, size_t *n);
 
-/* The WeCom knowledge base's rules (spec wecom-kf-knowledge.md §5). */
+/* The WeCom knowledge base's rules (WeCom "知识库分组管理", knowledge-base groups). */
 extern const struct kb_policy svc_kb_wecom;
-/* The Udesk knowledge base's rules (spec udesk-knowledge.md §4). */
+/* The Udesk knowledge base's rules (Udesk "Knowledge catalogs"). */
 extern const struct kb_policy svc_kb_udesk;
 
 /* --- rate limits across nodes (svc_rate.c) --- */

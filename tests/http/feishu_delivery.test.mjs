@@ -1,4 +1,4 @@
-// tests/http/feishu_delivery.test.mjs - event delivery to callback URLs (events.md B):
+// tests/http/feishu_delivery.test.mjs - event delivery to callback URLs ("将事件发送至开发者服务器"):
 // the url_verification challenge on subscribing, encrypted and signed pushes accepted by
 // the official SDK's EventDispatcher, subscriptions and recipients, retries on the
 // server clock with one event_id, redelivery, the delivery log, and nothing lost across

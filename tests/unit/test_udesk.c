@@ -2,7 +2,7 @@
 /* tests/unit/test_udesk.c - the Udesk v2 signature against vectors computed
  * outside qunzu (`printf '%s' 'email&token&timestamp&nonce&v2' | sha256sum`),
  * and the error map: a row for every error, the codes the spec fixes
- * (udesk-knowledge.md §2.2, §3, §6). */
+ * ("General instructions", "Knowledge catalogs"). */
 #include "unit.h"
 
 #include "dialect/udesk/ud.h"

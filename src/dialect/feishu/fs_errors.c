@@ -4,7 +4,8 @@
  * APIs answer {code, msg, data} (HTTP 400 on failure, with error.log_id),
  * token endpoints a flat body (failures HTTP 200), the OAuth endpoint an
  * OAuth-style failure, unknown paths a plain-text 404. Every response
- * carries X-Tt-Logid. Codes: conventions.md §6, chats.md §13.
+ * carries X-Tt-Logid. Codes: "Server-side error codes" and each reference
+ * page's error table.
  */
 #include "dialect/feishu/fs.h"
 
@@ -57,7 +58,7 @@ static const struct dialect_error fs_errors[] = {
     { ERR_BAD_REQUEST, SUBJ_AVATAR, 400, 232041, "The avatar key is illegal." },
     { ERR_BAD_REQUEST, SUBJ_ID_TYPE, 400, 232015,
       "Your request specifies a member_id_type which is NOT supported." },
-    /* members.md §9 */
+    /* the chat member and manager pages */
     { ERR_LIMIT, SUBJ_CHAT, 400, 232013,
       "You have reached the limit of maximum number of members a chat can have." },
     { ERR_LIMIT, SUBJ_TENANT, 400, 232044,
@@ -75,7 +76,7 @@ static const struct dialect_error fs_errors[] = {
     { ERR_NOT_FOUND, SUBJ_OPEN_ID, 400, 99992351, "these open ids not existed" },
     { ERR_NOT_FOUND, SUBJ_USER_ID, 400, 99992360, "Your request contains not existed id." },
     { ERR_NOT_FOUND, SUBJ_UNION_ID, 400, 99992364, "Your request contains not existed id." },
-    /* chat-extras.md §1.1, §2.3, §3.3 */
+    /* the announcement, chat tab and chat menu pages */
     { ERR_NOT_FOUND, SUBJ_ANNOUNCEMENT, 400, 232003,
       "Chat announcement can NOT be found in chat information." },
     { ERR_CONFLICT, SUBJ_ANNOUNCEMENT, 400, 232018, "Updating announcement failed." },
@@ -254,7 +255,7 @@ void fs_render(struct req *rq, enum err e, json_t *out)
     }
     rq->http->log_code = row->code;
     if (e == ERR_RATE_LIMITED) {
-        /* conventions.md §9: the window's limit and its reset in seconds. */
+        /* "Frequency control policy": the window's limit and its reset in seconds. */
         http_add_header(rq->http, "x-ogw-ratelimit-limit",
                         arena_printf(rq->http->arena, "%lld", (long long)rq->rate_limit));
         http_add_header(rq->http, "x-ogw-ratelimit-reset",

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/udesk/ud_errors.c - Udesk's envelope (spec §1.1): an integer "code"
+ * dialect/udesk/ud_errors.c - Udesk's envelope (Udesk Open API v2 "General instructions"): an
+ * integer "code"
  * on every answer, 1000 with the endpoint's fields at the top level on
- * success, {"code", "message"} on failure, HTTP 200 either way. Codes: spec
- * §2.2, §3, §6; the choices where the spec is unconfirmed are in
- * docs/compat.md.
+ * success, {"code", "message"} on failure, HTTP 200 either way. Codes: the
+ * same page and Udesk "Knowledge catalogs"; the choices the documentation leaves
+ * open are in docs/compat.md.
  */
 #include "dialect/udesk/ud.h"
 

@@ -2,7 +2,8 @@
 /*
  * dialect/wecom/wc.h - the WeCom customer-service dialect (/cgi-bin/):
  * gettoken and the knowledge-base group endpoints.
- * Spec: shared/spec/wecom-kf-knowledge.md.
+ * Official pages: WeCom "获取access_token", WeCom "全局错误码" (global error codes),
+ * WeCom "知识库分组管理" (knowledge-base groups).
  */
 #ifndef QZ_DIALECT_WC_H
 #define QZ_DIALECT_WC_H

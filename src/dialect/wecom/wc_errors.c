@@ -2,8 +2,9 @@
 /*
  * dialect/wecom/wc_errors.c - WeCom's error envelope: HTTP 200 (business
  * errors never change the status), {"errcode", "errmsg"} and nothing else,
- * errmsg in the platform's template (spec §1.1). Codes: spec §2, §3, §8; the
- * choices where the spec is unconfirmed are listed in docs/compat.md.
+ * errmsg in the platform's template. Codes: WeCom "全局错误码" (global error codes),
+ * WeCom "获取access_token" and WeCom "知识库分组管理" (knowledge-base groups); the choices where the
+ * documentation is silent are listed in docs/compat.md.
  */
 #include "dialect/wecom/wc.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/wecom/wc_kb.c - knowledge-base groups (spec §5): translate the
+ * dialect/wecom/wc_kb.c - knowledge-base groups (WeCom "知识库分组管理" (knowledge-base groups)): translate the
  * WeCom shapes to svc_kb calls under the WeCom policy. The rules themselves
  * (quota, default group, unique names) live in svc/svc_kb.c.
  */
