@@ -1,4 +1,4 @@
-// Feishu chat list and search ("获取用户或机器人所在的群列表", "搜索对用户或机器人可见的群列表", "更新群信息"): pagination across
+// Feishu chat list and search ("获取用户或机器人所在的群列表", "搜索对用户或机器人可见的群列表", "API call guide"): pagination across
 // many pages with both sort types, stable keyset pages while chats are added, the
 // principal's view (bot vs user), disbanded chats, search matching and paging, and the
 // moderation allow-list pages ("群发言权限").

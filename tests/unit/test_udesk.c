@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_udesk.c - the Udesk v2 signature against vectors computed
  * outside qunzu (`printf '%s' 'email&token&timestamp&nonce&v2' | sha256sum`),
- * and the error map: a row for every error, the codes the spec fixes
+ * and the error map: a row for every error, the codes the official pages fix
  * ("General instructions", "Knowledge catalogs"). */
 #include "unit.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_wecom.c - the WeCom error map: a row for every error, and
- * the codes the spec fixes ("获取access_token", "全局错误码", "知识库分组管理"). */
+ * the codes the official pages fix ("获取access_token", "全局错误码", "知识库分组管理"). */
 #include "unit.h"
 
 #include "dialect/wecom/wc.h"

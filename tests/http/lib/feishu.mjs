@@ -218,7 +218,7 @@ export function assertOk(res, what = 'call') {
     return j.data;
 }
 
-// English texts of "服务端错误码说明" and "服务端错误码说明"
+// English texts of "服务端错误码说明" and the chat pages' error tables
 export const MSG = {
     232001: 'Your request contains an invalid request parameter.',
     232002: 'No Permission: Only chat owner or admin can edit chat information in the current situation.',
