@@ -1,4 +1,4 @@
-// tests/http/isolation_matrix.test.mjs - the tenant-isolation matrix (DESIGN: tenancy is the
+// tests/http/isolation_matrix.test.mjs - the tenant-isolation matrix (CONTRIBUTING.md: tenancy is the
 // security boundary). One table, ROWS, holds every request of every dialect that names an
 // object: a Feishu chat and what hangs off it (members, managers, announcement, tabs, menu
 // items), a WeCom knowledge group, a Udesk catalog or agent. Each row is sent with tenant
@@ -83,7 +83,7 @@ const BOT_ONLY = { as: ['bot'] };
 const OWNER_ONLY = { bot: 232038 };
 
 export const ROWS = [
-    // Feishu: A's chat in the path (chats.md, members.md, chat-extras.md).
+    // Feishu: A's chat in the path (the im/v1 chat pages, the chat member and manager pages, the announcement, chat tab and chat menu pages).
     F('GET', '', undefined),
     F('PUT', '', { name: 'Hijacked {seq}', description: 'x' }),
     F('GET', '/moderation', undefined),
@@ -128,14 +128,14 @@ export const ROWS = [
     { dialect: 'feishu', method: 'POST', path: FS, body: { name: 'x', user_id_list: ['{member_open}'] }, expect: 232043 },
     { dialect: 'feishu', method: 'POST', path: FS, body: { name: 'x', owner_id: '{owner_open}' }, expect: 232043 },
 
-    // WeCom (wecom-kf-knowledge.md §5): A's group ids, the default group included.
+    // WeCom ("知识库分组管理"): A's group ids, the default group included.
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/mod_group', body: { group_id: '{group}', name: 'Stolen' }, expect: 40058 },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/del_group', body: { group_id: '{group}' }, expect: 40058 },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/list_group', body: { group_id: '{group}' }, expect: 40058 },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/mod_group', body: { group_id: '{default_group}', name: 'Stolen' }, expect: 40058, control: { code: 40058, msg: 'default group can not be modified' } },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/del_group', body: { group_id: '{default_group}' }, expect: 40058, control: { code: 40058, msg: 'default group can not be modified' } },
 
-    // Udesk (udesk-knowledge.md §4.4 - §4.7): A's catalogs by id, as parents, A's agents.
+    // Udesk ("Knowledge catalogs"): A's catalogs by id, as parents, A's agents.
     { dialect: 'udesk', method: 'PUT', path: `${UDC}/{catalog}`, body: { knowledge_catalog: { name: 'Stolen', agent_id: 0 } }, expect: 2005, msg: '分类不存在' },
     { dialect: 'udesk', method: 'DELETE', path: `${UDC}/{catalog}`, body: { knowledge_catalog: { agent_id: 0 } }, expect: 2005, msg: '分类不存在' },
     { dialect: 'udesk', method: 'PUT', path: `${UDC}/{agent_catalog}`, body: { knowledge_catalog: { name: 'Stolen', agent_id: 101 } }, expect: 2005, msg: '分类不存在' },
