@@ -320,6 +320,7 @@ int main(int argc, char **argv)
     }
     app.cfg = &cfg;
     app.dialects = all_dialects;
+    app.chat_events = &fs_chat_events;
     app.tokens = svc_tcache_new(cfg.token_cache_ttl_ms);
     if (cfg.rate_limit) {
         app.limiter = rate_new();

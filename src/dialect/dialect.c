@@ -339,6 +339,7 @@ void dialect_handle(struct http_req *r)
     rq.svc.ei = &rq.err;
     rq.svc.now = clock_now(&ws->app->clock);
     rq.svc.tokens = ws->app->tokens;
+    rq.svc.events = ws->app->chat_events;
 
     if (r->body_len > (size_t)ws->app->cfg->body_limit)
         e = err_set(&rq.err, ERR_TOO_LARGE, SUBJ_NONE, "request body too large");

@@ -40,6 +40,8 @@ struct app {
      * worker, one commit each). */
     struct store_group *group;
     struct token_cache *tokens; /* token checks (svc_tcache.c); NULL: off */
+    /* How chat events are spelled (Feishu's; svc writes them). */
+    const struct chat_event_format *chat_events;
 };
 
 /* One worker thread's state: its database connection. */

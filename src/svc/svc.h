@@ -19,6 +19,8 @@
 #include "core/err.h"
 #include "store/store.h"
 
+struct chat_event_format;
+
 struct svc_ctx {
     struct store *st;
     struct arena *a;
@@ -26,6 +28,9 @@ struct svc_ctx {
     int64_t now;    /* the server clock, unix seconds */
     int64_t tenant; /* set by authentication; 0 until then */
     struct token_cache *tokens; /* token checks already made; NULL: none */
+    /* How the chat events svc writes are spelled (the dialect that owns
+     * them); NULL: chat changes write no events. */
+    const struct chat_event_format *events;
 };
 
 /* --- tenants (svc_tenant.c) --- */
@@ -69,6 +74,11 @@ enum err svc_ud_agent(struct svc_ctx *c, int64_t agent, int64_t *person);
  * app_id) or SUBJ_SECRET (wrong secret). */
 enum err svc_fs_app_login(struct svc_ctx *c, const char *app_id, const char *secret,
                           struct fs_app_row *app);
+
+/* App 'app_id' and the person 'user_id' of its tenant: ERR_NOT_FOUND
+ * naming the field ("app_id", "user_id") that finds nothing. */
+enum err svc_fs_app_user(struct svc_ctx *c, const char *app_id, const char *user_id,
+                         struct fs_app_row *app, struct person_row *p);
 
 /* Mints a one-time authorization code for (app, user_id): the emulator's
  * stand-in for a browser login. Valid 5 minutes. */
@@ -119,6 +129,184 @@ enum err svc_chat_emit(struct svc_ctx *c, int64_t chat, const char *event_type,
 enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type,
                           json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
                           void *arg);
+
+/* --- chat members, managers, tabs, menus, simulated actions (svc_chat_*.c) --- */
+
+/* A chat setting's value ("" if unset), in c->a. */
+const char *svc_chat_setting(struct svc_ctx *c, const struct fs_chat_row *chat, const char *key);
+/* Owner, manager or creator bot: the roles that may change everything. */
+bool svc_chat_privileged(const struct chat_view *v);
+
+/* What happened to a chat's membership, for the events svc writes. */
+enum chat_event_kind {
+    CHAT_EV_USERS_ADDED,     /* to every bot in the chat */
+    CHAT_EV_USERS_DELETED,   /* to every bot in the chat */
+    CHAT_EV_USERS_WITHDRAWN, /* an invitation taken back; to every bot */
+    CHAT_EV_BOT_ADDED,       /* to that bot alone */
+    CHAT_EV_BOT_DELETED,     /* to that bot alone */
+    CHAT_EV_P2P_CREATED,     /* a person's p2p chat with the app's bot; to that app */
+    CHAT_EV_P2P_ENTERED,     /* the person opened it; to that app */
+    CHAT_EV__COUNT
+};
+
+struct chat_event {
+    enum chat_event_kind kind;
+    const struct fs_chat_row *chat;
+    struct actor op;          /* who acted */
+    const struct actor *who;  /* the users, or the one bot, concerned */
+    size_t n;
+    /* User events: the people among 'who' (svc_chat_event reads them). */
+    const struct person_row *people;
+    size_t npeople;
+    const struct fs_app_row *app;       /* p2p events: the app */
+    const struct person_row *person;    /* p2p events: the person */
+};
+
+/* A dialect's spelling of chat events: the event type of each kind, and
+ * the body one receiving app gets (caller-owned JSON). */
+struct chat_event_format {
+    const char *type[CHAT_EV__COUNT];
+    json_t *(*body)(struct svc_ctx *c, const struct chat_event *ev, int64_t app,
+                    const char *event_id);
+};
+
+/* Writes the events of 'ev' (none when c->events is NULL). */
+enum err svc_chat_event(struct svc_ctx *c, const struct chat_event *ev);
+
+/* A random id of 19 decimal digits, the first a 7 (tabs, menu items). */
+const char *svc_chat_item_id(struct svc_ctx *c);
+
+/* Ids as a request named them: the id type ("open_id", "union_id",
+ * "user_id", or "app_id" for bots) and the request field they came from
+ * (named in errors). */
+struct chat_ids {
+    const char *type;
+    const char *field;
+    const char *const *ids;
+    size_t n;
+};
+
+/* The person or bot an id of 'type' names in c->tenant, as app 'app' sees
+ * it (open_ids differ per app). ERR_NOT_FOUND (no detail) when none. */
+enum err svc_chat_actor_find(struct svc_ctx *c, int64_t app, const char *type, const char *id,
+                             struct actor *who);
+
+/* How an add treats ids that name nobody: fail naming all of them, skip
+ * them, or fail naming the first. */
+enum chat_unknown { CHAT_UNKNOWN_FAIL = 0, CHAT_UNKNOWN_SKIP = 1, CHAT_UNKNOWN_FAIL_FIRST = 2 };
+
+/* What an add or remove did with each named id (lists of ids as named). */
+struct chat_member_result {
+    const char **not_existed; /* add: ids that name nobody */
+    size_t n_not_existed;
+    const char **pending;     /* add: people waiting for approval */
+    size_t npending;
+    const char **invalid;     /* remove: ids that name nobody or no member */
+    size_t ninvalid;
+};
+
+/* 'op' adds people and bots to a group chat: at most 50 users or 5 bots
+ * per call, within the chat's user cap (the tenant's own, else 5000) and
+ * 15 bots; with join approval on, people a plain member adds wait. */
+enum err svc_chat_members_add(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                              int64_t app, const struct chat_ids *ids, enum chat_unknown unknown,
+                              struct chat_member_result *res);
+/* 'op' removes members: the owner never; others only by a privileged
+ * operator; anyone may remove itself. */
+enum err svc_chat_members_remove(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                                 int64_t app, const struct chat_ids *ids,
+                                 struct chat_member_result *res);
+/* 'op' joins a public chat (a no-op when it is in already). */
+enum err svc_chat_join(struct svc_ctx *c, const char *chat_id, const struct actor *op);
+/* One page of a chat's people in join order after sequence 'after', and
+ * the chat's user count. */
+enum err svc_chat_members_page(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                               int64_t app, int64_t after, int64_t limit,
+                               struct fs_member_person **rows, size_t *n, bool *more,
+                               int64_t *total);
+/* The owner promotes ('promote') or demotes members; '*all' is the chat's
+ * managers after the change. At most 10 managers, 20 in a chat of more
+ * than 5000 people. */
+enum err svc_chat_managers_change(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                                  int64_t app, const struct chat_ids *ids, bool promote,
+                                  struct fs_member_row **all, size_t *n);
+/* A chat's managers. */
+enum err svc_chat_managers(struct svc_ctx *c, int64_t chat, struct fs_member_row **all,
+                           size_t *n);
+
+/* Chat tabs (svc_chat_tabs.c): the built-in message tab first, then up to
+ * 20 custom tabs ("doc", "url"). Reads show the message tab even before a
+ * write stores it. Every call answers the chat's tabs in order. */
+struct chat_tabs {
+    struct chat_view v;
+    struct fs_tab_row *tabs;
+    size_t n;
+};
+bool svc_chat_tab_custom(const char *type);
+enum err svc_chat_tabs_list(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                            struct chat_tabs *out);
+/* Appends tabs (type, name, content and config set; ids are made here). */
+enum err svc_chat_tabs_add(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                           struct fs_tab_row *add, size_t n, struct chat_tabs *out);
+/* Changes tabs by tab_id: name, content and config where not NULL; the
+ * type must stay. */
+enum err svc_chat_tabs_update(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                              const struct fs_tab_row *change, size_t n, struct chat_tabs *out);
+/* Puts the tabs in the order of 'ids': every tab once, the message tab first. */
+enum err svc_chat_tabs_sort(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                            const char *const *ids, size_t n, struct chat_tabs *out);
+enum err svc_chat_tabs_delete(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                              const char *const *ids, size_t n, struct chat_tabs *out);
+
+/* Chat menus (svc_chat_menus.c): up to 3 top-level menus of up to 5
+ * children each, managed by bots in group chats. Items are opaque text. */
+struct chat_menus {
+    struct chat_view v;
+    struct fs_menu_row *rows; /* tops and children, in position order */
+    size_t n;
+};
+struct chat_menu_new {
+    const char *item;
+    const char *const *children;
+    size_t nchildren;
+};
+/* Opens the chat's menus; 'write' first takes the tenant's writer lock. */
+enum err svc_chat_menus_open(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                             bool write, struct chat_menus *out);
+enum err svc_chat_menus_add(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                            const struct chat_menu_new *tops, size_t n, struct chat_menus *out);
+/* The ids must be exactly the top levels. */
+enum err svc_chat_menus_sort(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                             const char *const *ids, size_t n, struct chat_menus *out);
+/* Deletes top levels with their children. */
+enum err svc_chat_menus_delete(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                               const char *const *ids, size_t n, struct chat_menus *out);
+/* The item 'item_id' of menus opened for writing, and whether it has
+ * children; NULL when there is none. */
+struct fs_menu_row *svc_chat_menu_find(struct chat_menus *m, const char *item_id,
+                                       bool *has_children);
+/* Stores a changed item of menus opened for writing. */
+enum err svc_chat_menu_item_set(struct svc_ctx *c, const struct fs_menu_row *item);
+
+/* What the emulator does on a person's behalf (svc_chat_sim.c). Each
+ * switches c->tenant to the tenant acted in. 'result' is "joined",
+ * "already_member", "pending_approval", "left" or "withdrawn". */
+/* The person opens the p2p chat with the app's bot, created the first time. */
+enum err svc_chat_p2p_enter(struct svc_ctx *c, const char *app_id, const char *user_id,
+                            const char **chat_id, bool *created);
+/* Joins by a share link (waits when the chat needs approval). */
+enum err svc_chat_join_by_link(struct svc_ctx *c, const char *link_token, const char *user_id,
+                               const char **chat_id, const char **result);
+/* Leaves (the owner cannot). */
+enum err svc_chat_leave(struct svc_ctx *c, const char *chat_id, const char *user_id,
+                        const char **result);
+/* A member invites a person (waits when approval is on and the inviter is
+ * not privileged). */
+enum err svc_chat_invite(struct svc_ctx *c, const char *chat_id, const char *inviter_id,
+                         const char *user_id, const char **result);
+/* The inviter takes a pending invitation back. */
+enum err svc_chat_withdraw(struct svc_ctx *c, const char *chat_id, const char *user_id,
+                           const char **result);
 
 /* --- events (svc_events.c) --- */
 

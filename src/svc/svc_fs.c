@@ -45,20 +45,28 @@ enum err svc_fs_app_login(struct svc_ctx *c, const char *app_id, const char *sec
     return ERR_OK;
 }
 
+enum err svc_fs_app_user(struct svc_ctx *c, const char *app_id, const char *user_id,
+                         struct fs_app_row *app, struct person_row *p)
+{
+    enum err e = store_fs_app_by_app_id(c->st, c->a, app_id, app);
+
+    if (e == ERR_NOT_FOUND)
+        return err_field(c->ei, ERR_NOT_FOUND, "app_id", "app '%s' not found", app_id);
+    if (e == ERR_OK)
+        e = store_fs_person_find(c->st, c->a, app->tenant_id, app->id, "user_id", user_id, p);
+    if (e == ERR_NOT_FOUND)
+        return err_field(c->ei, ERR_NOT_FOUND, "user_id", "user '%s' not in the app's tenant",
+                         user_id);
+    return e;
+}
+
 enum err svc_fs_code_mint(struct svc_ctx *c, const char *app_id, const char *user_id,
                           char **code)
 {
     struct fs_app_row app;
     struct person_row p;
-    enum err e = store_fs_app_by_app_id(c->st, c->a, app_id, &app);
+    enum err e = svc_fs_app_user(c, app_id, user_id, &app, &p);
 
-    if (e == ERR_NOT_FOUND)
-        return err_field(c->ei, ERR_NOT_FOUND, "app_id", "app '%s' not found", app_id);
-    if (e == ERR_OK)
-        e = store_fs_person_find(c->st, c->a, app.tenant_id, app.id, "user_id", user_id, &p);
-    if (e == ERR_NOT_FOUND)
-        return err_field(c->ei, ERR_NOT_FOUND, "user_id", "user '%s' not in the app's tenant",
-                         user_id);
     if (e != ERR_OK)
         return e;
     *code = ids_hex(c->a, "", 16);

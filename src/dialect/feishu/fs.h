@@ -34,8 +34,6 @@ enum err fs_person_find(struct req *rq, const char *type, const char *id, struct
 /* The id of 'who' as the calling app sees it: a person in 'type', a bot as
  * its app_id. NULL if it cannot be resolved. */
 const char *fs_actor_id(struct req *rq, const char *type, const struct actor *who);
-/* A server-chosen numeric-looking id, 19 digits ("7101214603622940671"). */
-const char *fs_numeric_id(struct req *rq);
 /* Whether 's' is an http:// or https:// URL with something after it. */
 bool fs_http_url(const char *s);
 /* {"union_id", "user_id", "open_id"} of a person, for events. */
@@ -72,12 +70,21 @@ enum err fs_chat_get(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_search(struct req *rq, json_t *body, json_t *out);
 
-/* fs_members.c, fs_managers.c (members.md) */
-enum fs_user_event { FS_USERS_ADDED, FS_USERS_DELETED, FS_USERS_WITHDRAWN };
-/* Writes the user event of 'kind' about 'who' to every bot in the chat. */
-enum err fs_emit_users(struct req *rq, const struct fs_chat_row *chat, const struct actor *who,
-                       size_t n, enum fs_user_event kind);
+/* fs_members.c, fs_managers.c: members and managers (rules in svc_chat_members.c) */
+/* member_id_type: open_id (default), union_id, user_id; app_id if 'bots_ok'. */
 enum err fs_member_id_type(struct req *rq, bool bots_ok, const char **type);
+/* The ids in body's 'field' for svc: absent is an empty list; anything but
+ * an array of non-empty strings is 232001 (a non-array reads as empty when
+ * 'nonarray_empty'). */
+enum err fs_chat_ids(struct req *rq, json_t *body, const char *field, const char *type,
+                     bool nonarray_empty, struct chat_ids *ids);
+/* The array 'field' of 'body' as strings, a non-string as NULL (it names
+ * nothing); not an array is 232001. */
+enum err fs_strings(struct req *rq, json_t *body, const char *field, const char *const **list,
+                    size_t *n);
+/* Manager rows as two new arrays of ids: people in 'type', bots as app_ids. */
+void fs_managers_json(struct req *rq, const struct fs_member_row *m, size_t n, const char *type,
+                      json_t **users, json_t **bots);
 enum err fs_members_add(struct req *rq, json_t *body, json_t *out);
 enum err fs_members_remove(struct req *rq, json_t *body, json_t *out);
 enum err fs_members_me_join(struct req *rq, json_t *body, json_t *out);
@@ -86,7 +93,7 @@ enum err fs_members_is_in_chat(struct req *rq, json_t *body, json_t *out);
 enum err fs_managers_add(struct req *rq, json_t *body, json_t *out);
 enum err fs_managers_delete(struct req *rq, json_t *body, json_t *out);
 
-/* fs_tabs.c, fs_menus.c, fs_announcement.c (chat-extras.md) */
+/* fs_tabs.c, fs_menus.c (rules in svc_chat_tabs.c, svc_chat_menus.c), fs_announcement.c */
 enum err fs_tabs_create(struct req *rq, json_t *body, json_t *out);
 enum err fs_tabs_update(struct req *rq, json_t *body, json_t *out);
 enum err fs_tabs_sort(struct req *rq, json_t *body, json_t *out);
@@ -100,17 +107,12 @@ enum err fs_menu_item_patch(struct req *rq, json_t *body, json_t *out);
 enum err fs_announcement_get(struct req *rq, json_t *body, json_t *out);
 enum err fs_announcement_patch(struct req *rq, json_t *body, json_t *out);
 
-/* fs_simulate.c: a person opens the p2p chat with an app's bot (for the
- * admin API); answers {"chat_id", "created"}. */
-enum err fs_sim_p2p_enter(struct req *rq, const char *app_id, const char *user_id, json_t *out);
-/* A person joins by a share link (pending when the chat needs approval),
- * leaves, is invited by a member, or has a pending invitation withdrawn. */
-enum err fs_sim_join_by_link(struct req *rq, const char *link_token, const char *user_id,
-                             json_t *out);
-enum err fs_sim_leave(struct req *rq, const char *chat_id, const char *user_id, json_t *out);
-enum err fs_sim_invite(struct req *rq, const char *chat_id, const char *inviter_id,
-                       const char *user_id, json_t *out);
-enum err fs_sim_withdraw(struct req *rq, const char *chat_id, const char *user_id, json_t *out);
+/* fs_member_events.c: how the chat events svc writes are spelled (the
+ * app's chat_events; the admin API's simulated actions write them too). */
+extern const struct chat_event_format fs_chat_events;
+/* The request a svc context belongs to: every svc call of a request is
+ * given &rq->svc, so the event format finds its request this way. */
+struct req *fs_req_of(struct svc_ctx *c);
 
 /* fs_chat_edit.c */
 /* Schema 2.0 pieces shared by every chat event (chats.md §16, events.md A). */

@@ -62,15 +62,6 @@ const char *fs_actor_id(struct req *rq, const char *type, const struct actor *wh
     return app.app_id;
 }
 
-const char *fs_numeric_id(struct req *rq)
-{
-    uint64_t v;
-
-    ids_random(&v, sizeof(v));
-    return arena_printf(rq->http->arena, "7%018llu",
-                        (unsigned long long)(v % 1000000000000000000ULL));
-}
-
 bool fs_http_url(const char *s)
 {
     return s != NULL

@@ -54,7 +54,7 @@ static const struct route fs_routes[] = {
       R_WRITE | R_JSON | FS_MSG_OK, NULL, fs_tabs_update },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs/sort_tabs",
       R_WRITE | R_JSON | FS_MSG_OK, NULL, fs_tabs_sort },
-    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs", R_WRITE | FS_MSG_OK, NULL,
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs", FS_MSG_OK, NULL,
       fs_tabs_list },
     { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/chat_tabs/delete_tabs",
       R_WRITE | R_JSON | FS_MSG_OK, NULL, fs_tabs_delete },
