@@ -40,6 +40,8 @@ enum err svc_chat_actor_find(struct svc_ctx *c, int64_t app, const char *type, c
 {
     enum err e;
 
+    if (id == NULL)
+        return ERR_NOT_FOUND;
     if (strcmp(type, "app_id") == 0) {
         struct fs_app_row a;
 
@@ -68,8 +70,7 @@ static enum err ids_check(struct svc_ctx *c, const struct chat_ids *ids, const c
     return ERR_OK;
 }
 
-/* The ids that name someone, in order; the others are listed in
- * '*missing' (when not NULL) or fail the call. */
+/* The ids that name someone, in order (the others go to 'missing'). */
 struct resolved {
     struct actor who[MAX_USERS_PER_CALL];
     const char *id[MAX_USERS_PER_CALL];
@@ -81,7 +82,11 @@ static enum err resolve(struct svc_ctx *c, int64_t app, const struct chat_ids *i
 {
     r->n = 0;
     for (size_t i = 0; i < ids->n; i++) {
-        enum err e = svc_chat_actor_find(c, app, ids->type, ids->ids[i], &r->who[r->n]);
+        enum err e;
+
+        if (ids->ids[i] == NULL) /* not a string */
+            return bad(c, ids->field);
+        e = svc_chat_actor_find(c, app, ids->type, ids->ids[i], &r->who[r->n]);
 
         if (e == ERR_NOT_FOUND) {
             missing[(*nmissing)++] = ids->ids[i];

@@ -103,17 +103,13 @@ enum err fs_chat_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_search(struct req *rq, json_t *body, json_t *out);
 
 /* fs_members.c, fs_managers.c: members and managers (rules in svc_chat_members.c) */
-/* member_id_type: open_id (default), union_id, user_id; app_id if 'bots_ok'. */
-enum err fs_member_id_type(struct req *rq, bool bots_ok, const char **type);
-/* The ids in body's 'field' for svc: absent is an empty list; anything but
- * an array of non-empty strings is 232001 (a non-array reads as empty when
- * 'nonarray_empty'). */
-enum err fs_chat_ids(struct req *rq, json_t *body, const char *field, const char *type,
-                     bool nonarray_empty, struct chat_ids *ids);
-/* The array 'field' of 'body' as strings, a non-string as NULL (it names
- * nothing); not an array is 232001. */
-enum err fs_strings(struct req *rq, json_t *body, const char *field, const char *const **list,
-                    size_t *n);
+/* The ids in body's 'field' (of the route's member_id_type) for svc: a
+ * non-string item as NULL (svc answers 232001), no array as none (svc
+ * answers 232027). */
+struct chat_ids fs_chat_ids(struct req *rq, json_t *body, const char *field);
+/* The items of body's array 'field' (the route's rules made it one) as
+ * strings, a non-string as NULL (it names nothing). */
+const char *const *fs_strings(struct req *rq, json_t *body, const char *field, size_t *n);
 /* Manager rows as two new arrays of ids: people in 'type', bots as app_ids. */
 void fs_managers_json(struct req *rq, const struct fs_member_row *m, size_t n, const char *type,
                       json_t **users, json_t **bots);

@@ -26,21 +26,17 @@ void fs_managers_json(struct req *rq, const struct fs_member_row *m, size_t n, c
  * managers as app_ids. */
 static enum err change(struct req *rq, json_t *body, json_t *out, bool promote)
 {
+    struct chat_ids ids = fs_chat_ids(rq, body, "manager_ids");
     struct fs_member_row *all;
-    struct chat_ids ids;
     json_t *users, *bots;
-    const char *type;
     size_t n;
-    enum err e = fs_member_id_type(rq, true, &type);
+    enum err e = svc_chat_managers_change(&rq->svc, rq->params[0], &rq->actor, rq->app_ref, &ids,
+                                          promote, &all, &n);
 
-    if (e == ERR_OK)
-        e = fs_chat_ids(rq, body, "manager_ids", type, true, &ids);
-    if (e == ERR_OK)
-        e = svc_chat_managers_change(&rq->svc, rq->params[0], &rq->actor, rq->app_ref, &ids,
-                                     promote, &all, &n);
     if (e != ERR_OK)
         return e;
-    fs_managers_json(rq, all, n, strcmp(type, "app_id") == 0 ? "open_id" : type, &users, &bots);
+    fs_managers_json(rq, all, n, strcmp(ids.type, "app_id") == 0 ? "open_id" : ids.type, &users,
+                     &bots);
     json_object_set_new(out, "chat_managers", users);
     json_object_set_new(out, "chat_bot_managers", bots);
     return ERR_OK;

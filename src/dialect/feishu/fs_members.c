@@ -15,68 +15,34 @@
 
 #include <string.h>
 
-#define CURSOR_MEMBERS 'U'
+#define CURSOR_MEMBERS "U"
 
-/* member_id_type: open_id (default), union_id, user_id, and app_id
- * where 'bots_ok'. */
-enum err fs_member_id_type(struct req *rq, bool bots_ok, const char **type)
+/* The items of 'list' as strings, a non-string as NULL (it names nothing);
+ * not an array, none. */
+static const char *const *strings_of(struct req *rq, json_t *list, size_t *n)
 {
-    static const char *const types[] = { "open_id", "union_id", "user_id", "app_id" };
-    const char *t = dialect_query(rq, "member_id_type");
-
-    *type = "open_id";
-    if (t == NULL || *t == '\0')
-        return ERR_OK;
-    for (size_t i = 0; i < (bots_ok ? 4u : 3u); i++) {
-        if (strcmp(t, types[i]) == 0) {
-            *type = types[i];
-            return ERR_OK;
-        }
-    }
-    return fs_bad(rq, "member_id_type");
-}
-
-/* The ids of 'field' in 'body' as svc takes them: absent is an empty list
- * (svc answers that), anything but an array of non-empty strings is 232001
- * (a non-array too, unless 'nonarray_empty'). */
-enum err fs_chat_ids(struct req *rq, json_t *body, const char *field, const char *type,
-                     bool nonarray_empty, struct chat_ids *ids)
-{
-    json_t *list = json_object_get(body, field), *v;
     const char **out;
+    json_t *v;
     size_t i;
 
-    *ids = (struct chat_ids){ .type = type, .field = field };
-    if (list != NULL && !json_is_array(list) && !nonarray_empty)
-        return fs_bad(rq, field);
-    if (!json_is_array(list))
-        return ERR_OK;
-    out = arena_alloc(rq->http->arena, (json_array_size(list) + 1) * sizeof(*out));
-    json_array_foreach(list, i, v) {
-        if (!json_is_string(v) || json_string_length(v) == 0)
-            return fs_bad(rq, field);
-        out[i] = json_string_value(v);
-    }
-    ids->ids = out;
-    ids->n = json_array_size(list);
-    return ERR_OK;
-}
-
-enum err fs_strings(struct req *rq, json_t *body, const char *field, const char *const **list,
-                    size_t *n)
-{
-    json_t *a = json_object_get(body, field), *v;
-    const char **out;
-    size_t i;
-
-    if (!json_is_array(a))
-        return fs_bad(rq, field);
-    *n = json_array_size(a);
+    *n = json_is_array(list) ? json_array_size(list) : 0;
     out = arena_alloc(rq->http->arena, (*n + 1) * sizeof(*out));
-    json_array_foreach(a, i, v)
+    json_array_foreach(list, i, v)
         out[i] = json_string_value(v);
-    *list = out;
-    return ERR_OK;
+    return out;
+}
+
+const char *const *fs_strings(struct req *rq, json_t *body, const char *field, size_t *n)
+{
+    return strings_of(rq, json_object_get(body, field), n);
+}
+
+struct chat_ids fs_chat_ids(struct req *rq, json_t *body, const char *field)
+{
+    struct chat_ids ids = { .type = fs_id_type(rq, "member_id_type"), .field = field };
+
+    ids.ids = strings_of(rq, json_object_get(body, field), &ids.n);
+    return ids;
 }
 
 static json_t *id_list(const char *const *ids, size_t n)
@@ -90,19 +56,14 @@ static json_t *id_list(const char *const *ids, size_t n)
 
 enum err fs_members_add(struct req *rq, json_t *body, json_t *out)
 {
-    const char *type, *st = dialect_query(rq, "succeed_type");
+    struct chat_ids ids = fs_chat_ids(rq, body, "id_list");
     struct chat_member_result res;
-    struct chat_ids ids;
     int64_t succeed = 0;
-    enum err e = fs_member_id_type(rq, true, &type);
+    enum err e;
 
-    if (e == ERR_OK)
-        e = fs_chat_ids(rq, body, "id_list", type, false, &ids);
-    if (e == ERR_OK && st != NULL && *st != '\0' && !str_to_i64(st, 0, 2, &succeed))
-        e = fs_bad(rq, "succeed_type");
-    if (e == ERR_OK)
-        e = svc_chat_members_add(&rq->svc, rq->params[0], &rq->actor, rq->app_ref, &ids,
-                                 (enum chat_unknown)succeed, &res);
+    json_int(rq->query, "succeed_type", &succeed);
+    e = svc_chat_members_add(&rq->svc, rq->params[0], &rq->actor, rq->app_ref, &ids,
+                             (enum chat_unknown)succeed, &res);
     if (e != ERR_OK)
         return e;
     json_object_set_new(out, "invalid_id_list", json_array());
@@ -113,16 +74,11 @@ enum err fs_members_add(struct req *rq, json_t *body, json_t *out)
 
 enum err fs_members_remove(struct req *rq, json_t *body, json_t *out)
 {
+    struct chat_ids ids = fs_chat_ids(rq, body, "id_list");
     struct chat_member_result res;
-    struct chat_ids ids;
-    const char *type;
-    enum err e = fs_member_id_type(rq, true, &type);
+    enum err e = svc_chat_members_remove(&rq->svc, rq->params[0], &rq->actor, rq->app_ref, &ids,
+                                         &res);
 
-    if (e == ERR_OK)
-        e = fs_chat_ids(rq, body, "id_list", type, false, &ids);
-    if (e == ERR_OK)
-        e = svc_chat_members_remove(&rq->svc, rq->params[0], &rq->actor, rq->app_ref, &ids,
-                                    &res);
     if (e == ERR_OK)
         json_object_set_new(out, "invalid_id_list", id_list(res.invalid, res.ninvalid));
     return e;
@@ -139,23 +95,17 @@ enum err fs_members_me_join(struct req *rq, json_t *body, json_t *out)
 
 enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
 {
-    const char *type, *ps = dialect_query(rq, "page_size"), *pt = dialect_query(rq, "page_token");
+    const char *type = fs_id_type(rq, "member_id_type"), *tkey;
+    uint64_t scope = cursor_scope_str(rq->params[0]);
     struct fs_member_person *rows;
-    int64_t limit = 20, after = 0, total = 0;
-    const char *tkey;
+    int64_t limit, after = 0, total = 0;
     json_t *items;
     bool more;
     size_t n;
-    enum err e;
+    /* The token holds the last row's join sequence number: the keyset. */
+    enum err e = fs_page_in(rq, CURSOR_MEMBERS, scope, &limit, &after);
 
     (void)body;
-    e = fs_member_id_type(rq, false, &type);
-    if (e == ERR_OK && ps != NULL && *ps != '\0' && !str_to_i64(ps, 1, 100, &limit))
-        e = fs_bad(rq, "page_size");
-    /* The token holds the last row's join sequence number: the keyset. */
-    if (e == ERR_OK && pt != NULL && *pt != '\0'
-        && !cursor_decode(pt, CURSOR_MEMBERS, cursor_scope_str(rq->params[0]), &after))
-        e = fs_bad(rq, "page_token");
     if (e == ERR_OK)
         e = svc_chat_members_page(&rq->svc, rq->params[0], &rq->actor, rq->app_ref, after, limit,
                                   &rows, &n, &more, &total);
@@ -175,9 +125,7 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
     json_object_set_new(out, "items", items);
     if (more)
         json_object_set_new(out, "page_token",
-                            json_string(cursor_encode(rq->http->arena, CURSOR_MEMBERS,
-                                                      cursor_scope_str(rq->params[0]),
-                                                      rows[n - 1].seq)));
+                            json_string(fs_page_token(rq, CURSOR_MEMBERS, scope, &rows[n - 1].seq)));
     json_object_set_new(out, "has_more", json_boolean(more));
     json_object_set_new(out, "member_total", json_integer(total));
     return ERR_OK;

@@ -41,77 +41,58 @@ static enum err answer(enum err e, const struct chat_tabs *t, json_t *out)
     return ERR_OK;
 }
 
-/* Parses one tab of a create or update into 't': its name, its content
- * {"<type>": link} and, for url tabs, its config (the only fields kept). */
+/* One tab of a create or update (its shape checked by the route's rules)
+ * as a row: its name, its content {"<type>": link} and, for url tabs, its
+ * config (the only fields kept). */
 static enum err tab_fields(struct req *rq, json_t *in, const char *type, struct fs_tab_row *t)
 {
     json_t *content = json_object_get(in, "tab_content"), *config = json_object_get(in, "tab_config");
     const char *name = json_str(in, "tab_name");
-    struct arena *a = rq->http->arena;
     size_t len;
 
-    if (json_object_get(in, "tab_name") != NULL) {
-        if (name == NULL)
-            return fs_bad(rq, "tab_name");
-        if (str_utf8_len(name, strlen(name)) > MAX_TAB_NAME)
-            return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TAB_NAME, "tab_name too long");
-        t->tab_name = name;
-    }
+    /* A name too long has its own code (232047), a wrong type 232001. */
+    if (name != NULL && str_utf8_len(name, strlen(name)) > MAX_TAB_NAME)
+        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TAB_NAME, "tab_name too long");
+    t->tab_name = name;
     if (content != NULL) {
         const char *link = json_str(content, type);
         json_t *keep;
 
-        if (!json_is_object(content) || !fs_http_url(link))
+        if (!fs_http_url(link))
             return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TAB, "tab_content.%s", type);
         keep = json_pack("{s:s}", type, link);
-        t->tab_content = json_dump_arena(a, keep, &len);
+        t->tab_content = json_dump_arena(rq->http->arena, keep, &len);
         json_decref(keep);
     }
-    if (config != NULL) {
-        json_t *icon = json_object_get(config, "icon_key"), *built = json_object_get(config, "is_built_in");
-        json_t *keep;
+    /* tab_config is honoured for url tabs only. */
+    if (config != NULL && strcmp(type, "url") == 0) {
+        json_t *keep = json_object();
 
-        if (!json_is_object(config) || (icon && !json_is_string(icon))
-            || (built && !json_is_boolean(built)))
-            return fs_bad(rq, "tab_config");
-        /* tab_config is honoured for url tabs only. */
-        if (strcmp(type, "url") != 0)
-            return ERR_OK;
-        keep = json_object();
-        if (icon != NULL)
-            json_object_set(keep, "icon_key", icon);
-        if (built != NULL)
-            json_object_set(keep, "is_built_in", built);
-        t->tab_config = json_dump_arena(a, keep, &len);
+        if (json_object_get(config, "icon_key") != NULL)
+            json_object_set(keep, "icon_key", json_object_get(config, "icon_key"));
+        if (json_object_get(config, "is_built_in") != NULL)
+            json_object_set(keep, "is_built_in", json_object_get(config, "is_built_in"));
+        t->tab_config = json_dump_arena(rq->http->arena, keep, &len);
         json_decref(keep);
     }
     return ERR_OK;
 }
 
-/* The chat_tabs of a create ('update' false) or an update, as rows. */
+/* The chat_tabs of a create ('update' false) or an update, as rows. An
+ * update's tab_id and type are checked against the stored tab (svc). */
 static enum err parse_tabs(struct req *rq, json_t *body, bool update, struct fs_tab_row **rows,
                            size_t *n)
 {
     json_t *list = json_object_get(body, "chat_tabs"), *in;
     size_t i;
 
-    if (!json_is_array(list) || json_array_size(list) == 0)
-        return fs_bad(rq, "chat_tabs");
     *n = json_array_size(list);
     *rows = arena_alloc(rq->http->arena, *n * sizeof(**rows));
     json_array_foreach(list, i, in) {
         const char *type = json_str(in, "tab_type");
         enum err e;
 
-        /* An update's tab_id and type are checked against the stored tab
-         * (svc_chat_tabs_update). */
-        if (update && !json_is_object(in))
-            return fs_bad(rq, "tab_id");
-        if (!update && (!json_is_object(in) || type == NULL || !svc_chat_tab_custom(type)))
-            return fs_bad(rq, "tab_type");
         (*rows)[i] = (struct fs_tab_row){ .tab_id = json_str(in, "tab_id"), .tab_type = type };
-        if (type == NULL)
-            continue;
         e = tab_fields(rq, in, type, &(*rows)[i]);
         if (e == ERR_OK && !update && (*rows)[i].tab_content == NULL)
             e = err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TAB, "tab_content.%s required", type);
@@ -151,13 +132,10 @@ static enum err by_ids(struct req *rq, json_t *body, json_t *out,
                        enum err (*fn)(struct svc_ctx *, const char *, const struct actor *,
                                       const char *const *, size_t, struct chat_tabs *))
 {
-    const char *const *ids;
     struct chat_tabs t;
     size_t n;
-    enum err e = fs_strings(rq, body, "tab_ids", &ids, &n);
-
-    if (e == ERR_OK)
-        e = fn(&rq->svc, rq->params[0], &rq->actor, ids, n, &t);
+    const char *const *ids = fs_strings(rq, body, "tab_ids", &n);
+    enum err e = fn(&rq->svc, rq->params[0], &rq->actor, ids, n, &t);
     return answer(e, &t, out);
 }
 
