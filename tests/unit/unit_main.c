@@ -10,6 +10,7 @@ static const struct unit_case *const tables[] = {
     svc_cases, tcache_cases,
     seal_cases,
     secrets_cases,
+    svc_chat_cases,
 };
 
 int main(int argc, char **argv)
