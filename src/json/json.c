@@ -68,6 +68,8 @@ static bool type_ok(const json_t *v, enum json_type t)
         return json_is_array(v);
     case JT_ID:
         return id_value(v, &id);
+    case JT_DIGITS:
+        return json_is_string(v) && id_value(v, &id);
     }
     return false;
 }
@@ -114,7 +116,7 @@ static enum err check_value(json_t *v, const struct field_rule *r, const char *n
         if (r->values != NULL && !one_of(s, r->values))
             return broken(ei, r, name, ERR_BAD_REQUEST, " value");
     }
-    if ((r->flags & F_RANGE) && (r->type == JT_INT || r->type == JT_ID)) {
+    if ((r->flags & F_RANGE) && (r->type == JT_INT || r->type == JT_ID || r->type == JT_DIGITS)) {
         int64_t n = 0;
 
         id_value(v, &n);
@@ -170,10 +172,17 @@ static json_t *default_value(const struct field_rule *r)
 static enum err check_rules(json_t *obj, const struct field_rule *rules, bool query,
                             struct err_info *ei)
 {
-    for (const struct field_rule *r = rules; r != NULL && r->name != NULL; r++) {
-        json_t *v = json_object_get(obj, r->name);
+    for (const struct field_rule *r = rules; r != NULL && (r->name || r->flags & F_INCLUDE); r++) {
+        json_t *v;
         enum err e;
 
+        if (r->flags & F_INCLUDE) {
+            e = check_rules(obj, r->fields, query, ei);
+            if (e != ERR_OK)
+                return e;
+            continue;
+        }
+        v = json_object_get(obj, r->name);
         if (v != NULL && (r->flags & F_EMPTY_ABSENT)
             && (query ? json_is_string(v) && json_string_length(v) == 0 : reads_absent(v))) {
             json_object_del(obj, r->name);

@@ -25,8 +25,10 @@ struct arena;
 void json_alloc_init(void);
 struct arena *json_arena_use(struct arena *a);
 
-/* JT_ID: an integer, or a string of decimal digits (clients send ids either way). */
-enum json_type { JT_ANY = 0, JT_STRING, JT_INT, JT_BOOL, JT_OBJECT, JT_ARRAY, JT_ID };
+/* JT_ID: an integer, or a string of decimal digits (clients send ids either
+ * way); JT_DIGITS: only the string (a number carried as text). Both fit an
+ * int64_t and are read with json_id. */
+enum json_type { JT_ANY = 0, JT_STRING, JT_INT, JT_BOOL, JT_OBJECT, JT_ARRAY, JT_ID, JT_DIGITS };
 
 enum field_flags {
     F_REQUIRED = 1 << 0,     /* absent (after F_EMPTY_ABSENT) is ERR_MISSING */
@@ -35,7 +37,13 @@ enum field_flags {
      * bytes does; JT_ARRAY: its number of items does. */
     F_RANGE = 1 << 2,
     F_NULL_BAD = 1 << 3, /* null is a value of the wrong type, not an absent field */
+    /* A row without a name that checks the object against another rule set,
+     * 'fields', in its place (rules one module owns, used in another's). */
+    F_INCLUDE = 1 << 4,
 };
+
+/* The include row (F_INCLUDE). */
+#define RULES_INCLUDE(set) { .flags = F_INCLUDE, .fields = (set) }
 
 /* One field of a JSON object (a request body, or the query parameters as
  * json_check_query sees them). Rows are positional up to max; the rest are
@@ -62,8 +70,8 @@ struct field_rule {
  * (json_decref). */
 enum err json_parse_object(const char *body, size_t len, json_t **out, struct err_info *ei);
 
-/* Checks 'obj' against 'rules' (terminated by a row with name NULL), in row
- * order. Fields that F_EMPTY_ABSENT reads as absent are removed from 'obj';
+/* Checks 'obj' against 'rules' (terminated by a row with name NULL that is
+ * no include row), in row order. Fields that F_EMPTY_ABSENT reads as absent are removed from 'obj';
  * absent fields with a 'def' are added. A broken rule is ERR_MISSING or
  * ERR_BAD_REQUEST with the field named in ei->field and the rule's subject;
  * the message is terse ("name", "name too long") so dialects can wrap it. */

@@ -2,8 +2,10 @@
 /*
  * svc/svc_chat.c - chat rules every dialect shares by meaning: who may see a
  * chat and in which role (owner, manager, creator bot, member), membership,
- * and the outbox records a change writes in its own transaction.
- * The Feishu shapes of chats and events live in dialect/feishu/.
+ * and the outbox records a change writes in its own transaction. Creating,
+ * reading and changing chats are svc_chat_create.c, svc_chat_read.c and
+ * svc_chat_edit.c; the announcement svc_chat_announce.c. The Feishu shapes
+ * of chats and events live in dialect/feishu/.
  */
 #include "svc/svc.h"
 
@@ -38,6 +40,20 @@ enum err svc_chat_open(struct svc_ctx *c, const char *chat_id, const struct acto
     if (need_member && !v->member)
         return err_set(c->ei, ERR_FORBIDDEN, SUBJ_MEMBERSHIP, "operator not in the chat");
     return ERR_OK;
+}
+
+bool svc_chat_privileged(const struct chat_view *v)
+{
+    return v->owner || v->manager || v->creator_bot;
+}
+
+const char *svc_chat_setting(struct svc_ctx *c, const struct fs_chat_row *chat, const char *key)
+{
+    json_t *s = json_loads(chat->settings, 0, NULL);
+    const char *v = arena_strdup(c->a, json_string_value(json_object_get(s, key)));
+
+    json_decref(s);
+    return v ? v : "";
 }
 
 enum err svc_chat_open_write(struct svc_ctx *c, const char *chat_id, const struct actor *op,
@@ -77,6 +93,10 @@ enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type
         o.state = "skipped";
     o.event_id = ids_hex(c->a, "", 16);
     body = body_for(arg, app, o.event_id);
+    /* A body that could not be built (a lookup in it failed) fails the
+     * change: an event is never written without its ids. */
+    if (body == NULL)
+        return err_set(c->ei, ERR_STORE, SUBJ_NONE, "event body not built");
     o.body = json_dump_arena(c->a, body, &len);
     json_decref(body);
     return store_outbox_add(c->st, &o);
@@ -93,20 +113,6 @@ enum err svc_chat_emit(struct svc_ctx *c, int64_t chat, const char *event_type,
     for (size_t i = 0; e == ERR_OK && i < n; i++)
         e = svc_event_to_app(c, m[i].who.ref, event_type, body_for, arg);
     return e;
-}
-
-const char *svc_chat_setting(struct svc_ctx *c, const struct fs_chat_row *chat, const char *key)
-{
-    json_t *s = json_loads(chat->settings, 0, NULL);
-    const char *v = arena_strdup(c->a, json_string_value(json_object_get(s, key)));
-
-    json_decref(s);
-    return v ? v : "";
-}
-
-bool svc_chat_privileged(const struct chat_view *v)
-{
-    return v->owner || v->manager || v->creator_bot;
 }
 
 const char *svc_chat_item_id(struct svc_ctx *c)

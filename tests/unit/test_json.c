@@ -195,6 +195,44 @@ static void nested_rules(void)
     json_decref(v);
 }
 
+/* A rule set included in another's place; digits carried as text. */
+static void include_and_digits(void)
+{
+    static const struct field_rule shared[] = {
+        { .name = "mode", .type = JT_STRING, .flags = F_NULL_BAD },
+        { NULL },
+    };
+    static const struct field_rule r[] = {
+        { .name = "rev", .type = JT_DIGITS, .flags = F_REQUIRED },
+        RULES_INCLUDE(shared),
+        { .name = "after", .type = JT_BOOL },
+        { NULL },
+    };
+    static const char *const good[] = { "{\"rev\":\"0\"}", "{\"rev\":\"0042\",\"mode\":\"x\"}",
+                                        "{\"rev\":\"9223372036854775807\",\"after\":true}" };
+    static const char *const bad[] = { "{\"rev\":7}", "{\"rev\":\"\"}", "{\"rev\":\"-1\"}",
+                                       "{\"rev\":\"9223372036854775808\"}",
+                                       "{\"rev\":\"1\",\"mode\":null}",
+                                       "{\"rev\":\"1\",\"mode\":1}",
+                                       "{\"rev\":\"1\",\"after\":1}" };
+    struct err_info ei;
+    int64_t n = 0;
+    json_t *v;
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        CHECK(run_rules(good[i], r, &ei, &v) == ERR_OK);
+        CHECK(json_id(v, "rev", &n));
+        json_decref(v);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK(run_rules(bad[i], r, &ei, &v) == ERR_BAD_REQUEST);
+        json_decref(v);
+    }
+    CHECK(run_rules("{\"rev\":\"1\",\"mode\":[]}", r, &ei, &v) == ERR_BAD_REQUEST);
+    CHECK_STR(ei.field, "mode"); /* the included rule names its field */
+    json_decref(v);
+}
+
 /* Query parameters: text read as the rule's type, "" as absent where the
  * rule says so, defaults filled in. */
 static void query_rules(void)
@@ -263,6 +301,7 @@ const struct unit_case json_cases[] = {
     { "json/id_fields", id_fields },
     { "json/string_rules", string_rules },
     { "json/nested_rules", nested_rules },
+    { "json/include_and_digits", include_and_digits },
     { "json/query_rules", query_rules },
     { "json/compact_dump", compact_dump },
     { NULL, NULL },

@@ -1,432 +1,515 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/unit/test_svc_chat.c - the chat rules of svc_chat_*.c on SQLite,
- * without a request: member caps, approvals, who may add and remove whom,
- * managers, tabs (the message tab read without being stored), menus, and
- * the simulated person actions, with the events they write recorded by a
- * format of the test's own. */
+/* tests/unit/test_svc_chat.c - the chat rules in svc (svc_chat*.c) on an
+ * in-memory SQLite store, with no request: create, the update permission
+ * matrix, settings, disband, share links, pins, speech permissions, search
+ * and the announcement's revisions; an event body that cannot be built, and
+ * the Feishu event header of an app the store does not find. */
 #include "unit.h"
 
 #include "config/config.h"
 #include "core/arena.h"
+#include "dialect/feishu/fs.h"
 #include "store/store.h"
 #include "svc/svc.h"
 
-struct fixture {
+#include <stdlib.h>
+
+struct chats {
     struct config cfg;
     struct store *st;
     struct arena a;
     struct err_info ei;
     struct svc_ctx c;
-    int64_t tenant, bot, bot2; /* the tenant, its two apps' row ids */
-    struct actor owner, member, outsider, botactor;
-};
-
-/* The events written, in order: kind and receiving app. */
-struct recorded {
-    enum chat_event_kind kind;
+    int64_t tenant;
+    struct actor bot, bot2, u1, u2, u3;
     int64_t app;
-    size_t npeople;
-};
-static struct recorded events[64];
-static size_t nevents;
-
-static json_t *record(struct svc_ctx *c, const struct chat_event *ev, int64_t app,
-                      const char *event_id)
-{
-    (void)c;
-    (void)event_id;
-    if (nevents < sizeof(events) / sizeof(events[0]))
-        events[nevents++] = (struct recorded){ ev->kind, app, ev->npeople };
-    return json_object();
-}
-
-static const struct chat_event_format test_events = {
-    .type = { "users_added", "users_deleted", "users_withdrawn", "bot_added", "bot_deleted",
-              "p2p_created", "p2p_entered" },
-    .body = record,
 };
 
 static const char SEED[] =
-    "{\"tenants\": [{\"name\": \"A\","
-    " \"users\": [{\"user_id\": \"own\"}, {\"user_id\": \"mem\"}, {\"user_id\": \"out\"},"
-    "             {\"user_id\": \"u4\"}, {\"user_id\": \"u5\"}],"
-    " \"feishu\": {\"tenant_key\": \"ka\", \"member_limit\": 4,"
-    "             \"apps\": [{\"app_id\": \"cli_a\"}, {\"app_id\": \"cli_b\"}]}},"
-    " {\"name\": \"B\", \"users\": [{\"user_id\": \"b1\"}],"
-    "  \"feishu\": {\"tenant_key\": \"kb\", \"apps\": [{\"app_id\": \"cli_other\"}]}}]}";
+    "{\"tenants\": ["
+    "{\"name\": \"A\", \"users\": [{\"user_id\": \"u1\", \"name\": \"Alice\"},"
+    " {\"user_id\": \"u2\", \"name\": \"Bob\"}, {\"user_id\": \"u3\", \"name\": \"Carol\"}],"
+    " \"feishu\": {\"tenant_key\": \"ta\", \"apps\": [{\"app_id\": \"cli_a1\"}, {\"app_id\": \"cli_a2\"}]}},"
+    "{\"name\": \"B\", \"users\": [{\"user_id\": \"b1\"}],"
+    " \"feishu\": {\"tenant_key\": \"tb\", \"apps\": [{\"app_id\": \"cli_b1\"}]}}]}";
 
-static struct actor person(struct fixture *f, const char *user_id)
+static struct actor person(struct chats *f, const char *user_id)
 {
-    struct actor who = { ACTOR_USER, 0 };
+    struct person_row p = { 0 };
 
-    CHECK(svc_chat_actor_find(&f->c, 0, "user_id", user_id, &who) == ERR_OK);
-    return who;
+    CHECK(svc_fs_person_find(&f->c, f->app, "user_id", user_id, &p) == ERR_OK);
+    return (struct actor){ ACTOR_USER, p.id };
 }
 
-static void setup(struct fixture *f)
+static struct actor bot(struct chats *f, const char *app_id)
+{
+    struct fs_app_row app = { 0 };
+
+    CHECK(store_fs_app_by_app_id(f->st, &f->a, app_id, &app) == ERR_OK);
+    return (struct actor){ ACTOR_BOT, app.id };
+}
+
+static void setup(struct chats *f)
 {
     char err[256];
     char *argv[] = { "qunzu", "--db", "sqlite::memory:", NULL };
     const char *env[] = { NULL };
-    json_t *doc, *res = NULL;
-    struct fs_app_row app;
+    json_t *doc = json_loads(SEED, 0, NULL), *res = NULL;
 
     memset(f, 0, sizeof(*f));
-    nevents = 0;
     CHECK(config_load(&f->cfg, 3, argv, env, err, sizeof(err)) == 0);
     CHECK(config_secret_key_load(&f->cfg, err, sizeof(err)) == 0);
     f->st = store_open(&f->cfg);
     CHECK(f->st != NULL);
     arena_init(&f->a, 0);
-    f->c = (struct svc_ctx){ .st = f->st, .a = &f->a, .ei = &f->ei, .now = 1000,
-                             .events = &test_events };
-    doc = json_loads(SEED, 0, NULL);
+    f->c = (struct svc_ctx){ .st = f->st, .a = &f->a, .ei = &f->ei, .now = 100000 };
     CHECK(store_begin(f->st, true) == ERR_OK);
     CHECK(svc_seed_apply(&f->c, doc, &res) == ERR_OK);
     CHECK(svc_tenant_find(&f->c, "A", &f->tenant) == ERR_OK);
     f->c.tenant = f->tenant;
-    CHECK(store_fs_app_by_app_id(f->st, &f->a, "cli_a", &app) == ERR_OK);
-    f->bot = app.id;
-    CHECK(store_fs_app_by_app_id(f->st, &f->a, "cli_b", &app) == ERR_OK);
-    f->bot2 = app.id;
-    f->owner = person(f, "own");
-    f->member = person(f, "mem");
-    f->outsider = person(f, "out");
-    f->botactor = (struct actor){ ACTOR_BOT, f->bot };
-    CHECK(store_commit(f->st) == ERR_OK);
+    f->bot = bot(f, "cli_a1");
+    f->bot2 = bot(f, "cli_a2");
+    f->app = f->bot.ref;
+    f->u1 = person(f, "u1");
+    f->u2 = person(f, "u2");
+    f->u3 = person(f, "u3");
     json_decref(doc);
     json_decref(res);
 }
 
-static void teardown(struct fixture *f)
+static void teardown(struct chats *f)
 {
+    CHECK(store_commit(f->st) == ERR_OK);
     store_close(f->st);
     arena_release(&f->a);
     config_release(&f->cfg);
 }
 
-/* A chat owned by 'own' with 'mem' and the bot of cli_a in it. */
-static const char *make_chat(struct fixture *f, const char *mode, const char *type,
-                             const char *settings)
+/* The bot creates a private group owned by u1 with u2 as a member. */
+static struct fs_chat_row group(struct chats *f, const char *type, const char *name,
+                                const char *settings)
 {
-    static int seq;
-    struct fs_chat_row chat = { .tenant_id = f->tenant, .owner = f->owner, .chat_mode = mode,
-                                .chat_type = type, .name = "n", .description = "",
-                                .avatar = "", .i18n_names = "{}", .settings = settings,
-                                .status = "normal", .top_notice = "", .created_at = 1,
-                                .active_at = 1 };
+    static const char *const users[] = { "u2" };
+    const struct chat_caller by = { f->bot, f->app, "user_id" };
+    json_t *s = json_loads(settings ? settings : "{}", 0, NULL);
+    struct chat_new in = { .name = name, .description = "", .avatar = "", .i18n_names = "{}",
+                           .chat_mode = "group", .chat_type = type, .settings = s,
+                           .owner_id = "u1", .user_ids = users, .n_users = 1 };
+    struct fs_chat_row c = { 0 };
 
-    chat.chat_id = arena_printf(&f->a, "oc_test%d", ++seq);
-    CHECK(store_fs_chat_insert(f->st, &chat) == ERR_OK);
-    CHECK(svc_chat_member_add(&f->c, chat.id, &f->owner, false) == ERR_OK);
-    CHECK(svc_chat_member_add(&f->c, chat.id, &f->member, false) == ERR_OK);
-    CHECK(svc_chat_member_add(&f->c, chat.id, &f->botactor, false) == ERR_OK);
-    return chat.chat_id;
+    CHECK(svc_chat_create(&f->c, &by, &in, &c) == ERR_OK);
+    json_decref(s);
+    return c;
 }
 
-static struct chat_ids ids_of(const char *type, const char *const *ids, size_t n)
+static enum err create_err(struct chats *f, struct chat_new in)
 {
-    return (struct chat_ids){ .type = type, .field = "id_list", .ids = ids, .n = n };
-}
+    const struct chat_caller by = { f->bot, f->app, "user_id" };
+    struct fs_chat_row c;
 
-static void members_add_rules(void)
-{
-    static const char *const one[] = { "out" }, *const unknown[] = { "out", "nobody", "ghost" };
-    static const char *const three[] = { "out", "u4", "u5" }, *const bots[] = { "cli_b" };
-    static const char *const foreign[] = { "cli_other" };
-    const char *many[51];
-    struct chat_member_result res;
-    struct chat_ids ids;
-    struct fixture f;
-    const char *chat, *closed, *p2p, *approval;
-
-    setup(&f);
-    CHECK(store_begin(f.st, true) == ERR_OK);
-    chat = make_chat(&f, "group", "private", "{}");
-    closed = make_chat(&f, "group", "private", "{\"add_member_permission\":\"only_owner\"}");
-    p2p = make_chat(&f, "p2p", "private", "{}");
-    approval = make_chat(&f, "group", "private", "{\"membership_approval\":\"approval_required\"}");
-    nevents = 0;
-
-    /* Per call: not empty, at most 50 users. */
-    ids = ids_of("user_id", one, 0);
-    CHECK(svc_chat_members_add(&f.c, chat, &f.member, 0, &ids, CHAT_UNKNOWN_FAIL, &res)
-              == ERR_MISSING && f.ei.subj == SUBJ_USER);
-    for (size_t i = 0; i < 51; i++)
-        many[i] = "out";
-    ids = ids_of("user_id", many, 51);
-    CHECK(svc_chat_members_add(&f.c, chat, &f.member, 0, &ids, CHAT_UNKNOWN_FAIL, &res)
-              == ERR_BAD_REQUEST && strcmp(f.ei.field, "id_list") == 0);
-    /* Only members add; a p2p chat takes nobody; only_owner keeps members out. */
-    ids = ids_of("user_id", one, 1);
-    CHECK(svc_chat_members_add(&f.c, chat, &f.outsider, 0, &ids, CHAT_UNKNOWN_FAIL, &res)
-              == ERR_FORBIDDEN && f.ei.subj == SUBJ_MEMBERSHIP);
-    CHECK(svc_chat_members_add(&f.c, p2p, &f.owner, 0, &ids, CHAT_UNKNOWN_FAIL, &res)
-              == ERR_BAD_REQUEST && f.ei.subj == SUBJ_CHAT_MODE);
-    CHECK(svc_chat_members_add(&f.c, closed, &f.member, 0, &ids, CHAT_UNKNOWN_FAIL, &res)
-              == ERR_FORBIDDEN && f.ei.subj == SUBJ_OWNER_ONLY);
-    /* Ids that name nobody: all named, the first named, or skipped. */
-    ids = ids_of("user_id", unknown, 3);
-    CHECK(svc_chat_members_add(&f.c, chat, &f.member, 0, &ids, CHAT_UNKNOWN_FAIL, &res)
-              == ERR_NOT_FOUND && f.ei.subj == SUBJ_USER_ID
-          && strcmp(f.ei.msg, "nobody, ghost") == 0);
-    CHECK(svc_chat_members_add(&f.c, chat, &f.member, 0, &ids, CHAT_UNKNOWN_FAIL_FIRST, &res)
-              == ERR_NOT_FOUND && f.ei.subj == SUBJ_USER
-          && strcmp(f.ei.msg, "invalid ids: [nobody]") == 0);
-    CHECK(nevents == 0);
-    CHECK(svc_chat_members_add(&f.c, chat, &f.member, 0, &ids, CHAT_UNKNOWN_SKIP, &res) == ERR_OK);
-    CHECK(res.n_not_existed == 2 && strcmp(res.not_existed[1], "ghost") == 0
-          && res.npending == 0);
-    /* One users event to the one bot in the chat. */
-    CHECK(nevents == 1 && events[0].kind == CHAT_EV_USERS_ADDED && events[0].app == f.bot
-          && events[0].npeople == 1);
-    /* Added again: a no-op, no event. */
-    CHECK(svc_chat_members_add(&f.c, chat, &f.member, 0, &ids, CHAT_UNKNOWN_SKIP, &res) == ERR_OK);
-    CHECK(nevents == 1);
-    /* The tenant's limit of 4 users: own, mem, out are in; two more is one too many. */
-    ids = ids_of("user_id", three, 3);
-    CHECK(svc_chat_members_add(&f.c, chat, &f.member, 0, &ids, CHAT_UNKNOWN_FAIL, &res)
-              == ERR_LIMIT && f.ei.subj == SUBJ_TENANT);
-    /* Bots: by app_id, of this tenant only; the added bot alone hears of it. */
-    ids = ids_of("app_id", foreign, 1);
-    CHECK(svc_chat_members_add(&f.c, chat, &f.member, 0, &ids, CHAT_UNKNOWN_FAIL, &res)
-              == ERR_NOT_FOUND && f.ei.subj == SUBJ_USER);
-    ids = ids_of("app_id", bots, 1);
-    nevents = 0;
-    CHECK(svc_chat_members_add(&f.c, chat, &f.member, 0, &ids, CHAT_UNKNOWN_FAIL, &res) == ERR_OK);
-    CHECK(nevents == 1 && events[0].kind == CHAT_EV_BOT_ADDED && events[0].app == f.bot2);
-    /* Approval: a plain member's invitees wait; the owner's join. */
-    ids = ids_of("user_id", one, 1);
-    nevents = 0;
-    CHECK(svc_chat_members_add(&f.c, approval, &f.member, 0, &ids, CHAT_UNKNOWN_FAIL, &res)
-              == ERR_OK);
-    CHECK(res.npending == 1 && strcmp(res.pending[0], "out") == 0 && nevents == 0);
-    CHECK(svc_chat_members_add(&f.c, approval, &f.owner, 0, &ids, CHAT_UNKNOWN_FAIL, &res)
-              == ERR_OK);
-    CHECK(res.npending == 0 && nevents == 1);
-    store_rollback(f.st);
-    teardown(&f);
-}
-
-static void members_remove_and_join(void)
-{
-    static const char *const own[] = { "own" }, *const mem[] = { "mem" };
-    static const char *const out[] = { "out", "nobody" };
-    struct chat_member_result res;
-    struct chat_ids ids;
-    struct fixture f;
-    const char *chat, *pub, *approval;
-
-    setup(&f);
-    CHECK(store_begin(f.st, true) == ERR_OK);
-    chat = make_chat(&f, "group", "private", "{}");
-    pub = make_chat(&f, "group", "public", "{}");
-    approval = make_chat(&f, "group", "public", "{\"membership_approval\":\"approval_required\"}");
-    /* The owner stays; a plain member removes only itself. */
-    ids = ids_of("user_id", own, 1);
-    CHECK(svc_chat_members_remove(&f.c, chat, &f.owner, 0, &ids, &res) == ERR_FORBIDDEN
-          && f.ei.subj == SUBJ_OWNER);
-    ids = ids_of("user_id", mem, 1);
-    CHECK(svc_chat_members_remove(&f.c, chat, &f.botactor, 0, &ids, &res) == ERR_FORBIDDEN);
-    /* Ids that name nobody or no member come back as invalid. */
-    ids = ids_of("user_id", out, 2);
-    CHECK(svc_chat_members_remove(&f.c, chat, &f.owner, 0, &ids, &res) == ERR_OK);
-    CHECK(res.ninvalid == 2 && strcmp(res.invalid[0], "nobody") == 0
-          && strcmp(res.invalid[1], "out") == 0);
-    nevents = 0;
-    ids = ids_of("user_id", mem, 1);
-    CHECK(svc_chat_members_remove(&f.c, chat, &f.member, 0, &ids, &res) == ERR_OK
-          && res.ninvalid == 0);
-    CHECK(nevents == 1 && events[0].kind == CHAT_EV_USERS_DELETED);
-    /* Joining: public chats only, not when approval is needed, twice a no-op. */
-    CHECK(svc_chat_join(&f.c, chat, &f.outsider) == ERR_BAD_REQUEST
-          && f.ei.subj == SUBJ_CHAT_MODE);
-    CHECK(svc_chat_join(&f.c, approval, &f.outsider) == ERR_FORBIDDEN
-          && f.ei.subj == SUBJ_APPROVAL);
-    CHECK(svc_chat_join(&f.c, pub, &f.outsider) == ERR_OK);
-    CHECK(svc_chat_join(&f.c, pub, &f.outsider) == ERR_OK);
-    {
-        struct fs_member_person *rows;
-        int64_t total;
-        size_t n;
-        bool more;
-
-        CHECK(svc_chat_members_page(&f.c, pub, &f.outsider, f.bot, 0, 2, &rows, &n, &more,
-                                    &total) == ERR_OK);
-        CHECK(n == 2 && more && total == 3);
-        CHECK(svc_chat_members_page(&f.c, pub, &f.outsider, f.bot, rows[1].seq, 2, &rows, &n,
-                                    &more, &total) == ERR_OK);
-        CHECK(n == 1 && !more && strcmp(rows[0].user_id, "out") == 0);
+    if (in.i18n_names == NULL) {
+        in.name = in.name ? in.name : "";
+        in.description = in.avatar = "";
+        in.i18n_names = "{}";
+        in.chat_mode = "group";
+        in.chat_type = in.chat_type ? in.chat_type : "private";
     }
-    store_rollback(f.st);
+    err_info_clear(&f->ei);
+    return svc_chat_create(&f->c, &by, &in, &c);
+}
+
+static void create_rules(void)
+{
+    static const char *const ghosts[] = { "u2", "nobody", "ghost" };
+    static const char *const other_bot[] = { "cli_b1" };
+    static const char *const self_bot[] = { "cli_a1" };
+    struct chats f;
+    struct fs_chat_row c, again;
+    struct chat_view v;
+    json_t *s;
+
+    setup(&f);
+    /* Public chats need a name of two characters. */
+    CHECK(create_err(&f, (struct chat_new){ .chat_type = "public" }) == ERR_MISSING);
+    CHECK(f.ei.subj == SUBJ_NAME);
+    CHECK(create_err(&f, (struct chat_new){ .chat_type = "public", .name = "x" })
+          == ERR_BAD_REQUEST);
+    CHECK(f.ei.subj == SUBJ_NAME);
+    /* Every unknown person is named, in one error. */
+    CHECK(create_err(&f, (struct chat_new){ .user_ids = ghosts, .n_users = 3 }) == ERR_NOT_FOUND);
+    CHECK(f.ei.subj == SUBJ_USER);
+    CHECK_STR(f.ei.msg, "invalid user ids: [nobody, ghost]");
+    CHECK(create_err(&f, (struct chat_new){ .owner_id = "nobody" }) == ERR_NOT_FOUND);
+    CHECK_STR(f.ei.msg, "invalid user ids: [nobody]");
+    /* Bots of another tenant are unknown; the creating bot cannot list itself. */
+    CHECK(create_err(&f, (struct chat_new){ .bot_ids = other_bot, .n_bots = 1 }) == ERR_NOT_FOUND);
+    CHECK(f.ei.subj == SUBJ_BOT);
+    CHECK(create_err(&f, (struct chat_new){ .bot_ids = self_bot, .n_bots = 1 })
+          == ERR_BAD_REQUEST);
+
+    /* Defaults, the named owner, the members. */
+    c = group(&f, "private", "Team", NULL);
+    CHECK(c.owner.kind == ACTOR_USER && c.owner.ref == f.u1.ref);
+    CHECK(c.creator_app == f.app);
+    CHECK_STR(svc_chat_setting(&f.c, &c, "membership_approval"), "no_approval_required");
+    CHECK(svc_chat_open(&f.c, c.chat_id, &f.u2, true, &v) == ERR_OK);
+    CHECK(!svc_chat_privileged(&v));
+    CHECK(svc_chat_open(&f.c, c.chat_id, &f.u3, true, &v) == ERR_FORBIDDEN);
+    CHECK(f.ei.subj == SUBJ_MEMBERSHIP);
+    CHECK(svc_chat_open(&f.c, c.chat_id, &f.bot, true, &v) == ERR_OK && v.creator_bot);
+    CHECK(!v.manager);
+
+    /* A uuid makes a retried create the same chat; set_bot_manager. */
+    s = json_object();
+    {
+        const struct chat_caller by = { f.bot, f.app, "user_id" };
+        struct chat_new in = { .name = "U", .description = "", .avatar = "", .i18n_names = "{}",
+                               .chat_mode = "group", .chat_type = "private", .settings = s,
+                               .owner_id = "u1", .uuid = "retry-1", .set_bot_manager = true };
+
+        CHECK(svc_chat_create(&f.c, &by, &in, &c) == ERR_OK);
+        CHECK(svc_chat_create(&f.c, &by, &in, &again) == ERR_OK);
+        CHECK_STR(again.chat_id, c.chat_id);
+        CHECK(svc_chat_open(&f.c, c.chat_id, &f.bot, true, &v) == ERR_OK && v.manager);
+    }
+    json_decref(s);
     teardown(&f);
 }
 
-static void managers_rules(void)
+static enum err update(struct chats *f, const struct actor *op, const char *chat_id,
+                       const char *settings, struct chat_change in)
 {
-    static const char *const mem[] = { "mem" }, *const out[] = { "out" };
-    struct fs_member_row *all;
-    struct chat_ids ids = { .type = "user_id", .field = "manager_ids", .ids = mem, .n = 1 };
-    struct fixture f;
-    const char *chat;
+    const struct chat_caller by = { *op, f->app, "user_id" };
+    json_t *s = json_loads(settings ? settings : "{}", 0, NULL);
+    struct fs_chat_row before, after;
+    enum err e;
+
+    in.settings = s;
+    err_info_clear(&f->ei);
+    e = svc_chat_update(&f->c, &by, chat_id, &in, &before, &after);
+    json_decref(s);
+    return e;
+}
+
+/* Who may change what: owner, managers and the creator bot anything; other
+ * members the basic fields while edit_permission is all_members; only the
+ * owner or creator bot hands ownership on, to a member. */
+static void update_matrix(void)
+{
+    struct chats f;
+    struct fs_chat_row c, d;
+    struct chat_view v;
+
+    setup(&f);
+    c = group(&f, "private", "Team", NULL);
+    CHECK(update(&f, &f.u2, c.chat_id, NULL, (struct chat_change){ .name = "Renamed",
+                                                                    .only_basic = true })
+          == ERR_OK);
+    CHECK(update(&f, &f.u2, c.chat_id, "{\"urgent_setting\": \"only_owner\"}",
+                 (struct chat_change){ 0 })
+          == ERR_FORBIDDEN);
+    CHECK(f.ei.subj == SUBJ_SETTINGS);
+    CHECK(update(&f, &f.u3, c.chat_id, NULL, (struct chat_change){ .only_basic = true })
+          == ERR_FORBIDDEN);
+    CHECK(f.ei.subj == SUBJ_MEMBERSHIP);
+    CHECK(update(&f, &f.u1, c.chat_id, "{\"edit_permission\": \"only_owner\"}",
+                 (struct chat_change){ 0 })
+          == ERR_OK);
+    CHECK(update(&f, &f.u2, c.chat_id, NULL, (struct chat_change){ .name = "No",
+                                                                    .only_basic = true })
+          == ERR_FORBIDDEN);
+    CHECK(f.ei.subj == SUBJ_EDIT);
+    /* The two sharing permissions change together. */
+    CHECK(update(&f, &f.u1, c.chat_id, "{\"add_member_permission\": \"only_owner\"}",
+                 (struct chat_change){ 0 })
+          == ERR_BAD_REQUEST);
+    CHECK(update(&f, &f.u1, c.chat_id,
+                 "{\"add_member_permission\": \"only_owner\","
+                 " \"share_card_permission\": \"not_allowed\"}",
+                 (struct chat_change){ 0 })
+          == ERR_OK);
+    /* Ownership: not by a plain member; only to a member. */
+    CHECK(update(&f, &f.u2, c.chat_id, NULL, (struct chat_change){ .owner_id = "u2" })
+          == ERR_FORBIDDEN);
+    CHECK(f.ei.subj == SUBJ_EDIT || f.ei.subj == SUBJ_OWNER_ONLY);
+    CHECK(update(&f, &f.u1, c.chat_id, NULL, (struct chat_change){ .owner_id = "u3" })
+          == ERR_BAD_REQUEST);
+    CHECK(f.ei.subj == SUBJ_OWNER);
+    CHECK(update(&f, &f.u1, c.chat_id, NULL, (struct chat_change){ .owner_id = "nobody" })
+          == ERR_NOT_FOUND);
+    CHECK(f.ei.subj == SUBJ_OWNER);
+    CHECK(update(&f, &f.bot, c.chat_id, NULL, (struct chat_change){ .owner_id = "u2" }) == ERR_OK);
+    CHECK(svc_chat_open(&f.c, c.chat_id, &f.u2, true, &v) == ERR_OK && v.owner);
+    /* Public names are unique in the tenant. */
+    d = group(&f, "public", "Shared", NULL);
+    CHECK(update(&f, &f.u2, c.chat_id, NULL,
+                 (struct chat_change){ .name = "Shared", .chat_type = "public" })
+          == ERR_CONFLICT);
+    CHECK(f.ei.subj == SUBJ_NAME);
+    CHECK(update(&f, &f.u1, d.chat_id, NULL, (struct chat_change){ .name = "Shared" }) == ERR_OK);
+    teardown(&f);
+}
+
+/* restricted_mode_setting: on, not all three open; off, none closed. */
+static void restricted_mode(void)
+{
+    static const char *const bad[] = {
+        "{\"restricted_mode_setting\": {\"status\": true}}",
+        "{\"restricted_mode_setting\": {\"download_has_permission_setting\": \"not_anyone\"}}",
+    };
+    struct chats f;
+    json_t *s, *req;
+
+    setup(&f);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        s = svc_chat_settings_default();
+        req = json_loads(bad[i], 0, NULL);
+        CHECK(svc_chat_settings_apply(&f.c, req, CHAT_SET_CREATE, s) == ERR_BAD_REQUEST);
+        CHECK_STR(f.ei.field, "restricted_mode_setting");
+        json_decref(req);
+        json_decref(s);
+    }
+    s = svc_chat_settings_default();
+    req = json_loads("{\"restricted_mode_setting\": {\"status\": true,"
+                     " \"screenshot_has_permission_setting\": \"not_anyone\"},"
+                     " \"add_member_permission\": \"only_owner\"}",
+                     0, NULL);
+    CHECK(svc_chat_settings_apply(&f.c, req, CHAT_SET_CREATE, s) == ERR_OK);
+    /* Create does not set what only update may. */
+    CHECK_STR(json_string_value(json_object_get(s, "add_member_permission")), "all_members");
+    CHECK(json_is_true(json_object_get(json_object_get(s, "restricted_mode_setting"), "status")));
+    json_decref(req);
+    json_decref(s);
+    teardown(&f);
+}
+
+static void disband_link_pin(void)
+{
+    struct chats f;
+    struct fs_chat_row c, before;
+    struct chat_view v;
+    const char *token;
+    int64_t expire;
+
+    setup(&f);
+    c = group(&f, "private", "Team", NULL);
+    /* Links: a week, or permanent; restricted sharing is the privileged's. */
+    CHECK(svc_chat_link(&f.c, &f.u2, c.chat_id, 7 * 86400, &token, &expire) == ERR_OK);
+    CHECK(expire == f.c.now + 7 * 86400 && strlen(token) == 36);
+    CHECK(svc_chat_link(&f.c, &f.u2, c.chat_id, 0, &token, &expire) == ERR_OK && expire == 0);
+    CHECK(update(&f, &f.u1, c.chat_id,
+                 "{\"add_member_permission\": \"only_owner\","
+                 " \"share_card_permission\": \"not_allowed\","
+                 " \"pin_manage_setting\": \"only_owner\"}",
+                 (struct chat_change){ 0 })
+          == ERR_OK);
+    CHECK(svc_chat_link(&f.c, &f.u2, c.chat_id, 0, &token, &expire) == ERR_FORBIDDEN);
+    CHECK(f.ei.subj == SUBJ_SHARE);
+    CHECK(svc_chat_link(&f.c, &f.u1, c.chat_id, 0, &token, &expire) == ERR_OK);
+    /* Pins follow pin_manage_setting. */
+    CHECK(svc_chat_top_notice(&f.c, &f.u2, c.chat_id, "{}") == ERR_FORBIDDEN);
+    CHECK(f.ei.subj == SUBJ_PIN);
+    CHECK(svc_chat_top_notice(&f.c, &f.u1, c.chat_id, "{\"action_type\":\"2\"}") == ERR_OK);
+    CHECK(svc_chat_open(&f.c, c.chat_id, &f.u1, true, &v) == ERR_OK);
+    CHECK_STR(v.chat.top_notice, "{\"action_type\":\"2\"}");
+    /* Disband: the owner or the creator bot; then the chat is gone. */
+    CHECK(svc_chat_disband(&f.c, &f.u2, c.chat_id, &before) == ERR_FORBIDDEN);
+    CHECK(f.ei.subj == SUBJ_OWNER_ONLY);
+    CHECK(svc_chat_disband(&f.c, &f.bot, c.chat_id, &before) == ERR_OK);
+    CHECK_STR(before.status, "normal");
+    CHECK(svc_chat_open(&f.c, c.chat_id, &f.u1, true, &v) == ERR_GONE);
+    CHECK(svc_chat_link(&f.c, &f.u1, c.chat_id, 0, &token, &expire) == ERR_GONE);
+    teardown(&f);
+}
+
+static void moderation(void)
+{
+    const struct chat_caller owner = { { ACTOR_USER, 0 }, 0, "user_id" };
+    struct chat_caller by = owner;
+    struct chats f;
+    struct fs_chat_row c, before, after;
+    json_t *add = json_pack("[s,s,s]", "u2", "u3", "nobody"), *rm = json_pack("[s]", "u2");
+    json_t *added, *removed;
+    const char *mode;
+    int64_t *people;
     size_t n;
+    bool more;
 
     setup(&f);
-    CHECK(store_begin(f.st, true) == ERR_OK);
-    chat = make_chat(&f, "group", "private", "{}");
-    CHECK(svc_chat_managers_change(&f.c, chat, &f.member, 0, &ids, true, &all, &n)
-              == ERR_FORBIDDEN && f.ei.subj == SUBJ_MANAGER);
-    CHECK(svc_chat_managers_change(&f.c, chat, &f.owner, 0, &ids, true, &all, &n) == ERR_OK);
-    CHECK(n == 1 && all[0].who.ref == f.member.ref);
-    /* Managers come from the members. */
-    ids.ids = out;
-    CHECK(svc_chat_managers_change(&f.c, chat, &f.owner, 0, &ids, true, &all, &n)
-              == ERR_BAD_REQUEST && strcmp(f.ei.field, "manager_ids") == 0);
-    ids.n = 0;
-    CHECK(svc_chat_managers_change(&f.c, chat, &f.owner, 0, &ids, true, &all, &n) == ERR_MISSING);
-    ids = (struct chat_ids){ .type = "user_id", .field = "manager_ids", .ids = mem, .n = 1 };
-    CHECK(svc_chat_managers_change(&f.c, chat, &f.owner, 0, &ids, false, &all, &n) == ERR_OK
-          && n == 0);
-    store_rollback(f.st);
+    c = group(&f, "private", "Team", NULL);
+    by.op = f.u1;
+    by.app = f.app;
+    /* One person on both lists is refused before anything changes. */
+    CHECK(svc_chat_moderation(&f.c, &by, c.chat_id, NULL, add, rm, &before, &after, &added,
+                              &removed)
+          == ERR_BAD_REQUEST);
+    by.op = f.u2;
+    CHECK(svc_chat_moderation(&f.c, &by, c.chat_id, "moderator_list", add, NULL, &before, &after,
+                              &added, &removed)
+          == ERR_FORBIDDEN);
+    CHECK(f.ei.subj == SUBJ_OWNER_ONLY);
+    /* Non-members and unknown people are skipped: only u2 changes. */
+    by.op = f.u1;
+    CHECK(svc_chat_moderation(&f.c, &by, c.chat_id, "moderator_list", add, NULL, &before, &after,
+                              &added, &removed)
+          == ERR_OK);
+    CHECK(json_array_size(added) == 1 && json_integer_value(json_array_get(added, 0)) == f.u2.ref);
+    CHECK(json_array_size(removed) == 0);
+    CHECK_STR(svc_chat_setting(&f.c, &after, "moderation_permission"), "moderator_list");
+    json_decref(added);
+    json_decref(removed);
+    CHECK(svc_chat_moderators(&f.c, &f.u1, c.chat_id, 0, 10, &mode, &people, &n, &more) == ERR_OK);
+    CHECK_STR(mode, "moderator_list");
+    CHECK(n == 1 && people[0] == f.u2.ref && !more);
+    CHECK(svc_chat_moderators(&f.c, &f.u1, c.chat_id, f.u2.ref, 10, &mode, &people, &n, &more)
+          == ERR_OK);
+    CHECK(n == 0);
+    CHECK(svc_chat_moderators(&f.c, &f.u3, c.chat_id, 0, 10, &mode, &people, &n, &more)
+          == ERR_FORBIDDEN);
+    json_decref(add);
+    json_decref(rm);
     teardown(&f);
 }
 
-static void tabs_rules(void)
+static void list_and_search(void)
 {
-    struct fs_tab_row *stored;
-    struct chat_tabs t, t2;
-    struct fixture f;
-    const char *chat, *msg_id;
-    const char *ids[2];
+    struct chats f;
+    struct fs_chat_row *rows;
+    int64_t start[2] = { INT64_MAX, 0 }, next[2];
     size_t n;
+    bool more;
 
     setup(&f);
-    CHECK(store_begin(f.st, true) == ERR_OK);
-    chat = make_chat(&f, "group", "private", "{}");
-    CHECK(store_commit(f.st) == ERR_OK);
-    /* A read shows the message tab and stores nothing; the id holds. */
-    CHECK(store_begin(f.st, false) == ERR_OK);
-    CHECK(svc_chat_tabs_list(&f.c, chat, &f.member, &t) == ERR_OK);
-    CHECK(t.n == 1 && strcmp(t.tabs[0].tab_type, "message") == 0 && strlen(t.tabs[0].tab_id) == 19);
-    msg_id = t.tabs[0].tab_id;
-    CHECK(store_fs_tab_list(f.st, &f.a, t.v.chat.id, &stored, &n) == ERR_OK && n == 0);
-    CHECK(svc_chat_tabs_list(&f.c, chat, &f.member, &t2) == ERR_OK
-          && strcmp(t2.tabs[0].tab_id, msg_id) == 0);
-    CHECK(svc_chat_tabs_list(&f.c, chat, &f.outsider, &t2) == ERR_FORBIDDEN);
-    store_rollback(f.st);
-    /* The first write stores it under the same id. */
-    CHECK(store_begin(f.st, true) == ERR_OK);
-    {
-        struct fs_tab_row add[21];
-
-        for (size_t i = 0; i < 21; i++)
-            add[i] = (struct fs_tab_row){ .tab_type = "url", .tab_name = "u",
-                                          .tab_content = "{\"url\":\"https://x\"}" };
-        CHECK(svc_chat_tabs_add(&f.c, chat, &f.member, add, 21, &t) == ERR_LIMIT
-              && f.ei.subj == SUBJ_TAB);
-        add[0].tab_type = "message";
-        CHECK(svc_chat_tabs_add(&f.c, chat, &f.member, add, 1, &t) == ERR_BAD_REQUEST);
-        add[0].tab_type = "doc";
-        CHECK(svc_chat_tabs_add(&f.c, chat, &f.member, add, 2, &t) == ERR_OK);
-    }
-    CHECK(t.n == 3 && strcmp(t.tabs[0].tab_id, msg_id) == 0
-          && strcmp(t.tabs[1].tab_type, "doc") == 0 && t.tabs[2].position == 2);
-    /* The message tab never moves and cannot be deleted. */
-    ids[0] = t.tabs[2].tab_id;
-    ids[1] = t.tabs[1].tab_id;
-    CHECK(svc_chat_tabs_sort(&f.c, chat, &f.member, ids, 2, &t2) == ERR_BAD_REQUEST);
-    {
-        const char *order[3] = { msg_id, t.tabs[2].tab_id, t.tabs[1].tab_id };
-
-        CHECK(svc_chat_tabs_sort(&f.c, chat, &f.member, order, 3, &t2) == ERR_OK);
-        CHECK(strcmp(t2.tabs[1].tab_type, "url") == 0);
-    }
-    ids[0] = msg_id;
-    CHECK(svc_chat_tabs_delete(&f.c, chat, &f.member, ids, 1, &t2) == ERR_FORBIDDEN);
-    ids[0] = t.tabs[1].tab_id;
-    CHECK(svc_chat_tabs_delete(&f.c, chat, &f.member, ids, 1, &t2) == ERR_OK);
-    CHECK(t2.n == 2 && t2.tabs[1].position == 1);
-    store_rollback(f.st);
+    group(&f, "private", "Alpha team", NULL);
+    group(&f, "private", "Beta", NULL);
+    group(&f, "public", "Open gamma", NULL);
+    /* u2 is in all three, in id order, two a page. */
+    CHECK(svc_chat_list(&f.c, &f.u2, false, start, 2, &rows, &n, &more) == ERR_OK);
+    CHECK(n == 2 && more);
+    CHECK_STR(rows[0].name, "Alpha team");
+    next[0] = INT64_MAX;
+    next[1] = rows[1].id;
+    CHECK(svc_chat_list(&f.c, &f.u2, false, next, 2, &rows, &n, &more) == ERR_OK);
+    CHECK(n == 1 && !more);
+    /* Names, case-insensitive; members' names; public chats for outsiders. */
+    CHECK(svc_chat_search(&f.c, &f.u2, "ALPHA", 0, 10, &rows, &n, &more) == ERR_OK);
+    CHECK(n == 1);
+    CHECK_STR(rows[0].name, "Alpha team");
+    CHECK(svc_chat_search(&f.c, &f.u2, "bob", 0, 10, &rows, &n, &more) == ERR_OK);
+    CHECK(n == 3);
+    CHECK(svc_chat_search(&f.c, &f.u2, "bob", 0, 2, &rows, &n, &more) == ERR_OK);
+    CHECK(n == 2 && more);
+    CHECK(svc_chat_search(&f.c, &f.u3, "a", 0, 10, &rows, &n, &more) == ERR_OK);
+    CHECK(n == 1);
+    CHECK_STR(rows[0].name, "Open gamma");
+    CHECK(svc_chat_search(&f.c, &f.u2, "", 0, 10, &rows, &n, &more) == ERR_OK && n == 0);
     teardown(&f);
 }
 
-static void menus_rules(void)
+static json_t *title_request(const char *title)
 {
-    static const char *const kids[6] = { "{}", "{}", "{}", "{}", "{}", "{}" };
-    struct chat_menu_new tops[4];
-    struct chat_menus m;
-    struct fixture f;
-    const char *chat, *ids[3];
-    bool has_children;
+    json_t *payload = json_pack("{s:[{s:s,s:{s:s}}]}", "elements", "type", "textRun", "textRun",
+                                "text", title);
+    char *p = json_dumps(payload, JSON_COMPACT);
+    json_t *req = json_pack("{s:s,s:{s:s}}", "requestType", "UpdateTitleRequestType",
+                            "updateTitleRequest", "payload", p);
+    char *text = json_dumps(req, JSON_COMPACT);
+    json_t *out = json_pack("[s]", text);
+
+    free(p);
+    free(text);
+    json_decref(payload);
+    json_decref(req);
+    return out;
+}
+
+static void announcement_revisions(void)
+{
+    struct chats f;
+    struct fs_chat_row c;
+    struct fs_announcement_row an;
+    json_t *reqs = title_request("Hello"), *many = json_array(), *junk = json_pack("[s]", "{}");
 
     setup(&f);
-    CHECK(store_begin(f.st, true) == ERR_OK);
-    chat = make_chat(&f, "group", "private", "{}");
-    for (size_t i = 0; i < 4; i++)
-        tops[i] = (struct chat_menu_new){ .item = "{\"name\":\"t\"}", .children = kids };
-    /* Bots only; 3 top levels; 5 children each. */
-    CHECK(svc_chat_menus_add(&f.c, chat, &f.member, tops, 1, &m) == ERR_UNAUTHENTICATED);
-    CHECK(svc_chat_menus_add(&f.c, chat, &f.botactor, tops, 4, &m) == ERR_LIMIT
-          && f.ei.subj == SUBJ_MENU);
-    tops[1].nchildren = 6;
-    CHECK(svc_chat_menus_add(&f.c, chat, &f.botactor, tops, 2, &m) == ERR_LIMIT
-          && f.ei.subj == SUBJ_MENU_CHILD);
-    tops[1].nchildren = 2;
-    CHECK(svc_chat_menus_add(&f.c, chat, &f.botactor, tops, 2, &m) == ERR_OK && m.n == 4);
-    CHECK(svc_chat_menu_find(&m, m.rows[0].item_id, &has_children) != NULL && !has_children);
-    /* Sorting names exactly the top levels. */
-    ids[0] = m.rows[0].item_id;
-    CHECK(svc_chat_menus_sort(&f.c, chat, &f.botactor, ids, 1, &m) == ERR_CONFLICT);
-    store_rollback(f.st);
+    c = group(&f, "private", "Team", NULL);
+    /* Created empty on first read, at revision 1, owned by the chat's owner. */
+    CHECK(svc_chat_announcement(&f.c, &f.u2, c.chat_id, &an) == ERR_OK);
+    CHECK(an.revision == 1 && an.owner.ref == f.u1.ref);
+    CHECK(svc_chat_announcement(&f.c, &f.u3, c.chat_id, &an) == ERR_FORBIDDEN);
+    CHECK(svc_chat_announcement_patch(&f.c, &f.u2, c.chat_id, 1, reqs) == ERR_OK);
+    CHECK(svc_chat_announcement(&f.c, &f.u2, c.chat_id, &an) == ERR_OK);
+    CHECK(an.revision == 2 && an.modifier.ref == f.u2.ref);
+    CHECK(strstr(an.content, "Hello") != NULL);
+    /* A base ahead of the document, or a request that does not apply. */
+    CHECK(svc_chat_announcement_patch(&f.c, &f.u2, c.chat_id, 3, reqs) == ERR_BAD_REQUEST);
+    CHECK(f.ei.subj == SUBJ_ANNOUNCEMENT);
+    CHECK(svc_chat_announcement_patch(&f.c, &f.u2, c.chat_id, 2, junk) == ERR_BAD_REQUEST);
+    CHECK(f.ei.subj == SUBJ_ANNOUNCEMENT);
+    for (int i = 0; i < 11; i++)
+        json_array_extend(many, reqs);
+    CHECK(svc_chat_announcement_patch(&f.c, &f.u2, c.chat_id, 2, many) == ERR_BAD_REQUEST);
+    /* Only the privileged edit once edit_permission is only_owner. */
+    CHECK(update(&f, &f.u1, c.chat_id, "{\"edit_permission\": \"only_owner\"}",
+                 (struct chat_change){ 0 })
+          == ERR_OK);
+    CHECK(svc_chat_announcement_patch(&f.c, &f.u2, c.chat_id, 2, reqs) == ERR_FORBIDDEN);
+    CHECK(f.ei.subj == SUBJ_EDIT);
+    CHECK(svc_chat_announcement_patch(&f.c, &f.u1, c.chat_id, 2, reqs) == ERR_OK);
+    json_decref(reqs);
+    json_decref(many);
+    json_decref(junk);
     teardown(&f);
 }
 
-static void simulated_actions(void)
+static json_t *no_body(void *arg, int64_t app, const char *event_id)
 {
-    struct fixture f;
-    const char *chat_id, *chat, *result;
-    bool created;
+    (void)arg;
+    (void)app;
+    (void)event_id;
+    return NULL;
+}
+
+/* An event whose body could not be built fails the change. */
+static void event_body_missing(void)
+{
+    struct chats f;
 
     setup(&f);
-    CHECK(store_begin(f.st, true) == ERR_OK);
-    f.c.tenant = 0; /* as the admin API */
-    CHECK(svc_chat_p2p_enter(&f.c, "cli_a", "out", &chat_id, &created) == ERR_OK && created);
-    CHECK(f.c.tenant == f.tenant);
-    CHECK(nevents == 2 && events[0].kind == CHAT_EV_P2P_CREATED
-          && events[1].kind == CHAT_EV_P2P_ENTERED && events[1].app == f.bot);
-    CHECK(svc_chat_p2p_enter(&f.c, "cli_a", "out", &result, &created) == ERR_OK && !created
-          && strcmp(result, chat_id) == 0);
-    CHECK(svc_chat_p2p_enter(&f.c, "cli_a", "b1", &result, &created) == ERR_NOT_FOUND
-          && strcmp(f.ei.field, "user_id") == 0);
-    chat = make_chat(&f, "group", "private", "{\"membership_approval\":\"approval_required\"}");
-    /* A plain member's invitation waits; withdrawn, it is gone. */
-    CHECK(svc_chat_invite(&f.c, chat, "out", "u4", &result) == ERR_FORBIDDEN
-          && f.ei.subj == SUBJ_MEMBERSHIP);
-    CHECK(svc_chat_invite(&f.c, chat, "mem", "u4", &result) == ERR_OK
-          && strcmp(result, "pending_approval") == 0);
-    nevents = 0;
-    CHECK(svc_chat_withdraw(&f.c, chat, "u4", &result) == ERR_OK
-          && strcmp(result, "withdrawn") == 0);
-    CHECK(nevents == 1 && events[0].kind == CHAT_EV_USERS_WITHDRAWN);
-    err_info_clear(&f.ei);
-    CHECK(svc_chat_withdraw(&f.c, chat, "u4", &result) == ERR_NOT_FOUND);
-    /* The owner's invitation joins; the owner cannot leave. */
-    CHECK(svc_chat_invite(&f.c, chat, "own", "u4", &result) == ERR_OK
-          && strcmp(result, "joined") == 0);
-    CHECK(svc_chat_leave(&f.c, chat, "own", &result) == ERR_FORBIDDEN
-          && f.ei.subj == SUBJ_OWNER);
-    CHECK(svc_chat_leave(&f.c, chat, "u4", &result) == ERR_OK && strcmp(result, "left") == 0);
-    CHECK(svc_chat_leave(&f.c, chat, "u4", &result) == ERR_NOT_FOUND);
-    store_rollback(f.st);
+    CHECK(svc_event_to_app(&f.c, f.app, "im.chat.updated_v1", no_body, NULL) == ERR_STORE);
+    teardown(&f);
+}
+
+/* fs_event_header for an app the store does not find: no header (it once
+ * packed an uninitialised app row's app_id). */
+static void event_header_unknown_app(void)
+{
+    struct chats f;
+    struct http_req h = { 0 };
+    struct req rq = { 0 };
+    json_t *hdr;
+
+    setup(&f);
+    h.arena = &f.a;
+    rq.http = &h;
+    rq.svc = f.c;
+    hdr = fs_event_header(&rq, f.app, "e1", "im.chat.updated_v1");
+    CHECK(hdr != NULL);
+    CHECK_STR(json_string_value(json_object_get(hdr, "app_id")), "cli_a1");
+    CHECK_STR(json_string_value(json_object_get(hdr, "tenant_key")), "ta");
+    json_decref(hdr);
+    CHECK(fs_event_header(&rq, 987654321, "e2", "im.chat.updated_v1") == NULL);
     teardown(&f);
 }
 
 const struct unit_case svc_chat_cases[] = {
-    { "svc/chat_members_add", members_add_rules },
-    { "svc/chat_members_remove_join", members_remove_and_join },
-    { "svc/chat_managers", managers_rules },
-    { "svc/chat_tabs", tabs_rules },
-    { "svc/chat_menus", menus_rules },
-    { "svc/chat_simulated_actions", simulated_actions },
+    { "svc/chat_create", create_rules },
+    { "svc/chat_update_matrix", update_matrix },
+    { "svc/chat_restricted_mode", restricted_mode },
+    { "svc/chat_disband_link_pin", disband_link_pin },
+    { "svc/chat_moderation", moderation },
+    { "svc/chat_list_search", list_and_search },
+    { "svc/chat_announcement", announcement_revisions },
+    { "svc/chat_event_body_missing", event_body_missing },
+    { "feishu/event_header_unknown_app", event_header_unknown_app },
     { NULL, NULL },
 };

@@ -68,33 +68,27 @@ enum err fs_person_find(struct req *rq, const char *type, const char *id, struct
 const char *fs_actor_id(struct req *rq, const char *type, const struct actor *who);
 /* Whether 's' is an http:// or https:// URL with something after it. */
 bool fs_http_url(const char *s);
-/* {"union_id", "user_id", "open_id"} of a person, for events. */
+/* {"union_id", "user_id", "open_id"} of a person, for events; NULL when
+ * the store fails (a JSON pack it is part of fails with it). */
 json_t *fs_user_id_object(struct req *rq, int64_t app, int64_t person);
-/* The tenant's tenant_key ("" when it has none), read once per request. */
+/* The tenant's tenant_key ("" when it has none), read once per request;
+ * fs_tenant_key answers NULL when the store fails. */
+enum err fs_tenant_key_get(struct req *rq, int64_t tenant, const char **key);
 const char *fs_tenant_key(struct req *rq, int64_t tenant);
 
-/* fs_chat.c: the chat resource and its settings. */
+/* fs_chat.c: the chat resource. */
 
 /* 232001 naming 'field'. */
 enum err fs_bad(struct req *rq, const char *field);
-/* One setting of a chat ("" if unset), in the arena. */
+/* svc_chat_setting and svc_chat_privileged for the handlers that use them. */
 const char *fs_setting(const struct fs_chat_row *c, const char *key, struct arena *a);
-/* Owner, manager or creator bot: the roles of chats.md §14 that may change
- * everything. */
 bool fs_privileged(const struct chat_view *v);
-enum setting_use { S_CREATE = 1 << 0, S_UPDATE = 1 << 1 };
-
-
-/* Checks the enum settings and restricted_mode_setting present in 'body'
- * for 'use' and merges them into 'settings' (which it may change). */
-enum err fs_settings_apply(struct req *rq, json_t *body, unsigned use, json_t *settings);
-/* Every setting at its default, as a new JSON object. */
-json_t *fs_settings_default(void);
-/* Checks name, description, i18n_names and avatar when present. */
-enum err fs_basic_check(struct req *rq, json_t *body);
-/* The chat resource: 'full' adds what Get returns beyond create. */
-json_t *fs_chat_json(struct req *rq, const struct fs_chat_row *c, const char *type, bool with_id,
-                     bool full);
+/* The chat resource into 'out': FS_CHAT_WITH_ID adds chat_id (create,
+ * lists), FS_CHAT_FULL what get shows beyond create (managers, counts,
+ * status). */
+enum { FS_CHAT_WITH_ID = 1 << 0, FS_CHAT_FULL = 1 << 1 };
+enum err fs_chat_json(struct req *rq, const struct fs_chat_row *c, const char *type,
+                      unsigned view, json_t *out);
 const char *fs_avatar_url(struct req *rq, const char *key);
 
 enum err fs_chat_create(struct req *rq, json_t *body, json_t *out);
@@ -110,9 +104,10 @@ struct chat_ids fs_chat_ids(struct req *rq, json_t *body, const char *field);
 /* The items of body's array 'field' (the route's rules made it one) as
  * strings, a non-string as NULL (it names nothing). */
 const char *const *fs_strings(struct req *rq, json_t *body, const char *field, size_t *n);
-/* Manager rows as two new arrays of ids: people in 'type', bots as app_ids. */
-void fs_managers_json(struct req *rq, const struct fs_member_row *m, size_t n, const char *type,
-                      json_t **users, json_t **bots);
+/* Manager rows as two new arrays of ids, people in 'type' and bots as
+ * app_ids (one the app has no id for left out); none on a store error. */
+enum err fs_managers_json(struct req *rq, const struct fs_member_row *m, size_t n,
+                          const char *type, json_t **users, json_t **bots);
 enum err fs_members_add(struct req *rq, json_t *body, json_t *out);
 enum err fs_members_remove(struct req *rq, json_t *body, json_t *out);
 enum err fs_members_me_join(struct req *rq, json_t *body, json_t *out);

@@ -19,15 +19,23 @@ struct req *fs_req_of(struct svc_ctx *c)
     return (struct req *)((char *)c - offsetof(struct req, svc));
 }
 
+/* NULL when an id cannot be read (the event then fails its change). */
 static json_t *users_json(struct req *rq, int64_t app, const struct chat_event *ev)
 {
     json_t *list = json_array();
     const char *tkey = fs_tenant_key(rq, rq->svc.tenant);
 
-    for (size_t i = 0; i < ev->npeople; i++)
-        json_array_append_new(list, json_pack("{s:s,s:s,s:o}", "name", ev->people[i].name,
-                                              "tenant_key", tkey, "user_id",
-                                              fs_user_id_object(rq, app, ev->people[i].id)));
+    for (size_t i = 0; i < ev->npeople; i++) {
+        json_t *u = json_pack("{s:s,s:s?,s:o}", "name", ev->people[i].name, "tenant_key", tkey,
+                              "user_id", fs_user_id_object(rq, app, ev->people[i].id));
+
+        if (u == NULL || tkey == NULL) {
+            json_decref(u);
+            json_decref(list);
+            return NULL;
+        }
+        json_array_append_new(list, u);
+    }
     return list;
 }
 
@@ -35,14 +43,21 @@ static json_t *member_body(struct req *rq, const struct chat_event *ev, int64_t 
                            const char *event_id, const char *type)
 {
     const char *tkey = fs_tenant_key(rq, rq->svc.tenant);
+    bool bot = ev->kind == CHAT_EV_BOT_ADDED || ev->kind == CHAT_EV_BOT_DELETED;
+    json_t *users = bot ? NULL : users_json(rq, app, ev);
     /* A bot operator has no user ids. */
     json_t *op = ev->op.kind == ACTOR_USER ? fs_user_id_object(rq, app, ev->op.ref)
                                            : json_object();
     json_t *event = json_pack("{s:s,s:o,s:b,s:s}", "chat_id", ev->chat->chat_id, "operator_id",
                               op, "external", 0, "operator_tenant_key", tkey);
 
-    if (ev->kind != CHAT_EV_BOT_ADDED && ev->kind != CHAT_EV_BOT_DELETED)
-        json_object_set_new(event, "users", users_json(rq, app, ev));
+    if (event == NULL || (!bot && users == NULL)) {
+        json_decref(users);
+        json_decref(event);
+        return NULL;
+    }
+    if (!bot)
+        json_object_set_new(event, "users", users);
     json_object_set_new(event, "name", json_string(ev->chat->name));
     json_object_set_new(event, "i18n_names", json_loads(ev->chat->i18n_names, 0, NULL));
     return json_pack("{s:s,s:o,s:o}", "schema", "2.0", "header",
