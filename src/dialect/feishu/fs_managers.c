@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/feishu/fs_managers.c - chat managers (official documentation:
- * "指定群管理员" and "删除群管理员"): the owner promotes or demotes members;
+ * dialect/feishu/fs_managers.c - chat managers (Feishu Open Platform:
+ * "指定群管理员", "删除群管理员"): the owner promotes or demotes members;
  * the answer is the manager list after the change. No event is documented
  * for it, so none is written. The rules are svc_chat_members.c.
  */

@@ -3,9 +3,8 @@
  * dialect/feishu/fs_member_events.c - how Feishu spells the membership
  * events svc writes (svc_chat_event): users added, removed or withdrawn and
  * a bot added or removed (schema 2.0), and a person's p2p chat with a bot
- * (p2p_chat_create in the 1.0 envelope, then bot_p2p_chat_entered_v1).
- * Official documentation: "Event list" of the Messenger group events, "User
- * enters a chat with the bot" and "P2P chat created".
+ * (p2p_chat_create in the 1.0 envelope, then bot_p2p_chat_entered_v1), as
+ * the Feishu Open Platform's pages of these event types describe them.
  */
 #include "dialect/feishu/fs.h"
 

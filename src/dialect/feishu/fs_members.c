@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/feishu/fs_members.c - chat members: add, remove, me_join, list,
- * is_in_chat (official documentation: "Add users or bots to a group",
- * "Remove users or bots from a group", "Users or bots join a group
- * actively", "Obtain the group member list", "Determine whether a user or
- * bot is in a group"). The rules are svc_chat_members.c; the events it
- * writes are spelled in fs_member_events.c. Managers are fs_managers.c.
+ * is_in_chat (Feishu Open Platform: "将用户或机器人拉入群聊", "将用户或机器人移出群聊",
+ * "用户或机器人主动加入群聊", "获取群成员列表", "判断用户或机器人是否在群里"). The rules
+ * are svc_chat_members.c; the events it writes are spelled in
+ * fs_member_events.c. Managers are fs_managers.c.
  */
 #include "dialect/feishu/fs.h"
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/feishu/fs_menus.c - chat menus (official documentation: "添加群菜单",
- * "获取群菜单", "排序群菜单", "删除群菜单", "修改群菜单元信息"): the items'
- * shape is checked and kept here; counts, positions and who may manage
- * them are svc_chat_menus.c. Patch changes the listed fields of one item.
+ * dialect/feishu/fs_menus.c - chat menus (Feishu Open Platform: "群菜单概述",
+ * "添加群菜单", "获取群菜单", "修改群菜单元信息" and the sort and delete pages): the
+ * items' content is checked and kept here; counts, positions and who may
+ * manage them are svc_chat_menus.c. Patch changes the listed fields of one
+ * item.
  */
 #include "dialect/feishu/fs.h"
 

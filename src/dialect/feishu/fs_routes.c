@@ -267,7 +267,7 @@ static const struct route fs_routes[] = {
       top_notice_rules, fs_top_notice_put },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice", R_WRITE | R_JSON,
       NULL, fs_top_notice_delete },
-    /* Chat members and managers */
+    /* 群成员, 群管理员 (members and managers) */
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, id_list_rules,
       fs_members_add, q_members_add },
     { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, id_list_rules,
@@ -287,6 +287,7 @@ static const struct route fs_routes[] = {
       fs_announcement_get, q_user_id_type },
     { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/announcement", R_WRITE | R_JSON,
       announcement_rules, fs_announcement_patch },
+    /* 会话标签页, 群菜单 (tabs, menus) */
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs", R_WRITE | R_JSON | FS_MSG_OK,
       tabs_create_rules, fs_tabs_create },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs",

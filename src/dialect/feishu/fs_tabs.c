@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/feishu/fs_tabs.c - chat tabs (official documentation: "添加会话标签页",
+ * dialect/feishu/fs_tabs.c - chat tabs (Feishu Open Platform: "添加会话标签页",
  * "更新会话标签页", "会话标签页排序", "拉取会话标签页", "删除会话标签页"):
  * the request's tabs parsed into rows, the rules in svc_chat_tabs.c. Every
  * call answers the complete ordered list; success says "ok".
