@@ -2,7 +2,7 @@
 /*
  * dialect/feishu/fs.h - the Feishu/Lark dialect (/open-apis/): token
  * endpoints, OAuth, and the chat-management endpoints.
- * Spec: shared/spec/feishu/conventions.md and chats.md.
+ * Chat rules are svc's (svc_chat*.c); this is Feishu's shape of them.
  */
 #ifndef QZ_DIALECT_FS_H
 #define QZ_DIALECT_FS_H
@@ -98,7 +98,7 @@ enum err fs_chat_get(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_search(struct req *rq, json_t *body, json_t *out);
 
-/* fs_members.c, fs_managers.c (members.md) */
+/* fs_members.c, fs_managers.c: group members and managers */
 enum fs_user_event { FS_USERS_ADDED, FS_USERS_DELETED, FS_USERS_WITHDRAWN };
 /* Writes the user event of 'kind' about 'who' to every bot in the chat. */
 enum err fs_emit_users(struct req *rq, const struct fs_chat_row *chat, const struct actor *who,
@@ -112,7 +112,7 @@ enum err fs_members_is_in_chat(struct req *rq, json_t *body, json_t *out);
 enum err fs_managers_add(struct req *rq, json_t *body, json_t *out);
 enum err fs_managers_delete(struct req *rq, json_t *body, json_t *out);
 
-/* fs_tabs.c, fs_menus.c, fs_announcement.c (chat-extras.md) */
+/* fs_tabs.c, fs_menus.c, fs_announcement.c: tabs, menus, the announcement */
 enum err fs_tabs_create(struct req *rq, json_t *body, json_t *out);
 enum err fs_tabs_update(struct req *rq, json_t *body, json_t *out);
 enum err fs_tabs_sort(struct req *rq, json_t *body, json_t *out);
@@ -139,7 +139,9 @@ enum err fs_sim_invite(struct req *rq, const char *chat_id, const char *inviter_
 enum err fs_sim_withdraw(struct req *rq, const char *chat_id, const char *user_id, json_t *out);
 
 /* fs_chat_edit.c */
-/* Schema 2.0 pieces shared by every chat event (chats.md §16, events.md A). */
+/* Schema 2.0 pieces shared by every chat event (Feishu's event pages). The
+ * header is NULL when the receiving app's row or the tenant key cannot be
+ * read: a body packed with it fails, and so does the change. */
 json_t *fs_event_header(struct req *rq, int64_t app, const char *event_id, const char *type);
 json_t *fs_event_operator(struct req *rq, int64_t app);
 /* Writes im.chat.updated_v1 for a change from 'before' to 'after';

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/feishu/fs_routes.c - the Feishu route table.
- * Spec: shared/spec/feishu/conventions.md (§10 tokens), chats.md (§0),
- * members.md and chat-extras.md.
+ * Rows name the Feishu Open Platform page of each endpoint group. Field
+ * rules check each request's query and body before its handler runs.
  */
 #include "dialect/feishu/fs.h"
 
@@ -111,14 +111,15 @@ static const struct field_rule announcement_rules[] = {
 
 static const struct route fs_routes[] = {
     /* method      path                                                 flags / handler */
-    /* conventions.md §10.1, §10.2, §10.5 */
+    /* Authentication: custom app tokens, user_access_token */
     { HTTP_POST, "/open-apis/auth/v3/tenant_access_token/internal",
       R_PUBLIC | R_WRITE | R_INLINE | R_JSON | FS_FLAT, NULL, fs_tenant_token },
     { HTTP_POST, "/open-apis/auth/v3/app_access_token/internal",
       R_PUBLIC | R_WRITE | R_INLINE | R_JSON | FS_FLAT, NULL, fs_app_token },
     { HTTP_POST, "/open-apis/authen/v2/oauth/token", R_PUBLIC | R_WRITE | R_JSON | FS_OAUTH, NULL,
       fs_oauth_token },
-    /* chats.md §4 - §12 */
+    /* Group management: create, list, search, get, update, dissolve, speech
+     * permissions, share link, top notice */
     { HTTP_POST, "/open-apis/im/v1/chats", R_WRITE | R_JSON, chat_create_rules, fs_chat_create,
       q_chat_create },
     { HTTP_GET, "/open-apis/im/v1/chats", 0, NULL, fs_chat_list, q_chat_list },
@@ -183,7 +184,7 @@ const struct dialect fs_dialect = {
     .routes = fs_routes,
     .nroutes = sizeof(fs_routes) / sizeof(fs_routes[0]),
     .trailing_slash_ok = true,
-    .rate_class = RATE_FEISHU, /* conventions.md §9: per app, per API */
+    .rate_class = RATE_FEISHU, /* "Frequency control": per app, per API */
     .rate_per_app = true,
     .rate_per_route = true,
     .empty_body_is_object = true,
