@@ -183,16 +183,16 @@ static enum err check_query(struct req *rq)
 static enum err parse_body(struct req *rq, const struct dialect *d, json_t **body)
 {
     struct http_req *r = rq->http;
-    enum err e;
+    enum err e = ERR_OK;
 
     if (r->body_len == 0 && d->empty_body_is_object)
         *body = json_object();
     else if (r->body_len == 0)
         return err_set(&rq->err, ERR_EMPTY_BODY, SUBJ_NONE, "empty request body");
-    else if ((e = json_parse_object(r->body, r->body_len, max_values(rq, d), body, &rq->err))
-             != ERR_OK)
-        return e;
-    e = check_query(rq);
+    else
+        e = json_parse_object(r->body, r->body_len, max_values(rq, d), body, &rq->err);
+    if (e == ERR_OK)
+        e = check_query(rq);
     return e == ERR_OK ? json_check(*body, rq->route->rules, &rq->err) : e;
 }
 

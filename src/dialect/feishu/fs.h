@@ -93,6 +93,12 @@ enum err fs_chat_json(struct req *rq, const struct fs_chat_row *c, const char *t
                       unsigned view, json_t *out);
 const char *fs_avatar_url(struct req *rq, const char *key);
 
+/* fs_chat_rules.c: the chat routes' query (fs_q_*) and body rules. */
+extern const struct field_rule fs_q_user_id_type[], fs_q_chat_create[], fs_q_chat_list[],
+    fs_q_chat_search[], fs_q_moderation_get[], fs_q_moderation_update[];
+extern const struct field_rule fs_chat_create_rules[], fs_chat_update_rules[],
+    fs_moderation_rules[], fs_link_rules[], fs_top_notice_rules[], fs_announcement_rules[];
+
 enum err fs_chat_create(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_get(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_list(struct req *rq, json_t *body, json_t *out);
