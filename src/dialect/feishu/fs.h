@@ -92,6 +92,10 @@ enum { FS_CHAT_WITH_ID = 1 << 0, FS_CHAT_FULL = 1 << 1 };
 enum err fs_chat_json(struct req *rq, const struct fs_chat_row *c, const char *type,
                       unsigned view, json_t *out);
 const char *fs_avatar_url(struct req *rq, const char *key);
+/* A chat's managers as two new arrays of ids: people in 'type', bots as
+ * app_ids; those without an id are left out, a store failure is the error. */
+enum err fs_manager_ids(struct req *rq, const struct fs_member_row *m, size_t n,
+                        const char *type, json_t **users, json_t **bots);
 
 /* fs_chat_rules.c: the chat routes' query (fs_q_*) and body rules. */
 extern const struct field_rule fs_q_user_id_type[], fs_q_chat_create[], fs_q_chat_list[],
