@@ -49,7 +49,7 @@ static void *worker_open(void *userdata, int idx)
     (void)idx;
     if (st == NULL)
         return NULL;
-    store_group_attach(st, app->group);
+    store_group_attach(st, app->group, false); /* an event loop never waits for it */
     ws = xcalloc(1, sizeof(*ws));
     ws->app = app;
     ws->st = st;
@@ -63,6 +63,15 @@ static void worker_close(void *userdata, void *w)
     (void)userdata;
     store_close(ws->st);
     free(ws);
+}
+
+/* Shutdown outlasted its timeout: the writes still waiting for the group
+ * are answered busy; the batch running ends as it would. */
+static void drain_timeout(void *userdata)
+{
+    struct app *app = userdata;
+
+    store_group_cancel(app->group);
 }
 
 static void on_listening(void *userdata, const char *host, int port)
@@ -373,6 +382,7 @@ int main(int argc, char **argv)
             .worker_open = worker_open,
             .worker_close = worker_close,
             .handle = dialect_handle,
+            .drain_timeout = drain_timeout,
             .on_listening = on_listening,
         };
 

@@ -80,6 +80,10 @@ struct req {
     const char *tkey;
     int64_t rate_limit; /* after ERR_RATE_LIMITED: the window's max ... */
     int64_t rate_reset; /* ... and the seconds until it resets */
+    /* Authentication only checks: it records nothing (Udesk's nonce), for
+     * the write is yet to be queued for the group, which runs it again. */
+    bool preauth;
+    bool would_wait; /* store_begin found the group busy; nothing ran */
 };
 
 /* A handler translates between the dialect's shape and one svc call. Auth,
@@ -124,8 +128,10 @@ struct dialect {
     bool rate_per_app;
     bool rate_per_route;
     bool empty_body_is_object; /* an empty body reads as {} */
+    bool operator_bodies; /* the admin API: admin_json_max_values bounds bodies */
     /* Authenticates a non-R_PUBLIC request inside its transaction: sets
-     * rq->svc.tenant (and rq->principal) or returns the error. */
+     * rq->svc.tenant (and rq->principal) or returns the error. With
+     * rq->preauth it runs in a read transaction and must write nothing. */
     enum err (*auth)(struct req *rq);
     /* Optional. When a request passed auth but then failed, its transaction
      * is rolled back; the pipeline then calls this in a write transaction of

@@ -74,6 +74,12 @@ struct http_server_opts {
     void *(*worker_open)(void *userdata, int idx);
     void (*worker_close)(void *userdata, void *worker);
     http_handler_fn handle;
+    /* Called on a worker thread when the shutdown timeout passed with
+     * deferred requests unanswered: it must make every one of them
+     * finished soon (fail what has not started); the worker waits for
+     * them, since their http_finish needs it. May be called by several
+     * workers. */
+    void (*drain_timeout)(void *userdata);
     /* Called once, after every listener is bound, with the bound port. */
     void (*on_listening)(void *userdata, const char *host, int port);
 };

@@ -378,6 +378,17 @@ static void *worker_main(void *arg)
                || (!h2o_linklist_is_empty(&w->ctx.http1._conns)
                    && clock_mono_us() - w->last_activity_us < quiet_us)))
         h2o_evloop_run(loop, 10);
+    /* A deferred request is answered through this worker's queue and loop:
+     * they must outlive it. Past the timeout its owner fails what has not
+     * started, and what runs is waited for. */
+    if (atomic_load(&w->deferred) > 0) {
+        log_warn("shutdown: %d deferred requests still running after %lld ms",
+                 atomic_load(&w->deferred), (long long)w->o->shutdown_timeout_ms);
+        if (w->o->drain_timeout != NULL)
+            w->o->drain_timeout(w->o->userdata);
+        while (atomic_load(&w->deferred) > 0)
+            h2o_evloop_run(loop, 10);
+    }
     /* Let deferred closes and zero-delay timers run, so the context is empty
      * when it is disposed. */
     for (int i = 0; i < 5; i++)

@@ -33,8 +33,8 @@ enum json_type { JT_ANY = 0, JT_STRING, JT_INT, JT_BOOL, JT_OBJECT, JT_ARRAY, JT
 enum field_flags {
     F_REQUIRED = 1 << 0,     /* absent (after F_EMPTY_ABSENT) is ERR_MISSING */
     F_EMPTY_ABSENT = 1 << 1, /* "", 0 and null read as absent (SDKs send every field) */
-    /* JT_INT, JT_ID: the value lies in [min, max]; JT_STRING: its length in
-     * bytes does; JT_ARRAY: its number of items does. */
+    /* JT_INT, JT_ID, JT_DIGITS: the value lies in [min, max]; JT_STRING: its
+     * length in bytes does; JT_ARRAY: its number of items does. */
     F_RANGE = 1 << 2,
     F_NULL_BAD = 1 << 3, /* null is a value of the wrong type, not an absent field */
     /* A row without a name that checks the object against another rule set,
@@ -66,13 +66,17 @@ struct field_rule {
 };
 
 /* Parses 'body' as one JSON object: invalid UTF-8, \u0000, duplicate keys,
- * trailing garbage and non-objects are ERR_MALFORMED. '*out' is caller-owned
- * (json_decref). */
-enum err json_parse_object(const char *body, size_t len, json_t **out, struct err_info *ei);
+ * trailing garbage and non-objects are ERR_MALFORMED; a body that may hold
+ * more than 'max_values' values (0: no bound) is ERR_TOO_LARGE before any is
+ * built. '*out' is caller-owned (json_decref). */
+enum err json_parse_object(const char *body, size_t len, size_t max_values, json_t **out,
+                           struct err_info *ei);
+/* json_parse_object's bound alone: a pass over the bytes, nothing built. */
+enum err json_bound(const char *body, size_t len, size_t max_values, struct err_info *ei);
 
 /* Checks 'obj' against 'rules' (terminated by a row with name NULL that is
- * no include row), in row order. Fields that F_EMPTY_ABSENT reads as absent are removed from 'obj';
- * absent fields with a 'def' are added. A broken rule is ERR_MISSING or
+ * no include row), in row order. Fields that F_EMPTY_ABSENT reads as absent
+ * are removed from 'obj'; absent fields with a 'def' are added. A broken rule is ERR_MISSING or
  * ERR_BAD_REQUEST with the field named in ei->field and the rule's subject;
  * the message is terse ("name", "name too long") so dialects can wrap it. */
 enum err json_check(json_t *obj, const struct field_rule *rules, struct err_info *ei);

@@ -237,6 +237,7 @@ struct store_job {
      * lost (ERR_STORE: nothing of it was committed). */
     void (*done)(void *arg, enum err batch);
     void *arg;
+    size_t bytes; /* memory the job holds until it is done (its request) */
     struct store_job *next;
 };
 
@@ -245,11 +246,26 @@ struct store_job {
 enum err store_group_open(const struct config *cfg, struct store_group **out);
 /* Makes the write transactions of 's' (another connection to the same
  * database) run on the group's connection, in turn with the batches, so
- * that writers in one process never wait on SQLite's file lock. */
-void store_group_attach(struct store *s, struct store_group *g);
-void store_group_submit(struct store_group *g, struct store_job *j);
-/* Transactions the writer thread ran, and jobs in them (0s for NULL). */
-void store_group_stats(const struct store_group *g, int64_t *batches, int64_t *jobs);
+ * that writers in one process never wait on SQLite's file lock. With 'wait'
+ * false (an event loop's connection) a write transaction never waits for
+ * the group: store_begin answers ERR_BUSY while a batch has the connection. */
+void store_group_attach(struct store *s, struct store_group *g, bool wait);
+/* Queues 'j', or refuses it with ERR_BUSY at once (its done is not called)
+ * when the jobs not yet done would pass the configured count
+ * (write_queue_max) or memory (write_queue_bytes), or the group was
+ * cancelled. */
+enum err store_group_submit(struct store_group *g, struct store_job *j);
+/* Fails every job still waiting (done with ERR_BUSY) and refuses new ones;
+ * the batch running goes on to its end. For shutdown. */
+void store_group_cancel(struct store_group *g);
+
+struct store_group_stats {
+    int64_t batches, jobs; /* transactions the writer thread ran, and jobs in them */
+    int64_t held_jobs, held_bytes; /* jobs submitted and not yet done, their memory */
+    int64_t refused;               /* submissions refused (ERR_BUSY) */
+};
+/* Zeros for NULL. */
+void store_group_stats(struct store_group *g, struct store_group_stats *out);
 /* Runs what was submitted, then stops the writer thread. */
 void store_group_close(struct store_group *g);
 

@@ -73,9 +73,9 @@ static enum err public_name(struct svc_ctx *c, const char *chat_type, const char
 }
 
 /* The chat's members at creation: creator, owner, listed users and bots. */
-static enum err add_members(struct svc_ctx *c, const struct actor *op, const struct fs_chat_row *chat,
-                            const struct actor *users, size_t nu, const struct actor *bots,
-                            size_t nb, bool bot_manager)
+static enum err add_members(struct svc_ctx *c, const struct actor *op,
+                            const struct fs_chat_row *chat, const struct actor *users, size_t nu,
+                            const struct actor *bots, size_t nb, bool bot_manager)
 {
     enum err e = svc_chat_member_add(c, chat->id, op, bot_manager);
 

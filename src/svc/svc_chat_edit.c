@@ -265,10 +265,10 @@ enum err svc_chat_link(struct svc_ctx *c, const struct actor *op, const char *ch
     *expire = lifetime > 0 ? c->now + lifetime : 0;
     if (e == ERR_OK && strcmp(v.chat.chat_mode, "p2p") == 0)
         e = err_set(c->ei, ERR_BAD_REQUEST, SUBJ_P2P, "p2p chat");
-    restricted = e == ERR_OK
-                 && (strcmp(svc_chat_setting(c, &v.chat, "add_member_permission"), "only_owner") == 0
-                     || strcmp(svc_chat_setting(c, &v.chat, "share_card_permission"),
-                               "not_allowed") == 0);
+    restricted =
+        e == ERR_OK
+        && (strcmp(svc_chat_setting(c, &v.chat, "add_member_permission"), "only_owner") == 0
+            || strcmp(svc_chat_setting(c, &v.chat, "share_card_permission"), "not_allowed") == 0);
     if (restricted && !svc_chat_privileged(&v))
         e = err_set(c->ei, ERR_FORBIDDEN, SUBJ_SHARE, "sharing restricted");
     if (e != ERR_OK)

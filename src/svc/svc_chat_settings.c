@@ -22,7 +22,8 @@ const char *const svc_chat_moderation_modes[] = { "all_members", "only_owner", "
 #define MODERATION svc_chat_moderation_modes
 static const char *const RESTRICT[] = { "all_members", "not_anyone", NULL };
 
-/* X(name, values, default, settable at create (1/0), settable by update) */
+/* X(name, values, default, settable at create (1/0), settable by update);
+ * moderation_permission is the speech-permission endpoint's to set. */
 #define CHAT_SETTINGS(X)                                                  \
     X(urgent_setting, OWNER_ALL, "all_members", 1, 1)                     \
     X(video_conference_setting, OWNER_ALL, "all_members", 1, 1)           \
@@ -34,7 +35,7 @@ static const char *const RESTRICT[] = { "all_members", "not_anyone", NULL };
     X(join_message_visibility, VISIBILITY, "all_members", 1, 1)           \
     X(leave_message_visibility, VISIBILITY, "all_members", 1, 1)          \
     X(membership_approval, APPROVAL, "no_approval_required", 1, 1)        \
-    X(moderation_permission, MODERATION, "all_members", 0, 0) /* moderation sets it */ \
+    X(moderation_permission, MODERATION, "all_members", 0, 0)             \
     X(hide_member_count_setting, OWNER_ALL, "all_members", 1, 1)          \
     X(pin_manage_setting, OWNER_ALL, "all_members", 1, 1)
 
@@ -67,7 +68,8 @@ static const struct field_rule restricted_rules[] = {
 /* The field rules of the settings a request may set: one enum each. */
 #define IF_1(x) x
 #define IF_0(x)
-#define SETTING_RULE(n, values_) { .name = #n, .type = JT_STRING, .flags = F_NULL_BAD, .values = values_ },
+#define SETTING_RULE(n, values_)                                                              \
+    { .name = #n, .type = JT_STRING, .flags = F_NULL_BAD, .values = values_ },
 #define CREATE_RULE(n, values, d, create, update) IF_##create(SETTING_RULE(n, values))
 #define UPDATE_RULE(n, values, d, create, update) IF_##update(SETTING_RULE(n, values))
 #define RESTRICTED_RULE                                                                       \

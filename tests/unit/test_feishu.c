@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_feishu.c - the Feishu error map: a row for every error, the
- * codes the specs fix (conventions.md §6, chats.md §13, members.md §9,
- * chat-extras.md), and the legacy-doc model of announcements. */
+ * codes Feishu's "Server error codes" and the group API pages fix, and the
+ * legacy-doc model of announcements. */
 #include "unit.h"
 
 #include "dialect/feishu/fs.h"

@@ -118,18 +118,21 @@ static enum err ad_clock_get(struct req *rq, json_t *body, json_t *out)
  * from memory and read from the database. */
 static enum err ad_stats(struct req *rq, json_t *body, json_t *out)
 {
-    int64_t batches = 0, jobs = 0, hits = 0, misses = 0;
+    struct store_group_stats gs;
+    int64_t hits = 0, misses = 0;
 
     (void)body;
-    store_group_stats(rq->app->group, &batches, &jobs);
+    store_group_stats(rq->app->group, &gs);
     svc_tcache_stats(rq->app->tokens, &hits, &misses);
     json_object_set_new(out, "token_cache",
                         json_pack("{s:b,s:I,s:I}", "enabled", rq->app->tokens != NULL, "hits",
                                   (json_int_t)hits, "misses", (json_int_t)misses));
     json_object_set_new(out, "group_commit",
-                        json_pack("{s:b,s:I,s:I}", "enabled", rq->app->group != NULL,
-                                  "transactions", (json_int_t)batches, "requests",
-                                  (json_int_t)jobs));
+                        json_pack("{s:b,s:I,s:I,s:I,s:I,s:I}", "enabled", rq->app->group != NULL,
+                                  "transactions", (json_int_t)gs.batches, "requests",
+                                  (json_int_t)gs.jobs, "waiting", (json_int_t)gs.held_jobs,
+                                  "waiting_bytes", (json_int_t)gs.held_bytes, "refused",
+                                  (json_int_t)gs.refused));
     return ERR_OK;
 }
 
@@ -295,6 +298,7 @@ static int ad_status(enum err e)
         [ERR_UNAUTHENTICATED] = 401, [ERR_EXPIRED] = 401,    [ERR_FORBIDDEN] = 403,
         [ERR_NOT_FOUND] = 404,  [ERR_GONE] = 410,            [ERR_METHOD] = 405,          [ERR_CONFLICT] = 409,
         [ERR_LIMIT] = 400,      [ERR_RATE_LIMITED] = 429,    [ERR_STORE] = 503,           [ERR_INTERNAL] = 500,
+        [ERR_BUSY] = 503,
     };
 
     return ((unsigned)e < ERR__COUNT && status[e] != 0) ? status[e] : 500;
@@ -324,6 +328,7 @@ const struct dialect ad_dialect = {
     .prefix = "/admin/v1/",
     .routes = ad_routes,
     .nroutes = sizeof(ad_routes) / sizeof(ad_routes[0]),
+    .operator_bodies = true,
     .auth = ad_auth,
     .render = ad_render,
 };

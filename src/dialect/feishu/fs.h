@@ -2,7 +2,7 @@
 /*
  * dialect/feishu/fs.h - the Feishu/Lark dialect (/open-apis/): token
  * endpoints, OAuth, and the chat-management endpoints.
- * Spec: shared/spec/feishu/conventions.md and chats.md.
+ * Chat rules are svc's (svc_chat*.c); this is Feishu's shape of them.
  */
 #ifndef QZ_DIALECT_FS_H
 #define QZ_DIALECT_FS_H
@@ -90,13 +90,29 @@ enum { FS_CHAT_WITH_ID = 1 << 0, FS_CHAT_FULL = 1 << 1 };
 enum err fs_chat_json(struct req *rq, const struct fs_chat_row *c, const char *type,
                       unsigned view, json_t *out);
 const char *fs_avatar_url(struct req *rq, const char *key);
+/* A chat's managers as two new arrays of ids: people in 'type', bots as
+ * app_ids; those without an id are left out, a store failure is the error. */
+enum err fs_manager_ids(struct req *rq, const struct fs_member_row *m, size_t n,
+                        const char *type, json_t **users, json_t **bots);
+
+/* fs_member_rules.c: the member, manager, tab and menu routes' rules. */
+extern const struct field_rule fs_q_members_add[], fs_q_member_id_type[], fs_q_members_list[],
+    fs_id_list_rules[], fs_tabs_create_rules[], fs_tabs_update_rules[], fs_tabs_sort_rules[],
+    fs_tabs_delete_rules[], fs_menu_create_rules[], fs_menu_sort_rules[], fs_menu_delete_rules[],
+    fs_menu_patch_rules[];
+
+/* fs_chat_rules.c: the chat routes' query (fs_q_*) and body rules. */
+extern const struct field_rule fs_q_user_id_type[], fs_q_chat_create[], fs_q_chat_list[],
+    fs_q_chat_search[], fs_q_moderation_get[], fs_q_moderation_update[];
+extern const struct field_rule fs_chat_create_rules[], fs_chat_update_rules[],
+    fs_moderation_rules[], fs_link_rules[], fs_top_notice_rules[], fs_announcement_rules[];
 
 enum err fs_chat_create(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_get(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_search(struct req *rq, json_t *body, json_t *out);
 
-/* fs_members.c, fs_managers.c: members and managers (rules in svc_chat_members.c) */
+/* fs_members.c, fs_managers.c: group members and managers (rules in svc_chat_members.c) */
 /* The ids in body's 'field' (of the route's member_id_type) for svc: a
  * non-string item as NULL (svc answers 232001), no array as none (svc
  * answers 232027). */
@@ -104,10 +120,6 @@ struct chat_ids fs_chat_ids(struct req *rq, json_t *body, const char *field);
 /* The items of body's array 'field' (the route's rules made it one) as
  * strings, a non-string as NULL (it names nothing). */
 const char *const *fs_strings(struct req *rq, json_t *body, const char *field, size_t *n);
-/* Manager rows as two new arrays of ids, people in 'type' and bots as
- * app_ids (one the app has no id for left out); none on a store error. */
-enum err fs_managers_json(struct req *rq, const struct fs_member_row *m, size_t n,
-                          const char *type, json_t **users, json_t **bots);
 enum err fs_members_add(struct req *rq, json_t *body, json_t *out);
 enum err fs_members_remove(struct req *rq, json_t *body, json_t *out);
 enum err fs_members_me_join(struct req *rq, json_t *body, json_t *out);
@@ -116,7 +128,8 @@ enum err fs_members_is_in_chat(struct req *rq, json_t *body, json_t *out);
 enum err fs_managers_add(struct req *rq, json_t *body, json_t *out);
 enum err fs_managers_delete(struct req *rq, json_t *body, json_t *out);
 
-/* fs_tabs.c, fs_menus.c (rules in svc_chat_tabs.c, svc_chat_menus.c), fs_announcement.c */
+/* fs_tabs.c, fs_menus.c, fs_announcement.c: tabs, menus, the announcement (rules in
+ * svc_chat_tabs.c, svc_chat_menus.c, svc_chat_announce.c) */
 enum err fs_tabs_create(struct req *rq, json_t *body, json_t *out);
 enum err fs_tabs_update(struct req *rq, json_t *body, json_t *out);
 enum err fs_tabs_sort(struct req *rq, json_t *body, json_t *out);
@@ -138,7 +151,9 @@ extern const struct chat_event_format fs_chat_events;
 struct req *fs_req_of(struct svc_ctx *c);
 
 /* fs_chat_edit.c */
-/* Schema 2.0 pieces shared by every chat event (chats.md §16, events.md A). */
+/* Schema 2.0 pieces shared by every chat event (Feishu's event pages). The
+ * header is NULL when the receiving app's row or the tenant key cannot be
+ * read: a body packed with it fails, and so does the change. */
 json_t *fs_event_header(struct req *rq, int64_t app, const char *event_id, const char *type);
 json_t *fs_event_operator(struct req *rq, int64_t app);
 /* Writes im.chat.updated_v1 for a change from 'before' to 'after';

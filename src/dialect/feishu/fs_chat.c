@@ -68,16 +68,31 @@ static enum err owner_json(struct req *rq, json_t *o, const struct fs_chat_row *
     return ERR_OK;
 }
 
+enum err fs_manager_ids(struct req *rq, const struct fs_member_row *m, size_t n,
+                        const char *type, json_t **users, json_t **bots)
+{
+    enum err e = ERR_OK;
+
+    *users = json_array();
+    *bots = json_array();
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        const char *id;
+
+        e = id_of(rq, type, &m[i].who, &id);
+        if (e == ERR_OK && id != NULL)
+            json_array_append_new(m[i].who.kind == ACTOR_USER ? *users : *bots, json_string(id));
+    }
+    return e;
+}
+
 static enum err managers_json(struct req *rq, json_t *o, const struct chat_detail *d,
                               const char *type)
 {
     json_t *users, *bots;
-    enum err e = fs_managers_json(rq, d->managers, d->n_managers, type, &users, &bots);
+    enum err e = fs_manager_ids(rq, d->managers, d->n_managers, type, &users, &bots);
 
-    if (e == ERR_OK) {
-        json_object_set_new(o, "user_manager_id_list", users);
-        json_object_set_new(o, "bot_manager_id_list", bots);
-    }
+    json_object_set_new(o, "user_manager_id_list", users);
+    json_object_set_new(o, "bot_manager_id_list", bots);
     return e;
 }
 

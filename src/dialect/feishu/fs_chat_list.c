@@ -75,12 +75,11 @@ static enum err page_json(struct req *rq, json_t *out, const struct fs_chat_row 
     json_object_set_new(out, "items", items);
     if (more) {
         int64_t keys[2] = { rows[n - 1].active_at, rows[n - 1].id };
+        uint64_t scope = caller_scope(rq);
 
         json_object_set_new(out, "page_token",
-                            json_string(by_active
-                                            ? fs_page_token(rq, KEYS_BY_ACTIVE, caller_scope(rq), keys)
-                                            : fs_page_token(rq, KEYS_BY_ID, caller_scope(rq),
-                                                            keys + 1)));
+                            json_string(by_active ? fs_page_token(rq, KEYS_BY_ACTIVE, scope, keys)
+                                                  : fs_page_token(rq, KEYS_BY_ID, scope, keys + 1)));
     }
     json_object_set_new(out, "has_more", json_boolean(more));
     return e;

@@ -9,31 +9,6 @@
 
 #include <string.h>
 
-enum err fs_managers_json(struct req *rq, const struct fs_member_row *m, size_t n,
-                          const char *type, json_t **users, json_t **bots)
-{
-    enum err e = ERR_OK;
-
-    *users = json_array();
-    *bots = json_array();
-    for (size_t i = 0; e == ERR_OK && i < n; i++) {
-        const char *id = NULL;
-
-        /* One the app cannot name (no open_id for it) is left out. */
-        e = svc_fs_actor_id(&rq->svc, rq->app_ref, type, &m[i].who, &id);
-        if (e == ERR_NOT_FOUND)
-            e = ERR_OK;
-        else if (e == ERR_OK && id != NULL)
-            json_array_append_new(m[i].who.kind == ACTOR_USER ? *users : *bots, json_string(id));
-    }
-    if (e != ERR_OK) {
-        json_decref(*users);
-        json_decref(*bots);
-        *users = *bots = NULL;
-    }
-    return e;
-}
-
 /* chat_managers in member_id_type (open_ids when it is app_id), bot
  * managers as app_ids. */
 static enum err change(struct req *rq, json_t *body, json_t *out, bool promote)
@@ -45,14 +20,13 @@ static enum err change(struct req *rq, json_t *body, json_t *out, bool promote)
     enum err e = svc_chat_managers_change(&rq->svc, rq->params[0], &rq->actor, rq->app_ref, &ids,
                                           promote, &all, &n);
 
-    if (e == ERR_OK)
-        e = fs_managers_json(rq, all, n, strcmp(ids.type, "app_id") == 0 ? "open_id" : ids.type,
-                             &users, &bots);
     if (e != ERR_OK)
         return e;
+    e = fs_manager_ids(rq, all, n, strcmp(ids.type, "app_id") == 0 ? "open_id" : ids.type, &users,
+                       &bots);
     json_object_set_new(out, "chat_managers", users);
     json_object_set_new(out, "chat_bot_managers", bots);
-    return ERR_OK;
+    return e;
 }
 
 enum err fs_managers_add(struct req *rq, json_t *body, json_t *out)

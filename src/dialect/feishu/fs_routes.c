@@ -1,312 +1,80 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/feishu/fs_routes.c - the Feishu route table.
- * Spec: shared/spec/feishu/conventions.md (§10 tokens), chats.md (§0),
- * members.md and chat-extras.md.
+ * Rows name the Feishu Open Platform page of each endpoint group. Field
+ * rules check each request's query and body before its handler runs.
  */
 #include "dialect/feishu/fs.h"
 
-#include <stdint.h>
-
-/* --- members, managers, tabs and menus --- */
-
-/* A non-empty string: an id, in a list. */
-static const struct field_rule id_item = { .type = JT_STRING, .flags = F_RANGE, .min = 1,
-                                           .max = INT64_MAX };
-static const struct field_rule any_string = { .type = JT_STRING };
-
-/* member_id_type; app_id names bots where a list may hold them. */
-#define Q_MEMBER_ID_TYPE FS_Q_ID_TYPE("member_id_type", fs_member_id_types, SUBJ_NONE)
-static const struct field_rule q_members_add[] = {
-    Q_MEMBER_ID_TYPE,
-    { .name = "succeed_type", .type = JT_INT, .flags = F_EMPTY_ABSENT | F_RANGE, .min = 0,
-      .max = 2, .def = "0" },
-    { NULL },
-};
-static const struct field_rule q_member_id_type[] = {
-    Q_MEMBER_ID_TYPE,
-    { NULL },
-};
-static const struct field_rule q_members_list[] = {
-    FS_Q_ID_TYPE("member_id_type", fs_user_id_types, SUBJ_NONE),
-    FS_Q_PAGE_SIZE("20"),
-    FS_Q_PAGE_TOKEN,
-    { NULL },
-};
-/* Absent or empty, the list is 232027 (svc_chat_members_add); its size
- * limit depends on member_id_type (50 users, 5 bots). manager_ids has no
- * rule: the platform answers 232027 for one that is no array. */
-static const struct field_rule id_list_rules[] = {
-    { .name = "id_list", .type = JT_ARRAY, .flags = F_NULL_BAD, .each = &id_item },
-    { NULL },
-};
-
-/* A tab's fields; its name's length is fs_tabs.c's (another code), and
- * its content's link depends on its type. tab_content is 232048 when it is
- * no object. */
-static const struct field_rule tab_config_rules[] = {
-    { .name = "icon_key", .type = JT_STRING, .flags = F_NULL_BAD },
-    { .name = "is_built_in", .type = JT_BOOL, .flags = F_NULL_BAD },
-    { NULL },
-};
-#define TAB_FIELDS                                                                            \
-    { .name = "tab_name", .type = JT_STRING, .flags = F_NULL_BAD },                          \
-    { .name = "tab_content", .type = JT_OBJECT, .flags = F_NULL_BAD, .subj = SUBJ_TAB },      \
-    { .name = "tab_config", .type = JT_OBJECT, .flags = F_NULL_BAD, .fields = tab_config_rules }
-static const char *const CUSTOM_TABS[] = { "doc", "url", NULL };
-static const struct field_rule tab_new_rules[] = {
-    { .name = "tab_type", .type = JT_STRING, .flags = F_REQUIRED, .values = CUSTOM_TABS },
-    TAB_FIELDS,
-    { NULL },
-};
-/* An update's type is compared with the stored tab's (a built-in tab is
- * 232049 whatever it is called). */
-static const struct field_rule tab_change_rules[] = {
-    { .name = "tab_id", .type = JT_STRING, .flags = F_REQUIRED },
-    { .name = "tab_type", .type = JT_STRING, .flags = F_REQUIRED },
-    TAB_FIELDS,
-    { NULL },
-};
-static const struct field_rule tab_new = { .type = JT_OBJECT, .fields = tab_new_rules };
-static const struct field_rule tab_change = { .type = JT_OBJECT, .fields = tab_change_rules };
-static const struct field_rule tabs_create_rules[] = {
-    { .name = "chat_tabs", .type = JT_ARRAY, .flags = F_REQUIRED | F_RANGE, .min = 1,
-      .max = INT64_MAX, .each = &tab_new },
-    { NULL },
-};
-static const struct field_rule tabs_update_rules[] = {
-    { .name = "chat_tabs", .type = JT_ARRAY, .flags = F_REQUIRED | F_RANGE, .min = 1,
-      .max = INT64_MAX, .each = &tab_change },
-    { NULL },
-};
-/* Sort names every tab (svc checks which); delete at least one. */
-static const struct field_rule tabs_sort_rules[] = {
-    { .name = "tab_ids", .type = JT_ARRAY, .flags = F_REQUIRED, .each = &any_string },
-    { NULL },
-};
-static const struct field_rule tabs_delete_rules[] = {
-    { .name = "tab_ids", .type = JT_ARRAY, .flags = F_REQUIRED | F_RANGE, .min = 1,
-      .max = INT64_MAX, .each = &any_string },
-    { NULL },
-};
-
-/* A menu item's content is checked by fs_menus.c (a patch checks the item
- * it makes the same way); here the tree's shape. */
-static const struct field_rule menu_item_rules[] = {
-    { .name = "action_type", .type = JT_STRING, .flags = F_REQUIRED },
-    { NULL },
-};
-static const struct field_rule menu_item_in[] = {
-    { .name = "chat_menu_item", .type = JT_OBJECT, .flags = F_REQUIRED, .fields = menu_item_rules },
-    { NULL },
-};
-static const struct field_rule menu_child = { .type = JT_OBJECT, .fields = menu_item_in };
-static const struct field_rule menu_top_rules[] = {
-    { .name = "children", .type = JT_ARRAY, .flags = F_NULL_BAD, .each = &menu_child },
-    { .name = "chat_menu_item", .type = JT_OBJECT, .flags = F_REQUIRED, .fields = menu_item_rules },
-    { NULL },
-};
-static const struct field_rule menu_top = { .type = JT_OBJECT, .fields = menu_top_rules };
-static const struct field_rule menu_tree_rules[] = {
-    { .name = "chat_menu_top_levels", .type = JT_ARRAY, .flags = F_REQUIRED | F_RANGE, .min = 1,
-      .max = INT64_MAX, .each = &menu_top },
-    { NULL },
-};
-static const struct field_rule menu_create_rules[] = {
-    { .name = "menu_tree", .type = JT_OBJECT, .flags = F_REQUIRED, .fields = menu_tree_rules },
-    { NULL },
-};
-/* Sort: ids that are not the top levels, strings or not, are 232072. */
-static const struct field_rule menu_sort_rules[] = {
-    { .name = "chat_menu_top_level_ids", .type = JT_ARRAY, .flags = F_REQUIRED },
-    { NULL },
-};
-static const struct field_rule menu_delete_rules[] = {
-    { .name = "chat_menu_top_level_ids", .type = JT_ARRAY, .flags = F_REQUIRED | F_RANGE,
-      .min = 1, .max = INT64_MAX, .each = &any_string },
-    { NULL },
-};
-static const char *const MENU_FIELDS[] = { "ICON", "NAME", "I18N_NAME", "REDIRECT_LINK", NULL };
-static const struct field_rule menu_field = { .type = JT_STRING, .values = MENU_FIELDS };
-static const struct field_rule menu_patch_rules[] = {
-    { .name = "update_fields", .type = JT_ARRAY, .flags = F_REQUIRED | F_RANGE, .min = 1,
-      .max = INT64_MAX, .each = &menu_field },
-    { .name = "chat_menu_item", .type = JT_OBJECT, .flags = F_REQUIRED },
-    { NULL },
-};
-
-/* --- query rules (chats) --- */
-
-static const struct field_rule q_user_id_type[] = {
-    FS_Q_USER_ID_TYPE,
-    { NULL },
-};
-static const char *const SORT_TYPES[] = { "ByCreateTimeAsc", "ByActiveTimeDesc", NULL };
-static const struct field_rule q_chat_create[] = {
-    FS_Q_USER_ID_TYPE,
-    /* At most 50 bytes; "" is a bad uuid, not none. */
-    { .name = "uuid", .type = JT_STRING, .flags = F_RANGE, .min = 1, .max = 50 },
-    { .name = "set_bot_manager", .type = JT_BOOL },
-    { NULL },
-};
-static const struct field_rule q_chat_list[] = {
-    FS_Q_USER_ID_TYPE,
-    { .name = "sort_type", .type = JT_STRING, .flags = F_EMPTY_ABSENT, .values = SORT_TYPES },
-    FS_Q_PAGE_SIZE("20"),
-    FS_Q_PAGE_TOKEN,
-    { NULL },
-};
-static const struct field_rule q_chat_search[] = {
-    FS_Q_USER_ID_TYPE,
-    { .name = "query", .type = JT_STRING }, /* too long or empty finds nothing */
-    FS_Q_PAGE_SIZE("20"),
-    FS_Q_PAGE_TOKEN,
-    { NULL },
-};
-static const struct field_rule q_moderation_get[] = {
-    FS_Q_USER_ID_TYPE,
-    FS_Q_PAGE_SIZE("10"),
-    FS_Q_PAGE_TOKEN,
-    { NULL },
-};
-/* This endpoint names a bad user_id_type 232015. */
-static const struct field_rule q_moderation_update[] = {
-    FS_Q_ID_TYPE("user_id_type", fs_user_id_types, SUBJ_ID_TYPE),
-    { NULL },
-};
-
-/* --- body rules (chats) --- */
-
-/* The limits Feishu recommends for a chat's texts, enforced here; null is
- * a wrong value throughout, not an absent one. */
-static const struct field_rule name_text = { .type = JT_STRING, .max_chars = 60 };
-static const char AVATAR_CHARS[] =
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
-#define CHAT_BASIC_RULES                                                                      \
-    { .name = "name", .type = JT_STRING, .flags = F_NULL_BAD, .max_chars = 60 },              \
-    { .name = "description", .type = JT_STRING, .flags = F_NULL_BAD, .max_chars = 100 },      \
-    { .name = "i18n_names", .type = JT_OBJECT, .flags = F_NULL_BAD, .each = &name_text },     \
-    /* an image key: 232041 */                                                                \
-    { .name = "avatar", .type = JT_STRING, .flags = F_NULL_BAD | F_RANGE, .min = 1,          \
-      .max = 128, .chars = AVATAR_CHARS, .subj = SUBJ_AVATAR }
-static const struct field_rule id_text = { .type = JT_STRING };
-static const char *const CHAT_MODES[] = { "group", "topic", NULL };
-static const char *const CHAT_TYPES[] = { "private", "public", NULL };
-static const char *const LINK_PERIODS[] = { "week", "year", "permanently", NULL };
-
-static const struct field_rule chat_create_rules[] = {
-    { .name = "user_id_list", .type = JT_ARRAY, .flags = F_NULL_BAD | F_RANGE, .min = 0,
-      .max = 50, .each = &id_text },
-    { .name = "bot_id_list", .type = JT_ARRAY, .flags = F_NULL_BAD | F_RANGE, .min = 0,
-      .max = 5, .each = &id_text },
-    { .name = "owner_id", .type = JT_STRING, .flags = F_NULL_BAD },
-    { .name = "chat_mode", .type = JT_STRING, .flags = F_NULL_BAD, .values = CHAT_MODES },
-    { .name = "chat_type", .type = JT_STRING, .flags = F_NULL_BAD, .values = CHAT_TYPES },
-    CHAT_BASIC_RULES,
-    RULES_INCLUDE(svc_chat_create_setting_rules),
-    { NULL },
-};
-static const struct field_rule chat_update_rules[] = {
-    CHAT_BASIC_RULES,
-    RULES_INCLUDE(svc_chat_update_setting_rules),
-    { .name = "chat_type", .type = JT_STRING, .flags = F_NULL_BAD, .values = CHAT_TYPES },
-    { .name = "owner_id", .type = JT_STRING, .flags = F_NULL_BAD },
-    { NULL },
-};
-static const struct field_rule moderation_rules[] = {
-    { .name = "moderation_setting", .type = JT_STRING, .flags = F_NULL_BAD,
-      .values = svc_chat_moderation_modes },
-    { .name = "moderator_added_list", .type = JT_ARRAY, .flags = F_NULL_BAD, .each = &id_text },
-    { .name = "moderator_removed_list", .type = JT_ARRAY, .flags = F_NULL_BAD,
-      .each = &id_text },
-    { NULL },
-};
-static const struct field_rule link_rules[] = {
-    { .name = "validity_period", .type = JT_STRING, .flags = F_NULL_BAD, .values = LINK_PERIODS },
-    { NULL },
-};
-/* The first notice's own rules are fs_chat_admin.c's (only it counts). */
-static const struct field_rule top_notice_rules[] = {
-    { .name = "chat_top_notice", .type = JT_ARRAY, .flags = F_REQUIRED | F_RANGE, .min = 1,
-      .max = INT64_MAX },
-    { NULL },
-};
-static const struct field_rule announcement_rules[] = {
-    { .name = "revision", .type = JT_DIGITS, .flags = F_REQUIRED },
-    { .name = "requests", .type = JT_ARRAY, .flags = F_REQUIRED | F_RANGE, .min = 1,
-      .max = INT64_MAX },
-    { NULL },
-};
-
 static const struct route fs_routes[] = {
-    /* method      path                                                 flags / handler */
-    /* conventions.md §10.1, §10.2, §10.5 */
+    /* method  path                                  flags  body rules  handler  query rules */
+    /* Authentication: custom app tokens, user_access_token */
     { HTTP_POST, "/open-apis/auth/v3/tenant_access_token/internal",
       R_PUBLIC | R_WRITE | R_INLINE | R_JSON | FS_FLAT, NULL, fs_tenant_token },
     { HTTP_POST, "/open-apis/auth/v3/app_access_token/internal",
       R_PUBLIC | R_WRITE | R_INLINE | R_JSON | FS_FLAT, NULL, fs_app_token },
     { HTTP_POST, "/open-apis/authen/v2/oauth/token", R_PUBLIC | R_WRITE | R_JSON | FS_OAUTH, NULL,
       fs_oauth_token },
-    /* chats.md §4 - §12 */
-    { HTTP_POST, "/open-apis/im/v1/chats", R_WRITE | R_JSON, chat_create_rules, fs_chat_create,
-      q_chat_create },
-    { HTTP_GET, "/open-apis/im/v1/chats", 0, NULL, fs_chat_list, q_chat_list },
-    { HTTP_GET, "/open-apis/im/v1/chats/search", 0, NULL, fs_chat_search, q_chat_search },
-    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id", 0, NULL, fs_chat_get, q_user_id_type },
-    { HTTP_PUT, "/open-apis/im/v1/chats/:chat_id", R_WRITE | R_JSON, chat_update_rules,
-      fs_chat_update,
-      q_user_id_type },
+    /* Group management: create, list, search, get, update, dissolve, speech
+     * permissions, share link, top notice */
+    { HTTP_POST, "/open-apis/im/v1/chats", R_WRITE | R_JSON, fs_chat_create_rules, fs_chat_create,
+      fs_q_chat_create },
+    { HTTP_GET, "/open-apis/im/v1/chats", 0, NULL, fs_chat_list, fs_q_chat_list },
+    { HTTP_GET, "/open-apis/im/v1/chats/search", 0, NULL, fs_chat_search, fs_q_chat_search },
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id", 0, NULL, fs_chat_get, fs_q_user_id_type },
+    { HTTP_PUT, "/open-apis/im/v1/chats/:chat_id", R_WRITE | R_JSON, fs_chat_update_rules,
+      fs_chat_update, fs_q_user_id_type },
     { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id", R_WRITE, NULL, fs_chat_disband },
     { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/moderation", 0, NULL, fs_moderation_get,
-      q_moderation_get },
+      fs_q_moderation_get },
     { HTTP_PUT, "/open-apis/im/v1/chats/:chat_id/moderation", R_WRITE | R_JSON,
-      moderation_rules, fs_moderation_update, q_moderation_update },
-    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/link", R_WRITE | R_JSON, link_rules,
+      fs_moderation_rules, fs_moderation_update, fs_q_moderation_update },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/link", R_WRITE | R_JSON, fs_link_rules,
       fs_chat_link },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice", R_WRITE | R_JSON,
-      top_notice_rules, fs_top_notice_put },
+      fs_top_notice_rules, fs_top_notice_put },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice", R_WRITE | R_JSON,
       NULL, fs_top_notice_delete },
-    /* 群成员, 群管理员 (members and managers) */
-    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, id_list_rules,
-      fs_members_add, q_members_add },
-    { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, id_list_rules,
-      fs_members_remove, q_member_id_type },
+    /* Group members and managers */
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, fs_id_list_rules,
+      fs_members_add, fs_q_members_add },
+    { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, fs_id_list_rules,
+      fs_members_remove, fs_q_member_id_type },
     { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/members/me_join", R_WRITE, NULL,
       fs_members_me_join },
     { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/members", 0, NULL, fs_members_list,
-      q_members_list },
+      fs_q_members_list },
     { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/members/is_in_chat", 0, NULL,
       fs_members_is_in_chat },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/managers/add_managers", R_WRITE | R_JSON, NULL,
-      fs_managers_add, q_member_id_type },
+      fs_managers_add, fs_q_member_id_type },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/managers/delete_managers", R_WRITE | R_JSON, NULL,
-      fs_managers_delete, q_member_id_type },
-    /* chat-extras.md §1 - §3 */
+      fs_managers_delete, fs_q_member_id_type },
+    /* Group announcement */
     { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/announcement", R_WRITE, NULL,
-      fs_announcement_get, q_user_id_type },
+      fs_announcement_get, fs_q_user_id_type },
     { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/announcement", R_WRITE | R_JSON,
-      announcement_rules, fs_announcement_patch },
-    /* 会话标签页, 群菜单 (tabs, menus) */
+      fs_announcement_rules, fs_announcement_patch },
+    /* Chat tabs and group menus */
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs", R_WRITE | R_JSON | FS_MSG_OK,
-      tabs_create_rules, fs_tabs_create },
+      fs_tabs_create_rules, fs_tabs_create },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs",
-      R_WRITE | R_JSON | FS_MSG_OK, tabs_update_rules, fs_tabs_update },
+      R_WRITE | R_JSON | FS_MSG_OK, fs_tabs_update_rules, fs_tabs_update },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs/sort_tabs",
-      R_WRITE | R_JSON | FS_MSG_OK, tabs_sort_rules, fs_tabs_sort },
+      R_WRITE | R_JSON | FS_MSG_OK, fs_tabs_sort_rules, fs_tabs_sort },
     { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs", FS_MSG_OK, NULL,
       fs_tabs_list },
     { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/chat_tabs/delete_tabs",
-      R_WRITE | R_JSON | FS_MSG_OK, tabs_delete_rules, fs_tabs_delete },
-    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/menu_tree", R_WRITE | R_JSON, menu_create_rules,
-      fs_menu_create },
+      R_WRITE | R_JSON | FS_MSG_OK, fs_tabs_delete_rules, fs_tabs_delete },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/menu_tree", R_WRITE | R_JSON,
+      fs_menu_create_rules, fs_menu_create },
     { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/menu_tree", 0, NULL, fs_menu_get },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/menu_tree/sort", R_WRITE | R_JSON,
-      menu_sort_rules, fs_menu_sort },
+      fs_menu_sort_rules, fs_menu_sort },
     { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/menu_tree", R_WRITE | R_JSON,
-      menu_delete_rules, fs_menu_delete },
+      fs_menu_delete_rules, fs_menu_delete },
     { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id", R_WRITE | R_JSON,
-      menu_patch_rules, fs_menu_item_patch },
+      fs_menu_patch_rules, fs_menu_item_patch },
 };
 
 const struct dialect fs_dialect = {
@@ -315,7 +83,7 @@ const struct dialect fs_dialect = {
     .routes = fs_routes,
     .nroutes = sizeof(fs_routes) / sizeof(fs_routes[0]),
     .trailing_slash_ok = true,
-    .rate_class = RATE_FEISHU, /* conventions.md §9: per app, per API */
+    .rate_class = RATE_FEISHU, /* "Frequency control": per app, per API */
     .rate_per_app = true,
     .rate_per_route = true,
     .empty_body_is_object = true,

@@ -56,6 +56,7 @@ static const struct dialect_error ud_errors[] = {
     { ERR_CONFLICT, SUBJ_NONE, 200, UD_PARAM, "参数错误" },
     { ERR_LIMIT, SUBJ_NONE, 200, UD_PARAM, "参数错误" },
     { ERR_RATE_LIMITED, SUBJ_NONE, 200, UD_UNKNOWN, "请求过于频繁" },
+    { ERR_BUSY, SUBJ_NONE, 200, UD_UNKNOWN, "请求过于频繁" },
     { ERR_STORE, SUBJ_NONE, 200, UD_UNKNOWN, "服务器错误，请稍后重试" },
     { ERR_INTERNAL, SUBJ_NONE, 200, UD_UNKNOWN, "未知错误" },
 };

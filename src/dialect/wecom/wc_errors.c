@@ -42,6 +42,7 @@ static const struct dialect_error wc_errors[] = {
     { ERR_CONFLICT, SUBJ_NONE, 200, 40058, NULL },
     { ERR_LIMIT, SUBJ_NONE, 200, 40058, NULL },
     { ERR_RATE_LIMITED, SUBJ_NONE, 200, 45009, "api freq out of limit" },
+    { ERR_BUSY, SUBJ_NONE, 200, -1, "system busy" },
     { ERR_STORE, SUBJ_NONE, 200, -1, "system busy" },
     { ERR_INTERNAL, SUBJ_NONE, 200, -1, "system busy" },
 };
