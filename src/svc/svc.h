@@ -322,7 +322,8 @@ const char *svc_chat_item_id(struct svc_ctx *c);
 
 /* Ids as a request named them: the id type ("open_id", "union_id",
  * "user_id", or "app_id" for bots) and the request field they came from
- * (named in errors). */
+ * (named in errors). A NULL id stands for an item that is no string:
+ * ERR_BAD_REQUEST naming the field. */
 struct chat_ids {
     const char *type;
     const char *field;
@@ -374,9 +375,6 @@ enum err svc_chat_members_page(struct svc_ctx *c, const char *chat_id, const str
 enum err svc_chat_managers_change(struct svc_ctx *c, const char *chat_id, const struct actor *op,
                                   int64_t app, const struct chat_ids *ids, bool promote,
                                   struct fs_member_row **all, size_t *n);
-/* A chat's managers. */
-enum err svc_chat_managers(struct svc_ctx *c, int64_t chat, struct fs_member_row **all,
-                           size_t *n);
 
 /* Chat tabs (svc_chat_tabs.c): the built-in message tab first, then up to
  * 20 custom tabs ("doc", "url"). Reads show the message tab even before a
@@ -386,7 +384,6 @@ struct chat_tabs {
     struct fs_tab_row *tabs;
     size_t n;
 };
-bool svc_chat_tab_custom(const char *type);
 enum err svc_chat_tabs_list(struct svc_ctx *c, const char *chat_id, const struct actor *op,
                             struct chat_tabs *out);
 /* Appends tabs (type, name, content and config set; ids are made here). */

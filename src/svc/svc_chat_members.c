@@ -316,8 +316,8 @@ enum err svc_chat_members_page(struct svc_ctx *c, const char *chat_id, const str
     return ERR_OK;
 }
 
-enum err svc_chat_managers(struct svc_ctx *c, int64_t chat, struct fs_member_row **all,
-                           size_t *n)
+/* A chat's managers. */
+static enum err managers(struct svc_ctx *c, int64_t chat, struct fs_member_row **all, size_t *n)
 {
     *all = NULL;
     *n = 0;
@@ -356,7 +356,7 @@ enum err svc_chat_managers_change(struct svc_ctx *c, const char *chat_id, const 
     }
     /* One read of the managers serves the cap check and the answer. */
     if (e == ERR_OK)
-        e = svc_chat_managers(c, v.chat.id, all, n);
+        e = managers(c, v.chat.id, all, n);
     if (e == ERR_OK && promote)
         e = tenant_limit(c, &limit);
     if (e == ERR_OK && promote

@@ -14,7 +14,7 @@
 
 #define MAX_CUSTOM_TABS 20
 
-bool svc_chat_tab_custom(const char *type)
+static bool custom(const char *type)
 {
     return strcmp(type, "doc") == 0 || strcmp(type, "url") == 0;
 }
@@ -96,11 +96,11 @@ enum err svc_chat_tabs_add(struct svc_ctx *c, const char *chat_id, const struct 
     enum err e = n > 0 ? tabs_open(c, chat_id, op, true, out) : bad(c, "chat_tabs");
 
     for (i = 0; e == ERR_OK && i < out->n; i++)
-        ncustom += svc_chat_tab_custom(out->tabs[i].tab_type);
+        ncustom += custom(out->tabs[i].tab_type);
     if (e == ERR_OK && ncustom + n > MAX_CUSTOM_TABS)
         e = err_set(c->ei, ERR_LIMIT, SUBJ_TAB, "too many tabs");
     for (i = 0; e == ERR_OK && i < n; i++) {
-        if (!svc_chat_tab_custom(add[i].tab_type))
+        if (!custom(add[i].tab_type))
             return bad(c, "tab_type");
         if (add[i].tab_content == NULL)
             return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_TAB, "tab_content.%s required",
@@ -123,7 +123,7 @@ enum err svc_chat_tabs_update(struct svc_ctx *c, const char *chat_id, const stru
         if (t == NULL)
             return bad(c, "tab_id");
         /* Built-in tabs are read-only; a tab keeps its type. */
-        if (!svc_chat_tab_custom(t->tab_type))
+        if (!custom(t->tab_type))
             return err_set(c->ei, ERR_FORBIDDEN, SUBJ_TAB, "built-in tab");
         if (change[i].tab_type == NULL || strcmp(change[i].tab_type, t->tab_type) != 0)
             return bad(c, "tab_type");
@@ -175,7 +175,7 @@ enum err svc_chat_tabs_delete(struct svc_ctx *c, const char *chat_id, const stru
 
         if (t == NULL)
             return bad(c, "tab_ids");
-        if (!svc_chat_tab_custom(t->tab_type))
+        if (!custom(t->tab_type))
             return err_set(c->ei, ERR_FORBIDDEN, SUBJ_TAB, "built-in tab");
         if (t->position >= 0) {
             e = store_fs_tab_delete(c->st, t->id);
