@@ -126,7 +126,7 @@ static enum err first_notice(struct req *rq, json_t *body, const char **text)
 
 enum err fs_top_notice_put(struct req *rq, json_t *body, json_t *out)
 {
-    const char *notice;
+    const char *notice = NULL;
     enum err e = first_notice(rq, body, &notice);
 
     (void)out;
