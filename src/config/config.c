@@ -66,6 +66,26 @@ static const struct config_key config_keys[] = {
       "Create a demo tenant on first start and print its credentials." },
     { "access_log", CFG_BOOL, OFF(access_log), "on", 0, 0, NULL, false,
       "Log one line per request (method, path, status, dialect code, microseconds)." },
+    { "pg_connect_timeout_s", CFG_INT, OFF(pg_connect_timeout_s), "5", 0, 3600, NULL, false,
+      "PostgreSQL: how long opening a connection may take (libpq connect_timeout; 0: no "
+      "limit). Also bounds a reconnection, which runs on a worker's event loop." },
+    { "pg_statement_timeout_ms", CFG_INT, OFF(pg_statement_timeout_ms), "10000", 0, 3600000,
+      NULL, false,
+      "PostgreSQL: the longest a statement may run before the server cancels it and the "
+      "request gets the dialect's store error (0: no limit)." },
+    { "pg_lock_timeout_ms", CFG_INT, OFF(pg_lock_timeout_ms), "2000", 0, 3600000, NULL, false,
+      "PostgreSQL: the longest a statement waits for a lock (a tenant's write lock held by "
+      "another node or session, a row lock) before the request gets the store error (0: no "
+      "limit)." },
+    { "pg_idle_tx_timeout_ms", CFG_INT, OFF(pg_idle_tx_timeout_ms), "30000", 0, 3600000, NULL,
+      false,
+      "PostgreSQL: the server ends a session of this node that sits in an open transaction "
+      "this long (a node stopped mid-request), releasing its locks for the other nodes (0: "
+      "never)." },
+    { "pg_keepalive_s", CFG_INT, OFF(pg_keepalive_s), "10", 0, 3600, NULL, false,
+      "PostgreSQL over TCP: seconds of silence before keepalive probes (every s/2, three of "
+      "them) find a dead peer; also the longest unacknowledged data may wait (tcp_user_timeout) "
+      "(0: the system's defaults)." },
     { "db_wait_seconds", CFG_INT, OFF(db_wait_seconds), "60", 0, 86400, NULL, false,
       "At start, how long to keep retrying a database that does not answer (0: fail at once)." },
     { "store_fault_every", CFG_INT, OFF(store_fault_every), "0", 0, 1000000000, NULL, false,

@@ -34,6 +34,9 @@ struct config {
     bool access_log;
     int64_t shutdown_timeout_ms;
     int64_t db_wait_seconds;
+    int64_t pg_connect_timeout_s; /* PostgreSQL connection and session limits (0: none) */
+    int64_t pg_statement_timeout_ms, pg_lock_timeout_ms, pg_idle_tx_timeout_ms;
+    int64_t pg_keepalive_s;
     int64_t store_fault_every; /* testing: every Nth store call fails (0: off) */
     int64_t sqlite_fault_every; /* testing: every Nth SQLite write/sync fails (0: off) */
     bool rate_limit;
