@@ -258,6 +258,7 @@ static int copy_database(const struct config *cfg)
         return 1;
     }
     dst_cfg.db = cfg->copy_to;
+    dst_cfg.sqlite_key_found = false; /* the source's; a copy's target is new */
     src = store_open(cfg);
     if (src != NULL)
         dst = store_open(&dst_cfg);

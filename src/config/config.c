@@ -60,6 +60,15 @@ static const struct config_key config_keys[] = {
       "SQLite synchronous mode; full makes every acknowledged write survive power loss." },
     { "sqlite_busy_timeout_ms", CFG_INT, OFF(sqlite_busy_timeout_ms), "5000", 0, 600000, NULL,
       false, "How long a writer waits for the SQLite write lock before failing." },
+    { "sqlite_file_check_ms", CFG_INT, OFF(sqlite_file_check_ms), "1000", 0, 3600000, NULL,
+      false,
+      "SQLite: how often (at most, in ms, before a write) to check that the database file is "
+      "still there and writable; a deleted, replaced or unwritable file fails writes and "
+      "/readyz (0: before every write)." },
+    { "sqlite_create", CFG_BOOL, OFF(sqlite_create), "off", 0, 0, NULL, false,
+      "SQLite: create a new, empty database when the file is missing although its key file "
+      "(PATH.key) or WAL shows it existed; off: refuse to start. A first start (neither "
+      "there) always creates one." },
     { "sqlite_group_commit", CFG_BOOL, OFF(sqlite_group_commit), "on", 0, 0, NULL, false,
       "Commit concurrent SQLite write requests together, one fsync per batch." },
     { "demo", CFG_BOOL, OFF(demo), "on", 0, 0, NULL, false,
