@@ -316,6 +316,8 @@ struct store *sq_open(const struct config *cfg)
         free(s);
         return NULL;
     }
+    if (!memory)
+        sq_file_guard();
     if (sqlite3_open_v2(path, &s->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI
                             | SQLITE_OPEN_NOMUTEX,

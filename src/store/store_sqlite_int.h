@@ -52,6 +52,9 @@ enum err sq_savepoint_end(struct sq *s, bool commit);
 /* ERR_STORE when the connection's database file was deleted, replaced or
  * cannot be written (logged once); 'now' checks even within check_ms. */
 enum err sq_file_check(struct sq *s, bool now);
+/* Turns a SIGBUS on the WAL index of a file made unwritable into failed
+ * writes instead of a crash; installed once per process. */
+void sq_file_guard(void);
 /* Whether 'path' may be opened: it exists, or this is a first start, or
  * cfg->sqlite_create says to create a database that was lost. Logs why not. */
 bool sq_file_may_open(const struct config *cfg, const char *path);
