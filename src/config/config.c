@@ -95,6 +95,12 @@ static const struct config_key config_keys[] = {
       "PostgreSQL over TCP: seconds of silence before keepalive probes (every s/2, three of "
       "them) find a dead peer; also the longest unacknowledged data may wait (tcp_user_timeout) "
       "(0: the system's defaults)." },
+    { "event_deliveries", CFG_INT, OFF(event_deliveries), "64", 1, 4096, NULL, false,
+      "Event delivery: POSTs in flight at once, every app together; a slow endpoint holds "
+      "only its own." },
+    { "event_app_deliveries", CFG_INT, OFF(event_app_deliveries), "1", 1, 64, NULL, false,
+      "Event delivery: POSTs in flight at once to one app (1: each event waits for the one "
+      "before it; more: first attempts still start in commit order)." },
     { "db_wait_seconds", CFG_INT, OFF(db_wait_seconds), "60", 0, 86400, NULL, false,
       "At start, how long to keep retrying a database that does not answer (0: fail at once)." },
     { "store_fault_every", CFG_INT, OFF(store_fault_every), "0", 0, 1000000000, NULL, false,

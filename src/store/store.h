@@ -433,12 +433,13 @@ enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app
 enum err store_fs_subscription_set(struct store *s, const struct fs_subscription_row *sub);
 enum err store_fs_subscription_delete(struct store *s, int64_t app);
 /* Leases up to 'limit' due records (state pending, next_at and lease past
- * 'now') until 'lease_until', oldest first, at most one per app and none
- * while an older record of the same app still waits for its first attempt:
- * per-app commit order. A record leased by one node is not leased by
- * another until the lease runs out. */
+ * 'now') until 'lease_until', oldest first, none while 'per_app' older
+ * records of the same app wait for their first attempt or are in flight:
+ * first attempts start in commit order, at most 'per_app' at once per app.
+ * A record leased by one node is not leased by another until the lease runs
+ * out. */
 enum err store_outbox_claim(struct store *s, struct arena *a, int64_t now, int64_t lease_until,
-                            int64_t limit, struct outbox_row **rows, size_t *n);
+                            int64_t limit, int64_t per_app, struct outbox_row **rows, size_t *n);
 /* Records the outcome of an attempt and the record's new state. */
 enum err store_outbox_settle(struct store *s, const struct outbox_row *o,
                              const struct outbox_attempt_row *at);
