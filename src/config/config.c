@@ -101,6 +101,19 @@ static const struct config_key config_keys[] = {
     { "event_app_deliveries", CFG_INT, OFF(event_app_deliveries), "1", 1, 64, NULL, false,
       "Event delivery: POSTs in flight at once to one app (1: each event waits for the one "
       "before it; more: first attempts still start in commit order)." },
+    { "retention_days", CFG_INT, OFF(retention_days), "7", 0, 36500, NULL, false,
+      "Days kept of settled events (delivered, skipped, failed; with their delivery log) and "
+      "of expired tokens, OAuth codes and share links, on the server clock (0: keep them)." },
+    { "retention_events_max", CFG_INT, OFF(retention_events_max), "100000", 0, 1000000000,
+      NULL, false,
+      "Outbox records kept at most, the newest; older settled ones go (pending ones never) "
+      "(0: no cap)." },
+    { "retention_batch", CFG_INT, OFF(retention_batch), "500", 1, 100000, NULL, false,
+      "Rows one retention statement deletes at most (one short transaction per pass)." },
+    { "retention_interval_ms", CFG_INT, OFF(retention_interval_ms), "10000", 0, 86400000,
+      NULL, false,
+      "How often retention runs, on a thread of its own; while a batch comes back full the "
+      "next follows at once (0: no retention)." },
     { "db_wait_seconds", CFG_INT, OFF(db_wait_seconds), "60", 0, 86400, NULL, false,
       "At start, how long to keep retrying a database that does not answer (0: fail at once)." },
     { "store_fault_every", CFG_INT, OFF(store_fault_every), "0", 0, 1000000000, NULL, false,

@@ -37,6 +37,8 @@ struct config {
     bool access_log;
     int64_t shutdown_timeout_ms;
     int64_t db_wait_seconds;
+    int64_t retention_days, retention_events_max; /* what retention keeps (0: all) */
+    int64_t retention_batch, retention_interval_ms; /* how it deletes (interval 0: off) */
     int64_t event_deliveries, event_app_deliveries; /* POSTs in flight: in all, per app */
     int64_t pg_connect_timeout_s; /* PostgreSQL connection and session limits (0: none) */
     int64_t pg_statement_timeout_ms, pg_lock_timeout_ms, pg_idle_tx_timeout_ms;

@@ -427,6 +427,21 @@ enum err store_fs_announcement_get(struct store *s, struct arena *a, int64_t cha
 enum err store_fs_announcement_put(struct store *s, int64_t chat,
                                    const struct fs_announcement_row *an);
 
+/* Retention (store_retention.c): one pass of batched deletes, in the
+ * caller's write transaction. Goes: settled outbox records (not pending)
+ * created before 'older_than' or older than the newest 'events_max' records,
+ * with their attempts; tokens, OAuth codes and share links that expired
+ * before 'older_than'; nonces expired at 'now'; chat-create idempotency
+ * records made before 'uuid_older_than'. 0 turns off 'older_than' and
+ * 'events_max'. Each statement deletes at most 'batch' rows; '*more' says
+ * one was full. Safe on several nodes at once. */
+struct store_retention {
+    int64_t now, older_than, uuid_older_than;
+    int64_t events_max, batch;
+};
+enum err store_retention_pass(struct store *s, const struct store_retention *p,
+                              int64_t *deleted, bool *more);
+
 /* Event subscriptions and delivery (store_events.c). */
 enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app,
                                    struct fs_subscription_row *out);
