@@ -56,6 +56,11 @@ static const struct config_key config_keys[] = {
       "Least severe level logged: error, warn, info or debug." },
     { "body_limit", CFG_INT, OFF(body_limit), "1048576", 16, 64 << 20, NULL, false,
       "Largest request body in bytes; larger bodies get the dialect's error." },
+    { "json_max_values", CFG_INT, OFF(json_max_values), "20000", 1, 100000000, NULL, false,
+      "Most JSON values a request body may hold (the vendor APIs); a body that may hold more "
+      "is refused before it is parsed, so parsing costs at most this much per request." },
+    { "admin_json_max_values", CFG_INT, OFF(admin_json_max_values), "1000000", 1, 100000000,
+      NULL, false, "Most JSON values an admin API body may hold (a seed of many people)." },
     { "sqlite_synchronous", CFG_STR, OFF(sqlite_synchronous), "full", 0, 0, sync_modes, false,
       "SQLite synchronous mode; full makes every acknowledged write survive power loss." },
     { "sqlite_busy_timeout_ms", CFG_INT, OFF(sqlite_busy_timeout_ms), "5000", 0, 600000, NULL,
@@ -71,6 +76,19 @@ static const struct config_key config_keys[] = {
       "there) always creates one." },
     { "sqlite_group_commit", CFG_BOOL, OFF(sqlite_group_commit), "on", 0, 0, NULL, false,
       "Commit concurrent SQLite write requests together, one fsync per batch." },
+    { "write_queue_max", CFG_INT, OFF(write_queue_max), "4096", 1, 1000000, NULL, false,
+      "Group commit: most write requests waiting for the writer; past it a write gets the "
+      "dialect's busy answer at once." },
+    { "write_queue_bytes", CFG_INT, OFF(write_queue_bytes), "67108864", 65536, 1LL << 40, NULL,
+      false, "Group commit: most memory (bytes) the waiting write requests may hold; past it a "
+      "write gets the dialect's busy answer at once." },
+    { "inspector_requests", CFG_INT, OFF(inspector_requests), "1000", 0, 1000000, NULL, false,
+      "Request inspector (GET /admin/v1/requests): how many of the last requests this node "
+      "keeps (0: off)." },
+    { "inspector_body_bytes", CFG_INT, OFF(inspector_body_bytes), "4096", 0, 1 << 20, NULL,
+      false, "Request inspector: bytes kept of each request's query, body and answer." },
+    { "metrics_require_admin", CFG_BOOL, OFF(metrics_require_admin), "off", 0, 0, NULL, false,
+      "GET /metrics asks for the admin token (Authorization: Bearer) like the admin API." },
     { "demo", CFG_BOOL, OFF(demo), "on", 0, 0, NULL, false,
       "Create a demo tenant on first start and print its credentials." },
     { "access_log", CFG_BOOL, OFF(access_log), "on", 0, 0, NULL, false,

@@ -326,7 +326,7 @@ struct ev_worker *ev_worker_start(const struct config *cfg, const struct qclock 
         free(w);
         return NULL;
     }
-    store_group_attach(w->st, group);
+    store_group_attach(w->st, group, true);
     arena_init(&w->arena, 65536);
     w->multi = curl_multi_init();
     if (w->multi == NULL || pthread_create(&w->thread, NULL, worker_main, w) != 0) {

@@ -92,7 +92,7 @@ enum err svc_retention_start(const struct config *cfg, const struct qclock *cloc
     st = store_open(cfg);
     if (st == NULL)
         return ERR_STORE;
-    store_group_attach(st, group);
+    store_group_attach(st, group, true);
     r = xcalloc(1, sizeof(*r));
     r->st = st;
     r->clock = clock;

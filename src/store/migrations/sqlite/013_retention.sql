@@ -1,4 +1,4 @@
--- 012: indexes for retention (src/store/store_retention.c), which deletes in small
+-- 013: indexes for retention (src/store/store_retention.c), which deletes in small
 -- batches what has expired or aged out: settled events, expired tokens, codes, links
 -- and nonces, and chat-create idempotency records past their window.
 CREATE INDEX outbox_created ON outbox (created_at);
