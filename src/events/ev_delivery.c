@@ -291,7 +291,9 @@ static void *worker_main(void *arg)
         curl_multi_perform(w->multi, &running);
         if (reap(w) > 0)
             next_lease_us = 0;
-        wait_ms = (next_lease_us - clock_mono_us()) / 1000;
+        /* Full: only an ending post makes room, and the poll wakes for it. */
+        wait_ms = w->inflight >= w->max_total ? IDLE_WAIT_MS
+                                              : (next_lease_us - clock_mono_us()) / 1000;
         if (wait_ms > IDLE_WAIT_MS)
             wait_ms = IDLE_WAIT_MS;
         if (wait_ms > 0)

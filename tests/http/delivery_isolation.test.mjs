@@ -5,6 +5,7 @@
 // waited for its slowest POST and took one event per app: 12 rounds of 3 s.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import nodeFs from 'node:fs';
 import http from 'node:http';
 import { ADMIN_HEADERS, adminEvents, waitFor } from './lib/server.mjs';
 import { APP1, GAPP, assertOk, chatPath, createChat, fs, tenantToken, withFeishuServer } from './lib/feishu.mjs';
@@ -107,4 +108,31 @@ test('posts in flight to one app are bounded by event_app_deliveries', { timeout
             }
         }, { args: perApp ? ['--event-app-deliveries', perApp] : [] });
     }
+});
+
+// utime + stime of a process, in clock ticks (100 a second on Linux).
+function cpuTicks(pid) {
+    const f = nodeFs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return Number(rest[11]) + Number(rest[12]);
+}
+
+test('with every delivery slot held by a stuck endpoint the worker waits, it does not spin', { timeout: 120_000 }, async (t) => {
+    if (!nodeFs.existsSync('/proc/self/stat')) return t.skip('needs /proc');
+    await withFeishuServer(async (srv) => {
+        const stuck = await startHangingEndpoint();
+        try {
+            await subscribe(srv, 'Acme', 'acme', APP1, stuck.url);
+            await renames(srv, APP1, 4);
+            await waitFor(() => stuck.state.open >= 1, { timeoutMs: 5000, intervalMs: 25 });
+            const before = cpuTicks(srv.pid);
+            await new Promise((r) => setTimeout(r, 2000));
+            const used = cpuTicks(srv.pid) - before;
+            // Waiting takes next to none (0 here); the loop that polled without waiting took
+            // 32 ticks on a loaded 2-core VM, and up to a core (200) on an idle one.
+            assert.ok(used < 20, `the server used ${used} ticks of CPU in 2 s with the one slot held`);
+        } finally {
+            await stuck.close();
+        }
+    }, { args: ['--event-deliveries', '1'] });
 });
