@@ -81,6 +81,14 @@ enum subj {
     SUBJ_TIMESTAMP,  /* the timestamp of a signed request */
     SUBJ_NONCE,      /* the single-use nonce of a signed request */
     SUBJ_SIGNATURE,  /* the signature of a signed request */
+    SUBJ_MESSAGE,    /* a message named by id (malformed, unknown, recalled) */
+    SUBJ_CONTENT,    /* a message's content (msg_type, format, size) */
+    SUBJ_CARD,       /* a card message: its JSON, who may update it, its window */
+    SUBJ_SPEAK,      /* who may speak in a chat (moderation) */
+    SUBJ_RECALL,     /* who may recall a message, and until when */
+    SUBJ_MSG_EDIT,   /* editing a message: its sender, edit count, window */
+    SUBJ_MSG_TYPE,   /* an operation the message's type does not support */
+    SUBJ_THREAD,     /* replying in a thread */
     SUBJ__COUNT
 };
 

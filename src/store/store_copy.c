@@ -126,6 +126,19 @@ static const struct copy_table copy_tables[] = {
       "ORDER BY chat_ref, person_id",
       "INSERT INTO fs_chat_pending (chat_ref, person_id, inviter_kind, inviter_ref, created_at) "
       "VALUES ($1, $2, $3, $4, $5)" },
+    { "fs_message",
+      "SELECT id, tenant_id, message_id, chat_ref, sender_kind, sender_ref, msg_type, content, "
+      "body, mentions, root_ref, parent_ref, thread_id, in_chat, created_ms, updated_ms, updated, "
+      "deleted, edits FROM fs_message ORDER BY id",
+      "INSERT INTO fs_message (id, tenant_id, message_id, chat_ref, sender_kind, sender_ref, "
+      "msg_type, content, body, mentions, root_ref, parent_ref, thread_id, in_chat, created_ms, "
+      "updated_ms, updated, deleted, edits) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+      "$12, $13, $14, $15, $16, $17, $18, $19)" },
+    { "fs_message_uuid",
+      "SELECT tenant_id, sender_kind, sender_ref, uuid, message_ref, created_at "
+      "FROM fs_message_uuid ORDER BY tenant_id, sender_kind, sender_ref, uuid",
+      "INSERT INTO fs_message_uuid (tenant_id, sender_kind, sender_ref, uuid, message_ref, "
+      "created_at) VALUES ($1, $2, $3, $4, $5, $6)" },
 };
 
 static const char SQL_TENANT_COUNT[] = "SELECT count(*) FROM tenant";
