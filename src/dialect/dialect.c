@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/dialect.c - the request pipeline every dialect shares:
- * prefix -> body limit -> route -> transaction -> auth -> JSON body and
- * field rules -> handler -> commit or rollback -> the dialect's renderer.
+ * prefix -> body limit -> route -> transaction -> auth -> JSON body, query
+ * and body field rules -> handler -> commit or rollback -> the dialect's renderer.
  *
  * Handlers only return codes; only renderers write envelopes. /healthz and
  * /readyz are answered here, before any dialect.
@@ -154,17 +154,32 @@ static enum err find_route(struct req *rq, const struct dialect *d)
 static enum err parse_body(struct req *rq, const struct dialect *d, json_t **body)
 {
     struct http_req *r = rq->http;
-    enum err e = ERR_OK;
 
-    if (r->body_len == 0 && d->empty_body_is_object)
+    if (r->body_len == 0 && d->empty_body_is_object) {
         *body = json_object();
-    else if (r->body_len == 0)
+        return ERR_OK;
+    }
+    if (r->body_len == 0)
         return err_set(&rq->err, ERR_EMPTY_BODY, SUBJ_NONE, "empty request body");
-    else
-        e = json_parse_object(r->body, r->body_len, body, &rq->err);
-    if (e != ERR_OK)
-        return e;
-    return json_check(*body, rq->route->rules, &rq->err);
+    return json_parse_object(r->body, r->body_len, body, &rq->err);
+}
+
+/* The query parameters the route's rules name, as strings, then checked:
+ * rq->query. Values are kept byte for byte (not re-checked as UTF-8). */
+static enum err check_query(struct req *rq)
+{
+    const struct field_rule *rules = rq->route->query;
+
+    if (rules == NULL)
+        return ERR_OK;
+    rq->query = json_object();
+    for (const struct field_rule *f = rules; f->name != NULL; f++) {
+        const char *v = dialect_query(rq, f->name);
+
+        if (v != NULL)
+            json_object_set_new(rq->query, f->name, json_string_nocheck(v));
+    }
+    return json_check_query(rq->query, rules, &rq->err);
 }
 
 /* Keeps, after a failed request rolled back, what the dialect says must
@@ -229,11 +244,19 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out)
         if (authed)
             e = rate_check(rq, d);
     }
+    /* A body that is no JSON object is refused before anything in it or in
+     * the query is looked at; then the query's rules, then the body's. */
     if (e == ERR_OK && (rt->flags & R_JSON))
         e = parse_body(rq, d, &body);
     if (e == ERR_OK)
+        e = check_query(rq);
+    if (e == ERR_OK && (rt->flags & R_JSON))
+        e = json_check(body, rt->rules, &rq->err);
+    if (e == ERR_OK)
         e = rt->fn(rq, body, out);
     json_decref(body);
+    json_decref(rq->query);
+    rq->query = NULL;
     if (rt->flags & R_NO_TX)
         return e;
     if (e != ERR_OK) {

@@ -28,7 +28,39 @@ enum err fs_app_token(struct req *rq, json_t *body, json_t *out);
 enum err fs_oauth_token(struct req *rq, json_t *body, json_t *out);
 
 /* fs_ids.c: ids in the caller's user_id_type. */
-enum err fs_id_type(struct req *rq, const char **type);
+
+/* The id types a query may name: people (open_id, the default; union_id;
+ * user_id), and for member lists bots too (app_id). NULL-terminated. */
+extern const char *const fs_user_id_types[];
+extern const char *const fs_member_id_types[];
+
+/* Query rules every Feishu route spells the same way (fs_routes.c): an id
+ * type parameter 'key' of 'types' (default open_id; 'subj' is what a bad
+ * one reports, SUBJ_NONE: 232001), the page size (1 - 100, default 'dflt')
+ * and the page token (read by fs_page_in). "" reads as absent. */
+#define FS_Q_ID_TYPE(key, types, subj_)                                                     \
+    { .name = (key), .type = JT_STRING, .flags = F_EMPTY_ABSENT, .values = (types),        \
+      .def = "open_id", .subj = (subj_) }
+#define FS_Q_USER_ID_TYPE FS_Q_ID_TYPE("user_id_type", fs_user_id_types, SUBJ_NONE)
+#define FS_Q_PAGE_SIZE(dflt)                                                                \
+    { .name = "page_size", .type = JT_INT, .flags = F_EMPTY_ABSENT | F_RANGE, .min = 1,   \
+      .max = 100, .def = (dflt) }
+#define FS_Q_PAGE_TOKEN { .name = "page_token", .type = JT_STRING, .flags = F_EMPTY_ABSENT }
+
+/* The id type query parameter 'key' names, as its route's FS_Q_ID_TYPE rule
+ * checked it (open_id when absent). */
+const char *fs_id_type(struct req *rq, const char *key);
+
+/* fs_page.c: the one reading of page_size and page_token. A page token is
+ * the last row's keyset position: one cursor per letter of 'kinds'
+ * (core/cursor.h), joined by '.', bound to 'scope'. fs_page_in reads the
+ * route's FS_Q_PAGE_SIZE into '*limit' and the token into keys[] (left as
+ * they are without one); a token that does not decode is 232001. */
+enum err fs_page_in(struct req *rq, const char *kinds, uint64_t scope, int64_t *limit,
+                    int64_t *keys);
+const char *fs_page_token(struct req *rq, const char *kinds, uint64_t scope,
+                          const int64_t *keys);
+
 /* Resolves a person id of 'type' (as the calling app sees it). */
 enum err fs_person_find(struct req *rq, const char *type, const char *id, struct person_row *p);
 /* The id of 'who' as the calling app sees it: a person in 'type', a bot as

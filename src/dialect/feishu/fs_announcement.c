@@ -55,13 +55,11 @@ enum err fs_announcement_get(struct req *rq, json_t *body, json_t *out)
     struct fs_announcement_row an;
     struct arena *a = rq->http->arena;
     struct chat_view v;
-    const char *type;
+    const char *type = fs_id_type(rq, "user_id_type");
     enum err e;
 
     (void)body;
-    e = fs_id_type(rq, &type);
-    if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
+    e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
     if (e == ERR_OK)
         e = load(rq, &v, &an);
     if (e != ERR_OK)

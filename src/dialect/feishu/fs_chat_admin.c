@@ -12,15 +12,16 @@
 
 #include <string.h>
 
-#define CURSOR_MODERATORS 'M'
+/* Page-token key: the person id of the last speaker listed. */
+#define KEYS_MODERATORS "M"
 
 enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
 {
-    const char *type, *ps = dialect_query(rq, "page_size"), *pt = dialect_query(rq, "page_token");
+    const char *type = fs_id_type(rq, "user_id_type");
     struct fs_member_row *m;
     struct chat_view v;
     json_t *items = json_array();
-    int64_t limit = 10, after = 0, last = 0;
+    int64_t limit, after = 0, last = 0;
     const char *mode;
     bool more = false;
     const char *tkey;
@@ -28,11 +29,7 @@ enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     (void)body;
-    e = fs_id_type(rq, &type);
-    if (e == ERR_OK && ps != NULL && *ps != '\0' && !str_to_i64(ps, 1, 100, &limit))
-        e = fs_bad(rq, "page_size");
-    if (e == ERR_OK && pt != NULL && *pt != '\0' && !cursor_decode(pt, CURSOR_MODERATORS, cursor_scope_str(rq->params[0]), &after))
-        e = fs_bad(rq, "page_token");
+    e = fs_page_in(rq, KEYS_MODERATORS, cursor_scope_str(rq->params[0]), &limit, &after);
     if (e == ERR_OK)
         e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
     if (e == ERR_OK)
@@ -62,7 +59,8 @@ enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
     json_object_set_new(out, "moderation_setting", json_string(mode));
     if (more)
         json_object_set_new(out, "page_token",
-                            json_string(cursor_encode(rq->http->arena, CURSOR_MODERATORS, cursor_scope_str(rq->params[0]), last)));
+                            json_string(fs_page_token(rq, KEYS_MODERATORS,
+                                                      cursor_scope_str(rq->params[0]), &last)));
     json_object_set_new(out, "has_more", json_boolean(more));
     json_object_set_new(out, "items", items);
     return ERR_OK;
@@ -124,17 +122,14 @@ enum err fs_moderation_update(struct req *rq, json_t *body, json_t *out)
     json_t *added = json_object_get(body, "moderator_added_list");
     json_t *removed = json_object_get(body, "moderator_removed_list"), *s;
     json_t *now_added, *now_removed;
-    const char *type, *mode = json_str(body, "moderation_setting");
+    const char *type = fs_id_type(rq, "user_id_type"), *mode = json_str(body, "moderation_setting");
     struct fs_chat_row after;
     struct chat_view v;
     size_t len;
     enum err e;
 
     (void)out;
-    /* This endpoint names a bad user_id_type 232015 (conventions.md §7.2). */
-    e = fs_id_type(rq, &type);
-    if (e != ERR_OK)
-        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_ID_TYPE, "user_id_type");
+    e = ERR_OK;
     if (json_object_get(body, "moderation_setting") != NULL
         && (mode == NULL
             || (strcmp(mode, modes[0]) != 0 && strcmp(mode, modes[1]) != 0

@@ -129,19 +129,16 @@ enum err fs_chat_create(struct req *rq, json_t *body, json_t *out)
 {
     struct actor users[MAX_USERS], bots[MAX_BOTS_PER_CALL];
     json_t *ulist = json_object_get(body, "user_id_list"), *blist = json_object_get(body, "bot_id_list");
-    const char *type, *uuid = dialect_query(rq, "uuid"), *owner_id = json_str(body, "owner_id");
-    const char *sbm = dialect_query(rq, "set_bot_manager");
+    const char *type = fs_id_type(rq, "user_id_type"), *uuid = json_str(rq->query, "uuid");
+    const char *owner_id = json_str(body, "owner_id");
+    bool sbm = json_is_true(json_object_get(rq->query, "set_bot_manager"));
     struct fs_chat_row c = { 0 };
     json_t *settings, *res, *i18n;
     size_t nu = 0, nb = 0, len;
     int64_t existing;
     enum err e;
 
-    e = fs_id_type(rq, &type);
-    if (e == ERR_OK && uuid != NULL && (uuid[0] == '\0' || strlen(uuid) > 50))
-        e = fs_bad(rq, "uuid");
-    if (e == ERR_OK && sbm != NULL && strcmp(sbm, "true") != 0 && strcmp(sbm, "false") != 0)
-        e = fs_bad(rq, "set_bot_manager");
+    e = ERR_OK;
     if (e == ERR_OK && ((ulist && (!json_is_array(ulist) || json_array_size(ulist) > MAX_USERS))))
         e = fs_bad(rq, "user_id_list");
     if (e == ERR_OK
@@ -223,7 +220,7 @@ enum err fs_chat_create(struct req *rq, json_t *body, json_t *out)
     e = store_fs_chat_insert(rq->svc.st, &c);
     if (e == ERR_OK)
         e = add_members(rq, &c, users, nu, bots, nb,
-                        sbm != NULL && strcmp(sbm, "true") == 0 && c.owner.kind == ACTOR_USER
+                        sbm && c.owner.kind == ACTOR_USER
                             && rq->actor.kind == ACTOR_BOT);
     if (e == ERR_OK && uuid != NULL)
         e = store_fs_uuid_put(rq->svc.st, rq->svc.tenant, uuid, owner_id ? owner_id : "", c.id,

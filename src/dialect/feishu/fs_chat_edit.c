@@ -248,13 +248,11 @@ enum err fs_chat_update(struct req *rq, json_t *body, json_t *out)
 {
     struct fs_chat_row after;
     struct chat_view v;
-    const char *type;
+    const char *type = fs_id_type(rq, "user_id_type");
     enum err e;
 
     (void)out;
-    e = fs_id_type(rq, &type);
-    if (e == ERR_OK)
-        e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, &v);
+    e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, &v);
     if (e == ERR_OK && strcmp(v.chat.chat_mode, "group") != 0)
         e = err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_CHAT_MODE, "group chats only");
     if (e == ERR_OK && !fs_privileged(&v)) {

@@ -12,8 +12,9 @@
 
 #include <string.h>
 
-#define CURSOR_BY_ID 'C'
-#define CURSOR_BY_ACTIVE 'A'
+/* Page-token keys: the chat's id; in the activity order its active_at first. */
+#define KEYS_BY_ID "C"
+#define KEYS_BY_ACTIVE "AC"
 #define SEARCH_BATCH 200
 #define SEARCH_MAX_BATCHES 50
 
@@ -25,9 +26,8 @@ enum err fs_chat_get(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     (void)body;
-    e = fs_id_type(rq, &type);
-    if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, false, &v);
+    type = fs_id_type(rq, "user_id_type");
+    e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, false, &v);
     if (e != ERR_OK)
         return e;
     res = fs_chat_json(rq, &v.chat, type, false, true);
@@ -46,55 +46,12 @@ enum err fs_chat_get(struct req *rq, json_t *body, json_t *out)
     return ERR_OK;
 }
 
-/* page_size: default 20, 1..100 (§6); anything else is 232001. */
-static enum err page_size(struct req *rq, int64_t *n)
-{
-    const char *v = dialect_query(rq, "page_size");
-
-    *n = 20;
-    if (v != NULL && *v != '\0' && !str_to_i64(v, 1, 100, n))
-        return err_field(&rq->err, ERR_BAD_REQUEST, "page_size", "page_size");
-    return ERR_OK;
-}
-
-/* Chat lists are the caller's: a page token is bound to who asked. */
+/* Chat lists are the caller's: a page token is bound to who asked. It
+ * holds the last row's keyset position: its id, and for the activity order
+ * its active_at first. */
 static uint64_t caller_scope(const struct req *rq)
 {
     return cursor_scope_ints(rq->svc.tenant, rq->actor.kind, rq->actor.ref);
-}
-
-/* A page token holds the last row's keyset position: its id, and for the
- * activity order its active_at too ("<active>.<id>"). */
-static enum err page_token(struct req *rq, bool by_active, int64_t *active, int64_t *id)
-{
-    const char *t = dialect_query(rq, "page_token");
-    uint64_t scope = caller_scope(rq);
-    const char *dot;
-
-    *active = INT64_MAX;
-    *id = by_active ? INT64_MAX : 0;
-    if (t == NULL || *t == '\0')
-        return ERR_OK;
-    dot = strchr(t, '.');
-    if (by_active && dot != NULL
-        && cursor_decode(arena_strndup(rq->http->arena, t, (size_t)(dot - t)), CURSOR_BY_ACTIVE,
-                         scope, active)
-        && cursor_decode(dot + 1, CURSOR_BY_ID, scope, id))
-        return ERR_OK;
-    if (!by_active && dot == NULL && cursor_decode(t, CURSOR_BY_ID, scope, id))
-        return ERR_OK;
-    return err_field(&rq->err, ERR_BAD_REQUEST, "page_token", "page_token");
-}
-
-static const char *next_token(struct req *rq, bool by_active, const struct fs_chat_row *last)
-{
-    struct arena *a = rq->http->arena;
-    uint64_t scope = caller_scope(rq);
-
-    if (!by_active)
-        return cursor_encode(a, CURSOR_BY_ID, scope, last->id);
-    return arena_printf(a, "%s.%s", cursor_encode(a, CURSOR_BY_ACTIVE, scope, last->active_at),
-                        cursor_encode(a, CURSOR_BY_ID, scope, last->id));
 }
 
 static json_t *item_json(struct req *rq, const struct fs_chat_row *c, const char *type)
@@ -119,31 +76,31 @@ static void page_json(json_t *out, json_t *items, bool more, const char *token)
     json_object_set_new(out, "has_more", json_boolean(more));
 }
 
+static const char *next_token(struct req *rq, bool by_active, const struct fs_chat_row *last)
+{
+    int64_t keys[2] = { last->active_at, last->id };
+
+    return by_active ? fs_page_token(rq, KEYS_BY_ACTIVE, caller_scope(rq), keys)
+                     : fs_page_token(rq, KEYS_BY_ID, caller_scope(rq), keys + 1);
+}
+
 enum err fs_chat_list(struct req *rq, json_t *body, json_t *out)
 {
-    const char *type, *sort = dialect_query(rq, "sort_type");
+    const char *type = fs_id_type(rq, "user_id_type"), *sort = json_str(rq->query, "sort_type");
+    bool by_active = sort != NULL && strcmp(sort, "ByActiveTimeDesc") == 0, more;
+    /* Where the page starts: (active_at, id), or the id alone. */
+    int64_t limit, keys[2] = { INT64_MAX, by_active ? INT64_MAX : 0 };
     struct fs_chat_row *rows;
-    int64_t limit, active, id;
-    bool by_active = false, more;
     json_t *items;
     size_t n;
     enum err e;
 
     (void)body;
-    if (sort != NULL && *sort != '\0') {
-        if (strcmp(sort, "ByActiveTimeDesc") == 0)
-            by_active = true;
-        else if (strcmp(sort, "ByCreateTimeAsc") != 0)
-            return err_field(&rq->err, ERR_BAD_REQUEST, "sort_type", "sort_type");
-    }
-    e = fs_id_type(rq, &type);
+    e = by_active ? fs_page_in(rq, KEYS_BY_ACTIVE, caller_scope(rq), &limit, keys)
+                  : fs_page_in(rq, KEYS_BY_ID, caller_scope(rq), &limit, keys + 1);
     if (e == ERR_OK)
-        e = page_size(rq, &limit);
-    if (e == ERR_OK)
-        e = page_token(rq, by_active, &active, &id);
-    if (e == ERR_OK)
-        e = store_fs_chat_list(rq->svc.st, rq->http->arena, &rq->actor, 0, by_active, active, id,
-                               limit + 1, &rows, &n);
+        e = store_fs_chat_list(rq->svc.st, rq->http->arena, &rq->actor, 0, by_active, keys[0],
+                               keys[1], limit + 1, &rows, &n);
     if (e != ERR_OK)
         return e;
     more = (int64_t)n > limit;
@@ -177,20 +134,16 @@ static bool search_match(struct req *rq, const struct fs_chat_row *c, const char
 
 enum err fs_chat_search(struct req *rq, json_t *body, json_t *out)
 {
-    const char *type, *q = dialect_query(rq, "query");
+    const char *type = fs_id_type(rq, "user_id_type"), *q = json_str(rq->query, "query");
     char *lower;
-    int64_t limit, active, after;
+    int64_t limit, after = 0;
     json_t *items = json_array();
     const struct fs_chat_row *last = NULL;
     bool more = false;
     enum err e;
 
     (void)body;
-    e = fs_id_type(rq, &type);
-    if (e == ERR_OK)
-        e = page_size(rq, &limit);
-    if (e == ERR_OK)
-        e = page_token(rq, false, &active, &after);
+    e = fs_page_in(rq, KEYS_BY_ID, caller_scope(rq), &limit, &after);
     if (e != ERR_OK) {
         json_decref(items);
         return e;

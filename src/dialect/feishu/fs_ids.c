@@ -12,22 +12,14 @@
 
 #include <string.h>
 
-enum err fs_id_type(struct req *rq, const char **type)
-{
-    static const char *const types[] = { "open_id", "union_id", "user_id" };
-    const char *t = dialect_query(rq, "user_id_type");
+const char *const fs_user_id_types[] = { "open_id", "union_id", "user_id", NULL };
+const char *const fs_member_id_types[] = { "open_id", "union_id", "user_id", "app_id", NULL };
 
-    if (t == NULL || *t == '\0') {
-        *type = "open_id";
-        return ERR_OK;
-    }
-    for (size_t i = 0; i < 3; i++) {
-        if (strcmp(t, types[i]) == 0) {
-            *type = types[i];
-            return ERR_OK;
-        }
-    }
-    return err_field(&rq->err, ERR_BAD_REQUEST, "user_id_type", "user_id_type");
+const char *fs_id_type(struct req *rq, const char *key)
+{
+    const char *t = json_str(rq->query, key);
+
+    return t != NULL ? t : "open_id";
 }
 
 enum err fs_person_find(struct req *rq, const char *type, const char *id, struct person_row *p)

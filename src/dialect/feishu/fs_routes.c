@@ -6,6 +6,46 @@
  */
 #include "dialect/feishu/fs.h"
 
+/* --- query rules (chats) --- */
+
+static const struct field_rule q_user_id_type[] = {
+    FS_Q_USER_ID_TYPE,
+    { NULL },
+};
+static const char *const SORT_TYPES[] = { "ByCreateTimeAsc", "ByActiveTimeDesc", NULL };
+static const struct field_rule q_chat_create[] = {
+    FS_Q_USER_ID_TYPE,
+    /* At most 50 bytes; "" is a bad uuid, not none. */
+    { .name = "uuid", .type = JT_STRING, .flags = F_RANGE, .min = 1, .max = 50 },
+    { .name = "set_bot_manager", .type = JT_BOOL },
+    { NULL },
+};
+static const struct field_rule q_chat_list[] = {
+    FS_Q_USER_ID_TYPE,
+    { .name = "sort_type", .type = JT_STRING, .flags = F_EMPTY_ABSENT, .values = SORT_TYPES },
+    FS_Q_PAGE_SIZE("20"),
+    FS_Q_PAGE_TOKEN,
+    { NULL },
+};
+static const struct field_rule q_chat_search[] = {
+    FS_Q_USER_ID_TYPE,
+    { .name = "query", .type = JT_STRING }, /* too long or empty finds nothing */
+    FS_Q_PAGE_SIZE("20"),
+    FS_Q_PAGE_TOKEN,
+    { NULL },
+};
+static const struct field_rule q_moderation_get[] = {
+    FS_Q_USER_ID_TYPE,
+    FS_Q_PAGE_SIZE("10"),
+    FS_Q_PAGE_TOKEN,
+    { NULL },
+};
+/* This endpoint names a bad user_id_type 232015. */
+static const struct field_rule q_moderation_update[] = {
+    FS_Q_ID_TYPE("user_id_type", fs_user_id_types, SUBJ_ID_TYPE),
+    { NULL },
+};
+
 static const struct route fs_routes[] = {
     /* method      path                                                 flags / handler */
     /* conventions.md §10.1, §10.2, §10.5 */
@@ -16,15 +56,18 @@ static const struct route fs_routes[] = {
     { HTTP_POST, "/open-apis/authen/v2/oauth/token", R_PUBLIC | R_WRITE | R_JSON | FS_OAUTH, NULL,
       fs_oauth_token },
     /* chats.md §4 - §12 */
-    { HTTP_POST, "/open-apis/im/v1/chats", R_WRITE | R_JSON, NULL, fs_chat_create },
-    { HTTP_GET, "/open-apis/im/v1/chats", 0, NULL, fs_chat_list },
-    { HTTP_GET, "/open-apis/im/v1/chats/search", 0, NULL, fs_chat_search },
-    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id", 0, NULL, fs_chat_get },
-    { HTTP_PUT, "/open-apis/im/v1/chats/:chat_id", R_WRITE | R_JSON, NULL, fs_chat_update },
+    { HTTP_POST, "/open-apis/im/v1/chats", R_WRITE | R_JSON, NULL, fs_chat_create,
+      q_chat_create },
+    { HTTP_GET, "/open-apis/im/v1/chats", 0, NULL, fs_chat_list, q_chat_list },
+    { HTTP_GET, "/open-apis/im/v1/chats/search", 0, NULL, fs_chat_search, q_chat_search },
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id", 0, NULL, fs_chat_get, q_user_id_type },
+    { HTTP_PUT, "/open-apis/im/v1/chats/:chat_id", R_WRITE | R_JSON, NULL, fs_chat_update,
+      q_user_id_type },
     { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id", R_WRITE, NULL, fs_chat_disband },
-    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/moderation", 0, NULL, fs_moderation_get },
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/moderation", 0, NULL, fs_moderation_get,
+      q_moderation_get },
     { HTTP_PUT, "/open-apis/im/v1/chats/:chat_id/moderation", R_WRITE | R_JSON, NULL,
-      fs_moderation_update },
+      fs_moderation_update, q_moderation_update },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/link", R_WRITE | R_JSON, NULL, fs_chat_link },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice", R_WRITE | R_JSON,
       NULL, fs_top_notice_put },
@@ -45,7 +88,7 @@ static const struct route fs_routes[] = {
       fs_managers_delete },
     /* chat-extras.md §1 - §3 */
     { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/announcement", R_WRITE, NULL,
-      fs_announcement_get },
+      fs_announcement_get, q_user_id_type },
     { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/announcement", R_WRITE | R_JSON, NULL,
       fs_announcement_patch },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs", R_WRITE | R_JSON | FS_MSG_OK, NULL,
