@@ -38,6 +38,7 @@ struct config {
     int64_t sqlite_fault_every; /* testing: every Nth SQLite write/sync fails (0: off) */
     bool rate_limit;
     int64_t rate_feishu_per_second, rate_feishu_per_minute;
+    int64_t rate_feishu_chat_per_second, rate_feishu_card_per_second;
     int64_t rate_wecom_per_minute, rate_wecom_per_hour;
     int64_t rate_udesk_per_minute;
     int64_t rate_sync_ms;    /* PostgreSQL: share counts every N ms (0: off) */

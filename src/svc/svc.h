@@ -218,6 +218,8 @@ enum err svc_fs_person_ids(struct svc_ctx *c, int64_t app, int64_t person,
 enum err svc_fs_app_ids(struct svc_ctx *c, int64_t app, const char **app_id, const char **name);
 /* The open_id a bot is @-mentioned by (the same for every app). */
 const char *svc_fs_bot_open_id(struct arena *a, const char *app_id);
+/* Whether c->tenant's calls are held to the platforms' rate limits. */
+enum err svc_tenant_rate_limit(struct svc_ctx *c, bool *on);
 /* A message's mentions column, decoded. */
 size_t svc_msg_mentions(struct arena *a, const char *json, struct msg_mention **out);
 

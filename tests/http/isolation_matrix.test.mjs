@@ -75,6 +75,8 @@ const link = (name) => ({ chat_menu_item: { action_type: 'REDIRECT_LINK', name, 
 //            msg}, or {bot, user} codes (e.g. the default WeCom group, which cannot be
 //            deleted)
 //   msg      Udesk message / WeCom errmsg head expected with the code
+const MSGS = '/open-apis/im/v1/messages';
+const M = (method, sub, body, extra = {}) => ({ dialect: 'feishu', method, path: `${MSGS}/{msg}${sub}`, body, expect: 232010, ...extra });
 const F = (method, sub, body, extra = {}) => ({ dialect: 'feishu', method, path: `${FS}/{chat}${sub}`, body, expect: 232010, ...extra });
 const O = (method, sub, body, expect, extra = {}) => ({ dialect: 'feishu', method, path: `${FS}/{own.chat}${sub}`, body, expect, ...extra });
 // Menus take tenant tokens only (a user token gets 99991668 whatever the chat); only a
@@ -127,6 +129,14 @@ export const ROWS = [
     O('PUT', '', { owner_id: '{member_open}' }, 232035),
     { dialect: 'feishu', method: 'POST', path: FS, body: { name: 'x', user_id_list: ['{member_open}'] }, expect: 232043 },
     { dialect: 'feishu', method: 'POST', path: FS, body: { name: 'x', owner_id: '{owner_open}' }, expect: 232043 },
+    // Feishu messages (messages.md §4 - §10): A's chat named by the request, A's messages in the path.
+    { dialect: 'feishu', method: 'POST', path: `${MSGS}?receive_id_type=chat_id`, body: { receive_id: '{chat}', msg_type: 'text', content: '{"text":"hijack"}' }, expect: 232010 },
+    { dialect: 'feishu', method: 'GET', path: `${MSGS}?container_id_type=chat&container_id={chat}`, body: undefined, expect: 232010 },
+    M('POST', '/reply', { msg_type: 'text', content: '{"text":"hijack"}' }),
+    M('GET', '', undefined),
+    M('PUT', '', { msg_type: 'text', content: '{"text":"hijack"}' }, BOT_ONLY),
+    { dialect: 'feishu', method: 'PATCH', path: `${MSGS}/{card}`, body: { content: '{"elements":[{"tag":"hr"}]}' }, expect: 232010, ...BOT_ONLY },
+    M('DELETE', '', undefined),
 
     // WeCom (wecom-kf-knowledge.md §5): A's group ids, the default group included.
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/mod_group', body: { group_id: '{group}', name: 'Stolen' }, expect: 40058 },
@@ -202,8 +212,12 @@ async function feishuObjects(srv, T, who) {
     fsOk(await call(srv, 'PUT', chatPath(chat), owner, { description: `${T.name} chat` }), 'update chat'); // an event
     fsOk(await call(srv, 'PUT', chatPath(chat, '/moderation') + qs(U), owner, { moderation_setting: 'moderator_list', moderator_added_list: [T.owner] }), 'moderation');
     fsOk(await call(srv, 'PATCH', chatPath(chat, '/announcement'), owner, { revision: '1', requests: [title(`${T.name} notice`)] }), 'announcement');
+    const sendMsg = async (msg_type, content) => fsOk(await call(srv, 'POST', `${MSGS}?receive_id_type=chat_id`, bot, { receive_id: chat, msg_type, content }), `${T.name}: message`);
+    const msg = (await sendMsg('text', JSON.stringify({ text: `${T.name} says hi` }))).message_id;
+    const card = (await sendMsg('interactive', JSON.stringify({ config: { update_multi: true }, elements: [{ tag: 'hr' }] }))).message_id;
     const people = who[T.name.toLowerCase()];
     return {
+        msg, card,
         chat, bot, owner_token: owner,
         msg_tab: tabs[0].tab_id, tab: tabs[1].tab_id, tab2: tabs[2].tab_id,
         menu_top: menu[0].chat_menu_top_level_id, menu_top2: menu[1].chat_menu_top_level_id,
@@ -265,6 +279,7 @@ async function snapshot(srv, T, o) {
         announcement: await get(chatPath(o.chat, '/announcement') + qs(U), o.owner_token),
         tabs: await get(chatPath(o.chat, '/chat_tabs/list_tabs'), o.bot),
         menus: await get(chatPath(o.chat, '/menu_tree'), o.bot),
+        messages: await get(`${MSGS}${qs({ container_id_type: 'chat', container_id: o.chat, page_size: 50 })}`, o.bot),
         chats,
         events: (await events(srv, T)).map((e) => `${e.seq} ${e.event_type} ${e.event_id}`),
         groups: (await wcListAll(srv, o.wc_token)).groups,

@@ -1,0 +1,240 @@
+// tests/http/feishu_messages.test.mjs - the message endpoints (messages.md §4 - §10): send
+// to a chat and to people (the p2p chat opens), uuid keys, replies and threads, get, list
+// (pages, order, time range, containers), recall, edit, card updates; the rules and codes
+// each documents; receive_v1 / recalled_v1 in the outbox.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { adminEvents } from './lib/server.mjs';
+import {
+    APP1, APP2, advanceClock, assertErr, assertOk, createChat, fs, ids, qs, tenantToken, userToken, withFeishuServer,
+} from './lib/feishu.mjs';
+
+const MSGS = '/open-apis/im/v1/messages';
+const mpath = (id, sub = '') => `${MSGS}/${encodeURIComponent(id)}${sub}`;
+const text = (t) => JSON.stringify({ text: t });
+const send = (srv, tok, receive_id, content, { type = 'chat_id', msg_type = 'text', uuid } = {}) =>
+    fs(srv, 'POST', MSGS + qs({ receive_id_type: type }), tok, { receive_id, msg_type, content, ...(uuid ? { uuid } : {}) });
+const errMsg = (code, ext) => ({ msg: `Your request contains an invalid request parameter, ext=${ext}` });
+const card = (title, extra = {}) => JSON.stringify({
+    config: { update_multi: true }, header: { title: { tag: 'plain_text', content: title } },
+    elements: [{ tag: 'div', text: { tag: 'lark_md', content: `**${title}**` } }], ...extra,
+});
+
+test('send, get, list: the message object, mentions, p2p by person', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const p = (await ids(srv)).acme;
+        const bot = await tenantToken(srv, APP1);
+        const chat = await createChat(srv, bot, { name: 'talk', user_id_list: ['wangwu'] }, { user_id_type: 'user_id' });
+        const before = (await adminEvents(srv)).items.length;
+
+        const content = text(`<at user_id="${p.wangwu.open(APP1)}">Wang</at> <b>down</b> [runbook](https://x.test)`);
+        const m = assertOk(await send(srv, bot, chat.chat_id, content), 'send');
+        assert.match(m.message_id, /^om_[0-9a-f]{32}$/);
+        assert.equal(m.chat_id, chat.chat_id);
+        assert.equal(m.msg_type, 'text');
+        assert.equal(m.deleted, false);
+        assert.equal(m.updated, false);
+        assert.equal(m.create_time, m.update_time);
+        assert.match(m.create_time, /^\d{13}$/);
+        assert.deepEqual(m.sender, { id: APP1.app_id, id_type: 'app_id', sender_type: 'app', tenant_key: 'acme' });
+        assert.deepEqual(JSON.parse(m.body.content), { text: '@_user_1 down [runbook](https://x.test)' });
+        assert.deepEqual(m.mentions, [{ key: '@_user_1', id: p.wangwu.open(APP1), id_type: 'open_id', name: 'Wang Wu', tenant_key: 'acme' }]);
+        assert.ok(!('root_id' in m) && !('parent_id' in m) && !('thread_id' in m));
+
+        // get, with user_id_type
+        const got = assertOk(await fs(srv, 'GET', mpath(m.message_id) + qs({ user_id_type: 'user_id' }), bot), 'get');
+        assert.equal(got.items.length, 1);
+        assert.equal(got.items[0].mentions[0].id, 'wangwu');
+        assert.equal(got.items[0].body.content, m.body.content);
+
+        // a person reads it with a user token
+        const ww = await userToken(srv, APP1, 'wangwu');
+        assertOk(await fs(srv, 'GET', mpath(m.message_id), ww), 'member reads');
+        const zl = await userToken(srv, APP1, 'zhaoliu');
+        assertErr(await fs(srv, 'GET', mpath(m.message_id), zl), 230002, 'non-member', { msg: 'The bot can not be outside the group.' });
+        // a person speaks with a user token
+        const um = assertOk(await send(srv, ww, chat.chat_id, text('hello bot')), 'user send');
+        assert.equal(um.sender.sender_type, 'user');
+        assert.equal(um.sender.id, p.wangwu.open(APP1));
+
+        // the bot gets the person's message, not its own
+        const ev = (await adminEvents(srv)).items.slice(before);
+        const recv = ev.filter((e) => e.event_type === 'im.message.receive_v1');
+        assert.equal(recv.length, 1, JSON.stringify(ev.map((e) => e.event_type)));
+        assert.equal(recv[0].body.event.message.message_id, um.message_id);
+        assert.equal(recv[0].body.event.message.chat_type, 'group');
+        assert.equal(recv[0].body.event.sender.sender_id.user_id, 'wangwu');
+        assert.deepEqual(JSON.parse(recv[0].body.event.message.content), { text: 'hello bot' });
+
+        // to a person: the p2p chat opens once, by every id type
+        const a = assertOk(await send(srv, bot, p.zhaoliu.open(APP1), text('hi'), { type: 'open_id' }));
+        const b = assertOk(await send(srv, bot, 'zhaoliu', text('again'), { type: 'user_id' }));
+        const c = assertOk(await send(srv, bot, p.zhaoliu.union_id, text('and'), { type: 'union_id' }));
+        const d = assertOk(await send(srv, bot, 'zl@acme.test', text('mail'), { type: 'email' }));
+        assert.notEqual(a.chat_id, chat.chat_id);
+        assert.deepEqual([b.chat_id, c.chat_id, d.chat_id], [a.chat_id, a.chat_id, a.chat_id]);
+        const p2p = assertOk(await fs(srv, 'GET', MSGS + qs({ container_id_type: 'chat', container_id: a.chat_id }), bot));
+        assert.deepEqual(p2p.items.map((i) => JSON.parse(i.body.content).text), ['hi', 'again', 'and', 'mail']);
+
+        // failures
+        assertErr(await send(srv, bot, 'nobody', text('x'), { type: 'user_id' }), 230001, 'unknown person', errMsg(230001, 'invalid receive_id'));
+        assertErr(await send(srv, bot, 'x', text('x'), { type: 'phone' }), 230001, 'bad type', errMsg(230001, 'invalid receive_id_type'));
+        assertErr(await fs(srv, 'POST', MSGS, bot, { receive_id: chat.chat_id, msg_type: 'text', content: text('x') }), 99992402, 'no receive_id_type', { msg: 'field validation failed' });
+        assertErr(await fs(srv, 'POST', MSGS + qs({ receive_id_type: 'chat_id' }), bot, { receive_id: chat.chat_id, msg_type: 'text' }), 99992402, 'no content', { msg: 'field validation failed' });
+        assertErr(await send(srv, bot, chat.chat_id, text('x'), { msg_type: 'txt' }), 230001, 'msg_type', errMsg(230001, 'invalid msg_type'));
+        assertErr(await send(srv, bot, chat.chat_id, '{"text":'), 230001, 'content json', errMsg(230001, 'content is not a string in json format'));
+        assertErr(await send(srv, bot, chat.chat_id, JSON.stringify({ text: 'x'.repeat(160 * 1024) })), 230025, 'too long', { msg: 'The length of the message content reaches its limit.' });
+        assertErr(await send(srv, bot, chat.chat_id, JSON.stringify({ zh_cn: { content: [[{ tag: 'at' }]] } }), { msg_type: 'post' }), 230001, 'post at', errMsg(230001, "message_content_at_tag's user_id field can't be nil"));
+        assertErr(await send(srv, bot, chat.chat_id, JSON.stringify({ header: {} }), { msg_type: 'interactive' }), 230099, 'card', { msg: /^Failed to create card content, ext=ErrCode: 200621/ });
+        assertErr(await fs(srv, 'GET', mpath('nope'), bot), 99992354, 'malformed id', { msg: 'The request you send is not a valid {open_message_id} or not exists' });
+        assertErr(await fs(srv, 'GET', mpath('om_00000000000000000000000000000000'), bot), 230001, 'unknown id', errMsg(230001, 'invalid message_id'));
+        // system: p2p only, bots only
+        const divider = JSON.stringify({ type: 'divider', params: { divider_text: { text: 'New' } } });
+        assertErr(await send(srv, bot, chat.chat_id, divider, { msg_type: 'system' }), 230001, 'system in group', errMsg(230001, 'sending system messages in group chats is not supported'));
+        assertOk(await send(srv, bot, a.chat_id, divider, { msg_type: 'system' }), 'system in p2p');
+        // a bot outside the chat
+        const other = await tenantToken(srv, APP2);
+        assertErr(await send(srv, other, chat.chat_id, text('x')), 230002, 'bot outside');
+    });
+});
+
+test('uuid, replies, threads, pages and order', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const bot = await tenantToken(srv, APP1);
+        const chat = await createChat(srv, bot, { name: 'threads' });
+        const first = assertOk(await send(srv, bot, chat.chat_id, text('one'), { uuid: 'u-1' }));
+        const again = assertOk(await send(srv, bot, chat.chat_id, text('one'), { uuid: 'u-1' }));
+        assert.equal(again.message_id, first.message_id, 'the same uuid answers the first message');
+
+        const r1 = assertOk(await fs(srv, 'POST', mpath(first.message_id, '/reply'), bot, { msg_type: 'text', content: text('r1') }));
+        assert.equal(r1.parent_id, first.message_id);
+        assert.equal(r1.root_id, first.message_id);
+        const r2 = assertOk(await fs(srv, 'POST', mpath(r1.message_id, '/reply'), bot, { msg_type: 'text', content: text('r2') }));
+        assert.equal(r2.parent_id, r1.message_id);
+        assert.equal(r2.root_id, first.message_id);
+        const t1 = assertOk(await fs(srv, 'POST', mpath(first.message_id, '/reply'), bot, { msg_type: 'text', content: text('t1'), reply_in_thread: true }));
+        assert.match(t1.thread_id, /^omt_/);
+        assert.equal(t1.root_id, first.message_id);
+        const t2 = assertOk(await fs(srv, 'POST', mpath(t1.message_id, '/reply'), bot, { msg_type: 'text', content: text('t2') }));
+        assert.equal(t2.thread_id, t1.thread_id, 'a reply to a thread message stays in it');
+        assert.equal(t2.parent_id, first.message_id);
+
+        const list = async (q) => assertOk(await fs(srv, 'GET', MSGS + qs(q), bot));
+        const inChat = await list({ container_id_type: 'chat', container_id: chat.chat_id });
+        assert.deepEqual(inChat.items.map((i) => JSON.parse(i.body.content).text), ['one', 'r1', 'r2']);
+        assert.equal(inChat.items[0].thread_id, t1.thread_id, 'the root now heads a thread');
+        const inThread = await list({ container_id_type: 'thread', container_id: t1.thread_id });
+        assert.deepEqual(inThread.items.map((i) => JSON.parse(i.body.content).text), ['one', 't1', 't2']);
+
+        // pages, both orders
+        for (let i = 0; i < 7; i++) assertOk(await send(srv, bot, chat.chat_id, text(`n${i}`)));
+        const walk = async (sort) => {
+            const seen = [];
+            let token;
+            for (let guard = 0; guard < 10; guard++) {
+                const d = await list({ container_id_type: 'chat', container_id: chat.chat_id, page_size: 3, sort_type: sort, ...(token ? { page_token: token } : {}) });
+                seen.push(...d.items.map((i) => JSON.parse(i.body.content).text));
+                if (!d.has_more) { assert.ok(!('page_token' in d)); return seen; }
+                token = d.page_token;
+            }
+            throw new Error('no end');
+        };
+        const asc = await walk('ByCreateTimeAsc');
+        assert.deepEqual(asc, ['one', 'r1', 'r2', 'n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6']);
+        assert.deepEqual(await walk('ByCreateTimeDesc'), [...asc].reverse());
+        const p1 = await list({ container_id_type: 'chat', container_id: chat.chat_id, page_size: 3 });
+        assertErr(await fs(srv, 'GET', MSGS + qs({ container_id_type: 'chat', container_id: chat.chat_id, page_size: 3, sort_type: 'ByCreateTimeDesc', page_token: p1.page_token }), bot),
+            230001, 'changed params', errMsg(230001, 'the request parameters have changed, page_token is invalid'));
+        assertErr(await fs(srv, 'GET', MSGS + qs({ container_id_type: 'chat', container_id: chat.chat_id, page_size: 51 }), bot), 230001, 'page size', errMsg(230001, 'The page_size exceeds the limit'));
+        assertErr(await fs(srv, 'GET', MSGS + qs({ container_id_type: 'chat', container_id: chat.chat_id, start_time: 20, end_time: 10 }), bot), 230001, 'range', errMsg(230001, 'The end_time is earlier than the start_time'));
+        // time range in seconds, inclusive
+        const sec = Math.floor(Number(first.create_time) / 1000);
+        const none = await list({ container_id_type: 'chat', container_id: chat.chat_id, end_time: sec - 1 });
+        assert.deepEqual(none.items, []);
+        const all = await list({ container_id_type: 'chat', container_id: chat.chat_id, start_time: sec, page_size: 50 });
+        assert.equal(all.items.length, 10);
+    });
+});
+
+test('recall, edit, card update: who may, until when', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        let bot = await tenantToken(srv, APP1);
+        const chat = await createChat(srv, bot, { name: 'changes', user_id_list: ['wangwu'] }, { user_id_type: 'user_id' });
+        const ww = await userToken(srv, APP1, 'wangwu');
+        const m = assertOk(await send(srv, bot, chat.chat_id, text('draft')));
+        const theirs = assertOk(await send(srv, ww, chat.chat_id, text('mine')));
+        const before = (await adminEvents(srv)).items.length;
+
+        // edit
+        const e1 = assertOk(await fs(srv, 'PUT', mpath(m.message_id), bot, { msg_type: 'text', content: text('final') }), 'edit');
+        assert.equal(e1.updated, true);
+        assert.deepEqual(JSON.parse(e1.body.content), { text: 'final' });
+        assert.ok(Number(e1.update_time) > Number(e1.create_time));
+        assertErr(await fs(srv, 'PUT', mpath(theirs.message_id), bot, { msg_type: 'text', content: text('x') }), 230071, 'not sender', { msg: 'The operator is not the sender of the message.' });
+        assertErr(await fs(srv, 'PUT', mpath(m.message_id), bot, { msg_type: 'interactive', content: card('x') }), 230001, 'card by PUT', errMsg(230001, 'invalid msg_type'));
+        assertErr(await fs(srv, 'PUT', mpath(m.message_id), ww, { msg_type: 'text', content: text('x') }), 99991668, 'user token');
+        for (let i = 1; i < 20; i++) assertOk(await fs(srv, 'PUT', mpath(m.message_id), bot, { msg_type: 'text', content: text(`v${i}`) }));
+        assertErr(await fs(srv, 'PUT', mpath(m.message_id), bot, { msg_type: 'text', content: text('x') }), 230072, '21st edit', { msg: 'The message has reached the number of times it can be edited.' });
+
+        // card patch
+        const c = assertOk(await send(srv, bot, chat.chat_id, card('Alert'), { msg_type: 'interactive' }));
+        assert.deepEqual(JSON.parse(c.body.content), { title: 'Alert', elements: [[{ tag: 'text', text: '**Alert**' }]] });
+        const pr = await fs(srv, 'PATCH', mpath(c.message_id), bot, { content: card('Resolved') });
+        assert.equal(pr.status, 200, pr.body);
+        assert.deepEqual(pr.json, { code: 0, msg: 'ok', data: {} });
+        const got = assertOk(await fs(srv, 'GET', mpath(c.message_id) + qs({ card_msg_content_type: 'user_card_content' }), bot)).items[0];
+        assert.equal(got.updated, true);
+        assert.equal(JSON.parse(got.body.content).header.title.content, 'Resolved');
+        assertErr(await fs(srv, 'PATCH', mpath(m.message_id), bot, { content: card('x') }), 230001, 'not a card', errMsg(230001, 'This message is NOT a card'));
+
+        // recall: own, others' (the creator bot may), twice, after the window
+        assertOk(await fs(srv, 'DELETE', mpath(theirs.message_id), bot), 'creator bot recalls a member\'s message');
+        assertErr(await fs(srv, 'DELETE', mpath(theirs.message_id), bot), 230011, 'twice', { msg: 'The message is recalled.' });
+        const mine2 = assertOk(await send(srv, ww, chat.chat_id, text('x')));
+        const other = assertOk(await send(srv, bot, chat.chat_id, text('bot line')));
+        assertErr(await fs(srv, 'DELETE', mpath(other.message_id), ww), 230026, 'member recalls the bot', { msg: 'No permission to recall this message.' });
+        assertOk(await fs(srv, 'DELETE', mpath(mine2.message_id), ww), 'own');
+        const list = assertOk(await fs(srv, 'GET', MSGS + qs({ container_id_type: 'chat', container_id: chat.chat_id }), bot));
+        const rec = list.items.find((i) => i.message_id === theirs.message_id);
+        assert.equal(rec.deleted, true);
+        assert.equal(rec.body.content, 'This message was recalled');
+        const g = assertOk(await fs(srv, 'GET', mpath(theirs.message_id), bot)).items[0];
+        assert.deepEqual(g.body, {});
+        assertErr(await fs(srv, 'PUT', mpath(theirs.message_id), bot, { msg_type: 'text', content: text('x') }), 230011, 'edit recalled');
+        const ev = (await adminEvents(srv)).items.slice(before).filter((e) => e.event_type === 'im.message.recalled_v1');
+        assert.deepEqual(ev.map((e) => [e.body.event.message_id, e.body.event.recall_type]),
+            [[theirs.message_id, 'group_owner'], [mine2.message_id, 'message_owner']]);
+
+        await advanceClock(srv, 86400 + 60);
+        bot = await tenantToken(srv, APP1);
+        assertErr(await fs(srv, 'DELETE', mpath(other.message_id), bot), 230009, 'window', { msg: 'Message has expired when recall message.' });
+        const fresh = assertOk(await send(srv, bot, chat.chat_id, text('new')));
+        assertOk(await fs(srv, 'PUT', mpath(fresh.message_id), bot, { msg_type: 'text', content: text('ok') }));
+        await advanceClock(srv, 14 * 86400);
+        bot = await tenantToken(srv, APP1);
+        assertErr(await fs(srv, 'PATCH', mpath(c.message_id), bot, { content: card('late') }), 230031, 'card window', { msg: 'Message can only be modified within 14 days after sending.' });
+    });
+});
+
+test('moderation, disbanded chats, the per-chat send limit', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const bot = await tenantToken(srv, APP1);
+        const chat = await createChat(srv, bot, { name: 'quiet', user_id_list: ['wangwu'] }, { user_id_type: 'user_id' });
+        const ww = await userToken(srv, APP1, 'wangwu');
+        assertOk(await fs(srv, 'PUT', `/open-apis/im/v1/chats/${chat.chat_id}/moderation`, bot, { moderation_setting: 'only_owner' }));
+        assertErr(await send(srv, ww, chat.chat_id, text('x')), 230018, 'muted', { msg: 'These operations are NOT allowed at current group settings.' });
+        assertOk(await send(srv, bot, chat.chat_id, text('the creator bot speaks')));
+        // five per second into one chat, then 230020 (the window may roll over: at least one refusal in 12)
+        let refused = 0;
+        for (let i = 0; i < 12; i++) {
+            const r = await send(srv, bot, chat.chat_id, text(`burst ${i}`));
+            if (r.json.code === 230020) refused++;
+            else assertOk(r);
+        }
+        assert.ok(refused > 0, 'the per-chat limit refuses');
+        const m = assertOk(await fs(srv, 'GET', MSGS + qs({ container_id_type: 'chat', container_id: chat.chat_id, page_size: 50 }), bot));
+        assert.equal(m.items.length, 13 - refused, 'a refused send leaves no message');
+        assertOk(await fs(srv, 'DELETE', `/open-apis/im/v1/chats/${chat.chat_id}`, bot));
+        assertErr(await send(srv, bot, chat.chat_id, text('x')), 232009, 'disbanded');
+    }, { rateLimit: true });
+});
