@@ -208,6 +208,14 @@ enum err svc_msg_edit(struct svc_ctx *c, const struct msg_op *o, const char *mes
 enum err svc_msg_patch_card(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
                             const char *content);
 
+/* ERR_OK when 'message_id' is a live message of chat row 'chat',
+ * ERR_NOT_FOUND when it is not. */
+enum err svc_msg_of_chat(struct svc_ctx *c, const char *message_id, int64_t chat);
+/* A simulated person (admin API): the tenant of 'chat_id' and its person
+ * 'user_id', set as c->tenant and '*person'. ERR_NOT_FOUND naming the field. */
+enum err svc_msg_sim_person(struct svc_ctx *c, const char *chat_id, const char *message_id,
+                            const char *user_id, int64_t *person);
+
 /* The ids a person has as 'app' sees them (open_id NULL if it has none). */
 struct fs_person_ids {
     const char *open_id, *union_id, *user_id, *name;

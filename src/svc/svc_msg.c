@@ -567,3 +567,45 @@ enum err svc_msg_list(struct svc_ctx *c, const struct msg_op *o, const struct ms
     }
     return e;
 }
+
+enum err svc_msg_sim_person(struct svc_ctx *c, const char *chat_id, const char *message_id,
+                            const char *user_id, int64_t *person)
+{
+    struct fs_chat_row chat;
+    struct fs_msg_row m;
+    struct person_row p;
+    enum err e;
+
+    if (message_id != NULL) {
+        e = store_fs_msg_get(c->st, c->a, message_id, &m);
+        if (e == ERR_NOT_FOUND)
+            return err_field(c->ei, ERR_NOT_FOUND, "message_id", "message '%s' not found",
+                             message_id);
+        if (e != ERR_OK)
+            return e;
+        chat_id = m.chat_id;
+    }
+    e = store_fs_chat_get(c->st, c->a, chat_id, &chat);
+    if (e == ERR_NOT_FOUND)
+        return err_field(c->ei, ERR_NOT_FOUND, "chat_id", "chat '%s' not found", chat_id);
+    if (e == ERR_OK)
+        e = store_fs_person_find(c->st, c->a, chat.tenant_id, 0, "user_id", user_id, &p);
+    if (e == ERR_NOT_FOUND)
+        return err_field(c->ei, ERR_NOT_FOUND, "user_id", "user '%s' not in the chat's tenant",
+                         user_id);
+    if (e == ERR_OK) {
+        c->tenant = chat.tenant_id;
+        *person = p.id;
+    }
+    return e;
+}
+
+enum err svc_msg_of_chat(struct svc_ctx *c, const char *message_id, int64_t chat)
+{
+    struct fs_msg_row m;
+    enum err e = store_fs_msg_get(c->st, c->a, message_id, &m);
+
+    if (e == ERR_OK && (m.chat != chat || m.deleted))
+        e = ERR_NOT_FOUND;
+    return e;
+}

@@ -238,3 +238,45 @@ test('moderation, disbanded chats, the per-chat send limit', { timeout: 120_000 
         assertErr(await send(srv, bot, chat.chat_id, text('x')), 232009, 'disbanded');
     }, { rateLimit: true });
 });
+
+test('a person talks through the admin API: say, reply, @bot, recall; the bot open_id', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const { ADMIN_HEADERS, adminTenant } = await import('./lib/server.mjs');
+        const act = (what, body) => srv.request('POST', `/admin/v1/feishu/${what}`, { headers: ADMIN_HEADERS, body });
+        const apps = (await adminTenant(srv, 'Acme')).feishu.apps;
+        const bot2 = apps.find((a) => a.app_id === APP2.app_id).bot_open_id;
+        assert.match(bot2, /^ou_[0-9a-f]{32}$/);
+        const bot = await tenantToken(srv, APP1);
+        const chat = await createChat(srv, bot, { name: 'people', user_id_list: ['wangwu'], bot_id_list: [APP2.app_id] }, { user_id_type: 'user_id' });
+        const before = (await adminEvents(srv)).items.length;
+
+        let r = await act('say', { chat_id: chat.chat_id, user_id: 'wangwu', msg_type: 'text', content: text(`<at user_id="${bot2}">helper</at> status?`) });
+        assert.equal(r.status, 200, r.body);
+        assert.equal(r.json.sender.id, 'wangwu');
+        assert.deepEqual(JSON.parse(r.json.body.content), { text: '@_user_1 status?' });
+        const said = r.json.message_id;
+        // both bots take every person's message in a group; the mention names APP2's bot
+        const ev = (await adminEvents(srv)).items.slice(before).filter((e) => e.event_type === 'im.message.receive_v1');
+        assert.deepEqual(ev.map((e) => e.body.header.app_id).sort(), [APP1.app_id, APP2.app_id].sort());
+        const m2 = ev.find((e) => e.body.header.app_id === APP2.app_id).body.event.message;
+        assert.deepEqual(m2.mentions.map((m) => [m.key, m.mentioned_type, m.id.open_id, m.name]), [['@_user_1', 'bot', bot2, APP2.name]]);
+
+        // the bot answers in a thread; the person replies to it
+        const ans = assertOk(await fs(srv, 'POST', mpath(said, '/reply'), bot, { msg_type: 'text', content: text('all green'), reply_in_thread: true }));
+        r = await act('say', { chat_id: chat.chat_id, user_id: 'wangwu', msg_type: 'text', content: text('thanks'), reply_to: ans.message_id });
+        assert.equal(r.status, 200, r.body);
+        assert.equal(r.json.thread_id, ans.thread_id);
+        r = await act('recall', { message_id: said, user_id: 'wangwu' });
+        assert.deepEqual(r.json, { recalled: true });
+        const g = assertOk(await fs(srv, 'GET', mpath(said), bot)).items[0];
+        assert.equal(g.deleted, true);
+        // an outsider cannot speak; unknown people and chats are named
+        r = await act('say', { chat_id: chat.chat_id, user_id: 'zhaoliu', msg_type: 'text', content: text('x') });
+        assert.equal(r.status, 403, r.body);
+        r = await act('say', { chat_id: chat.chat_id, user_id: 'nobody', msg_type: 'text', content: text('x') });
+        assert.equal(r.status, 404);
+        assert.equal(r.json.error.field, 'user_id');
+        r = await act('recall', { message_id: 'om_nope', user_id: 'wangwu' });
+        assert.equal(r.status, 404);
+    });
+});

@@ -221,6 +221,21 @@ static const struct field_rule invite_rules[] = {
     { NULL },
 };
 
+static const struct field_rule say_rules[] = {
+    { "chat_id", JT_STRING, F_REQUIRED },
+    { "user_id", JT_STRING, F_REQUIRED },
+    { "msg_type", JT_STRING, F_REQUIRED },
+    { "content", JT_STRING, F_REQUIRED },
+    { "reply_to", JT_STRING, F_EMPTY_ABSENT },
+    { "reply_in_thread", JT_BOOL },
+    { NULL },
+};
+static const struct field_rule recall_rules[] = {
+    { "message_id", JT_STRING, F_REQUIRED },
+    { "user_id", JT_STRING, F_REQUIRED },
+    { NULL },
+};
+
 static const struct field_rule authorize_rules[] = {
     { "app_id", JT_STRING, F_REQUIRED },
     { "user_id", JT_STRING, F_REQUIRED },
@@ -248,6 +263,8 @@ static const struct route ad_routes[] = {
     { HTTP_POST, "/admin/v1/feishu/leave", R_WRITE | R_JSON, chat_user_rules, ad_fs_leave },
     { HTTP_POST, "/admin/v1/feishu/invite", R_WRITE | R_JSON, invite_rules, ad_fs_invite },
     { HTTP_POST, "/admin/v1/feishu/withdraw", R_WRITE | R_JSON, chat_user_rules, ad_fs_withdraw },
+    { HTTP_POST, "/admin/v1/feishu/say", R_WRITE | R_JSON, say_rules, fs_sim_say },
+    { HTTP_POST, "/admin/v1/feishu/recall", R_WRITE | R_JSON, recall_rules, fs_sim_recall },
 };
 
 static int ad_status(enum err e)

@@ -188,5 +188,8 @@ enum err fs_msg_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_msg_recall(struct req *rq, json_t *body, json_t *out);
 enum err fs_msg_edit(struct req *rq, json_t *body, json_t *out);
 enum err fs_msg_patch(struct req *rq, json_t *body, json_t *out);
+/* fs_msg_sim.c: a person says something (or replies) and recalls (admin API). */
+enum err fs_sim_say(struct req *rq, json_t *body, json_t *out);
+enum err fs_sim_recall(struct req *rq, json_t *body, json_t *out);
 
 #endif

@@ -250,6 +250,10 @@ enum err fs_top_notice_put(struct req *rq, json_t *body, json_t *out)
     if (strcmp(action, "1") == 0 && (msg == NULL || strncmp(msg, "om_", 3) != 0))
         return fs_bad(rq, "message_id");
     e = pin_open(rq, &v);
+    /* A message notice names a message of this chat (not recalled). */
+    if (e == ERR_OK && strcmp(action, "1") == 0
+        && svc_msg_of_chat(&rq->svc, msg, v.chat.id) == ERR_NOT_FOUND)
+        return fs_bad(rq, "message_id");
     if (e != ERR_OK)
         return e;
     after = v.chat;
