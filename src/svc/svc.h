@@ -208,6 +208,10 @@ enum err svc_msg_edit(struct svc_ctx *c, const struct msg_op *o, const char *mes
 enum err svc_msg_patch_card(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
                             const char *content);
 
+/* The chat's latest message: its id and create time (ms) as text, "" when
+ * the chat has none. */
+enum err svc_msg_last(struct svc_ctx *c, int64_t chat, const char **message_id,
+                      const char **create_time);
 /* ERR_OK when 'message_id' is a live message of chat row 'chat',
  * ERR_NOT_FOUND when it is not. */
 enum err svc_msg_of_chat(struct svc_ctx *c, const char *message_id, int64_t chat);

@@ -609,3 +609,17 @@ enum err svc_msg_of_chat(struct svc_ctx *c, const char *message_id, int64_t chat
         e = ERR_NOT_FOUND;
     return e;
 }
+
+enum err svc_msg_last(struct svc_ctx *c, int64_t chat, const char **message_id,
+                      const char **create_time)
+{
+    struct fs_msg_row m;
+    enum err e = store_fs_msg_last(c->st, c->a, chat, &m);
+
+    *message_id = *create_time = "";
+    if (e == ERR_OK) {
+        *message_id = m.message_id;
+        *create_time = arena_printf(c->a, "%lld", (long long)m.created_ms);
+    }
+    return e == ERR_NOT_FOUND ? ERR_OK : e;
+}

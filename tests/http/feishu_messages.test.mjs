@@ -278,5 +278,19 @@ test('a person talks through the admin API: say, reply, @bot, recall; the bot op
         assert.equal(r.json.error.field, 'user_id');
         r = await act('recall', { message_id: 'om_nope', user_id: 'wangwu' });
         assert.equal(r.status, 404);
+
+        // the p2p chat a send opened is the one the person enters; the event names its last message
+        const hi = assertOk(await send(srv, bot, 'sunqi', text('hello'), { type: 'user_id' }));
+        r = await act('p2p_enter', { app_id: APP1.app_id, user_id: 'sunqi' });
+        assert.deepEqual(r.json, { chat_id: hi.chat_id, created: false });
+        const entered = (await adminEvents(srv)).items.filter((e) => e.event_type === 'im.chat.access_event.bot_p2p_chat_entered_v1').at(-1);
+        assert.equal(entered.body.event.last_message_id, hi.message_id);
+        assert.equal(entered.body.event.last_message_create_time, hi.create_time);
+        // and the person's answer there reaches the bot as a p2p message
+        r = await act('say', { chat_id: hi.chat_id, user_id: 'sunqi', msg_type: 'text', content: text('hi bot') });
+        assert.equal(r.status, 200, r.body);
+        const p2p = (await adminEvents(srv)).items.filter((e) => e.event_type === 'im.message.receive_v1').at(-1);
+        assert.equal(p2p.body.event.message.chat_type, 'p2p');
+        assert.equal(p2p.body.header.app_id, APP1.app_id);
     });
 });

@@ -48,14 +48,16 @@ static json_t *p2p_entered(void *arg, int64_t app, const char *event_id)
 {
     struct p2p_event *ev = arg;
     struct req *rq = ev->rq;
+    const char *last = "", *last_time = "";
 
-    /* Messages are not modelled: there is no last message to name. */
+    /* The chat's latest message ("" when it has none). */
+    svc_msg_last(&rq->svc, ev->chat->id, &last, &last_time);
     return json_pack("{s:s,s:o,s:{s:s,s:o,s:s,s:s}}", "schema", "2.0", "header",
                      fs_event_header(rq, app, event_id,
                                      "im.chat.access_event.bot_p2p_chat_entered_v1"),
                      "event", "chat_id", ev->chat->chat_id, "operator_id",
-                     fs_user_id_object(rq, app, ev->person->id), "last_message_id", "",
-                     "last_message_create_time", "");
+                     fs_user_id_object(rq, app, ev->person->id), "last_message_id", last,
+                     "last_message_create_time", last_time);
 }
 
 /* The p2p chat of (app's bot, person), found by its two members. */
