@@ -37,6 +37,6 @@ extern int unit_failures;
 
 extern const struct unit_case core_cases[], config_cases[], http_cases[], json_cases[],
     wecom_cases[], udesk_cases[], feishu_cases[], events_cases[], store_cases[], group_cases[],
-    svc_cases[], rate_cases[], seal_cases[], secrets_cases[], tcache_cases[], svc_msg_cases[];
+    svc_cases[], rate_cases[], seal_cases[], secrets_cases[], tcache_cases[], svc_msg_cases[], multipart_cases[];
 
 #endif
