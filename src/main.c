@@ -365,7 +365,9 @@ int main(int argc, char **argv)
             .body_limit = (size_t)cfg.body_limit,
             /* Bodies between the two limits get the dialect's own error;
              * only far larger ones meet h2o's plain 413. */
-            .body_limit_hard = (size_t)cfg.body_limit * 4,
+            .body_limit_hard = (size_t)(cfg.body_limit * 4 > cfg.upload_body_limit
+                                            ? cfg.body_limit * 4
+                                            : cfg.upload_body_limit),
             .shutdown_timeout_ms = cfg.shutdown_timeout_ms,
             .access_log = cfg.access_log,
             .userdata = &app,

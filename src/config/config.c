@@ -56,6 +56,14 @@ static const struct config_key config_keys[] = {
       "Least severe level logged: error, warn, info or debug." },
     { "body_limit", CFG_INT, OFF(body_limit), "1048576", 16, 64 << 20, NULL, false,
       "Largest request body in bytes; larger bodies get the dialect's error." },
+    { "upload_body_limit", CFG_INT, OFF(upload_body_limit), "31522816", 16, 1 << 30, NULL, false,
+      "Largest request body in bytes of an upload route (Feishu images and files: 30 MiB and "
+      "the form around it)." },
+    { "upload_dir", CFG_STR, OFF(upload_dir), "", 0, 0, NULL, false,
+      "Directory of uploaded bytes, content-addressed (shared by the nodes of one database). "
+      "Empty: DBFILE.uploads beside a SQLite file, else $TMPDIR/qunzu-uploads." },
+    { "upload_max_bytes", CFG_INT, OFF(upload_max_bytes), "1073741824", 0, INT64_MAX / 2, NULL,
+      false, "Most bytes all uploads of the database may hold together (0: no uploads)." },
     { "sqlite_synchronous", CFG_STR, OFF(sqlite_synchronous), "full", 0, 0, sync_modes, false,
       "SQLite synchronous mode; full makes every acknowledged write survive power loss." },
     { "sqlite_busy_timeout_ms", CFG_INT, OFF(sqlite_busy_timeout_ms), "5000", 0, 600000, NULL,

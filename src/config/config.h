@@ -27,6 +27,9 @@ struct config {
     int64_t threads;
     char *log_level;
     int64_t body_limit;      /* bytes */
+    int64_t upload_body_limit; /* bytes, routes that take uploads (R_UPLOAD) */
+    char *upload_dir;          /* where uploaded bytes live ("": beside the database) */
+    int64_t upload_max_bytes;  /* all uploaded bytes of the database together */
     char *sqlite_synchronous;
     int64_t sqlite_busy_timeout_ms;
     bool sqlite_group_commit;

@@ -89,6 +89,7 @@ enum subj {
     SUBJ_MSG_EDIT,   /* editing a message: its sender, edit count, window */
     SUBJ_MSG_TYPE,   /* an operation the message's type does not support */
     SUBJ_THREAD,     /* replying in a thread */
+    SUBJ_RESOURCE,   /* an uploaded image or file key */
     SUBJ__COUNT
 };
 

@@ -363,10 +363,14 @@ void dialect_handle(struct http_req *r)
     rq.svc.now = clock_now(&ws->app->clock);
     rq.svc.tokens = ws->app->tokens;
 
-    if (r->body_len > (size_t)ws->app->cfg->body_limit)
+    e = find_route(&rq, d);
+    if (r->body_len > (size_t)ws->app->cfg->body_limit
+        && (e != ERR_OK || !(rq.route->flags & R_UPLOAD)
+            || r->body_len > (size_t)ws->app->cfg->upload_body_limit)) {
+        rq.route = NULL;
+        err_info_clear(&rq.err);
         e = err_set(&rq.err, ERR_TOO_LARGE, SUBJ_NONE, "request body too large");
-    else
-        e = find_route(&rq, d);
+    }
     if (e == ERR_OK && ws->app->group != NULL && (rq.route->flags & R_WRITE)
         && !(rq.route->flags & (R_NO_TX | R_INLINE))) {
         submit_write(&rq, d);

@@ -94,10 +94,13 @@ enum route_flags {
      * under group commit it runs on its worker, taking the group's
      * connection in turn, instead of waiting for a batch's fsync. */
     R_INLINE = 1 << 4,
+    /* Takes an upload: the body may reach upload_body_limit, not body_limit. */
+    R_UPLOAD = 1 << 5,
     R_DIALECT_A = 1 << 8, /* free for a dialect's own use (an envelope style) */
     R_DIALECT_B = 1 << 9,
     R_DIALECT_C = 1 << 10,
     R_DIALECT_D = 1 << 11,
+    R_DIALECT_E = 1 << 12,
 };
 
 struct route {

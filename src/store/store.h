@@ -481,6 +481,31 @@ enum err store_person_by_email(struct store *s, struct arena *a, int64_t tenant,
 /* The p2p chat of an app's bot and a person; ERR_NOT_FOUND if none. */
 enum err store_fs_p2p_find(struct store *s, int64_t app, int64_t person, int64_t *chat);
 
+/* Uploaded images and files (store_blob.c): a key's row, and its bytes in
+ * a file named by their SHA-256 under an upload directory. */
+struct fs_res_row {
+    int64_t id, tenant_id;
+    const char *key;      /* img_v3_... / file_v3_... */
+    int64_t app;          /* the uploading app */
+    const char *kind;     /* "image" or "file" */
+    const char *sub_type; /* image_type (message, avatar) or file_type (opus, mp4, ...) */
+    const char *file_name, *mime, *sha256;
+    int64_t duration, size, created_at;
+};
+/* Writes the bytes under DIR/ab/<sha256> (temporary name, fsync, rename):
+ * a file there is always whole. '*sha256' is their hex digest. */
+enum err store_blob_write(struct arena *a, const char *dir, const void *data, size_t len,
+                          const char **sha256);
+enum err store_blob_read(struct arena *a, const char *dir, const char *sha256,
+                         const unsigned char **data, size_t *len);
+/* The bytes every blob row counts, and a blob's row ('*added': it was new). */
+enum err store_blob_total(struct store *s, int64_t *total);
+enum err store_blob_put(struct store *s, const char *sha256, int64_t size, int64_t now,
+                        bool *added);
+enum err store_fs_res_insert(struct store *s, struct fs_res_row *res); /* sets res->id */
+enum err store_fs_res_get(struct store *s, struct arena *a, const char *key,
+                          struct fs_res_row *out);
+
 /* Event subscriptions and delivery (store_events.c). */
 enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app,
                                    struct fs_subscription_row *out);

@@ -139,6 +139,14 @@ static const struct copy_table copy_tables[] = {
       "FROM fs_message_uuid ORDER BY tenant_id, sender_kind, sender_ref, uuid",
       "INSERT INTO fs_message_uuid (tenant_id, sender_kind, sender_ref, uuid, message_ref, "
       "created_at) VALUES ($1, $2, $3, $4, $5, $6)" },
+    { "fs_blob", "SELECT sha256, size, created_at FROM fs_blob ORDER BY sha256",
+      "INSERT INTO fs_blob (sha256, size, created_at) VALUES ($1, $2, $3)" },
+    { "fs_resource",
+      "SELECT id, tenant_id, res_key, app_ref, kind, sub_type, file_name, duration, mime, size, "
+      "sha256, created_at FROM fs_resource ORDER BY id",
+      "INSERT INTO fs_resource (id, tenant_id, res_key, app_ref, kind, sub_type, file_name, "
+      "duration, mime, size, sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+      "$11, $12)" },
 };
 
 static const char SQL_TENANT_COUNT[] = "SELECT count(*) FROM tenant";

@@ -138,6 +138,9 @@ struct msg_lookup {
     enum err (*mention)(void *arg, const char *id, struct msg_mention *out);
     enum err (*share_chat)(void *arg, const char *chat_id);
     enum err (*share_user)(void *arg, const char *user_id);
+    /* An uploaded key of 'kind' ("image", "file"): ERR_NOT_FOUND unknown,
+     * ERR_FORBIDDEN (SUBJ_RESOURCE) not the sender's. */
+    enum err (*resource)(void *arg, const char *kind, const char *key, struct fs_res_row *out);
     void *arg;
 };
 
@@ -153,7 +156,8 @@ struct msg_content {
 bool svc_msg_type_known(const char *msg_type);
 /* Checks 'content' for 'msg_type' (§3, §3.1) and builds its read side
  * (§3.3): ERR_BAD_REQUEST with SUBJ_CONTENT (the detail is the platform's
- * ext text) or SUBJ_CARD, ERR_LIMIT with SUBJ_CONTENT over the size limit. */
+ * ext text) or SUBJ_CARD, ERR_LIMIT with SUBJ_CONTENT over the size limit,
+ * ERR_CONFLICT with SUBJ_RESOURCE for a key uploaded as another type. */
 enum err svc_msg_content(struct arena *a, struct err_info *ei, const char *msg_type,
                          const char *content, const struct msg_lookup *lk,
                          struct msg_content *out);
@@ -234,6 +238,45 @@ const char *svc_fs_bot_open_id(struct arena *a, const char *app_id);
 enum err svc_tenant_rate_limit(struct svc_ctx *c, bool *on);
 /* A message's mentions column, decoded. */
 size_t svc_msg_mentions(struct arena *a, const char *json, struct msg_mention **out);
+
+/* --- Feishu uploads (svc_upload.c) --- */
+
+struct res_upload {
+    const char *kind;     /* "image" or "file" */
+    const char *sub_type; /* image_type or file_type */
+    const char *file_name; /* files; NULL for images */
+    int64_t duration;
+    const unsigned char *data;
+    size_t len;
+    const char *dir;    /* where the bytes go */
+    int64_t max_total;  /* all uploads' bytes together */
+};
+/* Stores an upload of app 'app' and answers its new key: ERR_MISSING
+ * (SUBJ_CONTENT) empty, ERR_LIMIT (SUBJ_CONTENT) over 10/30 MiB,
+ * ERR_BAD_REQUEST (SUBJ_CONTENT) not an image, ERR_LIMIT (SUBJ_NONE) the
+ * upload directory's bound reached. */
+enum err svc_res_upload(struct svc_ctx *c, int64_t app, const struct res_upload *u,
+                        const char **key);
+
+struct res_bytes {
+    const char *file_name, *mime;
+    const unsigned char *data;
+    size_t len;
+};
+/* The bytes of an image or file key 'app' uploaded: ERR_NOT_FOUND
+ * (SUBJ_RESOURCE) unknown, ERR_FORBIDDEN (SUBJ_RESOURCE) another app's,
+ * ERR_BAD_REQUEST (SUBJ_RESOURCE) an avatar. */
+enum err svc_res_download(struct svc_ctx *c, int64_t app, const char *kind, const char *key,
+                          const char *dir, struct res_bytes *out);
+/* The bytes of key 'key' of 'type' ("image", "file") in a message the
+ * operator may read. */
+enum err svc_msg_resource(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
+                          const char *type, const char *key, const char *dir,
+                          struct res_bytes *out);
+/* A key a message of 'app' refers to: ERR_NOT_FOUND unknown (or of another
+ * kind), ERR_FORBIDDEN (SUBJ_RESOURCE) another app's. */
+enum err svc_res_for_message(struct svc_ctx *c, int64_t app, const char *kind, const char *key,
+                             struct fs_res_row *out);
 
 /* --- events (svc_events.c) --- */
 

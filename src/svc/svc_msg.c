@@ -195,11 +195,18 @@ static enum err lk_share_user(void *arg, const char *user_id)
                                 &p);
 }
 
+static enum err lk_resource(void *arg, const char *kind, const char *key, struct fs_res_row *out)
+{
+    struct lookup_ctx *l = arg;
+
+    return svc_res_for_message(l->c, l->o->app, kind, key, out);
+}
+
 enum err svc_msg_check_content(struct svc_ctx *c, const struct msg_op *o, const char *msg_type,
                                const char *content, struct msg_content *out)
 {
     struct lookup_ctx l = { c, o };
-    struct msg_lookup lk = { lk_mention, lk_share_chat, lk_share_user, &l };
+    struct msg_lookup lk = { lk_mention, lk_share_chat, lk_share_user, lk_resource, &l };
 
     return svc_msg_content(c->a, c->ei, msg_type, content, &lk, out);
 }

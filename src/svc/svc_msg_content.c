@@ -63,6 +63,9 @@ static enum err mention(struct build *b, const char *id, const char **key)
     return ERR_OK;
 }
 
+static enum err key_check(struct build *b, const char *kind, const char *key,
+                          const char *sub_type, struct fs_res_row *out);
+
 /* --- text --- */
 
 struct style_tag {
@@ -276,12 +279,24 @@ static enum err post_node(struct build *b, json_t *node, json_t **out)
         *out = json_pack("{s:s,s:s,s:s,s:o}", "tag", "at", "user_id", key, "user_name",
                          b->m[b->n - 1].name ? b->m[b->n - 1].name : "", "style", styles(node));
     } else if (strcmp(tag, "img") == 0) {
+        struct fs_res_row r;
+        enum err e;
+
         if (!has_str(node, "image_key"))
             return bad(b, "message_content_img_tag's image_key field can't be nil");
+        e = key_check(b, "image", json_str(node, "image_key"), "message", &r);
+        if (e != ERR_OK)
+            return e;
         *out = json_pack("{s:s,s:s}", "tag", "img", "image_key", json_str(node, "image_key"));
     } else if (strcmp(tag, "media") == 0) {
+        struct fs_res_row r;
+        enum err e;
+
         if (!has_str(node, "file_key"))
             return bad(b, "message_content_media_tag's file_key field can't be nil");
+        e = key_check(b, "file", json_str(node, "file_key"), "mp4", &r);
+        if (e != ERR_OK)
+            return e;
         *out = json_pack("{s:s,s:s,s:s}", "tag", "media", "file_key", json_str(node, "file_key"),
                          "image_key",
                          json_str(node, "image_key") ? json_str(node, "image_key") : "");
@@ -501,28 +516,58 @@ static enum err content_card(struct build *b, json_t *c, json_t **read)
 
 /* --- the rest --- */
 
+/* An uploaded key a message names: the sender's, of the right type
+ * ('sub_type' NULL: any; "message" for images). */
+static enum err key_check(struct build *b, const char *kind, const char *key,
+                          const char *sub_type, struct fs_res_row *out)
+{
+    enum err e = b->lk->resource(b->lk->arg, kind, key, out);
+
+    if (e == ERR_NOT_FOUND)
+        return bad(b, arena_printf(b->a, "invalid %s_key", kind));
+    if (e == ERR_OK && sub_type != NULL && strcmp(out->sub_type, sub_type) != 0)
+        return err_set(b->ei, ERR_CONFLICT, SUBJ_RESOURCE, "uploaded as %s", out->sub_type);
+    return e;
+}
+
 static enum err content_keys(struct build *b, const char *type, json_t *c, json_t **read)
 {
+    static const char *const need[][2] = { { "file", NULL }, { "audio", "opus" },
+                                           { "media", "mp4" } };
     const char *file = json_str(c, "file_key"), *image = json_str(c, "image_key");
     const char *what = arena_printf(b->a, "content format of the %s type is incorrect", type);
+    struct fs_res_row r = { 0 }, img;
+    enum err e = ERR_OK;
 
     if (strcmp(type, "image") == 0) {
         if (image == NULL || *image == '\0')
             return bad(b, what);
-        *read = json_pack("{s:s}", "image_key", image);
-        return ERR_OK;
+        e = key_check(b, "image", image, "message", &img);
+        if (e == ERR_OK)
+            *read = json_pack("{s:s}", "image_key", image);
+        return e;
     }
     if (file == NULL || *file == '\0')
         return bad(b, what);
-    if (strcmp(type, "file") == 0)
-        *read = json_pack("{s:s,s:s}", "file_key", file, "file_name", "");
-    else if (strcmp(type, "audio") == 0)
-        *read = json_pack("{s:s,s:i}", "file_key", file, "duration", 0);
-    else if (strcmp(type, "media") == 0)
-        *read = json_pack("{s:s,s:s,s:s,s:i}", "file_key", file, "image_key", image ? image : "",
-                          "file_name", "", "duration", 0);
-    else
+    if (strcmp(type, "sticker") == 0) {
+        /* Stickers come from messages the bot received, not from uploads. */
         *read = json_pack("{s:s}", "file_key", file);
+        return ERR_OK;
+    }
+    for (size_t i = 0; i < 3 && e == ERR_OK; i++)
+        if (strcmp(type, need[i][0]) == 0)
+            e = key_check(b, "file", file, need[i][1], &r);
+    if (e == ERR_OK && strcmp(type, "media") == 0 && image != NULL && *image != '\0')
+        e = key_check(b, "image", image, "message", &img);
+    if (e != ERR_OK)
+        return e;
+    if (strcmp(type, "file") == 0)
+        *read = json_pack("{s:s,s:s}", "file_key", file, "file_name", r.file_name);
+    else if (strcmp(type, "audio") == 0)
+        *read = json_pack("{s:s,s:I}", "file_key", file, "duration", (json_int_t)r.duration);
+    else
+        *read = json_pack("{s:s,s:s,s:s,s:I}", "file_key", file, "image_key", image ? image : "",
+                          "file_name", r.file_name, "duration", (json_int_t)r.duration);
     return ERR_OK;
 }
 

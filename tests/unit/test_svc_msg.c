@@ -32,7 +32,24 @@ static enum err fake_chat(void *arg, const char *id)
     return strcmp(id, "oc_ok") == 0 ? ERR_OK : ERR_NOT_FOUND;
 }
 
-static const struct msg_lookup LK = { fake_mention, fake_chat, fake_chat, NULL };
+/* Uploads: img_v2_1 and img_1 (images for messages), file_v2_1 (a pdf), f (opus, 1.5 s). */
+static enum err fake_resource(void *arg, const char *kind, const char *key, struct fs_res_row *out)
+{
+    (void)arg;
+    memset(out, 0, sizeof(*out));
+    out->kind = kind;
+    if (strcmp(kind, "image") == 0 && (strcmp(key, "img_v2_1") == 0 || strcmp(key, "img_1") == 0))
+        out->sub_type = "message";
+    else if (strcmp(kind, "file") == 0 && strcmp(key, "file_v2_1") == 0)
+        out->sub_type = "pdf", out->file_name = "a.pdf";
+    else if (strcmp(kind, "file") == 0 && strcmp(key, "f") == 0)
+        out->sub_type = "opus", out->file_name = "v.opus", out->duration = 1500;
+    else
+        return ERR_NOT_FOUND;
+    return ERR_OK;
+}
+
+static const struct msg_lookup LK = { fake_mention, fake_chat, fake_chat, fake_resource, NULL };
 
 struct got {
     enum err e;
@@ -180,10 +197,17 @@ static void msg_other_types(void)
     CHECK_STR(g.mc.body, "{\"image_key\":\"img_v2_1\"}");
     g = run(&a, "image", "{}");
     CHECK_STR(g.ei.msg, "content format of the image type is incorrect");
+    g = run(&a, "image", "{\"image_key\":\"img_other\"}");
+    CHECK_STR(g.ei.msg, "invalid image_key");
     g = run(&a, "file", "{\"file_key\":\"file_v2_1\"}");
-    CHECK_STR(g.mc.body, "{\"file_key\":\"file_v2_1\",\"file_name\":\"\"}");
+    CHECK_STR(g.mc.body, "{\"file_key\":\"file_v2_1\",\"file_name\":\"a.pdf\"}");
     g = run(&a, "audio", "{\"file_key\":\"f\"}");
-    CHECK_STR(g.mc.body, "{\"file_key\":\"f\",\"duration\":0}");
+    CHECK_STR(g.mc.body, "{\"file_key\":\"f\",\"duration\":1500}");
+    /* An upload of another type: 230055's case. */
+    g = run(&a, "audio", "{\"file_key\":\"file_v2_1\"}");
+    CHECK(g.e == ERR_CONFLICT && g.ei.subj == SUBJ_RESOURCE);
+    g = run(&a, "media", "{\"file_key\":\"f\"}");
+    CHECK(g.e == ERR_CONFLICT);
     g = run(&a, "share_chat", "{\"chat_id\":\"oc_ok\"}");
     CHECK_STR(g.mc.body, "{\"chat_id\":\"oc_ok\"}");
     g = run(&a, "share_chat", "{\"chat_id\":\"oc_no\"}");

@@ -17,6 +17,7 @@ enum {
     FS_OAUTH = R_DIALECT_B, /* OAuth token endpoint: failures HTTP 400 {code,error,error_description} */
     FS_MSG_OK = R_DIALECT_C, /* success says "ok", not "success" (chat tabs) */
     FS_IM = R_DIALECT_D,     /* the message family's codes (23000x, 99992402) first */
+    FS_UP = R_DIALECT_E,     /* the upload family's codes (234xxx) first */
 };
 
 const struct dialect_error *fs_error_lookup(enum err code, enum subj subj);
@@ -188,6 +189,13 @@ enum err fs_msg_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_msg_recall(struct req *rq, json_t *body, json_t *out);
 enum err fs_msg_edit(struct req *rq, json_t *body, json_t *out);
 enum err fs_msg_patch(struct req *rq, json_t *body, json_t *out);
+/* fs_upload.c (uploads.md) */
+const struct dialect_error *fs_up_error_lookup(enum err e, enum subj s);
+enum err fs_image_upload(struct req *rq, json_t *body, json_t *out);
+enum err fs_file_upload(struct req *rq, json_t *body, json_t *out);
+enum err fs_image_get(struct req *rq, json_t *body, json_t *out);
+enum err fs_file_get(struct req *rq, json_t *body, json_t *out);
+enum err fs_msg_resource(struct req *rq, json_t *body, json_t *out);
 /* fs_msg_sim.c: a person says something (or replies) and recalls (admin API). */
 enum err fs_sim_say(struct req *rq, json_t *body, json_t *out);
 enum err fs_sim_recall(struct req *rq, json_t *body, json_t *out);

@@ -197,7 +197,9 @@ void fs_render(struct req *rq, enum err e, json_t *out)
 
     http_add_header(rq->http, "x-tt-logid", lid);
     rq->http->log_code_set = true;
-    if (e != ERR_OK && rq->route != NULL && (rq->route->flags & FS_IM))
+    if (e != ERR_OK && rq->route != NULL && (rq->route->flags & FS_UP))
+        row = fs_up_error_lookup(e, rq->err.subj);
+    if (e != ERR_OK && rq->route != NULL && (rq->route->flags & FS_IM) && row == NULL)
         row = fs_im_error_lookup(e, rq->err.subj);
     if (row == NULL)
         row = fs_error_lookup(e, rq->err.subj);
@@ -210,6 +212,11 @@ void fs_render(struct req *rq, enum err e, json_t *out)
         rq->http->content_type = "text/plain; charset=utf-8";
         rq->http->resp_body = row->msg;
         rq->http->resp_len = strlen(row->msg);
+        return;
+    }
+    if (e == ERR_OK && rq->http->resp_body != NULL) {
+        /* The handler answered with raw bytes (a download). */
+        rq->http->log_code = 0;
         return;
     }
     if (e == ERR_OK && rq->route != NULL && (rq->route->flags & (FS_FLAT | FS_OAUTH))) {

@@ -98,6 +98,13 @@ static const struct field_rule q_msg_list[] = {
     { NULL },
 };
 
+static const char *const RESOURCE_TYPES[] = { "image", "file", NULL };
+static const struct field_rule q_msg_resource[] = {
+    { .name = "type", .type = JT_STRING, .flags = F_REQUIRED, .values = RESOURCE_TYPES,
+      .subj = SUBJ_RESOURCE },
+    { NULL },
+};
+
 static const struct route fs_routes[] = {
     /* method      path                                                 flags / handler */
     /* conventions.md §10.1, §10.2, §10.5 */
@@ -175,6 +182,13 @@ static const struct route fs_routes[] = {
       fs_msg_edit },
     { HTTP_PATCH, "/open-apis/im/v1/messages/:message_id", R_WRITE | R_JSON | FS_IM | FS_MSG_OK,
       b_msg_patch, fs_msg_patch },
+    /* uploads.md §3 - §7 (multipart forms: their rules are fs_upload.c's) */
+    { HTTP_POST, "/open-apis/im/v1/images", R_WRITE | R_UPLOAD | FS_UP, NULL, fs_image_upload },
+    { HTTP_POST, "/open-apis/im/v1/files", R_WRITE | R_UPLOAD | FS_UP, NULL, fs_file_upload },
+    { HTTP_GET, "/open-apis/im/v1/images/:image_key", FS_UP, NULL, fs_image_get },
+    { HTTP_GET, "/open-apis/im/v1/files/:file_key", FS_UP, NULL, fs_file_get },
+    { HTTP_GET, "/open-apis/im/v1/messages/:message_id/resources/:file_key", FS_UP, NULL,
+      fs_msg_resource, q_msg_resource },
 };
 
 const struct dialect fs_dialect = {
