@@ -2,8 +2,10 @@
 // (@larksuiteoapi/node-sdk) talking in chats against qunzu, changed only by its `domain`:
 // client.im.message.create / get / list / listWithIterator / reply / update / patch /
 // delete, as the bot and (lark.withUserAccessToken) as a person; an EventDispatcher
-// receiving im.message.receive_v1 from a person's message; and the project's alert-bot
-// tutorial end to end (group, text, card, pin, reply, card update, recall, history).
+// receiving im.message.receive_v1 from a person's message; and the project's two
+// tutorials end to end: the alert bot (group, text, card, pin, reply, card update, recall,
+// history) and the welcome bot (greets newcomers by mention, answers a question it
+// receives as an event).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as lark from '@larksuiteoapi/node-sdk';
@@ -124,5 +126,68 @@ test('tutorial: an alert bot, end to end with the SDK', { timeout: 180_000 }, as
         assert.equal(history[1].thread_id, thread.thread_id);
         const inThread = ok(await client.im.message.list({ params: { container_id_type: 'thread', container_id: thread.thread_id } }), 'thread');
         assert.deepEqual(inThread.items.map((m) => m.message_id), [alert.message_id, thread.message_id]);
+    });
+});
+
+// The welcome-bot tutorial: a bot that greets each newcomer of its group by mention and
+// answers a question a person asks it, driven only by the events it receives.
+test('tutorial: a welcome bot, driven by its events', { timeout: 180_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const rx = await startReceiver({ verificationToken: 'vt-w' });
+        try {
+            const seeded = await srv.request('POST', '/admin/v1/seed', {
+                headers: ADMIN_HEADERS,
+                body: { tenants: [{ name: 'Acme', feishu: { tenant_key: 'acme', apps: [{ app_id: APP1.app_id, app_secret: APP1.app_secret, name: APP1.name, event: {
+                    callback_url: rx.url, verification_token: 'vt-w', types: ['im.chat.member.user.added_v1', 'im.message.receive_v1'],
+                } }] } }] },
+            });
+            assert.equal(seeded.status, 200, seeded.body);
+            const botOpenId = seeded.json.tenants[0].feishu.apps.find((a) => a.app_id === APP1.app_id).bot_open_id;
+            const client = sdkClient(srv);
+            const chat = ok(await client.im.chat.create({ data: { name: 'welcome' } }), 'group').chat_id;
+
+            // The bot: handles each event once.
+            let handled = 0;
+            const step = async () => {
+                while (handled < rx.accepted.length) {
+                    const ev = rx.accepted[handled++];
+                    if (ev.handled_as === 'im.chat.member.user.added_v1') {
+                        for (const u of ev.users) {
+                            ok(await client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: {
+                                receive_id: ev.chat_id, msg_type: 'text', content: text(`<at user_id="${u.user_id.open_id}"></at> welcome to the group!`),
+                            } }), 'greet');
+                        }
+                    } else if (ev.handled_as === 'im.message.receive_v1' && JSON.parse(ev.message.content).text.includes('wifi')) {
+                        ok(await client.im.message.reply({ path: { message_id: ev.message.message_id }, data: { msg_type: 'text', content: text('The wifi is "qunzu-guest".') } }), 'answer');
+                    }
+                }
+            };
+            const until = async (what, cond) => {
+                const done = await waitFor(async () => { await step(); return cond(); }, { timeoutMs: 15000, intervalMs: 50 });
+                assert.ok(done, `timed out: ${what}`);
+            };
+
+            ok(await client.im.chatMembers.create({ path: { chat_id: chat }, params: { member_id_type: 'user_id' }, data: { id_list: ['wangwu', 'zhaoliu'] } }), 'add');
+            await until('two greetings', () => rx.accepted.length >= 1 && handled >= 1);
+            const asked = await srv.request('POST', '/admin/v1/feishu/say', { headers: ADMIN_HEADERS, body: {
+                chat_id: chat, user_id: 'wangwu', msg_type: 'text', content: text(`<at user_id="${botOpenId}">bot</at> what is the wifi?`),
+            } });
+            assert.equal(asked.status, 200, asked.body);
+            await until('the answer', () => rx.accepted.some((e) => e.handled_as === 'im.message.receive_v1') && handled === rx.accepted.length);
+
+            const history = [];
+            for await (const p of await client.im.message.listWithIterator({ params: { container_id_type: 'chat', container_id: chat } })) history.push(...(p?.items || []));
+            const texts = history.map((m) => JSON.parse(m.body.content).text);
+            assert.deepEqual(texts, ['@_user_1 welcome to the group!', '@_user_1 welcome to the group!', '@_user_1 what is the wifi?', 'The wifi is "qunzu-guest".']);
+            const people = await (await import('./lib/feishu.mjs')).ids(srv);
+            assert.deepEqual(history.slice(0, 2).map((m) => m.mentions[0].id).sort(), [people.acme.wangwu.open(APP1), people.acme.zhaoliu.open(APP1)].sort());
+            assert.equal(history[2].mentions[0].id, botOpenId);
+            assert.equal(history[3].parent_id, asked.json.message_id);
+            assert.equal(history[3].sender.sender_type, 'app');
+            // The bot's own messages never came back to it as events.
+            assert.equal(rx.accepted.filter((e) => e.handled_as === 'im.message.receive_v1').length, 1);
+        } finally {
+            await rx.close();
+        }
     });
 });
