@@ -21,8 +21,9 @@ static struct msg_op op_of(struct req *rq, struct msg_events *ev)
 
 static const struct fs_msg_view SEND_VIEW = { NULL, false, false };
 
-/* Messages into one chat (or to one person): the chat's own budget,
- * shared by every bot (§18), before anything is written. */
+/* Messages into one chat (a person's p2p chat included): the chat's own
+ * budget, shared by every sender (§18). Over it, the request fails and its
+ * transaction, the message with it, rolls back. */
 static enum err chat_budget(struct req *rq, const struct fs_msg_row *m)
 {
     return fs_msg_rate(rq, FS_RATE_CHAT, m->chat);
@@ -38,7 +39,7 @@ static enum err send_common(struct req *rq, const struct msg_send *s, json_t *ou
     if (e == ERR_OK)
         e = chat_budget(rq, &m);
     if (e == ERR_OK)
-        json_object_update(out, fs_msg_json(rq, &m, &SEND_VIEW));
+        json_object_update_new(out, fs_msg_json(rq, &m, &SEND_VIEW));
     return e;
 }
 
@@ -165,7 +166,7 @@ enum err fs_msg_edit(struct req *rq, json_t *body, json_t *out)
     if (e == ERR_OK)
         e = chat_budget(rq, &m);
     if (e == ERR_OK)
-        json_object_update(out, fs_msg_json(rq, &m, &SEND_VIEW));
+        json_object_update_new(out, fs_msg_json(rq, &m, &SEND_VIEW));
     return e;
 }
 
