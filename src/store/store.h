@@ -449,13 +449,14 @@ struct fs_msg_row {
 };
 
 /* One page of a chat (thread_id NULL) or a thread, created within
- * [from_ms, to_ms], after the row 'after' (0: from the start). */
+ * [from_ms, to_ms], after the row (after_ms, after) in the page's order
+ * (after 0: from the start). */
 struct fs_msg_page {
     int64_t chat;
     const char *thread_id;
     int64_t from_ms, to_ms;
     bool desc;
-    int64_t after, limit;
+    int64_t after_ms, after, limit;
 };
 
 enum err store_fs_msg_insert(struct store *s, struct fs_msg_row *m); /* sets m->id */

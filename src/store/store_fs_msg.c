@@ -28,24 +28,27 @@ static const char SQL_MSG_GET[] = "SELECT " MSG_COLS MSG_FROM "WHERE m.message_i
 static const char SQL_MSG_UPDATE[] =
     "UPDATE fs_message SET content = $2, body = $3, mentions = $4, thread_id = $5, "
     "updated_ms = $6, updated = $7, deleted = $8, edits = $9, msg_type = $10 WHERE id = $1";
-/* Pages: $1 the container, $2..$3 the create-time range (ms, inclusive),
- * $4 the last row of the page before (0: none), $5 the page size. The
- * position is the row's (created_ms, id), read from the row itself. */
-#define PAGE_AFTER(op)                                                                         \
-    " AND (CAST($4 AS BIGINT) = 0 OR (m.created_ms, m.id) " op " ((SELECT x.created_ms FROM "   \
-    "fs_message x WHERE x.id = CAST($4 AS BIGINT)), CAST($4 AS BIGINT)))"
-static const char SQL_MSG_CHAT_ASC[] =
-    "SELECT " MSG_COLS MSG_FROM "WHERE m.chat_ref = $1 AND m.in_chat = 1 AND m.created_ms >= $2 "
-    "AND m.created_ms <= $3" PAGE_AFTER(">") " ORDER BY m.created_ms, m.id LIMIT $5";
-static const char SQL_MSG_CHAT_DESC[] =
-    "SELECT " MSG_COLS MSG_FROM "WHERE m.chat_ref = $1 AND m.in_chat = 1 AND m.created_ms >= $2 "
-    "AND m.created_ms <= $3" PAGE_AFTER("<") " ORDER BY m.created_ms DESC, m.id DESC LIMIT $5";
-static const char SQL_MSG_THREAD_ASC[] =
-    "SELECT " MSG_COLS MSG_FROM "WHERE m.thread_id = $1 AND m.created_ms >= $2 "
-    "AND m.created_ms <= $3" PAGE_AFTER(">") " ORDER BY m.created_ms, m.id LIMIT $5";
-static const char SQL_MSG_THREAD_DESC[] =
-    "SELECT " MSG_COLS MSG_FROM "WHERE m.thread_id = $1 AND m.created_ms >= $2 "
-    "AND m.created_ms <= $3" PAGE_AFTER("<") " ORDER BY m.created_ms DESC, m.id DESC LIMIT $5";
+/* Pages. The first: $1 the container, $2..$3 the create-time range (ms,
+ * inclusive), $4 the page size. The pages after: $1 the container, $2..$3
+ * the last row's (created_ms, id), $4 the far end of the range, $5 the page
+ * size; the near end is behind that row already. Each is one range of the
+ * index: no OR, and only one bound on each side of created_ms. */
+#define PAGE(where, cond, order)                                                                \
+    "SELECT " MSG_COLS MSG_FROM "WHERE " where cond " ORDER BY " order
+#define IN_CHAT "m.chat_ref = $1 AND m.in_chat = 1"
+#define IN_THREAD "m.thread_id = $1"
+#define RANGE " AND m.created_ms >= $2 AND m.created_ms <= $3"
+#define ASC "m.created_ms, m.id LIMIT "
+#define DESC "m.created_ms DESC, m.id DESC LIMIT "
+#define AFTER_ASC " AND (m.created_ms, m.id) > ($2, $3) AND m.created_ms <= $4"
+#define AFTER_DESC " AND (m.created_ms, m.id) < ($2, $3) AND m.created_ms >= $4"
+static const char *const SQL_PAGES[2][2][2] = {
+    /* [thread][desc][after] */
+    { { PAGE(IN_CHAT, RANGE, ASC "$4"), PAGE(IN_CHAT, AFTER_ASC, ASC "$5") },
+      { PAGE(IN_CHAT, RANGE, DESC "$4"), PAGE(IN_CHAT, AFTER_DESC, DESC "$5") } },
+    { { PAGE(IN_THREAD, RANGE, ASC "$4"), PAGE(IN_THREAD, AFTER_ASC, ASC "$5") },
+      { PAGE(IN_THREAD, RANGE, DESC "$4"), PAGE(IN_THREAD, AFTER_DESC, DESC "$5") } },
+};
 static const char SQL_MSG_LAST[] =
     "SELECT " MSG_COLS MSG_FROM "WHERE m.chat_ref = $1 ORDER BY m.created_ms DESC, m.id DESC "
     "LIMIT 1";
@@ -159,16 +162,18 @@ static enum err msg_rows(enum err e, struct arena *a, const struct sql_res *r,
 enum err store_fs_msg_page(struct store *s, struct arena *a, const struct fs_msg_page *q,
                            struct fs_msg_row **rows, size_t *n)
 {
+    const char *sql = SQL_PAGES[q->thread_id != NULL][q->desc][q->after != 0];
+    struct sql_param p[5] = {
+        q->thread_id ? (struct sql_param){ 's', q->thread_id, 0 }
+                     : (struct sql_param){ 'i', NULL, q->chat },
+        { 'i', NULL, q->after ? q->after_ms : q->from_ms },
+        { 'i', NULL, q->after ? q->after : q->to_ms },
+        { 'i', NULL, q->after ? (q->desc ? q->from_ms : q->to_ms) : q->limit },
+        { 'i', NULL, q->limit },
+    };
     struct sql_res r;
-    enum err e;
 
-    if (q->thread_id != NULL)
-        e = store_q(s, a, &r, q->desc ? SQL_MSG_THREAD_DESC : SQL_MSG_THREAD_ASC, "siiii",
-                    q->thread_id, q->from_ms, q->to_ms, q->after, q->limit);
-    else
-        e = store_q(s, a, &r, q->desc ? SQL_MSG_CHAT_DESC : SQL_MSG_CHAT_ASC, "iiiii", q->chat,
-                    q->from_ms, q->to_ms, q->after, q->limit);
-    return msg_rows(e, a, &r, rows, n);
+    return msg_rows(sql_exec(s, a, sql, p, q->after ? 5 : 4, &r), a, &r, rows, n);
 }
 
 enum err store_fs_msg_last(struct store *s, struct arena *a, int64_t chat, struct fs_msg_row *out)

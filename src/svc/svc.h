@@ -199,7 +199,8 @@ struct msg_list {
     const char *container_id;
     int64_t from_ms, to_ms;   /* inclusive */
     bool desc;
-    int64_t after, limit;     /* keyset: the last row's id */
+    int64_t after_ms, after;  /* keyset: the last row's (created_ms, id); after 0: none */
+    int64_t limit;
 };
 enum err svc_msg_list(struct svc_ctx *c, const struct msg_op *o, const struct msg_list *q,
                       struct fs_msg_row **rows, size_t *n, bool *has_more);

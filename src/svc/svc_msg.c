@@ -478,7 +478,9 @@ enum err svc_msg_send(struct svc_ctx *c, const struct msg_op *o, const struct ms
     }
     if (e == ERR_OK && s->uuid != NULL)
         e = store_fs_msg_uuid_put(c->st, c->tenant, &o->op, s->uuid, m.id, c->now);
-    if (e == ERR_OK) {
+    /* The chat is active now (chat lists sort by it): one write a second
+     * at most, however many messages it takes. */
+    if (e == ERR_OK && v.chat.active_at != c->now) {
         v.chat.active_at = c->now;
         e = store_fs_chat_update(c->st, &v.chat);
     }
@@ -538,7 +540,8 @@ enum err svc_msg_list(struct svc_ctx *c, const struct msg_op *o, const struct ms
                       struct fs_msg_row **rows, size_t *n, bool *has_more)
 {
     struct fs_msg_page page = { .from_ms = q->from_ms, .to_ms = q->to_ms, .desc = q->desc,
-                                .after = q->after, .limit = q->limit + 1 };
+                                .after_ms = q->after_ms, .after = q->after,
+                                .limit = q->limit + 1 };
     struct chat_view v;
     const char *chat_id = q->container_id;
     enum err e = ERR_OK;

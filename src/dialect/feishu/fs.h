@@ -167,8 +167,11 @@ struct fs_msg_view {
     const char *id_type; /* people's ids (NULL: open_id) */
     bool raw_cards;      /* cards as sent (card_msg_content_type=user_card_content) */
     bool recalled_text;  /* a recalled message says so (list), else has no content (get) */
+    /* Kept while a page renders: the last sender and its id, looked up once. */
+    struct actor last;
+    const char *last_id;
 };
-json_t *fs_msg_json(struct req *rq, const struct fs_msg_row *m, const struct fs_msg_view *how);
+json_t *fs_msg_json(struct req *rq, const struct fs_msg_row *m, struct fs_msg_view *how);
 /* Event bodies (struct msg_events; 'arg' is the request). */
 json_t *fs_msg_received(void *arg, int64_t app, const char *event_id, const struct fs_msg_row *m,
                         const struct fs_chat_row *chat);

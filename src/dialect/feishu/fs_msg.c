@@ -11,15 +11,17 @@
 
 #include <string.h>
 
-#define CURSOR_MESSAGES 'M'
-
 static struct msg_op op_of(struct req *rq, struct msg_events *ev)
 {
     *ev = (struct msg_events){ fs_msg_received, fs_msg_recalled, rq };
     return (struct msg_op){ rq->actor, rq->app_ref, ev };
 }
 
-static const struct fs_msg_view SEND_VIEW = { NULL, false, false };
+/* How send, reply and edit answer: ids as open_ids, cards simplified. */
+static struct fs_msg_view send_view(void)
+{
+    return (struct fs_msg_view){ .id_type = NULL };
+}
 
 /* Messages into one chat (a person's p2p chat included): the chat's own
  * budget, shared by every sender (§18). Over it, the request fails and its
@@ -34,12 +36,13 @@ static enum err send_common(struct req *rq, const struct msg_send *s, json_t *ou
     struct msg_events ev;
     struct msg_op o = op_of(rq, &ev);
     struct fs_msg_row m;
+    struct fs_msg_view how = send_view();
     enum err e = svc_msg_send(&rq->svc, &o, s, &m);
 
     if (e == ERR_OK)
         e = chat_budget(rq, &m);
     if (e == ERR_OK)
-        json_object_update_new(out, fs_msg_json(rq, &m, &SEND_VIEW));
+        json_object_update_new(out, fs_msg_json(rq, &m, &how));
     return e;
 }
 
@@ -76,7 +79,8 @@ enum err fs_msg_get(struct req *rq, json_t *body, json_t *out)
 {
     struct msg_events ev;
     struct msg_op o = op_of(rq, &ev);
-    struct fs_msg_view how = { fs_id_type(rq, "user_id_type"), raw_cards(rq), false };
+    struct fs_msg_view how = { fs_id_type(rq, "user_id_type"), raw_cards(rq), false, { 0, 0 },
+                               NULL };
     struct fs_msg_row m;
     enum err e = svc_msg_get(&rq->svc, &o, rq->params[0], &m);
 
@@ -98,7 +102,7 @@ enum err fs_msg_list(struct req *rq, json_t *body, json_t *out)
 {
     struct msg_events ev;
     struct msg_op o = op_of(rq, &ev);
-    struct fs_msg_view how = { "open_id", raw_cards(rq), true };
+    struct fs_msg_view how = { "open_id", raw_cards(rq), true, { 0, 0 }, NULL };
     const char *type = json_str(rq->query, "container_id_type");
     const char *sort = json_str(rq->query, "sort_type");
     struct msg_list q = { .thread = strcmp(type, "thread") == 0,
@@ -110,6 +114,7 @@ enum err fs_msg_list(struct req *rq, json_t *body, json_t *out)
         arena_printf(rq->http->arena, "%s|%s|%d|%lld|%lld", type, q.container_id, q.desc,
                      (long long)q.from_ms, (long long)q.to_ms));
     struct fs_msg_row *rows;
+    int64_t keys[2] = { 0, 0 };
     size_t n;
     bool more;
     json_t *items;
@@ -123,11 +128,13 @@ enum err fs_msg_list(struct req *rq, json_t *body, json_t *out)
     if (q.to_ms < q.from_ms)
         return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_NONE,
                        "The end_time is earlier than the start_time");
-    if (fs_page_in(rq, "M", scope, &q.limit, &q.after) != ERR_OK)
+    if (fs_page_in(rq, "MI", scope, &q.limit, keys) != ERR_OK)
         return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_NONE,
                        "the request parameters have changed, page_token is invalid");
     if (q.limit > 50)
         return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_NONE, "The page_size exceeds the limit");
+    q.after_ms = keys[0];
+    q.after = keys[1];
     e = svc_msg_list(&rq->svc, &o, &q, &rows, &n, &more);
     if (e != ERR_OK)
         return e;
@@ -135,8 +142,11 @@ enum err fs_msg_list(struct req *rq, json_t *body, json_t *out)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, fs_msg_json(rq, &rows[i], &how));
     json_object_set_new(out, "has_more", json_boolean(more));
-    if (more)
-        json_out_str(out, "page_token", fs_page_token(rq, "M", scope, &rows[n - 1].id));
+    if (more) {
+        keys[0] = rows[n - 1].created_ms;
+        keys[1] = rows[n - 1].id;
+        json_out_str(out, "page_token", fs_page_token(rq, "MI", scope, keys));
+    }
     json_object_set_new(out, "items", items);
     return ERR_OK;
 }
@@ -156,6 +166,7 @@ enum err fs_msg_edit(struct req *rq, json_t *body, json_t *out)
     struct msg_events ev;
     struct msg_op o = op_of(rq, &ev);
     struct fs_msg_row m;
+    struct fs_msg_view how = send_view();
     enum err e;
 
     if (rq->actor.kind != ACTOR_BOT)
@@ -166,7 +177,7 @@ enum err fs_msg_edit(struct req *rq, json_t *body, json_t *out)
     if (e == ERR_OK)
         e = chat_budget(rq, &m);
     if (e == ERR_OK)
-        json_object_update_new(out, fs_msg_json(rq, &m, &SEND_VIEW));
+        json_object_update_new(out, fs_msg_json(rq, &m, &how));
     return e;
 }
 

@@ -33,17 +33,21 @@ static const char *person_id(struct req *rq, int64_t app, int64_t person, const 
 }
 
 static json_t *sender_json(struct req *rq, const struct fs_msg_row *m, int64_t app,
-                           const char *type)
+                           const char *type, struct fs_msg_view *how)
 {
-    const char *app_id = NULL, *tkey = fs_tenant_key(rq, m->tenant_id);
+    const char *tkey = fs_tenant_key(rq, m->tenant_id);
+    bool bot = m->sender.kind == ACTOR_BOT;
 
-    if (m->sender.kind == ACTOR_BOT) {
-        svc_fs_app_ids(&rq->svc, m->sender.ref, &app_id, NULL);
-        return json_pack("{s:s?,s:s,s:s,s:s}", "id", app_id, "id_type", "app_id", "sender_type",
-                         "app", "tenant_key", tkey);
+    if (how->last.kind != m->sender.kind || how->last.ref != m->sender.ref) {
+        how->last = m->sender;
+        how->last_id = NULL;
+        if (bot)
+            svc_fs_app_ids(&rq->svc, m->sender.ref, &how->last_id, NULL);
+        else
+            how->last_id = person_id(rq, app, m->sender.ref, type);
     }
-    return json_pack("{s:s?,s:s,s:s,s:s}", "id", person_id(rq, app, m->sender.ref, type),
-                     "id_type", type, "sender_type", "user", "tenant_key", tkey);
+    return json_pack("{s:s?,s:s,s:s,s:s}", "id", how->last_id, "id_type", bot ? "app_id" : type,
+                     "sender_type", bot ? "app" : "user", "tenant_key", tkey);
 }
 
 /* The API's mentions[]: people in 'type', bots by their open_id (app_id
@@ -77,7 +81,7 @@ static json_t *mentions_json(struct req *rq, const struct fs_msg_row *m, int64_t
     return arr;
 }
 
-json_t *fs_msg_json(struct req *rq, const struct fs_msg_row *m, const struct fs_msg_view *how)
+json_t *fs_msg_json(struct req *rq, const struct fs_msg_row *m, struct fs_msg_view *how)
 {
     json_t *o = json_object(), *body = json_object(), *mentions;
     const char *type = how->id_type ? how->id_type : "open_id";
@@ -95,7 +99,7 @@ json_t *fs_msg_json(struct req *rq, const struct fs_msg_row *m, const struct fs_
     json_object_set_new(o, "deleted", json_boolean(m->deleted));
     json_object_set_new(o, "updated", json_boolean(m->updated));
     json_out_str(o, "chat_id", m->chat_id);
-    json_object_set_new(o, "sender", sender_json(rq, m, rq->app_ref, type));
+    json_object_set_new(o, "sender", sender_json(rq, m, rq->app_ref, type, how));
     if (!m->deleted)
         json_out_str(body, "content",
                      how->raw_cards && strcmp(m->msg_type, "interactive") == 0 ? m->content

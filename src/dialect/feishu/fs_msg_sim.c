@@ -7,7 +7,6 @@
  */
 #include "dialect/feishu/fs.h"
 
-static const struct fs_msg_view SIM_VIEW = { "user_id", false, false };
 
 static enum err as_person(struct req *rq, const char *chat_id, const char *message_id,
                           const char *user_id, struct msg_events *ev, struct msg_op *o)
@@ -34,12 +33,14 @@ enum err fs_sim_say(struct req *rq, json_t *body, json_t *out)
     struct msg_events ev;
     struct msg_op o;
     struct fs_msg_row m;
+    /* People by user_id: the admin API names them so. */
+    struct fs_msg_view how = { "user_id", false, false, { 0, 0 }, NULL };
     enum err e = as_person(rq, s.receive_id, NULL, json_str(body, "user_id"), &ev, &o);
 
     if (e == ERR_OK)
         e = svc_msg_send(&rq->svc, &o, &s, &m);
     if (e == ERR_OK)
-        json_object_update_new(out, fs_msg_json(rq, &m, &SIM_VIEW));
+        json_object_update_new(out, fs_msg_json(rq, &m, &how));
     return e;
 }
 
