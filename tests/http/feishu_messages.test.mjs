@@ -294,3 +294,55 @@ test('a person talks through the admin API: say, reply, @bot, recall; the bot op
         assert.equal(p2p.body.header.app_id, APP1.app_id);
     });
 });
+
+test('shares, system messages, topic chats and the remaining refusals', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const p = (await ids(srv)).acme;
+        const bot = await tenantToken(srv, APP1);
+        const chat = await createChat(srv, bot, { name: 'shares', user_id_list: ['wangwu'] }, { user_id_type: 'user_id' });
+        const other = await createChat(srv, bot, { name: 'other group' });
+        const dm = assertOk(await send(srv, bot, 'wangwu', text('hi'), { type: 'user_id' }));
+
+        // share_chat: a group the bot is in; a p2p chat cannot be shared (230015).
+        const sc = assertOk(await send(srv, bot, chat.chat_id, JSON.stringify({ chat_id: other.chat_id }), { msg_type: 'share_chat' }));
+        assert.deepEqual(JSON.parse(sc.body.content), { chat_id: other.chat_id });
+        assertErr(await send(srv, bot, chat.chat_id, JSON.stringify({ chat_id: dm.chat_id }), { msg_type: 'share_chat' }), 230015, 'p2p share', { msg: 'P2P chat can NOT be shared.' });
+        assertErr(await send(srv, bot, chat.chat_id, JSON.stringify({ chat_id: 'oc_00000000000000000000000000000000' }), { msg_type: 'share_chat' }), 230001, 'unknown chat', errMsg(230001, 'invalid chat_id'));
+        // share_user: by open_id only.
+        assertOk(await send(srv, bot, chat.chat_id, JSON.stringify({ user_id: p.zhaoliu.open(APP1) }), { msg_type: 'share_user' }));
+        assertErr(await send(srv, bot, chat.chat_id, JSON.stringify({ user_id: 'zhaoliu' }), { msg_type: 'share_user' }), 230001, 'share by user_id', errMsg(230001, 'invalid user_id'));
+
+        // A system divider in p2p reads back as its template; it cannot be recalled (230054);
+        // a person cannot send one (230001).
+        const sys = assertOk(await send(srv, bot, dm.chat_id, JSON.stringify({ type: 'divider', params: { divider_text: { text: 'New', i18n_text: { en_US: 'New' } } } }), { msg_type: 'system' }));
+        assert.deepEqual(JSON.parse(sys.body.content), { template: '{divider_text}', from_user: [], to_chatters: [], divider_text: { text: 'New', i18n_text: { en_us: 'New' } } });
+        assertErr(await fs(srv, 'DELETE', mpath(sys.message_id), bot), 230054, 'recall system', { msg: 'This operation is not supported for this message type.' });
+        const ww = await userToken(srv, APP1, 'wangwu');
+        assertErr(await send(srv, ww, dm.chat_id, JSON.stringify({ type: 'divider', params: { divider_text: { text: 'x' } } }), { msg_type: 'system' }), 230001, 'system as a user',
+            errMsg(230001, 'sending system messages as a user is not supported'));
+        // A user token names chats, not people.
+        assertErr(await send(srv, ww, 'zhaoliu', text('x'), { type: 'user_id' }), 230027, 'user token to a person', { msg: 'Lack of necessary permissions.' });
+
+        // Threads: not in p2p (230071); replies to a recalled message (230011).
+        assertErr(await fs(srv, 'POST', mpath(dm.message_id, '/reply'), bot, { msg_type: 'text', content: text('x'), reply_in_thread: true }), 230071, 'p2p thread',
+            { msg: 'The group to which the message belongs does not support reply in thread.' });
+        const gone = assertOk(await send(srv, bot, chat.chat_id, text('soon gone')));
+        assertOk(await fs(srv, 'DELETE', mpath(gone.message_id), bot));
+        assertErr(await fs(srv, 'POST', mpath(gone.message_id, '/reply'), bot, { msg_type: 'text', content: text('x') }), 230011, 'reply to recalled');
+
+        // A topic chat: every message starts a thread; its replies are listed by thread.
+        const topic = await createChat(srv, bot, { name: 'topics', chat_mode: 'topic' });
+        const t1 = assertOk(await send(srv, bot, topic.chat_id, text('topic one')));
+        assert.match(t1.thread_id, /^omt_/);
+        const r1 = assertOk(await fs(srv, 'POST', mpath(t1.message_id, '/reply'), bot, { msg_type: 'text', content: text('answer') }));
+        assert.equal(r1.thread_id, t1.thread_id);
+        const roots = assertOk(await fs(srv, 'GET', MSGS + qs({ container_id_type: 'chat', container_id: topic.chat_id }), bot));
+        assert.deepEqual(roots.items.map((m) => m.message_id), [t1.message_id]);
+        const thread = assertOk(await fs(srv, 'GET', MSGS + qs({ container_id_type: 'thread', container_id: t1.thread_id }), bot));
+        assert.deepEqual(thread.items.map((m) => m.message_id), [t1.message_id, r1.message_id]);
+        assertErr(await fs(srv, 'GET', MSGS + qs({ container_id_type: 'thread', container_id: t1.thread_id, start_time: 1 }), bot), 230001, 'time range on a thread',
+            errMsg(230001, 'start_time and end_time are not supported for threads'));
+        assertErr(await fs(srv, 'GET', MSGS + qs({ container_id_type: 'thread', container_id: 'omt_0000000000000000' }), bot), 230001, 'unknown thread', errMsg(230001, 'invalid container_id'));
+        assertErr(await fs(srv, 'GET', MSGS + qs({ container_id_type: 'topic', container_id: t1.thread_id }), bot), 99992402, 'container type');
+    });
+});
