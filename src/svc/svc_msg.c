@@ -231,6 +231,26 @@ enum err svc_msg_may_speak(struct svc_ctx *c, const struct chat_view *v)
               : err_set(c->ei, ERR_FORBIDDEN, SUBJ_SPEAK, "only some members may speak");
 }
 
+/* @all needs at_all_permission all_members, or an owner, manager or
+ * creator bot (unconfirmed: refused as the chat's settings, 230018). */
+enum err svc_msg_may_mention_all(struct svc_ctx *c, const struct chat_view *v,
+                                 const struct msg_content *mc)
+{
+    json_t *s;
+    const char *mode;
+    bool all = false, ok;
+
+    for (size_t i = 0; i < mc->nmentions; i++)
+        all = all || mc->mentions[i].kind == MENTION_ALL;
+    if (!all || privileged(v) || strcmp(v->chat.chat_mode, "p2p") == 0)
+        return ERR_OK;
+    s = json_loads(v->chat.settings, 0, NULL);
+    mode = json_str(s, "at_all_permission");
+    ok = mode == NULL || strcmp(mode, "only_owner") != 0;
+    json_decref(s);
+    return ok ? ERR_OK : err_set(c->ei, ERR_FORBIDDEN, SUBJ_SPEAK, "only owners may @all");
+}
+
 /* Loads the chat of a send for 'op': a member of a live chat. Membership
  * failures read as the message family's 230002. */
 enum err svc_msg_chat(struct svc_ctx *c, const struct msg_op *o, const char *chat_id,
@@ -453,6 +473,8 @@ enum err svc_msg_send(struct svc_ctx *c, const struct msg_op *o, const struct ms
         e = svc_msg_may_speak(c, &v);
     if (e == ERR_OK)
         e = svc_msg_check_content(c, o, s->msg_type, s->content, &mc);
+    if (e == ERR_OK)
+        e = svc_msg_may_mention_all(c, &v, &mc);
     if (e != ERR_OK)
         return e;
     m.tenant_id = c->tenant;

@@ -16,6 +16,10 @@ enum err svc_msg_check_content(struct svc_ctx *c, const struct msg_op *o, const 
                                const char *content, struct msg_content *out);
 /* ERR_FORBIDDEN (SUBJ_SPEAK) when the chat's moderation keeps the operator quiet. */
 enum err svc_msg_may_speak(struct svc_ctx *c, const struct chat_view *v);
+/* ERR_FORBIDDEN (SUBJ_SPEAK) when the content @-mentions all and the chat
+ * lets only its owner and managers do that. */
+enum err svc_msg_may_mention_all(struct svc_ctx *c, const struct chat_view *v,
+                                 const struct msg_content *mc);
 /* A message of c->tenant by id: ERR_BAD_REQUEST (SUBJ_MESSAGE) for a
  * malformed id, ERR_NOT_FOUND (SUBJ_MESSAGE) for an unknown one. */
 enum err svc_msg_load(struct svc_ctx *c, const char *message_id, struct fs_msg_row *out);

@@ -116,6 +116,8 @@ enum err svc_msg_edit(struct svc_ctx *c, const struct msg_op *o, const char *mes
         e = svc_msg_may_speak(c, &v);
     if (e == ERR_OK)
         e = svc_msg_check_content(c, o, msg_type, content, &mc);
+    if (e == ERR_OK)
+        e = svc_msg_may_mention_all(c, &v, &mc);
     if (e != ERR_OK)
         return e;
     m.msg_type = msg_type;

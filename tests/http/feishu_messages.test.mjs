@@ -330,6 +330,16 @@ test('shares, system messages, topic chats and the remaining refusals', { timeou
         assertOk(await fs(srv, 'DELETE', mpath(gone.message_id), bot));
         assertErr(await fs(srv, 'POST', mpath(gone.message_id, '/reply'), bot, { msg_type: 'text', content: text('x') }), 230011, 'reply to recalled');
 
+        // @all: anyone by default; with at_all_permission only_owner, owners, managers and
+        // the creator bot only (230018, unconfirmed).
+        const all = text('<at user_id="all"></at> heads up');
+        const allMsg = assertOk(await send(srv, ww, chat.chat_id, all), 'member @all');
+        assert.deepEqual(JSON.parse(allMsg.body.content), { text: '@_all heads up' });
+        assert.ok(!('mentions' in allMsg), '@all has no mentions[] entry');
+        assertOk(await fs(srv, 'PUT', `/open-apis/im/v1/chats/${chat.chat_id}`, bot, { at_all_permission: 'only_owner' }));
+        assertErr(await send(srv, ww, chat.chat_id, all), 230018, 'member @all when only owners may');
+        assertOk(await send(srv, bot, chat.chat_id, all), 'the creator bot @all');
+
         // A topic chat: every message starts a thread; its replies are listed by thread.
         const topic = await createChat(srv, bot, { name: 'topics', chat_mode: 'topic' });
         const t1 = assertOk(await send(srv, bot, topic.chat_id, text('topic one')));
