@@ -329,12 +329,13 @@ static bool locale_key(const char *k)
 static enum err post_locale(struct build *b, json_t *loc, json_t **read)
 {
     json_t *content = json_object_get(loc, "content"), *para, *title = json_object_get(loc, "title");
-    json_t *paras = read ? json_array() : NULL;
+    json_t *paras;
     size_t i, j;
     enum err e = ERR_OK;
 
     if (!json_is_object(loc) || !json_is_array(content) || (title && !json_is_string(title)))
         return bad(b, "content format of the post type is incorrect");
+    paras = read ? json_array() : NULL;
     json_array_foreach(content, i, para) {
         json_t *nodes = read ? json_array() : NULL, *node;
 

@@ -160,6 +160,9 @@ static void msg_post(void)
     CHECK_STR(g.ei.msg, "message_content has wrong tag");
     g = run(&a, "post", "{}");
     CHECK_STR(g.ei.msg, "content format of the post type is incorrect");
+    /* A locale without content (a leak the fuzzer found: nothing may stay allocated). */
+    g = run(&a, "post", "{\"zh_cn\":{\"title\":\"no content\"}}");
+    CHECK_STR(g.ei.msg, "content format of the post type is incorrect");
     arena_release(&a);
 }
 
