@@ -1,4 +1,4 @@
--- 012 (PostgreSQL types): Feishu messages. A message belongs to one chat; its content is kept
+-- 013 (PostgreSQL types): Feishu messages. A message belongs to one chat; its content is kept
 -- as sent (normalised) and as read back (body), with the people and bots it
 -- mentions resolved at send time. Listing a chat walks (chat_ref, in_chat,
 -- created_ms, id): in_chat is 0 for the replies inside a thread, which are
