@@ -20,6 +20,7 @@
 
 struct config;
 struct dialect;
+struct ev_ws;
 
 /* Process-wide state, shared read-only by the workers (the clock's offset is
  * atomic). */
@@ -40,6 +41,7 @@ struct app {
      * worker, one commit each). */
     struct store_group *group;
     struct token_cache *tokens; /* token checks (svc_tcache.c); NULL: off */
+    struct ev_ws *ws; /* the node's long connections (events/ev_ws.h) */
 };
 
 /* One worker thread's state: its database connection. */

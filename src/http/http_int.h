@@ -10,4 +10,13 @@
 #define H2O_USE_LIBUV 0
 #include <h2o.h>
 
+#include <stdbool.h>
+
+struct http_req;
+
+/* http_ws.c: whether 'req' is a WebSocket handshake h2o can upgrade, and
+ * the 101 answer that hands the socket to the handler's WebSocket loop. */
+bool http_ws_is_handshake(h2o_req_t *req);
+void http_ws_upgrade(h2o_req_t *req, struct http_req *r);
+
 #endif

@@ -215,6 +215,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     r.authorization = header_value(req, H2O_TOKEN_AUTHORIZATION, r.arena);
     r.host = req->authority.base ? arena_strndup(r.arena, req->authority.base, req->authority.len)
                                  : NULL;
+    r.ws_handshake = http_ws_is_handshake(req);
     peer_addr(req, r.peer, sizeof(r.peer));
     make_rid(w, r.rid, sizeof(r.rid));
     r.status = 500;
@@ -222,7 +223,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     w->o->handle(&r);
 
     if (fl.d == NULL) {
-        respond(req, &r);
+        if (r.ws_loop != NULL && r.status == 101 && r.ws_handshake)
+            http_ws_upgrade(req, &r);
+        else
+            respond(req, &r);
         access_log(w, &r, fl.t0, false);
     }
     arena_reset(&w->arena);

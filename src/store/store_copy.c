@@ -93,15 +93,26 @@ static const struct copy_table copy_tables[] = {
       "delivered_at, state, attempts, next_at, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, "
       "$8, $9, $10, $11, $12)" },
     { "fs_subscription",
-      "SELECT app_ref, callback_url, encrypt_key, verification_token, types FROM fs_subscription "
-      "ORDER BY app_ref",
+      "SELECT app_ref, callback_url, encrypt_key, verification_token, types, mode "
+      "FROM fs_subscription ORDER BY app_ref",
       "INSERT INTO fs_subscription (app_ref, callback_url, encrypt_key, verification_token, "
-      "types) VALUES ($1, $2, $3, $4, $5)" },
+      "types, mode) VALUES ($1, $2, $3, $4, $5, $6)" },
     { "outbox_attempt",
-      "SELECT id, outbox_ref, attempt, at, http_status, latency_us, error, response "
+      "SELECT id, outbox_ref, attempt, at, http_status, latency_us, error, response, connection "
       "FROM outbox_attempt ORDER BY id",
       "INSERT INTO outbox_attempt (id, outbox_ref, attempt, at, http_status, latency_us, error, "
-      "response) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
+      "response, connection) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)" },
+    { "fs_ws_ticket",
+      "SELECT ticket, app_ref, device_id, access_key, expires_at FROM fs_ws_ticket ORDER BY ticket",
+      "INSERT INTO fs_ws_ticket (ticket, app_ref, device_id, access_key, expires_at) "
+      "VALUES ($1, $2, $3, $4, $5)" },
+    { "fs_ws_conn",
+      "SELECT id, app_ref, node, since, last_ping, delivered, unacked, silenced, kick, seen_at "
+      "FROM fs_ws_conn ORDER BY id",
+      "INSERT INTO fs_ws_conn (id, app_ref, node, since, last_ping, delivered, unacked, silenced, "
+      "kick, seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)" },
+    { "fs_delivery_opt", "SELECT app_ref, duplicate, delay_ms FROM fs_delivery_opt ORDER BY app_ref",
+      "INSERT INTO fs_delivery_opt (app_ref, duplicate, delay_ms) VALUES ($1, $2, $3)" },
     { "fs_chat_tab",
       "SELECT id, chat_ref, tab_id, tab_type, tab_name, tab_content, tab_config, position "
       "FROM fs_chat_tab ORDER BY id",

@@ -44,7 +44,8 @@ static const struct field_rule app_rules[] = {
     { NULL },
 };
 static const struct field_rule event_rules[] = {
-    { "callback_url", JT_STRING, F_REQUIRED, 2048 },
+    { "callback_url", JT_STRING, 0, 2048 },
+    { "mode", JT_STRING, 0, 32 },
     { "encrypt_key", JT_STRING, 0, 128 },
     { "verification_token", JT_STRING, 0, 128 },
     { "types", JT_ARRAY, F_REQUIRED },
@@ -78,7 +79,9 @@ static enum err check(struct svc_ctx *c, json_t *obj, const struct field_rule *r
 
 /* An app's "event" object replaces its subscription; null removes it. A
  * new or changed callback must pass the url_verification challenge, as on
- * the platform, before it is saved (events.md B.2). */
+ * the platform, before it is saved (events.md B.2). "mode": "webhook" (the
+ * default; callback_url required) or "long_connection" (events wait for the
+ * app's WebSocket connections; no callback_url, no challenge). */
 static enum err seed_event(struct svc_ctx *c, int64_t app, json_t *ev)
 {
     struct fs_subscription_row old, sub = { .app = app };
@@ -101,7 +104,16 @@ static enum err seed_event(struct svc_ctx *c, int64_t app, json_t *ev)
     if (e != ERR_OK && e != ERR_NOT_FOUND)
         return e;
     had = e == ERR_OK;
+    sub.mode = json_str(ev, "mode") ? json_str(ev, "mode") : "webhook";
+    if (strcmp(sub.mode, "webhook") != 0 && strcmp(sub.mode, "long_connection") != 0)
+        return err_field(c->ei, ERR_BAD_REQUEST, "mode",
+                         "mode is \"webhook\" or \"long_connection\"");
     sub.callback_url = json_str(ev, "callback_url");
+    if (sub.callback_url == NULL && strcmp(sub.mode, "webhook") == 0)
+        return err_field(c->ei, ERR_BAD_REQUEST, "callback_url",
+                         "feishu.apps[].event: callback_url is required");
+    if (sub.callback_url == NULL)
+        sub.callback_url = "";
     sub.encrypt_key = json_str(ev, "encrypt_key") ? json_str(ev, "encrypt_key") : "";
     sub.verification_token = json_str(ev, "verification_token");
     if (sub.verification_token == NULL)
@@ -111,9 +123,10 @@ static enum err seed_event(struct svc_ctx *c, int64_t app, json_t *ev)
 
         sub.types = json_dump_arena(c->a, json_object_get(ev, "types"), &len);
     }
-    if (!had || strcmp(old.callback_url, sub.callback_url) != 0
-        || strcmp(old.encrypt_key, sub.encrypt_key) != 0
-        || strcmp(old.verification_token, sub.verification_token) != 0) {
+    if (strcmp(sub.mode, "webhook") == 0
+        && (!had || strcmp(old.callback_url, sub.callback_url) != 0
+            || strcmp(old.mode, sub.mode) != 0 || strcmp(old.encrypt_key, sub.encrypt_key) != 0
+            || strcmp(old.verification_token, sub.verification_token) != 0)) {
         if (ev_challenge(sub.callback_url, sub.verification_token, sub.encrypt_key, why,
                          sizeof(why))
             != ERR_OK)

@@ -11,4 +11,13 @@
 
 extern const struct dialect ad_dialect;
 
+/* Long connections (ad_ws.c). */
+enum err ad_ws_conns(struct req *rq, json_t *body, json_t *out);
+enum err ad_ws_kick_all(struct req *rq, json_t *body, json_t *out);
+enum err ad_ws_kick(struct req *rq, json_t *body, json_t *out);
+enum err ad_ws_silence(struct req *rq, json_t *body, json_t *out);
+enum err ad_ws_resume(struct req *rq, json_t *body, json_t *out);
+enum err ad_ws_delivery(struct req *rq, json_t *body, json_t *out);
+extern const struct field_rule ad_ws_delivery_rules[];
+
 #endif

@@ -251,6 +251,15 @@ static const struct route ad_routes[] = {
     { HTTP_POST, "/admin/v1/feishu/leave", R_WRITE | R_JSON, chat_user_rules, ad_fs_leave },
     { HTTP_POST, "/admin/v1/feishu/invite", R_WRITE | R_JSON, invite_rules, ad_fs_invite },
     { HTTP_POST, "/admin/v1/feishu/withdraw", R_WRITE | R_JSON, chat_user_rules, ad_fs_withdraw },
+    { HTTP_GET, "/admin/v1/feishu/apps/:app_id/connections", 0, NULL, ad_ws_conns },
+    { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/kick", R_WRITE, NULL, ad_ws_kick_all },
+    { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/:id/kick", R_WRITE, NULL, ad_ws_kick },
+    { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/:id/silence", R_WRITE, NULL,
+      ad_ws_silence },
+    { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/:id/resume", R_WRITE, NULL,
+      ad_ws_resume },
+    { HTTP_PUT, "/admin/v1/feishu/apps/:app_id/delivery", R_WRITE | R_JSON, ad_ws_delivery_rules,
+      ad_ws_delivery },
 };
 
 static int ad_status(enum err e)
