@@ -30,7 +30,7 @@
 #include <string.h>
 
 #define TICK_MS 50
-#define FLAGS_EVERY_US 200000
+#define IDLE_EVERY_US 200000
 #define ROWS_EVERY_US 1000000
 #define LAPSE_SECONDS 60
 #define CLAIM_BATCH 16
@@ -77,7 +77,7 @@ struct ev_ws {
     char node[40];
     struct wconn *conns;
     struct push *pushes;
-    int64_t flags_us, rows_us;
+    int64_t idle_us, rows_us;
 };
 
 static char *dup_str(const char *s)
@@ -349,9 +349,12 @@ static void on_tick(void *ud)
     struct ev_ws *w = ud;
     int64_t now = clock_mono_us();
 
-    if (now - w->flags_us >= FLAGS_EVERY_US) {
-        w->flags_us = now;
+    /* Flags before the claim of the same tick: an event written after a
+     * silence was committed finds the connection silenced. */
+    if (w->conns != NULL)
         read_flags(w);
+    if (now - w->idle_us >= IDLE_EVERY_US) {
+        w->idle_us = now;
         idle_check(w);
     }
     if (now - w->rows_us >= ROWS_EVERY_US) {
