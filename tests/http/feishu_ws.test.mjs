@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as lark from '@larksuiteoapi/node-sdk';
 import protobuf from 'protobufjs';
 import WebSocket from 'ws';
-import { ADMIN_HEADERS, advanceClock, waitFor } from './lib/server.mjs';
+import { ADMIN_HEADERS, advanceClock, dbOf, waitFor, withServer } from './lib/server.mjs';
 import { APP1, assertOk, chatPath, createChat, fs, tenantToken, withFeishuServer, feishuSeed } from './lib/feishu.mjs';
 
 // The Node SDK refuses app ids other than cli_ + 16 hex digits.
@@ -182,17 +182,22 @@ test('bootstrap: the answer the SDKs parse, and the spec codes for bad credentia
     });
 });
 
+// Attempts an upgrade: the refusal's HTTP response, or null if it was accepted.
+function tryUpgrade(url) {
+    return new Promise((resolve) => {
+        const ws = new WebSocket(url);
+        ws.on('unexpected-response', (req, res) => { resolve(res); ws.terminate(); });
+        ws.on('open', () => { resolve(null); ws.close(); });
+        ws.on('error', () => {});
+    });
+}
+
 test('handshake refusals carry the Handshake-* headers; the connection limit is per app', { timeout: 120_000 }, async () => {
     await withWsServer(async (srv) => {
         const first = await rawClient(srv);
         try {
             // The ticket was used: a second upgrade with the same URL is refused (retry with a new bootstrap).
-            const refused = await new Promise((resolve) => {
-                const ws = new WebSocket(first.url);
-                ws.on('unexpected-response', (req, res) => { resolve(res); ws.terminate(); });
-                ws.on('open', () => resolve(null));
-                ws.on('error', () => {});
-            });
+            const refused = await tryUpgrade(first.url);
             assert.ok(refused, 'a reused ticket must be refused');
             assert.equal(refused.statusCode, 401);
             assert.equal(refused.headers['handshake-status'], '514');
@@ -204,22 +209,11 @@ test('handshake refusals carry the Handshake-* headers; the connection limit is 
             bad.searchParams.set('access_key', '0'.repeat(32));
             const res = await srv.request('GET', bad.pathname + bad.search);
             assert.equal(res.status, 400); // not even a WebSocket handshake
-            const refused2 = await new Promise((resolve) => {
-                const ws = new WebSocket(bad.toString());
-                ws.on('unexpected-response', (req, r) => { resolve(r); ws.terminate(); });
-                ws.on('open', () => resolve(null));
-                ws.on('error', () => {});
-            });
+            const refused2 = await tryUpgrade(bad.toString());
             assert.equal(refused2.statusCode, 401);
             assert.equal(refused2.headers['handshake-status'], '514');
             // The limit (set to 1 here): the second connection of the app is refused as fatal.
-            const over = await new Promise(async (resolve) => {
-                const url = (await bootstrap(srv, { AppID: WSAPP.app_id, AppSecret: WSAPP.app_secret })).json.data.URL;
-                const ws = new WebSocket(url);
-                ws.on('unexpected-response', (req, r) => { resolve(r); ws.terminate(); });
-                ws.on('open', () => resolve(null));
-                ws.on('error', () => {});
-            });
+            const over = await tryUpgrade((await bootstrap(srv, { AppID: WSAPP.app_id, AppSecret: WSAPP.app_secret })).json.data.URL);
             assert.ok(over, 'the connection over the limit must be refused');
             assert.equal(over.statusCode, 403);
             assert.equal(over.headers['handshake-status'], '514');
@@ -412,5 +406,36 @@ test('delivery rehearsals: duplicates reach the handler twice with one event_id;
         } finally {
             c.ws.close({ force: true });
         }
+    });
+});
+
+const PG = process.env.QUNZU_TEST_PG;
+
+test('two PostgreSQL nodes: each delivers to the connections it holds, every event once', { skip: PG ? false : 'needs PostgreSQL (QUNZU_TEST_PG)', timeout: 180_000 }, async () => {
+    await withWsServer(async (a) => {
+        await withServer({ db: dbOf(a), seed: null, args: WS_ARGS }, async (b) => {
+            // One client bootstraps on each node (the URL leads back to the node it asked).
+            const ca = client(a, { name: 'a' });
+            const cb = client(b, { name: 'b' });
+            try {
+                const list = await until('two connections', async () => { const l = await conns(b); return l.length === 2 && l; });
+                assert.equal(new Set(list.map((x) => x.node)).size, 2, 'one connection per node');
+                const { t, chat } = await chatWithBot(a);
+                for (let i = 0; i < 10; i++) assertOk(await fs(i % 2 ? a : b, 'PUT', chatPath(chat.chat_id), t, { name: `p${i}` }));
+                const all = () => [...ca.got, ...cb.got].filter((g) => g.type === 'im.chat.updated_v1');
+                await until('ten updates', async () => all().length >= 10);
+                const ids = all().map((g) => g.event_id);
+                assert.equal(ids.length, 10);
+                assert.equal(new Set(ids).size, 10);
+                // A kick through one node reaches a connection the other holds.
+                const other = list.find((x) => x.node !== list[0].node);
+                const res = await adminPost(a, `/admin/v1/feishu/apps/${WSAPP.app_id}/connections/${other.id}/kick`);
+                assert.equal(res.status, 200, res.body);
+                await until('the kicked one replaced', async () => { const l = await conns(a); return l.length === 2 && !l.some((x) => x.id === other.id); });
+            } finally {
+                ca.ws.close({ force: true });
+                cb.ws.close({ force: true });
+            }
+        });
     });
 });
