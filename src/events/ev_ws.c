@@ -496,7 +496,9 @@ struct ev_ws *ev_ws_start(const struct config *cfg, const struct qclock *clock,
         free(w);
         return NULL;
     }
-    store_group_attach(w->st, group);
+    /* It may wait for a batch (milliseconds): an ack's outcome must not be
+     * lost to a busy group. */
+    store_group_attach(w->st, group, true);
     arena_init(&w->arena, 65536);
     arena_init(&a, 128);
     snprintf(w->node, sizeof(w->node), "%s", ids_hex(&a, "node-", 6));

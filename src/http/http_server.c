@@ -288,7 +288,12 @@ static void on_finished(h2o_multithread_receiver_t *recv, h2o_linklist_t *messag
         h2o_linklist_unlink(&m->link);
         if (d->req != NULL) {
             d->guard->d = NULL;
-            respond(d->req, &d->r);
+            if (d->r.ws_loop != NULL && d->r.status == 101 && d->r.ws_handshake)
+                http_ws_upgrade(d->req, &d->r);
+            else
+                respond(d->req, &d->r);
+        } else if (d->r.ws_loop != NULL) {
+            http_ws_abandon(&d->r);
         }
         access_log(w, &d->r, d->t0, d->req == NULL);
         arena_release(&d->arena);

@@ -430,3 +430,12 @@ void http_ws_upgrade(h2o_req_t *req, struct http_req *r)
                           NULL, acc, strlen(acc));
     h2o_http1_upgrade(req, NULL, 0, on_upgraded, u);
 }
+
+void http_ws_abandon(struct http_req *r)
+{
+    struct handoff *h = xcalloc(1, sizeof(*h));
+
+    h->fd = -1;
+    h->arg = r->ws_arg;
+    h2o_multithread_send_message(&r->ws_loop->incoming, &h->msg);
+}

@@ -32,7 +32,9 @@ static enum err ws_endpoint(struct req *rq, json_t *body, json_t *out)
     (void)body;
     /* Unknown fields (ClientAssertion, ChannelTag) are ignored; a body that
      * is not an object carries no credentials. */
-    if (json_parse_object(rq->http->body, rq->http->body_len, &req, &rq->err) != ERR_OK)
+    if (json_parse_object(rq->http->body, rq->http->body_len, (size_t)cfg->json_max_values, &req,
+                          &rq->err)
+        != ERR_OK)
         return err_set(&rq->err, ERR_MISSING, SUBJ_SECRET, "AppID or AppSecret is empty");
     e = svc_ws_bootstrap(&rq->svc, json_string_value(json_object_get(req, "AppID")),
                          json_string_value(json_object_get(req, "AppSecret")), &g);
