@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as lark from '@larksuiteoapi/node-sdk';
 import protobuf from 'protobufjs';
 import WebSocket from 'ws';
-import { ADMIN_HEADERS, advanceClock, dbOf, waitFor, withServer } from './lib/server.mjs';
+import { ADMIN_HEADERS, advanceClock, dbOf, waitFor, withRestartableServer, withServer } from './lib/server.mjs';
 import { APP1, assertOk, chatPath, createChat, fs, tenantToken, withFeishuServer, feishuSeed } from './lib/feishu.mjs';
 
 // The Node SDK refuses app ids other than cli_ + 16 hex digits.
@@ -437,5 +437,46 @@ test('two PostgreSQL nodes: each delivers to the connections it holds, every eve
                 cb.ws.close({ force: true });
             }
         });
+    });
+});
+
+test('bad client frames are ignored; an oversized message closes; a silent connection is closed after 3 x PingInterval + 10 s', { timeout: 120_000 }, async () => {
+    await withWsServer(async (srv) => {
+        const rc = await rawClient(srv);
+        try {
+            rc.ws.send(Buffer.from([0xff, 0xff, 0xff]));            // not a Frame
+            rc.ws.send('text, not binary');                         // not binary
+            rc.ws.send(Frame.encode({ SeqID: 0, LogID: 0, service: 1, method: 1, headers: [{ key: 'type', value: 'event' }, { key: 'message_id', value: 'nope' }], payload: Buffer.from('{"code":200}') }).finish());
+            rc.ws.send(Buffer.from('0800100018f681801020002a0c0a0474797065120470696e67', 'hex'));
+            await until('a pong after the junk', async () => rc.frames.some((f) => f.method === 0));
+            assert.equal(rc.closed, false);
+        } finally {
+            rc.ws.close();
+        }
+        const big = await rawClient(srv);
+        const code = await new Promise((resolve) => { big.ws.on('close', (c) => resolve(c)); big.ws.send(Buffer.alloc((1 << 20) + 16)); });
+        assert.equal(code, 1009);
+        // No frames at all: closed by the server (PingInterval 1: after 13 s).
+        const mute = await rawClient(srv);
+        await until('the idle close', async () => mute.closed, 30_000);
+        await until('no connection left', async () => (await conns(srv)).length === 0);
+    });
+});
+
+test('the mode and the queued events survive a restart', { timeout: 120_000 }, async () => {
+    await withRestartableServer({ seed: wsSeed(), args: WS_ARGS }, async (srv) => {
+        const { t, chat } = await chatWithBot(srv);
+        assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t, { name: 'before restart' }));
+        await srv.stop();
+        await srv.restart();
+        const app = (await srv.request('GET', '/admin/v1/tenants/Acme', { headers: ADMIN_HEADERS })).json.feishu.apps.find((a) => a.app_id === WSAPP.app_id);
+        assert.equal(app.event.mode, 'long_connection');
+        assert.equal(app.event.callback_url, undefined);
+        const c = client(srv);
+        try {
+            await until('the event written before the restart', async () => c.got.some((g) => g.type === 'im.chat.updated_v1' && g.data.after_change.name === 'before restart'));
+        } finally {
+            c.ws.close({ force: true });
+        }
     });
 });
