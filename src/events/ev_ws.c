@@ -215,7 +215,7 @@ static void claim(struct ev_ws *w)
 
     for (struct wconn *c = w->conns; c != NULL && ndone < 64; c = c->next) {
         struct outbox_row *rows;
-        bool duplicate = false, seen = false;
+        bool duplicate = false, seen = false, due = false;
         int64_t delay_ms = 0;
         size_t n = 0;
 
@@ -225,6 +225,8 @@ static void claim(struct ev_ws *w)
             continue;
         done[ndone++] = c->app;
         arena_reset(&w->arena);
+        if (store_outbox_due_app(w->st, c->app, now, &due) != ERR_OK || !due)
+            continue;
         if (store_begin(w->st, true) != ERR_OK)
             return;
         if (store_fs_delivery_opt_get(w->st, c->app, &duplicate, &delay_ms) != ERR_OK

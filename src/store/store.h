@@ -475,14 +475,15 @@ struct fs_ws_conn_row {
     int64_t since, last_ping, delivered, unacked, seen_at;
     bool silenced, kick;
 };
-/* Bootstrap tickets: single use; kept as digests. take deletes and returns
- * the ticket's row, ERR_NOT_FOUND if there is none. */
+/* Bootstrap tickets: single use; ticket and access key kept as digests.
+ * take deletes and returns the ticket's row (whether 'access_key' is its
+ * key in '*key_ok'), ERR_NOT_FOUND if there is none. */
 enum err store_fs_ws_ticket_add(struct store *s, const char *ticket, int64_t app,
                                 const char *device_id, const char *access_key,
                                 int64_t expires_at);
 enum err store_fs_ws_ticket_take(struct store *s, struct arena *a, const char *ticket,
-                                 int64_t *app, const char **device_id, const char **access_key,
-                                 int64_t *expires_at);
+                                 const char *access_key, int64_t *app, const char **device_id,
+                                 bool *key_ok, int64_t *expires_at);
 enum err store_fs_ws_conn_add(struct store *s, const struct fs_ws_conn_row *c);
 enum err store_fs_ws_conn_delete(struct store *s, const char *id);
 /* The counters and heartbeat of a connection (not its flags). */
@@ -504,6 +505,9 @@ enum err store_fs_delivery_opt_get(struct store *s, int64_t app, bool *duplicate
                                    int64_t *delay_ms);
 enum err store_fs_delivery_opt_set(struct store *s, int64_t app, bool duplicate,
                                    int64_t delay_ms);
+/* Whether 'app' has a record due at 'now' (a read: the claim, a write
+ * transaction, runs only then). */
+enum err store_outbox_due_app(struct store *s, int64_t app, int64_t now, bool *due);
 /* store_outbox_claim for the long connections of one app (mode
  * long_connection; the webhook claim leaves these apps alone). */
 enum err store_outbox_claim_app(struct store *s, struct arena *a, int64_t app, int64_t now,

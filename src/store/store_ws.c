@@ -8,6 +8,7 @@
 #include "store/store_int.h"
 
 #include "core/arena.h"
+#include "core/seal.h"
 
 static const char SQL_TICKET_ADD[] =
     "INSERT INTO fs_ws_ticket (ticket, app_ref, device_id, access_key, expires_at) "
@@ -25,14 +26,14 @@ enum err store_fs_ws_ticket_add(struct store *s, const char *ticket, int64_t app
 
     arena_init(&a, 256);
     e = store_q(s, NULL, NULL, SQL_TICKET_ADD, "sissi", store_digest(s, &a, ticket), app,
-                device_id, access_key, expires_at);
+                device_id, store_digest(s, &a, access_key), expires_at);
     arena_release(&a);
     return e;
 }
 
 enum err store_fs_ws_ticket_take(struct store *s, struct arena *a, const char *ticket,
-                                 int64_t *app, const char **device_id, const char **access_key,
-                                 int64_t *expires_at)
+                                 const char *access_key, int64_t *app, const char **device_id,
+                                 bool *key_ok, int64_t *expires_at)
 {
     struct sql_res r;
     enum err e = sql_one(store_q(s, a, &r, SQL_TICKET_TAKE, "s", store_digest(s, a, ticket)), &r);
@@ -40,7 +41,7 @@ enum err store_fs_ws_ticket_take(struct store *s, struct arena *a, const char *t
     if (e == ERR_OK) {
         *app = sql_int(&r, 0, 0);
         *device_id = sql_text(&r, 0, 1);
-        *access_key = sql_text(&r, 0, 2);
+        *key_ok = seal_str_eq(store_digest(s, a, access_key), sql_text(&r, 0, 2));
         *expires_at = sql_int(&r, 0, 3);
     }
     return e;
@@ -179,6 +180,23 @@ enum err store_fs_delivery_opt_set(struct store *s, int64_t app, bool duplicate,
                                    int64_t delay_ms)
 {
     return store_q(s, NULL, NULL, SQL_OPT_SET, "iii", app, (int64_t)duplicate, delay_ms);
+}
+
+static const char SQL_DUE_APP[] =
+    "SELECT 1 FROM outbox WHERE app_ref = $1 AND state = 'pending' AND next_at <= $2 "
+    "AND lease_until <= $2 LIMIT 1";
+
+enum err store_outbox_due_app(struct store *s, int64_t app, int64_t now, bool *due)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = store_q(s, &a, &r, SQL_DUE_APP, "ii", app, now);
+    *due = e == ERR_OK && r.nrows > 0;
+    arena_release(&a);
+    return e;
 }
 
 /* As store_outbox_claim's statement (per-app commit order, one lease), for

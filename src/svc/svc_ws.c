@@ -57,16 +57,17 @@ enum err svc_ws_handshake(struct svc_ctx *c, const char *ticket, const char *dev
                           int64_t *app)
 {
     struct fs_ws_conn_row conn, *rows;
-    const char *want_dev = NULL, *want_key = NULL;
+    const char *want_dev = NULL;
     int64_t expires = 0, wall = clock_wall_us() / 1000000;
+    bool key_ok = false;
     size_t n = 0;
     enum err e;
 
     if (ticket == NULL || dev == NULL || access_key == NULL)
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_TOKEN, "ticket missing");
-    e = store_fs_ws_ticket_take(c->st, c->a, ticket, app, &want_dev, &want_key, &expires);
-    if (e == ERR_NOT_FOUND
-        || (e == ERR_OK && (strcmp(want_dev, dev) != 0 || !seal_str_eq(access_key, want_key))))
+    e = store_fs_ws_ticket_take(c->st, c->a, ticket, access_key, app, &want_dev, &key_ok,
+                                &expires);
+    if (e == ERR_NOT_FOUND || (e == ERR_OK && (strcmp(want_dev, dev) != 0 || !key_ok)))
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_TOKEN, "invalid ticket");
     if (e == ERR_OK && expires < c->now)
         return err_set(c->ei, ERR_EXPIRED, SUBJ_TOKEN, "ticket expired");
