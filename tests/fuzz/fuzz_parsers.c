@@ -3,12 +3,14 @@
  * tests/fuzz/fuzz_parsers.c - libFuzzer target for the parsers that take
  * untrusted text on their own: page tokens and cursors, query strings and
  * path patterns, UTF-8 lengths, strict JSON with field rules, and the
- * announcement document engine. The first byte picks the parser.
+ * announcement document engine, and a long connection's pbbp2 client
+ * frames. The first byte picks the parser.
  */
 #include "core/arena.h"
 #include "core/cursor.h"
 #include "core/str.h"
 #include "dialect/feishu/fs_doc.h"
+#include "events/ev_ws.h"
 #include "http/http.h"
 #include "json/json.h"
 
@@ -34,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     arena_init(&a, 4096);
     s = arena_strndup(&a, (const char *)data + 1, size - 1);
     n = size - 1;
-    switch (data[0] % 5) {
+    switch (data[0] % 6) {
     case 0: {
         int64_t pos;
 
@@ -72,6 +74,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fs_doc_apply(doc, req);
         json_decref(req);
         json_decref(doc);
+        break;
+    }
+    case 5: {
+        struct ev_frame f;
+
+        if (ev_frame_parse(data + 1, n, &f)) {
+            if (f.type != NULL && strlen(f.type) > n)
+                abort(); /* a header read out of the frame */
+            ev_frame_free(&f);
+        }
         break;
     }
     }

@@ -450,6 +450,10 @@ test('bad client frames are ignored; an oversized message closes; a silent conne
             rc.ws.send(Buffer.from('0800100018f681801020002a0c0a0474797065120470696e67', 'hex'));
             await until('a pong after the junk', async () => rc.frames.some((f) => f.method === 0));
             assert.equal(rc.closed, false);
+            // A WebSocket-level ping (Python's keepalive) is answered by wslay.
+            const wsPong = new Promise((resolve) => rc.ws.once('pong', (d) => resolve(d.toString())));
+            rc.ws.ping('keepalive');
+            assert.equal(await wsPong, 'keepalive');
         } finally {
             rc.ws.close();
         }
