@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "core/arena.h"
+#include "core/metrics.h"
 #include "core/str.h"
 
 #include <string.h>
@@ -115,11 +116,49 @@ static const struct dialect *find_dialect(const struct app *app, const struct ht
     return NULL;
 }
 
-static const char *method_name(enum http_method m)
+const char *dialect_method_name(enum http_method m)
 {
     static const char *const names[] = { "OTHER", "GET", "POST", "PUT", "PATCH", "DELETE" };
 
     return names[m];
+}
+
+const struct route *dialect_route_find(const struct app *app, const char *name,
+                                       const char *method, const char *pattern)
+{
+    for (const struct dialect *const *d = app->dialects; *d != NULL; d++) {
+        if (strcmp((*d)->name, name) != 0)
+            continue;
+        for (size_t i = 0; i < (*d)->nroutes; i++)
+            if (strcmp(dialect_method_name((*d)->routes[i].method), method) == 0
+                && strcmp((*d)->routes[i].path, pattern) == 0)
+                return &(*d)->routes[i];
+    }
+    return NULL;
+}
+
+const struct dialect_error *dialect_fault_row(struct req *rq, const struct dialect_error *rows,
+                                              size_t n, int http)
+{
+    struct dialect_error *row = arena_alloc(rq->http->arena, sizeof(*row));
+    const struct dialect_error *known = NULL;
+
+    /* A row for any subject first: the code's general answer. */
+    for (size_t i = 0; i < n && known == NULL; i++)
+        if (rows[i].err != ERR_OK && rows[i].code == rq->fault.code && rows[i].msg != NULL
+            && rows[i].subj == SUBJ_NONE)
+            known = &rows[i];
+    for (size_t i = 0; i < n && known == NULL; i++)
+        if (rows[i].err != ERR_OK && rows[i].code == rq->fault.code && rows[i].msg != NULL)
+            known = &rows[i];
+    row->err = ERR_FAULT;
+    row->subj = SUBJ_NONE;
+    row->code = (int)rq->fault.code;
+    row->http = rq->fault.status ? rq->fault.status : known ? known->http : http;
+    row->msg = rq->fault.msg   ? rq->fault.msg
+               : known         ? known->msg
+                               : "fault injected by a qunzu fault rule";
+    return row;
 }
 
 static enum err find_route(struct req *rq, const struct dialect *d)
@@ -147,7 +186,7 @@ static enum err find_route(struct req *rq, const struct dialect *d)
         return ERR_OK;
     }
     if (other_method != NULL)
-        return err_set(&rq->err, ERR_METHOD, SUBJ_ROUTE, "%s", method_name(other_method->method));
+        return err_set(&rq->err, ERR_METHOD, SUBJ_ROUTE, "%s", dialect_method_name(other_method->method));
     return err_set(&rq->err, ERR_NOT_FOUND, SUBJ_ROUTE, "no such api");
 }
 
@@ -217,6 +256,25 @@ static enum err rate_check(struct req *rq, const struct dialect *d)
     return err_set(&rq->err, ERR_RATE_LIMITED, SUBJ_NONE, "rate limited");
 }
 
+/* A fault rule for this call (after authentication: a rule may name the
+ * tenant or the app). A delay lets the call run and holds its answer; the
+ * other answers replace it. */
+static enum err fault_check(struct req *rq, const struct dialect *d)
+{
+    const struct route *rt = rq->route;
+
+    if (!svc_faults_match(rq->app->faults, d->name, dialect_method_name(rt->method), rt->path,
+                          rq->svc.tenant, rq->app_ref, rq->http->arena, &rq->fault))
+        return ERR_OK;
+    metrics_count(rq->app->metrics, MC_FAULTS_FIRED, 1);
+    if (rq->fault.delay_ms > 0) {
+        rq->http->delay_ms = rq->fault.delay_ms;
+        return ERR_OK;
+    }
+    rq->http->drop = rq->fault.drop;
+    return err_set(&rq->err, ERR_FAULT, SUBJ_NONE, "answered by a fault rule");
+}
+
 /* What a worker did for a write before it went to the group: the rate
  * check and the body, parsed into the job's arena, or their error. */
 struct prep {
@@ -251,6 +309,8 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out, const 
         if (authed && pre == NULL)
             e = rate_check(rq, d);
     }
+    if (e == ERR_OK && pre == NULL)
+        e = fault_check(rq, d);
     if (e == ERR_OK && pre != NULL) {
         body = pre->body;
         e = pre->e;
@@ -279,8 +339,15 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out, const 
 /* Renders the answer and lets go of the request's JSON. */
 static void answer(struct req *rq, const struct dialect *d, enum err e, json_t *out)
 {
+    static const enum metric_counter counted[ERR__COUNT] = {
+        [ERR_RATE_LIMITED] = MC_RATE_LIMITED, [ERR_BUSY] = MC_BUSY, [ERR_STORE] = MC_STORE_ERRORS,
+    };
+
     if (e != ERR_OK && rq->err.code != e)
         err_set(&rq->err, e, SUBJ_NONE, NULL);
+    if ((unsigned)e < ERR__COUNT && (e == ERR_RATE_LIMITED || e == ERR_BUSY || e == ERR_STORE))
+        metrics_count(rq->app->metrics, counted[e], 1);
+    rq->http->tenant = rq->svc.tenant;
     d->render(rq, e, out);
     json_decref(out);
 }
@@ -340,7 +407,7 @@ static enum err preauth(struct req *rq, const struct dialect *d, bool *authed)
 
     *authed = false;
     if (rq->route->flags & R_PUBLIC)
-        return ERR_OK;
+        return fault_check(rq, d);
     e = store_begin(st, false);
     if (e != ERR_OK)
         return err_set(&rq->err, e, SUBJ_NONE, "database unavailable");
@@ -351,7 +418,7 @@ static enum err preauth(struct req *rq, const struct dialect *d, bool *authed)
     if (*authed)
         e = rate_check(rq, d);
     store_rollback(st);
-    return e;
+    return e == ERR_OK ? fault_check(rq, d) : e;
 }
 
 static void job_refuse(struct write_job *j, enum err e)
@@ -421,7 +488,7 @@ void dialect_handle(struct http_req *r)
     json_t *out;
     enum err e;
 
-    if (handle_health(r, ws))
+    if (handle_health(r, ws) || dialect_metrics(r, ws))
         return;
     d = find_dialect(ws->app, r);
     if (d == NULL) {
@@ -438,10 +505,17 @@ void dialect_handle(struct http_req *r)
     rq.svc.now = clock_now(&ws->app->clock);
     rq.svc.tokens = ws->app->tokens;
 
+    r->dialect_label = d->name;
     if (r->body_len > (size_t)ws->app->cfg->body_limit)
         e = err_set(&rq.err, ERR_TOO_LARGE, SUBJ_NONE, "request body too large");
     else
         e = find_route(&rq, d);
+    if (e == ERR_OK) {
+        r->route_id = rq.route;
+        r->method_label = dialect_method_name(rq.route->method);
+        r->route_label = rq.route->path;
+    }
+    svc_faults_refresh(ws->app->faults, ws->st);
     if (e == ERR_OK && ws->app->group != NULL && (rq.route->flags & R_WRITE)
         && !(rq.route->flags & (R_NO_TX | R_INLINE))
         && submit_write(&rq, d, &e))

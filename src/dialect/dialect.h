@@ -41,6 +41,9 @@ struct app {
      * worker, one commit each). */
     struct store_group *group;
     struct token_cache *tokens; /* token checks (svc_tcache.c); NULL: off */
+    struct metrics *metrics;    /* GET /metrics (core/metrics.c) */
+    struct svc_inspector *inspector; /* GET /admin/v1/requests; NULL: off */
+    struct svc_faults *faults;  /* fault rules (svc_fault.c) */
     struct ev_ws *ws; /* the node's long connections (events/ev_ws.h) */
 };
 
@@ -81,6 +84,7 @@ struct req {
      * the write is yet to be queued for the group, which runs it again. */
     bool preauth;
     bool would_wait; /* store_begin found the group busy; nothing ran */
+    struct fault_answer fault; /* after ERR_FAULT: what the rule answers */
 };
 
 /* A handler translates between the dialect's shape and one svc call. Auth,
@@ -152,6 +156,16 @@ struct dialect_error {
  * else NULL. */
 const struct dialect_error *dialect_error_lookup(const struct dialect_error *rows, size_t n,
                                                  enum err e, enum subj s);
+/* The row a renderer uses for ERR_FAULT: the rule's code, with its status
+ * and message, else those of the dialect's own row for that code in
+ * 'rows', else 'http' and a message saying what answered. */
+const struct dialect_error *dialect_fault_row(struct req *rq, const struct dialect_error *rows,
+                                              size_t n, int http);
+/* The route of dialect 'name' with this method and pattern, or NULL. */
+const struct route *dialect_route_find(const struct app *app, const char *name,
+                                       const char *method, const char *pattern);
+/* The static name of a route method ("GET"). */
+const char *dialect_method_name(enum http_method m);
 
 /* A query-string parameter, percent-decoded in the request arena; NULL when
  * absent, "" when empty. */
@@ -159,6 +173,10 @@ const char *dialect_query(struct req *rq, const char *key);
 
 /* The http_handler_fn: routes one request through the pipeline. */
 void dialect_handle(struct http_req *r);
+/* GET /metrics (dialect_obs.c): true when 'r' was it, answered. */
+bool dialect_metrics(struct http_req *r, struct worker_state *ws);
+/* The http server's observer: metrics and the request inspector. */
+void dialect_observe(void *userdata, const struct http_req *r, int64_t latency_us);
 
 /* Sets a JSON response body from 'v' (compact, in the request arena). */
 void dialect_send_json(struct req *rq, int status, const json_t *v);

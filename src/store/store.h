@@ -222,6 +222,27 @@ enum err store_commit(struct store *s);
 void store_rollback(struct store *s);
 enum err store_lock_tenant(struct store *s, int64_t tenant);
 
+/* A fault rule (admin API): calls of one route of one dialect, narrowed
+ * to a tenant or a Feishu app (0: any), answer 'answer' (JSON text). */
+struct fault_rule_row {
+    int64_t id;
+    const char *dialect, *method, *route;
+    int64_t tenant_id, app_ref; /* 0: any */
+    int64_t count;              /* 0: no count (ratio, or every call) */
+    double ratio;               /* 0: none */
+    const char *answer;
+    int64_t created_at;
+};
+
+/* (store_faultrule.c) Rules change under the meta key "fault_gen", which
+ * every change bumps in its transaction: nodes reload when it moves. */
+enum err store_faultrule_insert(struct store *s, struct fault_rule_row *r);
+enum err store_faultrule_list(struct store *s, struct arena *a, struct fault_rule_row **rows,
+                              size_t *n);
+/* ERR_NOT_FOUND when there is no such rule. */
+enum err store_faultrule_delete(struct store *s, int64_t id);
+enum err store_faultrule_gen(struct store *s, int64_t *gen);
+
 /* Group commit (SQLite; config sqlite_group_commit). One writer thread owns
  * a write connection and runs the jobs submitted to it back to back, each
  * inside a savepoint of one transaction, then commits the batch with one
@@ -466,6 +487,11 @@ enum err store_outbox_attempts(struct store *s, struct arena *a, int64_t outbox,
                                struct outbox_attempt_row **rows, size_t *n);
 /* Makes a record due again now (a redelivery on request). */
 enum err store_outbox_requeue(struct store *s, int64_t outbox, int64_t now);
+/* How many outbox records are in each state (for /metrics). */
+struct outbox_states {
+    int64_t pending, delivered, failed, skipped;
+};
+enum err store_outbox_states(struct store *s, struct outbox_states *out);
 
 /* Long-connection events (store_ws.c). */
 struct fs_ws_conn_row {

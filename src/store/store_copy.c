@@ -137,6 +137,11 @@ static const struct copy_table copy_tables[] = {
       "ORDER BY chat_ref, person_id",
       "INSERT INTO fs_chat_pending (chat_ref, person_id, inviter_kind, inviter_ref, created_at) "
       "VALUES ($1, $2, $3, $4, $5)" },
+    { "fault_rule",
+      "SELECT id, dialect, method, route, tenant_id, app_ref, count, ratio, answer, created_at "
+      "FROM fault_rule ORDER BY id",
+      "INSERT INTO fault_rule (id, dialect, method, route, tenant_id, app_ref, count, ratio, "
+      "answer, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)" },
 };
 
 static const char SQL_TENANT_COUNT[] = "SELECT count(*) FROM tenant";

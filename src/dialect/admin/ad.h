@@ -11,6 +11,12 @@
 
 extern const struct dialect ad_dialect;
 
+/* The control room (ad_control.c): fault rules, the request inspector. */
+enum err ad_fault_add(struct req *rq, json_t *body, json_t *out);
+enum err ad_fault_list(struct req *rq, json_t *body, json_t *out);
+enum err ad_fault_delete(struct req *rq, json_t *body, json_t *out);
+enum err ad_requests(struct req *rq, json_t *body, json_t *out);
+
 /* Long connections (ad_ws.c). */
 enum err ad_ws_conns(struct req *rq, json_t *body, json_t *out);
 enum err ad_ws_kick_all(struct req *rq, json_t *body, json_t *out);

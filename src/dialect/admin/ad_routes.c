@@ -235,6 +235,15 @@ static const struct field_rule clock_rules[] = {
     { NULL },
 };
 
+static const struct field_rule fault_rules[] = {
+    { "dialect", JT_STRING, F_REQUIRED },
+    { "route", JT_STRING, F_REQUIRED },
+    { "tenant", JT_STRING, 0 },
+    { "app_id", JT_STRING, 0 },
+    { "answer", JT_OBJECT, F_REQUIRED },
+    { NULL },
+};
+
 static const struct route ad_routes[] = {
     { HTTP_POST, "/admin/v1/seed", R_WRITE | R_JSON, NULL, ad_seed },
     { HTTP_GET, "/admin/v1/tenants/:name", 0, NULL, ad_tenant_get },
@@ -251,6 +260,10 @@ static const struct route ad_routes[] = {
     { HTTP_POST, "/admin/v1/feishu/leave", R_WRITE | R_JSON, chat_user_rules, ad_fs_leave },
     { HTTP_POST, "/admin/v1/feishu/invite", R_WRITE | R_JSON, invite_rules, ad_fs_invite },
     { HTTP_POST, "/admin/v1/feishu/withdraw", R_WRITE | R_JSON, chat_user_rules, ad_fs_withdraw },
+    { HTTP_POST, "/admin/v1/faults", R_WRITE | R_JSON, fault_rules, ad_fault_add },
+    { HTTP_GET, "/admin/v1/faults", 0, NULL, ad_fault_list },
+    { HTTP_DELETE, "/admin/v1/faults/:id", R_WRITE, NULL, ad_fault_delete },
+    { HTTP_GET, "/admin/v1/requests", 0, NULL, ad_requests },
     { HTTP_GET, "/admin/v1/feishu/apps/:app_id/connections", 0, NULL, ad_ws_conns },
     { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/kick", R_WRITE, NULL, ad_ws_kick_all },
     { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/:id/kick", R_WRITE, NULL, ad_ws_kick },
@@ -270,7 +283,7 @@ static int ad_status(enum err e)
         [ERR_UNAUTHENTICATED] = 401, [ERR_EXPIRED] = 401,    [ERR_FORBIDDEN] = 403,
         [ERR_NOT_FOUND] = 404,  [ERR_GONE] = 410,            [ERR_METHOD] = 405,          [ERR_CONFLICT] = 409,
         [ERR_LIMIT] = 400,      [ERR_RATE_LIMITED] = 429,    [ERR_STORE] = 503,           [ERR_INTERNAL] = 500,
-        [ERR_BUSY] = 503,
+        [ERR_BUSY] = 503,       [ERR_FAULT] = 500,
     };
 
     return ((unsigned)e < ERR__COUNT && status[e] != 0) ? status[e] : 500;

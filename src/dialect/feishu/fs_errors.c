@@ -116,6 +116,8 @@ static const struct dialect_error fs_errors[] = {
     /* The write queue is full: the gateway's own "slow down" answer. */
     { ERR_BUSY, SUBJ_NONE, 429, 99991400, "request trigger frequency limit" },
     { ERR_STORE, SUBJ_NONE, 500, 55001, "internal error, please retry" },
+    /* A fault rule's answer is built from the rule (dialect_fault_row). */
+    { ERR_FAULT, SUBJ_NONE, 500, 55001, "internal error, please retry" },
     { ERR_INTERNAL, SUBJ_NONE, 500, 55001, "internal error, please retry" },
 };
 
@@ -199,6 +201,8 @@ void fs_render(struct req *rq, enum err e, json_t *out)
 
     http_add_header(rq->http, "x-tt-logid", lid);
     rq->http->log_code_set = true;
+    if (e == ERR_FAULT)
+        row = dialect_fault_row(rq, fs_errors, sizeof(fs_errors) / sizeof(fs_errors[0]), 400);
     if (row == NULL)
         row = fs_error_lookup(ERR_INTERNAL, SUBJ_NONE);
     if (row->http == 404) {
@@ -215,12 +219,13 @@ void fs_render(struct req *rq, enum err e, json_t *out)
         dialect_send_json(rq, 200, out);
         return;
     }
-    if (e != ERR_OK && rq->route != NULL && (rq->route->flags & (FS_FLAT | FS_OAUTH))) {
+    if (e != ERR_OK && e != ERR_FAULT && rq->route != NULL
+        && (rq->route->flags & (FS_FLAT | FS_OAUTH))) {
         render_auth_failure(rq, e);
         return;
     }
     rq->http->log_code = row->code;
-    if (e == ERR_RATE_LIMITED || e == ERR_BUSY) {
+    if (e == ERR_RATE_LIMITED || e == ERR_BUSY || (e == ERR_FAULT && row->code == 99991400)) {
         /* conventions.md §9: the window's limit and its reset in seconds. */
         http_add_header(rq->http, "x-ogw-ratelimit-limit",
                         arena_printf(rq->http->arena, "%lld", (long long)rq->rate_limit));

@@ -137,7 +137,9 @@ static void hs_render(struct req *rq, enum err e, json_t *out)
 {
     struct http_req *r = rq->http;
     const struct dialect_error *row;
-    const char *msg = rq->err.msg[0] ? rq->err.msg : err_name(e);
+    /* In the arena: the request's detail dies with the pipeline's frame,
+     * before the body is sent (and inspected). */
+    const char *msg = arena_strdup(r->arena, rq->err.msg[0] ? rq->err.msg : err_name(e));
 
     (void)out;
     if (e == ERR_OK) {

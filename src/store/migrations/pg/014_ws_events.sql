@@ -1,4 +1,4 @@
--- 012: Feishu long-connection events. An app's subscription mode (webhook or
+-- 014: Feishu long-connection events. An app's subscription mode (webhook or
 -- long_connection), the connection each attempt went to, the bootstrap
 -- tickets, the open connections of every node, and the delivery rehearsals
 -- (duplicates, delay) per app.
