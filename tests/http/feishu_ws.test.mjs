@@ -9,13 +9,13 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import protobuf from 'protobufjs';
 import WebSocket from 'ws';
 import { ADMIN_HEADERS, advanceClock, dbOf, waitFor, withRestartableServer, withServer } from './lib/server.mjs';
-import { APP1, assertOk, chatPath, createChat, fs, tenantToken, withFeishuServer, feishuSeed } from './lib/feishu.mjs';
+import { APP1, assertOk, chatPath, createChat, fs, ids, tenantToken, userToken, withFeishuServer, feishuSeed } from './lib/feishu.mjs';
 
 // The Node SDK refuses app ids other than cli_ + 16 hex digits.
 const WSAPP = { app_id: 'cli_a1b2c3d4e5f60718', app_secret: 'ws-app-secret', name: 'WS Bot' };
 const TYPES = ['im.chat.updated_v1', 'im.chat.disbanded_v1', 'im.chat.member.user.added_v1',
     'im.chat.member.user.deleted_v1', 'im.chat.member.bot.added_v1', 'im.chat.member.bot.deleted_v1',
-    'im.chat.access_event.bot_p2p_chat_entered_v1'];
+    'im.chat.access_event.bot_p2p_chat_entered_v1', 'im.chat.member.user.withdrawn_v1', 'p2p_chat_create'];
 
 // The frames, for the tests that speak the protocol themselves (a client that does not ack).
 const Frame = protobuf.parse(`syntax = "proto2"; package pbbp2;
@@ -285,13 +285,21 @@ test('every event type reaches the SDK dispatcher, chunked, once each; events wr
             assertOk(await fs(srv, 'DELETE', chatPath(chat.chat_id, '/members') + '?member_id_type=user_id', t, { id_list: ['wangwu'] }));
             assert.equal((await adminPost(srv, '/admin/v1/feishu/p2p_enter', { app_id: WSAPP.app_id, user_id: 'wangwu' })).status, 200);
             assertOk(await fs(srv, 'DELETE', chatPath(chat.chat_id, '/members') + '?member_id_type=app_id', t, { id_list: [WSAPP.app_id] }));
+            // An invitation into a chat that needs approval, withdrawn.
+            const p = (await ids(srv)).acme;
+            const gated = await createChat(srv, await userToken(srv, APP1, 'zhangsan'), {
+                name: 'gated', membership_approval: 'approval_required', user_id_list: [p.wangwu.open(APP1)], bot_id_list: [WSAPP.app_id] });
+            assert.equal((await adminPost(srv, '/admin/v1/feishu/invite', { chat_id: gated.chat_id, inviter_user_id: 'wangwu', user_id: 'sunqi' })).json.result, 'pending_approval');
+            assert.equal((await adminPost(srv, '/admin/v1/feishu/withdraw', { chat_id: gated.chat_id, user_id: 'sunqi' })).json.result, 'withdrawn');
             const want = ['im.chat.member.bot.added_v1', 'im.chat.updated_v1', 'im.chat.member.user.added_v1',
-                'im.chat.member.user.deleted_v1', 'im.chat.access_event.bot_p2p_chat_entered_v1', 'im.chat.member.bot.deleted_v1'];
+                'im.chat.member.user.deleted_v1', 'im.chat.access_event.bot_p2p_chat_entered_v1', 'p2p_chat_create',
+                'im.chat.member.bot.deleted_v1', 'im.chat.member.user.withdrawn_v1'];
             await until('every type', async () => want.every((w) => c.got.some((g) => g.type === w)));
             const upd = c.got.find((g) => g.type === 'im.chat.updated_v1');
             assert.equal(upd.data.after_change.description, 'ab'.repeat(40)); // reassembled from chunks
-            const ids = c.got.map((g) => g.event_id);
-            assert.equal(new Set(ids).size, ids.length, 'each event once');
+            const eids = c.got.filter((g) => g.event_id).map((g) => g.event_id);
+            assert.equal(new Set(eids).size, eids.length, 'each event once');
+            assert.equal(c.got.filter((g) => g.type === 'p2p_chat_create').length, 1); // the 1.0 envelope too
         } finally {
             c.ws.close({ force: true });
         }
