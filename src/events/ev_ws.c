@@ -240,13 +240,13 @@ static void claim(struct ev_ws *w)
         }
         for (size_t i = 0; i < n; i++) {
             struct wconn *to = pick(w, c->app);
-            int64_t due = clock_mono_us() + delay_ms * 1000;
-            struct push *p = push_new(to, &rows[i], due, false);
+            int64_t due_us = clock_mono_us() + delay_ms * 1000;
+            struct push *p = push_new(to, &rows[i], due_us, false);
 
             p->next = w->pushes;
             w->pushes = p;
             if (duplicate) {
-                struct push *d = push_new(to, &rows[i], due, true);
+                struct push *d = push_new(to, &rows[i], due_us, true);
 
                 d->next = w->pushes;
                 w->pushes = d;
