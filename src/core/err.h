@@ -81,6 +81,13 @@ enum subj {
     SUBJ_TIMESTAMP,  /* the timestamp of a signed request */
     SUBJ_NONCE,      /* the single-use nonce of a signed request */
     SUBJ_SIGNATURE,  /* the signature of a signed request */
+    SUBJ_SCOPE,      /* a scope the app was not granted (field: "user_id" for the id type) */
+    SUBJ_USER_SCOPE, /* a scope the person did not grant the user token */
+    SUBJ_APP_TOKEN,  /* the app token of the user-token exchange */
+    SUBJ_DEPT,       /* a directory department */
+    SUBJ_CONTACT_USER, /* a directory user the caller may not see */
+    SUBJ_PAGE_SIZE,  /* a page_size out of range */
+    SUBJ_GRANT,      /* an OAuth grant_type */
     SUBJ__COUNT
 };
 

@@ -94,6 +94,9 @@ enum route_flags {
     R_DIALECT_A = 1 << 8, /* free for a dialect's own use (an envelope style) */
     R_DIALECT_B = 1 << 9,
     R_DIALECT_C = 1 << 10,
+    R_DIALECT_D = 1 << 11,
+    R_DIALECT_E = 1 << 12,
+    R_DIALECT_F = 1 << 13,
 };
 
 struct route {

@@ -126,6 +126,26 @@ static const struct copy_table copy_tables[] = {
       "ORDER BY chat_ref, person_id",
       "INSERT INTO fs_chat_pending (chat_ref, person_id, inviter_kind, inviter_ref, created_at) "
       "VALUES ($1, $2, $3, $4, $5)" },
+    { "fs_department",
+      "SELECT id, tenant_id, department_id, open_department_id, parent_ref, sort_order, detail "
+      "FROM fs_department ORDER BY id",
+      "INSERT INTO fs_department (id, tenant_id, department_id, open_department_id, parent_ref, "
+      "sort_order, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)" },
+    { "fs_person_profile",
+      "SELECT person_id, mobile, resigned, profile FROM fs_person_profile ORDER BY person_id",
+      "INSERT INTO fs_person_profile (person_id, mobile, resigned, profile) "
+      "VALUES ($1, $2, $3, $4)" },
+    { "fs_person_dept",
+      "SELECT person_id, dept_ref, pos, user_order, department_order FROM fs_person_dept "
+      "ORDER BY person_id, dept_ref",
+      "INSERT INTO fs_person_dept (person_id, dept_ref, pos, user_order, department_order) "
+      "VALUES ($1, $2, $3, $4, $5)" },
+    { "fs_app_access",
+      "SELECT app_ref, scopes, contact_range, bot_open_id FROM fs_app_access ORDER BY app_ref",
+      "INSERT INTO fs_app_access (app_ref, scopes, contact_range, bot_open_id) "
+      "VALUES ($1, $2, $3, $4)" },
+    { "fs_grant", "SELECT secret, scope, expires_at FROM fs_grant ORDER BY secret",
+      "INSERT INTO fs_grant (secret, scope, expires_at) VALUES ($1, $2, $3)" },
 };
 
 static const char SQL_TENANT_COUNT[] = "SELECT count(*) FROM tenant";

@@ -34,6 +34,7 @@ static const struct field_rule feishu_rules[] = {
     { "tenant_key", JT_STRING, 0, 64 },
     { "member_limit", JT_INT, F_RANGE, 0, 1, 50000 },
     { "apps", JT_ARRAY },
+    { "departments", JT_ARRAY },
     { NULL },
 };
 static const struct field_rule app_rules[] = {
@@ -41,6 +42,8 @@ static const struct field_rule app_rules[] = {
     { "app_secret", JT_STRING, 0, 128 },
     { "name", JT_STRING, 0, 64 },
     { "event", JT_ANY },
+    { "scopes", JT_ANY },        /* svc_contact_seed */
+    { "contact_range", JT_ANY }, /* svc_contact_seed */
     { NULL },
 };
 static const struct field_rule event_rules[] = {
@@ -332,7 +335,8 @@ static enum err seed_tenant(struct svc_ctx *c, json_t *t, int64_t *id)
         if (e != ERR_OK)
             return e;
     }
-    return seed_open_ids(c, row.id);
+    e = svc_contact_seed(c, row.id, t);
+    return e == ERR_OK ? seed_open_ids(c, row.id) : e;
 }
 
 enum err svc_seed_apply(struct svc_ctx *c, json_t *doc, json_t **out)

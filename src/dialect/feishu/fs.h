@@ -16,7 +16,34 @@ enum {
     FS_FLAT = R_DIALECT_A,  /* token endpoints: flat body; failures HTTP 200 {code,data:{},msg} */
     FS_OAUTH = R_DIALECT_B, /* OAuth token endpoint: failures HTTP 400 {code,error,error_description} */
     FS_MSG_OK = R_DIALECT_C, /* success says "ok", not "success" (chat tabs) */
+    FS_CONTACT = R_DIALECT_D, /* contact v3: the 4xxxx codes of contacts.md §10 */
+    FS_AUTHEN = R_DIALECT_E,  /* authen v1: failures HTTP 200 {code: 20xxx, msg} */
+    FS_BARE = R_DIALECT_F,    /* success: the handler's fields beside code and msg "ok" */
 };
+
+/* fs_scopes.c: the token kinds and API scopes (any one) of each
+ * authenticated route, by method and path. */
+enum {
+    TK_T = 1 << 0,      /* tenant_access_token */
+    TK_U = 1 << 1,      /* user_access_token */
+    TK_A = 1 << 2,      /* app_access_token (or the same app's tenant token) */
+    TK_ANY_ID = 1 << 3, /* user_id_type=user_id needs no scope (batch_get_id omits the id) */
+    TK_TU = TK_T | TK_U,
+};
+struct fs_access {
+    enum http_method method;
+    const char *path;
+    unsigned tokens;
+    const char *const *scopes; /* NULL-terminated; empty: none */
+};
+/* The row of a route of fs_routes.c; NULL if it has none. */
+const struct fs_access *fs_access_of(const struct route *rt);
+/* After the token: the app's scopes (99991672), a user token's grant
+ * (99991679), user_id-type ids without the field scope; sets
+ * rq->actor.as_owner. 'ac' NULL: only as_owner. */
+enum err fs_scope_check(struct req *rq, const struct fs_access *ac, const char *token);
+/* The gateway's body for SUBJ_SCOPE / SUBJ_USER_SCOPE (messages.md §20). */
+void fs_scope_render(struct req *rq, const char *log_id, json_t **body, int *code);
 
 const struct dialect_error *fs_error_lookup(enum err code, enum subj subj);
 void fs_render(struct req *rq, enum err e, json_t *out);
@@ -26,6 +53,20 @@ enum err fs_auth(struct req *rq);
 enum err fs_tenant_token(struct req *rq, json_t *body, json_t *out);
 enum err fs_app_token(struct req *rq, json_t *body, json_t *out);
 enum err fs_oauth_token(struct req *rq, json_t *body, json_t *out);
+
+/* fs_contact.c, fs_authen.c (contacts.md) */
+enum err fs_bot_info(struct req *rq, json_t *body, json_t *out);
+enum err fs_users_batch_get_id(struct req *rq, json_t *body, json_t *out);
+enum err fs_user_get(struct req *rq, json_t *body, json_t *out);
+enum err fs_users_batch(struct req *rq, json_t *body, json_t *out);
+enum err fs_users_by_department(struct req *rq, json_t *body, json_t *out);
+enum err fs_department_get(struct req *rq, json_t *body, json_t *out);
+enum err fs_department_children(struct req *rq, json_t *body, json_t *out);
+enum err fs_oidc_token(struct req *rq, json_t *body, json_t *out);
+enum err fs_oidc_refresh(struct req *rq, json_t *body, json_t *out);
+enum err fs_user_info(struct req *rq, json_t *body, json_t *out);
+/* The authen v1 and contact v3 error rows (fs_errors.c). */
+const struct dialect_error *fs_family_error(unsigned flags, enum err code, enum subj subj);
 
 /* fs_ids.c: ids in the caller's user_id_type. */
 enum err fs_id_type(struct req *rq, const char **type);

@@ -6,6 +6,20 @@
  */
 #include "dialect/feishu/fs.h"
 
+/* contacts.md §3, §9.1-9.2 */
+static const struct field_rule batch_get_id_rules[] = {
+    { "emails", JT_ARRAY },
+    { "mobiles", JT_ARRAY },
+    { "include_resigned", JT_BOOL },
+    { NULL },
+};
+static const struct field_rule oidc_rules[] = {
+    { "grant_type", JT_STRING },
+    { "code", JT_STRING },
+    { "refresh_token", JT_STRING },
+    { NULL },
+};
+
 static const struct route fs_routes[] = {
     /* method      path                                                 flags / handler */
     /* conventions.md §10.1, §10.2, §10.5 */
@@ -67,6 +81,23 @@ static const struct route fs_routes[] = {
       fs_menu_delete },
     { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id", R_WRITE | R_JSON,
       NULL, fs_menu_item_patch },
+    /* contacts.md §2 - §9 (scopes and token kinds: fs_scopes.c) */
+    { HTTP_GET, "/open-apis/bot/v3/info", FS_BARE, NULL, fs_bot_info },
+    { HTTP_POST, "/open-apis/contact/v3/users/batch_get_id", R_JSON | FS_CONTACT,
+      batch_get_id_rules, fs_users_batch_get_id },
+    { HTTP_GET, "/open-apis/contact/v3/users/batch", FS_CONTACT, NULL, fs_users_batch },
+    { HTTP_GET, "/open-apis/contact/v3/users/find_by_department", FS_CONTACT, NULL,
+      fs_users_by_department },
+    { HTTP_GET, "/open-apis/contact/v3/users/:user_id", FS_CONTACT, NULL, fs_user_get },
+    { HTTP_GET, "/open-apis/contact/v3/departments/:department_id", FS_CONTACT, NULL,
+      fs_department_get },
+    { HTTP_GET, "/open-apis/contact/v3/departments/:department_id/children", FS_CONTACT, NULL,
+      fs_department_children },
+    { HTTP_POST, "/open-apis/authen/v1/oidc/access_token", R_WRITE | R_JSON | FS_AUTHEN,
+      oidc_rules, fs_oidc_token },
+    { HTTP_POST, "/open-apis/authen/v1/oidc/refresh_access_token", R_WRITE | R_JSON | FS_AUTHEN,
+      oidc_rules, fs_oidc_refresh },
+    { HTTP_GET, "/open-apis/authen/v1/user_info", FS_AUTHEN, NULL, fs_user_info },
 };
 
 const struct dialect fs_dialect = {
