@@ -269,7 +269,8 @@ enum err svc_app_scopes(struct svc_ctx *c, int64_t app, struct scope_set *out);
  * (all the app holds when none were named). */
 enum err svc_grant_scopes(struct svc_ctx *c, const char *secret, struct scope_set *out);
 /* An event type an app holding 'held' may subscribe to: ERR_BAD_REQUEST
- * naming "types" for an unknown type or one whose scopes it lacks. */
+ * naming "types" for an unknown type or one whose scopes it lacks ('held'
+ * NULL: only whether the type is known). */
 enum err svc_event_type_check(struct svc_ctx *c, const struct scope_set *held, const char *type);
 
 /* --- the Feishu directory (svc_contact.c) --- */

@@ -145,7 +145,7 @@ enum err svc_event_type_check(struct svc_ctx *c, const struct scope_set *held, c
 
         if (strcmp(event_kinds[i].type, type) != 0)
             continue;
-        if (svc_scope_any(held, need))
+        if (held == NULL || svc_scope_any(held, need))
             return ERR_OK;
         list[0] = '\0';
         for (size_t k = 0; need[k] != NULL && len < sizeof(list); k++)

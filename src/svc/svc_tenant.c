@@ -99,6 +99,10 @@ static enum err seed_event(struct svc_ctx *c, int64_t app, json_t *ev)
     json_array_foreach(json_object_get(ev, "types"), i, t) {
         if (!json_is_string(t))
             return err_field(c->ei, ERR_BAD_REQUEST, "types", "event types are strings");
+        /* Known types only; their scopes are checked once the app's are set. */
+        e = svc_event_type_check(c, NULL, json_string_value(t));
+        if (e != ERR_OK)
+            return e;
     }
     e = store_fs_subscription_get(c->st, c->a, app, &old);
     if (e != ERR_OK && e != ERR_NOT_FOUND)

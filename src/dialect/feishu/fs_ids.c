@@ -81,13 +81,17 @@ bool fs_http_url(const char *s)
 json_t *fs_user_id_object(struct req *rq, int64_t app, int64_t person)
 {
     struct person_row p;
+    struct scope_set held;
     char *open_id = NULL;
     bool known = store_person_get(rq->svc.st, rq->http->arena, person, &p) == ERR_OK;
+    /* user_id only for an app holding the field scope (events.md A.1). */
+    bool user_id = known && svc_app_scopes(&rq->svc, app, &held) == ERR_OK
+                   && svc_scope_has(&held, SCOPE_USER_ID);
 
     if (store_fs_open_id_get(rq->svc.st, rq->http->arena, app, person, &open_id) != ERR_OK)
         open_id = NULL;
-    return json_pack("{s:s?,s:s?,s:s?}", "union_id", known ? p.union_id : NULL, "user_id",
-                     known ? p.user_id : NULL, "open_id", open_id);
+    return json_pack("{s:s?,s:s*,s:s?}", "union_id", known ? p.union_id : NULL, "user_id",
+                     user_id ? p.user_id : NULL, "open_id", open_id);
 }
 
 const char *fs_tenant_key(struct req *rq, int64_t tenant)

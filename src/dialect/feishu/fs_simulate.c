@@ -31,7 +31,8 @@ static json_t *p2p_created(void *arg, int64_t app, const char *event_id)
 
     tkey = fs_tenant_key(rq, rq->svc.tenant);
     /* The 1.0 envelope: uuid is the event id, ts seconds with a fraction. */
-    body = json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s,s:{s:O,s:O},s:s,s:s,s:{s:s,s:O,s:O}}}", "ts",
+    /* user_id (O*) only with the field scope. */
+    body = json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s,s:{s:O,s:O*},s:s,s:s,s:{s:s,s:O,s:O*}}}", "ts",
                      arena_printf(rq->http->arena, "%lld.%06lld", (long long)rq->svc.now,
                                   (long long)(clock_wall_us() % 1000000)),
                      "uuid", event_id, "token", "", "type", "event_callback", "event", "app_id",
