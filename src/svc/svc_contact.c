@@ -67,6 +67,19 @@ static enum err bad(struct svc_ctx *c, const char *field, const char *what)
     return err_field(c->ei, ERR_BAD_REQUEST, field, "%s", what);
 }
 
+/* json_check, the message saying where: "users[]: gender". */
+static enum err check(struct svc_ctx *c, json_t *obj, const struct field_rule *rules,
+                      const char *where)
+{
+    enum err e = json_check(obj, rules, c->ei);
+    char field[sizeof(c->ei->field)];
+
+    if (e == ERR_OK)
+        return e;
+    memcpy(field, c->ei->field, sizeof(field));
+    return err_field(c->ei, e, field, "%s: %s is missing or not valid", where, field);
+}
+
 /* contacts.md §1.1: a custom department id. */
 static bool dept_id_ok(const char *s)
 {
@@ -145,7 +158,7 @@ static enum err seed_depts(struct svc_ctx *c, int64_t tenant, json_t *list)
 
         if (!json_is_object(d))
             return bad(c, "departments", "feishu.departments[] must be objects");
-        e = json_check(d, dept_rules, c->ei);
+        e = check(c, d, dept_rules, "feishu.departments[]");
         if (e != ERR_OK)
             return e;
         row.department_id = json_str(d, "department_id");
@@ -201,7 +214,7 @@ static enum err seed_profile(struct svc_ctx *c, int64_t tenant, json_t *u,
     json_t *prof = NULL, *ids = json_object_get(u, "department_ids"), *v, *st;
     int64_t order = 0;
     size_t nm, i, len;
-    enum err e = json_check(u, profile_rules, c->ei);
+    enum err e = check(c, u, profile_rules, "users[]");
 
     if (e == ERR_OK)
         e = person_by_user_id(c, tenant, json_str(u, "user_id"), "user_id", &p);

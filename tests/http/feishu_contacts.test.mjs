@@ -219,6 +219,8 @@ test('a seed is checked: unknown parents, cycles, bad ids, unknown users', () =>
     await bad({}, [{ user_id: 'zhangsan', leader_user_id: 'nobody' }], /leader_user_id/);
     await bad({ apps: [{ app_id: APP1.app_id, contact_range: { departments: ['NOPE'] } }] }, [], /contact_range/);
     await bad({ apps: [{ app_id: APP1.app_id, scopes: ['not a scope'] }] }, [], /scopes/);
+    await bad({}, [{ user_id: 'zhangsan', gender: 7 }], /users\[\]: gender/);
+    await bad({ departments: [{ department_id: 'X' }] }, [], /feishu\.departments\[\]: name/);
 }));
 
 test('authen v1: OIDC code and refresh exchange with the tenant or app token; user_info', () => withDir(async (srv) => {
