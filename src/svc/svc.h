@@ -76,7 +76,8 @@ enum err svc_fs_app_login(struct svc_ctx *c, const char *app_id, const char *sec
  * app holds (ERR_BAD_REQUEST naming "scope"). */
 enum err svc_fs_code_mint(struct svc_ctx *c, const char *app_id, const char *user_id,
                           const char *scope, char **code);
-/* Exchanges a code for a user token pair (the code is used up). 'narrow'
+/* Exchanges a code for a user token pair (the code is used up); another
+ * app's code or refresh token is ERR_FORBIDDEN (SUBJ_CODE, SUBJ_REFRESH). 'narrow'
  * (space-separated, NULL or "": all) narrows the grant: a scope named twice
  * is ERR_CONFLICT, one not granted ERR_FORBIDDEN, both SUBJ_SCOPE.
  * '*scope' is the pair's grant ("" for all the app holds). */

@@ -139,7 +139,8 @@ enum err svc_fs_code_exchange(struct svc_ctx *c, const struct fs_app_row *app, c
     enum err e = store_fs_code_take(c->st, c->a, code, c->now, &tenant, &app_ref, &person);
 
     if (e == ERR_OK && app_ref != app->id)
-        e = ERR_NOT_FOUND; /* another app's code */
+        return err_set(c->ei, ERR_FORBIDDEN, SUBJ_CODE,
+                       "The authorization code is not found or has expired.");
     if (e == ERR_NOT_FOUND)
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_CODE,
                        "The authorization code is not found or has expired.");
@@ -155,8 +156,11 @@ enum err svc_fs_refresh(struct svc_ctx *c, const struct fs_app_row *app, const c
     struct token_row old;
     enum err e = store_token_get(c->st, c->a, refresh, &old);
 
-    if (e == ERR_OK && (old.kind != TOKEN_FS_REFRESH || old.app != app->id))
+    if (e == ERR_OK && old.kind != TOKEN_FS_REFRESH)
         e = ERR_NOT_FOUND;
+    if (e == ERR_OK && old.app != app->id)
+        return err_set(c->ei, ERR_FORBIDDEN, SUBJ_REFRESH,
+                       "The refresh token is invalid or has been used.");
     if (e == ERR_OK && old.expires_at <= c->now)
         return err_set(c->ei, ERR_EXPIRED, SUBJ_REFRESH, "The refresh token has expired.");
     if (e == ERR_NOT_FOUND)

@@ -251,7 +251,10 @@ test('authen v1: OIDC code and refresh exchange with the tenant or app token; us
     const code2 = await authorizeCode(srv, APP1, 'wangwu');
     assertOk(await call(srv, 'POST', '/open-apis/authen/v1/oidc/access_token', at, { grant_type: 'authorization_code', code: code2 }));
     const code3 = await authorizeCode(srv, APP2, 'wangwu');
-    assert.equal((await call(srv, 'POST', '/open-apis/authen/v1/oidc/access_token', t, { grant_type: 'authorization_code', code: code3 })).json.code, 20003);
+    const foreign = await call(srv, 'POST', '/open-apis/authen/v1/oidc/access_token', t, { grant_type: 'authorization_code', code: code3 });
+    assert.equal(foreign.json.code, 20024, foreign.body);
+    // ... and stays usable by its own app.
+    assertOk(await call(srv, 'POST', '/open-apis/authen/v1/oidc/access_token', await tenantToken(srv, APP2), { grant_type: 'authorization_code', code: code3 }));
     // user_info with the user token.
     const info = assertOk(await call(srv, 'GET', '/open-apis/authen/v1/user_info', d.access_token));
     assert.deepEqual(info, {
@@ -265,6 +268,8 @@ test('authen v1: OIDC code and refresh exchange with the tenant or app token; us
     const r = assertOk(await call(srv, 'POST', '/open-apis/authen/v1/oidc/refresh_access_token', t, { grant_type: 'refresh_token', refresh_token: d.refresh_token }));
     assert.notEqual(r.access_token, d.access_token);
     assertOk(await call(srv, 'GET', '/open-apis/authen/v1/user_info', r.access_token));
+    const other = await call(srv, 'POST', '/open-apis/authen/v1/oidc/refresh_access_token', await tenantToken(srv, APP2), { grant_type: 'refresh_token', refresh_token: r.refresh_token });
+    assert.equal(other.json.code, 20024, other.body);
     const dead = await call(srv, 'POST', '/open-apis/authen/v1/oidc/refresh_access_token', t, { grant_type: 'refresh_token', refresh_token: d.refresh_token });
     assert.equal(dead.json.code, 20038);
     assert.match(dead.headers['x-tt-logid'], LOGID_RE);

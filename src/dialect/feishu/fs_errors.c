@@ -132,6 +132,9 @@ static const struct dialect_error fs_contact_errors[] = {
     { ERR_TOO_LARGE, SUBJ_NONE, 400, 40001, "invalid parameter" },
 };
 /* contacts.md §9.5: authen v1 fails with HTTP 200 (20050: 500). */
+#define APP_DIFF                                                                        \
+    "App id in user_access_token or refresh_token diff with app id in app_access_token or " \
+    "tenant_access_token. Please keep the app id consistent"
 static const struct dialect_error fs_authen_errors[] = {
     { ERR_UNAUTHENTICATED, SUBJ_APP_TOKEN, 200, 20014,
       "The app access token passed is invalid. Please check the value" },
@@ -139,6 +142,8 @@ static const struct dialect_error fs_authen_errors[] = {
       "The app access token passed is invalid. Please check the value" },
     { ERR_UNAUTHENTICATED, SUBJ_CODE, 200, 20003,
       "The code passed is invalid. Please note that the code could only be used once" },
+    { ERR_FORBIDDEN, SUBJ_CODE, 200, 20024, APP_DIFF },
+    { ERR_FORBIDDEN, SUBJ_REFRESH, 200, 20024, APP_DIFF },
     { ERR_UNAUTHENTICATED, SUBJ_REFRESH, 200, 20038,
       "The refresh token passed is not found. Please check the value" },
     { ERR_EXPIRED, SUBJ_REFRESH, 200, 20037,
