@@ -68,7 +68,7 @@ enum err svc_app_access(struct svc_ctx *c, int64_t app, struct fs_access_row *ou
     struct fs_app_row row;
     enum err e = store_fs_access_get(c->st, c->a, app, out);
 
-    /* Every app gets its row when seeded (or by migration 012); one without
+    /* Every app gets its row when seeded (or by migration 013); one without
      * holds the defaults. */
     if (e != ERR_NOT_FOUND)
         return e;
