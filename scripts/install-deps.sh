@@ -7,7 +7,7 @@ set -euo pipefail
 
 pkgs=(gcc make cmake pkg-config libh2o-evloop-dev libjansson-dev libsqlite3-dev libssl-dev libpq-dev libcurl4-openssl-dev)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(clang libclang-rt-14-dev postgresql postgresql-client wrk curl)
+  pkgs+=(clang libclang-rt-14-dev postgresql postgresql-client wrk curl valgrind)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/str.h"
 #include "dialect/admin/ad.h"
 #include "dialect/dialect.h"
@@ -49,7 +50,7 @@ static void *worker_open(void *userdata, int idx)
     (void)idx;
     if (st == NULL)
         return NULL;
-    store_group_attach(st, app->group);
+    store_group_attach(st, app->group, false); /* an event loop never waits for it */
     ws = xcalloc(1, sizeof(*ws));
     ws->app = app;
     ws->st = st;
@@ -63,6 +64,15 @@ static void worker_close(void *userdata, void *w)
     (void)userdata;
     store_close(ws->st);
     free(ws);
+}
+
+/* Shutdown outlasted its timeout: the writes still waiting for the group
+ * are answered busy; the batch running ends as it would. */
+static void drain_timeout(void *userdata)
+{
+    struct app *app = userdata;
+
+    store_group_cancel(app->group);
 }
 
 static void on_listening(void *userdata, const char *host, int port)
@@ -321,6 +331,9 @@ int main(int argc, char **argv)
     app.cfg = &cfg;
     app.dialects = all_dialects;
     app.tokens = svc_tcache_new(cfg.token_cache_ttl_ms);
+    app.metrics = metrics_new();
+    app.inspector = svc_inspect_new(cfg.inspector_requests, cfg.inspector_body_bytes);
+    app.faults = svc_faults_new();
     if (cfg.rate_limit) {
         app.limiter = rate_new();
         app.rates[RATE_FEISHU][0] = (struct rate_rule){ 1000, cfg.rate_feishu_per_second };
@@ -372,6 +385,8 @@ int main(int argc, char **argv)
             .worker_open = worker_open,
             .worker_close = worker_close,
             .handle = dialect_handle,
+            .drain_timeout = drain_timeout,
+            .observe = dialect_observe,
             .on_listening = on_listening,
         };
 
@@ -389,6 +404,9 @@ out:
     store_close(st);
     rate_free(app.limiter);
     svc_tcache_free(app.tokens);
+    svc_faults_free(app.faults);
+    svc_inspect_free(app.inspector);
+    metrics_free(app.metrics);
     config_release(&cfg);
     return rc;
 }

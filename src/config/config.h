@@ -27,6 +27,13 @@ struct config {
     int64_t threads;
     char *log_level;
     int64_t body_limit;      /* bytes */
+    int64_t json_max_values; /* most values a vendor API body may hold */
+    int64_t admin_json_max_values;
+    int64_t inspector_requests;   /* requests the inspector keeps (0: off) */
+    int64_t inspector_body_bytes; /* bytes of each body it keeps */
+    bool metrics_require_admin;
+    int64_t write_queue_max;   /* group commit: jobs waiting, at most */
+    int64_t write_queue_bytes; /* ... and the memory they hold */
     char *sqlite_synchronous;
     int64_t sqlite_busy_timeout_ms;
     bool sqlite_group_commit;

@@ -110,6 +110,15 @@ void *arena_alloc(struct arena *a, size_t n)
     return p;
 }
 
+size_t arena_size(const struct arena *a)
+{
+    size_t n = 0;
+
+    for (const struct arena_block *b = a->head; b != NULL; b = b->prev)
+        n += sizeof(*b) + b->cap;
+    return n;
+}
+
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
     char *p;

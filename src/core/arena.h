@@ -23,6 +23,8 @@ void arena_reset(struct arena *a);
 void arena_release(struct arena *a);
 
 void *arena_alloc(struct arena *a, size_t n);   /* 16-byte aligned, zeroed */
+/* Bytes the arena holds from the heap, block headers included. */
+size_t arena_size(const struct arena *a);
 char *arena_strdup(struct arena *a, const char *s); /* NULL stays NULL */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -23,6 +23,8 @@ static const char *const err_names[ERR__COUNT] = {
     [ERR_CONFLICT] = "conflict",
     [ERR_LIMIT] = "limit",
     [ERR_RATE_LIMITED] = "rate_limited",
+    [ERR_BUSY] = "busy",
+    [ERR_FAULT] = "fault",
     [ERR_STORE] = "store",
     [ERR_INTERNAL] = "internal",
 };

@@ -26,6 +26,8 @@ enum err {
     ERR_CONFLICT,        /* e.g. duplicate group name */
     ERR_LIMIT,           /* a documented quota or size limit was hit */
     ERR_RATE_LIMITED,    /* too many requests in a window: try again later */
+    ERR_BUSY,            /* the server is at a bound (its write queue): try again later */
+    ERR_FAULT,           /* a fault rule answers this call (rq->fault says how) */
     ERR_STORE,           /* the database failed through no fault of the caller */
     ERR_INTERNAL,
     ERR__COUNT           /* keep last: sizes the mapping tables */

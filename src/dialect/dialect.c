@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "core/arena.h"
+#include "core/metrics.h"
 #include "core/str.h"
 
 #include <string.h>
@@ -115,11 +116,49 @@ static const struct dialect *find_dialect(const struct app *app, const struct ht
     return NULL;
 }
 
-static const char *method_name(enum http_method m)
+const char *dialect_method_name(enum http_method m)
 {
     static const char *const names[] = { "OTHER", "GET", "POST", "PUT", "PATCH", "DELETE" };
 
     return names[m];
+}
+
+const struct route *dialect_route_find(const struct app *app, const char *name,
+                                       const char *method, const char *pattern)
+{
+    for (const struct dialect *const *d = app->dialects; *d != NULL; d++) {
+        if (strcmp((*d)->name, name) != 0)
+            continue;
+        for (size_t i = 0; i < (*d)->nroutes; i++)
+            if (strcmp(dialect_method_name((*d)->routes[i].method), method) == 0
+                && strcmp((*d)->routes[i].path, pattern) == 0)
+                return &(*d)->routes[i];
+    }
+    return NULL;
+}
+
+const struct dialect_error *dialect_fault_row(struct req *rq, const struct dialect_error *rows,
+                                              size_t n, int http)
+{
+    struct dialect_error *row = arena_alloc(rq->http->arena, sizeof(*row));
+    const struct dialect_error *known = NULL;
+
+    /* A row for any subject first: the code's general answer. */
+    for (size_t i = 0; i < n && known == NULL; i++)
+        if (rows[i].err != ERR_OK && rows[i].code == rq->fault.code && rows[i].msg != NULL
+            && rows[i].subj == SUBJ_NONE)
+            known = &rows[i];
+    for (size_t i = 0; i < n && known == NULL; i++)
+        if (rows[i].err != ERR_OK && rows[i].code == rq->fault.code && rows[i].msg != NULL)
+            known = &rows[i];
+    row->err = ERR_FAULT;
+    row->subj = SUBJ_NONE;
+    row->code = (int)rq->fault.code;
+    row->http = rq->fault.status ? rq->fault.status : known ? known->http : http;
+    row->msg = rq->fault.msg   ? rq->fault.msg
+               : known         ? known->msg
+                               : "fault injected by a qunzu fault rule";
+    return row;
 }
 
 static enum err find_route(struct req *rq, const struct dialect *d)
@@ -147,8 +186,16 @@ static enum err find_route(struct req *rq, const struct dialect *d)
         return ERR_OK;
     }
     if (other_method != NULL)
-        return err_set(&rq->err, ERR_METHOD, SUBJ_ROUTE, "%s", method_name(other_method->method));
+        return err_set(&rq->err, ERR_METHOD, SUBJ_ROUTE, "%s", dialect_method_name(other_method->method));
     return err_set(&rq->err, ERR_NOT_FOUND, SUBJ_ROUTE, "no such api");
+}
+
+/* The most values a body of 'd' may hold (json_parse_object). */
+static size_t max_values(const struct req *rq, const struct dialect *d)
+{
+    const struct config *cfg = rq->app->cfg;
+
+    return (size_t)(d->operator_bodies ? cfg->admin_json_max_values : cfg->json_max_values);
 }
 
 static enum err parse_body(struct req *rq, const struct dialect *d, json_t **body)
@@ -161,7 +208,7 @@ static enum err parse_body(struct req *rq, const struct dialect *d, json_t **bod
     else if (r->body_len == 0)
         return err_set(&rq->err, ERR_EMPTY_BODY, SUBJ_NONE, "empty request body");
     else
-        e = json_parse_object(r->body, r->body_len, body, &rq->err);
+        e = json_parse_object(r->body, r->body_len, max_values(rq, d), body, &rq->err);
     if (e != ERR_OK)
         return e;
     return json_check(*body, rq->route->rules, &rq->err);
@@ -209,8 +256,37 @@ static enum err rate_check(struct req *rq, const struct dialect *d)
     return err_set(&rq->err, ERR_RATE_LIMITED, SUBJ_NONE, "rate limited");
 }
 
-/* Runs the routed request inside one transaction. */
-static enum err run(struct req *rq, const struct dialect *d, json_t *out)
+/* A fault rule for this call (after authentication: a rule may name the
+ * tenant or the app). A delay lets the call run and holds its answer; the
+ * other answers replace it. */
+static enum err fault_check(struct req *rq, const struct dialect *d)
+{
+    const struct route *rt = rq->route;
+
+    if (!svc_faults_match(rq->app->faults, d->name, dialect_method_name(rt->method), rt->path,
+                          rq->svc.tenant, rq->app_ref, rq->http->arena, &rq->fault))
+        return ERR_OK;
+    metrics_count(rq->app->metrics, MC_FAULTS_FIRED, 1);
+    if (rq->fault.delay_ms > 0) {
+        rq->http->delay_ms = rq->fault.delay_ms;
+        return ERR_OK;
+    }
+    rq->http->drop = rq->fault.drop;
+    return err_set(&rq->err, ERR_FAULT, SUBJ_NONE, "answered by a fault rule");
+}
+
+/* What a worker did for a write before it went to the group: the rate
+ * check and the body, parsed into the job's arena, or their error. */
+struct prep {
+    json_t *body;
+    enum err e;
+    struct err_info ei;
+};
+
+/* Runs the routed request inside one transaction. A write that went to the
+ * group ('pre' set) authenticates again (now it may record, as Udesk's
+ * nonce) and takes what its worker did. */
+static enum err run(struct req *rq, const struct dialect *d, json_t *out, const struct prep *pre)
 {
     const struct route *rt = rq->route;
     struct store *st = rq->svc.st;
@@ -220,17 +296,29 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out)
 
     if (!(rt->flags & R_NO_TX)) {
         e = store_begin(st, (rt->flags & R_WRITE) != 0);
+        if (e == ERR_BUSY) {
+            rq->would_wait = true;
+            return e;
+        }
         if (e != ERR_OK)
             return err_set(&rq->err, e, SUBJ_NONE, "database unavailable");
     }
     if (!(rt->flags & R_PUBLIC)) {
         e = d->auth(rq);
         authed = e == ERR_OK;
-        if (authed)
+        if (authed && pre == NULL)
             e = rate_check(rq, d);
     }
-    if (e == ERR_OK && (rt->flags & R_JSON))
+    if (e == ERR_OK && pre == NULL)
+        e = fault_check(rq, d);
+    if (e == ERR_OK && pre != NULL) {
+        body = pre->body;
+        e = pre->e;
+        if (e != ERR_OK)
+            rq->err = pre->ei;
+    } else if (e == ERR_OK && (rt->flags & R_JSON)) {
         e = parse_body(rq, d, &body);
+    }
     if (e == ERR_OK)
         e = rt->fn(rq, body, out);
     json_decref(body);
@@ -251,19 +339,32 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out)
 /* Renders the answer and lets go of the request's JSON. */
 static void answer(struct req *rq, const struct dialect *d, enum err e, json_t *out)
 {
+    static const enum metric_counter counted[ERR__COUNT] = {
+        [ERR_RATE_LIMITED] = MC_RATE_LIMITED, [ERR_BUSY] = MC_BUSY, [ERR_STORE] = MC_STORE_ERRORS,
+    };
+
     if (e != ERR_OK && rq->err.code != e)
         err_set(&rq->err, e, SUBJ_NONE, NULL);
+    if ((unsigned)e < ERR__COUNT && (e == ERR_RATE_LIMITED || e == ERR_BUSY || e == ERR_STORE))
+        metrics_count(rq->app->metrics, counted[e], 1);
+    rq->http->tenant = rq->svc.tenant;
     d->render(rq, e, out);
     json_decref(out);
 }
 
-/* A write request under group commit: it runs on the group's thread, in a
+/* A write request under group commit runs on the group's thread, in a
  * savepoint of the batch (run() is the same; its store is the batch's), and
- * is answered once the batch is durable. */
+ * is answered once the batch is durable. Before it goes, its worker
+ * authenticates it (in a read transaction), counts it against the rate
+ * limits and parses its body, so what waits for the writer is known to be
+ * someone's and costs what the bounds allow; a request that fails there is
+ * answered at once, and one past the group's bounds gets the dialect's busy
+ * answer, also at once. */
 struct write_job {
     struct store_job sj;
     struct req rq;
     const struct dialect *d;
+    struct prep pre;
     json_t *out;
     enum err e;
 };
@@ -275,7 +376,7 @@ static void job_run(struct store *st, void *arg)
 
     j->rq.svc.st = st;
     j->out = json_object();
-    j->e = run(&j->rq, j->d, j->out);
+    j->e = run(&j->rq, j->d, j->out, &j->pre);
     json_arena_use(prev);
 }
 
@@ -288,7 +389,8 @@ static void job_done(void *arg, enum err batch)
     /* A request that failed answered its error whatever became of the
      * batch; one that succeeded did so only if the batch is durable. */
     if (e == ERR_OK && batch != ERR_OK)
-        e = err_set(&j->rq.err, batch, SUBJ_NONE, "commit failed");
+        e = err_set(&j->rq.err, batch, SUBJ_NONE,
+                    batch == ERR_BUSY ? "server shutting down" : "commit failed");
     if (j->out == NULL) /* the batch failed before the job ran */
         j->out = json_object();
     answer(&j->rq, j->d, e, j->out);
@@ -296,22 +398,85 @@ static void job_done(void *arg, enum err batch)
     http_finish(j->rq.http);
 }
 
-static void submit_write(const struct req *rq, const struct dialect *d)
+/* Authentication and the rate check, in a read transaction of the worker's
+ * own connection: nothing waits for the group. */
+static enum err preauth(struct req *rq, const struct dialect *d, bool *authed)
 {
-    struct http_req *copy = http_defer(rq->http);
-    struct write_job *j = arena_alloc(copy->arena, sizeof(*j));
+    struct store *st = rq->svc.st;
+    enum err e;
 
+    *authed = false;
+    if (rq->route->flags & R_PUBLIC)
+        return fault_check(rq, d);
+    e = store_begin(st, false);
+    if (e != ERR_OK)
+        return err_set(&rq->err, e, SUBJ_NONE, "database unavailable");
+    rq->preauth = true;
+    e = d->auth(rq);
+    rq->preauth = false;
+    *authed = e == ERR_OK;
+    if (*authed)
+        e = rate_check(rq, d);
+    store_rollback(st);
+    return e == ERR_OK ? fault_check(rq, d) : e;
+}
+
+static void job_refuse(struct write_job *j, enum err e)
+{
+    j->e = e;
+    job_done(j, ERR_OK);
+}
+
+/* Returns false when the request was answered on the spot (it failed before
+ * it needed the writer); otherwise it is the group's. */
+static bool submit_write(struct req *rq, const struct dialect *d, enum err *e)
+{
+    const struct config *cfg = rq->app->cfg;
+    struct http_req *copy;
+    struct write_job *j;
+    struct arena *prev;
+    bool authed;
+
+    *e = preauth(rq, d, &authed);
+    /* A body past the bound is refused before it is copied. */
+    if (*e == ERR_OK && (rq->route->flags & R_JSON))
+        *e = json_bound(rq->http->body, rq->http->body_len, max_values(rq, d), &rq->err);
+    /* A failure after authentication is still the group's when the dialect
+     * keeps something of it (Udesk's nonce): the job records it. */
+    if (*e != ERR_OK && !(authed && d->after_rollback != NULL))
+        return false;
+    copy = http_defer(rq->http);
+    j = arena_alloc(copy->arena, sizeof(*j));
     j->rq = *rq;
     j->rq.http = copy;
     j->rq.svc.a = copy->arena;
     j->rq.svc.ei = &j->rq.err;
     j->d = d;
+    j->pre.e = *e;
+    j->pre.ei = rq->err;
     /* Path parameters live in the worker's arena: route again on the copy. */
     find_route(&j->rq, d);
+    if (*e == ERR_OK && (rq->route->flags & R_JSON)) {
+        prev = json_arena_use(copy->arena);
+        j->pre.e = parse_body(&j->rq, d, &j->pre.body);
+        json_arena_use(prev);
+        j->pre.ei = j->rq.err;
+        if (j->pre.e != ERR_OK && d->after_rollback == NULL) {
+            job_refuse(j, j->pre.e);
+            return true;
+        }
+    }
     j->sj.run = job_run;
     j->sj.done = job_done;
     j->sj.arg = j;
-    store_group_submit(rq->app->group, &j->sj);
+    j->sj.bytes = arena_size(copy->arena);
+    if (store_group_submit(rq->app->group, &j->sj) != ERR_OK) {
+        /* The queue is at its bound: the dialect's "slow down", now. */
+        j->rq.rate_limit = cfg->write_queue_max;
+        j->rq.rate_reset = 1;
+        job_refuse(j, err_set(&j->rq.err, ERR_BUSY, SUBJ_NONE, "too many writes waiting"));
+    }
+    return true;
 }
 
 void dialect_handle(struct http_req *r)
@@ -323,7 +488,7 @@ void dialect_handle(struct http_req *r)
     json_t *out;
     enum err e;
 
-    if (handle_health(r, ws))
+    if (handle_health(r, ws) || dialect_metrics(r, ws))
         return;
     d = find_dialect(ws->app, r);
     if (d == NULL) {
@@ -340,19 +505,36 @@ void dialect_handle(struct http_req *r)
     rq.svc.now = clock_now(&ws->app->clock);
     rq.svc.tokens = ws->app->tokens;
 
+    r->dialect_label = d->name;
     if (r->body_len > (size_t)ws->app->cfg->body_limit)
         e = err_set(&rq.err, ERR_TOO_LARGE, SUBJ_NONE, "request body too large");
     else
         e = find_route(&rq, d);
-    if (e == ERR_OK && ws->app->group != NULL && (rq.route->flags & R_WRITE)
-        && !(rq.route->flags & (R_NO_TX | R_INLINE))) {
-        submit_write(&rq, d);
-        return;
+    if (e == ERR_OK) {
+        r->route_id = rq.route;
+        r->method_label = dialect_method_name(rq.route->method);
+        r->route_label = rq.route->path;
     }
+    svc_faults_refresh(ws->app->faults, ws->st);
+    if (e == ERR_OK && ws->app->group != NULL && (rq.route->flags & R_WRITE)
+        && !(rq.route->flags & (R_NO_TX | R_INLINE))
+        && submit_write(&rq, d, &e))
+        return;
     prev = json_arena_use(r->arena);
     out = json_object();
     if (e == ERR_OK)
-        e = run(&rq, d, out);
+        e = run(&rq, d, out, NULL);
+    /* An R_INLINE write whose worker found the group's connection taken:
+     * it waits in the group's queue, not on this event loop. */
+    if (rq.would_wait) {
+        json_decref(out);
+        json_arena_use(prev);
+        rq.would_wait = false;
+        if (submit_write(&rq, d, &e))
+            return;
+        prev = json_arena_use(r->arena);
+        out = json_object();
+    }
     answer(&rq, d, e, out);
     json_arena_use(prev);
 }

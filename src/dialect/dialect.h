@@ -40,6 +40,9 @@ struct app {
      * worker, one commit each). */
     struct store_group *group;
     struct token_cache *tokens; /* token checks (svc_tcache.c); NULL: off */
+    struct metrics *metrics;    /* GET /metrics (core/metrics.c) */
+    struct svc_inspector *inspector; /* GET /admin/v1/requests; NULL: off */
+    struct svc_faults *faults;  /* fault rules (svc_fault.c) */
 };
 
 /* One worker thread's state: its database connection. */
@@ -75,6 +78,11 @@ struct req {
     const char *tkey;
     int64_t rate_limit; /* after ERR_RATE_LIMITED: the window's max ... */
     int64_t rate_reset; /* ... and the seconds until it resets */
+    /* Authentication only checks: it records nothing (Udesk's nonce), for
+     * the write is yet to be queued for the group, which runs it again. */
+    bool preauth;
+    bool would_wait; /* store_begin found the group busy; nothing ran */
+    struct fault_answer fault; /* after ERR_FAULT: what the rule answers */
 };
 
 /* A handler translates between the dialect's shape and one svc call. Auth,
@@ -119,8 +127,10 @@ struct dialect {
     bool rate_per_app;
     bool rate_per_route;
     bool empty_body_is_object; /* an empty body reads as {} */
+    bool operator_bodies; /* the admin API: admin_json_max_values bounds bodies */
     /* Authenticates a non-R_PUBLIC request inside its transaction: sets
-     * rq->svc.tenant (and rq->principal) or returns the error. */
+     * rq->svc.tenant (and rq->principal) or returns the error. With
+     * rq->preauth it runs in a read transaction and must write nothing. */
     enum err (*auth)(struct req *rq);
     /* Optional. When a request passed auth but then failed, its transaction
      * is rolled back; the pipeline then calls this in a write transaction of
@@ -147,6 +157,16 @@ struct dialect_error {
  * else NULL. */
 const struct dialect_error *dialect_error_lookup(const struct dialect_error *rows, size_t n,
                                                  enum err e, enum subj s);
+/* The row a renderer uses for ERR_FAULT: the rule's code, with its status
+ * and message, else those of the dialect's own row for that code in
+ * 'rows', else 'http' and a message saying what answered. */
+const struct dialect_error *dialect_fault_row(struct req *rq, const struct dialect_error *rows,
+                                              size_t n, int http);
+/* The route of dialect 'name' with this method and pattern, or NULL. */
+const struct route *dialect_route_find(const struct app *app, const char *name,
+                                       const char *method, const char *pattern);
+/* The static name of a route method ("GET"). */
+const char *dialect_method_name(enum http_method m);
 
 /* A query-string parameter, percent-decoded in the request arena; NULL when
  * absent, "" when empty. */
@@ -154,6 +174,10 @@ const char *dialect_query(struct req *rq, const char *key);
 
 /* The http_handler_fn: routes one request through the pipeline. */
 void dialect_handle(struct http_req *r);
+/* GET /metrics (dialect_obs.c): true when 'r' was it, answered. */
+bool dialect_metrics(struct http_req *r, struct worker_state *ws);
+/* The http server's observer: metrics and the request inspector. */
+void dialect_observe(void *userdata, const struct http_req *r, int64_t latency_us);
 
 /* Sets a JSON response body from 'v' (compact, in the request arena). */
 void dialect_send_json(struct req *rq, int status, const json_t *v);

@@ -261,7 +261,7 @@ struct ev_worker *ev_worker_start(const struct config *cfg, const struct qclock 
         free(w);
         return NULL;
     }
-    store_group_attach(w->st, group);
+    store_group_attach(w->st, group, true);
     arena_init(&w->arena, 65536);
     if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
         store_close(w->st);

@@ -55,6 +55,17 @@ struct http_req {
     /* For the access log: the dialect's own result code. */
     long log_code;
     bool log_code_set;
+    /* For observers (metrics, the request inspector), set by the handler:
+     * the route (an address that names it, with static strings for its
+     * dialect, method and pattern; NULL: none matched) and the tenant the
+     * request was for (0: none known). */
+    const void *route_id;
+    const char *dialect_label, *method_label, *route_label;
+    int64_t tenant;
+    /* Set by the handler: hold the answer this long (a fault rule's slow
+     * answer), or send none and close the connection. */
+    int64_t delay_ms;
+    bool drop;
 
     void *adapter; /* the adapter's own; see http_defer */
 };
@@ -74,6 +85,16 @@ struct http_server_opts {
     void *(*worker_open)(void *userdata, int idx);
     void (*worker_close)(void *userdata, void *worker);
     http_handler_fn handle;
+    /* Called on a worker thread when the shutdown timeout passed with
+     * deferred requests unanswered: it must make every one of them
+     * finished soon (fail what has not started); the worker waits for
+     * them, since their http_finish needs it. May be called by several
+     * workers. */
+    void (*drain_timeout)(void *userdata);
+    /* Optional: called on the worker thread after each answer is sent (or
+     * found unsendable, the client gone), with what the handler set and the
+     * time since the request was read. */
+    void (*observe)(void *userdata, const struct http_req *r, int64_t latency_us);
     /* Called once, after every listener is bound, with the bound port. */
     void (*on_listening)(void *userdata, const char *host, int port);
 };

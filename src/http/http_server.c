@@ -47,6 +47,11 @@ struct worker {
     pthread_t thread;
     h2o_multithread_receiver_t finished; /* deferred requests, answered */
     atomic_int deferred;                  /* deferred, not yet answered */
+    /* Answers held back (http_req.delay_ms), in no order; a 10 ms tick
+     * sends those due while there are any. */
+    struct deferred *delayed;
+    h2o_timeout_t tick;
+    h2o_timeout_entry_t tick_entry;
 };
 
 /* The adapter's state of a request while its handler runs. */
@@ -68,6 +73,8 @@ struct deferred {
     h2o_req_t *req;
     struct defer_guard *guard;
     int64_t t0;
+    int64_t due_us;             /* held until then (delay_ms) */
+    struct deferred *next_held; /* in worker.delayed */
 };
 
 struct defer_guard {
@@ -157,6 +164,15 @@ static const char *header_value(h2o_req_t *req, const h2o_token_t *tok, struct a
 
 static void respond(h2o_req_t *req, const struct http_req *r)
 {
+    if (r->drop) {
+        /* No answer: the connection ends under the client. h2o sees the
+         * closed socket on its next write and lets the connection go. */
+        h2o_socket_t *sock = req->conn->callbacks->get_socket(req->conn);
+
+        if (sock != NULL)
+            shutdown(h2o_socket_get_fd(sock), SHUT_RDWR);
+        req->http1_is_persistent = 0;
+    }
     req->res.status = r->status;
     req->res.reason = reason_phrase(r->status);
     if (r->content_type != NULL)
@@ -179,6 +195,8 @@ static void access_log(struct worker *w, const struct http_req *r, int64_t t0, b
 {
     char code[32] = "-";
 
+    if (w->o->observe != NULL)
+        w->o->observe(w->o->userdata, r, clock_mono_us() - t0);
     if (!w->o->access_log || !log_enabled(LOG_INFO))
         return;
     if (r->log_code_set)
@@ -188,6 +206,8 @@ static void access_log(struct worker *w, const struct http_req *r, int64_t t0, b
              (int)r->path_len, r->path, r->status, code, (long long)(clock_mono_us() - t0),
              gone ? " (client gone)" : "");
 }
+
+static void hold(struct worker *w, struct deferred *d);
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
@@ -221,7 +241,18 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 
     w->o->handle(&r);
 
-    if (fl.d == NULL) {
+    if (fl.d == NULL && r.delay_ms > 0) {
+        /* A held answer outlives this call: keep it in a deferred copy. */
+        struct http_req *c = http_defer(&r);
+
+        c->content_type = arena_strdup(c->arena, r.content_type);
+        c->resp_body = arena_strndup(c->arena, r.resp_body, r.resp_len);
+        for (int i = 0; i < r.nheaders; i++) {
+            c->headers[i].name = arena_strdup(c->arena, r.headers[i].name);
+            c->headers[i].value = arena_strdup(c->arena, r.headers[i].value);
+        }
+        hold(w, fl.d);
+    } else if (fl.d == NULL) {
         respond(req, &r);
         access_log(w, &r, fl.t0, false);
     }
@@ -271,6 +302,50 @@ void http_finish(struct http_req *copy)
     h2o_multithread_send_message(&d->w->finished, &d->msg);
 }
 
+/* On the loop thread: sends a deferred request's answer (if its client is
+ * still there) and lets the copy go. */
+static void deliver(struct worker *w, struct deferred *d)
+{
+    if (d->req != NULL) {
+        d->guard->d = NULL;
+        respond(d->req, &d->r);
+    }
+    access_log(w, &d->r, d->t0, d->req == NULL);
+    arena_release(&d->arena);
+    free(d);
+    atomic_fetch_sub(&w->deferred, 1);
+}
+
+static void hold(struct worker *w, struct deferred *d)
+{
+    d->due_us = clock_mono_us() + d->r.delay_ms * 1000;
+    d->r.delay_ms = 0;
+    d->next_held = w->delayed;
+    w->delayed = d;
+    if (!h2o_timeout_is_linked(&w->tick_entry))
+        h2o_timeout_link(w->ctx.loop, &w->tick, &w->tick_entry);
+}
+
+static void on_tick(h2o_timeout_entry_t *entry)
+{
+    struct worker *w = (struct worker *)((char *)entry - offsetof(struct worker, tick_entry));
+    struct deferred **p = &w->delayed;
+    int64_t now = clock_mono_us();
+
+    while (*p != NULL) {
+        struct deferred *d = *p;
+
+        if (d->due_us > now) {
+            p = &d->next_held;
+            continue;
+        }
+        *p = d->next_held;
+        deliver(w, d);
+    }
+    if (w->delayed != NULL)
+        h2o_timeout_link(w->ctx.loop, &w->tick, &w->tick_entry);
+}
+
 /* On the loop thread: answers the deferred requests that were finished. */
 static void on_finished(h2o_multithread_receiver_t *recv, h2o_linklist_t *messages)
 {
@@ -282,14 +357,10 @@ static void on_finished(h2o_multithread_receiver_t *recv, h2o_linklist_t *messag
         struct deferred *d = (struct deferred *)m;
 
         h2o_linklist_unlink(&m->link);
-        if (d->req != NULL) {
-            d->guard->d = NULL;
-            respond(d->req, &d->r);
-        }
-        access_log(w, &d->r, d->t0, d->req == NULL);
-        arena_release(&d->arena);
-        free(d);
-        atomic_fetch_sub(&w->deferred, 1);
+        if (d->r.delay_ms > 0)
+            hold(w, d);
+        else
+            deliver(w, d);
     }
     w->last_activity_us = clock_mono_us();
 }
@@ -362,6 +433,8 @@ static void *worker_main(void *arg)
     w->accept_ctx.hosts = w->config->hosts;
     w->listener = h2o_evloop_socket_create(loop, w->fd, H2O_SOCKET_FLAG_DONT_READ);
     h2o_multithread_register_receiver(w->ctx.queue, &w->finished, on_finished);
+    h2o_timeout_init(loop, &w->tick, 10);
+    w->tick_entry.cb = on_tick;
     w->listener->data = w;
     h2o_socket_read_start(w->listener, on_accept);
     while (!*w->stop)
@@ -378,6 +451,24 @@ static void *worker_main(void *arg)
                || (!h2o_linklist_is_empty(&w->ctx.http1._conns)
                    && clock_mono_us() - w->last_activity_us < quiet_us)))
         h2o_evloop_run(loop, 10);
+    /* A deferred request is answered through this worker's queue and loop:
+     * they must outlive it. Past the timeout its owner fails what has not
+     * started, and what runs is waited for. */
+    if (atomic_load(&w->deferred) > 0) {
+        log_warn("shutdown: %d deferred requests still running after %lld ms",
+                 atomic_load(&w->deferred), (long long)w->o->shutdown_timeout_ms);
+        if (w->o->drain_timeout != NULL)
+            w->o->drain_timeout(w->o->userdata);
+        /* Answers held back go out now. */
+        while (w->delayed != NULL) {
+            struct deferred *d = w->delayed;
+
+            w->delayed = d->next_held;
+            deliver(w, d);
+        }
+        while (atomic_load(&w->deferred) > 0)
+            h2o_evloop_run(loop, 10);
+    }
     /* Let deferred closes and zero-delay timers run, so the context is empty
      * when it is disposed. */
     for (int i = 0; i < 5; i++)
@@ -391,6 +482,9 @@ static void *worker_main(void *arg)
      * them: it dies with the process instead of being disposed. */
     if (h2o_linklist_is_empty(&w->ctx.http1._conns) && atomic_load(&w->deferred) == 0) {
         h2o_multithread_unregister_receiver(w->ctx.queue, &w->finished);
+        if (h2o_timeout_is_linked(&w->tick_entry))
+            h2o_timeout_unlink(&w->tick_entry);
+        h2o_timeout_dispose(loop, &w->tick);
         h2o_context_dispose(&w->ctx);
         h2o_evloop_destroy(loop);
     }

@@ -43,9 +43,13 @@ struct field_rule {
 };
 
 /* Parses 'body' as one JSON object: invalid UTF-8, \u0000, duplicate keys,
- * trailing garbage and non-objects are ERR_MALFORMED. '*out' is caller-owned
- * (json_decref). */
-enum err json_parse_object(const char *body, size_t len, json_t **out, struct err_info *ei);
+ * trailing garbage and non-objects are ERR_MALFORMED; a body that may hold
+ * more than 'max_values' values (0: no bound) is ERR_TOO_LARGE before any is
+ * built. '*out' is caller-owned (json_decref). */
+enum err json_parse_object(const char *body, size_t len, size_t max_values, json_t **out,
+                           struct err_info *ei);
+/* json_parse_object's bound alone: a pass over the bytes, nothing built. */
+enum err json_bound(const char *body, size_t len, size_t max_values, struct err_info *ei);
 
 /* Checks 'obj' against 'rules' (terminated by a row with name NULL). Fields
  * that F_EMPTY_ABSENT reads as absent are removed from 'obj'. A broken rule

@@ -51,10 +51,10 @@ struct store *store_open(const struct config *cfg)
     return s;
 }
 
-void store_group_attach(struct store *s, struct store_group *g)
+void store_group_attach(struct store *s, struct store_group *g, bool wait)
 {
     if (g != NULL && s->ops->group_attach != NULL)
-        s->ops->group_attach(s, g);
+        s->ops->group_attach(s, g, wait);
 }
 
 void store_close(struct store *s)

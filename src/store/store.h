@@ -223,6 +223,27 @@ enum err store_commit(struct store *s);
 void store_rollback(struct store *s);
 enum err store_lock_tenant(struct store *s, int64_t tenant);
 
+/* A fault rule (admin API): calls of one route of one dialect, narrowed
+ * to a tenant or a Feishu app (0: any), answer 'answer' (JSON text). */
+struct fault_rule_row {
+    int64_t id;
+    const char *dialect, *method, *route;
+    int64_t tenant_id, app_ref; /* 0: any */
+    int64_t count;              /* 0: no count (ratio, or every call) */
+    double ratio;               /* 0: none */
+    const char *answer;
+    int64_t created_at;
+};
+
+/* (store_faultrule.c) Rules change under the meta key "fault_gen", which
+ * every change bumps in its transaction: nodes reload when it moves. */
+enum err store_faultrule_insert(struct store *s, struct fault_rule_row *r);
+enum err store_faultrule_list(struct store *s, struct arena *a, struct fault_rule_row **rows,
+                              size_t *n);
+/* ERR_NOT_FOUND when there is no such rule. */
+enum err store_faultrule_delete(struct store *s, int64_t id);
+enum err store_faultrule_gen(struct store *s, int64_t *gen);
+
 /* Group commit (SQLite; config sqlite_group_commit). One writer thread owns
  * a write connection and runs the jobs submitted to it back to back, each
  * inside a savepoint of one transaction, then commits the batch with one
@@ -240,6 +261,7 @@ struct store_job {
      * lost (ERR_STORE: nothing of it was committed). */
     void (*done)(void *arg, enum err batch);
     void *arg;
+    size_t bytes; /* memory the job holds until it is done (its request) */
     struct store_job *next;
 };
 
@@ -248,11 +270,26 @@ struct store_job {
 enum err store_group_open(const struct config *cfg, struct store_group **out);
 /* Makes the write transactions of 's' (another connection to the same
  * database) run on the group's connection, in turn with the batches, so
- * that writers in one process never wait on SQLite's file lock. */
-void store_group_attach(struct store *s, struct store_group *g);
-void store_group_submit(struct store_group *g, struct store_job *j);
-/* Transactions the writer thread ran, and jobs in them (0s for NULL). */
-void store_group_stats(const struct store_group *g, int64_t *batches, int64_t *jobs);
+ * that writers in one process never wait on SQLite's file lock. With 'wait'
+ * false (an event loop's connection) a write transaction never waits for
+ * the group: store_begin answers ERR_BUSY while a batch has the connection. */
+void store_group_attach(struct store *s, struct store_group *g, bool wait);
+/* Queues 'j', or refuses it with ERR_BUSY at once (its done is not called)
+ * when the jobs not yet done would pass the configured count
+ * (write_queue_max) or memory (write_queue_bytes), or the group was
+ * cancelled. */
+enum err store_group_submit(struct store_group *g, struct store_job *j);
+/* Fails every job still waiting (done with ERR_BUSY) and refuses new ones;
+ * the batch running goes on to its end. For shutdown. */
+void store_group_cancel(struct store_group *g);
+
+struct store_group_stats {
+    int64_t batches, jobs; /* transactions the writer thread ran, and jobs in them */
+    int64_t held_jobs, held_bytes; /* jobs submitted and not yet done, their memory */
+    int64_t refused;               /* submissions refused (ERR_BUSY) */
+};
+/* Zeros for NULL. */
+void store_group_stats(struct store_group *g, struct store_group_stats *out);
 /* Runs what was submitted, then stops the writer thread. */
 void store_group_close(struct store_group *g);
 
@@ -451,6 +488,11 @@ enum err store_outbox_attempts(struct store *s, struct arena *a, int64_t outbox,
                                struct outbox_attempt_row **rows, size_t *n);
 /* Makes a record due again now (a redelivery on request). */
 enum err store_outbox_requeue(struct store *s, int64_t outbox, int64_t now);
+/* How many outbox records are in each state (for /metrics). */
+struct outbox_states {
+    int64_t pending, delivered, failed, skipped;
+};
+enum err store_outbox_states(struct store *s, struct outbox_states *out);
 
 /* Rate-limit counts shared by the nodes on one database (store_rate.c):
  * one total per (key, window) of every node's pushed calls. Only a

@@ -146,6 +146,11 @@ static const struct copy_table copy_tables[] = {
       "VALUES ($1, $2, $3, $4)" },
     { "fs_grant", "SELECT secret, scope, expires_at FROM fs_grant ORDER BY secret",
       "INSERT INTO fs_grant (secret, scope, expires_at) VALUES ($1, $2, $3)" },
+    { "fault_rule",
+      "SELECT id, dialect, method, route, tenant_id, app_ref, count, ratio, answer, created_at "
+      "FROM fault_rule ORDER BY id",
+      "INSERT INTO fault_rule (id, dialect, method, route, tenant_id, app_ref, count, ratio, "
+      "answer, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)" },
 };
 
 static const char SQL_TENANT_COUNT[] = "SELECT count(*) FROM tenant";

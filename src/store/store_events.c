@@ -8,6 +8,8 @@
 
 #include "core/arena.h"
 
+#include <string.h>
+
 void store_outbox_fill(const struct sql_res *r, size_t i, struct outbox_row *o)
 {
     o->id = sql_int(r, i, 0);
@@ -171,4 +173,37 @@ enum err store_outbox_attempts(struct store *s, struct arena *a, int64_t outbox,
 enum err store_outbox_requeue(struct store *s, int64_t outbox, int64_t now)
 {
     return store_q(s, NULL, NULL, SQL_REQUEUE, "ii", outbox, now);
+}
+
+/* Counted per state with the index on (state, ...): each state is a range
+ * scan of its own entries. */
+static const char SQL_OUTBOX_STATES[] =
+    "SELECT state, count(*) FROM outbox GROUP BY state";
+
+enum err store_outbox_states(struct store *s, struct outbox_states *out)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    memset(out, 0, sizeof(*out));
+    arena_init(&a, 512);
+    e = store_q(s, &a, &r, SQL_OUTBOX_STATES, "");
+    for (size_t i = 0; e == ERR_OK && i < r.nrows; i++) {
+        const char *st = sql_text(&r, i, 0);
+        int64_t n = sql_int(&r, i, 1);
+
+        if (st == NULL)
+            continue;
+        if (strcmp(st, "pending") == 0)
+            out->pending = n;
+        else if (strcmp(st, "delivered") == 0)
+            out->delivered = n;
+        else if (strcmp(st, "failed") == 0)
+            out->failed = n;
+        else if (strcmp(st, "skipped") == 0)
+            out->skipped = n;
+    }
+    arena_release(&a);
+    return e;
 }

@@ -101,9 +101,9 @@ static enum err f_ids_follow(struct store *s)
     return inner(s)->ops->ids_follow(inner(s));
 }
 
-static void f_group_attach(struct store *s, struct store_group *g)
+static void f_group_attach(struct store *s, struct store_group *g, bool wait)
 {
-    store_group_attach(inner(s), g);
+    store_group_attach(inner(s), g, wait);
 }
 
 struct store *store_fault_wrap(struct store *st, const struct config *cfg)

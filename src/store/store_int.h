@@ -49,7 +49,7 @@ struct store_ops {
      * past them (PostgreSQL's identity sequences; nothing for SQLite). */
     enum err (*ids_follow)(struct store *s);
     /* Optional (SQLite): route write transactions through a group. */
-    void (*group_attach)(struct store *s, struct store_group *g);
+    void (*group_attach)(struct store *s, struct store_group *g, bool wait);
 };
 
 struct store {

@@ -198,7 +198,9 @@ static enum err sq_begin(struct store *st, bool write)
         return e;
     }
     if (write && s->group != NULL) {
-        w = sq_group_take(s->group);
+        w = s->nowait ? sq_group_try(s->group) : sq_group_take(s->group);
+        if (w == NULL)
+            return ERR_BUSY;
         e = sq_tx_begin(w, true);
         if (e != ERR_OK) {
             sq_group_give(s->group);
@@ -236,9 +238,10 @@ static void sq_rollback(struct store *st)
     sq_end(st, false);
 }
 
-static void sq_group_attach(struct store *st, struct store_group *g)
+static void sq_group_attach(struct store *st, struct store_group *g, bool wait)
 {
     SQ(st)->group = g;
+    SQ(st)->nowait = !wait;
 }
 
 static enum err sq_lock_tenant(struct store *st, int64_t tenant)

@@ -20,7 +20,13 @@
  * Other connections of the process (worker threads' own transactions, event
  * delivery) attach to the group: their write transactions take the group's
  * lock and run on its connection between batches, so no writer of this
- * process ever sleeps in SQLite's busy handler waiting for another.
+ * process ever sleeps in SQLite's busy handler waiting for another. An event
+ * loop's connection only tries the lock (sq_group_try): its caller submits
+ * a job instead of waiting.
+ *
+ * What waits is bounded: the jobs submitted and not yet done, and the memory
+ * their requests hold, may not pass write_queue_max and write_queue_bytes;
+ * a job past either is refused at once (ERR_BUSY), never queued to wait.
  */
 #include "store/store_sqlite_int.h"
 
@@ -45,8 +51,12 @@ struct store_group {
     pthread_cond_t qcond;
     struct store_job *head, *tail;
     bool stop;
+    bool cancelled; /* shutting down: refuse, fail what waits */
+    int64_t max_jobs, max_bytes;
+    int64_t held_jobs, held_bytes; /* under qlock: submitted, not yet done */
     pthread_t thread;
     atomic_llong batches, jobs; /* transactions committed or lost; jobs run */
+    atomic_llong refused;
 };
 
 struct sq *sq_group_take(struct store_group *g)
@@ -55,19 +65,33 @@ struct sq *sq_group_take(struct store_group *g)
     return g->conn;
 }
 
+struct sq *sq_group_try(struct store_group *g)
+{
+    return pthread_mutex_trylock(&g->lock) == 0 ? g->conn : NULL;
+}
+
 void sq_group_give(struct store_group *g)
 {
     pthread_mutex_unlock(&g->lock);
 }
 
-static void tell(struct store_job *list, enum err e)
+/* Tells each job of 'list' how it ended; what they held is free again. */
+static void tell(struct store_group *g, struct store_job *list, enum err e)
 {
+    int64_t n = 0, bytes = 0;
+
     while (list != NULL) {
         struct store_job *next = list->next;
 
+        n++;
+        bytes += (int64_t)list->bytes;
         list->done(list->arg, e);
         list = next;
     }
+    pthread_mutex_lock(&g->qlock);
+    g->held_jobs -= n;
+    g->held_bytes -= bytes;
+    pthread_mutex_unlock(&g->qlock);
 }
 
 /* Runs jobs from '*queue' in one transaction until the queue is empty or
@@ -151,7 +175,7 @@ static void *group_main(void *arg)
 
             atomic_fetch_add(&g->batches, 1);
             pthread_mutex_unlock(&g->lock);
-            tell(ran, e);
+            tell(g, ran, e);
             pthread_mutex_lock(&g->lock);
         }
         pthread_mutex_unlock(&g->lock);
@@ -159,16 +183,34 @@ static void *group_main(void *arg)
     return NULL;
 }
 
-void store_group_stats(const struct store_group *g, int64_t *batches, int64_t *jobs)
+void store_group_stats(struct store_group *g, struct store_group_stats *out)
 {
-    *batches = g ? atomic_load(&g->batches) : 0;
-    *jobs = g ? atomic_load(&g->jobs) : 0;
+    memset(out, 0, sizeof(*out));
+    if (g == NULL)
+        return;
+    out->batches = atomic_load(&g->batches);
+    out->jobs = atomic_load(&g->jobs);
+    out->refused = atomic_load(&g->refused);
+    pthread_mutex_lock(&g->qlock);
+    out->held_jobs = g->held_jobs;
+    out->held_bytes = g->held_bytes;
+    pthread_mutex_unlock(&g->qlock);
 }
 
-void store_group_submit(struct store_group *g, struct store_job *j)
+enum err store_group_submit(struct store_group *g, struct store_job *j)
 {
     j->next = NULL;
     pthread_mutex_lock(&g->qlock);
+    /* One job alone is always taken, however large: a bound on memory must
+     * not refuse forever what body_limit lets in. */
+    if (g->cancelled || g->held_jobs >= g->max_jobs
+        || (g->held_jobs > 0 && g->held_bytes + (int64_t)j->bytes > g->max_bytes)) {
+        pthread_mutex_unlock(&g->qlock);
+        atomic_fetch_add(&g->refused, 1);
+        return ERR_BUSY;
+    }
+    g->held_jobs++;
+    g->held_bytes += (int64_t)j->bytes;
     if (g->tail != NULL)
         g->tail->next = j;
     else
@@ -176,6 +218,21 @@ void store_group_submit(struct store_group *g, struct store_job *j)
     g->tail = j;
     pthread_cond_signal(&g->qcond);
     pthread_mutex_unlock(&g->qlock);
+    return ERR_OK;
+}
+
+void store_group_cancel(struct store_group *g)
+{
+    struct store_job *waiting;
+
+    if (g == NULL)
+        return;
+    pthread_mutex_lock(&g->qlock);
+    g->cancelled = true;
+    waiting = g->head;
+    g->head = g->tail = NULL;
+    pthread_mutex_unlock(&g->qlock);
+    tell(g, waiting, ERR_BUSY);
 }
 
 enum err store_group_open(const struct config *cfg, struct store_group **out)
@@ -190,6 +247,8 @@ enum err store_group_open(const struct config *cfg, struct store_group **out)
     if (conn == NULL)
         return ERR_STORE;
     g = xcalloc(1, sizeof(*g));
+    g->max_jobs = cfg->write_queue_max;
+    g->max_bytes = cfg->write_queue_bytes;
     g->conn = SQ(conn);
     g->st = store_fault_wrap(conn, cfg);
     pthread_mutex_init(&g->lock, NULL);

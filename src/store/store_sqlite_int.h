@@ -30,6 +30,7 @@ struct sq {
      * On the group's own connection, 'batch' is set while a batch runs: a
      * job's begin, commit and rollback are then a savepoint's. */
     struct store_group *group;
+    bool nowait; /* an event loop's: never wait for the group (ERR_BUSY) */
     struct sq *via;
     bool batch;
     bool savepoint;
@@ -47,6 +48,8 @@ enum err sq_savepoint_end(struct sq *s, bool commit);
 /* The group's connection, for one write transaction of another connection
  * of the process: taken in turn with the batches, given back after. */
 struct sq *sq_group_take(struct store_group *g);
+/* The same without waiting: NULL while another has it. */
+struct sq *sq_group_try(struct store_group *g);
 void sq_group_give(struct store_group *g);
 
 #endif

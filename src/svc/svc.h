@@ -243,6 +243,61 @@ enum err svc_rate_sync_start(const struct config *cfg, struct rate_limiter *rl,
 /* Joins the thread (after '*stop' was set) and closes its connection. */
 void svc_rate_sync_stop(struct svc_rate_sync *rs);
 
+/* --- fault rules (svc_fault.c) --- */
+
+/* What a fault rule makes a call answer: the dialect's envelope with
+ * 'code' (and 'status', 'msg' when given), or the real answer 'delay_ms'
+ * late, or no answer at all ('drop': the connection is closed). */
+struct fault_answer {
+    bool has_code;
+    int64_t code;
+    int status; /* 0: the dialect's own for the code */
+    const char *msg; /* NULL: the dialect's own for the code */
+    int64_t delay_ms;
+    bool drop;
+};
+
+/* This node's copy of the rules, with how often each fired here. */
+struct svc_faults;
+
+struct svc_faults *svc_faults_new(void);
+void svc_faults_free(struct svc_faults *f);
+/* Reloads the rules when their stored generation moved: looked at once a
+ * second, and at every call for a while after a change made on this node.
+ * Outside any transaction of 'st'. */
+void svc_faults_refresh(struct svc_faults *f, struct store *st);
+/* Whether a rule fires for this call (it counts as fired); its answer is
+ * copied to 'out' ('msg' in 'a'). Without rules: one atomic load. */
+bool svc_faults_match(struct svc_faults *f, const char *dialect, const char *method,
+                      const char *route, int64_t tenant, int64_t app_ref, struct arena *a,
+                      struct fault_answer *out);
+/* The admin API. 'rule' is {"dialect", "route": "METHOD /pattern", "tenant"?,
+ * "app_id"?, "count"? | "ratio"?, "answer": {"code", "status"?, "msg"?} |
+ * {"delay_ms"} | {"drop": true}}, the route already checked against the
+ * dialect's table by the caller. '*out' is caller-owned JSON. */
+enum err svc_fault_add(struct svc_ctx *c, struct svc_faults *f, json_t *rule, json_t **out);
+enum err svc_fault_list(struct svc_ctx *c, struct svc_faults *f, json_t **out);
+enum err svc_fault_delete(struct svc_ctx *c, struct svc_faults *f, int64_t id);
+
+/* --- the request inspector (svc_inspect.c) --- */
+
+struct svc_inspector;
+struct http_req;
+
+/* A ring of the last 'size' requests of this node (0: NULL, off), bodies
+ * kept up to 'body_bytes' each. */
+struct svc_inspector *svc_inspect_new(int64_t size, int64_t body_bytes);
+void svc_inspect_free(struct svc_inspector *in);
+/* Keeps one answered request (thread-safe). Nothing of its Authorization
+ * header is kept. */
+void svc_inspect_record(struct svc_inspector *in, const struct http_req *r, int64_t latency_us);
+/* The kept requests after sequence number 'after' (of 'tenant', or every
+ * tenant's for 0), oldest first, at most 'limit': caller-owned JSON
+ * {"items": [...], "next"?}. Secrets are redacted as they are read: every
+ * JSON string value and query parameter named like a credential (secrets,
+ * passwords, tokens, codes, signatures) reads "***". */
+json_t *svc_inspect_list(struct svc_inspector *in, int64_t tenant, int64_t after, int64_t limit);
+
 /* --- Feishu scopes (svc_scope.c) --- */
 
 /* The scope a creator bot needs to act as its chats' owner (chats.md §14);

@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_t *v = NULL;
 
         err_info_clear(&ei);
-        if (json_parse_object((const char *)data + 1, n, &v, &ei) == ERR_OK)
+        if (json_parse_object((const char *)data + 1, n, 20000, &v, &ei) == ERR_OK)
             json_check(v, rules, &ei);
         json_decref(v);
         break;

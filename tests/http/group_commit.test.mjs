@@ -87,7 +87,7 @@ test('with sqlite_group_commit off, writes commit one by one', { timeout: 60_000
         const token = await getToken(srv, ACME);
         const answers = await burst(srv, token, Array.from({ length: 10 }, (_, i) => `solo${i}`));
         for (const j of answers) assert.equal(j.errcode, 0, JSON.stringify(j));
-        assert.deepEqual(await stats(srv), { enabled: false, transactions: 0, requests: 0 });
+        assert.deepEqual(await stats(srv), { enabled: false, transactions: 0, requests: 0, waiting: 0, waiting_bytes: 0, refused: 0 });
         const ex = await srv.stop('SIGTERM');
         assert.equal(ex.code, 0);
     });

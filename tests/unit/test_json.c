@@ -10,7 +10,7 @@ static enum err parse(const char *s, json_t **out)
     struct err_info ei;
 
     err_info_clear(&ei);
-    return json_parse_object(s, strlen(s), out, &ei);
+    return json_parse_object(s, strlen(s), 0, out, &ei);
 }
 
 static void strict_parse(void)
@@ -28,6 +28,34 @@ static void strict_parse(void)
     CHECK(parse("{\"big\":9007199254740993}", &v) == ERR_OK);
     CHECK(json_integer_value(json_object_get(v, "big")) == 9007199254740993LL);
     json_decref(v);
+}
+
+/* The value bound refuses before parsing: many tiny values in few bytes. */
+static void value_bound(void)
+{
+    struct err_info ei;
+    json_t *v = NULL;
+    char body[4096];
+    size_t n = 0;
+
+    err_info_clear(&ei);
+    n += (size_t)snprintf(body + n, sizeof(body) - n, "{\"z\":[");
+    for (int i = 0; i < 999; i++)
+        n += (size_t)snprintf(body + n, sizeof(body) - n, "{},");
+    n += (size_t)snprintf(body + n, sizeof(body) - n, "{}]}");
+    CHECK(json_parse_object(body, n, 100, &v, &ei) == ERR_TOO_LARGE && v == NULL);
+    CHECK(json_parse_object(body, n, 2002, &v, &ei) == ERR_OK && v != NULL);
+    json_decref(v);
+    /* Commas and brackets inside strings are not values. */
+    {
+        const char *in_str = "{\"a\":\"[,,,{,,,\\\",,,\"}", *arr = "{\"a\":[1,2,3]}";
+
+        CHECK(json_parse_object(in_str, strlen(in_str), 2, &v, &ei) == ERR_OK);
+        json_decref(v);
+        CHECK(json_parse_object(arr, strlen(arr), 3, &v, &ei) == ERR_TOO_LARGE);
+        CHECK(json_parse_object(arr, strlen(arr), 5, &v, &ei) == ERR_OK);
+        json_decref(v);
+    }
 }
 
 static const struct field_rule rules[] = {
@@ -122,6 +150,7 @@ static void compact_dump(void)
 
 const struct unit_case json_cases[] = {
     { "json/strict_parse", strict_parse },
+    { "json/value_bound", value_bound },
     { "json/field_rules", field_rules },
     { "json/id_fields", id_fields },
     { "json/compact_dump", compact_dump },

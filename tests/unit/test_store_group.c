@@ -37,7 +37,7 @@ static void gsetup(struct gfix *f)
     f->st = store_open(&f->cfg);
     CHECK(f->st != NULL);
     CHECK(store_group_open(&f->cfg, &f->g) == ERR_OK && f->g != NULL);
-    store_group_attach(f->st, f->g);
+    store_group_attach(f->st, f->g, true);
 }
 
 static void gteardown(struct gfix *f)
@@ -92,7 +92,8 @@ static void tjob_done(void *arg, enum err batch)
     pthread_mutex_unlock(&done_lock);
 }
 
-static void submit(struct gfix *f, struct tjob *j, const char *key, bool fail, bool drop)
+static enum err submit_sized(struct gfix *f, struct tjob *j, const char *key, bool fail, bool drop,
+                             size_t bytes)
 {
     memset(j, 0, sizeof(*j));
     j->key = key;
@@ -101,7 +102,13 @@ static void submit(struct gfix *f, struct tjob *j, const char *key, bool fail, b
     j->sj.run = tjob_run;
     j->sj.done = tjob_done;
     j->sj.arg = j;
-    store_group_submit(f->g, &j->sj);
+    j->sj.bytes = bytes;
+    return store_group_submit(f->g, &j->sj);
+}
+
+static void submit(struct gfix *f, struct tjob *j, const char *key, bool fail, bool drop)
+{
+    CHECK(submit_sized(f, j, key, fail, drop, 0) == ERR_OK);
 }
 
 static void wait_all(struct tjob *jobs, int n)
@@ -141,7 +148,7 @@ static void group_isolates_failed_jobs(void)
 {
     struct gfix f;
     struct tjob jobs[3];
-    int64_t batches = 0, n = 0;
+    struct store_group_stats gs;
 
     gsetup(&f);
     /* An attached connection's write transaction holds the group. */
@@ -158,8 +165,8 @@ static void group_isolates_failed_jobs(void)
     for (int i = 0; i < 3; i++)
         CHECK(jobs[i].batch == ERR_OK);
     CHECK(has_key(&f, "j1") && !has_key(&f, "j2") && has_key(&f, "j3") && has_key(&f, "sync"));
-    store_group_stats(f.g, &batches, &n);
-    CHECK(batches == 1 && n == 3);
+    store_group_stats(f.g, &gs);
+    CHECK(gs.batches == 1 && gs.jobs == 3 && gs.held_jobs == 0 && gs.held_bytes == 0);
     gteardown(&f);
 }
 
@@ -169,7 +176,7 @@ static void group_dropped_transaction_fails_its_jobs(void)
 {
     struct gfix f;
     struct tjob jobs[3];
-    int64_t batches = 0, n = 0;
+    struct store_group_stats gs;
 
     gsetup(&f);
     CHECK(store_begin(f.st, true) == ERR_OK);
@@ -182,8 +189,8 @@ static void group_dropped_transaction_fails_its_jobs(void)
     CHECK(jobs[0].batch == ERR_STORE && jobs[1].batch == ERR_STORE);
     CHECK(jobs[2].batch == ERR_OK && jobs[2].own == ERR_OK);
     CHECK(!has_key(&f, "k1") && !has_key(&f, "k2") && has_key(&f, "k3"));
-    store_group_stats(f.g, &batches, &n);
-    CHECK(batches == 2 && n == 3);
+    store_group_stats(f.g, &gs);
+    CHECK(gs.batches == 2 && gs.jobs == 3);
     gteardown(&f);
 }
 
@@ -206,7 +213,91 @@ static void group_close_drains(void)
     gteardown(&f);
 }
 
+/* What waits is bounded by count and by memory: past either, a job is
+ * refused at once and never runs; what was admitted runs. */
+static void group_bounds_refuse_at_once(void)
+{
+    struct gfix f;
+    struct tjob jobs[6];
+    struct store_group_stats gs;
+
+    memset(&f, 0, sizeof(f));
+    gsetup(&f);
+    store_group_close(f.g);
+    f.cfg.write_queue_max = 3;
+    f.cfg.write_queue_bytes = 1000;
+    CHECK(store_group_open(&f.cfg, &f.g) == ERR_OK);
+    store_group_attach(f.st, f.g, true);
+    CHECK(store_begin(f.st, true) == ERR_OK); /* hold the writer */
+    CHECK(submit_sized(&f, &jobs[0], "b0", false, false, 600) == ERR_OK);
+    CHECK(submit_sized(&f, &jobs[1], "b1", false, false, 600) == ERR_BUSY); /* bytes */
+    CHECK(submit_sized(&f, &jobs[2], "b2", false, false, 100) == ERR_OK);
+    CHECK(submit_sized(&f, &jobs[3], "b3", false, false, 100) == ERR_OK);
+    CHECK(submit_sized(&f, &jobs[4], "b4", false, false, 1) == ERR_BUSY); /* count */
+    store_group_stats(f.g, &gs);
+    CHECK(gs.held_jobs == 3 && gs.held_bytes == 800 && gs.refused == 2);
+    CHECK(store_commit(f.st) == ERR_OK);
+    wait_all(&jobs[2], 2);
+    wait_all(jobs, 1);
+    CHECK(!jobs[1].done && !jobs[4].done);
+    CHECK(has_key(&f, "b0") && !has_key(&f, "b1") && has_key(&f, "b3") && !has_key(&f, "b4"));
+    /* Once done, what they held is free again; one job alone is always
+     * taken, whatever its size. */
+    store_group_stats(f.g, &gs);
+    CHECK(gs.held_jobs == 0 && gs.held_bytes == 0);
+    CHECK(submit_sized(&f, &jobs[5], "b5", false, false, 5000) == ERR_OK);
+    wait_all(&jobs[5], 1);
+    gteardown(&f);
+}
+
+/* An event loop's connection never waits for the group: while a batch (or
+ * another writer) has the connection, its begin says ERR_BUSY at once. */
+static void group_nowait_connection(void)
+{
+    struct gfix f;
+    struct store *loop;
+
+    gsetup(&f);
+    loop = store_open(&f.cfg);
+    CHECK(loop != NULL);
+    store_group_attach(loop, f.g, false);
+    CHECK(store_begin(f.st, true) == ERR_OK);
+    CHECK(store_begin(loop, true) == ERR_BUSY);
+    CHECK(store_begin(loop, false) == ERR_OK); /* reads never wait */
+    store_rollback(loop);
+    store_rollback(f.st);
+    CHECK(store_begin(loop, true) == ERR_OK);
+    CHECK(store_meta_set(loop, "nw", "1") == ERR_OK);
+    CHECK(store_commit(loop) == ERR_OK);
+    store_close(loop);
+    gteardown(&f);
+}
+
+/* Shutdown: cancel fails what waits (ERR_BUSY, nothing of it written) and
+ * refuses what comes after. */
+static void group_cancel_fails_waiting(void)
+{
+    struct gfix f;
+    struct tjob jobs[4];
+
+    gsetup(&f);
+    CHECK(store_begin(f.st, true) == ERR_OK);
+    submit(&f, &jobs[0], "c0", false, false);
+    submit(&f, &jobs[1], "c1", false, false);
+    usleep(50000);
+    store_group_cancel(f.g);
+    wait_all(jobs, 2);
+    CHECK(jobs[0].batch == ERR_BUSY && jobs[1].batch == ERR_BUSY);
+    CHECK(submit_sized(&f, &jobs[2], "c2", false, false, 0) == ERR_BUSY);
+    store_rollback(f.st);
+    CHECK(!has_key(&f, "c0") && !has_key(&f, "c1"));
+    gteardown(&f);
+}
+
 const struct unit_case group_cases[] = {
+    { "store/group_bounds_refuse_at_once", group_bounds_refuse_at_once },
+    { "store/group_nowait_connection", group_nowait_connection },
+    { "store/group_cancel_fails_waiting", group_cancel_fails_waiting },
     { "store/group_isolates_failed_jobs", group_isolates_failed_jobs },
     { "store/group_dropped_transaction_fails_its_jobs", group_dropped_transaction_fails_its_jobs },
     { "store/group_close_drains", group_close_drains },

@@ -11,4 +11,10 @@
 
 extern const struct dialect ad_dialect;
 
+/* The control room (ad_control.c): fault rules, the request inspector. */
+enum err ad_fault_add(struct req *rq, json_t *body, json_t *out);
+enum err ad_fault_list(struct req *rq, json_t *body, json_t *out);
+enum err ad_fault_delete(struct req *rq, json_t *body, json_t *out);
+enum err ad_requests(struct req *rq, json_t *body, json_t *out);
+
 #endif

@@ -119,18 +119,21 @@ static enum err ad_clock_get(struct req *rq, json_t *body, json_t *out)
  * from memory and read from the database. */
 static enum err ad_stats(struct req *rq, json_t *body, json_t *out)
 {
-    int64_t batches = 0, jobs = 0, hits = 0, misses = 0;
+    struct store_group_stats gs;
+    int64_t hits = 0, misses = 0;
 
     (void)body;
-    store_group_stats(rq->app->group, &batches, &jobs);
+    store_group_stats(rq->app->group, &gs);
     svc_tcache_stats(rq->app->tokens, &hits, &misses);
     json_object_set_new(out, "token_cache",
                         json_pack("{s:b,s:I,s:I}", "enabled", rq->app->tokens != NULL, "hits",
                                   (json_int_t)hits, "misses", (json_int_t)misses));
     json_object_set_new(out, "group_commit",
-                        json_pack("{s:b,s:I,s:I}", "enabled", rq->app->group != NULL,
-                                  "transactions", (json_int_t)batches, "requests",
-                                  (json_int_t)jobs));
+                        json_pack("{s:b,s:I,s:I,s:I,s:I,s:I}", "enabled", rq->app->group != NULL,
+                                  "transactions", (json_int_t)gs.batches, "requests",
+                                  (json_int_t)gs.jobs, "waiting", (json_int_t)gs.held_jobs,
+                                  "waiting_bytes", (json_int_t)gs.held_bytes, "refused",
+                                  (json_int_t)gs.refused));
     return ERR_OK;
 }
 
@@ -232,6 +235,15 @@ static const struct field_rule clock_rules[] = {
     { NULL },
 };
 
+static const struct field_rule fault_rules[] = {
+    { "dialect", JT_STRING, F_REQUIRED },
+    { "route", JT_STRING, F_REQUIRED },
+    { "tenant", JT_STRING, 0 },
+    { "app_id", JT_STRING, 0 },
+    { "answer", JT_OBJECT, F_REQUIRED },
+    { NULL },
+};
+
 static const struct route ad_routes[] = {
     { HTTP_POST, "/admin/v1/seed", R_WRITE | R_JSON, NULL, ad_seed },
     { HTTP_GET, "/admin/v1/tenants/:name", 0, NULL, ad_tenant_get },
@@ -248,6 +260,10 @@ static const struct route ad_routes[] = {
     { HTTP_POST, "/admin/v1/feishu/leave", R_WRITE | R_JSON, chat_user_rules, ad_fs_leave },
     { HTTP_POST, "/admin/v1/feishu/invite", R_WRITE | R_JSON, invite_rules, ad_fs_invite },
     { HTTP_POST, "/admin/v1/feishu/withdraw", R_WRITE | R_JSON, chat_user_rules, ad_fs_withdraw },
+    { HTTP_POST, "/admin/v1/faults", R_WRITE | R_JSON, fault_rules, ad_fault_add },
+    { HTTP_GET, "/admin/v1/faults", 0, NULL, ad_fault_list },
+    { HTTP_DELETE, "/admin/v1/faults/:id", R_WRITE, NULL, ad_fault_delete },
+    { HTTP_GET, "/admin/v1/requests", 0, NULL, ad_requests },
 };
 
 static int ad_status(enum err e)
@@ -258,6 +274,7 @@ static int ad_status(enum err e)
         [ERR_UNAUTHENTICATED] = 401, [ERR_EXPIRED] = 401,    [ERR_FORBIDDEN] = 403,
         [ERR_NOT_FOUND] = 404,  [ERR_GONE] = 410,            [ERR_METHOD] = 405,          [ERR_CONFLICT] = 409,
         [ERR_LIMIT] = 400,      [ERR_RATE_LIMITED] = 429,    [ERR_STORE] = 503,           [ERR_INTERNAL] = 500,
+        [ERR_BUSY] = 503,       [ERR_FAULT] = 500,
     };
 
     return ((unsigned)e < ERR__COUNT && status[e] != 0) ? status[e] : 500;
@@ -287,6 +304,7 @@ const struct dialect ad_dialect = {
     .prefix = "/admin/v1/",
     .routes = ad_routes,
     .nroutes = sizeof(ad_routes) / sizeof(ad_routes[0]),
+    .operator_bodies = true,
     .auth = ad_auth,
     .render = ad_render,
 };

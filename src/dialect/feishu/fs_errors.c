@@ -113,7 +113,11 @@ static const struct dialect_error fs_errors[] = {
     { ERR_CONFLICT, SUBJ_NONE, 400, 232001, "Your request contains an invalid request parameter." },
     { ERR_LIMIT, SUBJ_NONE, 400, 232001, "Your request contains an invalid request parameter." },
     { ERR_RATE_LIMITED, SUBJ_NONE, 429, 99991400, "request trigger frequency limit" },
+    /* The write queue is full: the gateway's own "slow down" answer. */
+    { ERR_BUSY, SUBJ_NONE, 429, 99991400, "request trigger frequency limit" },
     { ERR_STORE, SUBJ_NONE, 500, 55001, "internal error, please retry" },
+    /* A fault rule's answer is built from the rule (dialect_fault_row). */
+    { ERR_FAULT, SUBJ_NONE, 500, 55001, "internal error, please retry" },
     { ERR_INTERNAL, SUBJ_NONE, 500, 55001, "internal error, please retry" },
 };
 
@@ -221,7 +225,7 @@ static int oauth_code(enum err e, enum subj s)
         return e == ERR_CONFLICT ? 20067 : 20068;
     if (s == SUBJ_REFRESH)
         return e == ERR_EXPIRED ? 20037 : 20026;
-    return e == ERR_STORE || e == ERR_INTERNAL ? 20050 : 20001;
+    return e == ERR_STORE || e == ERR_INTERNAL || e == ERR_BUSY ? 20050 : 20001;
 }
 
 static void render_auth_failure(struct req *rq, enum err e)
@@ -239,7 +243,7 @@ static void render_auth_failure(struct req *rq, enum err e)
         /* Token endpoints answer HTTP 200 even when they refuse. */
         int code = (rq->err.subj == SUBJ_SECRET) ? 10014 : 10003;
 
-        if (e == ERR_STORE || e == ERR_INTERNAL)
+        if (e == ERR_STORE || e == ERR_INTERNAL || e == ERR_BUSY)
             code = 55001;
         rq->http->log_code = code;
         body = json_pack("{s:i,s:{},s:s}", "code", code, "data", "msg",
@@ -264,6 +268,8 @@ void fs_render(struct req *rq, enum err e, json_t *out)
 
     http_add_header(rq->http, "x-tt-logid", lid);
     rq->http->log_code_set = true;
+    if (e == ERR_FAULT)
+        row = dialect_fault_row(rq, fs_errors, sizeof(fs_errors) / sizeof(fs_errors[0]), 400);
     if (row == NULL)
         row = fs_error_lookup(ERR_INTERNAL, SUBJ_NONE);
     if (row->http == 404) {
@@ -280,7 +286,8 @@ void fs_render(struct req *rq, enum err e, json_t *out)
         dialect_send_json(rq, 200, out);
         return;
     }
-    if (e != ERR_OK && rq->route != NULL && (rq->route->flags & (FS_FLAT | FS_OAUTH))) {
+    if (e != ERR_OK && e != ERR_FAULT && rq->route != NULL
+        && (rq->route->flags & (FS_FLAT | FS_OAUTH))) {
         render_auth_failure(rq, e);
         return;
     }
@@ -294,7 +301,7 @@ void fs_render(struct req *rq, enum err e, json_t *out)
         return;
     }
     rq->http->log_code = row->code;
-    if (e == ERR_RATE_LIMITED) {
+    if (e == ERR_RATE_LIMITED || e == ERR_BUSY || (e == ERR_FAULT && row->code == 99991400)) {
         /* conventions.md §9: the window's limit and its reset in seconds. */
         http_add_header(rq->http, "x-ogw-ratelimit-limit",
                         arena_printf(rq->http->arena, "%lld", (long long)rq->rate_limit));

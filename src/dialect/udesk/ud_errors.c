@@ -56,6 +56,8 @@ static const struct dialect_error ud_errors[] = {
     { ERR_CONFLICT, SUBJ_NONE, 200, UD_PARAM, "参数错误" },
     { ERR_LIMIT, SUBJ_NONE, 200, UD_PARAM, "参数错误" },
     { ERR_RATE_LIMITED, SUBJ_NONE, 200, UD_UNKNOWN, "请求过于频繁" },
+    { ERR_BUSY, SUBJ_NONE, 200, UD_UNKNOWN, "请求过于频繁" },
+    { ERR_FAULT, SUBJ_NONE, 200, UD_UNKNOWN, "未知错误" }, /* built from the rule */
     { ERR_STORE, SUBJ_NONE, 200, UD_UNKNOWN, "服务器错误，请稍后重试" },
     { ERR_INTERNAL, SUBJ_NONE, 200, UD_UNKNOWN, "未知错误" },
 };
@@ -70,6 +72,8 @@ void ud_render(struct req *rq, enum err e, json_t *out)
     const struct dialect_error *row = ud_error_lookup(e, rq->err.subj);
     json_t *body;
 
+    if (e == ERR_FAULT)
+        row = dialect_fault_row(rq, ud_errors, sizeof(ud_errors) / sizeof(ud_errors[0]), 200);
     if (row == NULL)
         row = ud_error_lookup(ERR_INTERNAL, SUBJ_NONE);
     rq->http->log_code = row->code;

@@ -11,6 +11,7 @@
  */
 #include "dialect/udesk/ud.h"
 
+#include "config/config.h"
 #include "core/arena.h"
 #include "core/str.h"
 
@@ -145,7 +146,8 @@ static enum err list_in(struct req *rq, json_t **in)
             continue;
         }
         if (body == NULL && r->body_len > 0)
-            e = json_parse_object(r->body, r->body_len, &body, &rq->err);
+            e = json_parse_object(r->body, r->body_len, (size_t)rq->app->cfg->json_max_values,
+                                  &body, &rq->err);
         if (e != ERR_OK)
             break;
         if (json_object_get(body, keys[i]) != NULL)

@@ -42,6 +42,8 @@ static const struct dialect_error wc_errors[] = {
     { ERR_CONFLICT, SUBJ_NONE, 200, 40058, NULL },
     { ERR_LIMIT, SUBJ_NONE, 200, 40058, NULL },
     { ERR_RATE_LIMITED, SUBJ_NONE, 200, 45009, "api freq out of limit" },
+    { ERR_BUSY, SUBJ_NONE, 200, -1, "system busy" },
+    { ERR_FAULT, SUBJ_NONE, 200, -1, "system busy" }, /* built from the rule */
     { ERR_STORE, SUBJ_NONE, 200, -1, "system busy" },
     { ERR_INTERNAL, SUBJ_NONE, 200, -1, "system busy" },
 };
@@ -64,6 +66,8 @@ void wc_render(struct req *rq, enum err e, json_t *out)
     /* The method error names the method the path takes. */
     if (e == ERR_METHOD && strcmp(rq->err.msg, "GET") == 0)
         row = &method_get;
+    if (e == ERR_FAULT)
+        row = dialect_fault_row(rq, wc_errors, sizeof(wc_errors) / sizeof(wc_errors[0]), 200);
     if (row == NULL)
         row = wc_error_lookup(ERR_INTERNAL, SUBJ_NONE);
     rq->http->log_code = row->code;

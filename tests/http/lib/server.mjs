@@ -158,6 +158,9 @@ process.on('exit', () => {
  * opts.logLevel   default 'info'
  * opts.rateLimit  true: keep the rate limits on (they are off by default)
  * opts.args       extra arguments appended after the standard ones
+ * opts.bin        the binary (default binPath())
+ * opts.wrap       a command line the binary runs under (['valgrind', ...])
+ * opts.startTimeoutMs  how long to wait for the listening line
  * opts.env        extra environment variables for the server
  * opts.dir        reuse an existing directory (and its database) instead of a new one
  * opts.secretKeyFile undefined: the shared test key (testKeyFile); null: none (the
@@ -166,7 +169,7 @@ process.on('exit', () => {
  * Returns the handle documented at the end of this function.
  */
 export async function startServer(opts = {}) {
-    const bin = binPath();
+    const bin = opts.bin || binPath();
     if (!fs.existsSync(bin)) {
         throw new Error(`qunzu binary not found at ${bin} (build it, or set QUNZU_BIN)`);
     }
@@ -193,7 +196,8 @@ export async function startServer(opts = {}) {
     async function launch() {
         handle.exited = null;
         handle.port = 0;
-        const child = spawn(bin, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const [cmd, ...pre] = opts.wrap ? [...opts.wrap, bin] : [bin];
+        const child = spawn(cmd, [...pre, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
         handle.child = child;
         handle.pid = child.pid;
         live.add(child);
@@ -217,8 +221,8 @@ export async function startServer(opts = {}) {
 
         const ready = new Promise((resolve, reject) => {
             const timer = setTimeout(
-                () => reject(new Error(`server did not print its listening line within ${START_TIMEOUT_MS} ms`)),
-                START_TIMEOUT_MS,
+                () => reject(new Error(`server did not print its listening line within ${opts.startTimeoutMs || START_TIMEOUT_MS} ms`)),
+                opts.startTimeoutMs || START_TIMEOUT_MS,
             );
             handle.exitPromise.then((ex) => {
                 clearTimeout(timer);
