@@ -22,6 +22,7 @@
 #include "store/store.h"
 #include "svc/svc.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +32,27 @@
 extern char **environ;
 
 static volatile sig_atomic_t stop_requested;
+static const char *log_path; /* log_file, for SIGHUP; set before the handler */
 
 static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
+}
+
+/* SIGHUP: reopen the log file (it was rotated); nothing else changes, no
+ * request is disturbed. Only async-signal-safe calls here. */
+static void on_hangup(int sig)
+{
+    static const char failed[] = "qunzu: SIGHUP: cannot reopen the log file; still "
+                                 "writing to the old one\n";
+    int saved = errno;
+
+    (void)sig;
+    if (log_path != NULL && log_file_open(log_path) != 0
+        && write(STDERR_FILENO, failed, sizeof(failed) - 1) < 0)
+        saved = errno; /* nowhere left to say it */
+    errno = saved;
 }
 
 static const struct dialect *const all_dialects[] = { &wc_dialect, &fs_dialect, &ud_dialect,
@@ -299,7 +316,7 @@ int main(int argc, char **argv)
     struct svc_rate_sync *rate_sync = NULL;
     struct sigaction sa;
     char errbuf[512];
-    int rc = 1;
+    int rc = 1, listen_fd, port;
 
     json_alloc_init(); /* before any JSON: request values come from the request's arena */
 
@@ -318,6 +335,13 @@ int main(int argc, char **argv)
         return 0;
     }
     log_set_level((enum log_level)log_level_parse(cfg.log_level));
+    if (cfg.log_file != NULL && log_file_open(cfg.log_file) != 0) {
+        fprintf(stderr, "qunzu: cannot open log file '%s': %s\n", cfg.log_file,
+                strerror(errno));
+        config_release(&cfg);
+        return 2;
+    }
+    log_path = cfg.log_file;
     if (config_secret_key_load(&cfg, errbuf, sizeof(errbuf)) != 0) {
         fprintf(stderr, "qunzu: %s\n", errbuf);
         config_release(&cfg);
@@ -327,6 +351,13 @@ int main(int argc, char **argv)
         rc = copy_database(&cfg);
         config_release(&cfg);
         return rc;
+    }
+    /* The port first: a port another process holds stops us before the
+     * database is touched. */
+    listen_fd = http_listen(cfg.listen_host, cfg.listen_port, &port);
+    if (listen_fd < 0) {
+        config_release(&cfg);
+        return 1;
     }
     app.cfg = &cfg;
     app.dialects = all_dialects;
@@ -347,6 +378,9 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_hangup;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     /* This connection stays open while serving: it keeps a sqlite::memory:
@@ -373,8 +407,10 @@ int main(int argc, char **argv)
     {
         struct http_server_opts o = {
             .host = cfg.listen_host,
-            .port = cfg.listen_port,
+            .port = port,
+            .listen_fd = listen_fd,
             .threads = (int)cfg.threads,
+            .max_connections = cfg.max_connections,
             .body_limit = (size_t)cfg.body_limit,
             /* Bodies between the two limits get the dialect's own error;
              * only far larger ones meet h2o's plain 413. */
@@ -390,11 +426,14 @@ int main(int argc, char **argv)
             .on_listening = on_listening,
         };
 
+        listen_fd = -1; /* http_server_run closes it */
         if (http_server_run(&o, &stop_requested) == 0)
             rc = 0;
     }
     log_info("shut down cleanly");
 out:
+    if (listen_fd >= 0)
+        close(listen_fd);
     stop_requested = 1;
     svc_rate_sync_stop(rate_sync);
     ev_worker_stop(worker);

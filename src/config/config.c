@@ -52,8 +52,15 @@ static const struct config_key config_keys[] = {
       "Seed document (JSON, docs/seed.md) applied at start; idempotent." },
     { "threads", CFG_INT, OFF(threads), "2", 1, 256, NULL, false,
       "Worker threads, each with its own event loop and database connection." },
+    { "max_connections", CFG_INT, OFF(max_connections), "0", 0, 10000000, NULL, false,
+      "Client connections open at once; at the cap the server stops accepting until one "
+      "closes (more wait in the backlog). 0: the descriptor limit (ulimit -n) less 64 and "
+      "16 per thread, kept for the database, logs and deliveries." },
     { "log_level", CFG_STR, OFF(log_level), "info", 0, 0, log_levels, false,
       "Least severe level logged: error, warn, info or debug." },
+    { "log_file", CFG_STR, OFF(log_file), NULL, 0, 0, NULL, false,
+      "Append the log (access lines too) to this file instead of stderr; SIGHUP reopens it "
+      "(after a rotation)." },
     { "body_limit", CFG_INT, OFF(body_limit), "1048576", 16, 64 << 20, NULL, false,
       "Largest request body in bytes; larger bodies get the dialect's error." },
     { "json_max_values", CFG_INT, OFF(json_max_values), "20000", 1, 100000000, NULL, false,
@@ -88,6 +95,9 @@ static const struct config_key config_keys[] = {
       "At start, how long to keep retrying a database that does not answer (0: fail at once)." },
     { "store_fault_every", CFG_INT, OFF(store_fault_every), "0", 0, 1000000000, NULL, false,
       "Testing only: every Nth store call of the request workers and event delivery fails (0: off)." },
+    { "sqlite_group_delay_ms", CFG_INT, OFF(sqlite_group_delay_ms), "0", 0, 10000, NULL, false,
+      "Testing only: the group commit writer waits this long before each batch, so that "
+      "writes queue (0: off)." },
     { "sqlite_fault_every", CFG_INT, OFF(sqlite_fault_every), "0", 0, 1000000000, NULL, false,
       "Testing only: once serving, every Nth SQLite file write fails with SQLITE_FULL and every Nth sync with an I/O error (0: off)." },
     { "rate_limit", CFG_BOOL, OFF(rate_limit), "on", 0, 0, NULL, false,

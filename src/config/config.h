@@ -25,7 +25,9 @@ struct config {
     char *secret_key_file;   /* the server key's file; NULL: the default for 'db' */
     char *seed;              /* seed document applied at start, or NULL */
     int64_t threads;
+    int64_t max_connections; /* 0: from the descriptor limit */
     char *log_level;
+    char *log_file;          /* NULL: stderr */
     int64_t body_limit;      /* bytes */
     int64_t json_max_values; /* most values a vendor API body may hold */
     int64_t admin_json_max_values;
@@ -43,6 +45,7 @@ struct config {
     int64_t db_wait_seconds;
     int64_t store_fault_every; /* testing: every Nth store call fails (0: off) */
     int64_t sqlite_fault_every; /* testing: every Nth SQLite write/sync fails (0: off) */
+    int64_t sqlite_group_delay_ms; /* testing: the writer waits before each batch */
     bool rate_limit;
     int64_t rate_feishu_per_second, rate_feishu_per_minute;
     int64_t rate_wecom_per_minute, rate_wecom_per_hour;

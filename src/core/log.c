@@ -2,6 +2,8 @@
 /* core/log.c - stderr logger; see log.h. */
 #include "core/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -29,6 +31,24 @@ int log_level_parse(const char *s)
         if (strcmp(s, level_names[i]) == 0)
             return i;
     return -1;
+}
+
+int log_file_open(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+
+    if (fd < 0)
+        return -1;
+    if (fd != STDERR_FILENO) {
+        /* dup2 swaps the descriptor atomically: no write sees it closed. */
+        int rc = dup2(fd, STDERR_FILENO), e = errno;
+
+        close(fd);
+        errno = e;
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
 }
 
 void log_msg(enum log_level lvl, const char *fmt, ...)

@@ -24,7 +24,7 @@ enum http_method { HTTP_OTHER = 0, HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HT
 #define HTTP_MAX_PARAMS 4
 
 struct http_header {
-    const char *name; /* lower-case */
+    const char *name; /* any case: sent in canonical case (X-Tt-Logid) */
     const char *value;
 };
 
@@ -73,9 +73,11 @@ struct http_req {
 typedef void (*http_handler_fn)(struct http_req *r);
 
 struct http_server_opts {
-    const char *host;
-    int port; /* 0: any free port */
+    const char *host; /* host and bound port, for on_listening */
+    int port;
+    int listen_fd; /* from http_listen; http_server_run closes it */
     int threads;
+    int64_t max_connections; /* open at once; 0: from the descriptor limit */
     size_t body_limit;      /* bodies up to this reach the handler */
     size_t body_limit_hard; /* above this h2o refuses with a plain 413 */
     int64_t shutdown_timeout_ms;
@@ -95,13 +97,19 @@ struct http_server_opts {
      * found unsendable, the client gone), with what the handler set and the
      * time since the request was read. */
     void (*observe)(void *userdata, const struct http_req *r, int64_t latency_us);
-    /* Called once, after every listener is bound, with the bound port. */
+    /* Called once, when every worker is ready, with the bound port. */
     void (*on_listening)(void *userdata, const char *host, int port);
 };
 
+/* Binds and listens on host:port (0: any free port; '*bound' gets the port).
+ * Without SO_REUSEPORT: a port another process holds is refused (logged),
+ * so two servers never split one port's connections. Returns the socket,
+ * or -1. */
+int http_listen(const char *host, int port, int *bound);
+
 /* Runs until '*stop' becomes non-zero (set it from a signal handler), then
  * stops accepting, lets in-flight requests finish (up to the timeout) and
- * returns 0. Returns -1 if the listener cannot be set up. */
+ * returns 0. Returns -1 if a worker cannot be set up. */
 int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *stop);
 
 void http_add_header(struct http_req *r, const char *name, const char *value);
@@ -123,5 +131,12 @@ bool http_path_match(const char *pattern, const char *path, size_t len, struct a
                      const char **params, int *nparams);
 
 enum http_method http_method_parse(const char *s, size_t n);
+
+/* RFC 9112 §6.1 and §6.3: true when the request head 'head' (its request
+ * line, header lines and empty line; 'len' may run past it) frames its body
+ * ambiguously: Transfer-Encoding with Content-Length, or Content-Length
+ * values that disagree. A proxy in front may frame such a request otherwise
+ * than we do (request smuggling): it gets 400 and the connection closes. */
+bool http_head_framing_ambiguous(const char *head, size_t len);
 
 #endif

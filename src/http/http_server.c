@@ -2,9 +2,9 @@
 /*
  * http/http_server.c - listeners, worker threads and the h2o request hook.
  *
- * Each worker owns an event loop, an h2o context and a listening socket on
- * the shared port (SO_REUSEPORT lets the kernel spread connections). Handlers
- * run synchronously on the worker's loop. Routing lives in dialect/.
+ * Each worker owns an event loop and an h2o context, and watches the one
+ * listening socket (http_accept.c). Handlers run synchronously on the
+ * worker's loop. Routing lives in dialect/.
  */
 #include "http/http.h"
 #include "http/http_int.h"
@@ -16,11 +16,10 @@
 #include "core/str.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -33,8 +32,9 @@
 struct worker {
     h2o_context_t ctx;
     h2o_accept_ctx_t accept_ctx;
-    h2o_socket_t *listener;
-    int fd;
+    struct http_acceptor acceptor;
+    struct http_gate *gate;
+    int listen_fd;
     int idx;
     const struct http_server_opts *o;
     h2o_globalconf_t *config;
@@ -83,6 +83,11 @@ struct defer_guard {
 
 struct qz_handler {
     h2o_handler_t super;
+};
+
+/* Runs on every response before h2o writes it, its own error pages too. */
+struct qz_filter {
+    h2o_filter_t super;
 };
 
 static const char *reason_phrase(int status)
@@ -191,6 +196,58 @@ static void respond(h2o_req_t *req, const struct http_req *r)
     h2o_send_inline(req, r->resp_body ? r->resp_body : "", r->resp_len);
 }
 
+/* HTTP/1.1 clients that look headers up by exact name (the Feishu Python
+ * SDK reads "X-Tt-Logid" and "Content-Type") need the canonical case: each
+ * letter that starts a word upper-case, the rest lower. h2o keeps names
+ * lower-case and writes a header's orig_name instead when it is set. */
+static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+    (void)self;
+    for (size_t i = 0; i < req->res.headers.size; i++) {
+        h2o_header_t *h = &req->res.headers.entries[i];
+        char *name = h2o_mem_alloc_pool(&req->pool, h->name->len);
+        bool word_start = true;
+
+        for (size_t k = 0; k < h->name->len; k++) {
+            unsigned char c = (unsigned char)h->name->base[k];
+
+            name[k] = (char)(word_start ? toupper(c) : tolower(c));
+            word_start = (c == '-');
+        }
+        h->orig_name = name;
+    }
+    h2o_setup_next_ostream(req, slot);
+}
+
+/* The request head is still at the start of the connection's input: h2o
+ * consumes a request's bytes only once it is answered. */
+static bool framing_is_ambiguous(h2o_req_t *req)
+{
+    h2o_socket_t *sock = req->conn->callbacks->get_socket != NULL
+                             ? req->conn->callbacks->get_socket(req->conn)
+                             : NULL;
+    const h2o_buffer_t *in = sock != NULL ? sock->input : NULL;
+
+    if (in == NULL || in->size <= req->method.len
+        || memcmp(in->bytes, req->method.base, req->method.len) != 0)
+        return false;
+    return http_head_framing_ambiguous(in->bytes, in->size);
+}
+
+/* Answers 400 and closes the connection after it. */
+static void refuse_framing(h2o_req_t *req)
+{
+    static const char body[] = "Bad Request: ambiguous message framing\n";
+
+    req->http1_is_persistent = 0;
+    req->res.status = 400;
+    req->res.reason = reason_phrase(400);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                   H2O_STRLIT("text/plain; charset=utf-8"));
+    req->res.content_length = sizeof(body) - 1;
+    h2o_send_inline(req, body, sizeof(body) - 1);
+}
+
 static void access_log(struct worker *w, const struct http_req *r, int64_t t0, bool gone)
 {
     char code[32] = "-";
@@ -217,13 +274,21 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     size_t plen;
 
     (void)self;
+    plen = (req->query_at != SIZE_MAX) ? req->query_at : req->path.len;
+    if (framing_is_ambiguous(req)) {
+        refuse_framing(req);
+        if (w->o->access_log)
+            log_info("access %.*s %.*s 400 (ambiguous framing: Content-Length with "
+                     "Transfer-Encoding, or two lengths; connection closed)",
+                     (int)req->method.len, req->method.base, (int)plen, req->path.base);
+        return 0;
+    }
     memset(&r, 0, sizeof(r));
     r.arena = &w->arena;
     r.worker = w->state;
     r.adapter = &fl;
     r.method = http_method_parse(req->method.base, req->method.len);
     r.method_str = arena_strndup(r.arena, req->method.base, req->method.len);
-    plen = (req->query_at != SIZE_MAX) ? req->query_at : req->path.len;
     r.path = req->path.base;
     r.path_len = plen;
     if (req->query_at != SIZE_MAX) {
@@ -365,56 +430,6 @@ static void on_finished(h2o_multithread_receiver_t *recv, h2o_linklist_t *messag
     w->last_activity_us = clock_mono_us();
 }
 
-static void on_accept(h2o_socket_t *listener, const char *err)
-{
-    struct worker *w = listener->data;
-    h2o_socket_t *sock;
-
-    if (err != NULL)
-        return;
-    sock = h2o_evloop_socket_accept(listener);
-    if (sock == NULL)
-        return;
-    h2o_accept(&w->accept_ctx, sock);
-}
-
-static int listener_open(const char *host, int port, int *bound)
-{
-    struct addrinfo hints, *res = NULL;
-    struct sockaddr_storage ss;
-    socklen_t sslen = sizeof(ss);
-    char portstr[16];
-    int fd = -1, on = 1, rc;
-
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    snprintf(portstr, sizeof(portstr), "%d", port);
-    rc = getaddrinfo(host, portstr, &hints, &res);
-    if (rc != 0) {
-        log_error("cannot resolve listen address '%s': %s", host, gai_strerror(rc));
-        return -1;
-    }
-    fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0
-        || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0
-        || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0
-        || getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
-        log_error("cannot listen on '%s:%d': %s", host, port, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        freeaddrinfo(res);
-        return -1;
-    }
-    freeaddrinfo(res);
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    *bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                            : ((struct sockaddr_in *)&ss)->sin_port);
-    return fd;
-}
-
 /* Serves until *stop, then drains: the listener closes at once, requests
  * already on open connections are answered, and the loop ends when every
  * connection is gone or none has been active for a while. */
@@ -431,18 +446,14 @@ static void *worker_main(void *arg)
     h2o_context_init(&w->ctx, loop, w->config);
     w->accept_ctx.ctx = &w->ctx;
     w->accept_ctx.hosts = w->config->hosts;
-    w->listener = h2o_evloop_socket_create(loop, w->fd, H2O_SOCKET_FLAG_DONT_READ);
     h2o_multithread_register_receiver(w->ctx.queue, &w->finished, on_finished);
     h2o_timeout_init(loop, &w->tick, 10);
     w->tick_entry.cb = on_tick;
-    w->listener->data = w;
-    h2o_socket_read_start(w->listener, on_accept);
+    http_acceptor_start(&w->acceptor, loop, w->listen_fd, &w->accept_ctx, w->gate);
     while (!*w->stop)
         h2o_evloop_run(loop, 100); /* -1 on EINTR: the flag decides */
 
-    h2o_socket_read_stop(w->listener);
-    h2o_socket_close(w->listener);
-    w->listener = NULL;
+    http_acceptor_stop(&w->acceptor);
     h2o_context_request_shutdown(&w->ctx);
     deadline = clock_mono_us() + w->o->shutdown_timeout_ms * 1000;
     w->last_activity_us = clock_mono_us();
@@ -486,6 +497,7 @@ static void *worker_main(void *arg)
             h2o_timeout_unlink(&w->tick_entry);
         h2o_timeout_dispose(loop, &w->tick);
         h2o_context_dispose(&w->ctx);
+        http_acceptor_dispose(&w->acceptor);
         h2o_evloop_destroy(loop);
     }
     return NULL;
@@ -497,8 +509,10 @@ int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *sto
     h2o_hostconf_t *hostconf;
     h2o_pathconf_t *pathconf;
     struct qz_handler *handler;
+    struct qz_filter *filter;
+    struct http_gate gate;
     struct worker *workers;
-    int port = o->port, rc = 0;
+    int rc = 0;
 
     h2o_config_init(&config);
     config.server_name = h2o_iovec_init(H2O_STRLIT("qunzu"));
@@ -508,6 +522,12 @@ int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *sto
     pathconf = h2o_config_register_path(hostconf, "/", 0);
     handler = (struct qz_handler *)h2o_create_handler(pathconf, sizeof(*handler));
     handler->super.on_req = on_req;
+    /* h2o answers some requests itself (413, say) from the fallback path. */
+    filter = (struct qz_filter *)h2o_create_filter(pathconf, sizeof(*filter));
+    filter->super.on_setup_ostream = on_setup_ostream;
+    filter = (struct qz_filter *)h2o_create_filter(&hostconf->fallback_path, sizeof(*filter));
+    filter->super.on_setup_ostream = on_setup_ostream;
+    http_gate_init(&gate, o->max_connections, o->threads);
 
     workers = xcalloc((size_t)o->threads, sizeof(*workers));
     for (int i = 0; i < o->threads; i++) {
@@ -516,16 +536,20 @@ int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *sto
         w->idx = i;
         w->o = o;
         w->stop = stop;
-        /* The first listener fixes the port (port 0 picks one); the rest
-         * share it through SO_REUSEPORT. */
-        w->fd = listener_open(o->host, port, &port);
-        if (w->fd < 0) {
+        w->gate = &gate;
+        w->listen_fd = fcntl(o->listen_fd, F_DUPFD_CLOEXEC, 0);
+        if (w->listen_fd < 0) {
+            log_error("cannot share the listening socket: %s", strerror(errno));
             rc = -1;
             for (int j = 0; j < i; j++)
-                close(workers[j].fd);
+                close(workers[j].listen_fd);
+            close(o->listen_fd);
             goto out;
         }
     }
+    /* The workers' copies are the listener now: when the last is closed at
+     * shutdown, new connections are refused at once. */
+    close(o->listen_fd);
     for (int i = 0; i < o->threads; i++) {
         struct worker *w = &workers[i];
 
@@ -539,7 +563,7 @@ int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *sto
         }
     }
     if (!*stop && o->on_listening != NULL)
-        o->on_listening(o->userdata, o->host, port);
+        o->on_listening(o->userdata, o->host, o->port);
     for (int i = 0; i < o->threads; i++)
         pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
     for (int i = 0; i < o->threads; i++)

@@ -38,6 +38,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A batch is cut at this many jobs, so that the first job of a long queue
  * is not held for the whole queue's work. */
@@ -53,6 +54,7 @@ struct store_group {
     bool stop;
     bool cancelled; /* shutting down: refuse, fail what waits */
     int64_t max_jobs, max_bytes;
+    int64_t delay_ms; /* testing: sqlite_group_delay_ms */
     int64_t held_jobs, held_bytes; /* under qlock: submitted, not yet done */
     pthread_t thread;
     atomic_llong batches, jobs; /* transactions committed or lost; jobs run */
@@ -164,6 +166,8 @@ static void *group_main(void *arg)
             break;
         }
         pthread_mutex_unlock(&g->qlock);
+        if (g->delay_ms > 0)
+            usleep((useconds_t)(g->delay_ms * 1000));
         /* The batch is cut once the connection is ours: what queued while
          * another writer had it goes in too. */
         pthread_mutex_lock(&g->lock);
@@ -249,6 +253,7 @@ enum err store_group_open(const struct config *cfg, struct store_group **out)
     g = xcalloc(1, sizeof(*g));
     g->max_jobs = cfg->write_queue_max;
     g->max_bytes = cfg->write_queue_bytes;
+    g->delay_ms = cfg->sqlite_group_delay_ms;
     g->conn = SQ(conn);
     g->st = store_fault_wrap(conn, cfg);
     pthread_mutex_init(&g->lock, NULL);

@@ -46,7 +46,32 @@ static void method_parse(void)
     CHECK(http_method_parse("BREW", 4) == HTTP_OTHER);
 }
 
+static bool ambiguous(const char *head)
+{
+    return http_head_framing_ambiguous(head, strlen(head));
+}
+
+static void framing(void)
+{
+    CHECK(!ambiguous("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    CHECK(!ambiguous("POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"));
+    CHECK(!ambiguous("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"));
+    CHECK(ambiguous("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"));
+    CHECK(ambiguous("POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n\r\n"));
+    CHECK(ambiguous("POST / HTTP/1.1\nContent-Length: 2\nContent-Length: 3\n\n{}"));
+    CHECK(ambiguous("POST / HTTP/1.1\r\nCONTENT-LENGTH: 2\r\nContent-Length:3\r\n\r\n{}"));
+    /* The same length twice is one length (RFC 9110 §8.6). */
+    CHECK(!ambiguous("POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length:  2 \r\n\r\n{}"));
+    /* Only the head counts: a body that looks like headers does not. */
+    CHECK(!ambiguous("POST / HTTP/1.1\r\nContent-Length: 40\r\n\r\nContent-Length: 1\r\n"
+                     "Transfer-Encoding: chunked\r\n"));
+    /* A folded line names no header; a look-alike name is another header. */
+    CHECK(!ambiguous("POST / HTTP/1.1\r\nX: a\r\n Content-Length: 9\r\nContent-Length: 2\r\n\r\n"));
+    CHECK(!ambiguous("POST / HTTP/1.1\r\nContent-Lengths: 9\r\nContent-Length: 2\r\n\r\n"));
+}
+
 const struct unit_case http_cases[] = {
+    { "http/framing_ambiguous", framing },
     { "http/path_match", path_match },
     { "http/method_parse", method_parse },
     { NULL, NULL },

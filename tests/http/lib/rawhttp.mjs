@@ -77,7 +77,8 @@ export class RawConn {
         });
     }
 
-    // Read exactly one response. Returns {status, reason, headers, body: Buffer, text, json}.
+    // Read exactly one response. Returns {status, reason, headers, rawHeaders, body: Buffer,
+    // text, json}: 'headers' by lower-cased name, 'rawHeaders' [name, value] as sent.
     async readResponse({ timeoutMs = 15000, method = 'GET' } = {}) {
         const deadline = Date.now() + timeoutMs;
         const headEnd = await this._until(() => {
@@ -90,10 +91,12 @@ export class RawConn {
         if (!m) throw new Error(`bad status line ${JSON.stringify(head[0])}`);
         const status = Number(m[1]);
         const headers = {};
+        const rawHeaders = [];
         for (const l of head.slice(1)) {
             const i = l.indexOf(':');
             const k = l.slice(0, i).trim().toLowerCase();
             const v = l.slice(i + 1).trim();
+            rawHeaders.push([l.slice(0, i), v]);
             headers[k] = headers[k] === undefined ? v : `${headers[k]}, ${v}`;
         }
         let body;
@@ -144,7 +147,7 @@ export class RawConn {
         } catch {
             json = undefined;
         }
-        return { status, reason: m[2], headers, body, text, json };
+        return { status, reason: m[2], headers, rawHeaders, body, text, json };
     }
 
     // Resolves true if the peer closes within ms, false otherwise.

@@ -162,6 +162,8 @@ process.on('exit', () => {
  * opts.wrap       a command line the binary runs under (['valgrind', ...])
  * opts.startTimeoutMs  how long to wait for the listening line
  * opts.env        extra environment variables for the server
+ * opts.nofile     run under this descriptor limit (prlimit --nofile=N:N, which execs the
+ *                 server: the pid is the server's)
  * opts.dir        reuse an existing directory (and its database) instead of a new one
  * opts.secretKeyFile undefined: the shared test key (testKeyFile); null: none (the
  *                 default: <db>.key for SQLite, a refusal to start for PostgreSQL); a
@@ -196,8 +198,9 @@ export async function startServer(opts = {}) {
     async function launch() {
         handle.exited = null;
         handle.port = 0;
-        const [cmd, ...pre] = opts.wrap ? [...opts.wrap, bin] : [bin];
-        const child = spawn(cmd, [...pre, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const wrap = opts.wrap || (opts.nofile ? ['prlimit', `--nofile=${opts.nofile}:${opts.nofile}`, '--'] : []);
+        const [cmd, ...cmdArgs] = [...wrap, bin, ...args];
+        const child = spawn(cmd, cmdArgs, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
         handle.child = child;
         handle.pid = child.pid;
         live.add(child);
