@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/dialect.h - what every dialect is made of: a URL prefix, a table of
- * routes, an authentication step and a renderer that spells results in the
- * dialect's own envelope. dialect.c runs the shared request pipeline;
- * dialect/<name>/ holds each dialect's tables and thin handlers.
+ * routes (method, path pattern, flags, field rules, handler), an
+ * authentication step, its rate-limit class, an optional step that keeps
+ * what must outlast a failed request, and a renderer that spells results in
+ * the dialect's own envelope from its error tables (struct dialect_error).
+ * dialect.c runs the shared request pipeline (route, transaction, auth, rate
+ * limit, body and field rules, handler, commit, render); dialect/<name>/
+ * holds each dialect's tables and handlers. A handler translates and calls
+ * svc; Feishu's chat handlers still hold chat rules and call store_ until
+ * they move into svc_chat*.c.
  */
 #ifndef QZ_DIALECT_H
 #define QZ_DIALECT_H
@@ -43,6 +49,8 @@ struct app {
     struct metrics *metrics;    /* GET /metrics (core/metrics.c) */
     struct svc_inspector *inspector; /* GET /admin/v1/requests; NULL: off */
     struct svc_faults *faults;  /* fault rules (svc_fault.c) */
+    /* How chat events are spelled (Feishu's; svc writes them). */
+    const struct chat_event_format *chat_events;
 };
 
 /* One worker thread's state: its database connection. */
@@ -67,6 +75,9 @@ struct req {
     const struct route *route;
     struct svc_ctx svc; /* store, arena, clock reading, tenant after auth */
     struct err_info err;
+    /* The query parameters the route's rules name, checked, with their
+     * defaults (NULL for routes without query rules). */
+    json_t *query;
     const char *params[HTTP_MAX_PARAMS]; /* ":name" path segments, in order */
     int nparams;
     int64_t principal; /* what the credential was issued to, after auth */
@@ -86,7 +97,7 @@ struct req {
 };
 
 /* A handler translates between the dialect's shape and one svc call. Auth,
- * the transaction and body validation have already run; 'body' is NULL for
+ * the transaction and query and body validation have already run; 'body' is NULL for
  * routes without R_JSON. It fills 'out' and returns ERR_OK, or an error. */
 typedef enum err (*route_fn)(struct req *rq, json_t *body, json_t *out);
 
@@ -111,8 +122,11 @@ struct route {
     enum http_method method;
     const char *path; /* "/cgi-bin/kf/knowledge/add_group", ":name" captures */
     unsigned flags;
-    const struct field_rule *rules;
+    const struct field_rule *rules; /* the JSON body's fields (R_JSON) */
     route_fn fn;
+    /* The query parameters the handler reads, checked before the body's
+     * fields (json_check_query); NULL: none. */
+    const struct field_rule *query;
 };
 
 struct dialect {

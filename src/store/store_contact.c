@@ -37,20 +37,20 @@ static void dept_fill(const struct sql_res *r, size_t i, struct fs_dept_row *d)
 enum err store_fs_dept_upsert(struct store *s, struct arena *a, struct fs_dept_row *d)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_DEPT_BY_ID, "is", d->tenant_id, d->department_id),
-                         &r);
+    enum err e = sql_one(
+        store_q(s, a, &r, SQL_DEPT_BY_ID, ARG_INT(d->tenant_id), ARG_TEXT(d->department_id)), &r);
 
     if (e == ERR_OK) {
         d->id = sql_int(&r, 0, 0);
         d->open_department_id = sql_text(&r, 0, 3);
-        return store_q(s, NULL, NULL, SQL_DEPT_UPDATE, "iiis", d->id, d->parent, d->order,
-                       d->detail);
+        return store_q(s, NULL, NULL, SQL_DEPT_UPDATE, ARG_INT(d->id), ARG_INT(d->parent),
+                       ARG_INT(d->order), ARG_TEXT(d->detail));
     }
     if (e != ERR_NOT_FOUND)
         return e;
-    return sql_one_int(store_q(s, a, &r, SQL_DEPT_INSERT, "issiis", d->tenant_id,
-                               d->department_id, d->open_department_id, d->parent, d->order,
-                               d->detail),
+    return sql_one_int(store_q(s, a, &r, SQL_DEPT_INSERT, ARG_INT(d->tenant_id),
+                               ARG_TEXT(d->department_id), ARG_TEXT(d->open_department_id),
+                               ARG_INT(d->parent), ARG_INT(d->order), ARG_TEXT(d->detail)),
                        &r, &d->id);
 }
 
@@ -58,7 +58,7 @@ enum err store_fs_dept_list(struct store *s, struct arena *a, int64_t tenant,
                             struct fs_dept_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_DEPT_LIST, "i", tenant);
+    enum err e = store_q(s, a, &r, SQL_DEPT_LIST, ARG_INT(tenant));
 
     *n = 0;
     if (e != ERR_OK)
@@ -79,15 +79,15 @@ static const char SQL_PROFILE_GET[] =
 
 enum err store_fs_profile_set(struct store *s, const struct fs_profile_row *p)
 {
-    return store_q(s, NULL, NULL, SQL_PROFILE_SET, "isbs", p->person, p->mobile, (int)p->resigned,
-                   p->profile);
+    return store_q(s, NULL, NULL, SQL_PROFILE_SET, ARG_INT(p->person), ARG_TEXT(p->mobile),
+                   ARG_BOOL(p->resigned), ARG_TEXT(p->profile));
 }
 
 enum err store_fs_profile_get(struct store *s, struct arena *a, int64_t person,
                               struct fs_profile_row *out)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_PROFILE_GET, "i", person), &r);
+    enum err e = sql_one(store_q(s, a, &r, SQL_PROFILE_GET, ARG_INT(person)), &r);
 
     if (e == ERR_OK) {
         out->person = sql_int(&r, 0, 0);
@@ -144,11 +144,12 @@ static enum err membership_rows(enum err e, struct arena *a, const struct sql_re
 enum err store_fs_membership_set(struct store *s, int64_t person,
                                  const struct fs_membership_row *rows, size_t n)
 {
-    enum err e = store_q(s, NULL, NULL, SQL_MEMBERSHIP_CLEAR, "i", person);
+    enum err e = store_q(s, NULL, NULL, SQL_MEMBERSHIP_CLEAR, ARG_INT(person));
 
     for (size_t i = 0; e == ERR_OK && i < n; i++)
-        e = store_q(s, NULL, NULL, SQL_MEMBERSHIP_ADD, "iiiii", person, rows[i].dept, (int64_t)i,
-                    rows[i].user_order, rows[i].department_order);
+        e = store_q(s, NULL, NULL, SQL_MEMBERSHIP_ADD, ARG_INT(person), ARG_INT(rows[i].dept),
+                    ARG_INT((int64_t)i), ARG_INT(rows[i].user_order),
+                    ARG_INT(rows[i].department_order));
     return e;
 }
 
@@ -157,7 +158,7 @@ enum err store_fs_membership_of(struct store *s, struct arena *a, int64_t person
 {
     struct sql_res r;
 
-    return membership_rows(store_q(s, a, &r, SQL_MEMBERSHIP_OF, "i", person), a, &r, rows, n);
+    return membership_rows(store_q(s, a, &r, SQL_MEMBERSHIP_OF, ARG_INT(person)), a, &r, rows, n);
 }
 
 enum err store_fs_membership_tenant(struct store *s, struct arena *a, int64_t tenant,
@@ -165,7 +166,7 @@ enum err store_fs_membership_tenant(struct store *s, struct arena *a, int64_t te
 {
     struct sql_res r;
 
-    return membership_rows(store_q(s, a, &r, SQL_MEMBERSHIP_TENANT, "i", tenant), a, &r, rows,
+    return membership_rows(store_q(s, a, &r, SQL_MEMBERSHIP_TENANT, ARG_INT(tenant)), a, &r, rows,
                            n);
 }
 
@@ -175,8 +176,8 @@ enum err store_fs_membership_dept(struct store *s, struct arena *a, int64_t tena
 {
     struct sql_res r;
 
-    return membership_rows(store_q(s, a, &r, SQL_MEMBERSHIP_DEPT, "iiii", tenant, dept, limit,
-                                   offset),
+    return membership_rows(store_q(s, a, &r, SQL_MEMBERSHIP_DEPT, ARG_INT(tenant), ARG_INT(dept),
+                                   ARG_INT(limit), ARG_INT(offset)),
                            a, &r, rows, n);
 }
 
@@ -197,9 +198,8 @@ enum err store_fs_person_by_contact(struct store *s, int64_t tenant, const char 
 
     arena_init(&a, 256);
     e = sql_one_int(store_q(s, &a, &r,
-                            strcmp(kind, "email") == 0 ? SQL_PERSON_BY_EMAIL
-                                                       : SQL_PERSON_BY_MOBILE,
-                            "is", tenant, value),
+                            strcmp(kind, "email") == 0 ? SQL_PERSON_BY_EMAIL : SQL_PERSON_BY_MOBILE,
+                            ARG_INT(tenant), ARG_TEXT(value)),
                     &r, person);
     arena_release(&a);
     return e;
@@ -219,7 +219,7 @@ enum err store_fs_access_get(struct store *s, struct arena *a, int64_t app,
                              struct fs_access_row *out)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_ACCESS_GET, "i", app), &r);
+    enum err e = sql_one(store_q(s, a, &r, SQL_ACCESS_GET, ARG_INT(app)), &r);
 
     if (e == ERR_OK) {
         out->app = sql_int(&r, 0, 0);
@@ -234,12 +234,14 @@ enum err store_fs_access_get(struct store *s, struct arena *a, int64_t app,
 
 enum err store_fs_access_ensure(struct store *s, int64_t app, const char *bot_open_id)
 {
-    return store_q(s, NULL, NULL, SQL_ACCESS_INSERT, "isss", app, NULL, NULL, bot_open_id);
+    return store_q(s, NULL, NULL, SQL_ACCESS_INSERT, ARG_INT(app), ARG_TEXT(NULL), ARG_TEXT(NULL),
+                   ARG_TEXT(bot_open_id));
 }
 
 enum err store_fs_access_set(struct store *s, int64_t app, bool scopes, const char *value)
 {
-    return store_q(s, NULL, NULL, scopes ? SQL_ACCESS_SCOPES : SQL_ACCESS_RANGE, "is", app, value);
+    return store_q(s, NULL, NULL, scopes ? SQL_ACCESS_SCOPES : SQL_ACCESS_RANGE, ARG_INT(app),
+                   ARG_TEXT(value));
 }
 
 static const char SQL_GRANT_PUT[] =
@@ -255,10 +257,10 @@ enum err store_fs_grant_put(struct store *s, const char *secret, const char *sco
     enum err e;
 
     arena_init(&a, 256);
-    e = store_q(s, NULL, NULL, SQL_GRANT_PURGE, "i", now);
+    e = store_q(s, NULL, NULL, SQL_GRANT_PURGE, ARG_INT(now));
     if (e == ERR_OK)
-        e = store_q(s, NULL, NULL, SQL_GRANT_PUT, "ssi", store_digest(s, &a, secret), scope,
-                    expires_at);
+        e = store_q(s, NULL, NULL, SQL_GRANT_PUT, ARG_TEXT(store_digest(s, &a, secret)),
+                    ARG_TEXT(scope), ARG_INT(expires_at));
     arena_release(&a);
     return e;
 }
@@ -266,7 +268,8 @@ enum err store_fs_grant_put(struct store *s, const char *secret, const char *sco
 enum err store_fs_grant_get(struct store *s, struct arena *a, const char *secret, char **scope)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_GRANT_GET, "s", store_digest(s, a, secret)), &r);
+    enum err e =
+        sql_one(store_q(s, a, &r, SQL_GRANT_GET, ARG_TEXT(store_digest(s, a, secret))), &r);
 
     if (e == ERR_OK)
         *scope = (char *)sql_text(&r, 0, 0);

@@ -1,4 +1,4 @@
-// tests/http/isolation_matrix.test.mjs - the tenant-isolation matrix (DESIGN: tenancy is the
+// tests/http/isolation_matrix.test.mjs - the tenant-isolation matrix (CONTRIBUTING.md: tenancy is the
 // security boundary). One table, ROWS, holds every request of every dialect that names an
 // object: a Feishu chat and what hangs off it (members, managers, announcement, tabs, menu
 // items), a WeCom knowledge group, a Udesk catalog or agent. Each row is sent with tenant
@@ -92,7 +92,7 @@ const CT = '/open-apis/contact/v3';
 const D = (method, path, body, expect, extra = {}) => ({ dialect: 'feishu', method, path: `${CT}${path}`, body, expect, ...extra });
 
 export const ROWS = [
-    // Feishu: A's chat in the path (chats.md, members.md, chat-extras.md).
+    // Feishu: A's chat in the path (the im/v1 chat pages, the chat member and manager pages, the announcement, chat tab and chat menu pages).
     F('GET', '', undefined),
     F('PUT', '', { name: 'Hijacked {seq}', description: 'x' }),
     F('GET', '/moderation', undefined),
@@ -144,14 +144,14 @@ export const ROWS = [
     D('GET', '/departments/{dept_open}', undefined, 40015, { notYours: 40015 }),
     D('GET', '/departments/{dept_open}/children', undefined, 40004, { notYours: 40004, status: 403 }),
 
-    // WeCom (wecom-kf-knowledge.md §5): A's group ids, the default group included.
+    // WeCom ("知识库分组管理"): A's group ids, the default group included.
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/mod_group', body: { group_id: '{group}', name: 'Stolen' }, expect: 40058 },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/del_group', body: { group_id: '{group}' }, expect: 40058 },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/list_group', body: { group_id: '{group}' }, expect: 40058 },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/mod_group', body: { group_id: '{default_group}', name: 'Stolen' }, expect: 40058, control: { code: 40058, msg: 'default group can not be modified' } },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/del_group', body: { group_id: '{default_group}' }, expect: 40058, control: { code: 40058, msg: 'default group can not be modified' } },
 
-    // Udesk (udesk-knowledge.md §4.4 - §4.7): A's catalogs by id, as parents, A's agents.
+    // Udesk ("Knowledge catalogs"): A's catalogs by id, as parents, A's agents.
     { dialect: 'udesk', method: 'PUT', path: `${UDC}/{catalog}`, body: { knowledge_catalog: { name: 'Stolen', agent_id: 0 } }, expect: 2005, msg: '分类不存在' },
     { dialect: 'udesk', method: 'DELETE', path: `${UDC}/{catalog}`, body: { knowledge_catalog: { agent_id: 0 } }, expect: 2005, msg: '分类不存在' },
     { dialect: 'udesk', method: 'PUT', path: `${UDC}/{agent_catalog}`, body: { knowledge_catalog: { name: 'Stolen', agent_id: 101 } }, expect: 2005, msg: '分类不存在' },

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_feishu.c - the Feishu error map: a row for every error, the
- * codes the specs fix (conventions.md §6, chats.md §13, members.md §9,
- * chat-extras.md), and the legacy-doc model of announcements. */
+ * codes Feishu's "Server error codes" and the group API pages fix, and the
+ * legacy-doc model of announcements. */
 #include "unit.h"
 
 #include "core/arena.h"
 #include "dialect/feishu/fs.h"
-#include "dialect/feishu/fs_doc.h"
+#include "svc/svc.h"
 
 static void every_err_has_a_row(void)
 {
@@ -46,6 +46,26 @@ static void spec_codes(void)
     CHECK(fs_error_lookup(ERR_FORBIDDEN, SUBJ_MEMBERSHIP)->http == 400);
 }
 
+/* The token and OAuth endpoints' codes come from their own tables. */
+static void token_and_oauth_codes(void)
+{
+    for (int e = 1; e < ERR__COUNT; e++) {
+        CHECK(fs_token_error_lookup((enum err)e, SUBJ_NONE)->http == 200);
+        CHECK(fs_oauth_error_lookup((enum err)e, SUBJ_NONE)->code != 0);
+    }
+    CHECK(fs_token_error_lookup(ERR_UNAUTHENTICATED, SUBJ_SECRET)->code == 10014);
+    CHECK(fs_token_error_lookup(ERR_UNAUTHENTICATED, SUBJ_TENANT)->code == 10003);
+    CHECK(fs_token_error_lookup(ERR_MISSING, SUBJ_TENANT)->code == 10003);
+    CHECK(fs_token_error_lookup(ERR_STORE, SUBJ_NONE)->code == 55001);
+    CHECK(fs_oauth_error_lookup(ERR_UNAUTHENTICATED, SUBJ_TENANT)->code == 20002);
+    CHECK_STR(fs_oauth_error_lookup(ERR_UNAUTHENTICATED, SUBJ_SECRET)->msg, "invalid_client");
+    CHECK(fs_oauth_error_lookup(ERR_UNAUTHENTICATED, SUBJ_CODE)->code == 20003);
+    CHECK(fs_oauth_error_lookup(ERR_UNAUTHENTICATED, SUBJ_REFRESH)->code == 20026);
+    CHECK(fs_oauth_error_lookup(ERR_EXPIRED, SUBJ_REFRESH)->code == 20037);
+    CHECK_STR(fs_oauth_error_lookup(ERR_MISSING, SUBJ_NONE)->msg, "invalid_request");
+    CHECK(fs_oauth_error_lookup(ERR_STORE, SUBJ_NONE)->http == 500);
+}
+
 static const char *line_text(json_t *doc, size_t i)
 {
     json_t *els = json_object_get(
@@ -72,38 +92,38 @@ static json_t *request(const char *text)
 
 static void doc_operations(void)
 {
-    json_t *doc = fs_doc_new(), *r;
+    json_t *doc = svc_doc_new(), *r;
 
     /* Title "T" is [0,1); the first line starts at 2. */
     r = request("{\"requestType\":\"UpdateTitleRequestType\",\"updateTitleRequest\":{\"payload\":"
                 "\"{\\\"elements\\\":[{\\\"type\\\":\\\"textRun\\\",\\\"textRun\\\":{\\\"text\\\":"
                 "\\\"T\\\"}}]}\"}}");
-    CHECK(fs_doc_apply(doc, r) == ERR_OK);
+    CHECK(svc_doc_apply(doc, r) == ERR_OK);
     json_decref(r);
     r = request("{\"requestType\":\"InsertParagraphElementsRequestType\","
                 "\"insertParagraphElementsRequest\":{\"payload\":\"{\\\"elements\\\":[{\\\"type\\\":"
                 "\\\"textRun\\\",\\\"textRun\\\":{\\\"text\\\":\\\"一二三\\\"}}]}\",\"location\":"
                 "{\"zoneId\":\"0\",\"index\":2}}}");
-    CHECK(fs_doc_apply(doc, r) == ERR_OK);
+    CHECK(svc_doc_apply(doc, r) == ERR_OK);
     json_decref(r);
     CHECK_STR(line_text(doc, 0), "一二三");
     /* Characters, not bytes: delete the middle one, [3,4). */
     r = request("{\"requestType\":\"DeleteContentRangeRequestType\",\"deleteContentRangeRequest\":"
                 "{\"deleteRange\":{\"zoneId\":\"0\",\"startIndex\":3,\"endIndex\":4}}}");
-    CHECK(fs_doc_apply(doc, r) == ERR_OK);
+    CHECK(svc_doc_apply(doc, r) == ERR_OK);
     json_decref(r);
     CHECK_STR(line_text(doc, 0), "一三");
     /* Out of the document, another zone, an unknown request: refused. */
     r = request("{\"requestType\":\"DeleteContentRangeRequestType\",\"deleteContentRangeRequest\":"
                 "{\"deleteRange\":{\"zoneId\":\"0\",\"startIndex\":3,\"endIndex\":99}}}");
-    CHECK(fs_doc_apply(doc, r) == ERR_BAD_REQUEST);
+    CHECK(svc_doc_apply(doc, r) == ERR_BAD_REQUEST);
     json_decref(r);
     r = request("{\"requestType\":\"DeleteContentRangeRequestType\",\"deleteContentRangeRequest\":"
                 "{\"deleteRange\":{\"zoneId\":\"7\",\"startIndex\":2,\"endIndex\":3}}}");
-    CHECK(fs_doc_apply(doc, r) == ERR_BAD_REQUEST);
+    CHECK(svc_doc_apply(doc, r) == ERR_BAD_REQUEST);
     json_decref(r);
     r = request("{\"requestType\":\"ReplaceAllTextRequestType\"}");
-    CHECK(fs_doc_apply(doc, r) == ERR_BAD_REQUEST);
+    CHECK(svc_doc_apply(doc, r) == ERR_BAD_REQUEST);
     json_decref(r);
     json_decref(doc);
 }
@@ -113,11 +133,11 @@ static void family_codes(void)
 {
     const struct dialect_error *r;
 
-    r = fs_family_error(FS_CONTACT, ERR_FORBIDDEN, SUBJ_DEPT);
+    r = fs_family_error(FS_CONTACT, ERR_FORBIDDEN, FS_SUBJ_DEPT);
     CHECK(r != NULL && r->code == 40004 && r->http == 403);
     r = fs_family_error(FS_CONTACT, ERR_BAD_REQUEST, SUBJ_FIELD);
     CHECK(r != NULL && r->code == 40001);
-    r = fs_family_error(FS_CONTACT, ERR_FORBIDDEN, SUBJ_CONTACT_USER);
+    r = fs_family_error(FS_CONTACT, ERR_FORBIDDEN, FS_SUBJ_CONTACT_USER);
     CHECK(r != NULL && r->code == 41050);
     r = fs_family_error(FS_AUTHEN, ERR_UNAUTHENTICATED, SUBJ_CODE);
     CHECK(r != NULL && r->code == 20003 && r->http == 200);
@@ -151,6 +171,7 @@ const struct unit_case feishu_cases[] = {
     { "feishu/scope_sets", scope_sets },
     { "feishu/every_err_has_a_row", every_err_has_a_row },
     { "feishu/spec_codes", spec_codes },
+    { "feishu/token_and_oauth_codes", token_and_oauth_codes },
     { "feishu/doc_operations", doc_operations },
     { NULL, NULL },
 };

@@ -49,7 +49,7 @@ static enum err grant(struct req *rq, json_t *body, const char *type, const char
     const char *g = json_str(body, "grant_type");
 
     if (g == NULL || strcmp(g, type) != 0)
-        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_GRANT, "grant_type");
+        return err_set(&rq->err, ERR_BAD_REQUEST, FS_SUBJ_GRANT, "grant_type");
     if (json_str(body, key) == NULL || *json_str(body, key) == '\0')
         return err_field(&rq->err, ERR_MISSING, key, "%s", key);
     return ERR_OK;

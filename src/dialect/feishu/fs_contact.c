@@ -68,19 +68,26 @@ struct cx {
     bool open_dept;        /* department_id_type is open_department_id */
 };
 
+/* The query rules of the contact routes (fs_routes.c): user_id_type, and
+ * department_id_type where departments are named or returned (§1.1). */
+static const char *const dept_id_types[] = { "open_department_id", "department_id", NULL };
+const struct field_rule fs_q_contact_ids[] = {
+    FS_Q_USER_ID_TYPE,
+    { NULL },
+};
+const struct field_rule fs_q_contact[] = {
+    FS_Q_USER_ID_TYPE,
+    { .name = "department_id_type", .type = JT_STRING, .flags = F_EMPTY_ABSENT,
+      .values = dept_id_types, .def = "open_department_id" },
+    { NULL },
+};
+
 static enum err cx_open(struct req *rq, struct cx *x)
 {
-    const char *dt = dialect_query(rq, "department_id_type");
-    enum err e = fs_id_type(rq, &x->id_type);
+    const char *dt = json_str(rq->query, "department_id_type");
 
-    if (e != ERR_OK)
-        return e;
-    if (dt == NULL || *dt == '\0' || strcmp(dt, "open_department_id") == 0)
-        x->open_dept = true;
-    else if (strcmp(dt, "department_id") == 0)
-        x->open_dept = false;
-    else
-        return err_field(&rq->err, ERR_BAD_REQUEST, "department_id_type", "department_id_type");
+    x->id_type = fs_id_type(rq, "user_id_type");
+    x->open_dept = dt == NULL || strcmp(dt, "open_department_id") == 0;
     return svc_contact_open(&rq->svc, rq->app_ref, rq->actor.kind == ACTOR_USER, &x->d);
 }
 
@@ -106,7 +113,7 @@ static enum err dept_named(struct req *rq, const struct cx *x, const char *id, i
     }
     r = svc_contact_dept(&x->d, x->open_dept, id);
     if (r == NULL)
-        return err_set(&rq->err, ERR_NOT_FOUND, SUBJ_DEPT, "department not exist");
+        return err_set(&rq->err, ERR_NOT_FOUND, FS_SUBJ_DEPT, "department not exist");
     *dept = r->id;
     return ERR_OK;
 }
@@ -221,9 +228,9 @@ static enum err page_args(struct req *rq, uint8_t kind, int64_t dept, int64_t *s
     *size = PAGE_DEFAULT;
     *off = 0;
     if (ps != NULL && *ps != '\0' && !str_to_i64(ps, 1, PAGE_MAX, size))
-        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_PAGE_SIZE, "page size is invalid");
+        return err_set(&rq->err, ERR_BAD_REQUEST, FS_SUBJ_PAGE_SIZE, "page size is invalid");
     if (pt != NULL && *pt != '\0' && !cursor_decode(pt, kind, scope, off))
-        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_CURSOR, "page token is invalid");
+        return err_set(&rq->err, ERR_BAD_REQUEST, FS_SUBJ_CURSOR, "page token is invalid");
     return ERR_OK;
 }
 
@@ -330,7 +337,7 @@ static enum err person_named(struct req *rq, const struct cx *x, const char *id,
     if (e == ERR_OK && !cp->visible)
         e = ERR_NOT_FOUND;
     if (e == ERR_NOT_FOUND)
-        return err_set(&rq->err, ERR_FORBIDDEN, SUBJ_CONTACT_USER, "no user authority");
+        return err_set(&rq->err, ERR_FORBIDDEN, FS_SUBJ_CONTACT_USER, "no user authority");
     return e;
 }
 
@@ -373,7 +380,7 @@ enum err fs_users_batch(struct req *rq, json_t *body, json_t *out)
         e = person_named(rq, &x, ids[i], &cp);
         if (e == ERR_OK)
             json_array_append_new(items, user_json(rq, &x, &cp));
-        else if (rq->err.subj == SUBJ_CONTACT_USER || rq->err.subj == SUBJ_USER_ID)
+        else if (rq->err.subj == FS_SUBJ_CONTACT_USER || rq->err.subj == SUBJ_USER_ID)
             e = ERR_OK;
     }
     if (e == ERR_OK)
@@ -391,7 +398,7 @@ static enum err list_dept(struct req *rq, const struct cx *x, const char *id, in
     if (e == ERR_OK && !svc_contact_dept_visible(&x->d, *dept))
         e = ERR_NOT_FOUND;
     if (e == ERR_NOT_FOUND)
-        return err_set(&rq->err, ERR_FORBIDDEN, SUBJ_DEPT, "no dept authority");
+        return err_set(&rq->err, ERR_FORBIDDEN, FS_SUBJ_DEPT, "no dept authority");
     return e;
 }
 
@@ -441,7 +448,7 @@ enum err fs_department_get(struct req *rq, json_t *body, json_t *out)
     if (e == ERR_OK)
         e = dept_named(rq, &x, rq->params[0], &dept);
     if (e == ERR_OK && !svc_contact_dept_visible(&x.d, dept))
-        e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_DEPT, "no dept authority");
+        e = err_set(&rq->err, ERR_FORBIDDEN, FS_SUBJ_DEPT, "no dept authority");
     if (e == ERR_OK)
         json_object_set_new(out, "department", dept_json(rq, &x, dept));
     return e;

@@ -156,7 +156,7 @@ void fs_scope_render(struct req *rq, const char *log_id, json_t **body, int *cod
                                   ? user_id_scope
                                   : ac->scopes;
     const char *list = joined(a, need, ", ");
-    bool user = rq->err.subj == SUBJ_USER_SCOPE;
+    bool user = rq->err.subj == FS_SUBJ_USER_SCOPE;
     const char *trouble = arena_printf(
         a,
         "排查建议查看(Troubleshooting suggestions): "
@@ -230,7 +230,7 @@ enum err fs_scope_check(struct req *rq, const struct fs_access *ac, const char *
         if (e != ERR_OK)
             return e;
         if (!svc_scope_any(&granted, ac->scopes))
-            return err_set(&rq->err, ERR_FORBIDDEN, SUBJ_USER_SCOPE, "%s", acc.app_id);
+            return err_set(&rq->err, ERR_FORBIDDEN, FS_SUBJ_USER_SCOPE, "%s", acc.app_id);
     }
     if (!(ac->tokens & TK_ANY_ID) && wants_user_ids(rq) && !svc_scope_has(&held, SCOPE_USER_ID)) {
         err_set(&rq->err, ERR_FORBIDDEN, SUBJ_SCOPE, "%s", acc.app_id);

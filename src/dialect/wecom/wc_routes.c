@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/wecom/wc_routes.c - the WeCom route table and field rules.
- * Spec: shared/spec/wecom-kf-knowledge.md (section numbers per row).
+ * Official pages: WeCom "获取access_token", WeCom "知识库分组管理" (knowledge-base groups).
  */
 #include "dialect/wecom/wc.h"
 
-/* SDKs send every field, empty ones too (§5.4): "" and 0 read as absent. */
+/* SDKs send every field, empty ones too (list_group): "" and 0 read as absent. */
 static const struct field_rule add_group_rules[] = {
     { "name", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
     { NULL },
@@ -28,9 +28,9 @@ static const struct field_rule list_group_rules[] = {
 
 static const struct route wc_routes[] = {
     /* method    path                                flags                    rules  handler */
-    /* §2 */
+    /* WeCom "获取access_token" */
     { HTTP_GET, "/cgi-bin/gettoken", R_PUBLIC | R_WRITE | R_INLINE, NULL, wc_gettoken },
-    /* §5.1 - §5.4 */
+    /* WeCom "知识库分组管理" (knowledge-base groups): add, del, mod, list */
     { HTTP_POST, "/cgi-bin/kf/knowledge/add_group", R_WRITE | R_JSON, add_group_rules,
       wc_kb_add_group },
     { HTTP_POST, "/cgi-bin/kf/knowledge/del_group", R_WRITE | R_JSON, del_group_rules,
@@ -46,7 +46,7 @@ const struct dialect wc_dialect = {
     .prefix = "/cgi-bin/",
     .routes = wc_routes,
     .nroutes = sizeof(wc_routes) / sizeof(wc_routes[0]),
-    .rate_class = RATE_WECOM, /* spec §3.1: per corp, per API */
+    .rate_class = RATE_WECOM, /* WeCom "频率限制": per corp, per API */
     .rate_per_route = true,
     .auth = wc_auth,
     .render = wc_render,
