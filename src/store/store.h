@@ -100,7 +100,7 @@ struct actor {
     enum actor_kind kind;
     int64_t ref; /* person id or fs_app id */
     /* A bot whose app holds im:chat:operate_as_owner (set at auth): as its
-     * chats' creator it may act as their owner (chats.md §14). */
+     * chats' creator it may act as their owner (the chat pages' permission notes). */
     bool as_owner;
 };
 
@@ -537,7 +537,7 @@ enum err store_kb_cat_path(struct store *s, struct arena *a, int64_t id, int64_t
 enum err store_kb_cat_height(struct store *s, int64_t id, int64_t max, int64_t *height);
 
 /* The Feishu directory and what each app holds (store_contact.c;
- * contacts.md). A department's parent is a row id, 0 for the root; its
+ * the contact v3 pages). A department's parent is a row id, 0 for the root; its
  * 'detail' is JSON text (name, i18n_name, leader_user_id, chat_id, ...). */
 struct fs_dept_row {
     int64_t id, tenant_id;
@@ -546,8 +546,8 @@ struct fs_dept_row {
     int64_t order; /* smaller first among siblings */
     const char *detail;
 };
-/* A person's directory profile: JSON text of the fields contacts.md §1.2
- * lists beyond person_row; the mobile and whether the person resigned are
+/* A person's directory profile: JSON text of the user fields of contact v3
+ * beyond person_row; the mobile and whether the person resigned are
  * columns, for lookups. */
 struct fs_profile_row {
     int64_t person;

@@ -181,7 +181,7 @@ enum err store_fs_membership_dept(struct store *s, struct arena *a, int64_t tena
                            a, &r, rows, n);
 }
 
-/* E-mail matches ignoring ASCII case (contacts.md §3, unconfirmed); a
+/* E-mail matches ignoring ASCII case (unconfirmed, docs/compat.md); a
  * mobile as stored. The lowest row id wins if two people share one. */
 static const char SQL_PERSON_BY_EMAIL[] =
     "SELECT id FROM person WHERE tenant_id = $1 AND lower(email) = lower($2) ORDER BY id LIMIT 1";

@@ -636,7 +636,7 @@ json_t *svc_inspect_list(struct svc_inspector *in, int64_t tenant, int64_t after
 
 /* --- Feishu scopes (svc_scope.c) --- */
 
-/* The scope a creator bot needs to act as its chats' owner (chats.md §14);
+/* The scope a creator bot needs to act as its chats' owner (the chat pages' permission notes);
  * the field scope that shows tenant user_ids. */
 #define SCOPE_OWNER "im:chat:operate_as_owner"
 #define SCOPE_USER_ID "contact:user.employee_id:readonly"

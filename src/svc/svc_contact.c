@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * svc/svc_contact.c - the Feishu directory (contacts.md): the seed's
+ * svc/svc_contact.c - the Feishu directory (contact v3): the seed's
  * departments, people's directory fields and each app's scopes and contact
  * data range; what one caller may see of it (the range applies to tenant
  * tokens; a user token sees the whole tenant); department trees, member
@@ -80,7 +80,7 @@ static enum err check(struct svc_ctx *c, json_t *obj, const struct field_rule *r
     return err_field(c->ei, e, field, "%s: %s is missing or not valid", where, field);
 }
 
-/* contacts.md §1.1: a custom department id. */
+/* A custom department id, as the department pages define it. */
 static bool dept_id_ok(const char *s)
 {
     size_t n = strlen(s);
@@ -504,7 +504,7 @@ bool svc_contact_dept_visible(const struct contact_dir *d, int64_t dept)
     if (d->all)
         return true;
     if (dept == 0)
-        return false; /* the root needs all members (contacts.md §1.5) */
+        return false; /* the root needs all members ("权限范围资源介绍") */
     for (size_t i = 0; i < d->nrange_depts; i++) {
         if (dept_under(d, dept, d->range_depts[i]))
             return true;
@@ -567,7 +567,7 @@ const char *svc_contact_id_of(struct svc_ctx *c, const struct contact_dir *d, co
     return store_fs_open_id_get(c->st, c->a, d->app, p.id, &open_id) == ERR_OK ? open_id : NULL;
 }
 
-/* A mainland mobile may be sent bare or with +86 (contacts.md §3). */
+/* A mainland mobile may be sent bare or with +86 ("通过手机号或邮箱获取用户 ID"). */
 static enum err by_mobile(struct svc_ctx *c, int64_t tenant, const char *v, int64_t *person)
 {
     enum err e = store_fs_person_by_contact(c->st, tenant, "mobile", v, person);

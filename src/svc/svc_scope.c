@@ -3,7 +3,7 @@
  * svc/svc_scope.c - what a Feishu app holds: its granted scopes (the seed's
  * "scopes"; by default every scope but im:chat:operate_as_owner), the
  * scopes a person granted a user token, and the event types an app may
- * subscribe to with the scopes each one needs (events.md, messages.md §16).
+ * subscribe to with the scopes each one needs (the event pages' "required scopes").
  */
 #include "svc/svc.h"
 
@@ -101,7 +101,7 @@ enum err svc_grant_scopes(struct svc_ctx *c, const char *secret, struct scope_se
     return ERR_OK;
 }
 
-/* events.md A.2-A.8, chats.md §16, messages.md §16. */
+/* As the event pages list them. */
 static const char *const ev_members_user[] = { "im:chat", "im:chat.members:read",
                                                "im:chat:readonly", NULL };
 static const char *const ev_members_bot[] = { "im:chat", "im:chat.members:bot_access",

@@ -1,4 +1,4 @@
-// tests/http/feishu_contacts.test.mjs - the directory a bot reads (contacts.md): bot/v3/info
+// tests/http/feishu_contacts.test.mjs - the directory a bot reads ("获取机器人信息", contact v3): bot/v3/info
 // in its own envelope, contact v3 users and departments with field scopes and the app's
 // contact data range, the authen v1 OIDC exchange and user_info; then the same through the
 // official Node SDK (contact.user.batchGetId, contact.user.get, authen.oidcAccessToken.create).

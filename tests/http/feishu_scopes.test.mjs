@@ -1,5 +1,5 @@
-// tests/http/feishu_scopes.test.mjs - apps hold scopes (messages.md §19-§20, conventions.md
-// §10.6): the scope table (src/dialect/feishu/fs_scopes.c) is read from the C sources, as is
+// tests/http/feishu_scopes.test.mjs - apps hold scopes ("服务端错误码说明", the permission notes
+// of each reference page): the scope table (src/dialect/feishu/fs_scopes.c) is read from the C sources, as is
 // the route table (fs_routes.c), so a route added without its scope row fails here. Every
 // route that lists scopes refuses an app holding none of them with the gateway's exact
 // 99991672 body (HTTP 400, permission_violations, helps, troubleshooter, log_id) and lets
@@ -73,7 +73,7 @@ test('every authenticated route has its row in fs_scopes.c, and every row a rout
     for (const r of ROWS) assert.ok(ROUTES.some(([m, p]) => m === r.method && p === r.path), `fs_scopes.c row ${r.method} ${r.path} has no route`);
 });
 
-// The exact gateway body (messages.md §20).
+// The exact gateway body (as live Feishu clients observe it).
 function assertScopeBody(res, scopes, appId, tokenType, what) {
     const j = assertErr(res, 99991672, what, { msg: undefined });
     const list = scopes.join(', ');

@@ -86,7 +86,7 @@ const O = (method, sub, body, expect, extra = {}) => ({ dialect: 'feishu', metho
 // chat's owner manages its managers (the bot's control gets 232038).
 const BOT_ONLY = { as: ['bot'] };
 const OWNER_ONLY = { bot: 232038 };
-// The directory (contacts.md): another tenant's person is one the caller may not see
+// The directory (contact v3): another tenant's person is one the caller may not see
 // (41050), its department unknown (40015) or, for lists, out of range (40004, HTTP 403).
 const CT = '/open-apis/contact/v3';
 const D = (method, path, body, expect, extra = {}) => ({ dialect: 'feishu', method, path: `${CT}${path}`, body, expect, ...extra });

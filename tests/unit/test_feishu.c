@@ -128,7 +128,7 @@ static void doc_operations(void)
     json_decref(doc);
 }
 
-/* contacts.md §10, §9.5 and the scope grants (svc_scope.c). */
+/* The contact v3 and authen v1 rows, and the scope grants (svc_scope.c). */
 static void family_codes(void)
 {
     const struct dialect_error *r;

@@ -16,7 +16,7 @@ enum {
     FS_FLAT = R_DIALECT_A,  /* token endpoints: flat body; failures HTTP 200 {code,data:{},msg} */
     FS_OAUTH = R_DIALECT_B, /* OAuth token endpoint: failures HTTP 400 {code,error,error_description} */
     FS_MSG_OK = R_DIALECT_C, /* success says "ok", not "success" (chat tabs) */
-    FS_CONTACT = R_DIALECT_D, /* contact v3: the 4xxxx codes of contacts.md §10 */
+    FS_CONTACT = R_DIALECT_D, /* contact v3: its own 4xxxx codes ("服务端错误码说明") */
     FS_AUTHEN = R_DIALECT_E,  /* authen v1: failures HTTP 200 {code: 20xxx, msg} */
     FS_BARE = R_DIALECT_F,    /* success: the handler's fields beside code and msg "ok" */
 };
@@ -51,7 +51,7 @@ const struct fs_access *fs_access_of(const struct route *rt);
  * (99991679), user_id-type ids without the field scope; sets
  * rq->actor.as_owner. 'ac' NULL: only as_owner. */
 enum err fs_scope_check(struct req *rq, const struct fs_access *ac, const char *token);
-/* The gateway's body for SUBJ_SCOPE / FS_SUBJ_USER_SCOPE (messages.md §20). */
+/* The gateway's body for SUBJ_SCOPE / FS_SUBJ_USER_SCOPE (what the gateway sends for 99991672 / 99991679). */
 void fs_scope_render(struct req *rq, const char *log_id, json_t **body, int *code);
 
 const struct dialect_error *fs_error_lookup(enum err code, enum subj subj);
@@ -67,7 +67,8 @@ enum err fs_tenant_token(struct req *rq, json_t *body, json_t *out);
 enum err fs_app_token(struct req *rq, json_t *body, json_t *out);
 enum err fs_oauth_token(struct req *rq, json_t *body, json_t *out);
 
-/* fs_contact.c, fs_authen.c (contacts.md); the contact routes' query rules. */
+/* fs_contact.c, fs_authen.c: "获取机器人信息", contact v3 users and departments, authen v1;
+ * the contact routes' query rules. */
 extern const struct field_rule fs_q_contact[], fs_q_contact_ids[];
 enum err fs_bot_info(struct req *rq, json_t *body, json_t *out);
 enum err fs_users_batch_get_id(struct req *rq, json_t *body, json_t *out);

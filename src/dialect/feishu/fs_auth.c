@@ -23,7 +23,7 @@ static const struct token_policy app_policy = {
 /* The Authorization header must be exactly "Bearer <token>"; a header
  * without the prefix counts as no token at all (observed). Tenant
  * tokens act as the app's bot, user tokens as the person. Then the token
- * kinds the route takes and its scopes (fs_scopes.c; §10.6 steps 3-4). */
+ * kinds the route takes and its scopes (fs_scopes.c). */
 enum err fs_auth(struct req *rq)
 {
     const char *h = rq->http->authorization;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/feishu/fs_authen.c - the legacy authen v1 user-token endpoints
- * node-sdk 1.74 calls (contacts.md §9): the OIDC code and refresh exchange,
+ * node-sdk 1.74 calls ("获取 user_access_token（OIDC）" and its siblings): the OIDC code and refresh exchange,
  * authenticated by the app's (or, for a self-built app, the same app's
  * tenant) token, and user_info for a user token. Failures answer HTTP 200
  * with a 20xxx code (FS_AUTHEN); the code flow itself is svc_fs.c.
@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-/* user_info fields beyond the names, ids and avatars (§9.4), and the field
+/* user_info fields beyond the names, ids and avatars ("获取登录用户信息"), and the field
  * scopes (any one) that show them. */
 #define S(...) ((const char *const[]){ __VA_ARGS__, NULL })
 static const struct {
@@ -43,7 +43,7 @@ static void token_info(struct req *rq, json_t *out, const struct token_row *acce
     json_out_str(out, "scope", scope);
 }
 
-/* §9.0: grant_type must be the one the endpoint takes, and 'key' given. */
+/* grant_type must be the one the endpoint takes, and 'key' given. */
 static enum err grant(struct req *rq, json_t *body, const char *type, const char *key)
 {
     const char *g = json_str(body, "grant_type");
@@ -55,7 +55,7 @@ static enum err grant(struct req *rq, json_t *body, const char *type, const char
     return ERR_OK;
 }
 
-/* §9.1 (a code) and §9.2 (a refresh token), for the token's app. */
+/* The OIDC exchange of a code or a refresh token, for the token's app. */
 static enum err exchange(struct req *rq, json_t *body, json_t *out, bool refresh)
 {
     struct fs_app_row app = { .id = rq->app_ref };
@@ -84,7 +84,7 @@ enum err fs_oidc_refresh(struct req *rq, json_t *body, json_t *out)
     return exchange(rq, body, out, true);
 }
 
-/* §9.4: the token's person as its app sees them. */
+/* "获取登录用户信息": the token's person as its app sees them. */
 enum err fs_user_info(struct req *rq, json_t *body, json_t *out)
 {
     struct contact_person cp;

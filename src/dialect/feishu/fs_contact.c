@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/feishu/fs_contact.c - the directory a bot reads (contacts.md):
+ * dialect/feishu/fs_contact.c - the directory a bot reads ("获取机器人信息",
+ * the contact v3 user and department pages):
  * its own info (bot/v3/info), users and departments of contact v3. The
  * directory, the data range and the trees are svc_contact.c; here are the
  * Feishu shapes, each field shown only with one of its field scopes (the
- * rows below, §1.3 and §1.4).
+ * rows below, from the user and department field overviews).
  */
 #include "dialect/feishu/fs.h"
 
@@ -31,7 +32,7 @@ enum { PAGE_DEFAULT = 10, PAGE_MAX = 50, BATCH_MAX = 50 };
 /* Where a user field comes from. */
 enum ufrom { UF_PROFILE, UF_NAME, UF_EMAIL, UF_DEPTS, UF_LEADER, UF_ORDERS };
 
-/* §1.4, in the order the platform writes them. */
+/* The user fields ("用户资源介绍"), in the order the platform writes them. */
 static const struct user_field {
     const char *key;
     enum ufrom from;
@@ -69,7 +70,7 @@ struct cx {
 };
 
 /* The query rules of the contact routes (fs_routes.c): user_id_type, and
- * department_id_type where departments are named or returned (§1.1). */
+ * department_id_type where departments are named or returned. */
 static const char *const dept_id_types[] = { "open_department_id", "department_id", NULL };
 const struct field_rule fs_q_contact_ids[] = {
     FS_Q_USER_ID_TYPE,
@@ -177,7 +178,8 @@ static json_t *user_json(struct req *rq, const struct cx *x, const struct contac
     return o;
 }
 
-/* §1.3, in the order the platform writes them; the root has no detail. */
+/* The department fields ("部门资源介绍"), in the order the platform writes
+ * them; the root has no detail. */
 static json_t *dept_json(struct req *rq, const struct cx *x, int64_t dept)
 {
     const struct fs_dept_row *r = svc_contact_dept_row(&x->d, dept);
@@ -245,7 +247,7 @@ static void page_out(struct req *rq, json_t *out, uint8_t kind, int64_t dept, bo
                                                       next)));
 }
 
-/* §2: the payload sits beside code and msg (FS_BARE). */
+/* "获取机器人信息": the payload sits beside code and msg (FS_BARE). */
 enum err fs_bot_info(struct req *rq, json_t *body, json_t *out)
 {
     struct contact_dir d;
@@ -261,7 +263,7 @@ enum err fs_bot_info(struct req *rq, json_t *body, json_t *out)
     return ERR_OK;
 }
 
-/* §3: one entry per e-mail, then per mobile; a miss is an entry without
+/* "通过手机号或邮箱获取用户 ID": one entry per e-mail, then per mobile; a miss is an entry without
  * user_id. user_id-type ids need the field scope (else left out). */
 enum err fs_users_batch_get_id(struct req *rq, json_t *body, json_t *out)
 {
@@ -341,7 +343,7 @@ static enum err person_named(struct req *rq, const struct cx *x, const char *id,
     return e;
 }
 
-/* §4 */
+/* "获取单个用户信息" */
 enum err fs_user_get(struct req *rq, json_t *body, json_t *out)
 {
     struct contact_person cp;
@@ -356,7 +358,7 @@ enum err fs_user_get(struct req *rq, json_t *body, json_t *out)
     return e;
 }
 
-/* §5: unknown and out-of-range ids are left out; request order kept. */
+/* "批量获取用户信息": unknown and out-of-range ids are left out; request order kept. */
 enum err fs_users_batch(struct req *rq, json_t *body, json_t *out)
 {
     const char *ids[BATCH_MAX];
@@ -390,7 +392,8 @@ enum err fs_users_batch(struct req *rq, json_t *body, json_t *out)
 }
 
 /* The department of a list (query or path), which the caller must see:
- * 40004 otherwise, and for an unknown one (contacts.md §6, §8). */
+ * 40004 otherwise, and for an unknown one (the find_by_department and
+ * children pages). */
 static enum err list_dept(struct req *rq, const struct cx *x, const char *id, int64_t *dept)
 {
     enum err e = dept_named(rq, x, id, dept);
@@ -402,7 +405,7 @@ static enum err list_dept(struct req *rq, const struct cx *x, const char *id, in
     return e;
 }
 
-/* §6 */
+/* "获取部门直属用户列表" */
 enum err fs_users_by_department(struct req *rq, json_t *body, json_t *out)
 {
     struct fs_membership_row *m;
@@ -437,7 +440,7 @@ enum err fs_users_by_department(struct req *rq, json_t *body, json_t *out)
     return e;
 }
 
-/* §7 */
+/* "获取单个部门信息" */
 enum err fs_department_get(struct req *rq, json_t *body, json_t *out)
 {
     int64_t dept;
@@ -454,7 +457,7 @@ enum err fs_department_get(struct req *rq, json_t *body, json_t *out)
     return e;
 }
 
-/* §8 */
+/* "获取子部门列表" */
 enum err fs_department_children(struct req *rq, json_t *body, json_t *out)
 {
     const char *fc = dialect_query(rq, "fetch_child");

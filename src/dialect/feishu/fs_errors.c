@@ -122,7 +122,7 @@ static const struct dialect_error fs_errors[] = {
     { ERR_INTERNAL, SUBJ_NONE, 500, 55001, "internal error, please retry" },
 };
 
-/* contacts.md §10: contact v3 answers its own codes for its own errors. */
+/* Contact v3 answers its own codes for its own errors ("服务端错误码说明", contact rows). */
 static const struct dialect_error fs_contact_errors[] = {
     { ERR_FORBIDDEN, FS_SUBJ_DEPT, 403, 40004, "no dept authority error" },
     { ERR_NOT_FOUND, FS_SUBJ_DEPT, 400, 40015, "department not exist" },
@@ -136,7 +136,7 @@ static const struct dialect_error fs_contact_errors[] = {
     { ERR_EMPTY_BODY, SUBJ_NONE, 400, 40001, "invalid parameter" },
     { ERR_TOO_LARGE, SUBJ_NONE, 400, 40001, "invalid parameter" },
 };
-/* contacts.md §9.5: authen v1 fails with HTTP 200 (20050: 500). */
+/* authen v1 fails with HTTP 200 (20050: 500), as its pages list. */
 #define APP_DIFF                                                                        \
     "App id in user_access_token or refresh_token diff with app id in app_access_token or " \
     "tenant_access_token. Please keep the app id consistent"

@@ -48,7 +48,7 @@ json_t *fs_user_id_object(struct req *rq, int64_t app, int64_t person)
 
     if (svc_fs_person_ids(&rq->svc, app, person, &union_id, &user_id, &open_id) != ERR_OK)
         return NULL;
-    /* user_id only for an app holding the field scope (events.md A.1). */
+    /* user_id only for an app holding the field scope (the event pages: "user_id" needs the employee-id scope). */
     if (svc_app_scopes(&rq->svc, app, &held) != ERR_OK || !svc_scope_has(&held, SCOPE_USER_ID))
         user_id = NULL;
     return json_pack("{s:s?,s:s*,s:s?}", "union_id", union_id, "user_id", user_id, "open_id",

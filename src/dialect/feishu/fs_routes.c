@@ -6,7 +6,7 @@
  */
 #include "dialect/feishu/fs.h"
 
-/* contacts.md §3, §9.1-9.2 */
+/* "通过手机号或邮箱获取用户 ID", the authen v1 OIDC pages */
 static const struct field_rule batch_get_id_rules[] = {
     { "emails", JT_ARRAY },
     { "mobiles", JT_ARRAY },
@@ -89,7 +89,8 @@ static const struct route fs_routes[] = {
       fs_menu_delete_rules, fs_menu_delete },
     { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id", R_WRITE | R_JSON,
       fs_menu_patch_rules, fs_menu_item_patch },
-    /* contacts.md §2 - §9 (scopes and token kinds: fs_scopes.c) */
+    /* Bot info, contact v3 users and departments, authen v1 (scopes and token kinds:
+     * fs_scopes.c) */
     { HTTP_GET, "/open-apis/bot/v3/info", FS_BARE, NULL, fs_bot_info },
     { HTTP_POST, "/open-apis/contact/v3/users/batch_get_id", R_JSON | FS_CONTACT,
       batch_get_id_rules, fs_users_batch_get_id, fs_q_contact_ids },

@@ -2,9 +2,9 @@
 /*
  * dialect/feishu/fs_scopes.c - what each Feishu endpoint lets in: the token
  * kinds it takes and its API scopes (any one suffices), keyed by the route's
- * method and path; the check fs_auth makes after the token (messages.md §20,
- * conventions.md §10.6 step 4) and the gateway's 99991672 / 99991679 bodies.
- * Scope lists: chats.md §0, members.md §1.2, chat-extras.md, contacts.md §0.
+ * method and path; the check fs_auth makes after the token ("API call
+ * guide", "服务端错误码说明") and the gateway's 99991672 / 99991679 bodies.
+ * Scope lists: the permission notes ("权限要求") of each reference page.
  */
 #include "dialect/feishu/fs.h"
 
@@ -75,7 +75,7 @@ static const struct fs_access fs_access_rows[] = {
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/menu_tree/sort", TK_TU, MENU_WRITE },
     { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/menu_tree", TK_TU, MENU_WRITE },
     { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id", TK_TU, MENU_WRITE },
-    /* contacts.md §0 */
+    /* Bot info, contact v3, authen v1 */
     { HTTP_GET, "/open-apis/bot/v3/info", TK_T, NONE },
     { HTTP_POST, "/open-apis/contact/v3/users/batch_get_id", TK_T | TK_ANY_ID,
       S("contact:user.id:readonly") },
