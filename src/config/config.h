@@ -36,6 +36,9 @@ struct config {
     bool metrics_require_admin;
     int64_t write_queue_max;   /* group commit: jobs waiting, at most */
     int64_t write_queue_bytes; /* ... and the memory they hold */
+    int64_t upload_body_limit; /* bytes, routes that take uploads (R_UPLOAD) */
+    char *upload_dir;          /* where uploaded bytes live ("": beside the database) */
+    int64_t upload_max_bytes;  /* all uploaded bytes of the database together */
     char *sqlite_synchronous;
     int64_t sqlite_busy_timeout_ms;
     bool sqlite_group_commit;
@@ -57,11 +60,15 @@ struct config {
     int64_t sqlite_group_delay_ms; /* testing: the writer waits before each batch */
     bool rate_limit;
     int64_t rate_feishu_per_second, rate_feishu_per_minute;
+    int64_t rate_feishu_chat_per_second, rate_feishu_card_per_second;
     int64_t rate_wecom_per_minute, rate_wecom_per_hour;
     int64_t rate_udesk_per_minute;
     int64_t rate_sync_ms;    /* PostgreSQL: share counts every N ms (0: off) */
     int64_t token_cache_ttl_ms; /* how long a checked token is cached (0: off) */
     char *udesk_domain;      /* Host suffix that carries a Udesk subdomain */
+    /* Feishu long connections (events/ev_ws.c): ClientConfig and limits. */
+    int64_t ws_chunk_bytes, ws_ping_interval, ws_reconnect_interval, ws_reconnect_nonce;
+    int64_t ws_reconnect_count, ws_max_connections;
     char *config_file;       /* where the file source came from, or NULL */
 
     /* Actions requested on the command line, not configuration. */

@@ -40,10 +40,13 @@ struct http_req {
     size_t body_len;
     const char *authorization; /* Authorization header value, or NULL */
     const char *host;          /* Host header value, or NULL */
+    const char *req_content_type; /* Content-Type header value, or NULL */
+    const char *range;            /* Range header value, or NULL */
     char peer[64];             /* client IP address */
     char rid[32];              /* request id: 25 decimal digits */
     struct arena *arena;       /* request memory, reset after the response */
     void *worker;              /* the worker's state from worker_open */
+    bool ws_handshake;         /* a WebSocket upgrade (GET, Upgrade, key; HTTP/1.1) */
 
     /* Response, set by the handler. */
     int status;
@@ -68,6 +71,9 @@ struct http_req {
     bool drop;
 
     void *adapter; /* the adapter's own; see http_defer */
+    /* Set by http_ws_accept (http_ws.h): answer 101 and hand the socket over. */
+    struct http_ws_loop *ws_loop;
+    void *ws_arg;
 };
 
 typedef void (*http_handler_fn)(struct http_req *r);

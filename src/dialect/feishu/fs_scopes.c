@@ -24,6 +24,9 @@
     S("im:chat", "im:chat:readonly", "im:chat.members:read", "im:chat.group_info:readonly")
 #define TABS_WRITE S("im:chat", "im:chat.tabs:write_only")
 #define MENU_WRITE S("im:chat", "im:chat.menu_tree:write_only")
+#define MSG_SEND S("im:message", "im:message:send_as_bot", "im:message:send")
+#define MSG_UPDATE S("im:message", "im:message:send_as_bot", "im:message:update")
+#define RESOURCE_UP S("im:resource", "im:resource:upload")
 #define CONTACT_GET                                                                    \
     S("contact:contact.base:readonly", "contact:contact:access_as_app",               \
       "contact:contact:readonly", "contact:contact:readonly_as_app")
@@ -75,6 +78,23 @@ static const struct fs_access fs_access_rows[] = {
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/menu_tree/sort", TK_TU, MENU_WRITE },
     { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/menu_tree", TK_TU, MENU_WRITE },
     { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id", TK_TU, MENU_WRITE },
+    /* Messages, images and files (their pages' "权限要求") */
+    { HTTP_POST, "/open-apis/im/v1/messages", TK_TU, MSG_SEND },
+    { HTTP_GET, "/open-apis/im/v1/messages", TK_TU,
+      S("im:message", "im:message:readonly", "im:message.history:readonly") },
+    { HTTP_POST, "/open-apis/im/v1/messages/:message_id/reply", TK_TU, MSG_SEND },
+    { HTTP_GET, "/open-apis/im/v1/messages/:message_id", TK_TU,
+      S("im:message", "im:message:readonly") },
+    { HTTP_DELETE, "/open-apis/im/v1/messages/:message_id", TK_TU,
+      S("im:message", "im:message:recall", "im:message:send_as_bot") },
+    { HTTP_PUT, "/open-apis/im/v1/messages/:message_id", TK_TU, MSG_UPDATE },
+    { HTTP_PATCH, "/open-apis/im/v1/messages/:message_id", TK_TU, MSG_UPDATE },
+    { HTTP_POST, "/open-apis/im/v1/images", TK_TU, RESOURCE_UP },
+    { HTTP_POST, "/open-apis/im/v1/files", TK_TU, RESOURCE_UP },
+    { HTTP_GET, "/open-apis/im/v1/images/:image_key", TK_TU, NONE },
+    { HTTP_GET, "/open-apis/im/v1/files/:file_key", TK_TU, NONE },
+    { HTTP_GET, "/open-apis/im/v1/messages/:message_id/resources/:file_key", TK_TU,
+      S("im:message", "im:message:readonly", "im:message.history:readonly") },
     /* Bot info, contact v3, authen v1 */
     { HTTP_GET, "/open-apis/bot/v3/info", TK_T, NONE },
     { HTTP_POST, "/open-apis/contact/v3/users/batch_get_id", TK_T | TK_ANY_ID,
