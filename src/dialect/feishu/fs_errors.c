@@ -302,9 +302,6 @@ void fs_render(struct req *rq, enum err e, json_t *out)
 
     if (e != ERR_OK)
         row = fs_family_error(flags, e, rq->err.subj);
-    if (row == NULL)
-        row = fs_error_lookup(e, rq->err.subj);
-
     http_add_header(rq->http, "x-tt-logid", lid);
     rq->http->log_code_set = true;
     if (e != ERR_OK && rq->route != NULL && (rq->route->flags & FS_UP))
