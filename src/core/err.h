@@ -92,6 +92,7 @@ enum subj {
     SUBJ_MSG_TYPE,   /* an operation the message's type does not support */
     SUBJ_THREAD,     /* replying in a thread */
     SUBJ_RESOURCE,   /* an uploaded image or file key */
+    SUBJ_SCOPE,      /* a scope an app or a grant lacks (field: "user_id" for the id type) */
     SUBJ__COUNT,
     /* Dialect-defined subjects: SUBJ_DIALECT + n, named in the dialect's header. */
     SUBJ_DIALECT = 64

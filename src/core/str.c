@@ -229,10 +229,11 @@ char *str_url_decode(struct arena *a, const char *s, size_t n)
     return url_decode(a, s, n, false);
 }
 
-char *str_query_get(struct arena *a, const char *query, size_t qlen, const char *key)
+size_t str_query_all(struct arena *a, const char *query, size_t qlen, const char *key,
+                     const char **out, size_t max)
 {
-    size_t klen = strlen(key);
     const char *p = query, *end = query + qlen;
+    size_t n = 0, klen = strlen(key);
 
     while (p != NULL && p < end) {
         const char *amp = memchr(p, '&', (size_t)(end - p));
@@ -242,12 +243,21 @@ char *str_query_get(struct arena *a, const char *query, size_t qlen, const char 
 
         if ((size_t)(ke - p) == klen && memcmp(p, key, klen) == 0) {
             const char *v = eq ? eq + 1 : pe;
-            /* Forms encode spaces as '+'; query values follow that rule. */
-            return url_decode(a, v, (size_t)(pe - v), true);
+
+            if (n < max)
+                out[n] = url_decode(a, v, (size_t)(pe - v), true);
+            n++;
         }
         p = amp ? amp + 1 : NULL;
     }
-    return NULL;
+    return n;
+}
+
+char *str_query_get(struct arena *a, const char *query, size_t qlen, const char *key)
+{
+    const char *v = NULL;
+
+    return str_query_all(a, query, qlen, key, &v, 1) > 0 ? (char *)v : NULL;
 }
 
 bool str_eq_n(const char *a, size_t alen, const char *b)

@@ -43,6 +43,10 @@ char *str_query_get(struct arena *a, const char *query, size_t qlen, const char 
  * '?', so a result is always valid text (str_query_get likewise). */
 char *str_url_decode(struct arena *a, const char *s, size_t n);
 
+/* Every value of a repeated query key ("?k=a&k=b"), decoded as by
+ * str_query_get: the first 'max' into 'out'; returns how many there are. */
+size_t str_query_all(struct arena *a, const char *query, size_t qlen, const char *key,
+                     const char **out, size_t max);
 bool str_eq_n(const char *a, size_t alen, const char *b); /* a[0..alen) == b */
 
 #endif

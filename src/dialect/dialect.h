@@ -129,6 +129,9 @@ enum route_flags {
     R_DIALECT_C = 1 << 10,
     R_DIALECT_D = 1 << 11,
     R_DIALECT_E = 1 << 12,
+    R_DIALECT_F = 1 << 13,
+    R_DIALECT_G = 1 << 14,
+    R_DIALECT_H = 1 << 15,
 };
 
 struct route {

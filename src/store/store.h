@@ -99,6 +99,9 @@ enum actor_kind { ACTOR_USER = 1, ACTOR_BOT = 2 };
 struct actor {
     enum actor_kind kind;
     int64_t ref; /* person id or fs_app id */
+    /* A bot whose app holds im:chat:operate_as_owner (set at auth): as its
+     * chats' creator it may act as their owner (the chat pages' permission notes). */
+    bool as_owner;
 };
 
 /* A Feishu chat. Settings and i18n names are JSON object text. */
@@ -676,5 +679,75 @@ enum err store_kb_cat_path(struct store *s, struct arena *a, int64_t id, int64_t
 /* Levels in the subtree of 'id': 1 for a category without children; counting
  * stops at 'max'. */
 enum err store_kb_cat_height(struct store *s, int64_t id, int64_t max, int64_t *height);
+
+/* The Feishu directory and what each app holds (store_contact.c;
+ * the contact v3 pages). A department's parent is a row id, 0 for the root; its
+ * 'detail' is JSON text (name, i18n_name, leader_user_id, chat_id, ...). */
+struct fs_dept_row {
+    int64_t id, tenant_id;
+    const char *department_id, *open_department_id;
+    int64_t parent;
+    int64_t order; /* smaller first among siblings */
+    const char *detail;
+};
+/* A person's directory profile: JSON text of the user fields of contact v3
+ * beyond person_row; the mobile and whether the person resigned are
+ * columns, for lookups. */
+struct fs_profile_row {
+    int64_t person;
+    const char *mobile; /* NULL if none */
+    bool resigned;
+    const char *profile;
+};
+/* A person in a department (0: directly under the root), 'pos' 0 for the
+ * primary one. */
+struct fs_membership_row {
+    int64_t person, dept, pos, user_order, department_order;
+};
+/* What an app holds: its granted scopes (space-separated) and contact data
+ * range (JSON text), NULL for the defaults, and its bot's open_id; with the
+ * app's app_id and name. */
+struct fs_access_row {
+    int64_t app;
+    const char *scopes, *contact_range, *bot_open_id;
+    const char *app_id, *name;
+};
+
+/* Upserts by (tenant, department_id); a new row takes d->open_department_id.
+ * Sets d->id (and d->open_department_id to the kept one). */
+enum err store_fs_dept_upsert(struct store *s, struct arena *a, struct fs_dept_row *d);
+/* Every department of the tenant, by (order, id). */
+enum err store_fs_dept_list(struct store *s, struct arena *a, int64_t tenant,
+                            struct fs_dept_row **rows, size_t *n);
+enum err store_fs_profile_set(struct store *s, const struct fs_profile_row *p);
+enum err store_fs_profile_get(struct store *s, struct arena *a, int64_t person,
+                              struct fs_profile_row *out);
+/* Replaces the person's memberships ('pos' is the index given). */
+enum err store_fs_membership_set(struct store *s, int64_t person,
+                                 const struct fs_membership_row *rows, size_t n);
+enum err store_fs_membership_of(struct store *s, struct arena *a, int64_t person,
+                                struct fs_membership_row **rows, size_t *n);
+/* Every membership of the tenant's people who have not resigned. */
+enum err store_fs_membership_tenant(struct store *s, struct arena *a, int64_t tenant,
+                                    struct fs_membership_row **rows, size_t *n);
+/* One page of the direct members of 'dept' who have not resigned, larger
+ * user_order first. */
+enum err store_fs_membership_dept(struct store *s, struct arena *a, int64_t tenant, int64_t dept,
+                                  int64_t offset, int64_t limit, struct fs_membership_row **rows,
+                                  size_t *n);
+/* The person of 'tenant' whose "email" (any ASCII case) or "mobile" is 'value'. */
+enum err store_fs_person_by_contact(struct store *s, int64_t tenant, const char *kind,
+                                    const char *value, int64_t *person);
+enum err store_fs_access_get(struct store *s, struct arena *a, int64_t app,
+                             struct fs_access_row *out);
+/* Gives a new app its row (default scopes and range); a no-op otherwise. */
+enum err store_fs_access_ensure(struct store *s, int64_t app, const char *bot_open_id);
+/* Sets the scopes (or, with 'scopes' false, the contact range); NULL: the default. */
+enum err store_fs_access_set(struct store *s, int64_t app, bool scopes, const char *value);
+/* The scopes a person granted with an OAuth code or a user/refresh token,
+ * kept by the secret's digest until 'expires_at' (expired ones are purged). */
+enum err store_fs_grant_put(struct store *s, const char *secret, const char *scope,
+                            int64_t expires_at, int64_t now);
+enum err store_fs_grant_get(struct store *s, struct arena *a, const char *secret, char **scope);
 
 #endif

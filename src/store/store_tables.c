@@ -112,6 +112,18 @@ const struct store_table store_tables[] = {
       .columns = "id, tenant_id, res_key, app_ref, kind, sub_type, file_name, duration, mime, size, "
                  "sha256, created_at",
       .order = "id", .identity = "id" },
+    /* The Feishu directory and what each app holds (013_contacts). */
+    { .name = "fs_department",
+      .columns = "id, tenant_id, department_id, open_department_id, parent_ref, sort_order, detail",
+      .order = "id", .identity = "id" },
+    { .name = "fs_person_profile", .columns = "person_id, mobile, resigned, profile",
+      .order = "person_id" },
+    { .name = "fs_person_dept",
+      .columns = "person_id, dept_ref, pos, user_order, department_order",
+      .order = "person_id, dept_ref" },
+    { .name = "fs_app_access", .columns = "app_ref, scopes, contact_range, bot_open_id",
+      .order = "app_ref" },
+    { .name = "fs_grant", .columns = "secret, scope, expires_at", .order = "secret" },
     { .name = "fault_rule",
       .columns = "id, dialect, method, route, tenant_id, app_ref, count, ratio, answer, created_at",
       .order = "id", .identity = "id" },

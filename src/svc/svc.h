@@ -88,15 +88,23 @@ enum err svc_fs_app_user(struct svc_ctx *c, const char *app_id, const char *user
                          struct fs_app_row *app, struct person_row *p);
 
 /* Mints a one-time authorization code for (app, user_id): the emulator's
- * stand-in for a browser login. Valid 5 minutes. */
+ * stand-in for a browser login. Valid 5 minutes. 'scope' (space-separated,
+ * NULL: all the app holds) is what the person grants; each must be one the
+ * app holds (ERR_BAD_REQUEST naming "scope"). */
 enum err svc_fs_code_mint(struct svc_ctx *c, const char *app_id, const char *user_id,
-                          char **code);
-/* Exchanges a code for a user token pair (the code is used up). */
+                          const char *scope, char **code);
+/* Exchanges a code for a user token pair (the code is used up); another
+ * app's code or refresh token is ERR_FORBIDDEN (SUBJ_CODE, SUBJ_REFRESH). 'narrow'
+ * (space-separated, NULL or "": all) narrows the grant: a scope named twice
+ * is ERR_CONFLICT, one not granted ERR_FORBIDDEN, both SUBJ_SCOPE.
+ * '*scope' is the pair's grant ("" for all the app holds). */
 enum err svc_fs_code_exchange(struct svc_ctx *c, const struct fs_app_row *app, const char *code,
-                              struct token_row *access, struct token_row *refresh);
-/* Exchanges a refresh token (used up) for a new pair. */
+                              const char *narrow, struct token_row *access,
+                              struct token_row *refresh, const char **scope);
+/* Exchanges a refresh token (used up) for a new pair with its grant. */
 enum err svc_fs_refresh(struct svc_ctx *c, const struct fs_app_row *app, const char *refresh,
-                        struct token_row *access, struct token_row *next);
+                        const char *narrow, struct token_row *access, struct token_row *next,
+                        const char **scope);
 
 /* Resolves a person named by id type 'type' (open_id as 'app' sees it,
  * union_id or user_id) in c->tenant. ERR_NOT_FOUND if there is none. */
@@ -828,5 +836,99 @@ void svc_inspect_record(struct svc_inspector *in, const struct http_req *r, int6
  * JSON string value and query parameter named like a credential (secrets,
  * passwords, tokens, codes, signatures) reads "***". */
 json_t *svc_inspect_list(struct svc_inspector *in, int64_t tenant, int64_t after, int64_t limit);
+
+/* --- Feishu scopes (svc_scope.c) --- */
+
+/* The scope a creator bot needs to act as its chats' owner (the chat pages' permission notes);
+ * the field scope that shows tenant user_ids. */
+#define SCOPE_OWNER "im:chat:operate_as_owner"
+#define SCOPE_USER_ID "contact:user.employee_id:readonly"
+
+/* Scopes held: the names listed, and with 'star' every scope but
+ * SCOPE_OWNER (an app's default, or a grant that names no scopes). */
+struct scope_set {
+    bool star;
+    const char **v;
+    size_t n;
+};
+
+/* Reads space-separated scope names ("*" is 'star'); NULL is the default. */
+void svc_scope_parse(struct arena *a, const char *text, struct scope_set *out);
+bool svc_scope_has(const struct scope_set *s, const char *scope);
+/* Whether 's' holds any one of the NULL-terminated 'list' (NULL or empty: true). */
+bool svc_scope_any(const struct scope_set *s, const char *const *list);
+/* The app's access row (the defaults if it has none). */
+enum err svc_app_access(struct svc_ctx *c, int64_t app, struct fs_access_row *out);
+enum err svc_app_scopes(struct svc_ctx *c, int64_t app, struct scope_set *out);
+/* The scopes a person granted with an OAuth code or user/refresh token
+ * (all the app holds when none were named). */
+enum err svc_grant_scopes(struct svc_ctx *c, const char *secret, struct scope_set *out);
+/* An event type an app holding 'held' may subscribe to: ERR_BAD_REQUEST
+ * naming "types" for an unknown type or one whose scopes it lacks ('held'
+ * NULL: only whether the type is known). */
+enum err svc_event_type_check(struct svc_ctx *c, const struct scope_set *held, const char *type);
+
+/* --- the Feishu directory (svc_contact.c) --- */
+
+/* The seed's directory parts of tenant 't' (docs/seed.md): feishu.departments,
+ * the users' directory fields, each app's scopes and contact_range; checks
+ * every app's subscription against its scopes. */
+enum err svc_contact_seed(struct svc_ctx *c, int64_t tenant, json_t *t);
+
+/* The directory as one caller (an app, through a tenant or a user token)
+ * sees it, for one request. */
+struct contact_dir {
+    int64_t tenant, app;
+    struct scope_set scopes; /* the app's */
+    const char *bot_open_id, *app_name, *tenant_name;
+    bool all; /* no contact range applies */
+    struct fs_dept_row *depts; /* every department, by (order, id) */
+    size_t nd;
+    int64_t *range_depts, *range_people; /* the range's rows */
+    size_t nrange_depts, nrange_people;
+};
+
+struct contact_person {
+    struct person_row p;
+    struct fs_profile_row profile;
+    struct fs_membership_row *mem; /* primary first */
+    size_t nmem;
+    char *open_id; /* in the caller's app */
+    bool visible;  /* inside the caller's range */
+};
+
+enum err svc_contact_open(struct svc_ctx *c, int64_t app, bool user_token, struct contact_dir *d);
+/* A department by its open_department_id or department_id; NULL if none. */
+const struct fs_dept_row *svc_contact_dept(const struct contact_dir *d, bool open_id,
+                                           const char *id);
+const struct fs_dept_row *svc_contact_dept_row(const struct contact_dir *d, int64_t id);
+/* Whether the caller may read department 'dept' (0: the root). */
+bool svc_contact_dept_visible(const struct contact_dir *d, int64_t dept);
+/* A person of the caller's tenant (ERR_NOT_FOUND otherwise), with 'visible'. */
+enum err svc_contact_person(struct svc_ctx *c, const struct contact_dir *d, int64_t person,
+                            struct contact_person *out);
+/* A person by an id of 'kind' (open_id in the caller's app, union_id, user_id). */
+enum err svc_contact_person_find(struct svc_ctx *c, const struct contact_dir *d, const char *kind,
+                                 const char *id, int64_t *person);
+/* The id of type 'type' (open_id of the caller's app, union_id, user_id) of
+ * the tenant's person 'user_id'; NULL if none. */
+const char *svc_contact_id_of(struct svc_ctx *c, const struct contact_dir *d, const char *user_id,
+                              const char *type);
+/* The visible person whose "email" or "mobile" is 'value'; ERR_NOT_FOUND
+ * when none (or resigned, unless 'include_resigned'). */
+enum err svc_contact_lookup(struct svc_ctx *c, const struct contact_dir *d, const char *kind,
+                            const char *value, bool include_resigned, struct contact_person *out);
+/* People in 'dept' or below it (0: everyone), and those whose primary
+ * department is; resigned people do not count. */
+enum err svc_contact_counts(struct svc_ctx *c, const struct contact_dir *d, int64_t dept,
+                            int64_t *members, int64_t *primary);
+/* The departments below 'parent': its children, or with 'deep' all of them
+ * in pre-order; siblings by (order, id). */
+void svc_contact_children(struct svc_ctx *c, const struct contact_dir *d, int64_t parent,
+                          bool deep, const struct fs_dept_row ***rows, size_t *n);
+/* One page of the people directly in 'dept' (0: the root). */
+enum err svc_contact_members(struct svc_ctx *c, const struct contact_dir *d, int64_t dept,
+                             int64_t offset, int64_t limit, struct fs_membership_row **rows,
+                             size_t *n);
 
 #endif

@@ -36,7 +36,7 @@ enum err svc_chat_open(struct svc_ctx *c, const char *chat_id, const struct acto
     v->member = (e == ERR_OK);
     v->manager = v->member && v->me.is_manager;
     v->owner = v->chat.owner.kind == op->kind && v->chat.owner.ref == op->ref;
-    v->creator_bot = op->kind == ACTOR_BOT && v->chat.creator_app == op->ref;
+    v->creator_bot = op->kind == ACTOR_BOT && v->chat.creator_app == op->ref && op->as_owner;
     if (need_member && !v->member)
         return err_set(c->ei, ERR_FORBIDDEN, SUBJ_MEMBERSHIP, "operator not in the chat");
     return ERR_OK;

@@ -60,52 +60,115 @@ enum err svc_fs_app_user(struct svc_ctx *c, const char *app_id, const char *user
     return e;
 }
 
-enum err svc_fs_code_mint(struct svc_ctx *c, const char *app_id, const char *user_id,
-                          char **code)
+/* Space-separated names, each a scope 'held' has, none twice; "" is NULL. */
+static enum err grant_check(struct svc_ctx *c, const struct scope_set *held, const char *text,
+                            const char *field)
 {
+    struct scope_set want;
+
+    if (text == NULL)
+        return ERR_OK;
+    svc_scope_parse(c->a, text, &want);
+    for (size_t i = 0; i < want.n; i++) {
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(want.v[k], want.v[i]) == 0)
+                return err_field(c->ei, ERR_CONFLICT, field, "scope %s is repeated", want.v[i]);
+        }
+        if (!svc_scope_has(held, want.v[i]))
+            return err_field(c->ei, ERR_FORBIDDEN, field, "scope %s is not granted", want.v[i]);
+    }
+    return ERR_OK;
+}
+
+enum err svc_fs_code_mint(struct svc_ctx *c, const char *app_id, const char *user_id,
+                          const char *scope, char **code)
+{
+    struct scope_set held;
     struct fs_app_row app;
     struct person_row p;
     enum err e = svc_fs_app_user(c, app_id, user_id, &app, &p);
 
+    if (e == ERR_OK)
+        e = svc_app_scopes(c, app.id, &held);
+    if (e == ERR_OK && scope != NULL && grant_check(c, &held, scope, "scope") != ERR_OK) {
+        c->ei->code = ERR_BAD_REQUEST; /* the admin API's 400, the reason kept */
+        return ERR_BAD_REQUEST;
+    }
     if (e != ERR_OK)
         return e;
     *code = ids_hex(c->a, "", 16);
-    return store_fs_code_put(c->st, *code, app.tenant_id, app.id, p.id, c->now + CODE_LIFETIME);
+    e = store_fs_code_put(c->st, *code, app.tenant_id, app.id, p.id, c->now + CODE_LIFETIME);
+    if (e == ERR_OK && scope != NULL && *scope != '\0')
+        e = store_fs_grant_put(c->st, *code, scope, c->now + CODE_LIFETIME, c->now);
+    return e;
 }
 
-/* A user token and its refresh token, issued through 'app' to 'person'. */
+/* A user token and its refresh token, issued through 'app' to 'person',
+ * with the grant of 'from' (a code or refresh token) narrowed by 'narrow'. */
 static enum err issue_pair(struct svc_ctx *c, int64_t tenant, int64_t app, int64_t person,
-                           struct token_row *access, struct token_row *refresh)
+                           const char *from, const char *narrow, struct token_row *access,
+                           struct token_row *refresh, const char **scope)
 {
-    enum err e = svc_token_issue(c, &user_policy, tenant, person, app, access);
+    struct scope_set granted;
+    char *text = NULL;
+    enum err e = store_fs_grant_get(c->st, c->a, from, &text);
 
-    return e == ERR_OK ? svc_token_issue(c, &refresh_policy, tenant, person, app, refresh) : e;
+    if (e == ERR_NOT_FOUND)
+        text = NULL, e = ERR_OK;
+    if (e != ERR_OK)
+        return e;
+    if (narrow != NULL && *narrow != '\0') {
+        svc_scope_parse(c->a, text, &granted);
+        if (text == NULL && (e = svc_app_scopes(c, app, &granted)) != ERR_OK)
+            return e;
+        e = grant_check(c, &granted, narrow, "scope");
+        if (e != ERR_OK) {
+            c->ei->subj = SUBJ_SCOPE;
+            return e;
+        }
+        text = (char *)narrow;
+    }
+    *scope = text ? text : "";
+    e = svc_token_issue(c, &user_policy, tenant, person, app, access);
+    if (e == ERR_OK)
+        e = svc_token_issue(c, &refresh_policy, tenant, person, app, refresh);
+    if (e == ERR_OK && text != NULL)
+        e = store_fs_grant_put(c->st, access->token, text, access->expires_at, c->now);
+    if (e == ERR_OK && text != NULL)
+        e = store_fs_grant_put(c->st, refresh->token, text, refresh->expires_at, c->now);
+    return e;
 }
 
 enum err svc_fs_code_exchange(struct svc_ctx *c, const struct fs_app_row *app, const char *code,
-                              struct token_row *access, struct token_row *refresh)
+                              const char *narrow, struct token_row *access,
+                              struct token_row *refresh, const char **scope)
 {
     int64_t tenant, app_ref, person;
     enum err e = store_fs_code_take(c->st, c->a, code, c->now, &tenant, &app_ref, &person);
 
     if (e == ERR_OK && app_ref != app->id)
-        e = ERR_NOT_FOUND; /* another app's code */
+        return err_set(c->ei, ERR_FORBIDDEN, SUBJ_CODE,
+                       "The authorization code is not found or has expired.");
     if (e == ERR_NOT_FOUND)
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_CODE,
                        "The authorization code is not found or has expired.");
     if (e != ERR_OK)
         return e;
-    return issue_pair(c, tenant, app->id, person, access, refresh);
+    return issue_pair(c, tenant, app->id, person, code, narrow, access, refresh, scope);
 }
 
 enum err svc_fs_refresh(struct svc_ctx *c, const struct fs_app_row *app, const char *refresh,
-                        struct token_row *access, struct token_row *next)
+                        const char *narrow, struct token_row *access, struct token_row *next,
+                        const char **scope)
 {
     struct token_row old;
     enum err e = store_token_get(c->st, c->a, refresh, &old);
 
-    if (e == ERR_OK && (old.kind != TOKEN_FS_REFRESH || old.app != app->id))
+    if (e == ERR_OK && old.kind != TOKEN_FS_REFRESH)
         e = ERR_NOT_FOUND;
+    if (e == ERR_OK && old.app != app->id)
+        return err_set(c->ei, ERR_FORBIDDEN, SUBJ_REFRESH,
+                       "The refresh token is invalid or has been used.");
     if (e == ERR_OK && old.expires_at <= c->now)
         return err_set(c->ei, ERR_EXPIRED, SUBJ_REFRESH, "The refresh token has expired.");
     if (e == ERR_NOT_FOUND)
@@ -114,7 +177,9 @@ enum err svc_fs_refresh(struct svc_ctx *c, const struct fs_app_row *app, const c
     /* Single use: deleting it first makes a second exchange fail. */
     if (e == ERR_OK)
         e = store_token_delete(c->st, refresh);
-    return e == ERR_OK ? issue_pair(c, old.tenant_id, app->id, old.principal, access, next) : e;
+    return e == ERR_OK ? issue_pair(c, old.tenant_id, app->id, old.principal, refresh, narrow,
+                                    access, next, scope)
+                       : e;
 }
 
 /* --- ids as an app sees them --- */

@@ -34,6 +34,7 @@ static const struct field_rule feishu_rules[] = {
     { "tenant_key", JT_STRING, 0, 64 },
     { "member_limit", JT_INT, F_RANGE, 0, 1, 50000 },
     { "apps", JT_ARRAY },
+    { "departments", JT_ARRAY },
     { NULL },
 };
 static const struct field_rule app_rules[] = {
@@ -41,6 +42,8 @@ static const struct field_rule app_rules[] = {
     { "app_secret", JT_STRING, 0, 128 },
     { "name", JT_STRING, 0, 64 },
     { "event", JT_ANY },
+    { "scopes", JT_ANY },        /* svc_contact_seed */
+    { "contact_range", JT_ANY }, /* svc_contact_seed */
     { NULL },
 };
 static const struct field_rule event_rules[] = {
@@ -151,6 +154,10 @@ static enum err seed_event(struct svc_ctx *c, const struct seed_checks *checked,
     json_array_foreach(json_object_get(ev, "types"), i, t) {
         if (!json_is_string(t))
             return err_field(c->ei, ERR_BAD_REQUEST, "types", "event types are strings");
+        /* Known types only; their scopes are checked once the app's are set. */
+        e = svc_event_type_check(c, NULL, json_string_value(t));
+        if (e != ERR_OK)
+            return e;
     }
     e = store_fs_subscription_get(c->st, c->a, app, &old);
     if (e != ERR_OK && e != ERR_NOT_FOUND)
@@ -403,7 +410,8 @@ static enum err seed_tenant(struct svc_ctx *c, const struct seed_checks *checked
         if (e != ERR_OK)
             return e;
     }
-    return seed_open_ids(c, row.id);
+    e = svc_contact_seed(c, row.id, t);
+    return e == ERR_OK ? seed_open_ids(c, row.id) : e;
 }
 
 static enum err seed_apply(struct svc_ctx *c, const struct seed_checks *checked, json_t *doc,

@@ -40,6 +40,11 @@ function seed() {
     globex.users.find((u) => u.user_id === 'lisi').udesk_agent_id = 101;
     globex.users.push({ user_id: 'wangqi', name: 'Wang Qi', email: 'wq@globex.test', udesk_agent_id: 103 });
     globex.udesk = { subdomain: UD_GLOBEX.subdomain, admin_email: UD_GLOBEX.email, api_token: UD_GLOBEX.token };
+    // The directory: the same custom department id in both tenants, the member in it.
+    for (const [t, member] of [[acme, 'wangwu'], [globex, 'chenyi']]) {
+        t.feishu.departments = [{ department_id: 'D1', name: `${t.name} D1` }];
+        t.users.find((u) => u.user_id === member).department_ids = ['D1'];
+    }
     return s;
 }
 
@@ -86,6 +91,10 @@ const O = (method, sub, body, expect, extra = {}) => ({ dialect: 'feishu', metho
 // chat's owner manages its managers (the bot's control gets 232038).
 const BOT_ONLY = { as: ['bot'] };
 const OWNER_ONLY = { bot: 232038 };
+// The directory (contact v3): another tenant's person is one the caller may not see
+// (41050), its department unknown (40015) or, for lists, out of range (40004, HTTP 403).
+const CT = '/open-apis/contact/v3';
+const D = (method, path, body, expect, extra = {}) => ({ dialect: 'feishu', method, path: `${CT}${path}`, body, expect, ...extra });
 
 export const ROWS = [
     // Feishu: A's chat in the path (the im/v1 chat pages, the chat member and manager pages, the announcement, chat tab and chat menu pages).
@@ -147,6 +156,13 @@ export const ROWS = [
     { dialect: 'feishu', method: 'GET', path: '/open-apis/im/v1/files/{file}', body: undefined, expect: 234005, notYours: 234005, raw: true, ...BOT_ONLY },
     { dialect: 'feishu', method: 'GET', path: `${MSGS}/{image_msg}/resources/{image}?type=image`, body: undefined, expect: 232010, raw: true },
     { dialect: 'feishu', method: 'GET', path: `${MSGS}/{own.image_msg}/resources/{image}?type=image`, body: undefined, expect: 234003, raw: true },
+    D('GET', '/users/{member_open}', undefined, 41050, { notYours: 41050 }),
+    D('GET', '/users/{member_union}?user_id_type=union_id', undefined, 41050, { notYours: 41050 }),
+    D('GET', '/users/batch?user_ids={member_open}', undefined, { data: { items: [] } }),
+    D('GET', '/users/find_by_department?department_id={dept_open}', undefined, 40004, { status: 403 }),
+    D('POST', '/users/batch_get_id', { emails: ['{member_email}'] }, { data: { user_list: [{ email: '{member_email}' }] } }, BOT_ONLY),
+    D('GET', '/departments/{dept_open}', undefined, 40015, { notYours: 40015 }),
+    D('GET', '/departments/{dept_open}/children', undefined, 40004, { notYours: 40004, status: 403 }),
 
     // WeCom ("知识库分组管理"): A's group ids, the default group included.
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/mod_group', body: { group_id: '{group}', name: 'Stolen' }, expect: 40058 },
@@ -180,6 +196,10 @@ const EXEMPT = {
     'POST /open-apis/im/v1/images': 'uploads bytes; names no object',
     'POST /open-apis/im/v1/files': 'uploads bytes; names no object',
     'POST /open_api_v1/log_in': 'credentials only',
+    'GET /open-apis/bot/v3/info': 'the caller\'s own bot; no id',
+    'POST /open-apis/authen/v1/oidc/access_token': 'credentials only (a code works only for its app: feishu_contacts.test.mjs)',
+    'POST /open-apis/authen/v1/oidc/refresh_access_token': 'credentials only (single use, bound to its app)',
+    'GET /open-apis/authen/v1/user_info': 'the token\'s own person; no id',
 };
 const ROUTE_FILES = {
     wecom: 'src/dialect/wecom/wc_routes.c',
@@ -246,6 +266,8 @@ async function feishuObjects(srv, T, who) {
         revision: '2', member: T.member, outsider: T.outsider, owner: T.owner,
         member_open: people[T.member].open(T.app), owner_open: people[T.owner].open(T.app),
         outsider_open: people[T.outsider].open(T.app),
+        member_union: people[T.member].union_id, member_email: people[T.member].email,
+        dept_open: fsOk(await call(srv, 'GET', `/open-apis/contact/v3/departments/D1${qs({ department_id_type: 'department_id' })}`, bot), 'department').department.open_department_id,
     };
 }
 
@@ -345,7 +367,7 @@ const expectFor = (row, actor) => (typeof row.expect === 'object' && !row.expect
 // The isolation answer: the dialect's error envelope with the expected code (and text).
 function assertRefused(res, row, code, what, a, own) {
     if (row.dialect === 'feishu' && typeof code === 'object') return assert.deepEqual(fsOk(res, what), fill(code.data, a, own), what);
-    if (row.dialect === 'feishu') return assertErr(res, code, what);
+    if (row.dialect === 'feishu') return assertErr(res, code, what, { status: row.status ?? 400 });
     if (row.dialect === 'wecom') {
         assert.equal(res.status, 200, `${what}: ${res.body}`);
         return wcErr(res.json, code, 'group not found', what);

@@ -4,6 +4,7 @@
  * legacy-doc model of announcements. */
 #include "unit.h"
 
+#include "core/arena.h"
 #include "dialect/feishu/fs.h"
 #include "svc/svc.h"
 
@@ -127,7 +128,47 @@ static void doc_operations(void)
     json_decref(doc);
 }
 
+/* The contact v3 and authen v1 rows, and the scope grants (svc_scope.c). */
+static void family_codes(void)
+{
+    const struct dialect_error *r;
+
+    r = fs_family_error(FS_CONTACT, ERR_FORBIDDEN, FS_SUBJ_DEPT);
+    CHECK(r != NULL && r->code == 40004 && r->http == 403);
+    r = fs_family_error(FS_CONTACT, ERR_BAD_REQUEST, SUBJ_FIELD);
+    CHECK(r != NULL && r->code == 40001);
+    r = fs_family_error(FS_CONTACT, ERR_FORBIDDEN, FS_SUBJ_CONTACT_USER);
+    CHECK(r != NULL && r->code == 41050);
+    r = fs_family_error(FS_AUTHEN, ERR_UNAUTHENTICATED, SUBJ_CODE);
+    CHECK(r != NULL && r->code == 20003 && r->http == 200);
+    /* The gateway's own answers are not the family's. */
+    CHECK(fs_family_error(FS_AUTHEN, ERR_UNAUTHENTICATED, SUBJ_USER_TOKEN) == NULL);
+    CHECK(fs_family_error(0, ERR_BAD_REQUEST, SUBJ_NONE) == NULL);
+}
+
+static void scope_sets(void)
+{
+    struct arena a;
+    struct scope_set s;
+    static const char *const chat[] = { "im:chat", "im:chat:read", NULL };
+    static const char *const none[] = { NULL };
+
+    arena_init(&a, 1024);
+    svc_scope_parse(&a, NULL, &s);
+    CHECK(svc_scope_has(&s, "im:chat") && !svc_scope_has(&s, SCOPE_OWNER));
+    svc_scope_parse(&a, "* im:chat:operate_as_owner", &s);
+    CHECK(svc_scope_has(&s, "contact:user.id:readonly") && svc_scope_has(&s, SCOPE_OWNER));
+    svc_scope_parse(&a, "  im:chat:read  contact:user.id:readonly ", &s);
+    CHECK(s.n == 2 && !s.star);
+    CHECK(svc_scope_any(&s, chat) && svc_scope_any(&s, none) && !svc_scope_has(&s, "im:chat"));
+    svc_scope_parse(&a, "", &s);
+    CHECK(s.n == 0 && !s.star && !svc_scope_any(&s, chat));
+    arena_release(&a);
+}
+
 const struct unit_case feishu_cases[] = {
+    { "feishu/family_codes", family_codes },
+    { "feishu/scope_sets", scope_sets },
     { "feishu/every_err_has_a_row", every_err_has_a_row },
     { "feishu/spec_codes", spec_codes },
     { "feishu/token_and_oauth_codes", token_and_oauth_codes },

@@ -68,6 +68,7 @@ static void setup(struct chats *f)
     CHECK(svc_tenant_find(&f->c, "A", &f->tenant) == ERR_OK);
     f->c.tenant = f->tenant;
     f->bot = bot(f, "cli_a1");
+    f->bot.as_owner = true; /* its app holds im:chat:operate_as_owner */
     f->bot2 = bot(f, "cli_a2");
     f->app = f->bot.ref;
     f->u1 = person(f, "u1");
@@ -158,6 +159,14 @@ static void create_rules(void)
     CHECK(f.ei.subj == SUBJ_MEMBERSHIP);
     CHECK(svc_chat_open(&f.c, c.chat_id, &f.bot, true, &v) == ERR_OK && v.creator_bot);
     CHECK(!v.manager);
+    {
+        /* Without im:chat:operate_as_owner the creator bot is a member bot. */
+        struct actor plain = f.bot;
+
+        plain.as_owner = false;
+        CHECK(svc_chat_open(&f.c, c.chat_id, &plain, true, &v) == ERR_OK && !v.creator_bot);
+        CHECK(!svc_chat_privileged(&v));
+    }
 
     /* A uuid makes a retried create the same chat; set_bot_manager. */
     s = json_object();

@@ -172,7 +172,7 @@ static enum err ad_fs_authorize(struct req *rq, json_t *body, json_t *out)
 {
     char *code;
     enum err e = svc_fs_code_mint(&rq->svc, json_str(body, "app_id"), json_str(body, "user_id"),
-                                  &code);
+                                  json_str(body, "scope"), &code);
 
     if (e == ERR_OK)
         json_out_str(out, "code", code);

@@ -21,7 +21,43 @@ enum {
     FS_MSG_OK = R_DIALECT_C, /* success says "ok", not "success" (chat tabs) */
     FS_IM = R_DIALECT_D,     /* the message family's codes (23000x, 99992402) first */
     FS_UP = R_DIALECT_E,     /* the upload family's codes (234xxx) first */
+    FS_CONTACT = R_DIALECT_F, /* contact v3: its own 4xxxx codes ("服务端错误码说明") */
+    FS_AUTHEN = R_DIALECT_G,  /* authen v1: failures HTTP 200 {code: 20xxx, msg} */
+    FS_BARE = R_DIALECT_H,    /* success: the handler's fields beside code and msg "ok" */
 };
+
+/* Subjects only the Feishu handlers set and its tables read (err.h). */
+#define FS_SUBJ_USER_SCOPE ((enum subj)(SUBJ_DIALECT + 0))   /* a scope a user token's grant lacks */
+#define FS_SUBJ_APP_TOKEN ((enum subj)(SUBJ_DIALECT + 1))    /* authen v1's app token */
+#define FS_SUBJ_DEPT ((enum subj)(SUBJ_DIALECT + 2))         /* a directory department */
+#define FS_SUBJ_CONTACT_USER ((enum subj)(SUBJ_DIALECT + 3)) /* a person the caller may not see */
+#define FS_SUBJ_PAGE_SIZE ((enum subj)(SUBJ_DIALECT + 4))    /* contact v3's page_size */
+#define FS_SUBJ_GRANT ((enum subj)(SUBJ_DIALECT + 5))        /* an OAuth grant_type */
+#define FS_SUBJ_CURSOR ((enum subj)(SUBJ_DIALECT + 6))       /* contact v3's page_token */
+
+/* fs_scopes.c: the token kinds and API scopes (any one) of each
+ * authenticated route, by method and path. */
+enum {
+    TK_T = 1 << 0,      /* tenant_access_token */
+    TK_U = 1 << 1,      /* user_access_token */
+    TK_A = 1 << 2,      /* app_access_token (or the same app's tenant token) */
+    TK_ANY_ID = 1 << 3, /* user_id_type=user_id needs no scope (batch_get_id omits the id) */
+    TK_TU = TK_T | TK_U,
+};
+struct fs_access {
+    enum http_method method;
+    const char *path;
+    unsigned tokens;
+    const char *const *scopes; /* NULL-terminated; empty: none */
+};
+/* The row of a route of fs_routes.c; NULL if it has none. */
+const struct fs_access *fs_access_of(const struct route *rt);
+/* After the token: the app's scopes (99991672), a user token's grant
+ * (99991679), user_id-type ids without the field scope; sets
+ * rq->actor.as_owner. 'ac' NULL: only as_owner. */
+enum err fs_scope_check(struct req *rq, const struct fs_access *ac, const char *token);
+/* The gateway's body for SUBJ_SCOPE / FS_SUBJ_USER_SCOPE (what the gateway sends for 99991672 / 99991679). */
+void fs_scope_render(struct req *rq, const char *log_id, json_t **body, int *code);
 
 const struct dialect_error *fs_error_lookup(enum err code, enum subj subj);
 /* The token endpoints' flat failures and the OAuth endpoint's (whose 'msg'
@@ -35,6 +71,22 @@ enum err fs_auth(struct req *rq);
 enum err fs_tenant_token(struct req *rq, json_t *body, json_t *out);
 enum err fs_app_token(struct req *rq, json_t *body, json_t *out);
 enum err fs_oauth_token(struct req *rq, json_t *body, json_t *out);
+
+/* fs_contact.c, fs_authen.c: "获取机器人信息", contact v3 users and departments, authen v1;
+ * the contact routes' query rules. */
+extern const struct field_rule fs_q_contact[], fs_q_contact_ids[];
+enum err fs_bot_info(struct req *rq, json_t *body, json_t *out);
+enum err fs_users_batch_get_id(struct req *rq, json_t *body, json_t *out);
+enum err fs_user_get(struct req *rq, json_t *body, json_t *out);
+enum err fs_users_batch(struct req *rq, json_t *body, json_t *out);
+enum err fs_users_by_department(struct req *rq, json_t *body, json_t *out);
+enum err fs_department_get(struct req *rq, json_t *body, json_t *out);
+enum err fs_department_children(struct req *rq, json_t *body, json_t *out);
+enum err fs_oidc_token(struct req *rq, json_t *body, json_t *out);
+enum err fs_oidc_refresh(struct req *rq, json_t *body, json_t *out);
+enum err fs_user_info(struct req *rq, json_t *body, json_t *out);
+/* The authen v1 and contact v3 error rows (fs_errors.c). */
+const struct dialect_error *fs_family_error(unsigned flags, enum err code, enum subj subj);
 
 /* fs_ids.c: ids in the caller's user_id_type. */
 

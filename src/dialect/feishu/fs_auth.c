@@ -22,10 +22,13 @@ static const struct token_policy app_policy = {
 
 /* The Authorization header must be exactly "Bearer <token>"; a header
  * without the prefix counts as no token at all (observed). Tenant
- * tokens act as the app's bot, user tokens as the person. */
+ * tokens act as the app's bot, user tokens as the person. Then the token
+ * kinds the route takes and its scopes (fs_scopes.c). */
 enum err fs_auth(struct req *rq)
 {
     const char *h = rq->http->authorization;
+    const struct fs_access *ac = fs_access_of(rq->route);
+    unsigned kinds = ac ? ac->tokens : TK_TU;
     struct token_row tok;
     bool user;
     enum err e;
@@ -34,10 +37,20 @@ enum err fs_auth(struct req *rq)
         return err_set(&rq->err, ERR_MISSING, SUBJ_TOKEN, "missing access token");
     h += 7;
     user = strncmp(h, "u-", 2) == 0;
+    if (user && !(kinds & TK_U))
+        return err_set(&rq->err, ERR_UNAUTHENTICATED,
+                       (kinds & TK_A) ? FS_SUBJ_APP_TOKEN : SUBJ_TOKEN,
+                       "a user token is not taken here");
+    if (!user && !(kinds & (TK_T | TK_A)))
+        return err_set(&rq->err, ERR_UNAUTHENTICATED, SUBJ_USER_TOKEN, "a user token is needed");
     e = svc_token_check(&rq->svc, user ? TOKEN_FS_USER : TOKEN_FS_TENANT, h, &tok);
+    if (e != ERR_OK && !user && (kinds & TK_A))
+        e = svc_token_check(&rq->svc, TOKEN_FS_APP, h, &tok);
     if (e != ERR_OK) {
         if (user && (e == ERR_UNAUTHENTICATED || e == ERR_EXPIRED))
             rq->err.subj = SUBJ_USER_TOKEN;
+        else if (kinds & TK_A)
+            rq->err.subj = FS_SUBJ_APP_TOKEN;
         return e;
     }
     if (user) {
@@ -48,7 +61,7 @@ enum err fs_auth(struct req *rq)
         rq->app_ref = tok.principal;
     }
     rq->principal = tok.principal;
-    return ERR_OK;
+    return fs_scope_check(rq, ac, h);
 }
 
 static enum err login(struct req *rq, json_t *body, struct fs_app_row *app)
@@ -104,6 +117,7 @@ enum err fs_oauth_token(struct req *rq, json_t *body, json_t *out)
 {
     const char *grant = json_str(body, "grant_type"), *client = json_str(body, "client_id");
     const char *secret = json_str(body, "client_secret");
+    const char *narrow = json_str(body, "scope"), *scope = "";
     struct token_row access, refresh;
     struct fs_app_row app;
     enum err e;
@@ -117,9 +131,11 @@ enum err fs_oauth_token(struct req *rq, json_t *body, json_t *out)
         return e;
     }
     if (strcmp(grant, "authorization_code") == 0 && json_str(body, "code") != NULL)
-        e = svc_fs_code_exchange(&rq->svc, &app, json_str(body, "code"), &access, &refresh);
+        e = svc_fs_code_exchange(&rq->svc, &app, json_str(body, "code"), narrow, &access,
+                                 &refresh, &scope);
     else if (strcmp(grant, "refresh_token") == 0 && json_str(body, "refresh_token") != NULL)
-        e = svc_fs_refresh(&rq->svc, &app, json_str(body, "refresh_token"), &access, &refresh);
+        e = svc_fs_refresh(&rq->svc, &app, json_str(body, "refresh_token"), narrow, &access,
+                           &refresh, &scope);
     else
         return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_NONE,
                        "unsupported grant_type or missing code/refresh_token");
@@ -131,6 +147,6 @@ enum err fs_oauth_token(struct req *rq, json_t *body, json_t *out)
     json_out_str(out, "refresh_token", refresh.token);
     json_out_int(out, "refresh_token_expires_in", refresh.expires_at - rq->svc.now);
     json_out_str(out, "token_type", "Bearer");
-    json_out_str(out, "scope", "");
+    json_out_str(out, "scope", scope);
     return ERR_OK;
 }

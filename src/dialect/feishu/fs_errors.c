@@ -122,6 +122,62 @@ static const struct dialect_error fs_errors[] = {
     { ERR_INTERNAL, SUBJ_NONE, 500, 55001, "internal error, please retry" },
 };
 
+/* Contact v3 answers its own codes for its own errors ("服务端错误码说明", contact rows). */
+static const struct dialect_error fs_contact_errors[] = {
+    { ERR_FORBIDDEN, FS_SUBJ_DEPT, 403, 40004, "no dept authority error" },
+    { ERR_NOT_FOUND, FS_SUBJ_DEPT, 400, 40015, "department not exist" },
+    { ERR_FORBIDDEN, FS_SUBJ_CONTACT_USER, 400, 41050, "no user authority error" },
+    { ERR_BAD_REQUEST, FS_SUBJ_PAGE_SIZE, 400, 40011, "page size is invalid" },
+    { ERR_BAD_REQUEST, FS_SUBJ_CURSOR, 400, 40012, "page token is invalid error" },
+    { ERR_BAD_REQUEST, SUBJ_USER_ID, 400, 41012, "user id invalid error" },
+    { ERR_BAD_REQUEST, SUBJ_NONE, 400, 40001, "invalid parameter" },
+    { ERR_MISSING, SUBJ_NONE, 400, 40001, "invalid parameter" },
+    { ERR_MALFORMED, SUBJ_NONE, 400, 40001, "invalid parameter" },
+    { ERR_EMPTY_BODY, SUBJ_NONE, 400, 40001, "invalid parameter" },
+    { ERR_TOO_LARGE, SUBJ_NONE, 400, 40001, "invalid parameter" },
+};
+/* authen v1 fails with HTTP 200 (20050: 500), as its pages list. */
+#define APP_DIFF                                                                        \
+    "App id in user_access_token or refresh_token diff with app id in app_access_token or " \
+    "tenant_access_token. Please keep the app id consistent"
+static const struct dialect_error fs_authen_errors[] = {
+    { ERR_UNAUTHENTICATED, FS_SUBJ_APP_TOKEN, 200, 20014,
+      "The app access token passed is invalid. Please check the value" },
+    { ERR_EXPIRED, FS_SUBJ_APP_TOKEN, 200, 20014,
+      "The app access token passed is invalid. Please check the value" },
+    { ERR_UNAUTHENTICATED, SUBJ_CODE, 200, 20003,
+      "The code passed is invalid. Please note that the code could only be used once" },
+    { ERR_FORBIDDEN, SUBJ_CODE, 200, 20024, APP_DIFF },
+    { ERR_FORBIDDEN, SUBJ_REFRESH, 200, 20024, APP_DIFF },
+    { ERR_UNAUTHENTICATED, SUBJ_REFRESH, 200, 20038,
+      "The refresh token passed is not found. Please check the value" },
+    { ERR_EXPIRED, SUBJ_REFRESH, 200, 20037,
+      "The refresh token passed has expired. Please generate a new one" },
+    { ERR_BAD_REQUEST, FS_SUBJ_GRANT, 200, 20036, "The grant_type passed is not supported" },
+    { ERR_MISSING, FS_SUBJ_GRANT, 200, 20036, "The grant_type passed is not supported" },
+    { ERR_NOT_FOUND, SUBJ_USER, 200, 20008, "User not exist" },
+    { ERR_BAD_REQUEST, SUBJ_NONE, 200, 20001, "Invalid request. Please check request param" },
+    { ERR_MISSING, SUBJ_NONE, 200, 20001, "Invalid request. Please check request param" },
+    { ERR_MALFORMED, SUBJ_NONE, 200, 20001, "Invalid request. Please check request param" },
+    { ERR_EMPTY_BODY, SUBJ_NONE, 200, 20001, "Invalid request. Please check request param" },
+    { ERR_TOO_LARGE, SUBJ_NONE, 200, 20001, "Invalid request. Please check request param" },
+    { ERR_STORE, SUBJ_NONE, 500, 20050, "System error" },
+    { ERR_INTERNAL, SUBJ_NONE, 500, 20050, "System error" },
+};
+
+const struct dialect_error *fs_family_error(unsigned flags, enum err code, enum subj subj)
+{
+    if (flags & FS_CONTACT)
+        return dialect_error_lookup(fs_contact_errors,
+                                    sizeof(fs_contact_errors) / sizeof(fs_contact_errors[0]),
+                                    code, subj);
+    if (flags & FS_AUTHEN)
+        return dialect_error_lookup(fs_authen_errors,
+                                    sizeof(fs_authen_errors) / sizeof(fs_authen_errors[0]),
+                                    code, subj);
+    return NULL;
+}
+
 const struct dialect_error *fs_error_lookup(enum err code, enum subj subj)
 {
     return dialect_error_lookup(fs_errors, sizeof(fs_errors) / sizeof(fs_errors[0]), code, subj);
@@ -176,6 +232,10 @@ static const struct dialect_error fs_oauth_errors[] = {
     { ERR_EXPIRED, SUBJ_CODE, 400, 20003, "invalid_grant" },
     { ERR_UNAUTHENTICATED, SUBJ_REFRESH, 400, 20026, "invalid_grant" },
     { ERR_EXPIRED, SUBJ_REFRESH, 400, 20037, "invalid_grant" },
+    { ERR_FORBIDDEN, SUBJ_CODE, 400, 20003, "invalid_grant" },     /* another app's */
+    { ERR_FORBIDDEN, SUBJ_REFRESH, 400, 20026, "invalid_grant" },  /* another app's */
+    { ERR_CONFLICT, SUBJ_SCOPE, 400, 20067, "invalid_scope" },     /* a scope named twice */
+    { ERR_FORBIDDEN, SUBJ_SCOPE, 400, 20068, "invalid_scope" },    /* a scope not granted */
     { ERR_BAD_REQUEST, SUBJ_NONE, 400, 20001, "invalid_request" },
     { ERR_MISSING, SUBJ_NONE, 400, 20001, "invalid_request" },
     { ERR_MALFORMED, SUBJ_NONE, 400, 20001, "invalid_request" },
@@ -237,8 +297,11 @@ void fs_render(struct req *rq, enum err e, json_t *out)
 {
     const struct dialect_error *row = NULL;
     const char *lid = logid(rq);
+    unsigned flags = rq->route != NULL ? rq->route->flags : 0;
     json_t *body;
 
+    if (e != ERR_OK)
+        row = fs_family_error(flags, e, rq->err.subj);
     http_add_header(rq->http, "x-tt-logid", lid);
     rq->http->log_code_set = true;
     if (e != ERR_OK && rq->route != NULL && (rq->route->flags & FS_UP))
@@ -275,6 +338,15 @@ void fs_render(struct req *rq, enum err e, json_t *out)
         render_auth_failure(rq, e);
         return;
     }
+    if (e == ERR_FORBIDDEN && (rq->err.subj == SUBJ_SCOPE || rq->err.subj == FS_SUBJ_USER_SCOPE)) {
+        int code;
+
+        fs_scope_render(rq, lid, &body, &code);
+        rq->http->log_code = code;
+        dialect_send_json(rq, 400, body);
+        json_decref(body);
+        return;
+    }
     rq->http->log_code = row->code;
     if (e == ERR_RATE_LIMITED || e == ERR_BUSY || (e == ERR_FAULT && row->code == 99991400)) {
         /* "Frequency control policy": the window's limit and its reset in seconds. */
@@ -283,9 +355,16 @@ void fs_render(struct req *rq, enum err e, json_t *out)
         http_add_header(rq->http, "x-ogw-ratelimit-reset",
                         arena_printf(rq->http->arena, "%lld", (long long)rq->rate_reset));
     }
-    if (e == ERR_OK) {
+    if (e == ERR_OK && (flags & FS_BARE)) {
+        /* bot/v3/info: the payload beside code and msg, no data. */
+        body = json_pack("{s:i,s:s}", "code", 0, "msg", "ok");
+        json_object_update(body, out);
+    } else if (e == ERR_OK) {
         body = json_pack("{s:i,s:s,s:O}", "code", 0, "msg",
                          (rq->route->flags & FS_MSG_OK) ? "ok" : "success", "data", out);
+    } else if ((flags & FS_AUTHEN) && row->code / 1000 == 20) {
+        /* authen v1: {code, msg} alone. */
+        body = json_pack("{s:i,s:s}", "code", row->code, "msg", row->msg);
     } else {
         /* 232043 names the ids it could not use, as the platform does. */
         const char *msg = row->msg;

@@ -44,10 +44,14 @@ bool fs_http_url(const char *s)
 json_t *fs_user_id_object(struct req *rq, int64_t app, int64_t person)
 {
     const char *union_id, *user_id, *open_id;
+    struct scope_set held;
 
     if (svc_fs_person_ids(&rq->svc, app, person, &union_id, &user_id, &open_id) != ERR_OK)
         return NULL;
-    return json_pack("{s:s?,s:s?,s:s?}", "union_id", union_id, "user_id", user_id, "open_id",
+    /* user_id only for an app holding the field scope (the event pages: "user_id" needs the employee-id scope). */
+    if (svc_app_scopes(&rq->svc, app, &held) != ERR_OK || !svc_scope_has(&held, SCOPE_USER_ID))
+        user_id = NULL;
+    return json_pack("{s:s?,s:s*,s:s?}", "union_id", union_id, "user_id", user_id, "open_id",
                      open_id);
 }
 

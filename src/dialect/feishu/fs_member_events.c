@@ -70,8 +70,9 @@ static json_t *p2p_created(struct req *rq, const struct chat_event *ev, int64_t 
     const char *tkey = fs_tenant_key(rq, rq->svc.tenant);
     json_t *body;
 
-    /* The 1.0 envelope: uuid is the event id, ts seconds with a fraction. */
-    body = json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s,s:{s:O,s:O},s:s,s:s,s:{s:s,s:O,s:O}}}", "ts",
+    /* The 1.0 envelope: uuid is the event id, ts seconds with a fraction;
+     * user_id (O*) only with its field scope. */
+    body = json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s,s:{s:O,s:O*},s:s,s:s,s:{s:s,s:O,s:O*}}}", "ts",
                      arena_printf(rq->svc.a, "%lld.%06lld", (long long)rq->svc.now,
                                   (long long)(clock_wall_us() % 1000000)),
                      "uuid", event_id, "token", "", "type", "event_callback", "event", "app_id",

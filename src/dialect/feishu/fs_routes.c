@@ -6,6 +6,20 @@
  */
 #include "dialect/feishu/fs.h"
 
+/* "通过手机号或邮箱获取用户 ID", the authen v1 OIDC pages */
+static const struct field_rule batch_get_id_rules[] = {
+    { "emails", JT_ARRAY },
+    { "mobiles", JT_ARRAY },
+    { "include_resigned", JT_BOOL },
+    { NULL },
+};
+static const struct field_rule oidc_rules[] = {
+    { "grant_type", JT_STRING },
+    { "code", JT_STRING },
+    { "refresh_token", JT_STRING },
+    { NULL },
+};
+
 /* --- messages ("Send a message", "Reply to a message", "Get the history of a chat", ... pages) --- */
 
 static const struct field_rule q_msg_send[] = {
@@ -155,6 +169,26 @@ static const struct route fs_routes[] = {
     { HTTP_GET, "/open-apis/im/v1/files/:file_key", FS_UP, NULL, fs_file_get },
     { HTTP_GET, "/open-apis/im/v1/messages/:message_id/resources/:file_key", FS_UP, NULL,
       fs_msg_resource, q_msg_resource },
+    /* Bot info, contact v3 users and departments, authen v1 (scopes and token kinds:
+     * fs_scopes.c) */
+    { HTTP_GET, "/open-apis/bot/v3/info", FS_BARE, NULL, fs_bot_info },
+    { HTTP_POST, "/open-apis/contact/v3/users/batch_get_id", R_JSON | FS_CONTACT,
+      batch_get_id_rules, fs_users_batch_get_id, fs_q_contact_ids },
+    { HTTP_GET, "/open-apis/contact/v3/users/batch", FS_CONTACT, NULL, fs_users_batch,
+      fs_q_contact },
+    { HTTP_GET, "/open-apis/contact/v3/users/find_by_department", FS_CONTACT, NULL,
+      fs_users_by_department, fs_q_contact },
+    { HTTP_GET, "/open-apis/contact/v3/users/:user_id", FS_CONTACT, NULL, fs_user_get,
+      fs_q_contact },
+    { HTTP_GET, "/open-apis/contact/v3/departments/:department_id", FS_CONTACT, NULL,
+      fs_department_get, fs_q_contact },
+    { HTTP_GET, "/open-apis/contact/v3/departments/:department_id/children", FS_CONTACT, NULL,
+      fs_department_children, fs_q_contact },
+    { HTTP_POST, "/open-apis/authen/v1/oidc/access_token", R_WRITE | R_JSON | FS_AUTHEN,
+      oidc_rules, fs_oidc_token },
+    { HTTP_POST, "/open-apis/authen/v1/oidc/refresh_access_token", R_WRITE | R_JSON | FS_AUTHEN,
+      oidc_rules, fs_oidc_refresh },
+    { HTTP_GET, "/open-apis/authen/v1/user_info", FS_AUTHEN, NULL, fs_user_info },
 };
 
 const struct dialect fs_dialect = {

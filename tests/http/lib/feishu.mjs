@@ -25,6 +25,11 @@ export const GAPP = { app_id: 'cli_globex01', app_secret: 'globex-app-secret', n
 export const ACME_KEY = 'acme';
 export const GLOBEX_KEY = 'globex';
 
+// Every test app holds the default scopes and im:chat:operate_as_owner, which the
+// platform grants only on request: the tests of the chat rules rely on a creator bot
+// acting as its chats' owner (feishu_scopes.test.mjs runs the matrix without it).
+export const OWNER_SCOPES = ['*', 'im:chat:operate_as_owner'];
+
 export const EXTRA_SEED = {
     tenants: [
         {
@@ -38,7 +43,7 @@ export const EXTRA_SEED = {
             ],
             feishu: {
                 tenant_key: ACME_KEY,
-                apps: [APP1, APP2, APP3].map(({ app_id, app_secret, name }) => ({ app_id, app_secret, name })),
+                apps: [APP1, APP2, APP3].map(({ app_id, app_secret, name }) => ({ app_id, app_secret, name, scopes: OWNER_SCOPES })),
             },
         },
         {
@@ -46,7 +51,7 @@ export const EXTRA_SEED = {
             users: [{ user_id: 'chenyi', name: 'Chen Yi', email: 'cy@globex.test' }],
             feishu: {
                 tenant_key: GLOBEX_KEY,
-                apps: [{ app_id: GAPP.app_id, app_secret: GAPP.app_secret, name: GAPP.name }],
+                apps: [{ app_id: GAPP.app_id, app_secret: GAPP.app_secret, name: GAPP.name, scopes: OWNER_SCOPES }],
             },
         },
     ],
