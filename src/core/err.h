@@ -83,6 +83,10 @@ enum subj {
     SUBJ_TIMESTAMP,  /* the timestamp of a signed request */
     SUBJ_NONCE,      /* the single-use nonce of a signed request */
     SUBJ_SIGNATURE,  /* the signature of a signed request */
+    SUBJ_KB_ITEM,    /* a knowledge item (a WeCom intent, a Udesk question...) */
+    SUBJ_QUESTION,   /* a knowledge item's question text */
+    SUBJ_MEDIA,      /* a temporary media id an attachment names */
+    SUBJ_MSGTYPE,    /* an attachment's kind */
     SUBJ__COUNT
 };
 

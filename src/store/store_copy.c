@@ -131,6 +131,19 @@ static const struct copy_table copy_tables[] = {
       "FROM fault_rule ORDER BY id",
       "INSERT INTO fault_rule (id, dialect, method, route, tenant_id, app_ref, count, ratio, "
       "answer, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)" },
+    { "kb_item",
+      "SELECT id, tenant_id, space, type, category_id, owner_id, ext_id, title, content, url, "
+      "content_type, lasts, valid_from, valid_until, similar, attachments, created_at, "
+      "updated_at FROM kb_item ORDER BY id",
+      "INSERT INTO kb_item (id, tenant_id, space, type, category_id, owner_id, ext_id, title, "
+      "content, url, content_type, lasts, valid_from, valid_until, similar, attachments, "
+      "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+      "$14, $15, $16, $17, $18)" },
+    { "wc_media",
+      "SELECT tenant_id, media_id, type, name, size, created_at, expires_at FROM wc_media "
+      "ORDER BY tenant_id, media_id",
+      "INSERT INTO wc_media (tenant_id, media_id, type, name, size, created_at, expires_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7)" },
 };
 
 static const char SQL_TENANT_COUNT[] = "SELECT count(*) FROM tenant";

@@ -199,7 +199,8 @@ static enum err pg_ids_follow(struct store *st)
     } ids[] = { { "tenant", "id" },         { "person", "id" },      { "fs_app", "id" },
                 { "wc_secret", "id" },      { "kb_category", "id" }, { "fs_chat", "id" },
                 { "outbox", "id" },         { "fs_chat_tab", "id" }, { "fs_menu", "id" },
-                { "outbox_attempt", "id" }, { "fs_chat_member", "seq" }, { "fault_rule", "id" } };
+                { "outbox_attempt", "id" }, { "fs_chat_member", "seq" }, { "fault_rule", "id" },
+                { "kb_item", "id" } };
     char sql[256];
     enum err e = ERR_OK;
 

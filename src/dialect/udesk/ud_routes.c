@@ -18,6 +18,22 @@ static const struct field_rule catalog_rules[] = {
     { "knowledge_catalog", JT_OBJECT, F_REQUIRED },
     { NULL },
 };
+/* The wrappers of item bodies (§5); ud_item.c checks inside them. */
+static const struct field_rule question_rules[] = {
+    { "knowledge_question", JT_OBJECT, F_REQUIRED },
+    { NULL },
+};
+static const struct field_rule expression_rules[] = {
+    { "useful_expression", JT_OBJECT, F_REQUIRED },
+    { NULL },
+};
+static const struct field_rule link_rules[] = {
+    { "useful_link", JT_OBJECT, F_REQUIRED },
+    { NULL },
+};
+
+/* The five routes of one kind of item (§5.1 - §5.3). */
+#define ITEM_ROUTES(path, rules)                                                              { HTTP_POST, "/open_api_v1/" path, R_WRITE | R_JSON, rules, ud_item_create },                 { HTTP_PUT, "/open_api_v1/" path "/:id", R_WRITE | R_JSON, rules, ud_item_update },         { HTTP_DELETE, "/open_api_v1/" path "/:id", R_WRITE | R_JSON, rules,                        ud_item_delete },                                                                       { HTTP_GET, "/open_api_v1/" path "/:id", R_WRITE, NULL, ud_item_show },                   { HTTP_GET, "/open_api_v1/" path, R_WRITE, NULL, ud_item_list }
 
 static const struct route ud_routes[] = {
     /* method    path                                   flags              rules  handler */
@@ -31,6 +47,10 @@ static const struct route ud_routes[] = {
     { HTTP_DELETE, "/open_api_v1/knowledge_catalogs/:id", R_WRITE | R_JSON, catalog_rules,
       ud_kb_delete },
     { HTTP_GET, "/open_api_v1/knowledge_catalogs", R_WRITE, NULL, ud_kb_list },
+    /* §5.1 - §5.3 */
+    ITEM_ROUTES("knowledge_questions", question_rules),
+    ITEM_ROUTES("useful_expressions", expression_rules),
+    ITEM_ROUTES("useful_links", link_rules),
 };
 
 const struct dialect ud_dialect = {
