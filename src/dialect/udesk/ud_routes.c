@@ -32,9 +32,6 @@ static const struct field_rule link_rules[] = {
     { NULL },
 };
 
-/* The five routes of one kind of item (§5.1 - §5.3). */
-#define ITEM_ROUTES(path, rules)                                                              { HTTP_POST, "/open_api_v1/" path, R_WRITE | R_JSON, rules, ud_item_create },                 { HTTP_PUT, "/open_api_v1/" path "/:id", R_WRITE | R_JSON, rules, ud_item_update },         { HTTP_DELETE, "/open_api_v1/" path "/:id", R_WRITE | R_JSON, rules,                        ud_item_delete },                                                                       { HTTP_GET, "/open_api_v1/" path "/:id", R_WRITE, NULL, ud_item_show },                   { HTTP_GET, "/open_api_v1/" path, R_WRITE, NULL, ud_item_list }
-
 static const struct route ud_routes[] = {
     /* method    path                                   flags              rules  handler */
     /* §2.1 */
@@ -48,9 +45,28 @@ static const struct route ud_routes[] = {
       ud_kb_delete },
     { HTTP_GET, "/open_api_v1/knowledge_catalogs", R_WRITE, NULL, ud_kb_list },
     /* §5.1 - §5.3 */
-    ITEM_ROUTES("knowledge_questions", question_rules),
-    ITEM_ROUTES("useful_expressions", expression_rules),
-    ITEM_ROUTES("useful_links", link_rules),
+    /* The handlers serve every kind: ud_item.c reads it from the path. */
+    { HTTP_POST, "/open_api_v1/knowledge_questions", R_WRITE | R_JSON, question_rules,
+      ud_item_create },
+    { HTTP_PUT, "/open_api_v1/knowledge_questions/:id", R_WRITE | R_JSON, question_rules,
+      ud_item_update },
+    { HTTP_DELETE, "/open_api_v1/knowledge_questions/:id", R_WRITE | R_JSON, question_rules,
+      ud_item_delete },
+    { HTTP_GET, "/open_api_v1/knowledge_questions/:id", R_WRITE, NULL, ud_item_show },
+    { HTTP_GET, "/open_api_v1/knowledge_questions", R_WRITE, NULL, ud_item_list },
+    { HTTP_POST, "/open_api_v1/useful_expressions", R_WRITE | R_JSON, expression_rules,
+      ud_item_create },
+    { HTTP_PUT, "/open_api_v1/useful_expressions/:id", R_WRITE | R_JSON, expression_rules,
+      ud_item_update },
+    { HTTP_DELETE, "/open_api_v1/useful_expressions/:id", R_WRITE | R_JSON, expression_rules,
+      ud_item_delete },
+    { HTTP_GET, "/open_api_v1/useful_expressions/:id", R_WRITE, NULL, ud_item_show },
+    { HTTP_GET, "/open_api_v1/useful_expressions", R_WRITE, NULL, ud_item_list },
+    { HTTP_POST, "/open_api_v1/useful_links", R_WRITE | R_JSON, link_rules, ud_item_create },
+    { HTTP_PUT, "/open_api_v1/useful_links/:id", R_WRITE | R_JSON, link_rules, ud_item_update },
+    { HTTP_DELETE, "/open_api_v1/useful_links/:id", R_WRITE | R_JSON, link_rules, ud_item_delete },
+    { HTTP_GET, "/open_api_v1/useful_links/:id", R_WRITE, NULL, ud_item_show },
+    { HTTP_GET, "/open_api_v1/useful_links", R_WRITE, NULL, ud_item_list },
 };
 
 const struct dialect ud_dialect = {

@@ -251,7 +251,8 @@ enum err wc_intent_list(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     json_int(body, "limit", &limit);
-    if (cursor != NULL && !cursor_decode(cursor, WC_CURSOR_INTENTS, (uint64_t)rq->svc.tenant, &after)) {
+    if (cursor != NULL &&
+        !cursor_decode(cursor, WC_CURSOR_INTENTS, (uint64_t)rq->svc.tenant, &after)) {
         json_decref(list);
         return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_CURSOR, "invalid cursor");
     }
