@@ -133,10 +133,10 @@ static const struct copy_table copy_tables[] = {
       "answer, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)" },
     { "kb_item",
       "SELECT id, tenant_id, space, type, category_id, owner_id, ext_id, title, content, url, "
-      "content_type, lasts, valid_from, valid_until, similar, attachments, created_at, "
+      "content_type, lasts, valid_from, valid_until, alt_titles, attachments, created_at, "
       "updated_at FROM kb_item ORDER BY id",
       "INSERT INTO kb_item (id, tenant_id, space, type, category_id, owner_id, ext_id, title, "
-      "content, url, content_type, lasts, valid_from, valid_until, similar, attachments, "
+      "content, url, content_type, lasts, valid_from, valid_until, alt_titles, attachments, "
       "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
       "$14, $15, $16, $17, $18)" },
     { "wc_media",

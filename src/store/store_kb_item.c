@@ -11,17 +11,17 @@
 #define ITEM_COLS                                                                           \
     "i.id, i.tenant_id, i.space, i.type, i.category_id, c.ext_id, i.owner_id, i.ext_id, "   \
     "i.title, i.content, i.url, i.content_type, i.lasts, i.valid_from, i.valid_until, "     \
-    "i.similar, i.attachments, i.created_at, i.updated_at"
+    "i.alt_titles, i.attachments, i.created_at, i.updated_at"
 #define ITEM_FROM " FROM kb_item i LEFT JOIN kb_category c ON c.id = i.category_id "
 
 static const char SQL_ITEM_INSERT[] =
     "INSERT INTO kb_item (tenant_id, space, type, category_id, owner_id, ext_id, title, "
-    "content, url, content_type, lasts, valid_from, valid_until, similar, attachments, "
+    "content, url, content_type, lasts, valid_from, valid_until, alt_titles, attachments, "
     "created_at, updated_at) VALUES ($1, $2, $3, NULLIF(CAST($4 AS BIGINT), 0), $5, $6, $7, "
     "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id";
 static const char SQL_ITEM_UPDATE[] =
     "UPDATE kb_item SET category_id = NULLIF(CAST($1 AS BIGINT), 0), title = $2, content = $3, "
-    "url = $4, content_type = $5, lasts = $6, valid_from = $7, valid_until = $8, similar = $9, "
+    "url = $4, content_type = $5, lasts = $6, valid_from = $7, valid_until = $8, alt_titles = $9, "
     "attachments = $10, updated_at = $11 WHERE id = $12";
 static const char SQL_ITEM_DELETE[] = "DELETE FROM kb_item WHERE id = $1";
 static const char SQL_ITEM_DELETE_IN[] = "DELETE FROM kb_item WHERE category_id = $1";

@@ -7,7 +7,7 @@
 -- Udesk catalog deleted with items in it leaves them there; WeCom deletes a group's
 -- intents with the group). ext_id: the opaque id WeCom clients see. title: the main
 -- question or the link's name; content: the answer, the phrase or the question's
--- body; similar: the similar questions and attachments: the answer's attachments in
+-- body; alt_titles: the similar questions and attachments: the answer's attachments in
 -- read form, both JSON arrays in qunzu's own shape. lasts 0: valid only from
 -- valid_from to valid_until (unix seconds).
 CREATE TABLE kb_item (
@@ -25,7 +25,7 @@ CREATE TABLE kb_item (
     lasts SMALLINT NOT NULL DEFAULT 1,
     valid_from BIGINT NOT NULL DEFAULT 0,
     valid_until BIGINT NOT NULL DEFAULT 0,
-    similar TEXT NOT NULL DEFAULT '[]',
+    alt_titles TEXT NOT NULL DEFAULT '[]',
     attachments TEXT NOT NULL DEFAULT '[]',
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
