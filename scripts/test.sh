@@ -39,6 +39,8 @@ pgdir=$(mktemp -d /tmp/qunzu-pg.XXXXXX)
 trap '"$root/scripts/pg-test-server.sh" stop "$pgdir"' EXIT
 QUNZU_TEST_PG=$("$root/scripts/pg-test-server.sh" start "$pgdir")
 export QUNZU_TEST_PG
+# The unit cases that compare the backends (schema parity) and use the server.
+(cd "$root/build-asan" && ctest -R '^unit/pg$' --output-on-failure)
 node --test --test-concurrency=2 "$@"
 
 if [ $# -eq 0 ]; then

@@ -67,7 +67,7 @@ static void *worker_open(void *userdata, int idx)
     (void)idx;
     if (st == NULL)
         return NULL;
-    store_group_attach(st, app->group, false); /* an event loop never waits for it */
+    store_group_attach(st, app->group, true); /* R_INLINE calls only try it (dialect.c) */
     ws = xcalloc(1, sizeof(*ws));
     ws->app = app;
     ws->st = st;
@@ -191,15 +191,6 @@ static enum err setup_demo(struct svc_ctx *c, void *arg)
     return ERR_OK;
 }
 
-static enum err apply_seed(struct svc_ctx *c, void *arg)
-{
-    json_t *res = NULL;
-    enum err e = svc_seed_apply(c, arg, &res);
-
-    json_decref(res);
-    return e;
-}
-
 /* Start-up work on one connection. Returns 0, -1 for a fatal error (a bad
  * seed file), or 1 when the database did not answer (worth retrying). */
 static int startup(struct app *app, struct store *st)
@@ -219,13 +210,15 @@ static int startup(struct app *app, struct store *st)
     if (e == ERR_OK && app->cfg->seed != NULL) {
         json_error_t jerr;
         json_t *doc = json_load_file(app->cfg->seed, JSON_REJECT_DUPLICATES, &jerr);
+        json_t *res = NULL;
 
         if (doc == NULL) {
             log_error("cannot read seed file '%s': line %d: %s", app->cfg->seed, jerr.line,
                       jerr.text);
             goto out;
         }
-        e = in_tx(st, &c, apply_seed, doc);
+        e = svc_seed_run(&c, doc, &res);
+        json_decref(res);
         json_decref(doc);
         if (e != ERR_OK) {
             log_error("cannot apply seed file '%s': %s", app->cfg->seed,

@@ -35,7 +35,10 @@ enum err {
 
 /*
  * What an error is about, when a dialect must tell cases apart that share a
- * code (WeCom tells a missing corpid from a missing secret).
+ * code (WeCom tells a missing corpid from a missing secret). These are the
+ * shared ones: svc sets them, or more than one dialect's table reads them. A
+ * subject only one dialect's handlers set and read is that dialect's own: its
+ * header defines it from SUBJ_DIALECT up (UD_SUBJ_SIGNATURE in ud.h, say).
  */
 enum subj {
     SUBJ_NONE = 0,
@@ -46,7 +49,6 @@ enum subj {
     SUBJ_ROUTE,      /* the path itself */
     SUBJ_GROUP,      /* a knowledge-base category */
     SUBJ_DEFAULT_GROUP,
-    SUBJ_CURSOR,
     SUBJ_FIELD,      /* a named request field; the name is in err_info */
     SUBJ_USER_TOKEN, /* a token that acts as a user */
     SUBJ_CODE,       /* an OAuth authorization code */
@@ -80,14 +82,14 @@ enum subj {
     SUBJ_PARENT,     /* the parent a category is put under */
     SUBJ_AGENT,      /* a person acting as an agent (a category owner) */
     SUBJ_SUBDOMAIN,  /* a tenant named by the request's Host */
-    SUBJ_TIMESTAMP,  /* the timestamp of a signed request */
-    SUBJ_NONCE,      /* the single-use nonce of a signed request */
-    SUBJ_SIGNATURE,  /* the signature of a signed request */
+    SUBJ_NONCE,      /* the single-use nonce of a signed request (svc's replay guard) */
     SUBJ_KB_ITEM,    /* a knowledge item (a WeCom intent, a Udesk question...) */
     SUBJ_QUESTION,   /* a knowledge item's question text */
     SUBJ_MEDIA,      /* a temporary media id an attachment names */
     SUBJ_MSGTYPE,    /* an attachment's kind */
-    SUBJ__COUNT
+    SUBJ__COUNT,
+    /* Dialect-defined subjects: SUBJ_DIALECT + n, named in the dialect's header. */
+    SUBJ_DIALECT = 64
 };
 
 /* Detail kept next to the code for one request; the renderer reads it. */

@@ -272,6 +272,9 @@ static enum err fault_check(struct req *rq, const struct dialect *d)
         return ERR_OK;
     }
     rq->http->drop = rq->fault.drop;
+    /* A rate-limit answer says when to come back: the next second. */
+    rq->rate_limit = rq->app->cfg->rate_feishu_per_second;
+    rq->rate_reset = 1;
     return err_set(&rq->err, ERR_FAULT, SUBJ_NONE, "answered by a fault rule");
 }
 
@@ -522,8 +525,15 @@ void dialect_handle(struct http_req *r)
         return;
     prev = json_arena_use(r->arena);
     out = json_object();
-    if (e == ERR_OK)
+    /* An R_INLINE write only tries the group's connection; an operator's
+     * R_NO_TX call (the seed) may wait for it. */
+    if (e == ERR_OK && (rq.route->flags & R_INLINE)) {
+        store_group_attach(ws->st, ws->app->group, false);
         e = run(&rq, d, out, NULL);
+        store_group_attach(ws->st, ws->app->group, true);
+    } else if (e == ERR_OK) {
+        e = run(&rq, d, out, NULL);
+    }
     /* An R_INLINE write whose worker found the group's connection taken:
      * it waits in the group's queue, not on this event loop. */
     if (rq.would_wait) {

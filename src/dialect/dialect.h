@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/dialect.h - what every dialect is made of: a URL prefix, a table of
- * routes, an authentication step and a renderer that spells results in the
- * dialect's own envelope. dialect.c runs the shared request pipeline;
- * dialect/<name>/ holds each dialect's tables and thin handlers.
+ * routes (method, path pattern, flags, field rules, handler), an
+ * authentication step, its rate-limit class, an optional step that keeps
+ * what must outlast a failed request, and a renderer that spells results in
+ * the dialect's own envelope from its error tables (struct dialect_error).
+ * dialect.c runs the shared request pipeline (route, transaction, auth, rate
+ * limit, body and field rules, handler, commit, render); dialect/<name>/
+ * holds each dialect's tables and handlers. A handler translates and calls
+ * svc; Feishu's chat handlers still hold chat rules and call store_ until
+ * they move into svc_chat*.c.
  */
 #ifndef QZ_DIALECT_H
 #define QZ_DIALECT_H

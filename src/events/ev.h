@@ -3,7 +3,8 @@
  * events/ev.h - event delivery: the worker that reads the outbox and posts
  * each event to its app's callback URL (encrypted and signed as the Feishu
  * platform does, retried on its schedule), and the URL-verification
- * challenge a subscription must pass. Spec: shared/spec/feishu/events.md B.
+ * challenge a subscription must pass, as Feishu's "Send events to the developer
+ * server" guide describes them.
  */
 #ifndef QZ_EVENTS_H
 #define QZ_EVENTS_H
@@ -37,7 +38,8 @@ struct ev_worker *ev_worker_start(const struct config *cfg, const struct qclock 
                                   struct store_group *group, volatile sig_atomic_t *stop);
 void ev_worker_stop(struct ev_worker *w);
 
-/* What the platform sends for one event to one app (events.md B.3-B.4). */
+/* What the platform sends for one event to one app (the guide's encryption
+ * and signature sections). */
 struct ev_request {
     char *body;              /* the HTTP body, compact JSON */
     size_t body_len;
@@ -53,13 +55,13 @@ enum err ev_request_build(struct arena *a, const char *event_json, const char *v
                           const char *encrypt_key, int64_t now, struct ev_request *out);
 
 /* AES-256-CBC with key SHA-256(encrypt_key), a random IV, PKCS#7 padding,
- * base64 of IV || ciphertext (events.md B.3). In the arena. */
+ * base64 of IV || ciphertext (the guide's "Encrypt Key" section). In the arena. */
 char *ev_encrypt(struct arena *a, const char *encrypt_key, const void *pt, size_t len);
-/* lower-case hex SHA-256 of timestamp || nonce || key || body (B.4). */
+/* lower-case hex SHA-256 of timestamp || nonce || key || body (the guide's signature section). */
 void ev_sign(const char *timestamp, const char *nonce, const char *key, const char *body,
              size_t body_len, char out[65]);
 
-/* The url_verification handshake (B.2): posts a challenge to 'url' and
+/* The url_verification handshake of the guide: posts a challenge to 'url' and
  * checks the echo within a second. ERR_OK, or ERR_BAD_REQUEST with the
  * reason in 'why'. */
 enum err ev_challenge(const char *url, const char *verification_token, const char *encrypt_key,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * events/ev_crypto.c - the Feishu push format: verification token in the
- * body, AES-256-CBC encryption, and the request signature (events.md
- * B.3-B.4), with OpenSSL.
+ * body, AES-256-CBC encryption, and the request signature (Feishu's
+ * "Send events to the developer server" guide), with OpenSSL.
  */
 #include "events/ev.h"
 
@@ -69,7 +69,7 @@ enum err ev_request_build(struct arena *a, const char *event_json, const char *v
         return ERR_BAD_REQUEST;
     }
     /* Schema 2.0 carries the token in header.token; the 1.0 envelope and the
-     * challenge at the top (A.1, A.8, B.2). */
+     * challenge at the top (the event pages and the guide's URL verification). */
     if (json_is_object(json_object_get(ev, "header")))
         json_object_set_new(json_object_get(ev, "header"), "token",
                             json_string(verification_token));
@@ -96,7 +96,7 @@ enum err ev_request_build(struct arena *a, const char *event_json, const char *v
         snprintf(out->nonce, sizeof(out->nonce), "%s", nonce);
     }
     /* Signed whether or not a key is set (an empty key then), which every
-     * SDK version accepts (B.4). */
+     * SDK version accepts (the guide's signature section). */
     ev_sign(out->timestamp, out->nonce, encrypt_key ? encrypt_key : "", out->body, out->body_len,
             out->signature);
     return ERR_OK;

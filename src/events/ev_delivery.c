@@ -6,7 +6,7 @@
  * attempt and schedules retries on the server clock. A lease that outlives
  * its node (kill -9) runs out and another round picks the record up again:
  * nothing committed is lost; a receiver may see a duplicate after a crash,
- * with the same event_id (events.md B.5).
+ * with the same event_id (Feishu's "Event overview": the retry policy).
  */
 #include "events/ev.h"
 
@@ -312,7 +312,7 @@ enum err ev_challenge(const char *url, const char *verification_token, const cha
     curl_easy_setopt(p.easy, CURLOPT_POSTFIELDS, req.body);
     curl_easy_setopt(p.easy, CURLOPT_POSTFIELDSIZE, (long)req.body_len);
     curl_easy_setopt(p.easy, CURLOPT_HTTPHEADER, p.headers);
-    curl_easy_setopt(p.easy, CURLOPT_TIMEOUT_MS, 1000L); /* "within 1 second" (B.2) */
+    curl_easy_setopt(p.easy, CURLOPT_TIMEOUT_MS, 1000L); /* "within 1 second" (the guide) */
     curl_easy_setopt(p.easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(p.easy, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(p.easy, CURLOPT_WRITEDATA, &p);

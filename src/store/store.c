@@ -11,7 +11,6 @@
 #include "core/log.h"
 #include "core/str.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -98,26 +97,20 @@ enum err store_lock_tenant(struct store *s, int64_t tenant)
     return e;
 }
 
-enum err store_q(struct store *s, struct arena *a, struct sql_res *res, const char *sql,
-                 const char *fmt, ...)
+enum err sql_exec(struct store *s, struct arena *a, const char *sql, const struct sql_arg *args,
+                  int nargs, struct sql_res *res)
 {
-    struct sql_param p[SQL_MAX_PARAMS];
-    int n = 0;
-    va_list ap;
+    enum err e;
 
-    va_start(ap, fmt);
-    for (; fmt[n] != '\0' && n < SQL_MAX_PARAMS; n++) {
-        p[n].type = fmt[n] == 's' ? 's' : 'i';
-        p[n].s = NULL;
-        if (fmt[n] == 's')
-            p[n].s = va_arg(ap, const char *);
-        else if (fmt[n] == 'b')
-            p[n].i = va_arg(ap, int) ? 1 : 0;
-        else
-            p[n].i = va_arg(ap, int64_t);
+    if (nargs > SQL_MAX_PARAMS) {
+        log_error("store: %d parameters, more than %d: %s", nargs, SQL_MAX_PARAMS, sql);
+        e = ERR_STORE;
+    } else {
+        e = s->ops->query(s, a, sql, args, nargs, res);
     }
-    va_end(ap);
-    return sql_exec(s, a, sql, p, n, res);
+    if (e == ERR_STORE)
+        s->failed = true;
+    return e;
 }
 
 const char *sql_text(const struct sql_res *r, size_t row, size_t col)
@@ -165,13 +158,13 @@ enum err store_migrate(struct store *s, const struct store_migration *list)
     arena_init(&a, 4096);
     e = s->ops->script(s, SQL_MIGR_TABLE);
     for (const struct store_migration *m = list; e == ERR_OK && m->name != NULL; m++) {
-        e = store_q(s, &a, &r, SQL_MIGR_HAS, "s", m->name);
+        e = store_q(s, &a, &r, SQL_MIGR_HAS, ARG_TEXT(m->name));
         if (e != ERR_OK || r.nrows > 0)
             continue;
         log_info("applying migration %s (%s)", m->name, s->ops->name);
         e = s->ops->script(s, m->sql);
         if (e == ERR_OK)
-            e = store_q(s, &a, NULL, SQL_MIGR_ADD, "si", m->name, (int64_t)time(NULL));
+            e = store_q(s, &a, NULL, SQL_MIGR_ADD, ARG_TEXT(m->name), ARG_INT(time(NULL)));
     }
     arena_release(&a);
     return e;

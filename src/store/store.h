@@ -4,10 +4,14 @@
  *
  * A struct store is one connection, used by one thread at a time. Every
  * operation runs inside the transaction the caller opened with store_begin;
- * the dialect pipeline opens exactly one per request. The operations are
- * written once in SQL (store_ident.c, store_kb.c) over a small driver that
- * each backend implements (store_sqlite.c, store_pg.c; store_int.h); nothing
- * above store/ sees SQL.
+ * the dialect pipeline opens exactly one per request (a route flagged R_NO_TX
+ * opens none, and its svc call opens its own: the seed). The operations are
+ * written once in SQL with $N parameters bound by type (store_ident.c,
+ * store_kb.c, store_fs.c, store_fs_extras.c, store_events.c, store_rate.c)
+ * over a small driver that each backend implements (store_sqlite.c,
+ * store_pg.c; store_int.h); nothing above store/ sees SQL. Every table is
+ * listed once in the registry (store_tables.c), which --copy-to, PostgreSQL's
+ * identity catch-up and the secrets conversion read.
  *
  * Ownership: strings in returned rows live in the arena passed in; row
  * arrays too. Inputs are borrowed. Every op returns ERR_OK, ERR_NOT_FOUND

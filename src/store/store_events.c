@@ -39,7 +39,7 @@ enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app
                                    struct fs_subscription_row *out)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_SUB_GET, "i", app), &r);
+    enum err e = sql_one(store_q(s, a, &r, SQL_SUB_GET, ARG_INT(app)), &r);
 
     if (e == ERR_OK) {
         out->app = app;
@@ -60,16 +60,16 @@ enum err store_fs_subscription_set(struct store *s, const struct fs_subscription
     enum err e;
 
     arena_init(&a, 1024);
-    e = store_q(s, NULL, NULL, SQL_SUB_SET, "issss", sub->app, sub->callback_url,
-                store_seal(s, &a, sub->encrypt_key), store_seal(s, &a, sub->verification_token),
-                sub->types);
+    e = store_q(s, NULL, NULL, SQL_SUB_SET, ARG_INT(sub->app), ARG_TEXT(sub->callback_url),
+                ARG_TEXT(store_seal(s, &a, sub->encrypt_key)),
+                ARG_TEXT(store_seal(s, &a, sub->verification_token)), ARG_TEXT(sub->types));
     arena_release(&a);
     return e;
 }
 
 enum err store_fs_subscription_delete(struct store *s, int64_t app)
 {
-    return store_q(s, NULL, NULL, SQL_SUB_DELETE, "i", app);
+    return store_q(s, NULL, NULL, SQL_SUB_DELETE, ARG_INT(app));
 }
 
 /* The outer WHERE re-checks the lease on the row being updated: on
@@ -87,7 +87,7 @@ enum err store_outbox_claim(struct store *s, struct arena *a, int64_t now, int64
                             int64_t limit, struct outbox_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_CLAIM, "iii", lease_until, now, limit);
+    enum err e = store_q(s, a, &r, SQL_CLAIM, ARG_INT(lease_until), ARG_INT(now), ARG_INT(limit));
 
     *n = 0;
     *rows = NULL;
@@ -110,18 +110,14 @@ static const char SQL_ATTEMPT_ADD[] =
 enum err store_outbox_settle(struct store *s, const struct outbox_row *o,
                              const struct outbox_attempt_row *at)
 {
-    struct sql_param p[5] = {
-        { 'i', NULL, o->id },      { 's', o->state, 0 },          { 'i', NULL, o->attempts },
-        { 'i', NULL, o->next_at }, { 'i', NULL, o->delivered_at },
-    };
-    enum err e;
+    enum err e =
+        store_q(s, NULL, NULL, SQL_SETTLE, ARG_INT(o->id), ARG_TEXT(o->state), ARG_INT(o->attempts),
+                ARG_INT(o->next_at), ARG_INT_OR_NULL(o->delivered_at));
 
-    if (o->delivered_at == 0)
-        p[4] = (struct sql_param){ 's', NULL, 0 };
-    e = sql_exec(s, NULL, SQL_SETTLE, p, 5, NULL);
     if (e == ERR_OK && at != NULL)
-        e = store_q(s, NULL, NULL, SQL_ATTEMPT_ADD, "iiiiiss", at->outbox, at->attempt, at->at,
-                    at->http_status, at->latency_us, at->error, at->response);
+        e = store_q(s, NULL, NULL, SQL_ATTEMPT_ADD, ARG_INT(at->outbox), ARG_INT(at->attempt),
+                    ARG_INT(at->at), ARG_INT(at->http_status), ARG_INT(at->latency_us),
+                    ARG_TEXT(at->error), ARG_TEXT(at->response));
     return e;
 }
 
@@ -137,7 +133,7 @@ enum err store_outbox_by_event_id(struct store *s, struct arena *a, const char *
                                   struct outbox_row *out)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_BY_EVENT_ID, "s", event_id), &r);
+    enum err e = sql_one(store_q(s, a, &r, SQL_BY_EVENT_ID, ARG_TEXT(event_id)), &r);
 
     if (e == ERR_OK)
         store_outbox_fill(&r, 0, out);
@@ -148,7 +144,7 @@ enum err store_outbox_attempts(struct store *s, struct arena *a, int64_t outbox,
                                struct outbox_attempt_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_ATTEMPTS, "i", outbox);
+    enum err e = store_q(s, a, &r, SQL_ATTEMPTS, ARG_INT(outbox));
 
     *n = 0;
     *rows = NULL;
@@ -172,7 +168,7 @@ enum err store_outbox_attempts(struct store *s, struct arena *a, int64_t outbox,
 
 enum err store_outbox_requeue(struct store *s, int64_t outbox, int64_t now)
 {
-    return store_q(s, NULL, NULL, SQL_REQUEUE, "ii", outbox, now);
+    return store_q(s, NULL, NULL, SQL_REQUEUE, ARG_INT(outbox), ARG_INT(now));
 }
 
 /* Counted per state with the index on (state, ...): each state is a range
@@ -188,7 +184,7 @@ enum err store_outbox_states(struct store *s, struct outbox_states *out)
 
     memset(out, 0, sizeof(*out));
     arena_init(&a, 512);
-    e = store_q(s, &a, &r, SQL_OUTBOX_STATES, "");
+    e = store_q(s, &a, &r, SQL_OUTBOX_STATES);
     for (size_t i = 0; e == ERR_OK && i < r.nrows; i++) {
         const char *st = sql_text(&r, i, 0);
         int64_t n = sql_int(&r, i, 1);

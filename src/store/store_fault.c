@@ -84,11 +84,11 @@ static enum err f_lock_tenant(struct store *s, int64_t tenant)
 }
 
 static enum err f_query(struct store *s, struct arena *a, const char *sql,
-                        const struct sql_param *params, int nparams, struct sql_res *res)
+                        const struct sql_arg *args, int nargs, struct sql_res *res)
 {
     if (fail_now(s, "statement"))
         return ERR_STORE;
-    return inner(s)->ops->query(inner(s), a, sql, params, nparams, res);
+    return inner(s)->ops->query(inner(s), a, sql, args, nargs, res);
 }
 
 static enum err f_script(struct store *s, const char *sql)

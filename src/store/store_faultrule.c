@@ -24,7 +24,7 @@ static const char SQL_FAULT_GEN[] = "SELECT value FROM meta WHERE key = 'fault_g
 
 static enum err bump(struct store *s)
 {
-    return store_q(s, NULL, NULL, SQL_FAULT_BUMP, "");
+    return store_q(s, NULL, NULL, SQL_FAULT_BUMP);
 }
 
 enum err store_faultrule_insert(struct store *s, struct fault_rule_row *r)
@@ -37,9 +37,11 @@ enum err store_faultrule_insert(struct store *s, struct fault_rule_row *r)
     /* The ratio goes as text: each backend reads it as its REAL. */
     snprintf(ratio, sizeof(ratio), "%.17g", r->ratio);
     arena_init(&a, 256);
-    e = sql_one_int(store_q(s, &a, &res, SQL_FAULT_INSERT, "sssiiissi", r->dialect, r->method,
-                            r->route, r->tenant_id, r->app_ref, r->count,
-                            r->ratio > 0 ? ratio : NULL, r->answer, r->created_at),
+    e = sql_one_int(store_q(s, &a, &res, SQL_FAULT_INSERT, ARG_TEXT(r->dialect),
+                            ARG_TEXT(r->method), ARG_TEXT(r->route), ARG_INT(r->tenant_id),
+                            ARG_INT(r->app_ref), ARG_INT(r->count),
+                            ARG_TEXT(r->ratio > 0 ? ratio : NULL), ARG_TEXT(r->answer),
+                            ARG_INT(r->created_at)),
                     &res, &r->id);
     arena_release(&a);
     return e == ERR_OK ? bump(s) : e;
@@ -49,7 +51,7 @@ enum err store_faultrule_list(struct store *s, struct arena *a, struct fault_rul
                               size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_FAULT_LIST, "");
+    enum err e = store_q(s, a, &r, SQL_FAULT_LIST);
 
     *rows = NULL;
     *n = 0;
@@ -81,7 +83,7 @@ enum err store_faultrule_delete(struct store *s, int64_t id)
     enum err e;
 
     arena_init(&a, 128);
-    e = sql_one(store_q(s, &a, &r, SQL_FAULT_DELETE, "i", id), &r);
+    e = sql_one(store_q(s, &a, &r, SQL_FAULT_DELETE, ARG_INT(id)), &r);
     arena_release(&a);
     return e == ERR_OK ? bump(s) : e;
 }
@@ -94,7 +96,7 @@ enum err store_faultrule_gen(struct store *s, int64_t *gen)
 
     *gen = 0;
     arena_init(&a, 128);
-    e = sql_one(store_q(s, &a, &r, SQL_FAULT_GEN, ""), &r);
+    e = sql_one(store_q(s, &a, &r, SQL_FAULT_GEN), &r);
     if (e == ERR_OK)
         *gen = sql_int(&r, 0, 0);
     arena_release(&a);

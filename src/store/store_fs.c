@@ -36,14 +36,14 @@ enum err store_fs_app_by_app_id(struct store *s, struct arena *a, const char *ap
 {
     struct sql_res r;
 
-    return app_read(store_q(s, a, &r, SQL_APP_BY_APP_ID, "s", app_id), &r, out);
+    return app_read(store_q(s, a, &r, SQL_APP_BY_APP_ID, ARG_TEXT(app_id)), &r, out);
 }
 
 enum err store_fs_app_get(struct store *s, struct arena *a, int64_t id, struct fs_app_row *out)
 {
     struct sql_res r;
 
-    return app_read(store_q(s, a, &r, SQL_APP_GET, "i", id), &r, out);
+    return app_read(store_q(s, a, &r, SQL_APP_GET, ARG_INT(id)), &r, out);
 }
 
 enum err store_fs_app_secret(struct store *s, struct arena *a, const struct fs_app_row *app,
@@ -87,11 +87,11 @@ enum err store_fs_person_find(struct store *s, struct arena *a, int64_t tenant, 
     enum err e;
 
     if (strcmp(kind, "open_id") == 0)
-        e = store_q(s, a, &r, SQL_PERSON_BY_OPEN_ID, "isi", app, id, tenant);
+        e = store_q(s, a, &r, SQL_PERSON_BY_OPEN_ID, ARG_INT(app), ARG_TEXT(id), ARG_INT(tenant));
     else if (strcmp(kind, "union_id") == 0)
-        e = store_q(s, a, &r, SQL_PERSON_BY_UNION_ID, "si", id, tenant);
+        e = store_q(s, a, &r, SQL_PERSON_BY_UNION_ID, ARG_TEXT(id), ARG_INT(tenant));
     else
-        e = store_q(s, a, &r, SQL_PERSON_BY_USER_ID, "si", id, tenant);
+        e = store_q(s, a, &r, SQL_PERSON_BY_USER_ID, ARG_TEXT(id), ARG_INT(tenant));
     return person_read(e, &r, out);
 }
 
@@ -99,14 +99,14 @@ enum err store_person_get(struct store *s, struct arena *a, int64_t id, struct p
 {
     struct sql_res r;
 
-    return person_read(store_q(s, a, &r, SQL_PERSON_GET, "i", id), &r, out);
+    return person_read(store_q(s, a, &r, SQL_PERSON_GET, ARG_INT(id)), &r, out);
 }
 
 enum err store_fs_open_id_get(struct store *s, struct arena *a, int64_t app, int64_t person,
                               char **open_id)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_OPEN_ID_GET, "ii", app, person), &r);
+    enum err e = sql_one(store_q(s, a, &r, SQL_OPEN_ID_GET, ARG_INT(app), ARG_INT(person)), &r);
 
     if (e == ERR_OK)
         *open_id = (char *)sql_text(&r, 0, 0);
@@ -171,23 +171,19 @@ static enum err chat_one(enum err e, const struct sql_res *r, struct fs_chat_row
 
 enum err store_fs_chat_insert(struct store *s, struct fs_chat_row *c)
 {
-    struct sql_param p[16] = {
-        { 'i', NULL, c->tenant_id },      { 's', c->chat_id, 0 },     { 'i', NULL, c->creator_app },
-        { 'i', NULL, c->owner.kind },     { 'i', NULL, c->owner.ref }, { 's', c->chat_mode, 0 },
-        { 's', c->chat_type, 0 },         { 's', c->name, 0 },        { 's', c->description, 0 },
-        { 's', c->avatar, 0 },            { 's', c->i18n_names, 0 },  { 's', c->settings, 0 },
-        { 's', c->status, 0 },            { 's', c->top_notice, 0 },  { 'i', NULL, c->created_at },
-        { 'i', NULL, c->active_at },
-    };
     struct arena a;
     struct sql_res r;
     enum err e;
 
-    /* A chat a user created has no creator app: NULL, not 0. */
-    if (c->creator_app == 0)
-        p[2] = (struct sql_param){ 's', NULL, 0 };
     arena_init(&a, 512);
-    e = sql_one_int(sql_exec(s, &a, SQL_CHAT_INSERT, p, 16, &r), &r, &c->id);
+    /* A chat a user created has no creator app: NULL, not 0. */
+    e = store_q(s, &a, &r, SQL_CHAT_INSERT, ARG_INT(c->tenant_id), ARG_TEXT(c->chat_id),
+                ARG_INT_OR_NULL(c->creator_app), ARG_INT(c->owner.kind), ARG_INT(c->owner.ref),
+                ARG_TEXT(c->chat_mode), ARG_TEXT(c->chat_type), ARG_TEXT(c->name),
+                ARG_TEXT(c->description), ARG_TEXT(c->avatar), ARG_TEXT(c->i18n_names),
+                ARG_TEXT(c->settings), ARG_TEXT(c->status), ARG_TEXT(c->top_notice),
+                ARG_INT(c->created_at), ARG_INT(c->active_at));
+    e = sql_one_int(e, &r, &c->id);
     arena_release(&a);
     return e;
 }
@@ -197,26 +193,23 @@ enum err store_fs_chat_get(struct store *s, struct arena *a, const char *chat_id
 {
     struct sql_res r;
 
-    return chat_one(store_q(s, a, &r, SQL_CHAT_GET, "s", chat_id), &r, out);
+    return chat_one(store_q(s, a, &r, SQL_CHAT_GET, ARG_TEXT(chat_id)), &r, out);
 }
 
 enum err store_fs_chat_by_id(struct store *s, struct arena *a, int64_t id, struct fs_chat_row *out)
 {
     struct sql_res r;
 
-    return chat_one(store_q(s, a, &r, SQL_CHAT_BY_ID, "i", id), &r, out);
+    return chat_one(store_q(s, a, &r, SQL_CHAT_BY_ID, ARG_INT(id)), &r, out);
 }
 
 enum err store_fs_chat_update(struct store *s, const struct fs_chat_row *c)
 {
-    struct sql_param p[12] = {
-        { 'i', NULL, c->id },          { 'i', NULL, c->owner.kind },   { 'i', NULL, c->owner.ref },
-        { 's', c->chat_type, 0 },      { 's', c->name, 0 },            { 's', c->description, 0 },
-        { 's', c->avatar, 0 },         { 's', c->i18n_names, 0 },      { 's', c->settings, 0 },
-        { 's', c->status, 0 },         { 's', c->top_notice, 0 },      { 'i', NULL, c->active_at },
-    };
-
-    return sql_exec(s, NULL, SQL_CHAT_UPDATE, p, 12, NULL);
+    return store_q(s, NULL, NULL, SQL_CHAT_UPDATE, ARG_INT(c->id), ARG_INT(c->owner.kind),
+                   ARG_INT(c->owner.ref), ARG_TEXT(c->chat_type), ARG_TEXT(c->name),
+                   ARG_TEXT(c->description), ARG_TEXT(c->avatar), ARG_TEXT(c->i18n_names),
+                   ARG_TEXT(c->settings), ARG_TEXT(c->status), ARG_TEXT(c->top_notice),
+                   ARG_INT(c->active_at));
 }
 
 enum err store_fs_chat_list(struct store *s, struct arena *a, const struct actor *who,
@@ -227,11 +220,12 @@ enum err store_fs_chat_list(struct store *s, struct arena *a, const struct actor
     struct sql_res r;
     /* No tenant has id -1: without 'public_tenant' only membership counts. */
     int64_t pub = public_tenant > 0 ? public_tenant : -1;
-    enum err e = by_active ? store_q(s, a, &r, SQL_CHAT_LIST_BY_ACTIVE, "iiiiii",
-                                     (int64_t)who->kind, who->ref, pub, limit, after_active,
-                                     after_id)
-                           : store_q(s, a, &r, SQL_CHAT_LIST_BY_ID, "iiiii", (int64_t)who->kind,
-                                     who->ref, pub, limit, after_id);
+    enum err e =
+        by_active
+            ? store_q(s, a, &r, SQL_CHAT_LIST_BY_ACTIVE, ARG_INT(who->kind), ARG_INT(who->ref),
+                      ARG_INT(pub), ARG_INT(limit), ARG_INT(after_active), ARG_INT(after_id))
+            : store_q(s, a, &r, SQL_CHAT_LIST_BY_ID, ARG_INT(who->kind), ARG_INT(who->ref),
+                      ARG_INT(pub), ARG_INT(limit), ARG_INT(after_id));
 
     *n = 0;
     *rows = NULL;
@@ -253,8 +247,8 @@ enum err store_fs_p2p_list(struct store *s, struct arena *a, const struct actor 
                            int64_t limit, struct fs_chat_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_P2P_LIST, "iiii", (int64_t)bot->kind, bot->ref, after,
-                         limit);
+    enum err e = store_q(s, a, &r, SQL_P2P_LIST, ARG_INT(bot->kind), ARG_INT(bot->ref),
+                         ARG_INT(after), ARG_INT(limit));
 
     *n = 0;
     *rows = NULL;
@@ -318,8 +312,8 @@ static enum err member_rows(enum err e, struct arena *a, const struct sql_res *r
 
 static enum err count_move(struct store *s, int64_t chat, enum actor_kind kind, int64_t by)
 {
-    return store_q(s, NULL, NULL, kind == ACTOR_USER ? SQL_COUNT_USERS : SQL_COUNT_BOTS, "ii",
-                   chat, by);
+    return store_q(s, NULL, NULL, kind == ACTOR_USER ? SQL_COUNT_USERS : SQL_COUNT_BOTS,
+                   ARG_INT(chat), ARG_INT(by));
 }
 
 enum err store_fs_member_add(struct store *s, int64_t chat, const struct fs_member_row *m)
@@ -329,8 +323,8 @@ enum err store_fs_member_add(struct store *s, int64_t chat, const struct fs_memb
     enum err e;
 
     arena_init(&a, 256);
-    e = store_q(s, &a, &r, SQL_MEMBER_ADD, "iiibbi", chat, (int64_t)m->who.kind, m->who.ref,
-                (int)m->is_manager, (int)m->is_moderator, m->joined_at);
+    e = store_q(s, &a, &r, SQL_MEMBER_ADD, ARG_INT(chat), ARG_INT(m->who.kind), ARG_INT(m->who.ref),
+                ARG_BOOL(m->is_manager), ARG_BOOL(m->is_moderator), ARG_INT(m->joined_at));
     if (e == ERR_OK && r.nrows == 1)
         e = count_move(s, chat, m->who.kind, 1);
     arena_release(&a);
@@ -345,8 +339,9 @@ enum err store_fs_member_get(struct store *s, int64_t chat, const struct actor *
     enum err e;
 
     arena_init(&a, 512);
-    e = sql_one(store_q(s, &a, &r, SQL_MEMBER_GET, "iii", chat, (int64_t)who->kind, who->ref),
-                &r);
+    e = sql_one(
+        store_q(s, &a, &r, SQL_MEMBER_GET, ARG_INT(chat), ARG_INT(who->kind), ARG_INT(who->ref)),
+        &r);
     if (e == ERR_OK)
         member_fill(&r, 0, out);
     arena_release(&a);
@@ -355,8 +350,8 @@ enum err store_fs_member_get(struct store *s, int64_t chat, const struct actor *
 
 enum err store_fs_member_set(struct store *s, int64_t chat, const struct fs_member_row *m)
 {
-    return store_q(s, NULL, NULL, SQL_MEMBER_SET, "iiibb", chat, (int64_t)m->who.kind, m->who.ref,
-                   (int)m->is_manager, (int)m->is_moderator);
+    return store_q(s, NULL, NULL, SQL_MEMBER_SET, ARG_INT(chat), ARG_INT(m->who.kind),
+                   ARG_INT(m->who.ref), ARG_BOOL(m->is_manager), ARG_BOOL(m->is_moderator));
 }
 
 enum err store_fs_member_list(struct store *s, struct arena *a, int64_t chat,
@@ -364,7 +359,7 @@ enum err store_fs_member_list(struct store *s, struct arena *a, int64_t chat,
 {
     struct sql_res r;
 
-    return member_rows(store_q(s, a, &r, SQL_MEMBER_LIST, "i", chat), a, &r, rows, n);
+    return member_rows(store_q(s, a, &r, SQL_MEMBER_LIST, ARG_INT(chat)), a, &r, rows, n);
 }
 
 enum err store_fs_member_list_kind(struct store *s, struct arena *a, int64_t chat,
@@ -372,7 +367,7 @@ enum err store_fs_member_list_kind(struct store *s, struct arena *a, int64_t cha
 {
     struct sql_res r;
 
-    return member_rows(store_q(s, a, &r, SQL_MEMBER_LIST_KIND, "ii", chat, (int64_t)kind), a, &r,
+    return member_rows(store_q(s, a, &r, SQL_MEMBER_LIST_KIND, ARG_INT(chat), ARG_INT(kind)), a, &r,
                        rows, n);
 }
 
@@ -383,7 +378,7 @@ enum err store_fs_member_counts(struct store *s, int64_t chat, int64_t *users, i
     enum err e;
 
     arena_init(&a, 256);
-    e = sql_one(store_q(s, &a, &r, SQL_MEMBER_COUNT, "i", chat), &r);
+    e = sql_one(store_q(s, &a, &r, SQL_MEMBER_COUNT, ARG_INT(chat)), &r);
     if (e == ERR_OK && users != NULL)
         *users = sql_int(&r, 0, 0);
     if (e == ERR_OK && bots != NULL)
@@ -408,7 +403,7 @@ enum err store_fs_member_delete(struct store *s, int64_t chat, const struct acto
     enum err e;
 
     arena_init(&a, 256);
-    e = store_q(s, &a, &r, SQL_MEMBER_DELETE, "iii", chat, (int64_t)who->kind, who->ref);
+    e = store_q(s, &a, &r, SQL_MEMBER_DELETE, ARG_INT(chat), ARG_INT(who->kind), ARG_INT(who->ref));
     if (e == ERR_OK && r.nrows == 1)
         e = count_move(s, chat, who->kind, -1);
     arena_release(&a);
@@ -426,7 +421,8 @@ enum err store_fs_member_people(struct store *s, struct arena *a, int64_t chat, 
                                 size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_MEMBER_PEOPLE, "iiii", chat, app, after, limit);
+    enum err e = store_q(s, a, &r, SQL_MEMBER_PEOPLE, ARG_INT(chat), ARG_INT(app), ARG_INT(after),
+                         ARG_INT(limit));
 
     *n = 0;
     *rows = NULL;
@@ -453,7 +449,7 @@ enum err store_fs_manager_list(struct store *s, struct arena *a, int64_t chat,
 {
     struct sql_res r;
 
-    return member_rows(store_q(s, a, &r, SQL_MANAGERS, "i", chat), a, &r, rows, n);
+    return member_rows(store_q(s, a, &r, SQL_MANAGERS, ARG_INT(chat)), a, &r, rows, n);
 }
 
 enum err store_fs_member_limit_get(struct store *s, int64_t tenant, int64_t *limit)
@@ -463,7 +459,7 @@ enum err store_fs_member_limit_get(struct store *s, int64_t tenant, int64_t *lim
     enum err e;
 
     arena_init(&a, 256);
-    e = sql_one_int(store_q(s, &a, &r, SQL_LIMIT_GET, "i", tenant), &r, limit);
+    e = sql_one_int(store_q(s, &a, &r, SQL_LIMIT_GET, ARG_INT(tenant)), &r, limit);
     arena_release(&a);
     if (e == ERR_NOT_FOUND) {
         *limit = 0;
@@ -474,15 +470,15 @@ enum err store_fs_member_limit_get(struct store *s, int64_t tenant, int64_t *lim
 
 enum err store_fs_member_limit_set(struct store *s, int64_t tenant, int64_t limit)
 {
-    return store_q(s, NULL, NULL, SQL_LIMIT_SET, "ii", tenant, limit);
+    return store_q(s, NULL, NULL, SQL_LIMIT_SET, ARG_INT(tenant), ARG_INT(limit));
 }
 
 enum err store_fs_member_name_match(struct store *s, struct arena *a, int64_t chat,
                                     const char *needle, bool *match)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_MEMBER_NAME, "is", chat,
-                         arena_printf(a, "%%%s%%", needle));
+    enum err e = store_q(s, a, &r, SQL_MEMBER_NAME, ARG_INT(chat),
+                         ARG_TEXT(arena_printf(a, "%%%s%%", needle)));
 
     *match = (e == ERR_OK && r.nrows > 0);
     return e;
@@ -504,8 +500,9 @@ enum err store_fs_uuid_get(struct store *s, int64_t tenant, const char *uuid, co
     enum err e;
 
     arena_init(&a, 256);
-    e = sql_one_int(store_q(s, &a, &r, SQL_UUID_GET, "issi", tenant, uuid, owner_key, since), &r,
-                    chat);
+    e = sql_one_int(store_q(s, &a, &r, SQL_UUID_GET, ARG_INT(tenant), ARG_TEXT(uuid),
+                            ARG_TEXT(owner_key), ARG_INT(since)),
+                    &r, chat);
     arena_release(&a);
     return e;
 }
@@ -513,7 +510,8 @@ enum err store_fs_uuid_get(struct store *s, int64_t tenant, const char *uuid, co
 enum err store_fs_uuid_put(struct store *s, int64_t tenant, const char *uuid, const char *owner_key,
                            int64_t chat, int64_t now)
 {
-    return store_q(s, NULL, NULL, SQL_UUID_PUT, "issii", tenant, uuid, owner_key, chat, now);
+    return store_q(s, NULL, NULL, SQL_UUID_PUT, ARG_INT(tenant), ARG_TEXT(uuid),
+                   ARG_TEXT(owner_key), ARG_INT(chat), ARG_INT(now));
 }
 
 /* Codes are stored as their keyed digest and found by it. */
@@ -531,8 +529,8 @@ enum err store_fs_code_put(struct store *s, const char *code, int64_t tenant, in
     enum err e;
 
     arena_init(&a, 256);
-    e = store_q(s, NULL, NULL, SQL_CODE_PUT, "siiii", store_digest(s, &a, code), tenant, app,
-                person, expires_at);
+    e = store_q(s, NULL, NULL, SQL_CODE_PUT, ARG_TEXT(store_digest(s, &a, code)), ARG_INT(tenant),
+                ARG_INT(app), ARG_INT(person), ARG_INT(expires_at));
     arena_release(&a);
     return e;
 }
@@ -541,8 +539,8 @@ enum err store_fs_code_take(struct store *s, struct arena *a, const char *code, 
                             int64_t *tenant, int64_t *app, int64_t *person)
 {
     struct sql_res r;
-    enum err e =
-        sql_one(store_q(s, a, &r, SQL_CODE_TAKE, "si", store_digest(s, a, code), now), &r);
+    enum err e = sql_one(
+        store_q(s, a, &r, SQL_CODE_TAKE, ARG_TEXT(store_digest(s, a, code)), ARG_INT(now)), &r);
 
     if (e == ERR_OK) {
         *tenant = sql_int(&r, 0, 0);
@@ -558,8 +556,9 @@ static const char SQL_OUTBOX_ADD[] =
 
 enum err store_outbox_add(struct store *s, const struct outbox_row *o)
 {
-    return store_q(s, NULL, NULL, SQL_OUTBOX_ADD, "iisssis", o->tenant_id, o->app, o->event_type,
-                   o->event_id, o->body, o->created_at, o->state ? o->state : "pending");
+    return store_q(s, NULL, NULL, SQL_OUTBOX_ADD, ARG_INT(o->tenant_id), ARG_INT(o->app),
+                   ARG_TEXT(o->event_type), ARG_TEXT(o->event_id), ARG_TEXT(o->body),
+                   ARG_INT(o->created_at), ARG_TEXT(o->state ? o->state : "pending"));
 }
 
 static const char SQL_OUTBOX_LIST[] =
@@ -569,7 +568,8 @@ enum err store_outbox_list(struct store *s, struct arena *a, int64_t tenant, int
                            int64_t limit, struct outbox_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_OUTBOX_LIST, "iii", tenant, after, limit);
+    enum err e =
+        store_q(s, a, &r, SQL_OUTBOX_LIST, ARG_INT(tenant), ARG_INT(after), ARG_INT(limit));
 
     *n = 0;
     *rows = NULL;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * store/store_fs_extras.c - chat tabs, chat menus (both kept in explicit
- * positions) and the chat announcement, in SQL every backend runs.
+ * store/store_fs_extras.c - a Feishu chat's share links (stored as digests)
+ * and pending invitations, its tabs and menus (both kept in explicit
+ * positions) and its announcement, in SQL every backend runs. Chats and
+ * members are store_fs.c.
  */
 #include "store/store_int.h"
 
@@ -28,8 +30,8 @@ enum err store_fs_link_put(struct store *s, const char *token, int64_t chat, int
     enum err e;
 
     arena_init(&a, 256);
-    e = store_q(s, NULL, NULL, SQL_LINK_PUT, "siiiii", store_digest(s, &a, token), chat,
-                expires_at, (int64_t)creator->kind, creator->ref, now);
+    e = store_q(s, NULL, NULL, SQL_LINK_PUT, ARG_TEXT(store_digest(s, &a, token)), ARG_INT(chat),
+                ARG_INT(expires_at), ARG_INT(creator->kind), ARG_INT(creator->ref), ARG_INT(now));
     arena_release(&a);
     return e;
 }
@@ -42,7 +44,7 @@ enum err store_fs_link_get(struct store *s, const char *token, int64_t *chat, in
     enum err e;
 
     arena_init(&a, 256);
-    e = sql_one(store_q(s, &a, &r, SQL_LINK_GET, "s", store_digest(s, &a, token)), &r);
+    e = sql_one(store_q(s, &a, &r, SQL_LINK_GET, ARG_TEXT(store_digest(s, &a, token))), &r);
     if (e == ERR_OK) {
         *chat = sql_int(&r, 0, 0);
         *expires_at = sql_int(&r, 0, 1);
@@ -55,8 +57,8 @@ enum err store_fs_link_get(struct store *s, const char *token, int64_t *chat, in
 enum err store_fs_pending_put(struct store *s, int64_t chat, int64_t person,
                               const struct actor *inviter, int64_t now)
 {
-    return store_q(s, NULL, NULL, SQL_PENDING_PUT, "iiiii", chat, person, (int64_t)inviter->kind,
-                   inviter->ref, now);
+    return store_q(s, NULL, NULL, SQL_PENDING_PUT, ARG_INT(chat), ARG_INT(person),
+                   ARG_INT(inviter->kind), ARG_INT(inviter->ref), ARG_INT(now));
 }
 
 enum err store_fs_pending_take(struct store *s, int64_t chat, int64_t person, struct actor *inviter)
@@ -66,7 +68,7 @@ enum err store_fs_pending_take(struct store *s, int64_t chat, int64_t person, st
     enum err e;
 
     arena_init(&a, 256);
-    e = sql_one(store_q(s, &a, &r, SQL_PENDING_TAKE, "ii", chat, person), &r);
+    e = sql_one(store_q(s, &a, &r, SQL_PENDING_TAKE, ARG_INT(chat), ARG_INT(person)), &r);
     if (e == ERR_OK)
         *inviter = (struct actor){ (enum actor_kind)sql_int(&r, 0, 0), sql_int(&r, 0, 1) };
     arena_release(&a);
@@ -89,7 +91,7 @@ enum err store_fs_tab_list(struct store *s, struct arena *a, int64_t chat, struc
                            size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_TAB_LIST, "i", chat);
+    enum err e = store_q(s, a, &r, SQL_TAB_LIST, ARG_INT(chat));
 
     *n = 0;
     *rows = NULL;
@@ -113,19 +115,20 @@ enum err store_fs_tab_list(struct store *s, struct arena *a, int64_t chat, struc
 
 enum err store_fs_tab_insert(struct store *s, int64_t chat, const struct fs_tab_row *t)
 {
-    return store_q(s, NULL, NULL, SQL_TAB_INSERT, "isssssi", chat, t->tab_id, t->tab_type,
-                   t->tab_name, t->tab_content, t->tab_config, t->position);
+    return store_q(s, NULL, NULL, SQL_TAB_INSERT, ARG_INT(chat), ARG_TEXT(t->tab_id),
+                   ARG_TEXT(t->tab_type), ARG_TEXT(t->tab_name), ARG_TEXT(t->tab_content),
+                   ARG_TEXT(t->tab_config), ARG_INT(t->position));
 }
 
 enum err store_fs_tab_update(struct store *s, const struct fs_tab_row *t)
 {
-    return store_q(s, NULL, NULL, SQL_TAB_UPDATE, "isssi", t->id, t->tab_name, t->tab_content,
-                   t->tab_config, t->position);
+    return store_q(s, NULL, NULL, SQL_TAB_UPDATE, ARG_INT(t->id), ARG_TEXT(t->tab_name),
+                   ARG_TEXT(t->tab_content), ARG_TEXT(t->tab_config), ARG_INT(t->position));
 }
 
 enum err store_fs_tab_delete(struct store *s, int64_t id)
 {
-    return store_q(s, NULL, NULL, SQL_TAB_DELETE, "i", id);
+    return store_q(s, NULL, NULL, SQL_TAB_DELETE, ARG_INT(id));
 }
 
 static const char SQL_MENU_LIST[] =
@@ -141,7 +144,7 @@ enum err store_fs_menu_list(struct store *s, struct arena *a, int64_t chat,
                             struct fs_menu_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_MENU_LIST, "i", chat);
+    enum err e = store_q(s, a, &r, SQL_MENU_LIST, ARG_INT(chat));
 
     *n = 0;
     *rows = NULL;
@@ -163,31 +166,28 @@ enum err store_fs_menu_list(struct store *s, struct arena *a, int64_t chat,
 
 enum err store_fs_menu_insert(struct store *s, int64_t chat, struct fs_menu_row *m)
 {
-    struct sql_param p[5] = {
-        { 'i', NULL, chat },        { 's', m->item_id, 0 }, { 'i', NULL, m->parent },
-        { 'i', NULL, m->position }, { 's', m->item, 0 },
-    };
     struct arena a;
     struct sql_res r;
     enum err e;
 
-    /* A top level has no parent: NULL, not 0. */
-    if (m->parent == 0)
-        p[2] = (struct sql_param){ 's', NULL, 0 };
     arena_init(&a, 256);
-    e = sql_one_int(sql_exec(s, &a, SQL_MENU_INSERT, p, 5, &r), &r, &m->id);
+    /* A top level has no parent: NULL, not 0. */
+    e = store_q(s, &a, &r, SQL_MENU_INSERT, ARG_INT(chat), ARG_TEXT(m->item_id),
+                ARG_INT_OR_NULL(m->parent), ARG_INT(m->position), ARG_TEXT(m->item));
+    e = sql_one_int(e, &r, &m->id);
     arena_release(&a);
     return e;
 }
 
 enum err store_fs_menu_update(struct store *s, const struct fs_menu_row *m)
 {
-    return store_q(s, NULL, NULL, SQL_MENU_UPDATE, "iis", m->id, m->position, m->item);
+    return store_q(s, NULL, NULL, SQL_MENU_UPDATE, ARG_INT(m->id), ARG_INT(m->position),
+                   ARG_TEXT(m->item));
 }
 
 enum err store_fs_menu_delete(struct store *s, int64_t id)
 {
-    return store_q(s, NULL, NULL, SQL_MENU_DELETE, "i", id);
+    return store_q(s, NULL, NULL, SQL_MENU_DELETE, ARG_INT(id));
 }
 
 static const char SQL_ANN_GET[] =
@@ -204,7 +204,7 @@ enum err store_fs_announcement_get(struct store *s, struct arena *a, int64_t cha
                                    struct fs_announcement_row *out)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_ANN_GET, "i", chat), &r);
+    enum err e = sql_one(store_q(s, a, &r, SQL_ANN_GET, ARG_INT(chat)), &r);
 
     if (e == ERR_OK) {
         out->content = sql_text(&r, 0, 0);
@@ -220,7 +220,8 @@ enum err store_fs_announcement_get(struct store *s, struct arena *a, int64_t cha
 enum err store_fs_announcement_put(struct store *s, int64_t chat,
                                    const struct fs_announcement_row *an)
 {
-    return store_q(s, NULL, NULL, SQL_ANN_PUT, "isiiiiiii", chat, an->content, an->revision,
-                   an->create_time, an->update_time, (int64_t)an->owner.kind, an->owner.ref,
-                   (int64_t)an->modifier.kind, an->modifier.ref);
+    return store_q(s, NULL, NULL, SQL_ANN_PUT, ARG_INT(chat), ARG_TEXT(an->content),
+                   ARG_INT(an->revision), ARG_INT(an->create_time), ARG_INT(an->update_time),
+                   ARG_INT(an->owner.kind), ARG_INT(an->owner.ref), ARG_INT(an->modifier.kind),
+                   ARG_INT(an->modifier.ref));
 }

@@ -33,17 +33,17 @@ enum err store_meta_get(struct store *s, struct arena *a, const char *key, char 
 {
     struct sql_res r;
 
-    return text_of(store_q(s, a, &r, SQL_META_GET, "s", key), &r, val);
+    return text_of(store_q(s, a, &r, SQL_META_GET, ARG_TEXT(key)), &r, val);
 }
 
 enum err store_meta_set(struct store *s, const char *key, const char *val)
 {
-    return store_q(s, NULL, NULL, SQL_META_SET, "ss", key, val);
+    return store_q(s, NULL, NULL, SQL_META_SET, ARG_TEXT(key), ARG_TEXT(val));
 }
 
 enum err store_meta_delete(struct store *s, const char *key)
 {
-    return store_q(s, NULL, NULL, SQL_META_DELETE, "s", key);
+    return store_q(s, NULL, NULL, SQL_META_DELETE, ARG_TEXT(key));
 }
 
 static const char SQL_TENANT_BY_NAME[] =
@@ -70,7 +70,7 @@ static enum err tenant_read(enum err e, struct sql_res *r, struct tenant_row *ou
 
 enum err store_tenant_set_rate_limit(struct store *s, int64_t id, bool on)
 {
-    return store_q(s, NULL, NULL, SQL_TENANT_RATE_LIMIT, "ib", id, (int)on);
+    return store_q(s, NULL, NULL, SQL_TENANT_RATE_LIMIT, ARG_INT(id), ARG_BOOL(on));
 }
 
 enum err store_tenant_by_name(struct store *s, struct arena *a, const char *name,
@@ -78,14 +78,14 @@ enum err store_tenant_by_name(struct store *s, struct arena *a, const char *name
 {
     struct sql_res r;
 
-    return tenant_read(store_q(s, a, &r, SQL_TENANT_BY_NAME, "s", name), &r, out);
+    return tenant_read(store_q(s, a, &r, SQL_TENANT_BY_NAME, ARG_TEXT(name)), &r, out);
 }
 
 enum err store_tenant_get(struct store *s, struct arena *a, int64_t id, struct tenant_row *out)
 {
     struct sql_res r;
 
-    return tenant_read(store_q(s, a, &r, SQL_TENANT_GET, "i", id), &r, out);
+    return tenant_read(store_q(s, a, &r, SQL_TENANT_GET, ARG_INT(id)), &r, out);
 }
 
 enum err store_tenant_insert(struct store *s, const char *name, bool is_demo, int64_t now,
@@ -96,7 +96,9 @@ enum err store_tenant_insert(struct store *s, const char *name, bool is_demo, in
     enum err e;
 
     arena_init(&a, 1024);
-    e = sql_one_int(store_q(s, &a, &r, SQL_TENANT_INSERT, "sbi", name, (int)is_demo, now), &r, id);
+    e = sql_one_int(
+        store_q(s, &a, &r, SQL_TENANT_INSERT, ARG_TEXT(name), ARG_BOOL(is_demo), ARG_INT(now)), &r,
+        id);
     arena_release(&a);
     return e;
 }
@@ -108,7 +110,7 @@ enum err store_tenant_demo(struct store *s, int64_t *id)
     enum err e;
 
     arena_init(&a, 1024);
-    e = sql_one_int(store_q(s, &a, &r, SQL_TENANT_DEMO, ""), &r, id);
+    e = sql_one_int(store_q(s, &a, &r, SQL_TENANT_DEMO), &r, id);
     arena_release(&a);
     return e;
 }
@@ -126,17 +128,13 @@ static const char SQL_PERSON_LIST[] =
 
 enum err store_person_upsert(struct store *s, struct arena *a, struct person_row *p)
 {
-    struct sql_param prm[6] = {
-        { 'i', NULL, p->tenant_id }, { 's', p->user_id, 0 }, { 's', p->union_id, 0 },
-        { 's', p->name, 0 },         { 's', p->email, 0 },   { 'i', NULL, p->udesk_agent_id },
-    };
     struct sql_res r;
-    enum err e;
-
     /* No agent id is NULL, not 0. */
-    if (p->udesk_agent_id == 0)
-        prm[5].type = 's';
-    e = sql_one(sql_exec(s, a, SQL_PERSON_UPSERT, prm, 6, &r), &r);
+    enum err e = store_q(s, a, &r, SQL_PERSON_UPSERT, ARG_INT(p->tenant_id), ARG_TEXT(p->user_id),
+                         ARG_TEXT(p->union_id), ARG_TEXT(p->name), ARG_TEXT(p->email),
+                         ARG_INT_OR_NULL(p->udesk_agent_id));
+
+    e = sql_one(e, &r);
     if (e == ERR_OK) {
         p->id = sql_int(&r, 0, 0);
         p->union_id = text(&r, 0, 1);
@@ -163,7 +161,8 @@ enum err store_person_by_agent(struct store *s, struct arena *a, int64_t tenant,
                                struct person_row *out)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_PERSON_BY_AGENT, "ii", tenant, agent), &r);
+    enum err e =
+        sql_one(store_q(s, a, &r, SQL_PERSON_BY_AGENT, ARG_INT(tenant), ARG_INT(agent)), &r);
 
     if (e == ERR_OK)
         person_fill(&r, 0, tenant, out);
@@ -174,7 +173,7 @@ enum err store_person_list(struct store *s, struct arena *a, int64_t tenant,
                            struct person_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_PERSON_LIST, "i", tenant);
+    enum err e = store_q(s, a, &r, SQL_PERSON_LIST, ARG_INT(tenant));
 
     *n = 0;
     *rows = NULL;
@@ -205,12 +204,12 @@ enum err store_fs_tenant_key_get(struct store *s, struct arena *a, int64_t tenan
 {
     struct sql_res r;
 
-    return text_of(store_q(s, a, &r, SQL_FS_KEY_GET, "i", tenant), &r, key);
+    return text_of(store_q(s, a, &r, SQL_FS_KEY_GET, ARG_INT(tenant)), &r, key);
 }
 
 enum err store_fs_tenant_key_set(struct store *s, int64_t tenant, const char *key)
 {
-    return store_q(s, NULL, NULL, SQL_FS_KEY_SET, "is", tenant, key);
+    return store_q(s, NULL, NULL, SQL_FS_KEY_SET, ARG_INT(tenant), ARG_TEXT(key));
 }
 
 /* App secrets are stored sealed: the admin API returns them. */
@@ -218,9 +217,9 @@ enum err store_fs_app_upsert(struct store *s, struct arena *a, struct fs_app_row
                              const char *new_secret)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_FS_APP_UPSERT, "issss", app->tenant_id, app->app_id,
-                         store_seal(s, a, app->app_secret), store_seal(s, a, new_secret),
-                         app->name);
+    enum err e = store_q(s, a, &r, SQL_FS_APP_UPSERT, ARG_INT(app->tenant_id),
+                         ARG_TEXT(app->app_id), ARG_TEXT(store_seal(s, a, app->app_secret)),
+                         ARG_TEXT(store_seal(s, a, new_secret)), ARG_TEXT(app->name));
 
     /* No row back: the app_id belongs to another tenant. */
     e = sql_one(e, &r);
@@ -237,7 +236,7 @@ enum err store_fs_app_list(struct store *s, struct arena *a, int64_t tenant,
                            struct fs_app_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_FS_APP_LIST, "i", tenant);
+    enum err e = store_q(s, a, &r, SQL_FS_APP_LIST, ARG_INT(tenant));
 
     *n = 0;
     *rows = NULL;
@@ -262,7 +261,7 @@ enum err store_fs_open_id_ensure(struct store *s, struct arena *a, int64_t app, 
 
     if (e != ERR_NOT_FOUND)
         return e;
-    e = store_q(s, a, NULL, SQL_OPEN_ID_INSERT, "iis", app, person, candidate);
+    e = store_q(s, a, NULL, SQL_OPEN_ID_INSERT, ARG_INT(app), ARG_INT(person), ARG_TEXT(candidate));
     if (e == ERR_OK)
         *open_id = arena_strdup(a, candidate);
     return e;
@@ -286,7 +285,7 @@ enum err store_wc_corp_get(struct store *s, struct arena *a, int64_t tenant, cha
 {
     struct sql_res r;
 
-    return text_of(store_q(s, a, &r, SQL_WC_CORP_GET, "i", tenant), &r, corpid);
+    return text_of(store_q(s, a, &r, SQL_WC_CORP_GET, ARG_INT(tenant)), &r, corpid);
 }
 
 enum err store_wc_corp_find(struct store *s, struct arena *a, const char *corpid,
@@ -294,12 +293,12 @@ enum err store_wc_corp_find(struct store *s, struct arena *a, const char *corpid
 {
     struct sql_res r;
 
-    return sql_one_int(store_q(s, a, &r, SQL_WC_CORP_FIND, "s", corpid), &r, tenant);
+    return sql_one_int(store_q(s, a, &r, SQL_WC_CORP_FIND, ARG_TEXT(corpid)), &r, tenant);
 }
 
 enum err store_wc_corp_set(struct store *s, int64_t tenant, const char *corpid)
 {
-    return store_q(s, NULL, NULL, SQL_WC_CORP_SET, "is", tenant, corpid);
+    return store_q(s, NULL, NULL, SQL_WC_CORP_SET, ARG_INT(tenant), ARG_TEXT(corpid));
 }
 
 enum err store_wc_secret_add(struct store *s, int64_t tenant, const char *secret)
@@ -308,8 +307,8 @@ enum err store_wc_secret_add(struct store *s, int64_t tenant, const char *secret
     enum err e;
 
     arena_init(&a, 512);
-    e = store_q(s, NULL, NULL, SQL_WC_SECRET_ADD, "iss", tenant, store_digest(s, &a, secret),
-                store_seal(s, &a, secret));
+    e = store_q(s, NULL, NULL, SQL_WC_SECRET_ADD, ARG_INT(tenant),
+                ARG_TEXT(store_digest(s, &a, secret)), ARG_TEXT(store_seal(s, &a, secret)));
     arena_release(&a);
     return e;
 }
@@ -318,8 +317,8 @@ enum err store_wc_secret_find(struct store *s, struct arena *a, const char *secr
                               struct wc_secret_row *out)
 {
     struct sql_res r;
-    enum err e = sql_one(
-        store_q(s, a, &r, SQL_WC_SECRET_FIND, "s", store_digest(s, a, secret)), &r);
+    enum err e =
+        sql_one(store_q(s, a, &r, SQL_WC_SECRET_FIND, ARG_TEXT(store_digest(s, a, secret))), &r);
 
     if (e == ERR_OK) {
         out->id = sql_int(&r, 0, 0);
@@ -333,7 +332,7 @@ enum err store_wc_secret_list(struct store *s, struct arena *a, int64_t tenant,
                               struct wc_secret_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_WC_SECRET_LIST, "i", tenant);
+    enum err e = store_q(s, a, &r, SQL_WC_SECRET_LIST, ARG_INT(tenant));
 
     *n = 0;
     *rows = NULL;
@@ -388,7 +387,7 @@ enum err store_udesk_get(struct store *s, struct arena *a, int64_t tenant, struc
 {
     struct sql_res r;
 
-    return udesk_one(s, a, store_q(s, a, &r, SQL_UDESK_GET, "i", tenant), &r, out);
+    return udesk_one(s, a, store_q(s, a, &r, SQL_UDESK_GET, ARG_INT(tenant)), &r, out);
 }
 
 enum err store_udesk_by_subdomain(struct store *s, struct arena *a, const char *subdomain,
@@ -396,14 +395,14 @@ enum err store_udesk_by_subdomain(struct store *s, struct arena *a, const char *
 {
     struct sql_res r;
 
-    return udesk_one(s, a, store_q(s, a, &r, SQL_UDESK_BY_SUB, "s", subdomain), &r, out);
+    return udesk_one(s, a, store_q(s, a, &r, SQL_UDESK_BY_SUB, ARG_TEXT(subdomain)), &r, out);
 }
 
 enum err store_udesk_by_email(struct store *s, struct arena *a, const char *email, size_t max,
                               struct udesk_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_UDESK_BY_EMAIL, "si", email, (int64_t)max);
+    enum err e = store_q(s, a, &r, SQL_UDESK_BY_EMAIL, ARG_TEXT(email), ARG_INT(max));
 
     *n = 0;
     *rows = NULL;
@@ -422,9 +421,9 @@ enum err store_udesk_set(struct store *s, const struct udesk_row *u)
     enum err e;
 
     arena_init(&a, 1024);
-    e = store_q(s, NULL, NULL, SQL_UDESK_SET, "issss", u->tenant_id, u->subdomain,
-                u->admin_email, store_seal(s, &a, u->api_token),
-                store_seal(s, &a, u->admin_password));
+    e = store_q(s, NULL, NULL, SQL_UDESK_SET, ARG_INT(u->tenant_id), ARG_TEXT(u->subdomain),
+                ARG_TEXT(u->admin_email), ARG_TEXT(store_seal(s, &a, u->api_token)),
+                ARG_TEXT(store_seal(s, &a, u->admin_password)));
     arena_release(&a);
     return e;
 }

@@ -17,11 +17,24 @@
 
 #define SQL_MAX_PARAMS 20
 
-struct sql_param {
-    char type; /* 's' text (NULL: SQL NULL), 'i' integer */
-    const char *s;
-    int64_t i;
+/* One bound parameter. Build them with ARG_TEXT, ARG_INT and ARG_BOOL: the
+ * compiler then rejects an integer passed as text or a pointer passed as an
+ * integer. */
+enum sql_type { SQL_TEXT = 1, SQL_INT };
+
+struct sql_arg {
+    enum sql_type type;
+    union {
+        const char *s; /* SQL_TEXT; NULL is SQL NULL */
+        int64_t i;     /* SQL_INT */
+    };
 };
+
+#define ARG_TEXT(v) ((struct sql_arg){ .type = SQL_TEXT, .s = (v) })
+#define ARG_INT(v) ((struct sql_arg){ .type = SQL_INT, .i = (v) })
+#define ARG_BOOL(v) ARG_INT((v) ? 1 : 0)
+/* An optional reference or time: 0 is SQL NULL. */
+#define ARG_INT_OR_NULL(v) ((v) != 0 ? ARG_INT(v) : ARG_TEXT(NULL))
 
 /* Rows of one statement, row-major text (NULL: SQL NULL), in an arena. */
 struct sql_res {
@@ -42,7 +55,7 @@ struct store_ops {
      * ERR_STORE, logged. 'res' (reset first) may be NULL when no rows are
      * wanted; 'a' may then be NULL too. */
     enum err (*query)(struct store *s, struct arena *a, const char *sql,
-                      const struct sql_param *params, int nparams, struct sql_res *res);
+                      const struct sql_arg *args, int nargs, struct sql_res *res);
     /* Runs a script of several statements with no parameters (migrations). */
     enum err (*script)(struct store *s, const char *sql);
     /* After rows were inserted with explicit ids, makes new rows get ids
@@ -63,17 +76,42 @@ struct store {
     struct seal_key key;
 };
 
-/* Every statement goes through here, so that 'failed' is kept. */
-static inline enum err sql_exec(struct store *s, struct arena *a, const char *sql,
-                                const struct sql_param *params, int nparams,
-                                struct sql_res *res)
-{
-    enum err e = s->ops->query(s, a, sql, params, nparams, res);
+/* Every statement goes through here, so that 'failed' is kept. At most
+ * SQL_MAX_PARAMS arguments. */
+enum err sql_exec(struct store *s, struct arena *a, const char *sql, const struct sql_arg *args,
+                  int nargs, struct sql_res *res);
 
-    if (e == ERR_STORE)
-        s->failed = true;
-    return e;
-}
+/* A connection's prepared statements (store_stmts.c), keyed by the address
+ * of their SQL text and confirmed by the text. Holds up to 'max'; adding one
+ * more drops the least recently used (the driver's 'drop' finalises it), so
+ * a new statement is never refused. */
+#define STMT_CACHE_MAX 512
+
+struct stmt_entry {
+    const char *key; /* the caller's SQL text: its address */
+    char *text;      /* a copy, to confirm a hit */
+    void *stmt;      /* the driver's: SQLite's statement */
+    uint64_t id;     /* the driver's: PostgreSQL's statement name number */
+    uint64_t used;   /* when last used, for eviction */
+};
+
+struct stmt_cache {
+    struct stmt_entry *slot; /* open addressing; at least 2 * max slots */
+    size_t n, max, mask;
+    uint64_t tick, evicted;
+    void (*drop)(void *owner, struct stmt_entry *e);
+    void *owner;
+};
+
+void stmt_cache_init(struct stmt_cache *c, size_t max,
+                     void (*drop)(void *owner, struct stmt_entry *e), void *owner);
+/* The entry for 'sql', or NULL: then prepare it and add it. */
+struct stmt_entry *stmt_cache_find(struct stmt_cache *c, const char *sql);
+struct stmt_entry *stmt_cache_add(struct stmt_cache *c, const char *sql, void *stmt, uint64_t id);
+/* Forgets every statement; 'drop' also finalises each (false: the
+ * connection that held them is gone). */
+void stmt_cache_clear(struct stmt_cache *c, bool drop);
+void stmt_cache_free(struct stmt_cache *c);
 
 struct store_migration {
     const char *name; /* "001_init.sql"; the order is the file-name order */
@@ -95,10 +133,13 @@ struct store *pg_open(const struct config *cfg);
  * transaction. The caller holds whatever lock keeps two nodes apart. */
 enum err store_migrate(struct store *s, const struct store_migration *list);
 
-/* Runs 'sql' binding arguments by 'fmt' ('s' const char *, 'i' int64_t,
- * 'b' int read as 0/1). */
-enum err store_q(struct store *s, struct arena *a, struct sql_res *res, const char *sql,
-                 const char *fmt, ...);
+/* Runs 'sql' with the arguments that follow it, each an ARG_TEXT, ARG_INT
+ * or ARG_BOOL: store_q(s, a, &r, SQL_X, ARG_INT(tenant), ARG_TEXT(name)). */
+#define store_q(s, a, res, sql, ...)                                                        \
+    sql_exec((s), (a), (sql), (const struct sql_arg[]){ { 0 }, __VA_ARGS__ } + 1,           \
+             (int)(sizeof((const struct sql_arg[]){ { 0 }, __VA_ARGS__ }) / sizeof(struct sql_arg) \
+                   - 1),                                                                    \
+             (res))
 
 /* Secrets at rest (store_secrets.c). store_digest: the keyed digest a
  * lookup secret is stored and found by; store_seal: the sealed form of a
@@ -109,10 +150,48 @@ char *store_digest(const struct store *s, struct arena *a, const char *secret);
 char *store_seal(const struct store *s, struct arena *a, const char *plain);
 enum err store_unseal(struct store *s, struct arena *a, const char *sealed, const char **plain);
 
-/* The tables store_copy copies, for the test that every table is listed. */
-size_t store_copy_table_count(void);
-const char *store_copy_table_name(size_t i);
-const char *store_copy_table_select(size_t i);
+/* The table registry (store_tables.c): every table of the schema, in
+ * foreign-key order (parents first). Adding a table means a migration for
+ * each backend and one row here; test_store.c checks the rows against the
+ * schema. */
+#define TABLE_SECRETS 2
+
+struct table_secret {
+    const char *column; /* rewritten column */
+    char form;          /* 'D' its keyed digest, 'S' its sealed form ... */
+    const char *from;   /* ... of this column's plain value */
+};
+
+struct store_table {
+    const char *name;
+    const char *columns;  /* every column, in copy order */
+    const char *order;    /* ORDER BY of the copy */
+    const char *identity; /* the generated id column (a PostgreSQL identity), or NULL */
+    const char *upsert;   /* conflict key that makes the copy an upsert, or NULL */
+    /* Only PostgreSQL has it, and it is not copied: state of the nodes
+     * sharing one database, not data. */
+    bool pg_only;
+    /* Columns that may hold plain secrets written before migration 010,
+     * converted once (store_secrets.c); 'secret_key' finds the row, NULL
+     * when the table holds no secret. */
+    const char *secret_key;
+    struct table_secret secrets[TABLE_SECRETS];
+};
+
+extern const struct store_table store_tables[];
+extern const size_t store_table_count;
+
+enum table_sql {
+    TABLE_COPY_SELECT,    /* every column, in order */
+    TABLE_COPY_INSERT,    /* $1..$N: the columns */
+    TABLE_SECRETS_SELECT, /* the row key, then each secret's 'from' column */
+    TABLE_SECRETS_UPDATE, /* $1 the row key, then each secret's new value */
+    TABLE_SQL_KINDS
+};
+
+/* The statement of 'kind' for a registry row, made once per process (NULL
+ * for the secrets kinds of a table without secrets). */
+const char *store_table_sql(const struct store_table *t, enum table_sql kind);
 
 /* The columns every outbox read selects, and the row reader for them. */
 #define OUTBOX_COLS                                                                     \

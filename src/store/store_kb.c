@@ -26,9 +26,10 @@ enum err store_token_insert(struct store *s, const struct token_row *t)
     enum err e;
 
     arena_init(&a, 512);
-    e = store_q(s, NULL, NULL, SQL_TOKEN_INSERT, "ssiiiiii", store_digest(s, &a, t->token),
-                t->reusable ? store_seal(s, &a, t->token) : NULL, (int64_t)t->kind, t->tenant_id,
-                t->principal, t->created_at, t->expires_at, t->app);
+    e = store_q(s, NULL, NULL, SQL_TOKEN_INSERT, ARG_TEXT(store_digest(s, &a, t->token)),
+                ARG_TEXT(t->reusable ? store_seal(s, &a, t->token) : NULL), ARG_INT(t->kind),
+                ARG_INT(t->tenant_id), ARG_INT(t->principal), ARG_INT(t->created_at),
+                ARG_INT(t->expires_at), ARG_INT(t->app));
     arena_release(&a);
     return e;
 }
@@ -39,7 +40,7 @@ enum err store_token_delete(struct store *s, const char *token)
     enum err e;
 
     arena_init(&a, 256);
-    e = store_q(s, NULL, NULL, SQL_TOKEN_DELETE, "s", store_digest(s, &a, token));
+    e = store_q(s, NULL, NULL, SQL_TOKEN_DELETE, ARG_TEXT(store_digest(s, &a, token)));
     arena_release(&a);
     return e;
 }
@@ -68,7 +69,7 @@ enum err store_token_get(struct store *s, struct arena *a, const char *token,
                          struct token_row *out)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_TOKEN_GET, "s", store_digest(s, a, token));
+    enum err e = store_q(s, a, &r, SQL_TOKEN_GET, ARG_TEXT(store_digest(s, a, token)));
 
     return token_read(s, a, e, &r, token, out);
 }
@@ -77,7 +78,7 @@ enum err store_token_live(struct store *s, struct arena *a, int kind, int64_t pr
                           int64_t now, struct token_row *out)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_TOKEN_LIVE, "iii", (int64_t)kind, principal, now);
+    enum err e = store_q(s, a, &r, SQL_TOKEN_LIVE, ARG_INT(kind), ARG_INT(principal), ARG_INT(now));
 
     return token_read(s, a, e, &r, NULL, out);
 }
@@ -96,14 +97,16 @@ enum err store_nonce_insert(struct store *s, int64_t tenant, const char *nonce,
     enum err e;
 
     arena_init(&a, 256);
-    e = sql_one(store_q(s, &a, &r, SQL_NONCE_INSERT, "isi", tenant, nonce, expires_at), &r);
+    e = sql_one(
+        store_q(s, &a, &r, SQL_NONCE_INSERT, ARG_INT(tenant), ARG_TEXT(nonce), ARG_INT(expires_at)),
+        &r);
     arena_release(&a);
     return e == ERR_NOT_FOUND ? ERR_CONFLICT : e;
 }
 
 enum err store_nonce_purge(struct store *s, int64_t tenant, int64_t now)
 {
-    return store_q(s, NULL, NULL, SQL_NONCE_PURGE, "ii", tenant, now);
+    return store_q(s, NULL, NULL, SQL_NONCE_PURGE, ARG_INT(tenant), ARG_INT(now));
 }
 
 #define KB_COLS                                                                            \
@@ -174,8 +177,9 @@ enum err store_kb_cat_insert(struct store *s, struct kb_cat_row *c)
     enum err e;
 
     arena_init(&a, 1024);
-    e = store_q(s, &a, &r, SQL_KB_INSERT, "issiissbi", c->tenant_id, c->space, c->type,
-                c->parent_id, c->owner_id, c->ext_id, c->name, (int)c->is_default, c->created_at);
+    e = store_q(s, &a, &r, SQL_KB_INSERT, ARG_INT(c->tenant_id), ARG_TEXT(c->space),
+                ARG_TEXT(c->type), ARG_INT(c->parent_id), ARG_INT(c->owner_id), ARG_TEXT(c->ext_id),
+                ARG_TEXT(c->name), ARG_BOOL(c->is_default), ARG_INT(c->created_at));
     e = sql_one_int(e, &r, &c->id);
     arena_release(&a);
     return e;
@@ -186,7 +190,8 @@ enum err store_kb_cat_get(struct store *s, struct arena *a, int64_t tenant, cons
 {
     struct sql_res r;
 
-    return kb_one(store_q(s, a, &r, SQL_KB_GET, "iss", tenant, space, ext_id), &r, out);
+    return kb_one(store_q(s, a, &r, SQL_KB_GET, ARG_INT(tenant), ARG_TEXT(space), ARG_TEXT(ext_id)),
+                  &r, out);
 }
 
 enum err store_kb_cat_get_id(struct store *s, struct arena *a, int64_t tenant,
@@ -194,7 +199,8 @@ enum err store_kb_cat_get_id(struct store *s, struct arena *a, int64_t tenant,
 {
     struct sql_res r;
 
-    return kb_one(store_q(s, a, &r, SQL_KB_GET_ID, "isi", tenant, space, id), &r, out);
+    return kb_one(store_q(s, a, &r, SQL_KB_GET_ID, ARG_INT(tenant), ARG_TEXT(space), ARG_INT(id)),
+                  &r, out);
 }
 
 enum err store_kb_cat_by_name(struct store *s, struct arena *a, int64_t tenant,
@@ -202,7 +208,9 @@ enum err store_kb_cat_by_name(struct store *s, struct arena *a, int64_t tenant,
 {
     struct sql_res r;
 
-    return kb_one(store_q(s, a, &r, SQL_KB_BY_NAME, "iss", tenant, space, name), &r, out);
+    return kb_one(
+        store_q(s, a, &r, SQL_KB_BY_NAME, ARG_INT(tenant), ARG_TEXT(space), ARG_TEXT(name)), &r,
+        out);
 }
 
 /* Reads the one integer an aggregate query returns, then releases 'a'. */
@@ -219,22 +227,22 @@ enum err store_kb_cat_count(struct store *s, int64_t tenant, const char *space, 
     struct sql_res r;
 
     arena_init(&a, 1024);
-    return agg_int(&a, store_q(s, &a, &r, SQL_KB_COUNT, "is", tenant, space), &r, n);
+    return agg_int(&a, store_q(s, &a, &r, SQL_KB_COUNT, ARG_INT(tenant), ARG_TEXT(space)), &r, n);
 }
 
 enum err store_kb_cat_rename(struct store *s, int64_t id, const char *name)
 {
-    return store_q(s, NULL, NULL, SQL_KB_RENAME, "si", name, id);
+    return store_q(s, NULL, NULL, SQL_KB_RENAME, ARG_TEXT(name), ARG_INT(id));
 }
 
 enum err store_kb_cat_move(struct store *s, int64_t id, int64_t parent)
 {
-    return store_q(s, NULL, NULL, SQL_KB_MOVE, "ii", parent, id);
+    return store_q(s, NULL, NULL, SQL_KB_MOVE, ARG_INT(parent), ARG_INT(id));
 }
 
 enum err store_kb_cat_delete(struct store *s, int64_t id)
 {
-    return store_q(s, NULL, NULL, SQL_KB_DELETE, "i", id);
+    return store_q(s, NULL, NULL, SQL_KB_DELETE, ARG_INT(id));
 }
 
 enum err store_kb_cat_list(struct store *s, struct arena *a, int64_t tenant, const char *space,
@@ -242,8 +250,8 @@ enum err store_kb_cat_list(struct store *s, struct arena *a, int64_t tenant, con
                            struct kb_cat_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_KB_LIST, "issiii", tenant, space, type, owner, after,
-                         limit);
+    enum err e = store_q(s, a, &r, SQL_KB_LIST, ARG_INT(tenant), ARG_TEXT(space), ARG_TEXT(type),
+                         ARG_INT(owner), ARG_INT(after), ARG_INT(limit));
 
     *n = 0;
     *rows = NULL;
@@ -260,7 +268,7 @@ enum err store_kb_cat_path(struct store *s, struct arena *a, int64_t id, int64_t
                            int64_t **ids, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_KB_PATH, "ii", id, max);
+    enum err e = store_q(s, a, &r, SQL_KB_PATH, ARG_INT(id), ARG_INT(max));
 
     *n = 0;
     *ids = NULL;
@@ -279,5 +287,5 @@ enum err store_kb_cat_height(struct store *s, int64_t id, int64_t max, int64_t *
     struct sql_res r;
 
     arena_init(&a, 1024);
-    return agg_int(&a, store_q(s, &a, &r, SQL_KB_HEIGHT, "ii", id, max), &r, height);
+    return agg_int(&a, store_q(s, &a, &r, SQL_KB_HEIGHT, ARG_INT(id), ARG_INT(max)), &r, height);
 }

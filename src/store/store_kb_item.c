@@ -8,9 +8,9 @@
 
 #include "core/arena.h"
 
-#define ITEM_COLS                                                                           \
-    "i.id, i.tenant_id, i.space, i.type, i.category_id, c.ext_id, i.owner_id, i.ext_id, "   \
-    "i.title, i.content, i.url, i.content_type, i.lasts, i.valid_from, i.valid_until, "     \
+#define ITEM_COLS                                                                                  \
+    "i.id, i.tenant_id, i.space, i.type, i.category_id, c.ext_id, i.owner_id, i.ext_id, "          \
+    "i.title, i.content, i.url, i.content_type, i.lasts, i.valid_from, i.valid_until, "            \
     "i.alt_titles, i.attachments, i.created_at, i.updated_at"
 #define ITEM_FROM " FROM kb_item i LEFT JOIN kb_category c ON c.id = i.category_id "
 
@@ -32,10 +32,10 @@ static const char SQL_ITEM_GET_ID[] =
 static const char SQL_ITEM_BY_TITLE[] =
     "SELECT " ITEM_COLS ITEM_FROM "WHERE i.tenant_id = $1 AND i.space = $2 AND i.title = $3";
 /* $4 owner and $5 category: < 0 any; category 0 the uncategorized items. */
-#define ITEM_FILTER                                                                          \
-    "i.tenant_id = $1 AND i.space = $2 AND i.type = $3 "                                   \
-    "AND (CAST($4 AS BIGINT) < 0 OR i.owner_id = CAST($4 AS BIGINT)) "                     \
-    "AND (CAST($5 AS BIGINT) < 0 OR (CAST($5 AS BIGINT) = 0 AND i.category_id IS NULL) "   \
+#define ITEM_FILTER                                                                                \
+    "i.tenant_id = $1 AND i.space = $2 AND i.type = $3 "                                           \
+    "AND (CAST($4 AS BIGINT) < 0 OR i.owner_id = CAST($4 AS BIGINT)) "                             \
+    "AND (CAST($5 AS BIGINT) < 0 OR (CAST($5 AS BIGINT) = 0 AND i.category_id IS NULL) "           \
     "OR i.category_id = CAST($5 AS BIGINT)) "
 static const char SQL_ITEM_COUNT[] = "SELECT count(*) FROM kb_item i WHERE " ITEM_FILTER;
 static const char SQL_ITEM_LIST[] = "SELECT " ITEM_COLS ITEM_FROM "WHERE " ITEM_FILTER
@@ -79,10 +79,12 @@ enum err store_kb_item_insert(struct store *s, struct kb_item_row *it)
     enum err e;
 
     arena_init(&a, 1024);
-    e = store_q(s, &a, &r, SQL_ITEM_INSERT, "issiisssssbiissii", it->tenant_id, it->space,
-                it->type, it->category_id, it->owner_id, it->ext_id, it->title, it->content,
-                it->url, it->content_type, (int)it->lasts, it->valid_from, it->valid_until,
-                it->similar, it->attachments, it->created_at, it->updated_at);
+    e = store_q(s, &a, &r, SQL_ITEM_INSERT, ARG_INT(it->tenant_id), ARG_TEXT(it->space),
+                ARG_TEXT(it->type), ARG_INT(it->category_id), ARG_INT(it->owner_id),
+                ARG_TEXT(it->ext_id), ARG_TEXT(it->title), ARG_TEXT(it->content), ARG_TEXT(it->url),
+                ARG_TEXT(it->content_type), ARG_BOOL(it->lasts), ARG_INT(it->valid_from),
+                ARG_INT(it->valid_until), ARG_TEXT(it->similar), ARG_TEXT(it->attachments),
+                ARG_INT(it->created_at), ARG_INT(it->updated_at));
     e = sql_one_int(e, &r, &it->id);
     arena_release(&a);
     return e;
@@ -90,19 +92,21 @@ enum err store_kb_item_insert(struct store *s, struct kb_item_row *it)
 
 enum err store_kb_item_update(struct store *s, const struct kb_item_row *it)
 {
-    return store_q(s, NULL, NULL, SQL_ITEM_UPDATE, "issssbiissii", it->category_id, it->title,
-                   it->content, it->url, it->content_type, (int)it->lasts, it->valid_from,
-                   it->valid_until, it->similar, it->attachments, it->updated_at, it->id);
+    return store_q(s, NULL, NULL, SQL_ITEM_UPDATE, ARG_INT(it->category_id), ARG_TEXT(it->title),
+                   ARG_TEXT(it->content), ARG_TEXT(it->url), ARG_TEXT(it->content_type),
+                   ARG_BOOL(it->lasts), ARG_INT(it->valid_from), ARG_INT(it->valid_until),
+                   ARG_TEXT(it->similar), ARG_TEXT(it->attachments), ARG_INT(it->updated_at),
+                   ARG_INT(it->id));
 }
 
 enum err store_kb_item_delete(struct store *s, int64_t id)
 {
-    return store_q(s, NULL, NULL, SQL_ITEM_DELETE, "i", id);
+    return store_q(s, NULL, NULL, SQL_ITEM_DELETE, ARG_INT(id));
 }
 
 enum err store_kb_item_delete_in(struct store *s, int64_t category)
 {
-    return store_q(s, NULL, NULL, SQL_ITEM_DELETE_IN, "i", category);
+    return store_q(s, NULL, NULL, SQL_ITEM_DELETE_IN, ARG_INT(category));
 }
 
 enum err store_kb_item_get(struct store *s, struct arena *a, int64_t tenant, const char *space,
@@ -110,23 +114,28 @@ enum err store_kb_item_get(struct store *s, struct arena *a, int64_t tenant, con
 {
     struct sql_res r;
 
-    return item_one(store_q(s, a, &r, SQL_ITEM_GET, "iss", tenant, space, ext_id), &r, out);
+    return item_one(
+        store_q(s, a, &r, SQL_ITEM_GET, ARG_INT(tenant), ARG_TEXT(space), ARG_TEXT(ext_id)), &r,
+        out);
 }
 
-enum err store_kb_item_get_id(struct store *s, struct arena *a, int64_t tenant,
-                              const char *space, int64_t id, struct kb_item_row *out)
+enum err store_kb_item_get_id(struct store *s, struct arena *a, int64_t tenant, const char *space,
+                              int64_t id, struct kb_item_row *out)
 {
     struct sql_res r;
 
-    return item_one(store_q(s, a, &r, SQL_ITEM_GET_ID, "isi", tenant, space, id), &r, out);
+    return item_one(
+        store_q(s, a, &r, SQL_ITEM_GET_ID, ARG_INT(tenant), ARG_TEXT(space), ARG_INT(id)), &r, out);
 }
 
-enum err store_kb_item_by_title(struct store *s, struct arena *a, int64_t tenant,
-                                const char *space, const char *title, struct kb_item_row *out)
+enum err store_kb_item_by_title(struct store *s, struct arena *a, int64_t tenant, const char *space,
+                                const char *title, struct kb_item_row *out)
 {
     struct sql_res r;
 
-    return item_one(store_q(s, a, &r, SQL_ITEM_BY_TITLE, "iss", tenant, space, title), &r, out);
+    return item_one(
+        store_q(s, a, &r, SQL_ITEM_BY_TITLE, ARG_INT(tenant), ARG_TEXT(space), ARG_TEXT(title)), &r,
+        out);
 }
 
 enum err store_kb_item_count(struct store *s, const struct kb_item_filter *f, int64_t *n)
@@ -136,20 +145,21 @@ enum err store_kb_item_count(struct store *s, const struct kb_item_filter *f, in
     enum err e;
 
     arena_init(&a, 512);
-    e = store_q(s, &a, &r, SQL_ITEM_COUNT, "issii", f->tenant, f->space, f->type, f->owner,
-                f->category);
+    e = store_q(s, &a, &r, SQL_ITEM_COUNT, ARG_INT(f->tenant), ARG_TEXT(f->space),
+                ARG_TEXT(f->type), ARG_INT(f->owner), ARG_INT(f->category));
     e = sql_one_int(e, &r, n);
     arena_release(&a);
     return e == ERR_NOT_FOUND ? ERR_STORE : e;
 }
 
 enum err store_kb_item_list(struct store *s, struct arena *a, const struct kb_item_filter *f,
-                            int64_t after, int64_t offset, int64_t limit,
-                            struct kb_item_row **rows, size_t *n)
+                            int64_t after, int64_t offset, int64_t limit, struct kb_item_row **rows,
+                            size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_ITEM_LIST, "issiiiii", f->tenant, f->space, f->type,
-                         f->owner, f->category, after, limit, offset);
+    enum err e = store_q(s, a, &r, SQL_ITEM_LIST, ARG_INT(f->tenant), ARG_TEXT(f->space),
+                         ARG_TEXT(f->type), ARG_INT(f->owner), ARG_INT(f->category), ARG_INT(after),
+                         ARG_INT(limit), ARG_INT(offset));
 
     *n = 0;
     *rows = NULL;
@@ -171,15 +181,16 @@ static const char SQL_MEDIA_GET[] =
 
 enum err store_wc_media_insert(struct store *s, const struct wc_media_row *m)
 {
-    return store_q(s, NULL, NULL, SQL_MEDIA_INSERT, "isssiii", m->tenant_id, m->media_id,
-                   m->type, m->name, m->size, m->created_at, m->expires_at);
+    return store_q(s, NULL, NULL, SQL_MEDIA_INSERT, ARG_INT(m->tenant_id), ARG_TEXT(m->media_id),
+                   ARG_TEXT(m->type), ARG_TEXT(m->name), ARG_INT(m->size), ARG_INT(m->created_at),
+                   ARG_INT(m->expires_at));
 }
 
-enum err store_wc_media_get(struct store *s, struct arena *a, int64_t tenant,
-                            const char *media_id, struct wc_media_row *out)
+enum err store_wc_media_get(struct store *s, struct arena *a, int64_t tenant, const char *media_id,
+                            struct wc_media_row *out)
 {
     struct sql_res r;
-    enum err e = sql_one(store_q(s, a, &r, SQL_MEDIA_GET, "is", tenant, media_id), &r);
+    enum err e = sql_one(store_q(s, a, &r, SQL_MEDIA_GET, ARG_INT(tenant), ARG_TEXT(media_id)), &r);
 
     if (e == ERR_OK) {
         out->tenant_id = sql_int(&r, 0, 0);

@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PG_CACHE_SLOTS 128
 /* Advisory lock keys: tenants use their id; migrations use a key no tenant
  * id reaches. */
 #define PG_LOCK_MIGRATIONS INT64_C(-8150001)
@@ -30,16 +29,40 @@
 struct pg {
     struct store base;
     PGconn *conn;
-    struct {
-        const char *sql; /* keyed by the address of a static SQL string */
-    } cache[PG_CACHE_SLOTS];
+    struct stmt_cache cache;
+    uint64_t next_stmt; /* statement names are qz<n>, never reused */
+    /* Statements evicted from the cache, deallocated on the server before
+     * the next transaction: never inside one, where a failure would doom it. */
+    uint64_t *gone;
+    size_t ngone, capgone;
 };
 
 #define PG(st) ((struct pg *)(st))
 
-static void cache_clear(struct pg *p)
+static void stmt_drop(void *owner, struct stmt_entry *e)
 {
-    memset(p->cache, 0, sizeof(p->cache));
+    struct pg *p = owner;
+
+    if (p->ngone == p->capgone) {
+        p->capgone = p->capgone ? 2 * p->capgone : 16;
+        p->gone = realloc(p->gone, p->capgone * sizeof(*p->gone));
+        if (p->gone == NULL)
+            abort();
+    }
+    p->gone[p->ngone++] = e->id;
+}
+
+/* Deallocates the evicted statements; a name is never used again, so one
+ * that fails to go only waits for the connection to close. */
+static void stmt_forget_gone(struct pg *p)
+{
+    char sql[48];
+
+    for (size_t i = 0; i < p->ngone; i++) {
+        snprintf(sql, sizeof(sql), "DEALLOCATE qz%llu", (unsigned long long)p->gone[i]);
+        PQclear(PQexec(p->conn, sql));
+    }
+    p->ngone = 0;
 }
 
 /* Classifies a failed result: constraint violations are the caller's
@@ -62,39 +85,34 @@ static enum err pg_fail(struct pg *p, PGresult *res, const char *what)
  * on this connection. */
 static const char *stmt_name(struct pg *p, const char *sql, char *name, size_t n)
 {
-    uintptr_t h = (uintptr_t)sql;
-    unsigned slot = (unsigned)((h >> 4) ^ (h >> 12)) % PG_CACHE_SLOTS;
+    struct stmt_entry *e = stmt_cache_find(&p->cache, sql);
+    uint64_t id;
+    PGresult *res;
 
-    for (unsigned i = 0; i < PG_CACHE_SLOTS; i++) {
-        unsigned k = (slot + i) % PG_CACHE_SLOTS;
-        PGresult *res;
-
-        snprintf(name, n, "qz%u", k);
-        if (p->cache[k].sql == sql)
-            return name;
-        if (p->cache[k].sql != NULL)
-            continue;
-        res = PQprepare(p->conn, name, sql, 0, NULL);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-            pg_fail(p, res, "prepare");
-            log_error("postgres: statement was: %s", sql);
-            PQclear(res);
-            return NULL;
-        }
-        PQclear(res);
-        p->cache[k].sql = sql;
+    if (e != NULL) {
+        snprintf(name, n, "qz%llu", (unsigned long long)e->id);
         return name;
     }
-    log_error("postgres: statement cache full");
-    return NULL;
+    id = p->next_stmt++;
+    snprintf(name, n, "qz%llu", (unsigned long long)id);
+    res = PQprepare(p->conn, name, sql, 0, NULL);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        pg_fail(p, res, "prepare");
+        log_error("postgres: statement was: %s", sql);
+        PQclear(res);
+        return NULL;
+    }
+    PQclear(res);
+    stmt_cache_add(&p->cache, sql, NULL, id);
+    return name;
 }
 
 static enum err pg_query(struct store *st, struct arena *a, const char *sql,
-                         const struct sql_param *params, int nparams, struct sql_res *out)
+                         const struct sql_arg *args, int nargs, struct sql_res *out)
 {
     struct pg *p = PG(st);
     const char *values[SQL_MAX_PARAMS];
-    char ints[SQL_MAX_PARAMS][24], name[16];
+    char ints[SQL_MAX_PARAMS][24], name[32];
     PGresult *res;
     ExecStatusType status;
     enum err e = ERR_OK;
@@ -103,15 +121,15 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
         memset(out, 0, sizeof(*out));
     if (stmt_name(p, sql, name, sizeof(name)) == NULL)
         return ERR_STORE;
-    for (int i = 0; i < nparams; i++) {
-        if (params[i].type == 'i') {
-            snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)params[i].i);
+    for (int i = 0; i < nargs; i++) {
+        if (args[i].type == SQL_INT) {
+            snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)args[i].i);
             values[i] = ints[i];
         } else {
-            values[i] = params[i].s;
+            values[i] = args[i].s;
         }
     }
-    res = PQexecPrepared(p->conn, name, nparams, values, NULL, NULL, 0);
+    res = PQexecPrepared(p->conn, name, nargs, values, NULL, NULL, 0);
     status = PQresultStatus(res);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         e = pg_fail(p, res, "query");
@@ -150,7 +168,8 @@ static enum err pg_ensure(struct pg *p)
     if (PQstatus(p->conn) == CONNECTION_OK)
         return ERR_OK;
     PQreset(p->conn);
-    cache_clear(p);
+    stmt_cache_clear(&p->cache, false);
+    p->ngone = 0;
     if (PQstatus(p->conn) != CONNECTION_OK) {
         log_error("postgres: database unavailable: %s", PQerrorMessage(p->conn));
         return ERR_STORE;
@@ -166,6 +185,7 @@ static enum err pg_begin(struct store *st, bool write)
 
     if (e != ERR_OK)
         return e;
+    stmt_forget_gone(p);
     return pg_script(st, write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
                                : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
@@ -189,26 +209,24 @@ static const char SQL_LOCK_TENANT[] = "SELECT pg_advisory_xact_lock($1)";
 
 static enum err pg_lock_tenant(struct store *st, int64_t tenant)
 {
-    return store_q(st, NULL, NULL, SQL_LOCK_TENANT, "i", tenant);
+    return store_q(st, NULL, NULL, SQL_LOCK_TENANT, ARG_INT(tenant));
 }
 
+/* The identity columns are the table registry's (store_tables.c). */
 static enum err pg_ids_follow(struct store *st)
 {
-    static const struct {
-        const char *table, *column;
-    } ids[] = { { "tenant", "id" },         { "person", "id" },      { "fs_app", "id" },
-                { "wc_secret", "id" },      { "kb_category", "id" }, { "fs_chat", "id" },
-                { "outbox", "id" },         { "fs_chat_tab", "id" }, { "fs_menu", "id" },
-                { "outbox_attempt", "id" }, { "fs_chat_member", "seq" }, { "fault_rule", "id" },
-                { "kb_item", "id" } };
     char sql[256];
     enum err e = ERR_OK;
 
-    for (size_t i = 0; e == ERR_OK && i < sizeof(ids) / sizeof(ids[0]); i++) {
+    for (size_t i = 0; e == ERR_OK && i < store_table_count; i++) {
+        const struct store_table *t = &store_tables[i];
+
+        if (t->identity == NULL)
+            continue;
         snprintf(sql, sizeof(sql),
                  "SELECT setval(pg_get_serial_sequence('%s', '%s'), "
                  "(SELECT coalesce(max(%s), 0) + 1 FROM %s), false)",
-                 ids[i].table, ids[i].column, ids[i].column, ids[i].table);
+                 t->name, t->identity, t->identity, t->name);
         e = pg_script(st, sql);
     }
     return e;
@@ -227,6 +245,9 @@ static void pg_close(struct store *st)
 {
     struct pg *p = PG(st);
 
+    stmt_cache_clear(&p->cache, false);
+    stmt_cache_free(&p->cache);
+    free(p->gone);
     PQfinish(p->conn);
     free(p);
 }
@@ -254,6 +275,7 @@ struct store *pg_open(const struct config *cfg)
     enum err e;
 
     p->base.ops = &pg_ops;
+    stmt_cache_init(&p->cache, STMT_CACHE_MAX, stmt_drop, p);
     p->conn = PQconnectdb(cfg->db);
     if (PQstatus(p->conn) != CONNECTION_OK) {
         log_error("postgres: cannot connect: %s", PQerrorMessage(p->conn));
@@ -262,7 +284,7 @@ struct store *pg_open(const struct config *cfg)
     PQclear(PQexec(p->conn, "SET client_min_messages = warning"));
     e = pg_script(&p->base, "BEGIN");
     if (e == ERR_OK)
-        e = store_q(&p->base, NULL, NULL, SQL_LOCK_TENANT, "i", PG_LOCK_MIGRATIONS);
+        e = store_q(&p->base, NULL, NULL, SQL_LOCK_TENANT, ARG_INT(PG_LOCK_MIGRATIONS));
     if (e == ERR_OK)
         e = store_migrate(&p->base, store_migrations_pg);
     if (e == ERR_OK)

@@ -25,8 +25,9 @@ enum err store_rate_add(struct store *s, const struct rate_share *sh, size_t n)
     enum err e = ERR_OK;
 
     for (size_t i = 0; e == ERR_OK && i < n; i++)
-        e = store_q(s, NULL, NULL, SQL_RATE_ADD, "iiiii", (int64_t)sh[i].key, sh[i].window_ms,
-                    sh[i].start_ms, sh[i].start_ms + sh[i].window_ms, sh[i].n);
+        e = store_q(s, NULL, NULL, SQL_RATE_ADD, ARG_INT(sh[i].key), ARG_INT(sh[i].window_ms),
+                    ARG_INT(sh[i].start_ms), ARG_INT(sh[i].start_ms + sh[i].window_ms),
+                    ARG_INT(sh[i].n));
     return e;
 }
 
@@ -34,7 +35,7 @@ enum err store_rate_open(struct store *s, struct arena *a, int64_t now_ms,
                          struct rate_share **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_RATE_OPEN, "i", now_ms);
+    enum err e = store_q(s, a, &r, SQL_RATE_OPEN, ARG_INT(now_ms));
 
     *n = 0;
     *rows = NULL;
@@ -52,5 +53,5 @@ enum err store_rate_open(struct store *s, struct arena *a, int64_t now_ms,
 
 enum err store_rate_purge(struct store *s, int64_t before_ms)
 {
-    return store_q(s, NULL, NULL, SQL_RATE_PURGE, "i", before_ms);
+    return store_q(s, NULL, NULL, SQL_RATE_PURGE, ARG_INT(before_ms));
 }

@@ -3,7 +3,8 @@
  * store/store_secrets.c - secrets at rest: the digest and sealed forms the
  * entity operations store instead of plain secrets, the check that the
  * server key is the database's, and the one-time conversion of rows written
- * in plain text before migration 010. The primitives are core/seal.c; which
+ * in plain text before migration 010 (the columns are the table registry's,
+ * store_tables.c). The primitives are core/seal.c; which
  * column holds which form is docs/reliability.md, "Secrets at rest".
  */
 #include "store/store_int.h"
@@ -47,59 +48,29 @@ static const char SQL_KEY_CHECK_GET[] = "SELECT value FROM meta WHERE key = 'sec
  * first to commit, then deletes nothing and converts nothing. */
 static const char SQL_PLAIN_TAKE[] = "DELETE FROM meta WHERE key = 'secrets_plain' RETURNING 1";
 
-/* A table whose rows may hold plain secrets. 'select' reads the row key,
- * then the plain values; 'update' takes the key as $1 and then one value
- * per pair of 'forms': 'D' (digest) or 'S' (sealed) of select column N. */
-struct plain_table {
-    const char *name;
-    const char *select;
-    const char *update;
-    const char *forms;
-};
-
-static const struct plain_table plain_tables[] = {
-    { "fs_app", "SELECT id, app_secret FROM fs_app",
-      "UPDATE fs_app SET app_secret = $2 WHERE id = $1", "S1" },
-    { "wc_secret", "SELECT id, secret FROM wc_secret",
-      "UPDATE wc_secret SET secret = $2, sealed = $3 WHERE id = $1", "D1S1" },
-    { "udesk_company", "SELECT tenant_id, api_token, admin_password FROM udesk_company",
-      "UPDATE udesk_company SET api_token = $2, admin_password = $3 WHERE tenant_id = $1",
-      "S1S2" },
-    /* Tokens written before 010 are all kept recoverable: the kinds that are
-     * never handed out again expire soon enough. */
-    { "token", "SELECT token FROM token",
-      "UPDATE token SET token = $2, sealed = $3 WHERE token = $1", "D0S0" },
-    { "fs_auth_code", "SELECT code FROM fs_auth_code",
-      "UPDATE fs_auth_code SET code = $2 WHERE code = $1", "D0" },
-    { "fs_chat_link", "SELECT link_token FROM fs_chat_link",
-      "UPDATE fs_chat_link SET link_token = $2 WHERE link_token = $1", "D0" },
-    { "fs_subscription", "SELECT app_ref, encrypt_key, verification_token FROM fs_subscription",
-      "UPDATE fs_subscription SET encrypt_key = $2, verification_token = $3 WHERE app_ref = $1",
-      "S1S2" },
-};
-
-#define NPLAIN (sizeof(plain_tables) / sizeof(plain_tables[0]))
-
-static enum err convert_table(struct store *s, const struct plain_table *t, size_t *rows)
+/* Rewrites the registry's secret columns of every row of 't'. */
+static enum err convert_table(struct store *s, const struct store_table *t, size_t *rows)
 {
-    struct sql_param p[SQL_MAX_PARAMS];
+    struct sql_arg p[1 + TABLE_SECRETS];
     struct arena a;
     struct sql_res r;
-    size_t nforms = strlen(t->forms) / 2;
+    size_t n = 0;
     enum err e;
 
     arena_init(&a, 16384);
-    e = sql_exec(s, &a, t->select, NULL, 0, &r);
+    e = sql_exec(s, &a, store_table_sql(t, TABLE_SECRETS_SELECT), NULL, 0, &r);
+    while (n < TABLE_SECRETS && t->secrets[n].column != NULL)
+        n++;
     for (size_t i = 0; e == ERR_OK && i < r.nrows; i++) {
-        p[0] = (struct sql_param){ 's', sql_text(&r, i, 0), 0 };
-        for (size_t j = 0; j < nforms; j++) {
-            const char *plain = sql_text(&r, i, (size_t)(t->forms[2 * j + 1] - '0'));
-            char *v = t->forms[2 * j] == 'D' ? store_digest(s, &a, plain)
-                                             : store_seal(s, &a, plain);
+        p[0] = ARG_TEXT(sql_text(&r, i, 0));
+        for (size_t j = 0; j < n; j++) {
+            const char *plain = sql_text(&r, i, 1 + j);
+            char *v = t->secrets[j].form == 'D' ? store_digest(s, &a, plain)
+                                                : store_seal(s, &a, plain);
 
-            p[1 + j] = (struct sql_param){ 's', v, 0 };
+            p[1 + j] = ARG_TEXT(v);
         }
-        e = sql_exec(s, NULL, t->update, p, (int)(1 + nforms), NULL);
+        e = sql_exec(s, NULL, store_table_sql(t, TABLE_SECRETS_UPDATE), p, (int)(1 + n), NULL);
     }
     *rows = r.nrows;
     arena_release(&a);
@@ -115,9 +86,9 @@ enum err store_secrets_init(struct store *s)
 
     arena_init(&a, 1024);
     check = seal_digest(&a, &s->key, KEY_CHECK_TEXT);
-    e = store_q(s, NULL, NULL, SQL_KEY_CHECK_PUT, "s", check);
+    e = store_q(s, NULL, NULL, SQL_KEY_CHECK_PUT, ARG_TEXT(check));
     if (e == ERR_OK)
-        e = sql_one(store_q(s, &a, &r, SQL_KEY_CHECK_GET, ""), &r);
+        e = sql_one(store_q(s, &a, &r, SQL_KEY_CHECK_GET), &r);
     if (e == ERR_OK)
         stored = (char *)sql_text(&r, 0, 0);
     if (e == ERR_OK && !seal_str_eq(stored, check)) {
@@ -126,14 +97,16 @@ enum err store_secrets_init(struct store *s)
         e = ERR_FORBIDDEN;
     }
     if (e == ERR_OK)
-        e = store_q(s, &a, &r, SQL_PLAIN_TAKE, "");
-    for (size_t i = 0; e == ERR_OK && r.nrows > 0 && i < NPLAIN; i++) {
+        e = store_q(s, &a, &r, SQL_PLAIN_TAKE);
+    for (size_t i = 0; e == ERR_OK && r.nrows > 0 && i < store_table_count; i++) {
+        const struct store_table *t = &store_tables[i];
         size_t rows = 0;
 
-        e = convert_table(s, &plain_tables[i], &rows);
+        if (t->secret_key == NULL)
+            continue;
+        e = convert_table(s, t, &rows);
         if (e == ERR_OK && rows > 0)
-            log_info("secrets at rest: converted %zu plain rows of %s", rows,
-                     plain_tables[i].name);
+            log_info("secrets at rest: converted %zu plain rows of %s", rows, t->name);
     }
     arena_release(&a);
     return e;

@@ -38,39 +38,35 @@ static char *to_sqlite(const char *sql)
     return out;
 }
 
+static void stmt_drop(void *owner, struct stmt_entry *e)
+{
+    (void)owner;
+    sqlite3_finalize(e->stmt);
+}
+
 static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
 {
-    uintptr_t h = (uintptr_t)sql;
-    unsigned slot = (unsigned)((h >> 4) ^ (h >> 12)) % SQ_CACHE_SLOTS;
+    struct stmt_entry *e = stmt_cache_find(&s->cache, sql);
+    sqlite3_stmt *st = NULL;
+    char *text;
+    int rc;
 
-    for (unsigned i = 0; i < SQ_CACHE_SLOTS; i++) {
-        unsigned k = (slot + i) % SQ_CACHE_SLOTS;
-        sqlite3_stmt *st = NULL;
-        char *text;
-        int rc;
-
-        if (s->cache[k].sql == sql)
-            return s->cache[k].stmt;
-        if (s->cache[k].sql != NULL)
-            continue;
-        text = to_sqlite(sql);
-        rc = sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-        free(text);
-        if (rc != SQLITE_OK) {
-            sq_fail(s, "prepare");
-            log_error("sqlite: statement was: %s", sql);
-            return NULL;
-        }
-        s->cache[k].sql = sql;
-        s->cache[k].stmt = st;
-        return st;
+    if (e != NULL)
+        return e->stmt;
+    text = to_sqlite(sql);
+    rc = sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    free(text);
+    if (rc != SQLITE_OK) {
+        sq_fail(s, "prepare");
+        log_error("sqlite: statement was: %s", sql);
+        return NULL;
     }
-    log_error("sqlite: statement cache full");
-    return NULL;
+    stmt_cache_add(&s->cache, sql, st, 0);
+    return st;
 }
 
 static enum err sq_query(struct store *st, struct arena *a, const char *sql,
-                         const struct sql_param *params, int nparams, struct sql_res *res)
+                         const struct sql_arg *args, int nargs, struct sql_res *res)
 {
     struct sq *s = SQ(st)->via ? SQ(st)->via : SQ(st);
     sqlite3_stmt *q;
@@ -86,13 +82,13 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
     q = stmt_cached(s, sql);
     if (q == NULL)
         return ERR_STORE;
-    for (int i = 0; i < nparams; i++) {
-        if (params[i].type == 'i')
-            sqlite3_bind_int64(q, i + 1, params[i].i);
-        else if (params[i].s == NULL)
+    for (int i = 0; i < nargs; i++) {
+        if (args[i].type == SQL_INT)
+            sqlite3_bind_int64(q, i + 1, args[i].i);
+        else if (args[i].s == NULL)
             sqlite3_bind_null(q, i + 1);
         else
-            sqlite3_bind_text(q, i + 1, params[i].s, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, i + 1, args[i].s, -1, SQLITE_STATIC);
     }
     if (res != NULL)
         res->ncols = (size_t)sqlite3_column_count(q);
@@ -266,8 +262,7 @@ static void sq_close(struct store *st)
 {
     struct sq *s = SQ(st);
 
-    for (unsigned i = 0; i < SQ_CACHE_SLOTS; i++)
-        sqlite3_finalize(s->cache[i].stmt);
+    stmt_cache_free(&s->cache);
     /* Closing the last connection checkpoints the WAL into the database. */
     if (sqlite3_close(s->db) != SQLITE_OK)
         log_error("sqlite: close failed: %s", sqlite3_errmsg(s->db));
@@ -309,6 +304,7 @@ struct store *sq_open(const struct config *cfg)
     bool memory = sq_path(cfg->db, path, sizeof(path));
 
     s->base.ops = &sq_ops;
+    stmt_cache_init(&s->cache, STMT_CACHE_MAX, stmt_drop, s);
     if (sqlite3_open_v2(path, &s->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI
                             | SQLITE_OPEN_NOMUTEX,

@@ -10,17 +10,12 @@
 
 #include <sqlite3.h>
 
-#define SQ_CACHE_SLOTS 128
-
 struct store_group;
 
 struct sq {
     struct store base;
     sqlite3 *db;
-    struct {
-        const char *sql; /* keyed by the address of a static SQL string */
-        sqlite3_stmt *stmt;
-    } cache[SQ_CACHE_SLOTS];
+    struct stmt_cache cache;
     /* A transaction is open on this connection: a statement that finds
      * SQLite has dropped it (a failed write can roll everything back) fails
      * instead of running on its own, outside any transaction. */

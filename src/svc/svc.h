@@ -36,6 +36,12 @@ struct svc_ctx {
  * is ERR_BAD_REQUEST naming the field; an identity owned by another tenant
  * is ERR_CONFLICT. */
 enum err svc_seed_apply(struct svc_ctx *c, json_t *doc, json_t **out);
+/* svc_seed_apply in transactions of its own, called with none open: a new
+ * or changed Feishu event callback is challenged (url_verification, up to a
+ * second each) with no transaction open, between a read transaction that
+ * finds those callbacks and the write transaction that applies the
+ * document with the results. No write waits on a callback. */
+enum err svc_seed_run(struct svc_ctx *c, json_t *doc, json_t **out);
 
 /* Every resolved identifier of one tenant, as caller-owned JSON. */
 enum err svc_tenant_describe(struct svc_ctx *c, int64_t tenant, json_t **out);
@@ -215,9 +221,9 @@ enum err svc_kb_cat_list(struct svc_ctx *c, const struct kb_policy *p, int64_t a
 enum err svc_kb_cat_all(struct svc_ctx *c, const struct kb_policy *p, const char *type,
                         int64_t owner, struct kb_cat_row **rows, size_t *n);
 
-/* The WeCom knowledge base's rules (spec wecom-kf-knowledge.md §5). */
+/* The WeCom knowledge base's rules (WeCom "知识库分组管理", knowledge-base groups). */
 extern const struct kb_policy svc_kb_wecom;
-/* The Udesk knowledge base's rules (spec udesk-knowledge.md §4). */
+/* The Udesk knowledge base's rules (Udesk "Knowledge catalogs"). */
 extern const struct kb_policy svc_kb_udesk;
 
 /* --- knowledge items in categories (svc_kb_item.c) --- */
@@ -280,9 +286,9 @@ enum err svc_kb_item_list(struct svc_ctx *c, const struct kb_item_policy *p, con
                           int64_t owner, int64_t after, int64_t offset, int64_t limit,
                           struct kb_item **items, size_t *n, bool *has_more, int64_t *total);
 
-/* WeCom intents (spec wecom-kf-knowledge.md §6, §7). */
+/* WeCom intents (WeCom "知识库问答管理"). */
 extern const struct kb_item_policy svc_kb_wecom_intent;
-/* Udesk items (spec udesk-knowledge.md §5), one policy per catalog type. */
+/* Udesk items ("Knowledge questions", "Common phrases", "Common links"), one policy per catalog type. */
 extern const struct kb_item_policy svc_kb_udesk_question, svc_kb_udesk_expression,
     svc_kb_udesk_link;
 

@@ -23,7 +23,7 @@ const struct kb_policy svc_kb_wecom = {
     .default_name = "默认分组",
     .max_depth = 1,
     .unique_names = true,
-    .items_go_with = true,         /* unconfirmed (§5.2): an intent needs its group */
+    .items_go_with = true,         /* unconfirmed: an intent needs its group */
 };
 
 static const char *const udesk_types[] = { "question", "useful_expression", "useful_link",
@@ -31,11 +31,11 @@ static const char *const udesk_types[] = { "question", "useful_expression", "use
 
 const struct kb_policy svc_kb_udesk = {
     .space = "udesk",
-    .max_name_chars = 255,  /* §4.4 "≤ 255 characters" */
-    .types = udesk_types,   /* §4.1 */
-    .max_depth = 32,        /* unconfirmed (§4.3); docs/compat.md */
-    .owned = true,          /* §4.2 */
-    .row_refs = true,       /* integer ids (§4.4) */
+    .max_name_chars = 255,  /* Udesk "Knowledge catalogs": "≤ 255 characters" */
+    .types = udesk_types,   /* the four knowledge types */
+    .max_depth = 32,        /* unconfirmed; docs/compat.md */
+    .owned = true,          /* agents own their catalogs */
+    .row_refs = true,       /* integer ids */
 };
 
 static enum err check_name(struct svc_ctx *c, const struct kb_policy *p, const char *name)

@@ -118,7 +118,7 @@ static bool appid_ok(const char *id)
     return true;
 }
 
-/* Cuts 's' to at most 'max' bytes on a character boundary (§7: "truncated"). */
+/* Cuts 's' to at most 'max' bytes on a character boundary ("truncated"). */
 static const char *cut_bytes(struct arena *a, const char *s, size_t max)
 {
     size_t n = strlen(s);

@@ -76,10 +76,62 @@ static enum err check(struct svc_ctx *c, json_t *obj, const struct field_rule *r
     return e;
 }
 
+/* A callback a seed document sets, and whether it answered the
+ * url_verification challenge. svc_seed_run challenges the new and changed
+ * ones before its write transaction; the apply then only reads the results. */
+struct seed_callback {
+    const char *app_id, *url, *token, *key;
+    bool ok;
+    char why[200];
+};
+
+struct seed_checks {
+    struct seed_callback *v;
+    size_t n;
+};
+
+/* The verification token a subscription gets: the document's, else the one
+ * it has, else the one the checks chose for the app, else a new one. */
+static const char *event_token(struct svc_ctx *c, const struct seed_checks *checked,
+                               const char *app_id, json_t *ev, const char *had)
+{
+    if (json_str(ev, "verification_token") != NULL)
+        return json_str(ev, "verification_token");
+    if (had != NULL)
+        return had;
+    for (size_t i = 0; checked != NULL && i < checked->n; i++)
+        if (strcmp(checked->v[i].app_id, app_id) == 0)
+            return checked->v[i].token;
+    return ids_token(c->a, "", 24);
+}
+
+/* Whether the callback answers: the checked result for exactly this
+ * callback, else a challenge now (the subscription changed since the checks
+ * were made, or the caller made none). */
+static bool callback_answers(const struct seed_checks *checked, const char *app_id,
+                             const struct fs_subscription_row *sub, char *why, size_t whylen)
+{
+    for (size_t i = 0; checked != NULL && i < checked->n; i++) {
+        const struct seed_callback *cb = &checked->v[i];
+
+        if (strcmp(cb->app_id, app_id) == 0 && strcmp(cb->url, sub->callback_url) == 0
+            && strcmp(cb->token, sub->verification_token) == 0
+            && strcmp(cb->key, sub->encrypt_key) == 0) {
+            snprintf(why, whylen, "%s", cb->why);
+            return cb->ok;
+        }
+    }
+    return ev_challenge(sub->callback_url, sub->verification_token, sub->encrypt_key, why,
+                        whylen)
+           == ERR_OK;
+}
+
 /* An app's "event" object replaces its subscription; null removes it. A
  * new or changed callback must pass the url_verification challenge, as on
- * the platform, before it is saved (events.md B.2). */
-static enum err seed_event(struct svc_ctx *c, int64_t app, json_t *ev)
+ * the platform, before it is saved (Feishu's "Configure event subscription"
+ * guide: the request URL is verified when it is set). */
+static enum err seed_event(struct svc_ctx *c, const struct seed_checks *checked,
+                           const char *app_id, int64_t app, json_t *ev)
 {
     struct fs_subscription_row old, sub = { .app = app };
     json_t *t;
@@ -103,9 +155,8 @@ static enum err seed_event(struct svc_ctx *c, int64_t app, json_t *ev)
     had = e == ERR_OK;
     sub.callback_url = json_str(ev, "callback_url");
     sub.encrypt_key = json_str(ev, "encrypt_key") ? json_str(ev, "encrypt_key") : "";
-    sub.verification_token = json_str(ev, "verification_token");
-    if (sub.verification_token == NULL)
-        sub.verification_token = had ? old.verification_token : ids_token(c->a, "", 24);
+    sub.verification_token =
+        event_token(c, checked, app_id, ev, had ? old.verification_token : NULL);
     {
         size_t len;
 
@@ -114,9 +165,7 @@ static enum err seed_event(struct svc_ctx *c, int64_t app, json_t *ev)
     if (!had || strcmp(old.callback_url, sub.callback_url) != 0
         || strcmp(old.encrypt_key, sub.encrypt_key) != 0
         || strcmp(old.verification_token, sub.verification_token) != 0) {
-        if (ev_challenge(sub.callback_url, sub.verification_token, sub.encrypt_key, why,
-                         sizeof(why))
-            != ERR_OK)
+        if (!callback_answers(checked, app_id, &sub, why, sizeof(why)))
             return err_field(c->ei, ERR_BAD_REQUEST, "callback_url", "callback_url refused: %s",
                              why);
     }
@@ -135,11 +184,13 @@ static const struct field_rule udesk_rules[] = {
     { NULL },
 };
 
-static enum err seed_users(struct svc_ctx *c, int64_t tenant, json_t *users)
+static enum err seed_users(struct svc_ctx *c, const struct seed_checks *checked,
+                           int64_t tenant, json_t *users)
 {
     size_t i;
     json_t *u;
 
+    (void)checked;
     json_array_foreach(users, i, u) {
         struct person_row p = { .tenant_id = tenant };
         enum err e = check(c, u, user_rules, "users[]");
@@ -164,7 +215,8 @@ static enum err seed_users(struct svc_ctx *c, int64_t tenant, json_t *users)
     return ERR_OK;
 }
 
-static enum err seed_feishu(struct svc_ctx *c, int64_t tenant, json_t *fs)
+static enum err seed_feishu(struct svc_ctx *c, const struct seed_checks *checked,
+                            int64_t tenant, json_t *fs)
 {
     struct store *st = c->st;
     json_t *apps = json_object_get(fs, "apps"), *app;
@@ -206,14 +258,15 @@ static enum err seed_feishu(struct svc_ctx *c, int64_t tenant, json_t *fs)
             return err_field(c->ei, ERR_CONFLICT, "app_id", "app_id '%s' belongs to another tenant",
                              row.app_id);
         if (e == ERR_OK && json_object_get(app, "event") != NULL)
-            e = seed_event(c, row.id, json_object_get(app, "event"));
+            e = seed_event(c, checked, row.app_id, row.id, json_object_get(app, "event"));
         if (e != ERR_OK)
             return e;
     }
     return ERR_OK;
 }
 
-static enum err seed_wecom(struct svc_ctx *c, int64_t tenant, json_t *wc)
+static enum err seed_wecom(struct svc_ctx *c, const struct seed_checks *checked,
+                           int64_t tenant, json_t *wc)
 {
     struct store *st = c->st;
     json_t *secrets = json_object_get(wc, "secrets"), *sec;
@@ -221,6 +274,7 @@ static enum err seed_wecom(struct svc_ctx *c, int64_t tenant, json_t *wc)
     int64_t owner;
     size_t i;
 
+    (void)checked;
     if (e != ERR_OK)
         return e;
     e = store_wc_corp_find(st, c->a, json_str(wc, "corpid"), &owner);
@@ -248,11 +302,13 @@ static enum err seed_wecom(struct svc_ctx *c, int64_t tenant, json_t *wc)
     return svc_kb_default_ensure(c, &svc_kb_wecom, tenant);
 }
 
-static enum err seed_udesk(struct svc_ctx *c, int64_t tenant, json_t *ud)
+static enum err seed_udesk(struct svc_ctx *c, const struct seed_checks *checked,
+                           int64_t tenant, json_t *ud)
 {
     struct udesk_row row = { .tenant_id = tenant };
     enum err e = check(c, ud, udesk_rules, "udesk");
 
+    (void)checked;
     if (e != ERR_OK)
         return e;
     row.subdomain = json_str(ud, "subdomain");
@@ -296,7 +352,8 @@ static enum err seed_open_ids(struct svc_ctx *c, int64_t tenant)
 
 static const struct {
     const char *key;
-    enum err (*apply)(struct svc_ctx *c, int64_t tenant, json_t *part);
+    enum err (*apply)(struct svc_ctx *c, const struct seed_checks *checked, int64_t tenant,
+                      json_t *part);
 } seed_parts[] = {
     { "users", seed_users },
     { "feishu", seed_feishu },
@@ -304,7 +361,8 @@ static const struct {
     { "udesk", seed_udesk },
 };
 
-static enum err seed_tenant(struct svc_ctx *c, json_t *t, int64_t *id)
+static enum err seed_tenant(struct svc_ctx *c, const struct seed_checks *checked, json_t *t,
+                            int64_t *id)
 {
     struct tenant_row row;
     const char *name;
@@ -328,14 +386,15 @@ static enum err seed_tenant(struct svc_ctx *c, json_t *t, int64_t *id)
 
         if (part == NULL)
             continue;
-        e = seed_parts[k].apply(c, row.id, part);
+        e = seed_parts[k].apply(c, checked, row.id, part);
         if (e != ERR_OK)
             return e;
     }
     return seed_open_ids(c, row.id);
 }
 
-enum err svc_seed_apply(struct svc_ctx *c, json_t *doc, json_t **out)
+static enum err seed_apply(struct svc_ctx *c, const struct seed_checks *checked, json_t *doc,
+                           json_t **out)
 {
     json_t *tenants = json_object_get(doc, "tenants"), *t, *list;
     size_t i;
@@ -354,7 +413,7 @@ enum err svc_seed_apply(struct svc_ctx *c, json_t *doc, json_t **out)
         json_t *desc;
         int64_t id;
 
-        e = seed_tenant(c, t, &id);
+        e = seed_tenant(c, checked, t, &id);
         if (e == ERR_OK)
             e = svc_tenant_describe(c, id, &desc);
         if (e != ERR_OK) {
@@ -365,4 +424,93 @@ enum err svc_seed_apply(struct svc_ctx *c, json_t *doc, json_t **out)
     }
     *out = json_pack("{s:o}", "tenants", list);
     return ERR_OK;
+}
+
+enum err svc_seed_apply(struct svc_ctx *c, json_t *doc, json_t **out)
+{
+    return seed_apply(c, NULL, doc, out);
+}
+
+/* The callbacks of 'doc' that are new or changed, with the verification
+ * token each will be saved with (read in a transaction of the caller's).
+ * What is not shaped as the document should be is left to the apply to
+ * report. */
+static enum err seed_callbacks(struct svc_ctx *c, json_t *doc, struct seed_checks *out)
+{
+    json_t *t, *app;
+    size_t i, j, cap = 0;
+
+    memset(out, 0, sizeof(*out));
+    json_array_foreach(json_object_get(doc, "tenants"), i, t) {
+        json_array_foreach(json_object_get(json_object_get(t, "feishu"), "apps"), j, app) {
+            json_t *ev = json_object_get(app, "event");
+            struct fs_subscription_row old;
+            struct fs_app_row row;
+            struct seed_callback cb = { .app_id = json_str(app, "app_id") };
+            bool had = false;
+            enum err e;
+
+            if (cb.app_id == NULL || json_str(ev, "callback_url") == NULL)
+                continue;
+            e = store_fs_app_by_app_id(c->st, c->a, cb.app_id, &row);
+            if (e == ERR_OK)
+                e = store_fs_subscription_get(c->st, c->a, row.id, &old);
+            if (e != ERR_OK && e != ERR_NOT_FOUND)
+                return e;
+            had = e == ERR_OK;
+            cb.url = json_str(ev, "callback_url");
+            cb.key = json_str(ev, "encrypt_key") ? json_str(ev, "encrypt_key") : "";
+            cb.token = event_token(c, out, cb.app_id, ev, had ? old.verification_token : NULL);
+            if (had && strcmp(old.callback_url, cb.url) == 0 && strcmp(old.encrypt_key, cb.key) == 0
+                && strcmp(old.verification_token, cb.token) == 0)
+                continue;
+            if (out->n == cap) {
+                struct seed_callback *bigger;
+
+                cap = 2 * cap + 4;
+                bigger = arena_alloc(c->a, cap * sizeof(cb));
+
+                if (out->n > 0)
+                    memcpy(bigger, out->v, out->n * sizeof(cb));
+                out->v = bigger;
+            }
+            out->v[out->n++] = cb;
+        }
+    }
+    return ERR_OK;
+}
+
+enum err svc_seed_run(struct svc_ctx *c, json_t *doc, json_t **out)
+{
+    struct seed_checks checked;
+    enum err e;
+
+    *out = NULL;
+    e = store_begin(c->st, false);
+    if (e != ERR_OK)
+        return e;
+    e = seed_callbacks(c, doc, &checked);
+    store_rollback(c->st);
+    if (e != ERR_OK)
+        return e;
+    /* No transaction is open while a callback is challenged. */
+    for (size_t i = 0; i < checked.n; i++) {
+        struct seed_callback *cb = &checked.v[i];
+
+        cb->ok = ev_challenge(cb->url, cb->token, cb->key, cb->why, sizeof(cb->why)) == ERR_OK;
+    }
+    e = store_begin(c->st, true);
+    if (e != ERR_OK)
+        return e;
+    e = seed_apply(c, &checked, doc, out);
+    if (e != ERR_OK) {
+        store_rollback(c->st);
+        return e;
+    }
+    e = store_commit(c->st);
+    if (e != ERR_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return e;
 }

@@ -1,4 +1,4 @@
-// Configuration (STYLE §7): --print-config, precedence default < file < environment <
+// Configuration (CONTRIBUTING.md: a config key is one table row): --print-config, precedence default < file < environment <
 // command line, validation errors that name the key (and the line of a config file).
 
 import { test } from 'node:test';

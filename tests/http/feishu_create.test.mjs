@@ -1,4 +1,4 @@
-// Feishu chat create (chats.md §4, §15): defaults and absent keys, the limits that need
+// Feishu chat create ("创建群"): defaults and absent keys, the limits that need
 // many people or apps (user_id_list ≤ 50, bot_id_list ≤ 5), uuid idempotency with 20
 // parallel requests, wrong JSON types. Exact bytes: tests/http/feishu/create_*.case.
 
@@ -12,14 +12,14 @@ import { adminSeed } from './lib/server.mjs';
 
 const T = { timeout: 180_000 };
 
-// The keys of the create response example of chats.md §4.
+// The keys of the create response example of "创建群"
 const CREATE_KEYS = [
     'chat_id', 'avatar', 'name', 'description', 'i18n_names', 'owner_id', 'owner_id_type',
     'urgent_setting', 'video_conference_setting', 'add_member_permission', 'share_card_permission',
     'at_all_permission', 'edit_permission', 'group_message_type', 'chat_mode', 'chat_type', 'chat_tag',
     'external', 'tenant_key', 'join_message_visibility', 'leave_message_visibility', 'membership_approval',
     'moderation_permission', 'restricted_mode_setting', 'hide_member_count_setting',
-    // SDK-only (chats.md §4: "newest SDK adds"); allowed, not required.
+    // SDK-only ("创建群": "newest SDK adds"); allowed, not required.
     'pin_manage_setting', 'labels', 'toolkit_ids',
 ];
 const DEFAULTS = {
@@ -49,7 +49,7 @@ const DEFAULTS = {
 };
 
 describe('feishu chat create', () => {
-    it('create {} as a bot: §4 defaults, no name, no owner, no get-only fields', T, async () => {
+    it('create {} as a bot: "创建群" defaults, no name, no owner, no get-only fields', T, async () => {
         await withFeishuServer(async (srv) => {
             const t = await tenantToken(srv, APP1);
             const d = await createChat(srv, t, {});

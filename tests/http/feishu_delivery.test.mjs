@@ -1,8 +1,9 @@
-// tests/http/feishu_delivery.test.mjs - event delivery to callback URLs (events.md B):
+// tests/http/feishu_delivery.test.mjs - event delivery to callback URLs ("将事件发送至开发者服务器"):
 // the url_verification challenge on subscribing, encrypted and signed pushes accepted by
 // the official SDK's EventDispatcher, subscriptions and recipients, retries on the
 // server clock with one event_id, redelivery, the delivery log, and nothing lost across
 // SIGKILL.
+import http from 'node:http';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_HEADERS, adminEvents, adminTenant, advanceClock, serverNow, sleep, waitFor } from './lib/server.mjs';
@@ -52,6 +53,49 @@ test('subscribing runs the url_verification challenge and refuses a URL that fai
             assert.deepEqual(app.event, { callback_url: rx.url, encrypt_key: 'enc key 1', verification_token: 'vt-1', types: ['im.chat.updated_v1'] });
         } finally {
             await rx.close();
+        }
+    });
+});
+
+// The challenge of a seed is answered only after a chat was created in between: the seed
+// must hold no transaction while it waits on the callback, or the create would wait for
+// the seed, the challenge would time out (it has a second) and the seed would fail.
+test('a seed waiting on its callback challenge holds up no other write', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const token = await tenantToken(srv, APP1);
+        const order = [];
+        let pending = null;
+        const server = http.createServer((req, res) => {
+            const chunks = [];
+            req.on('data', (c) => chunks.push(c));
+            req.on('end', async () => {
+                const ch = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+                // Each on a connection of its own: the kernel spreads them over the
+                // workers, and the seed's own worker is busy with this very call.
+                const creates = Array.from({ length: 8 }, (_, i) => srv.request('POST', '/open-apis/im/v1/chats', {
+                    agent: false,
+                    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+                    body: JSON.stringify({ name: `made during a challenge ${i}` }),
+                }).then((r) => (r.json && r.json.code === 0 ? r : Promise.reject(new Error(r.body)))));
+                pending = Promise.allSettled(creates);
+                const r = await Promise.race([Promise.any(creates).catch(() => null), sleep(3000).then(() => null)]);
+                order.push(r ? 'chat created' : 'no chat created in 3 s');
+                res.setHeader('content-type', 'application/json');
+                res.end(JSON.stringify({ challenge: ch.challenge }));
+            });
+        });
+        await new Promise((r) => server.listen(0, '127.0.0.1', r));
+        try {
+            const url = `http://127.0.0.1:${server.address().port}/events`;
+            const res = await subscribe(srv, APP1, { callback_url: url, verification_token: 'vt-w', types: ['im.chat.updated_v1'] });
+            order.push('seed answered');
+            assert.equal(res.status, 200, res.body);
+            assert.deepEqual(order, ['chat created', 'seed answered']);
+            const app = (await adminTenant(srv, 'Acme')).feishu.apps.find((a) => a.app_id === APP1.app_id);
+            assert.equal(app.event.callback_url, url);
+        } finally {
+            await pending;
+            await new Promise((r) => server.close(r));
         }
     });
 });

@@ -1,5 +1,5 @@
 // tests/http/feishu_events.test.mjs - chat changes write their schema 2.0 events into
-// the outbox in the same transaction (chats.md §16), read back through
+// the outbox in the same transaction (the chat event pages), read back through
 // GET /admin/v1/tenants/{name}/events. Delivery itself is the delivery issue's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

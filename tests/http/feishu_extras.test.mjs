@@ -1,5 +1,5 @@
 // tests/http/feishu_extras.test.mjs - announcement, chat tabs and chat menus
-// (chat-extras.md): every endpoint's success and documented failures, explicit order
+// (the announcement, chat tab and chat menu pages): every endpoint's success and documented failures, explicit order
 // under concurrent writes, and the document operations of announcement patches.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

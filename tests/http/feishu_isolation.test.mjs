@@ -1,4 +1,4 @@
-// Tenant isolation for Feishu (DESIGN: tenancy is the security boundary): Acme and
+// Tenant isolation for Feishu (CONTRIBUTING.md: tenancy is the security boundary): Acme and
 // Globex never see each other's chats in list or search (not even public ones), every
 // per-chat operation across tenants → 232010, and one tenant's people cannot be named
 // by the other's app (→ 232043).

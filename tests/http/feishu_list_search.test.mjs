@@ -1,7 +1,7 @@
-// Feishu chat list and search (chats.md §6, §7, conventions.md §8): pagination across
+// Feishu chat list and search ("获取用户或机器人所在的群列表", "搜索对用户或机器人可见的群列表", "API call guide"): pagination across
 // many pages with both sort types, stable keyset pages while chats are added, the
 // principal's view (bot vs user), disbanded chats, search matching and paging, and the
-// moderation allow-list pages (chats.md §10.1).
+// moderation allow-list pages ("群发言权限").
 // Exact bytes of one page: tests/http/feishu/list_*.case, search_*.case.
 
 import { describe, it } from 'node:test';

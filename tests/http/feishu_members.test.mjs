@@ -1,4 +1,4 @@
-// tests/http/feishu_members.test.mjs - chat members and managers (members.md): add with
+// tests/http/feishu_members.test.mjs - chat members and managers (the chat member and manager pages): add with
 // every succeed_type, remove, me_join, list with keyset paging and member_total,
 // is_in_chat, managers, the caps, the permission rules, the member events and
 // consistency under concurrent adds and removes.

@@ -1,8 +1,9 @@
-// The permission matrix of chats.md §14 (with §8, §9, §10.2, §11, §12), table-driven.
+// The permission matrix of the chat pages' permission notes ("创建群", "更新群信息",
+// "解散群", "群发言权限", "获取群分享链接", "群置顶"), table-driven.
 // Every cell gets a fresh chat created by app 1's bot (the creator bot) with
 //   owner       Zhang San (user token of app 1)
-//   manager     Sun Qi, made a manager by the owner through add_managers (members.md
-//               §7; the manager cells are skipped while that endpoint answers 404)
+//   manager     Sun Qi, made a manager by the owner through add_managers ("指定群管理员";
+//               the manager cells are skipped while that endpoint answers 404)
 //   member      Wang Wu (user token)
 //   non-member  Zhao Liu (user token, same tenant)
 //   creator bot app 1 (tenant token): owner-like powers (im:chat:operate_as_owner)
@@ -22,7 +23,7 @@ import {
 const ROLES = ['owner', 'manager', 'member', 'non-member', 'creator bot', 'other bot', 'outside bot'];
 
 // Expected outcome per action and role: 0 = success, 'full'/'partial' for get, a code
-// otherwise, 'refused' = any error (the spec leaves the code open).
+// otherwise, 'refused' = any error (the pages leave the code open).
 const F = 'full';
 const P = 'partial';
 const MATRIX = {
@@ -44,7 +45,7 @@ const MATRIX = {
 
 const PARTIAL_KEYS = ['avatar', 'bot_count', 'chat_status', 'name', 'user_count'];
 
-describe('feishu permission matrix (chats.md §14)', () => {
+describe('feishu permission matrix (the chat pages\' permission notes)', () => {
     it('every role × action', { timeout: 300_000 }, async (t) => {
         await withFeishuServer(async (srv) => {
             const bot = await tenantToken(srv, APP1);

@@ -1,4 +1,4 @@
-// tests/http/feishu_sdk_extras.test.mjs - the chat extras (chat-extras.md) through the
+// tests/http/feishu_sdk_extras.test.mjs - the chat extras (the announcement, chat tab and chat menu pages) through the
 // official SDK, changed only by `domain`: client.im.chatAnnouncement.*,
 // client.im.chatTab.*, client.im.chatMenuTree.* and client.im.chatMenuItem.*.
 import { test } from 'node:test';

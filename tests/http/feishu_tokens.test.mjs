@@ -1,4 +1,4 @@
-// Feishu tokens (conventions.md §10): the 2-hour lifetime and the 30-minute rule of
+// Feishu tokens ("自建应用获取 tenant_access_token", "自建应用获取 app_access_token"): the 2-hour lifetime and the 30-minute rule of
 // tenant_access_token and app_access_token, moved through with POST /admin/v1/clock;
 // the user_access_token flow (admin authorization code → /authen/v2/oauth/token →
 // refresh) and expiry. Exact bytes of each endpoint: tests/http/feishu/token_*.case,

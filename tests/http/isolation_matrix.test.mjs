@@ -1,4 +1,4 @@
-// tests/http/isolation_matrix.test.mjs - the tenant-isolation matrix (DESIGN: tenancy is the
+// tests/http/isolation_matrix.test.mjs - the tenant-isolation matrix (CONTRIBUTING.md: tenancy is the
 // security boundary). One table, ROWS, holds every request of every dialect that names an
 // object: a Feishu chat and what hangs off it (members, managers, announcement, tabs, menu
 // items), a WeCom knowledge group, a Udesk catalog or agent. Each row is sent with tenant
@@ -83,7 +83,7 @@ const BOT_ONLY = { as: ['bot'] };
 const OWNER_ONLY = { bot: 232038 };
 
 export const ROWS = [
-    // Feishu: A's chat in the path (chats.md, members.md, chat-extras.md).
+    // Feishu: A's chat in the path (the im/v1 chat pages, the chat member and manager pages, the announcement, chat tab and chat menu pages).
     F('GET', '', undefined),
     F('PUT', '', { name: 'Hijacked {seq}', description: 'x' }),
     F('GET', '/moderation', undefined),
@@ -128,14 +128,14 @@ export const ROWS = [
     { dialect: 'feishu', method: 'POST', path: FS, body: { name: 'x', user_id_list: ['{member_open}'] }, expect: 232043 },
     { dialect: 'feishu', method: 'POST', path: FS, body: { name: 'x', owner_id: '{owner_open}' }, expect: 232043 },
 
-    // WeCom (wecom-kf-knowledge.md §5): A's group ids, the default group included.
+    // WeCom ("知识库分组管理"): A's group ids, the default group included.
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/mod_group', body: { group_id: '{group}', name: 'Stolen' }, expect: 40058 },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/del_group', body: { group_id: '{group}' }, expect: 40058 },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/list_group', body: { group_id: '{group}' }, expect: 40058 },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/mod_group', body: { group_id: '{default_group}', name: 'Stolen' }, expect: 40058, control: { code: 40058, msg: 'default group can not be modified' } },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/del_group', body: { group_id: '{default_group}' }, expect: 40058, control: { code: 40058, msg: 'default group can not be modified' } },
 
-    // Udesk (udesk-knowledge.md §4.4 - §4.7): A's catalogs by id, as parents, A's agents.
+    // Udesk ("Knowledge catalogs"): A's catalogs by id, as parents, A's agents.
     { dialect: 'udesk', method: 'PUT', path: `${UDC}/{catalog}`, body: { knowledge_catalog: { name: 'Stolen', agent_id: 0 } }, expect: 2005, msg: '分类不存在' },
     { dialect: 'udesk', method: 'DELETE', path: `${UDC}/{catalog}`, body: { knowledge_catalog: { agent_id: 0 } }, expect: 2005, msg: '分类不存在' },
     { dialect: 'udesk', method: 'PUT', path: `${UDC}/{agent_catalog}`, body: { knowledge_catalog: { name: 'Stolen', agent_id: 101 } }, expect: 2005, msg: '分类不存在' },
@@ -145,7 +145,7 @@ export const ROWS = [
     { dialect: 'udesk', method: 'POST', path: UDC, body: { knowledge_catalog: { name: 'x', knowledge_type_name: 'question', agent_id: 0, parent_id: '{catalog}' } }, expect: 2005, msg: '分类不存在' },
     { dialect: 'udesk', method: 'GET', path: `${UDC}?knowledge_type_name=question&agent_id={agent}`, body: undefined, expect: 2005, msg: '客服不存在' },
 
-    // WeCom intents (wecom-kf-knowledge.md §6, §7): A's intents, groups and media.
+    // WeCom intents ("知识库问答管理"): A's intents, groups and media.
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/add_intent', body: { group_id: '{group}', question: { text: { content: 'Stolen {seq}' } }, answers: [{ text: { content: 'x' } }] }, expect: 40058 },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/add_intent', body: { group_id: '{own.group}', question: { text: { content: 'Stolen {seq}' } }, answers: [{ text: { content: 'x' }, attachments: [{ msgtype: 'image', image: { media_id: '{media}' } }] }] }, expect: 40007, msg: 'invalid media_id' },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/mod_intent', body: { intent_id: '{intent}', answers: [{ text: { content: 'Stolen' } }] }, expect: 40058, msg: 'intent not found' },
@@ -153,7 +153,7 @@ export const ROWS = [
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/list_intent', body: { intent_id: '{intent}' }, expect: 40058, msg: 'intent not found' },
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/list_intent', body: { group_id: '{group}' }, expect: 40058 },
 
-    // Udesk items (udesk-knowledge.md §5): A's items by id, A's catalogs to hold them.
+    // Udesk items ("Knowledge questions" and the like): A's items by id, A's catalogs to hold them.
     ...[['knowledge_questions', 'knowledge_question', 'question', { title: 'Stolen', content: 'x' }],
         ['useful_expressions', 'useful_expression', 'expression', { content: 'Stolen' }],
         ['useful_links', 'useful_link', 'link', { name: 'Stolen', url: 'https://stolen.test/' }]].flatMap(([plural, one, key, fields]) => [

@@ -1,6 +1,7 @@
 // tests/http/rate_limit.test.mjs - the platforms' rate limits with their own codes:
-// Feishu 429 + 99991400 + x-ogw-ratelimit-* per app and endpoint (conventions.md §9),
-// WeCom 45009 per corp and API (§3.1), Udesk per company for every API (§2.4).
+// Feishu 429 + 99991400 + x-ogw-ratelimit-* per app and endpoint ("频控策略"),
+// WeCom 45009 per corp and API ("频率限制"), Udesk per company for every API ("General
+// instructions").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { APP1, APP2, assertErr, assertOk, chatPath, createChat, fs, tenantToken, withFeishuServer } from './lib/feishu.mjs';

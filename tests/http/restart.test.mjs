@@ -1,4 +1,4 @@
-// Durability (DESIGN "No data lost"): state survives a graceful restart, and every
+// Durability (CONTRIBUTING.md: real, and the same on both stores): state survives a graceful restart, and every
 // acknowledged write survives SIGKILL in the middle of a write load.
 
 import { test } from 'node:test';

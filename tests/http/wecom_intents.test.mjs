@@ -1,4 +1,5 @@
-// WeCom knowledge Q&A items, "intents" (spec wecom-kf-knowledge.md §6, §7, §8): the four
+// WeCom knowledge Q&A items, "intents" (WeCom "知识库问答管理", its attachment appendix and
+// "上传临时素材"): the four
 // endpoints and their shapes, field limits in characters, the per-group quota, questions
 // unique across groups, mod_intent's overwrite of each part given, attachments of the
 // four kinds with media from POST /cgi-bin/media/upload (read back by name only), cursor

@@ -1,4 +1,4 @@
-// WeCom list_group pagination and the 100-group cap (spec §5, §5.4), beyond what a
+// WeCom list_group pagination and the 100-group cap ("知识库分组管理"), beyond what a
 // .case file can express: keyset behaviour while groups change between pages, page
 // boundaries, limit bounds, the exact cap, cursors across corps.
 

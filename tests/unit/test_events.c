@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/unit/test_events.c - the push format of events.md B.3-B.4: the
- * signature test vector, encryption that decrypts with the documented
+/* tests/unit/test_events.c - the push format of Feishu's "将事件发送至开发者服务器"
+ * (send events to the developer server: encryption, signature): the signature
+ * test vector, encryption that decrypts with the documented
  * algorithm, the token placed where each envelope keeps it. */
 #include "unit.h"
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_feishu.c - the Feishu error map: a row for every error, the
- * codes the specs fix (conventions.md §6, chats.md §13, members.md §9,
- * chat-extras.md), and the legacy-doc model of announcements. */
+ * codes the official pages fix ("服务端错误码说明" and the error tables of the
+ * chat, member, announcement, tab and menu pages), and the legacy-doc model of
+ * announcements. */
 #include "unit.h"
 
 #include "dialect/feishu/fs.h"
@@ -43,6 +44,26 @@ static void spec_codes(void)
     CHECK(fs_error_lookup(ERR_METHOD, SUBJ_NONE)->http == 404);
     CHECK(fs_error_lookup(ERR_STORE, SUBJ_NONE)->http == 500);
     CHECK(fs_error_lookup(ERR_FORBIDDEN, SUBJ_MEMBERSHIP)->http == 400);
+}
+
+/* The token and OAuth endpoints' codes come from their own tables. */
+static void token_and_oauth_codes(void)
+{
+    for (int e = 1; e < ERR__COUNT; e++) {
+        CHECK(fs_token_error_lookup((enum err)e, SUBJ_NONE)->http == 200);
+        CHECK(fs_oauth_error_lookup((enum err)e, SUBJ_NONE)->code != 0);
+    }
+    CHECK(fs_token_error_lookup(ERR_UNAUTHENTICATED, SUBJ_SECRET)->code == 10014);
+    CHECK(fs_token_error_lookup(ERR_UNAUTHENTICATED, SUBJ_TENANT)->code == 10003);
+    CHECK(fs_token_error_lookup(ERR_MISSING, SUBJ_TENANT)->code == 10003);
+    CHECK(fs_token_error_lookup(ERR_STORE, SUBJ_NONE)->code == 55001);
+    CHECK(fs_oauth_error_lookup(ERR_UNAUTHENTICATED, SUBJ_TENANT)->code == 20002);
+    CHECK_STR(fs_oauth_error_lookup(ERR_UNAUTHENTICATED, SUBJ_SECRET)->msg, "invalid_client");
+    CHECK(fs_oauth_error_lookup(ERR_UNAUTHENTICATED, SUBJ_CODE)->code == 20003);
+    CHECK(fs_oauth_error_lookup(ERR_UNAUTHENTICATED, SUBJ_REFRESH)->code == 20026);
+    CHECK(fs_oauth_error_lookup(ERR_EXPIRED, SUBJ_REFRESH)->code == 20037);
+    CHECK_STR(fs_oauth_error_lookup(ERR_MISSING, SUBJ_NONE)->msg, "invalid_request");
+    CHECK(fs_oauth_error_lookup(ERR_STORE, SUBJ_NONE)->http == 500);
 }
 
 static const char *line_text(json_t *doc, size_t i)
@@ -110,6 +131,7 @@ static void doc_operations(void)
 const struct unit_case feishu_cases[] = {
     { "feishu/every_err_has_a_row", every_err_has_a_row },
     { "feishu/spec_codes", spec_codes },
+    { "feishu/token_and_oauth_codes", token_and_oauth_codes },
     { "feishu/doc_operations", doc_operations },
     { NULL, NULL },
 };

@@ -47,7 +47,8 @@ static void round_trip(void)
         char *s1 = seal_seal(&a, &k, texts[i]), *s2 = seal_seal(&a, &k, texts[i]);
 
         CHECK(strncmp(s1, "v1:", 3) == 0);
-        CHECK(strstr(s1, texts[i]) == NULL || texts[i][0] == '\0');
+        /* A text long enough not to turn up in random base64 by chance. */
+        CHECK(strlen(texts[i]) < 8 || strstr(s1, texts[i]) == NULL);
         CHECK(strcmp(s1, s2) != 0); /* a fresh nonce each time */
         CHECK(seal_open(&a, &k, s1, &p) && p != NULL && strcmp(p, texts[i]) == 0);
         CHECK(seal_open(&a, &k, s2, &p) && p != NULL && strcmp(p, texts[i]) == 0);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_udesk.c - the Udesk v2 signature against vectors computed
  * outside qunzu (`printf '%s' 'email&token&timestamp&nonce&v2' | sha256sum`),
- * and the error map: a row for every error, the codes the spec fixes
- * (udesk-knowledge.md §2.2, §3, §6). */
+ * and the error map: a row for every error, the codes the official pages fix
+ * ("General instructions", "Knowledge catalogs"). */
 #include "unit.h"
 
 #include "dialect/udesk/ud.h"
@@ -44,10 +44,10 @@ static void spec_codes(void)
     CHECK(code(ERR_OK, SUBJ_NONE) == 1000);
     CHECK(code(ERR_NOT_FOUND, SUBJ_SUBDOMAIN) == 2002);
     CHECK(code(ERR_UNAUTHENTICATED, SUBJ_TENANT) == 2015);
-    CHECK(code(ERR_UNAUTHENTICATED, SUBJ_SIGNATURE) == 2059);
+    CHECK(code(ERR_UNAUTHENTICATED, UD_SUBJ_SIGNATURE) == 2059);
     CHECK(code(ERR_UNAUTHENTICATED, SUBJ_SECRET) == 2005); /* wrong log_in password */
-    CHECK(code(ERR_BAD_REQUEST, SUBJ_TIMESTAMP) == 20621);
-    CHECK(code(ERR_EXPIRED, SUBJ_TIMESTAMP) == 20622);
+    CHECK(code(ERR_BAD_REQUEST, UD_SUBJ_TIMESTAMP) == 20621);
+    CHECK(code(ERR_EXPIRED, UD_SUBJ_TIMESTAMP) == 20622);
     CHECK(code(ERR_CONFLICT, SUBJ_NONCE) == 20623);
     CHECK(code(ERR_MISSING, SUBJ_NONCE) == 20624);
     CHECK(code(ERR_MISSING, SUBJ_FIELD) == 2000);
@@ -56,7 +56,7 @@ static void spec_codes(void)
     CHECK(code(ERR_NOT_FOUND, SUBJ_AGENT) == 2005);
     CHECK(code(ERR_FORBIDDEN, SUBJ_GROUP) == 2015);
     CHECK(code(ERR_STORE, SUBJ_NONE) == 2000);
-    CHECK_STR(ud_error_lookup(ERR_UNAUTHENTICATED, SUBJ_SIGNATURE)->msg, "open api签名不对");
+    CHECK_STR(ud_error_lookup(ERR_UNAUTHENTICATED, UD_SUBJ_SIGNATURE)->msg, "open api签名不对");
     CHECK_STR(ud_error_lookup(ERR_NOT_FOUND, SUBJ_GROUP)->msg, "分类不存在");
     CHECK_STR(ud_error_lookup(ERR_FORBIDDEN, SUBJ_GROUP)->msg, "无权限操作该分类");
     CHECK_STR(ud_error_lookup(ERR_NOT_FOUND, SUBJ_AGENT)->msg, "客服不存在");

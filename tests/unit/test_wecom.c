@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_wecom.c - the WeCom error map: a row for every error, and
- * the codes the spec fixes (spec wecom-kf-knowledge.md §2, §3, §8). */
+ * the codes the official pages fix ("获取access_token", "全局错误码", "知识库分组管理"). */
 #include "unit.h"
 
 #include "core/arena.h"
@@ -38,12 +38,12 @@ static void spec_codes(void)
     CHECK(code(ERR_UNAUTHENTICATED, SUBJ_SECRET_OTHER) == 40091);
     CHECK(code(ERR_EXPIRED, SUBJ_TOKEN) == 42001);
     CHECK(code(ERR_MALFORMED, SUBJ_NONE) == 47001);
-    CHECK(code(ERR_BAD_REQUEST, SUBJ_CURSOR) == 50100);
+    CHECK(code(ERR_BAD_REQUEST, WC_SUBJ_CURSOR) == 50100);
     CHECK(code(ERR_BAD_REQUEST, SUBJ_FIELD) == 40058);
     CHECK(code(ERR_CONFLICT, SUBJ_GROUP) == 40058);
     CHECK(code(ERR_STORE, SUBJ_NONE) == -1);
     CHECK(wc_error_lookup(ERR_NOT_FOUND, SUBJ_ROUTE)->http == 404);
-    /* Intents and attachments (§8). */
+    /* Intents and attachments. */
     CHECK(code(ERR_NOT_FOUND, SUBJ_KB_ITEM) == 40058);
     CHECK(code(ERR_CONFLICT, SUBJ_QUESTION) == 40058);
     CHECK(code(ERR_NOT_FOUND, SUBJ_MEDIA) == 40007);

@@ -16,6 +16,10 @@ struct unit_case {
 };
 
 extern int unit_failures;
+/* A case that cannot run here (no PostgreSQL server, say) calls
+ * unit_skip(why) and returns; it is reported as skipped, with the reason.
+ * A run whose every case skipped exits 77, which ctest shows as skipped. */
+void unit_skip(const char *why);
 
 #define CHECK(cond)                                                                    \
     do {                                                                               \
@@ -37,6 +41,6 @@ extern int unit_failures;
 
 extern const struct unit_case core_cases[], config_cases[], http_cases[], json_cases[],
     wecom_cases[], udesk_cases[], feishu_cases[], events_cases[], store_cases[], group_cases[],
-    svc_cases[], rate_cases[], seal_cases[], secrets_cases[], tcache_cases[];
+    svc_cases[], rate_cases[], seal_cases[], secrets_cases[], tcache_cases[], schema_cases[];
 
 #endif

@@ -2,7 +2,8 @@
 /*
  * dialect/feishu/fs.h - the Feishu/Lark dialect (/open-apis/): token
  * endpoints, OAuth, and the chat-management endpoints.
- * Spec: shared/spec/feishu/conventions.md and chats.md.
+ * Official pages: "API call guide", "Server-side error codes" and the im/v1
+ * chat reference pages.
  */
 #ifndef QZ_DIALECT_FS_H
 #define QZ_DIALECT_FS_H
@@ -19,6 +20,10 @@ enum {
 };
 
 const struct dialect_error *fs_error_lookup(enum err code, enum subj subj);
+/* The token endpoints' flat failures and the OAuth endpoint's (whose 'msg'
+ * is the RFC 6749 error name); never NULL. */
+const struct dialect_error *fs_token_error_lookup(enum err code, enum subj subj);
+const struct dialect_error *fs_oauth_error_lookup(enum err code, enum subj subj);
 void fs_render(struct req *rq, enum err e, json_t *out);
 
 /* fs_auth.c */
@@ -49,7 +54,7 @@ const char *fs_tenant_key(struct req *rq, int64_t tenant);
 enum err fs_bad(struct req *rq, const char *field);
 /* One setting of a chat ("" if unset), in the arena. */
 const char *fs_setting(const struct fs_chat_row *c, const char *key, struct arena *a);
-/* Owner, manager or creator bot: the roles of chats.md §14 that may change
+/* Owner, manager or creator bot: the roles the chat pages say may change
  * everything. */
 bool fs_privileged(const struct chat_view *v);
 enum setting_use { S_CREATE = 1 << 0, S_UPDATE = 1 << 1 };
@@ -72,7 +77,7 @@ enum err fs_chat_get(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_search(struct req *rq, json_t *body, json_t *out);
 
-/* fs_members.c, fs_managers.c (members.md) */
+/* fs_members.c, fs_managers.c (chat members and managers) */
 enum fs_user_event { FS_USERS_ADDED, FS_USERS_DELETED, FS_USERS_WITHDRAWN };
 /* Writes the user event of 'kind' about 'who' to every bot in the chat. */
 enum err fs_emit_users(struct req *rq, const struct fs_chat_row *chat, const struct actor *who,
@@ -86,7 +91,7 @@ enum err fs_members_is_in_chat(struct req *rq, json_t *body, json_t *out);
 enum err fs_managers_add(struct req *rq, json_t *body, json_t *out);
 enum err fs_managers_delete(struct req *rq, json_t *body, json_t *out);
 
-/* fs_tabs.c, fs_menus.c, fs_announcement.c (chat-extras.md) */
+/* fs_tabs.c, fs_menus.c, fs_announcement.c (announcement, chat tabs, chat menus) */
 enum err fs_tabs_create(struct req *rq, json_t *body, json_t *out);
 enum err fs_tabs_update(struct req *rq, json_t *body, json_t *out);
 enum err fs_tabs_sort(struct req *rq, json_t *body, json_t *out);
@@ -113,7 +118,7 @@ enum err fs_sim_invite(struct req *rq, const char *chat_id, const char *inviter_
 enum err fs_sim_withdraw(struct req *rq, const char *chat_id, const char *user_id, json_t *out);
 
 /* fs_chat_edit.c */
-/* Schema 2.0 pieces shared by every chat event (chats.md §16, events.md A). */
+/* Schema 2.0 pieces shared by every chat event (the chat and member event pages). */
 json_t *fs_event_header(struct req *rq, int64_t app, const char *event_id, const char *type);
 json_t *fs_event_operator(struct req *rq, int64_t app);
 /* Writes im.chat.updated_v1 for a change from 'before' to 'after';

@@ -4,7 +4,8 @@
  * APIs answer {code, msg, data} (HTTP 400 on failure, with error.log_id),
  * token endpoints a flat body (failures HTTP 200), the OAuth endpoint an
  * OAuth-style failure, unknown paths a plain-text 404. Every response
- * carries X-Tt-Logid. Codes: conventions.md §6, chats.md §13.
+ * carries X-Tt-Logid. Codes: "Server-side error codes" and each reference
+ * page's error table.
  */
 #include "dialect/feishu/fs.h"
 
@@ -57,7 +58,7 @@ static const struct dialect_error fs_errors[] = {
     { ERR_BAD_REQUEST, SUBJ_AVATAR, 400, 232041, "The avatar key is illegal." },
     { ERR_BAD_REQUEST, SUBJ_ID_TYPE, 400, 232015,
       "Your request specifies a member_id_type which is NOT supported." },
-    /* members.md §9 */
+    /* the chat member and manager pages */
     { ERR_LIMIT, SUBJ_CHAT, 400, 232013,
       "You have reached the limit of maximum number of members a chat can have." },
     { ERR_LIMIT, SUBJ_TENANT, 400, 232044,
@@ -75,7 +76,7 @@ static const struct dialect_error fs_errors[] = {
     { ERR_NOT_FOUND, SUBJ_OPEN_ID, 400, 99992351, "these open ids not existed" },
     { ERR_NOT_FOUND, SUBJ_USER_ID, 400, 99992360, "Your request contains not existed id." },
     { ERR_NOT_FOUND, SUBJ_UNION_ID, 400, 99992364, "Your request contains not existed id." },
-    /* chat-extras.md §1.1, §2.3, §3.3 */
+    /* the announcement, chat tab and chat menu pages */
     { ERR_NOT_FOUND, SUBJ_ANNOUNCEMENT, 400, 232003,
       "Chat announcement can NOT be found in chat information." },
     { ERR_CONFLICT, SUBJ_ANNOUNCEMENT, 400, 232018, "Updating announcement failed." },
@@ -143,28 +144,72 @@ static const char *logid(struct req *rq)
     return arena_printf(r->arena, "%s%04X%016llX", ts, (unsigned)(tail >> 48) & 0xffff, tail);
 }
 
-/* The OAuth endpoint's error names (RFC 6749) by code. */
-static const char *oauth_error(int code)
+/* The token endpoints' flat failures: HTTP 200 and a code of their own. */
+static const struct dialect_error fs_token_errors[] = {
+    { ERR_UNAUTHENTICATED, SUBJ_SECRET, 200, 10014, "app secret invalid" },
+    { ERR_BAD_REQUEST, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_MISSING, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_MALFORMED, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_EMPTY_BODY, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_TOO_LARGE, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_UNAUTHENTICATED, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_EXPIRED, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_FORBIDDEN, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_NOT_FOUND, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_GONE, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_METHOD, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_CONFLICT, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_LIMIT, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_RATE_LIMITED, SUBJ_NONE, 200, 10003, "invalid param" },
+    { ERR_BUSY, SUBJ_NONE, 200, 55001, "internal error" },
+    { ERR_STORE, SUBJ_NONE, 200, 55001, "internal error" },
+    { ERR_INTERNAL, SUBJ_NONE, 200, 55001, "internal error" },
+    { ERR_FAULT, SUBJ_NONE, 200, 55001, "internal error" }, /* built from the rule */
+};
+
+/* The OAuth token endpoint's failures (authen/v2/oauth/token): 'msg' is the
+ * RFC 6749 error name; the error_description is the request's detail. */
+static const struct dialect_error fs_oauth_errors[] = {
+    { ERR_UNAUTHENTICATED, SUBJ_TENANT, 400, 20002, "invalid_client" },
+    { ERR_UNAUTHENTICATED, SUBJ_SECRET, 400, 20002, "invalid_client" },
+    { ERR_UNAUTHENTICATED, SUBJ_CODE, 400, 20003, "invalid_grant" },
+    { ERR_EXPIRED, SUBJ_CODE, 400, 20003, "invalid_grant" },
+    { ERR_UNAUTHENTICATED, SUBJ_REFRESH, 400, 20026, "invalid_grant" },
+    { ERR_EXPIRED, SUBJ_REFRESH, 400, 20037, "invalid_grant" },
+    { ERR_BAD_REQUEST, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_MISSING, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_MALFORMED, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_EMPTY_BODY, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_TOO_LARGE, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_UNAUTHENTICATED, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_EXPIRED, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_FORBIDDEN, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_NOT_FOUND, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_GONE, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_METHOD, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_CONFLICT, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_LIMIT, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_RATE_LIMITED, SUBJ_NONE, 400, 20001, "invalid_request" },
+    { ERR_BUSY, SUBJ_NONE, 500, 20050, "invalid_grant" },
+    { ERR_STORE, SUBJ_NONE, 500, 20050, "invalid_grant" },
+    { ERR_INTERNAL, SUBJ_NONE, 500, 20050, "invalid_grant" },
+    { ERR_FAULT, SUBJ_NONE, 500, 20050, "invalid_grant" }, /* built from the rule */
+};
+
+#define LOOKUP(rows, e, s) dialect_error_lookup((rows), sizeof(rows) / sizeof((rows)[0]), (e), (s))
+
+const struct dialect_error *fs_token_error_lookup(enum err code, enum subj subj)
 {
-    switch (code) {
-    case 20002:
-        return "invalid_client";
-    case 20001:
-        return "invalid_request";
-    default:
-        return "invalid_grant";
-    }
+    const struct dialect_error *row = LOOKUP(fs_token_errors, code, subj);
+
+    return row != NULL ? row : LOOKUP(fs_token_errors, ERR_INTERNAL, SUBJ_NONE);
 }
 
-static int oauth_code(enum err e, enum subj s)
+const struct dialect_error *fs_oauth_error_lookup(enum err code, enum subj subj)
 {
-    if (s == SUBJ_TENANT || s == SUBJ_SECRET)
-        return 20002;
-    if (s == SUBJ_CODE)
-        return 20003;
-    if (s == SUBJ_REFRESH)
-        return e == ERR_EXPIRED ? 20037 : 20026;
-    return e == ERR_STORE || e == ERR_INTERNAL || e == ERR_BUSY ? 20050 : 20001;
+    const struct dialect_error *row = LOOKUP(fs_oauth_errors, code, subj);
+
+    return row != NULL ? row : LOOKUP(fs_oauth_errors, ERR_INTERNAL, SUBJ_NONE);
 }
 
 static void render_auth_failure(struct req *rq, enum err e)
@@ -172,23 +217,18 @@ static void render_auth_failure(struct req *rq, enum err e)
     json_t *body;
 
     if (rq->route->flags & FS_OAUTH) {
-        int code = oauth_code(e, rq->err.subj);
+        const struct dialect_error *row = fs_oauth_error_lookup(e, rq->err.subj);
 
-        rq->http->log_code = code;
-        body = json_pack("{s:i,s:s,s:s}", "code", code, "error", oauth_error(code),
+        rq->http->log_code = row->code;
+        body = json_pack("{s:i,s:s,s:s}", "code", row->code, "error", row->msg,
                          "error_description", rq->err.msg[0] ? rq->err.msg : "invalid request");
-        dialect_send_json(rq, code == 20050 ? 500 : 400, body);
+        dialect_send_json(rq, row->http, body);
     } else {
-        /* Token endpoints answer HTTP 200 even when they refuse. */
-        int code = (rq->err.subj == SUBJ_SECRET) ? 10014 : 10003;
+        const struct dialect_error *row = fs_token_error_lookup(e, rq->err.subj);
 
-        if (e == ERR_STORE || e == ERR_INTERNAL || e == ERR_BUSY)
-            code = 55001;
-        rq->http->log_code = code;
-        body = json_pack("{s:i,s:{},s:s}", "code", code, "data", "msg",
-                         code == 10014 ? "app secret invalid"
-                                       : (code == 10003 ? "invalid param" : "internal error"));
-        dialect_send_json(rq, 200, body);
+        rq->http->log_code = row->code;
+        body = json_pack("{s:i,s:{},s:s}", "code", row->code, "data", "msg", row->msg);
+        dialect_send_json(rq, row->http, body);
     }
     json_decref(body);
 }
@@ -226,7 +266,7 @@ void fs_render(struct req *rq, enum err e, json_t *out)
     }
     rq->http->log_code = row->code;
     if (e == ERR_RATE_LIMITED || e == ERR_BUSY || (e == ERR_FAULT && row->code == 99991400)) {
-        /* conventions.md §9: the window's limit and its reset in seconds. */
+        /* "Frequency control policy": the window's limit and its reset in seconds. */
         http_add_header(rq->http, "x-ogw-ratelimit-limit",
                         arena_printf(rq->http->arena, "%lld", (long long)rq->rate_limit));
         http_add_header(rq->http, "x-ogw-ratelimit-reset",

@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/feishu/fs_routes.c - the Feishu route table.
- * Spec: shared/spec/feishu/conventions.md (§10 tokens), chats.md (§0),
- * members.md and chat-extras.md.
+ * Official pages: the token pages ("Self-built app gets tenant_access_token",
+ * "... app_access_token", "Get user_access_token") and the im/v1 chat, chat
+ * member, chat manager, announcement, chat tab and chat menu reference pages.
  */
 #include "dialect/feishu/fs.h"
 
 static const struct route fs_routes[] = {
     /* method      path                                                 flags / handler */
-    /* conventions.md §10.1, §10.2, §10.5 */
+    /* the token pages */
     { HTTP_POST, "/open-apis/auth/v3/tenant_access_token/internal",
       R_PUBLIC | R_WRITE | R_INLINE | R_JSON | FS_FLAT, NULL, fs_tenant_token },
     { HTTP_POST, "/open-apis/auth/v3/app_access_token/internal",
       R_PUBLIC | R_WRITE | R_INLINE | R_JSON | FS_FLAT, NULL, fs_app_token },
     { HTTP_POST, "/open-apis/authen/v2/oauth/token", R_PUBLIC | R_WRITE | R_JSON | FS_OAUTH, NULL,
       fs_oauth_token },
-    /* chats.md §4 - §12 */
+    /* im/v1 chat: create, list, search, get, update, delete, moderation, link,
+     * top notice */
     { HTTP_POST, "/open-apis/im/v1/chats", R_WRITE | R_JSON, NULL, fs_chat_create },
     { HTTP_GET, "/open-apis/im/v1/chats", 0, NULL, fs_chat_list },
     { HTTP_GET, "/open-apis/im/v1/chats/search", 0, NULL, fs_chat_search },
@@ -30,7 +32,7 @@ static const struct route fs_routes[] = {
       NULL, fs_top_notice_put },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice", R_WRITE | R_JSON,
       NULL, fs_top_notice_delete },
-    /* members.md §2 - §8 */
+    /* im/v1 chat members and managers */
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, NULL, fs_members_add },
     { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, NULL,
       fs_members_remove },
@@ -43,7 +45,7 @@ static const struct route fs_routes[] = {
       fs_managers_add },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/managers/delete_managers", R_WRITE | R_JSON, NULL,
       fs_managers_delete },
-    /* chat-extras.md §1 - §3 */
+    /* im/v1 announcement, chat tabs, chat menus */
     { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/announcement", R_WRITE, NULL,
       fs_announcement_get },
     { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/announcement", R_WRITE | R_JSON, NULL,
@@ -75,7 +77,7 @@ const struct dialect fs_dialect = {
     .routes = fs_routes,
     .nroutes = sizeof(fs_routes) / sizeof(fs_routes[0]),
     .trailing_slash_ok = true,
-    .rate_class = RATE_FEISHU, /* conventions.md §9: per app, per API */
+    .rate_class = RATE_FEISHU, /* "Frequency control policy": per app, per API */
     .rate_per_app = true,
     .rate_per_route = true,
     .empty_body_is_object = true,

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/udesk/ud_auth.c - Udesk's v2 request signature (spec §2.2), checked
- * on every call but log_in, and POST /open_api_v1/log_in (§2.1).
+ * dialect/udesk/ud_auth.c - Udesk's v2 request signature (Udesk Open API v2 "General instructions"), checked
+ * on every call but log_in, and POST /open_api_v1/log_in (the same page).
  *
  * The company is found from the admin e-mail, and from the Host's subdomain
  * when the Host is under the configured udesk_domain (acme.udesk.cn). Checks
- * run in the spec's recommended order: company, required parameters,
+ * run in the order the page recommends: company, required parameters,
  * timestamp window, signature, nonce replay. The nonce is recorded only once
  * the signature verifies, and kept even when the request fails later
  * (ud_keep_nonce), so a signed request can never be replayed.
@@ -94,18 +94,18 @@ enum err ud_auth(struct req *rq)
     if (e != ERR_OK)
         return e;
     if (!str_to_i64(ts, INT64_MIN / 4, INT64_MAX / 4, &t))
-        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TIMESTAMP, "timestamp missing or malformed");
+        return err_set(&rq->err, ERR_BAD_REQUEST, UD_SUBJ_TIMESTAMP, "timestamp missing or malformed");
     if (nonce == NULL || *nonce == '\0')
         return err_set(&rq->err, ERR_MISSING, SUBJ_NONCE, "nonce missing");
     if (strlen(nonce) > UD_NONCE_MAX)
         return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_NONCE, "nonce too long");
     if (t < c->now - UD_TIMESTAMP_WINDOW || t > c->now + UD_TIMESTAMP_WINDOW)
-        return err_set(&rq->err, ERR_EXPIRED, SUBJ_TIMESTAMP, "timestamp outside the window");
+        return err_set(&rq->err, ERR_EXPIRED, UD_SUBJ_TIMESTAMP, "timestamp outside the window");
     /* Only v2 is accepted: the older SHA-1 scheme carries no nonce, so its
      * requests could be replayed (docs/compat.md). */
     ud_sign_v2(email, co.api_token, ts, nonce, want);
     if (version == NULL || strcmp(version, "v2") != 0 || !sign_ok(sign, want))
-        return err_set(&rq->err, ERR_UNAUTHENTICATED, SUBJ_SIGNATURE, "signature mismatch");
+        return err_set(&rq->err, ERR_UNAUTHENTICATED, UD_SUBJ_SIGNATURE, "signature mismatch");
     c->tenant = co.tenant_id;
     /* Checked before the write is queued: the group's run claims it. */
     if (rq->preauth)
@@ -126,7 +126,7 @@ enum err ud_log_in(struct req *rq, json_t *body, json_t *out)
     struct udesk_row co;
     enum err e = svc_ud_company(&rq->svc, host_subdomain(rq), email, &co);
 
-    /* An unknown e-mail and a wrong password look the same (spec §2.1: 2005),
+    /* An unknown e-mail and a wrong password look the same (log_in: 2005),
      * so log_in does not tell which admins exist. */
     if (e == ERR_UNAUTHENTICATED
         || (e == ERR_OK && (co.admin_password == NULL || !seal_str_eq(password, co.admin_password))))

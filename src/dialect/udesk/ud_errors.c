@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/udesk/ud_errors.c - Udesk's envelope (spec §1.1): an integer "code"
+ * dialect/udesk/ud_errors.c - Udesk's envelope (Udesk Open API v2 "General instructions"): an
+ * integer "code"
  * on every answer, 1000 with the endpoint's fields at the top level on
- * success, {"code", "message"} on failure, HTTP 200 either way. Codes: spec
- * §2.2, §3, §6; the choices where the spec is unconfirmed are in
- * docs/compat.md.
+ * success, {"code", "message"} on failure, HTTP 200 either way. Codes: the
+ * same page and Udesk "Knowledge catalogs"; the choices the documentation leaves
+ * open are in docs/compat.md.
  */
 #include "dialect/udesk/ud.h"
 
@@ -24,9 +25,9 @@ static const struct dialect_error ud_errors[] = {
     { ERR_NOT_FOUND, SUBJ_SUBDOMAIN, 200, UD_SUBDOMAIN, "无效的子域名" },
     { ERR_UNAUTHENTICATED, SUBJ_TENANT, 200, UD_NOT_ADMIN, "该邮箱不是超级管理员" },
     { ERR_UNAUTHENTICATED, SUBJ_SECRET, 200, UD_PARAM, "邮箱或密码错误" },
-    { ERR_UNAUTHENTICATED, SUBJ_SIGNATURE, 200, UD_SIGNATURE, "open api签名不对" },
-    { ERR_BAD_REQUEST, SUBJ_TIMESTAMP, 200, UD_TIMESTAMP, "timestamp参数缺失或格式错误" },
-    { ERR_EXPIRED, SUBJ_TIMESTAMP, 200, UD_TIME_WINDOW, "timestamp与服务器时间相差超过5分钟" },
+    { ERR_UNAUTHENTICATED, UD_SUBJ_SIGNATURE, 200, UD_SIGNATURE, "open api签名不对" },
+    { ERR_BAD_REQUEST, UD_SUBJ_TIMESTAMP, 200, UD_TIMESTAMP, "timestamp参数缺失或格式错误" },
+    { ERR_EXPIRED, UD_SUBJ_TIMESTAMP, 200, UD_TIME_WINDOW, "timestamp与服务器时间相差超过5分钟" },
     { ERR_CONFLICT, SUBJ_NONCE, 200, UD_REPLAY, "nonce在15分钟内已被使用" },
     { ERR_MISSING, SUBJ_NONCE, 200, UD_NONCE, "nonce参数缺失" },
     { ERR_BAD_REQUEST, SUBJ_NONCE, 200, UD_NONCE, "nonce参数无效" },

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/udesk/ud_item.c - knowledge items inside catalogs (spec §5): the
+ * dialect/udesk/ud_item.c - knowledge items inside catalogs (Udesk "Knowledge questions",
+ * "Common phrases", "Common links"): the
  * question library (/knowledge_questions), useful expressions
  * (/useful_expressions) and useful links (/useful_links), each with create,
  * update, delete, show and a paged list. The handlers serve every kind; the
@@ -8,7 +9,7 @@
  * the right type) live in svc/svc_kb_item.c.
  *
  * Bodies are wrapped in the singular resource name ("knowledge_question"),
- * like catalogs (§4.4); list and show take their parameters from the query
+ * like catalogs ("Knowledge catalogs"); list and show take their parameters from the query
  * string; delete reads agent_id from its body (as catalogs do) or the query.
  */
 #include "dialect/udesk/ud.h"
@@ -108,7 +109,7 @@ static bool datetime_in(const char *s, int64_t *out)
     return true;
 }
 
-/* ISO 8601 with milliseconds and offset, in China time (§1). */
+/* ISO 8601 with milliseconds and offset, in China time ("General instructions"). */
 static const char *datetime_out(struct arena *a, int64_t t)
 {
     time_t local = (time_t)(t + UD_TZ_OFFSET);
@@ -207,7 +208,7 @@ static enum err item_in(struct req *rq, const struct ud_kind *k, json_t *body, j
     return ERR_OK;
 }
 
-/* One item in the kind's list shape (§5.1 - §5.3). */
+/* One item in the kind's list shape. */
 static json_t *item_json(struct arena *a, const struct ud_kind *k, const struct kb_item_row *r)
 {
     json_t *o = json_pack("{s:I}", "id", (json_int_t)r->id);
@@ -233,7 +234,7 @@ static json_t *item_json(struct arena *a, const struct ud_kind *k, const struct 
 }
 
 /* Create and update answer with the item's fields at the top level, as the
- * catalog calls answer with id and name (§4.4). */
+ * catalog calls answer with id and name. */
 static void item_out(struct req *rq, const struct ud_kind *k, const struct kb_item_row *r,
                      json_t *out)
 {
@@ -289,7 +290,7 @@ enum err ud_item_delete(struct req *rq, json_t *body, json_t *out)
         e = svc_kb_item_delete(&rq->svc, k->policy, rq->params[0], owner);
     if (e != ERR_OK)
         return e;
-    /* As the catalog delete answers (§4.6): the id as a string. */
+    /* As the catalog delete answers: the id as a string. */
     json_out_str(out, "message", "Delete Success");
     json_out_str(out, "id", arena_printf(rq->http->arena, "%lld", (long long)id));
     return ERR_OK;

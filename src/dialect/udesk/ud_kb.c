@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/udesk/ud_kb.c - knowledge-base catalogs (spec §4): translate the
+ * dialect/udesk/ud_kb.c - knowledge-base catalogs (Udesk "Knowledge catalogs"): translate the
  * Udesk shapes to svc_kb calls under the Udesk policy. The rules themselves
  * (types, the tree, owners, name length) live in svc/svc_kb.c; the agent
  * named by agent_id is resolved to its person by svc_ud_agent.
  *
- * Catalog bodies are wrapped in "knowledge_catalog" (§4.4); the route's rules
+ * Catalog bodies are wrapped in "knowledge_catalog" (create, modify, delete); the route's rules
  * check the wrapper and these rules its content. Ids may come as integers or
- * numeric strings; parent_id 0, "" and null mean the top level (§4.3).
+ * numeric strings; parent_id 0, "" and null mean the top level.
  */
 #include "dialect/udesk/ud.h"
 
@@ -24,7 +24,7 @@ static const struct field_rule create_rules[] = {
     { "agent_id", JT_ID, F_REQUIRED | F_RANGE, 0, 0, INT64_MAX },
     { NULL },
 };
-/* Only the name changes (§4.5); parent_id moves the catalog (an extension). */
+/* Only the name changes (modify); parent_id moves the catalog (an extension). */
 static const struct field_rule update_rules[] = {
     { "name", JT_STRING, F_REQUIRED },
     { "parent_id", JT_ID, F_EMPTY_ABSENT | F_RANGE, 0, 0, INT64_MAX },
@@ -35,7 +35,7 @@ static const struct field_rule delete_rules[] = {
     { "agent_id", JT_ID, F_REQUIRED | F_RANGE, 0, 0, INT64_MAX },
     { NULL },
 };
-/* agent_id "defaults to the administrator" (§4.7). */
+/* agent_id "defaults to the administrator" (list). */
 static const struct field_rule list_rules[] = {
     { "knowledge_type_name", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
     { "agent_id", JT_ID, F_EMPTY_ABSENT | F_RANGE, 0, 0, INT64_MAX },
@@ -122,14 +122,14 @@ enum err ud_kb_delete(struct req *rq, json_t *body, json_t *out)
         e = svc_kb_cat_delete(&rq->svc, &svc_kb_udesk, rq->params[0], owner);
     if (e != ERR_OK)
         return e;
-    /* The one answer whose id is a string (§4.6). */
+    /* The one answer whose id is a string (delete). */
     json_out_str(out, "message", "Category Delete Success");
     json_out_str(out, "id", arena_printf(rq->http->arena, "%lld", (long long)id));
     return ERR_OK;
 }
 
 /* The list's parameters come in the query string; the docs call them "request
- * body", so a JSON body fills in what the query lacks (§4.7). */
+ * body", so a JSON body fills in what the query lacks (list). */
 static enum err list_in(struct req *rq, json_t **in)
 {
     static const char *const keys[] = { "knowledge_type_name", "agent_id" };
@@ -177,7 +177,7 @@ static long find_row(const struct kb_cat_row *rows, size_t n, int64_t id)
 
 /* Nests one tree's rows (in id order) under their parents without recursion:
  * each node goes into its parent's "children", which keeps id order; a node
- * without children has no "children" key (§4.7). */
+ * without children has no "children" key (list). */
 static json_t *tree_json(struct arena *a, const struct kb_cat_row *rows, size_t n)
 {
     json_t **nodes = arena_alloc(a, (n + 1) * sizeof(*nodes));

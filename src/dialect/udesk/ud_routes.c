@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/udesk/ud_routes.c - the Udesk route table (/open_api_v1/).
- * Spec: shared/spec/udesk-knowledge.md (section numbers per row).
+ * Official pages: Udesk Open API v2 "General instructions" (log_in, the v2 signature) and
+ * Udesk "Knowledge catalogs".
  *
- * Every signed route is a write: a verified request records its nonce (§2.2),
+ * Every signed route is a write: a verified request records its nonce,
  * the list included.
  */
 #include "dialect/udesk/ud.h"
@@ -13,12 +14,12 @@ static const struct field_rule log_in_rules[] = {
     { "password", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
     { NULL },
 };
-/* The wrapper every catalog body has (§4.4 - §4.6); ud_kb.c checks inside it. */
+/* The wrapper every catalog body has (create, modify, delete); ud_kb.c checks inside it. */
 static const struct field_rule catalog_rules[] = {
     { "knowledge_catalog", JT_OBJECT, F_REQUIRED },
     { NULL },
 };
-/* The wrappers of item bodies (§5); ud_item.c checks inside them. */
+/* The wrappers of item bodies; ud_item.c checks inside them. */
 static const struct field_rule question_rules[] = {
     { "knowledge_question", JT_OBJECT, F_REQUIRED },
     { NULL },
@@ -34,9 +35,9 @@ static const struct field_rule link_rules[] = {
 
 static const struct route ud_routes[] = {
     /* method    path                                   flags              rules  handler */
-    /* §2.1 */
+    /* Udesk Open API v2 "General instructions": log_in */
     { HTTP_POST, "/open_api_v1/log_in", R_PUBLIC | R_JSON, log_in_rules, ud_log_in },
-    /* §4.4 - §4.7 */
+    /* Udesk "Knowledge catalogs": create, modify, delete, list */
     { HTTP_POST, "/open_api_v1/knowledge_catalogs", R_WRITE | R_JSON, catalog_rules,
       ud_kb_create },
     { HTTP_PUT, "/open_api_v1/knowledge_catalogs/:id", R_WRITE | R_JSON, catalog_rules,
@@ -44,7 +45,7 @@ static const struct route ud_routes[] = {
     { HTTP_DELETE, "/open_api_v1/knowledge_catalogs/:id", R_WRITE | R_JSON, catalog_rules,
       ud_kb_delete },
     { HTTP_GET, "/open_api_v1/knowledge_catalogs", R_WRITE, NULL, ud_kb_list },
-    /* §5.1 - §5.3 */
+    /* Udesk "Knowledge questions", "Common phrases", "Common links" */
     /* The handlers serve every kind: ud_item.c reads it from the path. */
     { HTTP_POST, "/open_api_v1/knowledge_questions", R_WRITE | R_JSON, question_rules,
       ud_item_create },
@@ -74,7 +75,7 @@ const struct dialect ud_dialect = {
     .prefix = "/open_api_v1/",
     .routes = ud_routes,
     .nroutes = sizeof(ud_routes) / sizeof(ud_routes[0]),
-    .rate_class = RATE_UDESK, /* spec §2.4: per company, any API */
+    .rate_class = RATE_UDESK, /* Udesk Open API v2 "General instructions": per company, any API */
     .auth = ud_auth,
     .after_rollback = ud_keep_nonce,
     .render = ud_render,

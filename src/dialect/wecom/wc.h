@@ -2,7 +2,8 @@
 /*
  * dialect/wecom/wc.h - the WeCom customer-service dialect (/cgi-bin/):
  * gettoken and the knowledge-base group endpoints.
- * Spec: shared/spec/wecom-kf-knowledge.md.
+ * Official pages: WeCom "获取access_token", WeCom "全局错误码" (global error codes),
+ * WeCom "知识库分组管理" (knowledge-base groups).
  */
 #ifndef QZ_DIALECT_WC_H
 #define QZ_DIALECT_WC_H
@@ -10,6 +11,9 @@
 #include "dialect/dialect.h"
 
 extern const struct dialect wc_dialect;
+
+/* A subject only WeCom's handlers set (core/err.h): a list_group cursor. */
+#define WC_SUBJ_CURSOR ((enum subj)(SUBJ_DIALECT + 0))
 
 /* Maps (err, subject) to WeCom's HTTP status, errcode and errmsg head
  * (wc_errors.c); a NULL head is "invalid parameter: " + the detail message. */

@@ -2,8 +2,9 @@
 /*
  * dialect/wecom/wc_errors.c - WeCom's error envelope: HTTP 200 (business
  * errors never change the status), {"errcode", "errmsg"} and nothing else,
- * errmsg in the platform's template (spec §1.1). Codes: spec §2, §3, §8; the
- * choices where the spec is unconfirmed are listed in docs/compat.md.
+ * errmsg in the platform's template. Codes: WeCom "全局错误码" (global error codes),
+ * WeCom "获取access_token" and WeCom "知识库分组管理" (knowledge-base groups); the choices where the
+ * documentation is silent are listed in docs/compat.md.
  */
 #include "dialect/wecom/wc.h"
 
@@ -25,7 +26,7 @@ static const struct dialect_error wc_errors[] = {
     { ERR_FORBIDDEN, SUBJ_DEFAULT_GROUP, 200, 40058, "default group can not be modified" },
     { ERR_CONFLICT, SUBJ_GROUP, 200, 40058, "group name already exists" },
     { ERR_LIMIT, SUBJ_GROUP, 200, 40058, "group count exceeds limit" },
-    { ERR_BAD_REQUEST, SUBJ_CURSOR, 200, 50100, "invalid cursor" },
+    { ERR_BAD_REQUEST, WC_SUBJ_CURSOR, 200, 50100, "invalid cursor" },
     { ERR_NOT_FOUND, SUBJ_KB_ITEM, 200, 40058, "intent not found" },
     { ERR_LIMIT, SUBJ_KB_ITEM, 200, 40058, "intent count exceeds limit" },
     { ERR_CONFLICT, SUBJ_QUESTION, 200, 40058, "question already exists" },

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/wecom/wc_intent.c - knowledge-base Q&A items, "intents" (spec §6,
- * §7): translate the WeCom shapes to svc_kb_item calls under the intent
+ * dialect/wecom/wc_intent.c - knowledge-base Q&A items, "intents" (WeCom
+ * "知识库问答管理" and its attachment appendix): translate the WeCom shapes to svc_kb_item calls under the intent
  * policy. The rules themselves (lengths, counts, the per-group quota, unique
  * questions, media) live in svc/svc_kb_item.c.
  *
- * SDKs send every field, empty ones too (§6.3): "items": null is an empty
+ * SDKs send every field, empty ones too (mod_intent): "items": null is an empty
  * list, "attachments": null none, and an attachment's payload is read from
- * the key its msgtype names only (§7).
+ * the key its msgtype names only.
  */
 #include "dialect/wecom/wc.h"
 
@@ -96,7 +96,7 @@ static enum err attachment_in(struct req *rq, const json_t *o, struct kb_attachm
         e = str_in(rq, pl, "url", &t->url);
     if (e == ERR_OK)
         e = str_in(rq, pl, "desc", &t->desc);
-    /* The cover is pic_url for most SDKs, picurl for one (§7). */
+    /* The cover is pic_url for most SDKs, picurl for one. */
     if (e == ERR_OK)
         e = str_in(rq, pl, "pic_url", &t->pic_url);
     if (e == ERR_OK && t->pic_url == NULL)
@@ -108,7 +108,7 @@ static enum err attachment_in(struct req *rq, const json_t *o, struct kb_attachm
     return e;
 }
 
-/* "answers": exactly one answer, text and attachments (§6). */
+/* "answers": exactly one answer, text and attachments. */
 static enum err answers_in(struct req *rq, const json_t *answers, struct kb_item *it)
 {
     const json_t *ans = json_array_get(answers, 0), *att;
@@ -195,7 +195,7 @@ static json_t *text_json(const char *content)
     return json_pack("{s:{s:s}}", "text", "content", content ? content : "");
 }
 
-/* An attachment in read form (§7): media by name only. */
+/* An attachment in read form: media by name only. */
 static json_t *attachment_json(const struct kb_attachment *t)
 {
     const char *m = t->msgtype ? t->msgtype : "";
@@ -218,7 +218,7 @@ static json_t *attachment_json(const struct kb_attachment *t)
 }
 
 /* One intent: similar_questions and answers beside the question (the field
- * table) and inside it too (the official example), §6.4. */
+ * table) and inside it too (the official example). */
 static json_t *intent_json(const struct kb_item *it)
 {
     const struct kb_item_row *r = &it->row;
@@ -254,7 +254,7 @@ enum err wc_intent_list(struct req *rq, json_t *body, json_t *out)
     if (cursor != NULL &&
         !cursor_decode(cursor, WC_CURSOR_INTENTS, (uint64_t)rq->svc.tenant, &after)) {
         json_decref(list);
-        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_CURSOR, "invalid cursor");
+        return err_set(&rq->err, ERR_BAD_REQUEST, WC_SUBJ_CURSOR, "invalid cursor");
     }
     if (intent_id != NULL) {
         e = svc_kb_item_get(&rq->svc, &svc_kb_wecom_intent, intent_id, 0, &one);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/wecom/wc_kb.c - knowledge-base groups (spec §5): translate the
+ * dialect/wecom/wc_kb.c - knowledge-base groups (WeCom "知识库分组管理" (knowledge-base groups)): translate the
  * WeCom shapes to svc_kb calls under the WeCom policy. The rules themselves
  * (quota, default group, unique names) live in svc/svc_kb.c.
  */
@@ -53,7 +53,7 @@ enum err wc_kb_list_group(struct req *rq, json_t *body, json_t *out)
     json_int(body, "limit", &limit);
     if (cursor != NULL && !cursor_decode(cursor, WC_CURSOR_GROUPS, (uint64_t)rq->svc.tenant, &after)) {
         json_decref(list);
-        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_CURSOR, "invalid cursor");
+        return err_set(&rq->err, ERR_BAD_REQUEST, WC_SUBJ_CURSOR, "invalid cursor");
     }
     if (group_id != NULL) {
         e = svc_kb_cat_get(&rq->svc, &svc_kb_wecom, group_id, &one);

@@ -2,7 +2,7 @@
 /*
  * dialect/wecom/wc_media.c - temporary media (POST /cgi-bin/media/upload,
  * official page "上传临时素材"), the media_id an intent's image, video and
- * mini-program cover name (spec §7). The form's "media" part is read for its
+ * mini-program cover name ("知识库问答管理"). The form's "media" part is read for its
  * file name and size; the media lives three days (svc_wc_media_add). Its
  * bytes are not kept: no endpoint qunzu serves reads them back
  * (docs/compat.md).

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/wecom/wc_routes.c - the WeCom route table and field rules.
- * Spec: shared/spec/wecom-kf-knowledge.md (section numbers per row).
+ * Official pages: WeCom "获取access_token", WeCom "知识库分组管理" (knowledge-base groups).
  */
 #include "dialect/wecom/wc.h"
 
-/* SDKs send every field, empty ones too (§5.4): "" and 0 read as absent. */
+/* SDKs send every field, empty ones too (list_group): "" and 0 read as absent. */
 static const struct field_rule add_group_rules[] = {
     { "name", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
     { NULL },
@@ -25,7 +25,7 @@ static const struct field_rule list_group_rules[] = {
     { "group_id", JT_STRING, F_EMPTY_ABSENT },
     { NULL },
 };
-/* §6: the parts' insides are checked by wc_intent.c. */
+/* WeCom "知识库问答管理": the parts' insides are checked by wc_intent.c. */
 static const struct field_rule add_intent_rules[] = {
     { "group_id", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
     { "question", JT_OBJECT, F_REQUIRED | F_EMPTY_ABSENT },
@@ -37,7 +37,7 @@ static const struct field_rule del_intent_rules[] = {
     { "intent_id", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
     { NULL },
 };
-/* Each part given replaces the stored one; absent parts stay (§6.3). */
+/* Each part given replaces the stored one; absent parts stay. */
 static const struct field_rule mod_intent_rules[] = {
     { "intent_id", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
     { "question", JT_OBJECT, F_EMPTY_ABSENT },
@@ -55,9 +55,9 @@ static const struct field_rule list_intent_rules[] = {
 
 static const struct route wc_routes[] = {
     /* method    path                                flags                    rules  handler */
-    /* §2 */
+    /* WeCom "获取access_token" */
     { HTTP_GET, "/cgi-bin/gettoken", R_PUBLIC | R_WRITE | R_INLINE, NULL, wc_gettoken },
-    /* §5.1 - §5.4 */
+    /* WeCom "知识库分组管理" (knowledge-base groups): add, del, mod, list */
     { HTTP_POST, "/cgi-bin/kf/knowledge/add_group", R_WRITE | R_JSON, add_group_rules,
       wc_kb_add_group },
     { HTTP_POST, "/cgi-bin/kf/knowledge/del_group", R_WRITE | R_JSON, del_group_rules,
@@ -66,7 +66,7 @@ static const struct route wc_routes[] = {
       wc_kb_mod_group },
     { HTTP_POST, "/cgi-bin/kf/knowledge/list_group", R_JSON, list_group_rules,
       wc_kb_list_group },
-    /* §6.1 - §6.4 */
+    /* WeCom "知识库问答管理" */
     { HTTP_POST, "/cgi-bin/kf/knowledge/add_intent", R_WRITE | R_JSON, add_intent_rules,
       wc_intent_add },
     { HTTP_POST, "/cgi-bin/kf/knowledge/del_intent", R_WRITE | R_JSON, del_intent_rules,
@@ -75,7 +75,7 @@ static const struct route wc_routes[] = {
       wc_intent_mod },
     { HTTP_POST, "/cgi-bin/kf/knowledge/list_intent", R_JSON, list_intent_rules,
       wc_intent_list },
-    /* §7: the media_id of image, video and mini-program attachments */
+    /* WeCom "上传临时素材": the media_id of image, video and mini-program attachments */
     { HTTP_POST, "/cgi-bin/media/upload", R_WRITE, NULL, wc_media_upload },
 };
 
@@ -84,7 +84,7 @@ const struct dialect wc_dialect = {
     .prefix = "/cgi-bin/",
     .routes = wc_routes,
     .nroutes = sizeof(wc_routes) / sizeof(wc_routes[0]),
-    .rate_class = RATE_WECOM, /* spec §3.1: per corp, per API */
+    .rate_class = RATE_WECOM, /* WeCom "频率限制": per corp, per API */
     .rate_per_route = true,
     .auth = wc_auth,
     .render = wc_render,

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/wecom/wc_token.c - GET /cgi-bin/gettoken (spec §2) and the
+ * dialect/wecom/wc_token.c - GET /cgi-bin/gettoken (WeCom "获取access_token") and the
  * access_token check every other WeCom call makes.
  */
 #include "dialect/wecom/wc.h"
 
-/* 7200 s; while the token is valid, gettoken returns it again (§2). */
+/* 7200 s; while the token is valid, gettoken returns it again. */
 static const struct token_policy wc_token_policy = {
     .kind = TOKEN_WECOM,
     .lifetime = 7200,

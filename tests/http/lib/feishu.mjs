@@ -218,7 +218,7 @@ export function assertOk(res, what = 'call') {
     return j.data;
 }
 
-// English texts of chats.md §13 and conventions.md §6.
+// English texts of "服务端错误码说明" and the chat pages' error tables
 export const MSG = {
     232001: 'Your request contains an invalid request parameter.',
     232002: 'No Permission: Only chat owner or admin can edit chat information in the current situation.',
@@ -317,7 +317,7 @@ export function checkPageShape(d, what) {
     }
 }
 
-// Keys a list/search item may have (chats.md §6; the last four are SDK-only).
+// Keys a list/search item may have ("获取用户或机器人所在的群列表"; the last four are SDK-only).
 export const ITEM_KEYS = ['chat_id', 'avatar', 'name', 'description', 'owner_id', 'owner_id_type', 'external', 'tenant_key', 'chat_status'];
 export const ITEM_OPTIONAL_KEYS = ['name', 'description', 'owner_id', 'owner_id_type', 'labels', 'chat_mode', 'p2p_target_type', 'p2p_target_id'];
 

@@ -97,7 +97,7 @@ function isChallenge(body, key) {
     }
 }
 
-/** AES-256-CBC decryption as the platform encrypts (events.md B.3), with node:crypto. */
+/** AES-256-CBC decryption as the platform encrypts ("将事件发送至开发者服务器": Encrypt Key), with node:crypto. */
 export function decrypt(key, b64) {
     const buf = Buffer.from(b64, 'base64');
     const k = crypto.createHash('sha256').update(key).digest();
@@ -105,7 +105,7 @@ export function decrypt(key, b64) {
     return Buffer.concat([d.update(buf.subarray(16)), d.final()]).toString('utf8');
 }
 
-/** lower-case hex sha256(timestamp + nonce + key + body) (events.md B.4). */
+/** lower-case hex sha256(timestamp + nonce + key + body) ("将事件发送至开发者服务器": signature). */
 export function signature(ts, nonce, key, body) {
     return crypto.createHash('sha256').update(ts + nonce + key + body).digest('hex');
 }

@@ -1,5 +1,5 @@
 // tests/http/lib/udesk.mjs - a small Udesk Open API v2 client for the black-box tests,
-// written from the spec (udesk-knowledge.md §2.2): every call carries email, timestamp,
+// written from Udesk's "General instructions": every call carries email, timestamp,
 // nonce, sign and sign_version=v2 in its query string, POST/PUT/DELETE included, where
 // sign = lower-case hex SHA-256 of "email&api_token&timestamp&nonce&v2". Any part can be
 // overridden or left out, so the tests can send every kind of broken request.

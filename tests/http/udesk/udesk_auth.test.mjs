@@ -1,4 +1,4 @@
-// Udesk v2 signed requests (spec udesk-knowledge.md §2, §3): the signature on every
+// Udesk v2 signed requests ("General instructions"): the signature on every
 // method, each broken part with its documented code, the ±5-minute timestamp window
 // both ways, single-use nonces (15 minutes), the company found from the admin e-mail
 // and the Host subdomain, and POST /open_api_v1/log_in.
@@ -68,7 +68,7 @@ test('each broken part of the signature gets its documented code', { timeout: 60
             ['SHA-1 sign (pre-v2 scheme)', { sign: 'a'.repeat(40) }, 2059],
             ['no sign_version', { sign_version: null }, 2059],
             ['sign_version v1', { sign_version: 'v1' }, 2059],
-            // Order (spec §2.2): company, parameters, timestamp window, signature.
+            // Order ("General instructions"): company, parameters, timestamp window, signature.
             ['bad timestamp and bad sign', { timestamp: 'x', sign: 'bad' }, 20621],
             ['stale timestamp and bad sign', { timestamp: String(now - 3600), sign: 'bad' }, 20622],
             ['no nonce and bad sign', { nonce: null, sign: 'bad' }, 20624],

@@ -1,4 +1,4 @@
-// Udesk knowledge catalogs (spec udesk-knowledge.md §4, §6): the four endpoints and
+// Udesk knowledge catalogs ("Knowledge catalogs"): the four endpoints and
 // their shapes, knowledge types, names, body and parameter errors, parent rules, the
 // ownership matrix, nested trees and moves without cycles, subtree delete.
 
@@ -95,7 +95,7 @@ test('names: at most 255 characters, required, repeatable', { timeout: 60_000 },
         assertUdErr(await c.create(q(null)), 2000);
         assertUdErr(await c.create(q(42)), 2005);
         assertUdErr(await c.create(q(['a'])), 2005);
-        // Sibling names may repeat (spec §4.3: uniqueness is not enforced).
+        // Sibling names may repeat ("Knowledge catalogs": uniqueness is not enforced).
         const twin1 = await c.createOk(q('twin'));
         const twin2 = await c.createOk(q('twin'));
         assert.notEqual(twin1, twin2);

@@ -1,4 +1,5 @@
-// Udesk knowledge items inside catalogs (spec udesk-knowledge.md §5, §6): the question
+// Udesk knowledge items inside catalogs (Udesk "Knowledge questions", "Common phrases",
+// "Common links"): the question
 // library, useful expressions and useful links - create, update, delete, show and the
 // paged list of each, in catalogs of their own type; owners (agent_id, 0 = admin) as for
 // catalogs; catalog_id 0 = all, -1 = uncategorized; page/per_page and meta; validity

@@ -1,4 +1,4 @@
-// Udesk state is durable (DESIGN "No data lost"): catalogs, their tree and owners, and
+// Udesk state is durable (CONTRIBUTING.md: real, and the same on both stores): catalogs, their tree and owners, and
 // the used nonces survive a graceful restart and SIGKILL, so a restart never reopens a
 // replay window; --copy-to carries them to the other backend.
 

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store/store_tables.c - the table registry: one row per table of the
+ * schema, the one place besides the migrations where a table is declared.
+ * --copy-to (store_copy.c) copies the tables in this order with these
+ * columns, PostgreSQL's identity sequences are moved past copied ids
+ * (store_pg.c), and the one-time conversion of plain secrets
+ * (store_secrets.c) rewrites the columns listed here. test_store.c checks the
+ * registry against the schema both migrations build.
+ */
+#include "store/store_int.h"
+
+#include "core/arena.h"
+#include "core/str.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* In foreign-key order: parents first. */
+const struct store_table store_tables[] = {
+    /* The target checked its server key on open (secret_key_check): the same
+     * key, so the same row; copying upserts it. */
+    { .name = "meta", .columns = "key, value", .order = "key", .upsert = "key" },
+    { .name = "tenant", .columns = "id, name, is_demo, created_at, rate_limit", .order = "id",
+      .identity = "id" },
+    { .name = "person", .columns = "id, tenant_id, user_id, union_id, name, email, udesk_agent_id",
+      .order = "id", .identity = "id" },
+    { .name = "fs_tenant", .columns = "tenant_id, tenant_key, member_limit", .order = "tenant_id" },
+    { .name = "fs_app", .columns = "id, tenant_id, app_id, app_secret, name", .order = "id",
+      .identity = "id", .secret_key = "id", .secrets = { { "app_secret", 'S', "app_secret" } } },
+    { .name = "fs_open_id", .columns = "app_id, person_id, open_id", .order = "app_id, person_id" },
+    { .name = "wc_corp", .columns = "tenant_id, corpid", .order = "tenant_id" },
+    { .name = "wc_secret", .columns = "id, tenant_id, secret, sealed", .order = "id",
+      .identity = "id", .secret_key = "id",
+      .secrets = { { "secret", 'D', "secret" }, { "sealed", 'S', "secret" } } },
+    { .name = "udesk_company",
+      .columns = "tenant_id, subdomain, admin_email, api_token, admin_password",
+      .order = "tenant_id", .secret_key = "tenant_id",
+      .secrets = { { "api_token", 'S', "api_token" },
+                   { "admin_password", 'S', "admin_password" } } },
+    /* Tokens written before 010 are all kept recoverable: the kinds that are
+     * never handed out again expire soon enough. */
+    { .name = "token",
+      .columns = "token, kind, tenant_id, principal, created_at, expires_at, app_ref, sealed",
+      .order = "token", .secret_key = "token",
+      .secrets = { { "token", 'D', "token" }, { "sealed", 'S', "token" } } },
+    { .name = "nonce", .columns = "tenant_id, nonce, expires_at", .order = "tenant_id, nonce" },
+    /* A moved catalog may come before its parent; the parent check is deferred. */
+    { .name = "kb_category",
+      .columns = "id, tenant_id, space, type, parent_id, owner_id, ext_id, name, is_default, "
+                 "created_at",
+      .order = "id", .identity = "id" },
+    { .name = "fs_chat",
+      .columns = "id, tenant_id, chat_id, creator_app, owner_kind, owner_ref, chat_mode, "
+                 "chat_type, name, description, avatar, i18n_names, settings, status, "
+                 "top_notice, created_at, active_at, user_count, bot_count",
+      .order = "id", .identity = "id" },
+    { .name = "fs_chat_member",
+      .columns = "seq, chat_ref, member_kind, member_ref, is_manager, is_moderator, joined_at",
+      .order = "seq", .identity = "seq" },
+    { .name = "fs_chat_uuid", .columns = "tenant_id, uuid, owner_key, chat_ref, created_at",
+      .order = "tenant_id, uuid, owner_key" },
+    { .name = "fs_auth_code", .columns = "code, tenant_id, app_ref, person_id, expires_at, used",
+      .order = "code", .secret_key = "code", .secrets = { { "code", 'D', "code" } } },
+    { .name = "outbox",
+      .columns = "id, tenant_id, app_ref, event_type, event_id, body, created_at, delivered_at, "
+                 "state, attempts, next_at, lease_until",
+      .order = "id", .identity = "id" },
+    { .name = "fs_subscription",
+      .columns = "app_ref, callback_url, encrypt_key, verification_token, types",
+      .order = "app_ref", .secret_key = "app_ref",
+      .secrets = { { "encrypt_key", 'S', "encrypt_key" },
+                   { "verification_token", 'S', "verification_token" } } },
+    { .name = "outbox_attempt",
+      .columns = "id, outbox_ref, attempt, at, http_status, latency_us, error, response",
+      .order = "id", .identity = "id" },
+    { .name = "fs_chat_tab",
+      .columns = "id, chat_ref, tab_id, tab_type, tab_name, tab_content, tab_config, position",
+      .order = "id", .identity = "id" },
+    { .name = "fs_menu", .columns = "id, chat_ref, item_id, parent_ref, position, item",
+      .order = "id", .identity = "id" },
+    { .name = "fs_announcement",
+      .columns = "chat_ref, content, revision, create_time, update_time, owner_kind, owner_ref, "
+                 "modifier_kind, modifier_ref",
+      .order = "chat_ref" },
+    { .name = "fs_chat_link",
+      .columns = "link_token, chat_ref, expires_at, creator_kind, creator_ref, created_at",
+      .order = "link_token", .secret_key = "link_token",
+      .secrets = { { "link_token", 'D', "link_token" } } },
+    { .name = "fs_chat_pending",
+      .columns = "chat_ref, person_id, inviter_kind, inviter_ref, created_at",
+      .order = "chat_ref, person_id" },
+    { .name = "fault_rule",
+      .columns = "id, dialect, method, route, tenant_id, app_ref, count, ratio, answer, created_at",
+      .order = "id", .identity = "id" },
+    /* Knowledge items after their categories (migration 020). */
+    { .name = "kb_item",
+      .columns = "id, tenant_id, space, type, category_id, owner_id, ext_id, title, content, "
+                 "url, content_type, lasts, valid_from, valid_until, alt_titles, attachments, "
+                 "created_at, updated_at",
+      .order = "id", .identity = "id" },
+    { .name = "wc_media",
+      .columns = "tenant_id, media_id, type, name, size, created_at, expires_at",
+      .order = "tenant_id, media_id" },
+    /* The rate-limit counts the nodes share (svc_rate.c): throwaway. */
+    { .name = "rate_count", .columns = "rkey, window_ms, start_ms, ends_ms, n",
+      .order = "rkey, window_ms, start_ms", .pg_only = true },
+};
+
+const size_t store_table_count = sizeof(store_tables) / sizeof(store_tables[0]);
+
+#define NTABLES (sizeof(store_tables) / sizeof(store_tables[0]))
+
+/* The statements are made once per process and kept: the drivers cache
+ * prepared statements by the address of their text. */
+static char *made[NTABLES][TABLE_SQL_KINDS];
+static pthread_once_t made_once = PTHREAD_ONCE_INIT;
+
+static size_t count_columns(const char *cols)
+{
+    size_t n = 1;
+
+    for (const char *p = cols; *p != '\0'; p++)
+        n += *p == ',';
+    return n;
+}
+
+static char *params(struct arena *a, size_t from, size_t n)
+{
+    char *out = "";
+
+    for (size_t i = 0; i < n; i++)
+        out = arena_printf(a, "%s%s$%zu", out, i ? ", " : "", from + i);
+    return out;
+}
+
+/* "ON CONFLICT (key) DO UPDATE SET c = excluded.c, ..." for every other column. */
+static char *upsert_clause(struct arena *a, const struct store_table *t)
+{
+    char *out = arena_printf(a, " ON CONFLICT (%s) DO UPDATE SET ", t->upsert);
+    const char *p = t->columns;
+    bool first = true;
+
+    while (*p != '\0') {
+        size_t n = strcspn(p, ",");
+        char *col = arena_strndup(a, p, n);
+
+        if (strcmp(col, t->upsert) != 0) {
+            out = arena_printf(a, "%s%s%s = excluded.%s", out, first ? "" : ", ", col, col);
+            first = false;
+        }
+        p += n;
+        p += strspn(p, ", ");
+    }
+    return out;
+}
+
+static char *secrets_select(struct arena *a, const struct store_table *t)
+{
+    char *out = arena_printf(a, "SELECT %s", t->secret_key);
+
+    for (size_t j = 0; j < TABLE_SECRETS && t->secrets[j].column != NULL; j++)
+        out = arena_printf(a, "%s, %s", out, t->secrets[j].from);
+    return arena_printf(a, "%s FROM %s", out, t->name);
+}
+
+static char *secrets_update(struct arena *a, const struct store_table *t)
+{
+    char *out = arena_printf(a, "UPDATE %s SET ", t->name);
+
+    for (size_t j = 0; j < TABLE_SECRETS && t->secrets[j].column != NULL; j++)
+        out = arena_printf(a, "%s%s%s = $%zu", out, j ? ", " : "", t->secrets[j].column, j + 2);
+    return arena_printf(a, "%s WHERE %s = $1", out, t->secret_key);
+}
+
+static void make_all(void)
+{
+    struct arena a;
+
+    arena_init(&a, 4096);
+    for (size_t i = 0; i < NTABLES; i++) {
+        const struct store_table *t = &store_tables[i];
+        char *sql[TABLE_SQL_KINDS] = { 0 };
+
+        sql[TABLE_COPY_SELECT] =
+            arena_printf(&a, "SELECT %s FROM %s ORDER BY %s", t->columns, t->name, t->order);
+        sql[TABLE_COPY_INSERT] =
+            arena_printf(&a, "INSERT INTO %s (%s) VALUES (%s)%s", t->name, t->columns,
+                         params(&a, 1, count_columns(t->columns)),
+                         t->upsert != NULL ? upsert_clause(&a, t) : "");
+        if (t->secret_key != NULL) {
+            sql[TABLE_SECRETS_SELECT] = secrets_select(&a, t);
+            sql[TABLE_SECRETS_UPDATE] = secrets_update(&a, t);
+        }
+        for (size_t k = 0; k < TABLE_SQL_KINDS; k++)
+            made[i][k] = sql[k] != NULL ? xstrdup(sql[k]) : NULL;
+    }
+    arena_release(&a);
+}
+
+const char *store_table_sql(const struct store_table *t, enum table_sql kind)
+{
+    size_t i = (size_t)(t - store_tables);
+
+    pthread_once(&made_once, make_all);
+    return i < NTABLES ? made[i][kind] : NULL;
+}
