@@ -292,6 +292,11 @@ extern const struct kb_item_policy svc_kb_wecom_intent;
 extern const struct kb_item_policy svc_kb_udesk_question, svc_kb_udesk_expression,
     svc_kb_udesk_link;
 
+/* Seeds knowledge content of c->tenant (svc_seed_kb.c, docs/seed.md):
+ * wecom.knowledge and udesk.knowledge, NULL for none. */
+enum err svc_seed_wecom_kb(struct svc_ctx *c, const json_t *groups);
+enum err svc_seed_udesk_kb(struct svc_ctx *c, const json_t *catalogs);
+
 /* Records a WeCom temporary media of 'type' named 'name', 'size' bytes,
  * valid three days; '*media_id' is its new id. */
 enum err svc_wc_media_add(struct svc_ctx *c, const char *type, const char *name, int64_t size,
