@@ -586,12 +586,11 @@ struct kb_item_policy {
     const char *type;
     int64_t max_per_category;
     long max_title_chars, max_content_chars, max_url_chars;
-    size_t max_similar, max_attachments;
+    size_t max_similar, max_attachments; /* 0: none allowed */
     long max_similar_chars;
     bool title_required, content_required, url_required;
     bool unique_titles;     /* titles unique in the knowledge base */
     bool category_required; /* no uncategorized items */
-    bool attachments;       /* answers may carry attachments */
     bool validity;          /* lasts / valid_from / valid_until apply */
 };
 

@@ -34,7 +34,6 @@ const struct kb_item_policy svc_kb_wecom_intent = {
     .content_required = true,
     .unique_titles = true, /* "不同分组的问题不能重复" */
     .category_required = true,
-    .attachments = true,
 };
 
 /* Udesk states no limits for items (unconfirmed, docs/compat.md): names as
