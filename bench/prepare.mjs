@@ -75,7 +75,8 @@ for (let i = 0; i < 200; i++) {
     deepToken = r.data.page_token;
 }
 
-// Udesk: a 1000-catalog tree (10 top levels of 99 descendants in 3 levels) for the admin.
+// Udesk: a 1000-catalog tree for the admin: the items catalog (below) and 10 top levels
+// of up to 99 descendants in 3 levels.
 const UD = { email: 'admin@bench.test', token: 'bench-udesk-token' };
 function signed(method, p, extra = '') {
     const ts = Math.floor(Date.now() / 1000);
@@ -90,18 +91,17 @@ async function cat(name, parent) {
     made++;
     return r.id;
 }
+// Udesk: 1000 questions in one catalog, the tree's first node.
+const itemCatalog = await cat('items', 0);
+for (let i = 0; i < 1000; i++) {
+    must(await call('POST', signed('POST', '/open_api_v1/knowledge_questions'), { knowledge_question: { title: `q${i}`, content: `answer ${i}`, catalog_id: itemCatalog, agent_id: 0 } }), 'question');
+}
 for (let t = 0; t < 10 && made < 1000; t++) {
     const top = await cat(`top${t}`, 0);
     for (let c = 0; c < 9 && made < 1000; c++) {
         const mid = await cat(`mid${t}-${c}`, top);
         for (let g = 0; g < 10 && made < 1000; g++) await cat(`leaf${t}-${c}-${g}`, mid);
     }
-}
-
-// Udesk: 1000 questions in one catalog.
-const itemCatalog = await cat('items', 0);
-for (let i = 0; i < 1000; i++) {
-    must(await call('POST', signed('POST', '/open_api_v1/knowledge_questions'), { knowledge_question: { title: `q${i}`, content: `answer ${i}`, catalog_id: itemCatalog, agent_id: 0 } }), 'question');
 }
 
 // Presigned request files for wrk (each line "METHOD PATH [BODY]").
