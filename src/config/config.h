@@ -36,18 +36,31 @@ struct config {
     bool metrics_require_admin;
     int64_t write_queue_max;   /* group commit: jobs waiting, at most */
     int64_t write_queue_bytes; /* ... and the memory they hold */
+    int64_t upload_body_limit; /* bytes, routes that take uploads (R_UPLOAD) */
+    char *upload_dir;          /* where uploaded bytes live ("": beside the database) */
+    int64_t upload_max_bytes;  /* all uploaded bytes of the database together */
     char *sqlite_synchronous;
     int64_t sqlite_busy_timeout_ms;
     bool sqlite_group_commit;
+    int64_t sqlite_file_check_ms; /* check the file before a write at most this often */
+    bool sqlite_create;      /* create a database whose file was lost */
+    bool sqlite_key_found;   /* sqlite:PATH's PATH.key was there before this start */
     bool demo;
     bool access_log;
     int64_t shutdown_timeout_ms;
     int64_t db_wait_seconds;
+    int64_t retention_days, retention_events_max; /* what retention keeps (0: all) */
+    int64_t retention_batch, retention_interval_ms; /* how it deletes (interval 0: off) */
+    int64_t event_deliveries, event_app_deliveries; /* POSTs in flight: in all, per app */
+    int64_t pg_connect_timeout_s; /* PostgreSQL connection and session limits (0: none) */
+    int64_t pg_statement_timeout_ms, pg_lock_timeout_ms, pg_idle_tx_timeout_ms;
+    int64_t pg_keepalive_s;
     int64_t store_fault_every; /* testing: every Nth store call fails (0: off) */
     int64_t sqlite_fault_every; /* testing: every Nth SQLite write/sync fails (0: off) */
     int64_t sqlite_group_delay_ms; /* testing: the writer waits before each batch */
     bool rate_limit;
     int64_t rate_feishu_per_second, rate_feishu_per_minute;
+    int64_t rate_feishu_chat_per_second, rate_feishu_card_per_second;
     int64_t rate_wecom_per_minute, rate_wecom_per_hour;
     int64_t rate_udesk_per_minute;
     int64_t rate_sync_ms;    /* PostgreSQL: share counts every N ms (0: off) */
