@@ -331,6 +331,15 @@ static const struct route ad_routes[] = {
     { HTTP_GET, "/admin/v1/requests", 0, NULL, ad_requests },
     { HTTP_POST, "/admin/v1/feishu/say", R_WRITE | R_JSON, say_rules, ad_fs_say },
     { HTTP_POST, "/admin/v1/feishu/recall", R_WRITE | R_JSON, recall_rules, ad_fs_recall },
+    { HTTP_GET, "/admin/v1/feishu/apps/:app_id/connections", 0, NULL, ad_ws_conns },
+    { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/kick", R_WRITE, NULL, ad_ws_kick_all },
+    { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/:id/kick", R_WRITE, NULL, ad_ws_kick },
+    { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/:id/silence", R_WRITE, NULL,
+      ad_ws_silence },
+    { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/:id/resume", R_WRITE, NULL,
+      ad_ws_resume },
+    { HTTP_PUT, "/admin/v1/feishu/apps/:app_id/delivery", R_WRITE | R_JSON, ad_ws_delivery_rules,
+      ad_ws_delivery },
 };
 
 static int ad_status(enum err e)
