@@ -34,6 +34,8 @@ struct config {
     int64_t inspector_requests;   /* requests the inspector keeps (0: off) */
     int64_t inspector_body_bytes; /* bytes of each body it keeps */
     bool metrics_require_admin;
+    char *snapshot_dir;   /* NULL: <SQLite database>.snapshots */
+    int64_t snapshot_max; /* snapshots kept at once */
     int64_t write_queue_max;   /* group commit: jobs waiting, at most */
     int64_t write_queue_bytes; /* ... and the memory they hold */
     char *sqlite_synchronous;

@@ -10,6 +10,9 @@
  *    (which the admin API can move), exactly as for a row just read;
  *  - refresh tokens, the only ones qunzu deletes, are never looked up
  *    through the cache (svc_fs_refresh reads the row itself);
+ *  - the control room's tenant delete and reset and a snapshot's restore
+ *    remove or replace rows: they empty this node's cache after their
+ *    commit (svc_tcache_flush);
  *  - another node, or an operator's SQL, can only remove rows this process
  *    does not see: an entry lives at most token_cache_ttl_ms, and is then
  *    read again.
@@ -151,4 +154,16 @@ void svc_tcache_stats(const struct token_cache *tc, int64_t *hits, int64_t *miss
 {
     *hits = tc ? atomic_load(&tc->hits) : 0;
     *misses = tc ? atomic_load(&tc->misses) : 0;
+}
+
+void svc_tcache_flush(struct token_cache *tc)
+{
+    if (tc == NULL)
+        return;
+    for (int i = 0; i < TC_STRIPES; i++) {
+        pthread_mutex_lock(&tc->stripes[i].lock);
+        for (int j = 0; j < TC_SLOTS; j++)
+            tc->stripes[i].slots[j].at_us = 0;
+        pthread_mutex_unlock(&tc->stripes[i].lock);
+    }
 }

@@ -244,6 +244,11 @@ static const struct field_rule fault_rules[] = {
     { NULL },
 };
 
+static const struct field_rule snapshot_rules[] = {
+    { "name", JT_STRING, F_REQUIRED, 64 },
+    { NULL },
+};
+
 static const struct route ad_routes[] = {
     /* The seed runs its own transactions (svc_seed_run). */
     { HTTP_POST, "/admin/v1/seed", R_NO_TX | R_JSON, NULL, ad_seed },
@@ -265,6 +270,14 @@ static const struct route ad_routes[] = {
     { HTTP_GET, "/admin/v1/faults", 0, NULL, ad_fault_list },
     { HTTP_DELETE, "/admin/v1/faults/:id", R_WRITE, NULL, ad_fault_delete },
     { HTTP_GET, "/admin/v1/requests", 0, NULL, ad_requests },
+    /* These run their own transactions (svc_tenant_admin.c, svc_snapshot.c). */
+    { HTTP_GET, "/admin/v1/tenants", 0, NULL, ad_tenant_list },
+    { HTTP_DELETE, "/admin/v1/tenants/:name", R_NO_TX, NULL, ad_tenant_delete },
+    { HTTP_POST, "/admin/v1/tenants/:name/reset", R_NO_TX, NULL, ad_tenant_reset },
+    { HTTP_GET, "/admin/v1/snapshots", R_NO_TX, NULL, ad_snapshot_list },
+    { HTTP_POST, "/admin/v1/snapshots", R_NO_TX | R_JSON, snapshot_rules, ad_snapshot_save },
+    { HTTP_POST, "/admin/v1/snapshots/:name/restore", R_NO_TX, NULL, ad_snapshot_restore },
+    { HTTP_DELETE, "/admin/v1/snapshots/:name", R_NO_TX, NULL, ad_snapshot_delete },
 };
 
 static int ad_status(enum err e)
