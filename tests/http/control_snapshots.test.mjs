@@ -1,0 +1,209 @@
+// The control room's snapshots: POST/GET /admin/v1/snapshots, POST
+// /admin/v1/snapshots/{name}/restore, DELETE /admin/v1/snapshots/{name}. Both backends
+// (PostgreSQL keeps the files in snapshot_dir).
+//
+// "Everything round-trips" is judged from the database itself, every table the schema
+// has (lib/dbdump.mjs): a table added later is covered.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ADMIN_HEADERS, adminSeed, advanceClock, dbOf, makeTempDir, sleep, withRestartableServer, withServer } from './lib/server.mjs';
+import { APP1, GAPP, createChat, fs as fsCall, getChat, tenantToken } from './lib/feishu.mjs';
+import { dumpDb, without } from './lib/dbdump.mjs';
+
+function admin(srv, method, p, body) {
+    return srv.request(method, p, { body, headers: ADMIN_HEADERS });
+}
+
+// Snapshots live in a directory of the test's own on every backend, so the test can
+// read the files (a SQLite database each).
+function snapOpts(extra = {}) {
+    const dir = makeTempDir('qunzu-snap-');
+    return { dir, opts: { ...extra, args: ['--snapshot_dir', dir, ...(extra.args || [])] } };
+}
+
+async function save(srv, name) {
+    const res = await admin(srv, 'POST', '/admin/v1/snapshots', { name });
+    assert.equal(res.status, 200, res.body);
+    return res.json;
+}
+
+async function restore(srv, name) {
+    const res = await admin(srv, 'POST', `/admin/v1/snapshots/${encodeURIComponent(name)}/restore`);
+    assert.equal(res.status, 200, res.body);
+    return res.json;
+}
+
+// Meta holds qunzu's bookkeeping (the fault rules' generation moves on every restore; a
+// restored state without a clock offset has offset 0, written out); PostgreSQL's shared
+// rate counts are not state.
+const state = (d) => without(d, ['meta', 'rate_count']);
+const metaOf = (d) => d.meta.map((r) => JSON.parse(r))
+    .filter((r) => r.key !== 'fault_gen' && !(r.key === 'clock_offset' && r.value === '0'));
+
+test('snapshots: save, list, restore round-trips every table; names, conflicts, unknowns, the bound', { timeout: 120_000 }, async () => {
+    const { dir, opts } = snapOpts({ args: ['--snapshot_max', '2'] });
+    try {
+        await withServer(opts, async (srv) => {
+            const tok = await tenantToken(srv, APP1);
+            const chat = await createChat(srv, tok, { name: 'before', user_id_list: ['zhangsan'] }, { user_id_type: 'user_id' });
+            await admin(srv, 'POST', '/admin/v1/faults', { dialect: 'feishu', route: 'GET /open-apis/im/v1/chats/:chat_id', tenant: 'Globex', count: 1, answer: { code: 99991400 } });
+            const clockBefore = (await admin(srv, 'GET', '/admin/v1/clock')).json.offset_seconds;
+            const before = dumpDb(dbOf(srv));
+
+            const s = await save(srv, 'base-1.x');
+            assert.equal(s.name, 'base-1.x');
+            assert.ok(s.size > 0 && Number.isInteger(s.created_at), JSON.stringify(s));
+            assert.ok(fs.existsSync(path.join(dir, 'base-1.x.qzsnap')));
+            assert.deepEqual(state(dumpDb(`sqlite:${path.join(dir, 'base-1.x.qzsnap')}`)), state(before), 'the file holds every row');
+
+            // Names: a safe set, never a path; taken; unknown.
+            for (const name of ['../x', 'a/b', '.hidden', '', 'x'.repeat(65), 'sp ace']) {
+                const res = await admin(srv, 'POST', '/admin/v1/snapshots', { name });
+                assert.equal(res.status, 400, `${JSON.stringify(name)}: ${res.body}`);
+            }
+            assert.equal((await admin(srv, 'POST', '/admin/v1/snapshots', { name: 'base-1.x' })).status, 409);
+            assert.equal((await admin(srv, 'POST', '/admin/v1/snapshots/nope/restore')).status, 404);
+            assert.equal((await admin(srv, 'POST', '/admin/v1/snapshots/..%2Fq/restore')).status, 400);
+            assert.equal((await admin(srv, 'DELETE', '/admin/v1/snapshots/nope')).status, 404);
+            assert.equal((await srv.request('GET', '/admin/v1/snapshots')).status, 401);
+
+            // Everything changes: more chats, a tenant gone, rules, the clock, tokens.
+            const later = await createChat(srv, tok, { name: 'after' });
+            assert.equal((await admin(srv, 'DELETE', '/admin/v1/tenants/Globex')).status, 200);
+            await admin(srv, 'POST', '/admin/v1/faults', { dialect: 'feishu', route: 'PUT /open-apis/im/v1/chats/:chat_id', tenant: 'Acme', count: 5, answer: { code: 99991400 } });
+            await advanceClock(srv, 3600);
+            await save(srv, 'second');
+            const third = await admin(srv, 'POST', '/admin/v1/snapshots', { name: 'third' });
+            assert.equal(third.status, 400, `snapshot_max 2: ${third.body}`);
+            const list = (await admin(srv, 'GET', '/admin/v1/snapshots')).json.items;
+            assert.deepEqual(list.map((x) => x.name), ['base-1.x', 'second']);
+
+            assert.deepEqual(await restore(srv, 'base-1.x'), { restored: 'base-1.x' });
+            const after = dumpDb(dbOf(srv));
+            assert.deepEqual(state(after), state(before));
+            assert.deepEqual(metaOf(after), metaOf(before));
+            assert.equal((await admin(srv, 'GET', '/admin/v1/clock')).json.offset_seconds, clockBefore, 'the clock went back');
+            // This node serves the restored state at once: the old token, the old chat, the
+            // old rules (Acme's is gone); the later chat is unknown.
+            assert.equal((await getChat(srv, tok, chat.chat_id)).json.code, 0);
+            assert.notEqual((await getChat(srv, tok, later.chat_id)).json.code, 0);
+            assert.deepEqual((await admin(srv, 'GET', '/admin/v1/faults')).json.items.map((r) => r.tenant), ['Globex']);
+            const gtok = await tenantToken(srv, GAPP);
+            assert.equal((await fsCall(srv, 'GET', '/open-apis/im/v1/chats/oc_x', gtok)).json.code, 99991400, 'the restored rule fires');
+
+            // Back and forth.
+            await restore(srv, 'second');
+            assert.equal((await getChat(srv, tok, later.chat_id)).json.code, 0);
+            await restore(srv, 'base-1.x');
+            assert.deepEqual(state(dumpDb(dbOf(srv))), state(before));
+
+            assert.deepEqual((await admin(srv, 'DELETE', '/admin/v1/snapshots/second')).json, { deleted: 'second' });
+            assert.deepEqual((await admin(srv, 'GET', '/admin/v1/snapshots')).json.items.map((x) => x.name), ['base-1.x']);
+            assert.ok(!fs.readdirSync(dir).some((f) => f.startsWith('second') || f.endsWith('.tmp')), fs.readdirSync(dir).join(' '));
+        });
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});
+
+test('snapshots: a failed restore leaves the state as it was', { timeout: 60_000 }, async () => {
+    const { dir, opts } = snapOpts();
+    try {
+        await withServer(opts, async (srv) => {
+            const tok = await tenantToken(srv, APP1);
+            await createChat(srv, tok, { name: 'kept' });
+            await save(srv, 'good');
+            fs.writeFileSync(path.join(dir, 'bad.qzsnap'), 'this is not a database'.repeat(100));
+            const before = dumpDb(dbOf(srv));
+            const res = await admin(srv, 'POST', '/admin/v1/snapshots/bad/restore');
+            assert.equal(res.status, 503, res.body);
+            assert.deepEqual(dumpDb(dbOf(srv)), before);
+            await createChat(srv, tok, { name: 'still writable' });
+        });
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});
+
+test('snapshots under concurrent writes: each is one committed state, and restores to exactly it', { timeout: 180_000 }, async () => {
+    const { dir, opts } = snapOpts();
+    try {
+        await withServer(opts, async (srv) => {
+            const tok = await tenantToken(srv, APP1);
+            let stop = false;
+            let made = 0;
+            const writer = async (w) => {
+                for (let i = 0; !stop; i++) {
+                    await createChat(srv, tok, { name: `w${w}-${i}`, user_id_list: ['zhangsan'] }, { user_id_type: 'user_id' });
+                    made++;
+                }
+            };
+            const writers = [0, 1, 2, 3].map(writer);
+            const names = [];
+            for (let i = 0; i < 4; i++) {
+                await sleep(150);
+                names.push((await save(srv, `busy${i}`)).name);
+            }
+            stop = true;
+            await Promise.all(writers);
+            assert.ok(made > 10, `writes happened: ${made}`);
+            for (const name of names) {
+                const file = dumpDb(`sqlite:${path.join(dir, `${name}.qzsnap`)}`);
+                // One committed state: every chat with its members, counts that match.
+                const members = new Map();
+                for (const r of file.fs_chat_member.map((x) => JSON.parse(x))) members.set(r.chat_ref, (members.get(r.chat_ref) || 0) + 1);
+                for (const c of file.fs_chat.map((x) => JSON.parse(x))) {
+                    assert.equal(members.get(c.id), c.user_count + c.bot_count, `chat ${c.chat_id} in ${name}`);
+                }
+                await restore(srv, name);
+                assert.deepEqual(state(dumpDb(dbOf(srv))), state(file), `restored ${name}`);
+            }
+            // Writes go on after a restore, with fresh ids.
+            await createChat(srv, tok, { name: 'after' });
+        });
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});
+
+test('a restore killed with SIGKILL leaves the old state or the new one, never a mix', { timeout: 300_000 }, async () => {
+    // No seed file: a restart must not change the state it looks at.
+    const { dir, opts } = snapOpts({ seed: null });
+    const users = Array.from({ length: 20000 }, (_, i) => ({ user_id: `u${i}`, name: `User ${i}` }));
+    try {
+        await withRestartableServer(opts, async (srv) => {
+            await adminSeed(srv, { tenants: [{ name: 'Big', users, feishu: { apps: [{ app_id: 'cli_big', app_secret: 'big-secret' }] } }] });
+            await save(srv, 'big');
+            const big = state(dumpDb(dbOf(srv)));
+            assert.equal((await admin(srv, 'DELETE', '/admin/v1/tenants/Big')).status, 200);
+            await save(srv, 'small');
+            const small = state(dumpDb(dbOf(srv)));
+
+            let t0 = Date.now();
+            await restore(srv, 'big');
+            const took = Math.max(Date.now() - t0, 20);
+            assert.deepEqual(state(dumpDb(dbOf(srv))), big);
+            const seen = { old: 0, new: 0 };
+            for (const frac of [0.3, 0.7, 0.95, 1.6]) {
+                await restore(srv, 'small');
+                t0 = Date.now();
+                const pending = admin(srv, 'POST', '/admin/v1/snapshots/big/restore').catch(() => null);
+                await sleep(Math.floor(took * frac));
+                await srv.kill9();
+                await pending;
+                await srv.restart();
+                const now = state(dumpDb(dbOf(srv)));
+                const isOld = JSON.stringify(now) === JSON.stringify(small);
+                const isNew = JSON.stringify(now) === JSON.stringify(big);
+                assert.ok(isOld || isNew, `after a kill ${Date.now() - t0} ms into a restore of about ${took} ms: neither state`);
+                seen[isOld ? 'old' : 'new']++;
+            }
+            console.log(`restore of ${took} ms killed 4 times: ${JSON.stringify(seen)}`);
+        });
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});
