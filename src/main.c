@@ -354,6 +354,7 @@ int main(int argc, char **argv)
     }
     app.cfg = &cfg;
     app.dialects = all_dialects;
+    app.chat_events = &fs_chat_events;
     app.tokens = svc_tcache_new(cfg.token_cache_ttl_ms);
     app.metrics = metrics_new();
     app.inspector = svc_inspect_new(cfg.inspector_requests, cfg.inspector_body_bytes);

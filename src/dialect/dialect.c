@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/dialect.c - the request pipeline every dialect shares:
- * prefix -> body limit -> route -> transaction -> auth -> JSON body and
- * field rules -> handler -> commit or rollback -> the dialect's renderer.
+ * prefix -> body limit -> route -> transaction -> auth -> JSON body, query
+ * and body field rules -> handler -> commit or rollback -> the dialect's renderer.
  *
  * Handlers only return codes; only renderers write envelopes. /healthz and
  * /readyz are answered here, before any dialect.
@@ -198,6 +198,27 @@ static size_t max_values(const struct req *rq, const struct dialect *d)
     return (size_t)(d->operator_bodies ? cfg->admin_json_max_values : cfg->json_max_values);
 }
 
+/* The query parameters the route's rules name, as strings, then checked:
+ * rq->query. Values are kept byte for byte (not re-checked as UTF-8). */
+static enum err check_query(struct req *rq)
+{
+    const struct field_rule *rules = rq->route->query;
+
+    if (rules == NULL)
+        return ERR_OK;
+    rq->query = json_object();
+    for (const struct field_rule *f = rules; f->name != NULL; f++) {
+        const char *v = dialect_query(rq, f->name);
+
+        if (v != NULL)
+            json_object_set_new(rq->query, f->name, json_string_nocheck(v));
+    }
+    return json_check_query(rq->query, rules, &rq->err);
+}
+
+/* The body, then the query's rules, then the body's: a body that is no
+ * JSON object is refused before anything in it or in the query is looked
+ * at. */
 static enum err parse_body(struct req *rq, const struct dialect *d, json_t **body)
 {
     struct http_req *r = rq->http;
@@ -209,9 +230,9 @@ static enum err parse_body(struct req *rq, const struct dialect *d, json_t **bod
         return err_set(&rq->err, ERR_EMPTY_BODY, SUBJ_NONE, "empty request body");
     else
         e = json_parse_object(r->body, r->body_len, max_values(rq, d), body, &rq->err);
-    if (e != ERR_OK)
-        return e;
-    return json_check(*body, rq->route->rules, &rq->err);
+    if (e == ERR_OK)
+        e = check_query(rq);
+    return e == ERR_OK ? json_check(*body, rq->route->rules, &rq->err) : e;
 }
 
 /* Keeps, after a failed request rolled back, what the dialect says must
@@ -314,6 +335,8 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out, const 
     }
     if (e == ERR_OK && pre == NULL)
         e = fault_check(rq, d);
+    /* The body and the rules (parse_body); a write under group commit had
+     * its worker do that ('pre'). A route without a body checks its query. */
     if (e == ERR_OK && pre != NULL) {
         body = pre->body;
         e = pre->e;
@@ -322,9 +345,13 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out, const 
     } else if (e == ERR_OK && (rt->flags & R_JSON)) {
         e = parse_body(rq, d, &body);
     }
+    if (e == ERR_OK && !(rt->flags & R_JSON))
+        e = check_query(rq);
     if (e == ERR_OK)
         e = rt->fn(rq, body, out);
     json_decref(body);
+    json_decref(rq->query);
+    rq->query = NULL;
     if (rt->flags & R_NO_TX)
         return e;
     if (e != ERR_OK) {
@@ -507,6 +534,7 @@ void dialect_handle(struct http_req *r)
     rq.svc.ei = &rq.err;
     rq.svc.now = clock_now(&ws->app->clock);
     rq.svc.tokens = ws->app->tokens;
+    rq.svc.events = ws->app->chat_events;
 
     r->dialect_label = d->name;
     if (r->body_len > (size_t)ws->app->cfg->body_limit)

@@ -49,6 +49,8 @@ struct app {
     struct metrics *metrics;    /* GET /metrics (core/metrics.c) */
     struct svc_inspector *inspector; /* GET /admin/v1/requests; NULL: off */
     struct svc_faults *faults;  /* fault rules (svc_fault.c) */
+    /* How chat events are spelled (Feishu's; svc writes them). */
+    const struct chat_event_format *chat_events;
 };
 
 /* One worker thread's state: its database connection. */
@@ -73,6 +75,9 @@ struct req {
     const struct route *route;
     struct svc_ctx svc; /* store, arena, clock reading, tenant after auth */
     struct err_info err;
+    /* The query parameters the route's rules name, checked, with their
+     * defaults (NULL for routes without query rules). */
+    json_t *query;
     const char *params[HTTP_MAX_PARAMS]; /* ":name" path segments, in order */
     int nparams;
     int64_t principal; /* what the credential was issued to, after auth */
@@ -92,7 +97,7 @@ struct req {
 };
 
 /* A handler translates between the dialect's shape and one svc call. Auth,
- * the transaction and body validation have already run; 'body' is NULL for
+ * the transaction and query and body validation have already run; 'body' is NULL for
  * routes without R_JSON. It fills 'out' and returns ERR_OK, or an error. */
 typedef enum err (*route_fn)(struct req *rq, json_t *body, json_t *out);
 
@@ -114,8 +119,11 @@ struct route {
     enum http_method method;
     const char *path; /* "/cgi-bin/kf/knowledge/add_group", ":name" captures */
     unsigned flags;
-    const struct field_rule *rules;
+    const struct field_rule *rules; /* the JSON body's fields (R_JSON) */
     route_fn fn;
+    /* The query parameters the handler reads, checked before the body's
+     * fields (json_check_query); NULL: none. */
+    const struct field_rule *query;
 };
 
 struct dialect {

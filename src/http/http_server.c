@@ -34,6 +34,7 @@ struct worker {
     h2o_accept_ctx_t accept_ctx;
     struct http_acceptor acceptor;
     struct http_gate *gate;
+    pthread_barrier_t *ready; /* every worker has its loop before any accepts */
     int listen_fd;
     int idx;
     const struct http_server_opts *o;
@@ -449,6 +450,9 @@ static void *worker_main(void *arg)
     h2o_multithread_register_receiver(w->ctx.queue, &w->finished, on_finished);
     h2o_timeout_init(loop, &w->tick, 10);
     w->tick_entry.cb = on_tick;
+    /* Out of descriptors, a loop could not be made (h2o aborts): the
+     * accepting starts once every worker has its own. */
+    pthread_barrier_wait(w->ready);
     http_acceptor_start(&w->acceptor, loop, w->listen_fd, &w->accept_ctx, w->gate);
     while (!*w->stop)
         h2o_evloop_run(loop, 100); /* -1 on EINTR: the flag decides */
@@ -512,6 +516,7 @@ int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *sto
     struct qz_filter *filter;
     struct http_gate gate;
     struct worker *workers;
+    pthread_barrier_t ready;
     int rc = 0;
 
     h2o_config_init(&config);
@@ -537,6 +542,7 @@ int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *sto
         w->o = o;
         w->stop = stop;
         w->gate = &gate;
+        w->ready = &ready;
         w->listen_fd = fcntl(o->listen_fd, F_DUPFD_CLOEXEC, 0);
         if (w->listen_fd < 0) {
             log_error("cannot share the listening socket: %s", strerror(errno));
@@ -564,10 +570,12 @@ int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *sto
     }
     if (!*stop && o->on_listening != NULL)
         o->on_listening(o->userdata, o->host, o->port);
+    pthread_barrier_init(&ready, NULL, (unsigned)o->threads);
     for (int i = 0; i < o->threads; i++)
         pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
     for (int i = 0; i < o->threads; i++)
         pthread_join(workers[i].thread, NULL);
+    pthread_barrier_destroy(&ready);
     for (int i = 0; i < o->threads; i++) {
         struct worker *w = &workers[i];
 

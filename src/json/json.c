@@ -107,38 +107,161 @@ static bool type_ok(const json_t *v, enum json_type t)
         return json_is_array(v);
     case JT_ID:
         return id_value(v, &id);
+    case JT_DIGITS:
+        return json_is_string(v) && id_value(v, &id);
     }
     return false;
 }
 
-enum err json_check(json_t *obj, const struct field_rule *rules, struct err_info *ei)
+/* Records a broken rule: its subject, the field named. */
+static enum err broken(struct err_info *ei, const struct field_rule *r, const char *name,
+                       enum err code, const char *why)
 {
-    for (const struct field_rule *r = rules; r != NULL && r->name != NULL; r++) {
-        json_t *v = json_object_get(obj, r->name);
+    err_field(ei, code, name, "%s%s", name, why);
+    if (r->subj != SUBJ_NONE)
+        ei->subj = r->subj;
+    return code;
+}
 
-        if (v != NULL && (r->flags & F_EMPTY_ABSENT) && reads_absent(v)) {
+static bool one_of(const char *v, const char *const *values)
+{
+    for (; *values != NULL; values++)
+        if (strcmp(v, *values) == 0)
+            return true;
+    return false;
+}
+
+static enum err check_rules(json_t *obj, const struct field_rule *rules, bool query,
+                            struct err_info *ei);
+
+/* Checks one present value 'v' against 'r'; 'name' is how it is reported. */
+static enum err check_value(json_t *v, const struct field_rule *r, const char *name,
+                            struct err_info *ei)
+{
+    enum err e = ERR_OK;
+
+    if (!type_ok(v, r->type))
+        return broken(ei, r, name, ERR_BAD_REQUEST, "");
+    if (r->type == JT_STRING) {
+        const char *s = json_string_value(v);
+        size_t len = json_string_length(v);
+
+        if (r->max_chars > 0 && str_utf8_len(s, len) > r->max_chars)
+            return broken(ei, r, name, ERR_BAD_REQUEST, " too long");
+        if ((r->flags & F_RANGE) && ((int64_t)len < r->min || (int64_t)len > r->max))
+            return broken(ei, r, name, ERR_BAD_REQUEST, " length");
+        if (r->chars != NULL && strspn(s, r->chars) != len)
+            return broken(ei, r, name, ERR_BAD_REQUEST, " characters");
+        if (r->values != NULL && !one_of(s, r->values))
+            return broken(ei, r, name, ERR_BAD_REQUEST, " value");
+    }
+    if ((r->flags & F_RANGE) && (r->type == JT_INT || r->type == JT_ID || r->type == JT_DIGITS)) {
+        int64_t n = 0;
+
+        id_value(v, &n);
+        if (n < r->min || n > r->max)
+            return broken(ei, r, name, ERR_BAD_REQUEST, "");
+    }
+    if (r->type == JT_ARRAY) {
+        size_t i;
+        json_t *item;
+
+        if ((r->flags & F_RANGE)
+            && ((int64_t)json_array_size(v) < r->min || (int64_t)json_array_size(v) > r->max))
+            return broken(ei, r, name, ERR_BAD_REQUEST, " items");
+        json_array_foreach(v, i, item) {
+            if (r->each != NULL && e == ERR_OK)
+                e = check_value(item, r->each, r->each->name ? r->each->name : name, ei);
+        }
+    }
+    if (r->type == JT_OBJECT && r->fields != NULL)
+        e = check_rules(v, r->fields, false, ei);
+    if (r->type == JT_OBJECT && r->each != NULL && e == ERR_OK) {
+        const char *key;
+        json_t *m;
+
+        json_object_foreach(v, key, m) {
+            if (e == ERR_OK)
+                e = check_value(m, r->each, r->each->name ? r->each->name : name, ei);
+        }
+    }
+    return e;
+}
+
+/* A rule's default, read as its type (NULL: none, or unreadable). */
+static json_t *default_value(const struct field_rule *r)
+{
+    int64_t n;
+
+    if (r->def == NULL)
+        return NULL;
+    switch (r->type) {
+    case JT_INT:
+    case JT_ID:
+        return str_to_i64(r->def, INT64_MIN, INT64_MAX, &n) ? json_integer(n) : NULL;
+    case JT_BOOL:
+        return json_boolean(strcmp(r->def, "true") == 0);
+    default:
+        return json_string(r->def);
+    }
+}
+
+/* 'query': the values came from a query string, where only "" reads as
+ * absent (a "0" there is a value). */
+static enum err check_rules(json_t *obj, const struct field_rule *rules, bool query,
+                            struct err_info *ei)
+{
+    for (const struct field_rule *r = rules; r != NULL && (r->name || r->flags & F_INCLUDE); r++) {
+        json_t *v;
+        enum err e;
+
+        if (r->flags & F_INCLUDE) {
+            e = check_rules(obj, r->fields, query, ei);
+            if (e != ERR_OK)
+                return e;
+            continue;
+        }
+        v = json_object_get(obj, r->name);
+        if (v != NULL && (r->flags & F_EMPTY_ABSENT)
+            && (query ? json_is_string(v) && json_string_length(v) == 0 : reads_absent(v))) {
             json_object_del(obj, r->name);
             v = NULL;
         }
+        if (v != NULL && json_is_null(v) && (r->flags & F_NULL_BAD))
+            return broken(ei, r, r->name, ERR_BAD_REQUEST, "");
         if (v == NULL || json_is_null(v)) {
             if (r->flags & F_REQUIRED)
-                return err_field(ei, ERR_MISSING, r->name, "%s", r->name);
+                return broken(ei, r, r->name, ERR_MISSING, "");
+            if (v == NULL && r->def != NULL)
+                json_object_set_new(obj, r->name, default_value(r));
             continue;
         }
-        if (!type_ok(v, r->type))
-            return err_field(ei, ERR_BAD_REQUEST, r->name, "%s", r->name);
-        if (r->type == JT_STRING && r->max_chars > 0
-            && str_utf8_len(json_string_value(v), json_string_length(v)) > r->max_chars)
-            return err_field(ei, ERR_BAD_REQUEST, r->name, "%s too long", r->name);
-        if ((r->flags & F_RANGE) && (r->type == JT_INT || r->type == JT_ID)) {
-            int64_t n = 0;
-
-            id_value(v, &n);
-            if (n < r->min || n > r->max)
-                return err_field(ei, ERR_BAD_REQUEST, r->name, "%s", r->name);
-        }
+        e = check_value(v, r, r->name, ei);
+        if (e != ERR_OK)
+            return e;
     }
     return ERR_OK;
+}
+
+enum err json_check(json_t *obj, const struct field_rule *rules, struct err_info *ei)
+{
+    return check_rules(obj, rules, false, ei);
+}
+
+enum err json_check_query(json_t *obj, const struct field_rule *rules, struct err_info *ei)
+{
+    for (const struct field_rule *r = rules; r != NULL && r->name != NULL; r++) {
+        const char *text = json_str(obj, r->name);
+        int64_t n;
+
+        if (text == NULL || (r->flags & F_EMPTY_ABSENT && *text == '\0'))
+            continue;
+        if ((r->type == JT_INT || r->type == JT_ID) && str_to_i64(text, INT64_MIN, INT64_MAX, &n))
+            json_object_set_new(obj, r->name, json_integer(n));
+        else if (r->type == JT_BOOL && (strcmp(text, "true") == 0 || strcmp(text, "false") == 0))
+            json_object_set_new(obj, r->name, json_boolean(text[0] == 't'));
+    }
+    return check_rules(obj, rules, true, ei);
 }
 
 const char *json_str(const json_t *obj, const char *key)

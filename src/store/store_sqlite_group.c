@@ -77,23 +77,26 @@ void sq_group_give(struct store_group *g)
     pthread_mutex_unlock(&g->lock);
 }
 
-/* Tells each job of 'list' how it ended; what they held is free again. */
+/* Tells each job of 'list' how it ended. What they held counts as free
+ * first: a client that has its answer sees the queue without its job. */
 static void tell(struct store_group *g, struct store_job *list, enum err e)
 {
     int64_t n = 0, bytes = 0;
 
-    while (list != NULL) {
-        struct store_job *next = list->next;
-
+    for (struct store_job *j = list; j != NULL; j = j->next) {
         n++;
-        bytes += (int64_t)list->bytes;
-        list->done(list->arg, e);
-        list = next;
+        bytes += (int64_t)j->bytes;
     }
     pthread_mutex_lock(&g->qlock);
     g->held_jobs -= n;
     g->held_bytes -= bytes;
     pthread_mutex_unlock(&g->qlock);
+    while (list != NULL) {
+        struct store_job *next = list->next; /* done may free the job */
+
+        list->done(list->arg, e);
+        list = next;
+    }
 }
 
 /* Runs jobs from '*queue' in one transaction until the queue is empty or

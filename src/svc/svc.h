@@ -17,7 +17,10 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "json/json.h"
 #include "store/store.h"
+
+struct chat_event_format;
 
 struct svc_ctx {
     struct store *st;
@@ -26,6 +29,9 @@ struct svc_ctx {
     int64_t now;    /* the server clock, unix seconds */
     int64_t tenant; /* set by authentication; 0 until then */
     struct token_cache *tokens; /* token checks already made; NULL: none */
+    /* How the chat events svc writes are spelled (the dialect that owns
+     * them); NULL: chat changes write no events. */
+    const struct chat_event_format *events;
 };
 
 /* --- tenants (svc_tenant.c) --- */
@@ -101,6 +107,11 @@ enum err svc_ud_agent(struct svc_ctx *c, int64_t agent, int64_t *person);
 enum err svc_fs_app_login(struct svc_ctx *c, const char *app_id, const char *secret,
                           struct fs_app_row *app);
 
+/* App 'app_id' and the person 'user_id' of its tenant: ERR_NOT_FOUND
+ * naming the field ("app_id", "user_id") that finds nothing. */
+enum err svc_fs_app_user(struct svc_ctx *c, const char *app_id, const char *user_id,
+                         struct fs_app_row *app, struct person_row *p);
+
 /* Mints a one-time authorization code for (app, user_id): the emulator's
  * stand-in for a browser login. Valid 5 minutes. */
 enum err svc_fs_code_mint(struct svc_ctx *c, const char *app_id, const char *user_id,
@@ -112,7 +123,23 @@ enum err svc_fs_code_exchange(struct svc_ctx *c, const struct fs_app_row *app, c
 enum err svc_fs_refresh(struct svc_ctx *c, const struct fs_app_row *app, const char *refresh,
                         struct token_row *access, struct token_row *next);
 
-/* --- chats (svc_chat.c) --- */
+/* Resolves a person named by id type 'type' (open_id as 'app' sees it,
+ * union_id or user_id) in c->tenant. ERR_NOT_FOUND if there is none. */
+enum err svc_fs_person_find(struct svc_ctx *c, int64_t app, const char *type, const char *id,
+                            struct person_row *p);
+/* The id of 'who' as 'app' sees it: a person in 'type', a bot as its
+ * app_id. ERR_NOT_FOUND when it has none. */
+enum err svc_fs_actor_id(struct svc_ctx *c, int64_t app, const char *type,
+                         const struct actor *who, const char **id);
+/* A person's three ids as 'app' sees them; each NULL when it has none. */
+enum err svc_fs_person_ids(struct svc_ctx *c, int64_t app, int64_t person,
+                           const char **union_id, const char **user_id, const char **open_id);
+/* The tenant's tenant_key ("" when it has none). */
+enum err svc_fs_tenant_key(struct svc_ctx *c, int64_t tenant, const char **key);
+enum err svc_fs_app_get(struct svc_ctx *c, int64_t app, struct fs_app_row *out);
+
+/* ==== chats (svc_chat*.c) ==== */
+/* svc_chat.c: a chat as its operator sees it, membership, events. */
 
 /* A chat as one operator sees it: the row and the operator's roles. */
 struct chat_view {
@@ -150,6 +177,309 @@ enum err svc_chat_emit(struct svc_ctx *c, int64_t chat, const char *event_type,
 enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type,
                           json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
                           void *arg);
+
+/* Owner, manager or creator bot: the roles that may change everything. */
+bool svc_chat_privileged(const struct chat_view *v);
+/* One setting of a chat ("" if unset), in c->a. */
+const char *svc_chat_setting(struct svc_ctx *c, const struct fs_chat_row *chat, const char *key);
+
+/* Who acts on chats, and how the request names people: the operator, the
+ * app whose open_ids it uses and the id type of its ids. */
+struct chat_caller {
+    struct actor op;
+    int64_t app;
+    const char *id_type; /* open_id, union_id or user_id */
+};
+
+/* svc_chat_settings.c: the chat settings (the model's own JSON object,
+ * kept as text in the chat row). Where a request may set each one: */
+enum chat_setting_use { CHAT_SET_CREATE = 1 << 0, CHAT_SET_UPDATE = 1 << 1 };
+/* Every setting at its default, as a new JSON object. */
+json_t *svc_chat_settings_default(void);
+/* The field rules of the settings a create or an update may name (an enum
+ * each, restricted_mode_setting's members): for the route rows. */
+extern const struct field_rule svc_chat_create_setting_rules[];
+extern const struct field_rule svc_chat_update_setting_rules[];
+/* moderation_permission's values: the speech-permission endpoint sets it. */
+extern const char *const svc_chat_moderation_modes[];
+/* Merges the settings 'req' names (other members ignored) that 'use' may
+ * set into 'settings'. Their values' types and enums are the caller's
+ * field rules; this checks what spans fields: restricted_mode_setting's
+ * status against its three switches. ERR_BAD_REQUEST naming the field. */
+enum err svc_chat_settings_apply(struct svc_ctx *c, const json_t *req, unsigned use,
+                                 json_t *settings);
+
+/* svc_chat_create.c */
+struct chat_new {
+    const char *name, *description, *avatar; /* "" when not given */
+    const char *i18n_names;                  /* JSON object text */
+    const char *chat_mode, *chat_type;       /* group or topic; private or public */
+    const json_t *settings;    /* the requested settings (svc_chat_settings_apply) */
+    const char *owner_id;      /* in the caller's id type; NULL: the operator */
+    const char *const *user_ids; /* in the caller's id type */
+    size_t n_users;
+    const char *const *bot_ids;  /* app_ids */
+    size_t n_bots;
+    const char *uuid;          /* NULL: none; the same uuid within 10 hours is one chat */
+    bool set_bot_manager;      /* the creating bot becomes a manager (user-owned chats) */
+};
+/* Creates a chat with its members; with a uuid already used (by the same
+ * owner_id) answers that chat instead. Unknown people are ERR_NOT_FOUND
+ * SUBJ_USER naming them, a bot not of the tenant SUBJ_BOT; a public chat
+ * needs a name of two characters (SUBJ_NAME). */
+enum err svc_chat_create(struct svc_ctx *c, const struct chat_caller *by, const struct chat_new *in,
+                         struct fs_chat_row *out);
+
+/* svc_chat_read.c */
+/* What a chat's full view shows beyond its row. */
+struct chat_detail {
+    int64_t users, bots; /* member counts */
+    struct fs_member_row *managers;
+    size_t n_managers;
+};
+enum err svc_chat_detail(struct svc_ctx *c, const struct fs_chat_row *chat, struct chat_detail *d);
+/* One page of the operator's chats, in id order or (by_active) by last
+ * activity, newest first; keys[] is the keyset position: (active_at, id),
+ * { INT64_MAX, INT64_MAX } or { _, 0 } at the start. */
+enum err svc_chat_list(struct svc_ctx *c, const struct actor *op, bool by_active,
+                       const int64_t keys[2], int64_t limit, struct fs_chat_row **rows, size_t *n,
+                       bool *more);
+/* One page of the chats 'op' may see (its own and the tenant's public ones)
+ * whose names or members' names contain 'query' (ASCII case-insensitive),
+ * in id order after 'after'. An empty query, or one over 64 characters,
+ * finds nothing. */
+enum err svc_chat_search(struct svc_ctx *c, const struct actor *op, const char *query,
+                         int64_t after, int64_t limit, struct fs_chat_row **rows, size_t *n,
+                         bool *more);
+/* The chat's moderation mode and, in moderator_list mode, one page of its
+ * speakers (person ids after 'after'). Members only. */
+enum err svc_chat_moderators(struct svc_ctx *c, const struct actor *op, const char *chat_id,
+                             int64_t after, int64_t limit, const char **mode, int64_t **people,
+                             size_t *n, bool *more);
+
+/* svc_chat_edit.c: changes; each answers the chat before and after it so
+ * the caller can report the change. */
+struct chat_change {
+    const char *name, *description, *avatar, *i18n_names; /* NULL: unchanged */
+    const char *chat_type;  /* NULL: unchanged */
+    const char *owner_id;   /* in the caller's id type; NULL: unchanged */
+    const json_t *settings; /* the requested settings (svc_chat_settings_apply) */
+    bool only_basic;        /* names nothing but name, description, avatar, i18n_names */
+};
+/* The update permission matrix: owner, managers and the creator bot change
+ * anything; other members the basic fields, while edit_permission is
+ * all_members (SUBJ_EDIT, SUBJ_SETTINGS); only the owner or creator bot
+ * hands ownership to a member (SUBJ_OWNER_ONLY, SUBJ_OWNER). Group chats
+ * only (SUBJ_CHAT_MODE); public names are unique in the tenant. */
+enum err svc_chat_update(struct svc_ctx *c, const struct chat_caller *by, const char *chat_id,
+                         const struct chat_change *in, struct fs_chat_row *before,
+                         struct fs_chat_row *after);
+/* Owner or creator bot; group chats only. */
+enum err svc_chat_disband(struct svc_ctx *c, const struct actor *op, const char *chat_id,
+                          struct fs_chat_row *before);
+/* Sets the moderation mode (NULL: unchanged) and the speaker flag of the
+ * listed people (ids in the caller's type; unknown people and non-members
+ * skipped). Owner or creator bot. 'added'/'removed' get the person ids
+ * whose flag changed (caller-owned JSON arrays of integers). */
+enum err svc_chat_moderation(struct svc_ctx *c, const struct chat_caller *by, const char *chat_id,
+                             const char *mode, const json_t *add_ids, const json_t *remove_ids,
+                             struct fs_chat_row *before, struct fs_chat_row *after, json_t **added,
+                             json_t **removed);
+/* A share link valid 'lifetime' seconds (0: permanently). Not for p2p
+ * chats (SUBJ_P2P); restricted sharing leaves it to the privileged
+ * (SUBJ_SHARE). '*expire' is 0 when permanent. */
+enum err svc_chat_link(struct svc_ctx *c, const struct actor *op, const char *chat_id,
+                       int64_t lifetime, const char **token, int64_t *expire);
+/* Pins 'notice' (JSON object text; "" unpins), as pin_manage_setting
+ * allows (SUBJ_PIN). */
+enum err svc_chat_top_notice(struct svc_ctx *c, const struct actor *op, const char *chat_id,
+                             const char *notice);
+
+/* svc_chat_announce.c: the announcement, a legacy doc (svc_chat_doc.c)
+ * with a revision. Read creates it empty, owned by the chat's owner. */
+enum err svc_chat_announcement(struct svc_ctx *c, const struct actor *op, const char *chat_id,
+                               struct fs_announcement_row *an);
+/* Applies 'requests' (document requests as JSON text strings, at most 10)
+ * to the revision 'base', which may lag the current one by 100 at most;
+ * edit_permission decides who edits (SUBJ_EDIT). A request that does not
+ * apply, or a base out of range, is ERR_BAD_REQUEST SUBJ_ANNOUNCEMENT. */
+enum err svc_chat_announcement_patch(struct svc_ctx *c, const struct actor *op, const char *chat_id,
+                                     int64_t base, const json_t *requests);
+/* The legacy doc model: an empty document (caller-owned), and one request
+ * applied to it (ERR_BAD_REQUEST if malformed, unsupported or unfit). */
+json_t *svc_doc_new(void);
+enum err svc_doc_apply(json_t *doc, json_t *req);
+
+/* --- chat members, managers, tabs, menus, simulated actions (svc_chat_*.c) --- */
+
+/* What happened to a chat's membership, for the events svc writes. */
+enum chat_event_kind {
+    CHAT_EV_USERS_ADDED,     /* to every bot in the chat */
+    CHAT_EV_USERS_DELETED,   /* to every bot in the chat */
+    CHAT_EV_USERS_WITHDRAWN, /* an invitation taken back; to every bot */
+    CHAT_EV_BOT_ADDED,       /* to that bot alone */
+    CHAT_EV_BOT_DELETED,     /* to that bot alone */
+    CHAT_EV_P2P_CREATED,     /* a person's p2p chat with the app's bot; to that app */
+    CHAT_EV_P2P_ENTERED,     /* the person opened it; to that app */
+    CHAT_EV__COUNT
+};
+
+struct chat_event {
+    enum chat_event_kind kind;
+    const struct fs_chat_row *chat;
+    struct actor op;          /* who acted */
+    const struct actor *who;  /* the users, or the one bot, concerned */
+    size_t n;
+    /* User events: the people among 'who' (svc_chat_event reads them). */
+    const struct person_row *people;
+    size_t npeople;
+    const struct fs_app_row *app;       /* p2p events: the app */
+    const struct person_row *person;    /* p2p events: the person */
+};
+
+/* A dialect's spelling of chat events: the event type of each kind, and
+ * the body one receiving app gets (caller-owned JSON). */
+struct chat_event_format {
+    const char *type[CHAT_EV__COUNT];
+    json_t *(*body)(struct svc_ctx *c, const struct chat_event *ev, int64_t app,
+                    const char *event_id);
+};
+
+/* Writes the events of 'ev' (none when c->events is NULL). */
+enum err svc_chat_event(struct svc_ctx *c, const struct chat_event *ev);
+
+/* A random id of 19 decimal digits, the first a 7 (tabs, menu items). */
+const char *svc_chat_item_id(struct svc_ctx *c);
+
+/* Ids as a request named them: the id type ("open_id", "union_id",
+ * "user_id", or "app_id" for bots) and the request field they came from
+ * (named in errors). A NULL id stands for an item that is no string:
+ * ERR_BAD_REQUEST naming the field. */
+struct chat_ids {
+    const char *type;
+    const char *field;
+    const char *const *ids;
+    size_t n;
+};
+
+/* The person or bot an id of 'type' names in c->tenant, as app 'app' sees
+ * it (open_ids differ per app). ERR_NOT_FOUND (no detail) when none. */
+enum err svc_chat_actor_find(struct svc_ctx *c, int64_t app, const char *type, const char *id,
+                             struct actor *who);
+
+/* How an add treats ids that name nobody: fail naming all of them, skip
+ * them, or fail naming the first. */
+enum chat_unknown { CHAT_UNKNOWN_FAIL = 0, CHAT_UNKNOWN_SKIP = 1, CHAT_UNKNOWN_FAIL_FIRST = 2 };
+
+/* What an add or remove did with each named id (lists of ids as named). */
+struct chat_member_result {
+    const char **not_existed; /* add: ids that name nobody */
+    size_t n_not_existed;
+    const char **pending;     /* add: people waiting for approval */
+    size_t npending;
+    const char **invalid;     /* remove: ids that name nobody or no member */
+    size_t ninvalid;
+};
+
+/* 'op' adds people and bots to a group chat: at most 50 users or 5 bots
+ * per call, within the chat's user cap (the tenant's own, else 5000) and
+ * 15 bots; with join approval on, people a plain member adds wait. */
+enum err svc_chat_members_add(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                              int64_t app, const struct chat_ids *ids, enum chat_unknown unknown,
+                              struct chat_member_result *res);
+/* 'op' removes members: the owner never; others only by a privileged
+ * operator; anyone may remove itself. */
+enum err svc_chat_members_remove(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                                 int64_t app, const struct chat_ids *ids,
+                                 struct chat_member_result *res);
+/* 'op' joins a public chat (a no-op when it is in already). */
+enum err svc_chat_join(struct svc_ctx *c, const char *chat_id, const struct actor *op);
+/* One page of a chat's people in join order after sequence 'after', and
+ * the chat's user count. */
+enum err svc_chat_members_page(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                               int64_t app, int64_t after, int64_t limit,
+                               struct fs_member_person **rows, size_t *n, bool *more,
+                               int64_t *total);
+/* The owner promotes ('promote') or demotes members; '*all' is the chat's
+ * managers after the change. At most 10 managers, 20 in a chat of more
+ * than 5000 people. */
+enum err svc_chat_managers_change(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                                  int64_t app, const struct chat_ids *ids, bool promote,
+                                  struct fs_member_row **all, size_t *n);
+
+/* Chat tabs (svc_chat_tabs.c): the built-in message tab first, then up to
+ * 20 custom tabs ("doc", "url"). Reads show the message tab even before a
+ * write stores it. Every call answers the chat's tabs in order. */
+struct chat_tabs {
+    struct chat_view v;
+    struct fs_tab_row *tabs;
+    size_t n;
+};
+enum err svc_chat_tabs_list(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                            struct chat_tabs *out);
+/* Appends tabs (type, name, content and config set; ids are made here). */
+enum err svc_chat_tabs_add(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                           struct fs_tab_row *add, size_t n, struct chat_tabs *out);
+/* Changes tabs by tab_id: name, content and config where not NULL; the
+ * type must stay. */
+enum err svc_chat_tabs_update(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                              const struct fs_tab_row *change, size_t n, struct chat_tabs *out);
+/* Puts the tabs in the order of 'ids': every tab once, the message tab first. */
+enum err svc_chat_tabs_sort(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                            const char *const *ids, size_t n, struct chat_tabs *out);
+enum err svc_chat_tabs_delete(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                              const char *const *ids, size_t n, struct chat_tabs *out);
+
+/* Chat menus (svc_chat_menus.c): up to 3 top-level menus of up to 5
+ * children each, managed by bots in group chats. Items are opaque text. */
+struct chat_menus {
+    struct chat_view v;
+    struct fs_menu_row *rows; /* tops and children, in position order */
+    size_t n;
+};
+struct chat_menu_new {
+    const char *item;
+    const char *const *children;
+    size_t nchildren;
+};
+/* Opens the chat's menus; 'write' first takes the tenant's writer lock. */
+enum err svc_chat_menus_open(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                             bool write, struct chat_menus *out);
+enum err svc_chat_menus_add(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                            const struct chat_menu_new *tops, size_t n, struct chat_menus *out);
+/* The ids must be exactly the top levels. */
+enum err svc_chat_menus_sort(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                             const char *const *ids, size_t n, struct chat_menus *out);
+/* Deletes top levels with their children. */
+enum err svc_chat_menus_delete(struct svc_ctx *c, const char *chat_id, const struct actor *op,
+                               const char *const *ids, size_t n, struct chat_menus *out);
+/* The item 'item_id' of menus opened for writing, and whether it has
+ * children; NULL when there is none. */
+struct fs_menu_row *svc_chat_menu_find(struct chat_menus *m, const char *item_id,
+                                       bool *has_children);
+/* Stores a changed item of menus opened for writing. */
+enum err svc_chat_menu_item_set(struct svc_ctx *c, const struct fs_menu_row *item);
+
+/* What the emulator does on a person's behalf (svc_chat_sim.c). Each
+ * switches c->tenant to the tenant acted in. 'result' is "joined",
+ * "already_member", "pending_approval", "left" or "withdrawn". */
+/* The person opens the p2p chat with the app's bot, created the first time. */
+enum err svc_chat_p2p_enter(struct svc_ctx *c, const char *app_id, const char *user_id,
+                            const char **chat_id, bool *created);
+/* Joins by a share link (waits when the chat needs approval). */
+enum err svc_chat_join_by_link(struct svc_ctx *c, const char *link_token, const char *user_id,
+                               const char **chat_id, const char **result);
+/* Leaves (the owner cannot). */
+enum err svc_chat_leave(struct svc_ctx *c, const char *chat_id, const char *user_id,
+                        const char **result);
+/* A member invites a person (waits when approval is on and the inviter is
+ * not privileged). */
+enum err svc_chat_invite(struct svc_ctx *c, const char *chat_id, const char *inviter_id,
+                         const char *user_id, const char **result);
+/* The inviter takes a pending invitation back. */
+enum err svc_chat_withdraw(struct svc_ctx *c, const char *chat_id, const char *user_id,
+                           const char **result);
+/* ==== end of chats ==== */
 
 /* --- events (svc_events.c) --- */
 

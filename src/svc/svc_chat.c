@@ -2,8 +2,10 @@
 /*
  * svc/svc_chat.c - chat rules every dialect shares by meaning: who may see a
  * chat and in which role (owner, manager, creator bot, member), membership,
- * and the outbox records a change writes in its own transaction.
- * The Feishu shapes of chats and events live in dialect/feishu/.
+ * and the outbox records a change writes in its own transaction. Creating,
+ * reading and changing chats are svc_chat_create.c, svc_chat_read.c and
+ * svc_chat_edit.c; the announcement svc_chat_announce.c. The Feishu shapes
+ * of chats and events live in dialect/feishu/.
  */
 #include "svc/svc.h"
 
@@ -38,6 +40,20 @@ enum err svc_chat_open(struct svc_ctx *c, const char *chat_id, const struct acto
     if (need_member && !v->member)
         return err_set(c->ei, ERR_FORBIDDEN, SUBJ_MEMBERSHIP, "operator not in the chat");
     return ERR_OK;
+}
+
+bool svc_chat_privileged(const struct chat_view *v)
+{
+    return v->owner || v->manager || v->creator_bot;
+}
+
+const char *svc_chat_setting(struct svc_ctx *c, const struct fs_chat_row *chat, const char *key)
+{
+    json_t *s = json_loads(chat->settings, 0, NULL);
+    const char *v = arena_strdup(c->a, json_string_value(json_object_get(s, key)));
+
+    json_decref(s);
+    return v ? v : "";
 }
 
 enum err svc_chat_open_write(struct svc_ctx *c, const char *chat_id, const struct actor *op,
@@ -77,6 +93,10 @@ enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type
         o.state = "skipped";
     o.event_id = ids_hex(c->a, "", 16);
     body = body_for(arg, app, o.event_id);
+    /* A body that could not be built (a lookup in it failed) fails the
+     * change: an event is never written without its ids. */
+    if (body == NULL)
+        return err_set(c->ei, ERR_STORE, SUBJ_NONE, "event body not built");
     o.body = json_dump_arena(c->a, body, &len);
     json_decref(body);
     return store_outbox_add(c->st, &o);
@@ -93,4 +113,65 @@ enum err svc_chat_emit(struct svc_ctx *c, int64_t chat, const char *event_type,
     for (size_t i = 0; e == ERR_OK && i < n; i++)
         e = svc_event_to_app(c, m[i].who.ref, event_type, body_for, arg);
     return e;
+}
+
+const char *svc_chat_item_id(struct svc_ctx *c)
+{
+    uint64_t v;
+
+    ids_random(&v, sizeof(v));
+    return arena_printf(c->a, "7%018llu", (unsigned long long)(v % 1000000000000000000ULL));
+}
+
+struct event_arg {
+    struct svc_ctx *c;
+    const struct chat_event *ev;
+};
+
+static json_t *event_body(void *arg, int64_t app, const char *event_id)
+{
+    struct event_arg *ea = arg;
+
+    return ea->c->events->body(ea->c, ea->ev, app, event_id);
+}
+
+/* User events go to every bot in the chat; a bot event and the p2p events
+ * go to the one app they are about. */
+enum err svc_chat_event(struct svc_ctx *c, const struct chat_event *ev)
+{
+    struct chat_event full = *ev;
+    struct event_arg ea = { c, &full };
+    struct person_row *people;
+    const char *type;
+    enum err e;
+
+    if (c->events == NULL)
+        return ERR_OK;
+    type = c->events->type[ev->kind];
+    switch (ev->kind) {
+    case CHAT_EV_USERS_ADDED:
+    case CHAT_EV_USERS_DELETED:
+    case CHAT_EV_USERS_WITHDRAWN:
+        if (ev->n == 0)
+            return ERR_OK;
+        people = arena_alloc(c->a, ev->n * sizeof(*people));
+        for (size_t i = 0; i < ev->n; i++) {
+            e = store_person_get(c->st, c->a, ev->who[i].ref, &people[full.npeople]);
+            if (e == ERR_OK)
+                full.npeople++;
+            else if (e != ERR_NOT_FOUND)
+                return e;
+        }
+        full.people = people;
+        return svc_chat_emit(c, ev->chat->id, type, event_body, &ea);
+    case CHAT_EV_BOT_ADDED:
+    case CHAT_EV_BOT_DELETED:
+        return svc_event_to_app(c, ev->who[0].ref, type, event_body, &ea);
+    case CHAT_EV_P2P_CREATED:
+    case CHAT_EV_P2P_ENTERED:
+        return svc_event_to_app(c, ev->app->id, type, event_body, &ea);
+    case CHAT_EV__COUNT:
+        break;
+    }
+    return err_set(c->ei, ERR_INTERNAL, SUBJ_NONE, "unknown chat event");
 }

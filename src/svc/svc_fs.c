@@ -45,20 +45,28 @@ enum err svc_fs_app_login(struct svc_ctx *c, const char *app_id, const char *sec
     return ERR_OK;
 }
 
+enum err svc_fs_app_user(struct svc_ctx *c, const char *app_id, const char *user_id,
+                         struct fs_app_row *app, struct person_row *p)
+{
+    enum err e = store_fs_app_by_app_id(c->st, c->a, app_id, app);
+
+    if (e == ERR_NOT_FOUND)
+        return err_field(c->ei, ERR_NOT_FOUND, "app_id", "app '%s' not found", app_id);
+    if (e == ERR_OK)
+        e = store_fs_person_find(c->st, c->a, app->tenant_id, app->id, "user_id", user_id, p);
+    if (e == ERR_NOT_FOUND)
+        return err_field(c->ei, ERR_NOT_FOUND, "user_id", "user '%s' not in the app's tenant",
+                         user_id);
+    return e;
+}
+
 enum err svc_fs_code_mint(struct svc_ctx *c, const char *app_id, const char *user_id,
                           char **code)
 {
     struct fs_app_row app;
     struct person_row p;
-    enum err e = store_fs_app_by_app_id(c->st, c->a, app_id, &app);
+    enum err e = svc_fs_app_user(c, app_id, user_id, &app, &p);
 
-    if (e == ERR_NOT_FOUND)
-        return err_field(c->ei, ERR_NOT_FOUND, "app_id", "app '%s' not found", app_id);
-    if (e == ERR_OK)
-        e = store_fs_person_find(c->st, c->a, app.tenant_id, app.id, "user_id", user_id, &p);
-    if (e == ERR_NOT_FOUND)
-        return err_field(c->ei, ERR_NOT_FOUND, "user_id", "user '%s' not in the app's tenant",
-                         user_id);
     if (e != ERR_OK)
         return e;
     *code = ids_hex(c->a, "", 16);
@@ -107,4 +115,68 @@ enum err svc_fs_refresh(struct svc_ctx *c, const struct fs_app_row *app, const c
     if (e == ERR_OK)
         e = store_token_delete(c->st, refresh);
     return e == ERR_OK ? issue_pair(c, old.tenant_id, app->id, old.principal, access, next) : e;
+}
+
+/* --- ids as an app sees them --- */
+
+enum err svc_fs_person_find(struct svc_ctx *c, int64_t app, const char *type, const char *id,
+                            struct person_row *p)
+{
+    return store_fs_person_find(c->st, c->a, c->tenant, app, type, id, p);
+}
+
+enum err svc_fs_actor_id(struct svc_ctx *c, int64_t app, const char *type,
+                         const struct actor *who, const char **id)
+{
+    struct fs_app_row bot;
+    struct person_row p;
+    char *open_id = NULL;
+    enum err e;
+
+    *id = NULL;
+    if (who->kind != ACTOR_USER) {
+        e = store_fs_app_get(c->st, c->a, who->ref, &bot);
+        *id = e == ERR_OK ? bot.app_id : NULL;
+        return e;
+    }
+    if (strcmp(type, "open_id") == 0) {
+        e = store_fs_open_id_get(c->st, c->a, app, who->ref, &open_id);
+        *id = open_id;
+        return e;
+    }
+    e = store_person_get(c->st, c->a, who->ref, &p);
+    if (e == ERR_OK)
+        *id = strcmp(type, "union_id") == 0 ? p.union_id : p.user_id;
+    return e;
+}
+
+enum err svc_fs_person_ids(struct svc_ctx *c, int64_t app, int64_t person,
+                           const char **union_id, const char **user_id, const char **open_id)
+{
+    struct person_row p;
+    char *oid = NULL;
+    enum err e = store_person_get(c->st, c->a, person, &p);
+
+    *union_id = e == ERR_OK ? p.union_id : NULL;
+    *user_id = e == ERR_OK ? p.user_id : NULL;
+    *open_id = NULL;
+    if (e != ERR_OK && e != ERR_NOT_FOUND)
+        return e;
+    e = store_fs_open_id_get(c->st, c->a, app, person, &oid);
+    *open_id = e == ERR_OK ? oid : NULL;
+    return e == ERR_NOT_FOUND ? ERR_OK : e;
+}
+
+enum err svc_fs_tenant_key(struct svc_ctx *c, int64_t tenant, const char **key)
+{
+    char *k = NULL;
+    enum err e = store_fs_tenant_key_get(c->st, c->a, tenant, &k);
+
+    *key = k != NULL ? k : "";
+    return e == ERR_NOT_FOUND ? ERR_OK : e;
+}
+
+enum err svc_fs_app_get(struct svc_ctx *c, int64_t app, struct fs_app_row *out)
+{
+    return store_fs_app_get(c->st, c->a, app, out);
 }

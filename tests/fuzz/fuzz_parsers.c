@@ -8,9 +8,9 @@
 #include "core/arena.h"
 #include "core/cursor.h"
 #include "core/str.h"
-#include "dialect/feishu/fs_doc.h"
 #include "http/http.h"
 #include "json/json.h"
+#include "svc/svc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -66,10 +66,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case 4: {
-        json_t *doc = fs_doc_new(), *req = json_loadb((const char *)data + 1, n, 0, NULL);
+        json_t *doc = svc_doc_new(), *req = json_loadb((const char *)data + 1, n, 0, NULL);
 
         if (req != NULL)
-            fs_doc_apply(doc, req);
+            svc_doc_apply(doc, req);
         json_decref(req);
         json_decref(doc);
         break;

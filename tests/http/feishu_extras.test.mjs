@@ -7,6 +7,7 @@ import {
     APP1, APP2, assertErr, assertOk, chatPath, createChat, fs, ids, qs, tenantToken, userToken,
     withFeishuServer,
 } from './lib/feishu.mjs';
+import { ADMIN_HEADERS } from './lib/server.mjs';
 
 const op = (o) => JSON.stringify(o);
 const insertBlocks = (text, location) => op({
@@ -154,6 +155,29 @@ test('chat tabs: message tab, custom doc/url tabs, limits, sort, delete', { time
         assertErr(await fs(srv, 'GET', chatPath(topic.chat_id, '/chat_tabs/list_tabs'), t1), 232050);
         const t2 = await tenantToken(srv, APP2);
         assertErr(await fs(srv, 'GET', base + '/list_tabs', t2), 232011);
+    });
+});
+
+// Reading tabs never writes: list_tabs shows the built-in message tab without storing
+// it, so it never joins a group-commit batch (nor waits for its fsync); the first
+// write stores the message tab under the id the reads showed.
+test('chat tabs: list_tabs is a read; the message tab keeps the id reads showed', { timeout: 60_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const t1 = await tenantToken(srv, APP1);
+        const chat = await createChat(srv, t1, { name: 'tab reads' });
+        const base = chatPath(chat.chat_id, '/chat_tabs');
+        const groupStats = async () => (await srv.request('GET', '/admin/v1/stats', { headers: ADMIN_HEADERS })).json.group_commit;
+        const before = await groupStats();
+        const reads = [];
+        for (let i = 0; i < 3; i++) reads.push(assertOkMsg(await fs(srv, 'GET', base + '/list_tabs', t1)).chat_tabs);
+        assert.deepEqual(await groupStats(), before, 'list_tabs went through the write path');
+        assert.equal(new Set(reads.map((t) => t[0].tab_id)).size, 1);
+        const msgId = reads[0][0].tab_id;
+        const tabs = assertOkMsg(await fs(srv, 'POST', base, t1, { chat_tabs: [
+            { tab_name: 'site', tab_type: 'url', tab_content: { url: 'https://www.test.cn' } },
+        ] })).chat_tabs;
+        assert.deepEqual(tabs.map((t) => t.tab_id), [msgId, tabs[1].tab_id]);
+        assert.deepEqual(assertOkMsg(await fs(srv, 'GET', base + '/list_tabs', t1)).chat_tabs, tabs);
     });
 });
 

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_feishu.c - the Feishu error map: a row for every error, the
- * codes the official pages fix ("服务端错误码说明" and the error tables of the
- * chat, member, announcement, tab and menu pages), and the legacy-doc model of
- * announcements. */
+ * codes Feishu's "Server error codes" and the group API pages fix, and the
+ * legacy-doc model of announcements. */
 #include "unit.h"
 
 #include "dialect/feishu/fs.h"
-#include "dialect/feishu/fs_doc.h"
+#include "svc/svc.h"
 
 static void every_err_has_a_row(void)
 {
@@ -92,38 +91,38 @@ static json_t *request(const char *text)
 
 static void doc_operations(void)
 {
-    json_t *doc = fs_doc_new(), *r;
+    json_t *doc = svc_doc_new(), *r;
 
     /* Title "T" is [0,1); the first line starts at 2. */
     r = request("{\"requestType\":\"UpdateTitleRequestType\",\"updateTitleRequest\":{\"payload\":"
                 "\"{\\\"elements\\\":[{\\\"type\\\":\\\"textRun\\\",\\\"textRun\\\":{\\\"text\\\":"
                 "\\\"T\\\"}}]}\"}}");
-    CHECK(fs_doc_apply(doc, r) == ERR_OK);
+    CHECK(svc_doc_apply(doc, r) == ERR_OK);
     json_decref(r);
     r = request("{\"requestType\":\"InsertParagraphElementsRequestType\","
                 "\"insertParagraphElementsRequest\":{\"payload\":\"{\\\"elements\\\":[{\\\"type\\\":"
                 "\\\"textRun\\\",\\\"textRun\\\":{\\\"text\\\":\\\"一二三\\\"}}]}\",\"location\":"
                 "{\"zoneId\":\"0\",\"index\":2}}}");
-    CHECK(fs_doc_apply(doc, r) == ERR_OK);
+    CHECK(svc_doc_apply(doc, r) == ERR_OK);
     json_decref(r);
     CHECK_STR(line_text(doc, 0), "一二三");
     /* Characters, not bytes: delete the middle one, [3,4). */
     r = request("{\"requestType\":\"DeleteContentRangeRequestType\",\"deleteContentRangeRequest\":"
                 "{\"deleteRange\":{\"zoneId\":\"0\",\"startIndex\":3,\"endIndex\":4}}}");
-    CHECK(fs_doc_apply(doc, r) == ERR_OK);
+    CHECK(svc_doc_apply(doc, r) == ERR_OK);
     json_decref(r);
     CHECK_STR(line_text(doc, 0), "一三");
     /* Out of the document, another zone, an unknown request: refused. */
     r = request("{\"requestType\":\"DeleteContentRangeRequestType\",\"deleteContentRangeRequest\":"
                 "{\"deleteRange\":{\"zoneId\":\"0\",\"startIndex\":3,\"endIndex\":99}}}");
-    CHECK(fs_doc_apply(doc, r) == ERR_BAD_REQUEST);
+    CHECK(svc_doc_apply(doc, r) == ERR_BAD_REQUEST);
     json_decref(r);
     r = request("{\"requestType\":\"DeleteContentRangeRequestType\",\"deleteContentRangeRequest\":"
                 "{\"deleteRange\":{\"zoneId\":\"7\",\"startIndex\":2,\"endIndex\":3}}}");
-    CHECK(fs_doc_apply(doc, r) == ERR_BAD_REQUEST);
+    CHECK(svc_doc_apply(doc, r) == ERR_BAD_REQUEST);
     json_decref(r);
     r = request("{\"requestType\":\"ReplaceAllTextRequestType\"}");
-    CHECK(fs_doc_apply(doc, r) == ERR_BAD_REQUEST);
+    CHECK(svc_doc_apply(doc, r) == ERR_BAD_REQUEST);
     json_decref(r);
     json_decref(doc);
 }

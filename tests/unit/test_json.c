@@ -132,6 +132,181 @@ static void id_fields(void)
     json_decref(v);
 }
 
+static enum err run_rules(const char *s, const struct field_rule *r, struct err_info *ei,
+                          json_t **v)
+{
+    *v = NULL;
+    CHECK(parse(s, v) == ERR_OK);
+    err_info_clear(ei);
+    return json_check(*v, r, ei);
+}
+
+/* Enums, byte lengths, character sets, null as a value and subjects. */
+static void string_rules(void)
+{
+    static const char *const colours[] = { "red", "green", NULL };
+    static const struct field_rule r[] = {
+        { .name = "colour", .type = JT_STRING, .values = colours },
+        { .name = "key", .type = JT_STRING, .flags = F_RANGE | F_NULL_BAD, .min = 1, .max = 4,
+          .chars = "abc-", .subj = SUBJ_AVATAR },
+        { NULL },
+    };
+    struct err_info ei;
+    json_t *v;
+
+#define RUN(s) run_rules((s), r, &ei, &v)
+    CHECK(RUN("{\"colour\":\"red\",\"key\":\"ab-c\"}") == ERR_OK);
+    json_decref(v);
+    CHECK(RUN("{\"colour\":\"blue\"}") == ERR_BAD_REQUEST);
+    CHECK_STR(ei.field, "colour");
+    CHECK(ei.subj == SUBJ_FIELD);
+    json_decref(v);
+    CHECK(RUN("{\"colour\":null}") == ERR_OK); /* null reads as absent ... */
+    json_decref(v);
+    CHECK(RUN("{\"key\":null}") == ERR_BAD_REQUEST); /* ... unless F_NULL_BAD */
+    CHECK(ei.subj == SUBJ_AVATAR);
+    CHECK_STR(ei.field, "key");
+    json_decref(v);
+    CHECK(RUN("{\"key\":\"\"}") == ERR_BAD_REQUEST);      /* shorter than 1 byte */
+    json_decref(v);
+    CHECK(RUN("{\"key\":\"abcab\"}") == ERR_BAD_REQUEST); /* longer than 4 */
+    json_decref(v);
+    CHECK(RUN("{\"key\":\"ab d\"}") == ERR_BAD_REQUEST);  /* a byte not allowed */
+    CHECK(ei.subj == SUBJ_AVATAR);
+    json_decref(v);
+}
+
+/* Arrays (item rule, item count), nested objects, maps. */
+static void nested_rules(void)
+{
+    static const struct field_rule id_item = { .type = JT_STRING, .max_chars = 3 };
+    static const struct field_rule inner[] = {
+        { .name = "n", .type = JT_INT, .flags = F_REQUIRED },
+        { NULL },
+    };
+    static const struct field_rule r[] = {
+        { .name = "ids", .type = JT_ARRAY, .flags = F_RANGE | F_NULL_BAD, .min = 0, .max = 2,
+          .each = &id_item },
+        { .name = "obj", .type = JT_OBJECT, .fields = inner },
+        { .name = "names", .type = JT_OBJECT, .each = &id_item },
+        { NULL },
+    };
+    static const char *const good[] = {
+        "{}", "{\"ids\":[]}", "{\"ids\":[\"a\",\"abc\"]}", "{\"obj\":{\"n\":1}}",
+        "{\"names\":{\"x\":\"ab\",\"y\":\"\"}}", "{\"obj\":{\"n\":1,\"other\":true}}",
+    };
+    static const char *const bad[] = {
+        "{\"ids\":null}", "{\"ids\":\"a\"}", "{\"ids\":[\"a\",\"b\",\"c\"]}",
+        "{\"ids\":[1]}", "{\"ids\":[\"abcd\"]}", "{\"ids\":[null]}", "{\"obj\":{}}",
+        "{\"obj\":{\"n\":\"1\"}}", "{\"obj\":[]}", "{\"names\":{\"x\":1}}",
+        "{\"names\":{\"x\":\"abcd\"}}",
+    };
+    struct err_info ei;
+    json_t *v;
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        CHECK(RUN(good[i]) == ERR_OK);
+        json_decref(v);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        enum err e = RUN(bad[i]);
+
+        CHECK(e == ERR_BAD_REQUEST || e == ERR_MISSING);
+        json_decref(v);
+    }
+    /* A broken item is reported under its collection's name. */
+    CHECK(RUN("{\"ids\":[\"a\",7]}") == ERR_BAD_REQUEST);
+    CHECK_STR(ei.field, "ids");
+    json_decref(v);
+    CHECK(RUN("{\"obj\":{}}") == ERR_MISSING);
+    CHECK_STR(ei.field, "n");
+    json_decref(v);
+}
+
+/* A rule set included in another's place; digits carried as text. */
+static void include_and_digits(void)
+{
+    static const struct field_rule shared[] = {
+        { .name = "mode", .type = JT_STRING, .flags = F_NULL_BAD },
+        { NULL },
+    };
+    static const struct field_rule r[] = {
+        { .name = "rev", .type = JT_DIGITS, .flags = F_REQUIRED },
+        RULES_INCLUDE(shared),
+        { .name = "after", .type = JT_BOOL },
+        { NULL },
+    };
+    static const char *const good[] = { "{\"rev\":\"0\"}", "{\"rev\":\"0042\",\"mode\":\"x\"}",
+                                        "{\"rev\":\"9223372036854775807\",\"after\":true}" };
+    static const char *const bad[] = { "{\"rev\":7}", "{\"rev\":\"\"}", "{\"rev\":\"-1\"}",
+                                       "{\"rev\":\"9223372036854775808\"}",
+                                       "{\"rev\":\"1\",\"mode\":null}",
+                                       "{\"rev\":\"1\",\"mode\":1}",
+                                       "{\"rev\":\"1\",\"after\":1}" };
+    struct err_info ei;
+    int64_t n = 0;
+    json_t *v;
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        CHECK(run_rules(good[i], r, &ei, &v) == ERR_OK);
+        CHECK(json_id(v, "rev", &n));
+        json_decref(v);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK(run_rules(bad[i], r, &ei, &v) == ERR_BAD_REQUEST);
+        json_decref(v);
+    }
+    CHECK(run_rules("{\"rev\":\"1\",\"mode\":[]}", r, &ei, &v) == ERR_BAD_REQUEST);
+    CHECK_STR(ei.field, "mode"); /* the included rule names its field */
+    json_decref(v);
+}
+
+/* Query parameters: text read as the rule's type, "" as absent where the
+ * rule says so, defaults filled in. */
+static void query_rules(void)
+{
+    static const char *const types[] = { "open_id", "user_id", NULL };
+    static const struct field_rule r[] = {
+        { .name = "type", .type = JT_STRING, .flags = F_EMPTY_ABSENT, .values = types,
+          .def = "open_id" },
+        { .name = "size", .type = JT_INT, .flags = F_EMPTY_ABSENT | F_RANGE, .min = 1,
+          .max = 100, .def = "20" },
+        { .name = "flag", .type = JT_BOOL },
+        { NULL },
+    };
+    static const char *const bad[][2] = {
+        { "size", "0" }, { "size", "101" }, { "size", "-1" }, { "size", "abc" },
+        { "size", "1.5" }, { "size", "+5" }, { "size", " 5" }, { "type", "app_id" },
+        { "flag", "" }, { "flag", "yes" }, { "flag", "TRUE" },
+    };
+    struct err_info ei;
+    int64_t n = 0;
+    json_t *q;
+
+    q = json_pack("{s:s,s:s}", "type", "", "size", "");
+    CHECK(json_check_query(q, r, &ei) == ERR_OK);
+    CHECK_STR(json_str(q, "type"), "open_id");
+    CHECK(json_int(q, "size", &n) && n == 20);
+    CHECK(json_object_get(q, "flag") == NULL);
+    json_decref(q);
+
+    q = json_pack("{s:s,s:s,s:s}", "type", "user_id", "size", "007", "flag", "false");
+    CHECK(json_check_query(q, r, &ei) == ERR_OK);
+    CHECK_STR(json_str(q, "type"), "user_id");
+    CHECK(json_int(q, "size", &n) && n == 7);
+    CHECK(json_is_false(json_object_get(q, "flag")));
+    json_decref(q);
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        q = json_pack("{s:s}", bad[i][0], bad[i][1]);
+        err_info_clear(&ei);
+        CHECK(json_check_query(q, r, &ei) == ERR_BAD_REQUEST);
+        CHECK_STR(ei.field, bad[i][0]);
+        json_decref(q);
+    }
+#undef RUN
+}
+
 static void compact_dump(void)
 {
     struct arena a;
@@ -153,6 +328,10 @@ const struct unit_case json_cases[] = {
     { "json/value_bound", value_bound },
     { "json/field_rules", field_rules },
     { "json/id_fields", id_fields },
+    { "json/string_rules", string_rules },
+    { "json/nested_rules", nested_rules },
+    { "json/include_and_digits", include_and_digits },
+    { "json/query_rules", query_rules },
     { "json/compact_dump", compact_dump },
     { NULL, NULL },
 };

@@ -5,7 +5,6 @@
  * with a matching HTTP status otherwise.
  */
 #include "dialect/admin/ad.h"
-#include "dialect/feishu/fs.h"
 
 #include "core/arena.h"
 #include "core/str.h"
@@ -180,31 +179,69 @@ static enum err ad_fs_authorize(struct req *rq, json_t *body, json_t *out)
     return e;
 }
 
-/* A simulated user action: the person opens the app bot's p2p chat. */
+/* Simulated user actions (svc_chat_sim.c): the person opens the app bot's
+ * p2p chat, joins by a link, leaves, is invited, or has an invitation
+ * taken back. */
 static enum err ad_fs_p2p(struct req *rq, json_t *body, json_t *out)
 {
-    return fs_sim_p2p_enter(rq, json_str(body, "app_id"), json_str(body, "user_id"), out);
+    const char *chat_id;
+    bool created;
+    enum err e = svc_chat_p2p_enter(&rq->svc, json_str(body, "app_id"), json_str(body, "user_id"),
+                                    &chat_id, &created);
+
+    if (e == ERR_OK) {
+        json_out_str(out, "chat_id", chat_id);
+        json_object_set_new(out, "created", json_boolean(created));
+    }
+    return e;
+}
+
+/* {"chat_id"?, "result"} of an action that succeeded. */
+static enum err sim_answer(enum err e, const char *chat_id, const char *result, json_t *out)
+{
+    if (e != ERR_OK)
+        return e;
+    if (chat_id != NULL)
+        json_out_str(out, "chat_id", chat_id);
+    json_out_str(out, "result", result);
+    return ERR_OK;
 }
 
 static enum err ad_fs_join(struct req *rq, json_t *body, json_t *out)
 {
-    return fs_sim_join_by_link(rq, json_str(body, "link_token"), json_str(body, "user_id"), out);
+    const char *chat_id = NULL, *result = NULL;
+    enum err e = svc_chat_join_by_link(&rq->svc, json_str(body, "link_token"),
+                                       json_str(body, "user_id"), &chat_id, &result);
+
+    return sim_answer(e, chat_id, result, out);
 }
 
 static enum err ad_fs_leave(struct req *rq, json_t *body, json_t *out)
 {
-    return fs_sim_leave(rq, json_str(body, "chat_id"), json_str(body, "user_id"), out);
+    const char *result = NULL;
+    enum err e = svc_chat_leave(&rq->svc, json_str(body, "chat_id"), json_str(body, "user_id"),
+                                &result);
+
+    return sim_answer(e, NULL, result, out);
 }
 
 static enum err ad_fs_invite(struct req *rq, json_t *body, json_t *out)
 {
-    return fs_sim_invite(rq, json_str(body, "chat_id"), json_str(body, "inviter_user_id"),
-                         json_str(body, "user_id"), out);
+    const char *result = NULL;
+    enum err e = svc_chat_invite(&rq->svc, json_str(body, "chat_id"),
+                                 json_str(body, "inviter_user_id"), json_str(body, "user_id"),
+                                 &result);
+
+    return sim_answer(e, json_str(body, "chat_id"), result, out);
 }
 
 static enum err ad_fs_withdraw(struct req *rq, json_t *body, json_t *out)
 {
-    return fs_sim_withdraw(rq, json_str(body, "chat_id"), json_str(body, "user_id"), out);
+    const char *result = NULL;
+    enum err e = svc_chat_withdraw(&rq->svc, json_str(body, "chat_id"), json_str(body, "user_id"),
+                                   &result);
+
+    return sim_answer(e, NULL, result, out);
 }
 
 static const struct field_rule join_rules[] = {

@@ -2,8 +2,7 @@
 /*
  * dialect/feishu/fs.h - the Feishu/Lark dialect (/open-apis/): token
  * endpoints, OAuth, and the chat-management endpoints.
- * Official pages: "API call guide", "Server-side error codes" and the im/v1
- * chat reference pages.
+ * Chat rules are svc's (svc_chat*.c); this is Feishu's shape of them.
  */
 #ifndef QZ_DIALECT_FS_H
 #define QZ_DIALECT_FS_H
@@ -33,56 +32,98 @@ enum err fs_app_token(struct req *rq, json_t *body, json_t *out);
 enum err fs_oauth_token(struct req *rq, json_t *body, json_t *out);
 
 /* fs_ids.c: ids in the caller's user_id_type. */
-enum err fs_id_type(struct req *rq, const char **type);
+
+/* The id types a query may name: people (open_id, the default; union_id;
+ * user_id), and for member lists bots too (app_id). NULL-terminated. */
+extern const char *const fs_user_id_types[];
+extern const char *const fs_member_id_types[];
+
+/* Query rules every Feishu route spells the same way (fs_routes.c): an id
+ * type parameter 'key' of 'types' (default open_id; 'subj' is what a bad
+ * one reports, SUBJ_NONE: 232001), the page size (1 - 100, default 'dflt')
+ * and the page token (read by fs_page_in). "" reads as absent. */
+#define FS_Q_ID_TYPE(key, types, subj_)                                                     \
+    { .name = (key), .type = JT_STRING, .flags = F_EMPTY_ABSENT, .values = (types),        \
+      .def = "open_id", .subj = (subj_) }
+#define FS_Q_USER_ID_TYPE FS_Q_ID_TYPE("user_id_type", fs_user_id_types, SUBJ_NONE)
+#define FS_Q_PAGE_SIZE(dflt)                                                                \
+    { .name = "page_size", .type = JT_INT, .flags = F_EMPTY_ABSENT | F_RANGE, .min = 1,   \
+      .max = 100, .def = (dflt) }
+#define FS_Q_PAGE_TOKEN { .name = "page_token", .type = JT_STRING, .flags = F_EMPTY_ABSENT }
+
+/* The id type query parameter 'key' names, as its route's FS_Q_ID_TYPE rule
+ * checked it (open_id when absent). */
+const char *fs_id_type(struct req *rq, const char *key);
+
+/* fs_page.c: the one reading of page_size and page_token. A page token is
+ * the last row's keyset position: one cursor per letter of 'kinds'
+ * (core/cursor.h), joined by '.', bound to 'scope'. fs_page_in reads the
+ * route's FS_Q_PAGE_SIZE into '*limit' and the token into keys[] (left as
+ * they are without one); a token that does not decode is 232001. */
+enum err fs_page_in(struct req *rq, const char *kinds, uint64_t scope, int64_t *limit,
+                    int64_t *keys);
+const char *fs_page_token(struct req *rq, const char *kinds, uint64_t scope,
+                          const int64_t *keys);
+
 /* Resolves a person id of 'type' (as the calling app sees it). */
 enum err fs_person_find(struct req *rq, const char *type, const char *id, struct person_row *p);
 /* The id of 'who' as the calling app sees it: a person in 'type', a bot as
  * its app_id. NULL if it cannot be resolved. */
 const char *fs_actor_id(struct req *rq, const char *type, const struct actor *who);
-/* A server-chosen numeric-looking id, 19 digits ("7101214603622940671"). */
-const char *fs_numeric_id(struct req *rq);
 /* Whether 's' is an http:// or https:// URL with something after it. */
 bool fs_http_url(const char *s);
-/* {"union_id", "user_id", "open_id"} of a person, for events. */
+/* {"union_id", "user_id", "open_id"} of a person, for events; NULL when
+ * the store fails (a JSON pack it is part of fails with it). */
 json_t *fs_user_id_object(struct req *rq, int64_t app, int64_t person);
-/* The tenant's tenant_key ("" when it has none), read once per request. */
+/* The tenant's tenant_key ("" when it has none), read once per request;
+ * fs_tenant_key answers NULL when the store fails. */
+enum err fs_tenant_key_get(struct req *rq, int64_t tenant, const char **key);
 const char *fs_tenant_key(struct req *rq, int64_t tenant);
 
-/* fs_chat.c: the chat resource and its settings. */
+/* fs_chat.c: the chat resource. */
 
 /* 232001 naming 'field'. */
 enum err fs_bad(struct req *rq, const char *field);
-/* One setting of a chat ("" if unset), in the arena. */
+/* svc_chat_setting and svc_chat_privileged for the handlers that use them. */
 const char *fs_setting(const struct fs_chat_row *c, const char *key, struct arena *a);
-/* Owner, manager or creator bot: the roles the chat pages say may change
- * everything. */
 bool fs_privileged(const struct chat_view *v);
-enum setting_use { S_CREATE = 1 << 0, S_UPDATE = 1 << 1 };
-
-
-/* Checks the enum settings and restricted_mode_setting present in 'body'
- * for 'use' and merges them into 'settings' (which it may change). */
-enum err fs_settings_apply(struct req *rq, json_t *body, unsigned use, json_t *settings);
-/* Every setting at its default, as a new JSON object. */
-json_t *fs_settings_default(void);
-/* Checks name, description, i18n_names and avatar when present. */
-enum err fs_basic_check(struct req *rq, json_t *body);
-/* The chat resource: 'full' adds what Get returns beyond create. */
-json_t *fs_chat_json(struct req *rq, const struct fs_chat_row *c, const char *type, bool with_id,
-                     bool full);
+/* The chat resource into 'out': FS_CHAT_WITH_ID adds chat_id (create,
+ * lists), FS_CHAT_FULL what get shows beyond create (managers, counts,
+ * status). */
+enum { FS_CHAT_WITH_ID = 1 << 0, FS_CHAT_FULL = 1 << 1 };
+enum err fs_chat_json(struct req *rq, const struct fs_chat_row *c, const char *type,
+                      unsigned view, json_t *out);
 const char *fs_avatar_url(struct req *rq, const char *key);
+/* A chat's managers as two new arrays of ids: people in 'type', bots as
+ * app_ids; those without an id are left out, a store failure is the error. */
+enum err fs_manager_ids(struct req *rq, const struct fs_member_row *m, size_t n,
+                        const char *type, json_t **users, json_t **bots);
+
+/* fs_member_rules.c: the member, manager, tab and menu routes' rules. */
+extern const struct field_rule fs_q_members_add[], fs_q_member_id_type[], fs_q_members_list[],
+    fs_id_list_rules[], fs_tabs_create_rules[], fs_tabs_update_rules[], fs_tabs_sort_rules[],
+    fs_tabs_delete_rules[], fs_menu_create_rules[], fs_menu_sort_rules[], fs_menu_delete_rules[],
+    fs_menu_patch_rules[];
+
+/* fs_chat_rules.c: the chat routes' query (fs_q_*) and body rules. */
+extern const struct field_rule fs_q_user_id_type[], fs_q_chat_create[], fs_q_chat_list[],
+    fs_q_chat_search[], fs_q_moderation_get[], fs_q_moderation_update[];
+extern const struct field_rule fs_chat_create_rules[], fs_chat_update_rules[],
+    fs_moderation_rules[], fs_link_rules[], fs_top_notice_rules[], fs_announcement_rules[];
 
 enum err fs_chat_create(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_get(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_search(struct req *rq, json_t *body, json_t *out);
 
-/* fs_members.c, fs_managers.c (chat members and managers) */
-enum fs_user_event { FS_USERS_ADDED, FS_USERS_DELETED, FS_USERS_WITHDRAWN };
-/* Writes the user event of 'kind' about 'who' to every bot in the chat. */
-enum err fs_emit_users(struct req *rq, const struct fs_chat_row *chat, const struct actor *who,
-                       size_t n, enum fs_user_event kind);
-enum err fs_member_id_type(struct req *rq, bool bots_ok, const char **type);
+/* fs_members.c, fs_managers.c: group members and managers (rules in svc_chat_members.c) */
+/* The ids in body's 'field' (of the route's member_id_type) for svc: a
+ * non-string item as NULL (svc answers 232001), no array as none (svc
+ * answers 232027). */
+struct chat_ids fs_chat_ids(struct req *rq, json_t *body, const char *field);
+/* The items of body's array 'field' (the route's rules made it one) as
+ * strings, a non-string as NULL (it names nothing). */
+const char *const *fs_strings(struct req *rq, json_t *body, const char *field, size_t *n);
 enum err fs_members_add(struct req *rq, json_t *body, json_t *out);
 enum err fs_members_remove(struct req *rq, json_t *body, json_t *out);
 enum err fs_members_me_join(struct req *rq, json_t *body, json_t *out);
@@ -91,7 +132,8 @@ enum err fs_members_is_in_chat(struct req *rq, json_t *body, json_t *out);
 enum err fs_managers_add(struct req *rq, json_t *body, json_t *out);
 enum err fs_managers_delete(struct req *rq, json_t *body, json_t *out);
 
-/* fs_tabs.c, fs_menus.c, fs_announcement.c (announcement, chat tabs, chat menus) */
+/* fs_tabs.c, fs_menus.c, fs_announcement.c: tabs, menus, the announcement (rules in
+ * svc_chat_tabs.c, svc_chat_menus.c, svc_chat_announce.c) */
 enum err fs_tabs_create(struct req *rq, json_t *body, json_t *out);
 enum err fs_tabs_update(struct req *rq, json_t *body, json_t *out);
 enum err fs_tabs_sort(struct req *rq, json_t *body, json_t *out);
@@ -105,20 +147,17 @@ enum err fs_menu_item_patch(struct req *rq, json_t *body, json_t *out);
 enum err fs_announcement_get(struct req *rq, json_t *body, json_t *out);
 enum err fs_announcement_patch(struct req *rq, json_t *body, json_t *out);
 
-/* fs_simulate.c: a person opens the p2p chat with an app's bot (for the
- * admin API); answers {"chat_id", "created"}. */
-enum err fs_sim_p2p_enter(struct req *rq, const char *app_id, const char *user_id, json_t *out);
-/* A person joins by a share link (pending when the chat needs approval),
- * leaves, is invited by a member, or has a pending invitation withdrawn. */
-enum err fs_sim_join_by_link(struct req *rq, const char *link_token, const char *user_id,
-                             json_t *out);
-enum err fs_sim_leave(struct req *rq, const char *chat_id, const char *user_id, json_t *out);
-enum err fs_sim_invite(struct req *rq, const char *chat_id, const char *inviter_id,
-                       const char *user_id, json_t *out);
-enum err fs_sim_withdraw(struct req *rq, const char *chat_id, const char *user_id, json_t *out);
+/* fs_member_events.c: how the chat events svc writes are spelled (the
+ * app's chat_events; the admin API's simulated actions write them too). */
+extern const struct chat_event_format fs_chat_events;
+/* The request a svc context belongs to: every svc call of a request is
+ * given &rq->svc, so the event format finds its request this way. */
+struct req *fs_req_of(struct svc_ctx *c);
 
 /* fs_chat_edit.c */
-/* Schema 2.0 pieces shared by every chat event (the chat and member event pages). */
+/* Schema 2.0 pieces shared by every chat event (Feishu's event pages). The
+ * header is NULL when the receiving app's row or the tenant key cannot be
+ * read: a body packed with it fails, and so does the change. */
 json_t *fs_event_header(struct req *rq, int64_t app, const char *event_id, const char *type);
 json_t *fs_event_operator(struct req *rq, int64_t app);
 /* Writes im.chat.updated_v1 for a change from 'before' to 'after';

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/feishu/fs_auth.c - Feishu credentials: the Bearer check every
- * business API makes, the self-built app token endpoints (conventions.md
- * §10.1-10.2) and the OAuth code and refresh exchange (§10.5).
+ * business API makes, the self-built app token endpoints (Feishu's "Get
+ * custom app tenant_access_token" and "Get custom app app_access_token")
+ * and the OAuth code and refresh exchange ("Get user_access_token",
+ * "Refresh user_access_token").
  */
 #include "dialect/feishu/fs.h"
 
 #include <string.h>
 
-/* 2 hours; the same token while at least 30 minutes remain (§10.1). */
+/* 2 hours; the same token while at least 30 minutes remain. */
 static const struct token_policy tenant_policy = {
     .kind = TOKEN_FS_TENANT, .lifetime = 7200, .reuse_min_remaining = 1800,
     .prefix = "t-", .bytes = 30,
@@ -19,7 +21,7 @@ static const struct token_policy app_policy = {
 };
 
 /* The Authorization header must be exactly "Bearer <token>"; a header
- * without the prefix counts as no token at all (§2, observed). Tenant
+ * without the prefix counts as no token at all (observed). Tenant
  * tokens act as the app's bot, user tokens as the person. */
 enum err fs_auth(struct req *rq)
 {
@@ -75,7 +77,7 @@ enum err fs_tenant_token(struct req *rq, json_t *body, json_t *out)
     return ERR_OK;
 }
 
-/* Self-built apps get both tokens in one call (§10.2). */
+/* Self-built apps get both tokens in one call. */
 enum err fs_app_token(struct req *rq, json_t *body, json_t *out)
 {
     struct fs_app_row app;

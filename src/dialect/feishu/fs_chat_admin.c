@@ -1,212 +1,96 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/feishu/fs_chat_admin.c - moderation get/update (chats.md §10),
- * share link (§11) and top notice put/delete (§12).
+ * dialect/feishu/fs_chat_admin.c - speech permissions ("Obtain group
+ * speech permissions", "Update group speech permissions"), the share link
+ * ("Obtain group share link") and the top notice ("Update group top
+ * notice", "Remove group top notice"), through svc_chat_*.
  */
 #include "dialect/feishu/fs.h"
 
 #include "core/arena.h"
 #include "core/cursor.h"
-#include "core/ids.h"
-#include "core/str.h"
 
 #include <string.h>
 
-#define CURSOR_MODERATORS 'M'
+/* Page-token key: the person id of the last speaker listed. */
+#define KEYS_MODERATORS "M"
 
 enum err fs_moderation_get(struct req *rq, json_t *body, json_t *out)
 {
-    const char *type, *ps = dialect_query(rq, "page_size"), *pt = dialect_query(rq, "page_token");
-    struct fs_member_row *m;
-    struct chat_view v;
-    json_t *items = json_array();
-    int64_t limit = 10, after = 0, last = 0;
-    const char *mode;
-    bool more = false;
-    const char *tkey;
-    size_t n = 0;
+    const char *type = fs_id_type(rq, "user_id_type"), *mode, *tkey;
+    uint64_t scope = cursor_scope_str(rq->params[0]);
+    int64_t limit, after = 0, *people;
+    json_t *items;
+    bool more;
+    size_t n;
     enum err e;
 
     (void)body;
-    e = fs_id_type(rq, &type);
-    if (e == ERR_OK && ps != NULL && *ps != '\0' && !str_to_i64(ps, 1, 100, &limit))
-        e = fs_bad(rq, "page_size");
-    if (e == ERR_OK && pt != NULL && *pt != '\0' && !cursor_decode(pt, CURSOR_MODERATORS, cursor_scope_str(rq->params[0]), &after))
-        e = fs_bad(rq, "page_token");
+    e = fs_page_in(rq, KEYS_MODERATORS, scope, &limit, &after);
     if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
+        e = svc_chat_moderators(&rq->svc, &rq->actor, rq->params[0], after, limit, &mode, &people,
+                                &n, &more);
     if (e == ERR_OK)
-        e = store_fs_member_list(rq->svc.st, rq->http->arena, v.chat.id, &m, &n);
-    if (e != ERR_OK) {
-        json_decref(items);
+        e = fs_tenant_key_get(rq, rq->svc.tenant, &tkey);
+    if (e != ERR_OK)
         return e;
-    }
-    mode = fs_setting(&v.chat, "moderation_permission", rq->http->arena);
-    tkey = fs_tenant_key(rq, rq->svc.tenant);
-    /* The speaker list matters only in moderator_list mode (§10.1); it is
-     * paged by person id. */
-    for (size_t i = 0; strcmp(mode, "moderator_list") == 0 && i < n; i++) {
-        const char *id;
+    items = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const char *id = fs_actor_id(rq, type, &(struct actor){ ACTOR_USER, people[i] });
 
-        if (m[i].who.kind != ACTOR_USER || !m[i].is_moderator || m[i].who.ref <= after)
-            continue;
-        if ((int64_t)json_array_size(items) == limit) {
-            more = true;
-            break;
-        }
-        id = fs_actor_id(rq, type, &m[i].who);
         json_array_append_new(items, json_pack("{s:s,s:s?,s:s}", "user_id_type", type, "user_id",
                                                id, "tenant_key", tkey));
-        last = m[i].who.ref;
     }
     json_object_set_new(out, "moderation_setting", json_string(mode));
     if (more)
         json_object_set_new(out, "page_token",
-                            json_string(cursor_encode(rq->http->arena, CURSOR_MODERATORS, cursor_scope_str(rq->params[0]), last)));
+                            json_string(fs_page_token(rq, KEYS_MODERATORS, scope, &people[n - 1])));
     json_object_set_new(out, "has_more", json_boolean(more));
     json_object_set_new(out, "items", items);
     return ERR_OK;
 }
 
-/* Sets is_moderator for the listed people who are members; non-members
- * are skipped, as the platform filters them (§10.2). People whose flag
- * changed are appended to 'changed' (person ids) for the event. */
-static enum err mark(struct req *rq, int64_t chat, const char *type, json_t *list, bool on,
-                     json_t *changed)
-{
-    json_t *v;
-    size_t i;
-
-    json_array_foreach(list, i, v) {
-        struct fs_member_row m;
-        struct person_row p;
-        struct actor who;
-        enum err e;
-
-        if (!json_is_string(v))
-            return fs_bad(rq, "moderator_added_list");
-        e = fs_person_find(rq, type, json_string_value(v), &p);
-        if (e == ERR_NOT_FOUND)
-            continue;
-        if (e != ERR_OK)
-            return e;
-        who = (struct actor){ ACTOR_USER, p.id };
-        e = store_fs_member_get(rq->svc.st, chat, &who, &m);
-        if (e == ERR_NOT_FOUND || (e == ERR_OK && m.is_moderator == on))
-            continue;
-        m.is_moderator = on;
-        if (e == ERR_OK)
-            e = store_fs_member_set(rq->svc.st, chat, &m);
-        if (e != ERR_OK)
-            return e;
-        json_array_append_new(changed, json_integer(p.id));
-    }
-    return ERR_OK;
-}
-
-static bool overlap(json_t *a, json_t *b)
-{
-    json_t *x, *y;
-    size_t i, j;
-
-    json_array_foreach(a, i, x) {
-        json_array_foreach(b, j, y) {
-            if (json_equal(x, y))
-                return true;
-        }
-    }
-    return false;
-}
-
 enum err fs_moderation_update(struct req *rq, json_t *body, json_t *out)
 {
-    static const char *const modes[] = { "all_members", "only_owner", "moderator_list" };
-    json_t *added = json_object_get(body, "moderator_added_list");
-    json_t *removed = json_object_get(body, "moderator_removed_list"), *s;
-    json_t *now_added, *now_removed;
-    const char *type, *mode = json_str(body, "moderation_setting");
-    struct fs_chat_row after;
-    struct chat_view v;
-    size_t len;
+    const struct chat_caller by = { rq->actor, rq->app_ref, fs_id_type(rq, "user_id_type") };
+    struct fs_chat_row before, after;
+    json_t *added, *removed;
     enum err e;
 
     (void)out;
-    /* This endpoint names a bad user_id_type 232015 (conventions.md §7.2). */
-    e = fs_id_type(rq, &type);
-    if (e != ERR_OK)
-        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_ID_TYPE, "user_id_type");
-    if (json_object_get(body, "moderation_setting") != NULL
-        && (mode == NULL
-            || (strcmp(mode, modes[0]) != 0 && strcmp(mode, modes[1]) != 0
-                && strcmp(mode, modes[2]) != 0)))
-        e = fs_bad(rq, "moderation_setting");
-    if (e == ERR_OK && ((added && !json_is_array(added)) || (removed && !json_is_array(removed))))
-        e = fs_bad(rq, "moderator_added_list");
-    if (e == ERR_OK && added && removed && overlap(added, removed))
-        e = fs_bad(rq, "moderator_removed_list");
+    e = svc_chat_moderation(&rq->svc, &by, rq->params[0], json_str(body, "moderation_setting"),
+                            json_object_get(body, "moderator_added_list"),
+                            json_object_get(body, "moderator_removed_list"), &before, &after,
+                            &added, &removed);
+    /* Reported through the updated event's moderator_list. */
     if (e == ERR_OK)
-        e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, &v);
-    if (e == ERR_OK && !v.owner && !v.creator_bot)
-        e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_OWNER_ONLY, "owner or creator bot only");
-    if (e != ERR_OK)
-        return e;
-    now_added = json_array();
-    now_removed = json_array();
-    if (added)
-        e = mark(rq, v.chat.id, type, added, true, now_added);
-    if (e == ERR_OK && removed)
-        e = mark(rq, v.chat.id, type, removed, false, now_removed);
-    after = v.chat;
-    if (e == ERR_OK && mode != NULL) {
-        s = json_loads(v.chat.settings, 0, NULL);
-        json_object_set_new(s, "moderation_permission", json_string(mode));
-        after.settings = json_dump_arena(rq->http->arena, s, &len);
-        json_decref(s);
-    }
-    after.active_at = rq->svc.now;
-    if (e == ERR_OK)
-        e = store_fs_chat_update(rq->svc.st, &after);
-    /* Reported through moderator_list (§16.2). */
-    if (e == ERR_OK)
-        e = fs_emit_updated(rq, &v.chat, &after, now_added, now_removed);
-    json_decref(now_added);
-    json_decref(now_removed);
+        e = fs_emit_updated(rq, &before, &after, added, removed);
+    json_decref(added);
+    json_decref(removed);
     return e;
 }
 
+/* validity_period (the route's rule checks it) in seconds; 0: permanently. */
+static const struct {
+    const char *name;
+    int64_t seconds;
+} PERIODS[] = {
+    { "week", 7 * 86400 },
+    { "year", 365 * 86400 },
+    { "permanently", 0 },
+};
+
 enum err fs_chat_link(struct req *rq, json_t *body, json_t *out)
 {
-    const char *period = json_str(body, "validity_period");
+    const char *period = json_str(body, "validity_period"), *token;
     struct arena *a = rq->http->arena;
-    struct chat_view v;
-    int64_t expire = 0;
-    bool permanent = false, restricted;
-    const char *token;
+    int64_t lifetime = PERIODS[0].seconds, expire;
     enum err e;
 
-    if (json_object_get(body, "validity_period") != NULL && period == NULL)
-        return fs_bad(rq, "validity_period");
-    if (period == NULL || strcmp(period, "week") == 0)
-        expire = rq->svc.now + 7 * 86400;
-    else if (strcmp(period, "year") == 0)
-        expire = rq->svc.now + 365 * 86400;
-    else if (strcmp(period, "permanently") == 0)
-        permanent = true;
-    else
-        return fs_bad(rq, "validity_period");
-    e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, &v);
-    if (e == ERR_OK && strcmp(v.chat.chat_mode, "p2p") == 0)
-        e = err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_P2P, "p2p chat");
-    restricted = e == ERR_OK
-                 && (strcmp(fs_setting(&v.chat, "add_member_permission", a), "only_owner") == 0
-                     || strcmp(fs_setting(&v.chat, "share_card_permission", a), "not_allowed") == 0);
-    if (restricted && !fs_privileged(&v))
-        e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_SHARE, "sharing restricted");
-    if (e != ERR_OK)
-        return e;
-    token = ids_hex(a, "", 18);
-    /* Kept, so a person can join by it (POST /admin/v1/feishu/join_by_link). */
-    e = store_fs_link_put(rq->svc.st, token, v.chat.id, expire, &rq->actor, rq->svc.now);
+    for (size_t i = 0; period != NULL && i < sizeof(PERIODS) / sizeof(PERIODS[0]); i++)
+        if (strcmp(period, PERIODS[i].name) == 0)
+            lifetime = PERIODS[i].seconds;
+    e = svc_chat_link(&rq->svc, &rq->actor, rq->params[0], lifetime, &token, &expire);
     if (e != ERR_OK)
         return e;
     json_out_str(out, "share_link",
@@ -214,38 +98,20 @@ enum err fs_chat_link(struct req *rq, json_t *body, json_t *out)
                                  "link_token=%s",
                               token));
     json_out_str(out, "expire_time", arena_printf(a, "%lld", (long long)expire));
-    json_object_set_new(out, "is_permanent", json_boolean(permanent));
+    json_object_set_new(out, "is_permanent", json_boolean(lifetime == 0));
     return ERR_OK;
 }
 
-/* Pinning follows pin_manage_setting: only_owner leaves it to the owner
- * and managers (§12, 232014). */
-static enum err pin_open(struct req *rq, struct chat_view *v)
+/* Only the first notice of chat_top_notice counts, so the rule for its
+ * items lives here rather than on the route (a field rule would judge
+ * every item): an object whose action_type is "1" (a message, message_id
+ * om_...) or "2" (the announcement, the default). */
+static enum err first_notice(struct req *rq, json_t *body, const char **text)
 {
-    enum err e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, true, v);
-
-    if (e == ERR_OK
-        && strcmp(fs_setting(&v->chat, "pin_manage_setting", rq->http->arena), "only_owner") == 0
-        && !fs_privileged(v))
-        e = err_set(&rq->err, ERR_FORBIDDEN, SUBJ_PIN, "pin management restricted");
-    return e;
-}
-
-enum err fs_top_notice_put(struct req *rq, json_t *body, json_t *out)
-{
-    json_t *list = json_object_get(body, "chat_top_notice"), *first;
-    const char *action, *msg;
-    struct fs_chat_row after;
-    struct chat_view v;
+    json_t *first = json_array_get(json_object_get(body, "chat_top_notice"), 0);
+    const char *action = json_str(first, "action_type"), *msg = json_str(first, "message_id");
     size_t len;
-    enum err e;
 
-    (void)out;
-    if (!json_is_array(list) || json_array_size(list) == 0)
-        return fs_bad(rq, "chat_top_notice");
-    first = json_array_get(list, 0);
-    action = json_str(first, "action_type");
-    msg = json_str(first, "message_id");
     if (!json_is_object(first) || (json_object_get(first, "action_type") && action == NULL))
         return fs_bad(rq, "chat_top_notice");
     if (action == NULL)
@@ -254,28 +120,22 @@ enum err fs_top_notice_put(struct req *rq, json_t *body, json_t *out)
         return fs_bad(rq, "action_type");
     if (strcmp(action, "1") == 0 && (msg == NULL || strncmp(msg, "om_", 3) != 0))
         return fs_bad(rq, "message_id");
-    e = pin_open(rq, &v);
-    if (e != ERR_OK)
-        return e;
-    after = v.chat;
-    after.top_notice = json_dump_arena(rq->http->arena, first, &len);
-    after.active_at = rq->svc.now;
-    return store_fs_chat_update(rq->svc.st, &after);
+    *text = json_dump_arena(rq->http->arena, first, &len);
+    return ERR_OK;
+}
+
+enum err fs_top_notice_put(struct req *rq, json_t *body, json_t *out)
+{
+    const char *notice = NULL;
+    enum err e = first_notice(rq, body, &notice);
+
+    (void)out;
+    return e == ERR_OK ? svc_chat_top_notice(&rq->svc, &rq->actor, rq->params[0], notice) : e;
 }
 
 enum err fs_top_notice_delete(struct req *rq, json_t *body, json_t *out)
 {
-    struct fs_chat_row after;
-    struct chat_view v;
-    enum err e;
-
     (void)body;
     (void)out;
-    e = pin_open(rq, &v);
-    if (e != ERR_OK)
-        return e;
-    after = v.chat;
-    after.top_notice = "";
-    after.active_at = rq->svc.now;
-    return store_fs_chat_update(rq->svc.st, &after);
+    return svc_chat_top_notice(&rq->svc, &rq->actor, rq->params[0], "");
 }

@@ -1,60 +1,52 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/feishu/fs_chat_list.c - reading chats: get (chats.md §5), list
- * the caller's chats (§6) and search visible chats (§7), with opaque keyset
- * page tokens.
+ * dialect/feishu/fs_chat_list.c - reading chats: get ("Obtain the group
+ * information"), the caller's chats ("Obtain the list of groups that the
+ * user or bot is in") and search ("Search for groups visible to the user
+ * or bot"), with opaque keyset page tokens.
  */
 #include "dialect/feishu/fs.h"
 
-#include "core/arena.h"
 #include "core/cursor.h"
-#include "core/str.h"
 
 #include <string.h>
 
-#define CURSOR_BY_ID 'C'
-#define CURSOR_BY_ACTIVE 'A'
-#define SEARCH_BATCH 200
-#define SEARCH_MAX_BATCHES 50
+/* Page-token keys: the chat's id; in the activity order its active_at first. */
+#define KEYS_BY_ID "C"
+#define KEYS_BY_ACTIVE "AC"
+
+/* What a non-member of the same tenant sees of a chat. */
+static const char *const NON_MEMBER_KEYS[] = { "name", "avatar", "user_count", "bot_count",
+                                               "chat_status" };
+/* What a list shows of each chat. */
+static const char *const ITEM_KEYS[] = { "chat_id", "avatar", "name", "description", "owner_id",
+                                         "owner_id_type", "external", "tenant_key" };
+
+static void copy_keys(json_t *to, json_t *from, const char *const *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (json_object_get(from, keys[i]) != NULL)
+            json_object_set(to, keys[i], json_object_get(from, keys[i]));
+}
 
 enum err fs_chat_get(struct req *rq, json_t *body, json_t *out)
 {
+    const char *type = fs_id_type(rq, "user_id_type");
     struct chat_view v;
-    const char *type;
     json_t *res;
     enum err e;
 
     (void)body;
-    e = fs_id_type(rq, &type);
-    if (e == ERR_OK)
-        e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, false, &v);
+    e = svc_chat_open(&rq->svc, rq->params[0], &rq->actor, false, &v);
     if (e != ERR_OK)
         return e;
-    res = fs_chat_json(rq, &v.chat, type, false, true);
-    if (!v.member) {
-        /* A non-member of the same tenant sees name, avatar, counts and
-         * status only (§5). */
-        static const char *const keep[] = { "name", "avatar", "user_count", "bot_count",
-                                            "chat_status" };
-
-        for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
-            json_object_set(out, keep[i], json_object_get(res, keep[i]));
-        json_decref(res);
-        return ERR_OK;
-    }
-    json_object_update_new(out, res);
-    return ERR_OK;
-}
-
-/* page_size: default 20, 1..100 (§6); anything else is 232001. */
-static enum err page_size(struct req *rq, int64_t *n)
-{
-    const char *v = dialect_query(rq, "page_size");
-
-    *n = 20;
-    if (v != NULL && *v != '\0' && !str_to_i64(v, 1, 100, n))
-        return err_field(&rq->err, ERR_BAD_REQUEST, "page_size", "page_size");
-    return ERR_OK;
+    if (v.member)
+        return fs_chat_json(rq, &v.chat, type, FS_CHAT_FULL, out);
+    res = json_object();
+    e = fs_chat_json(rq, &v.chat, type, FS_CHAT_FULL, res);
+    copy_keys(out, res, NON_MEMBER_KEYS, sizeof(NON_MEMBER_KEYS) / sizeof(NON_MEMBER_KEYS[0]));
+    json_decref(res);
+    return e;
 }
 
 /* Chat lists are the caller's: a page token is bound to who asked. */
@@ -63,172 +55,66 @@ static uint64_t caller_scope(const struct req *rq)
     return cursor_scope_ints(rq->svc.tenant, rq->actor.kind, rq->actor.ref);
 }
 
-/* A page token holds the last row's keyset position: its id, and for the
- * activity order its active_at too ("<active>.<id>"). */
-static enum err page_token(struct req *rq, bool by_active, int64_t *active, int64_t *id)
+/* items, page_token (after the last row, when there is more) and has_more. */
+static enum err page_json(struct req *rq, json_t *out, const struct fs_chat_row *rows, size_t n,
+                          bool more, bool by_active)
 {
-    const char *t = dialect_query(rq, "page_token");
-    uint64_t scope = caller_scope(rq);
-    const char *dot;
+    const char *type = fs_id_type(rq, "user_id_type");
+    json_t *items = json_array();
+    enum err e = ERR_OK;
 
-    *active = INT64_MAX;
-    *id = by_active ? INT64_MAX : 0;
-    if (t == NULL || *t == '\0')
-        return ERR_OK;
-    dot = strchr(t, '.');
-    if (by_active && dot != NULL
-        && cursor_decode(arena_strndup(rq->http->arena, t, (size_t)(dot - t)), CURSOR_BY_ACTIVE,
-                         scope, active)
-        && cursor_decode(dot + 1, CURSOR_BY_ID, scope, id))
-        return ERR_OK;
-    if (!by_active && dot == NULL && cursor_decode(t, CURSOR_BY_ID, scope, id))
-        return ERR_OK;
-    return err_field(&rq->err, ERR_BAD_REQUEST, "page_token", "page_token");
-}
+    for (size_t i = 0; e == ERR_OK && i < n; i++) {
+        json_t *full = json_object(), *o = json_object();
 
-static const char *next_token(struct req *rq, bool by_active, const struct fs_chat_row *last)
-{
-    struct arena *a = rq->http->arena;
-    uint64_t scope = caller_scope(rq);
-
-    if (!by_active)
-        return cursor_encode(a, CURSOR_BY_ID, scope, last->id);
-    return arena_printf(a, "%s.%s", cursor_encode(a, CURSOR_BY_ACTIVE, scope, last->active_at),
-                        cursor_encode(a, CURSOR_BY_ID, scope, last->id));
-}
-
-static json_t *item_json(struct req *rq, const struct fs_chat_row *c, const char *type)
-{
-    json_t *full = fs_chat_json(rq, c, type, true, false), *o = json_object();
-    static const char *const keep[] = { "chat_id", "avatar", "name", "description", "owner_id",
-                                        "owner_id_type", "external", "tenant_key" };
-
-    for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
-        if (json_object_get(full, keep[i]) != NULL)
-            json_object_set(o, keep[i], json_object_get(full, keep[i]));
-    json_object_set_new(o, "chat_status", json_string(c->status));
-    json_decref(full);
-    return o;
-}
-
-static void page_json(json_t *out, json_t *items, bool more, const char *token)
-{
+        e = fs_chat_json(rq, &rows[i], type, FS_CHAT_WITH_ID, full);
+        copy_keys(o, full, ITEM_KEYS, sizeof(ITEM_KEYS) / sizeof(ITEM_KEYS[0]));
+        json_object_set_new(o, "chat_status", json_string(rows[i].status));
+        json_array_append_new(items, o);
+        json_decref(full);
+    }
     json_object_set_new(out, "items", items);
-    if (more)
-        json_object_set_new(out, "page_token", json_string(token));
+    if (more) {
+        int64_t keys[2] = { rows[n - 1].active_at, rows[n - 1].id };
+        uint64_t scope = caller_scope(rq);
+
+        json_object_set_new(out, "page_token",
+                            json_string(by_active ? fs_page_token(rq, KEYS_BY_ACTIVE, scope, keys)
+                                                  : fs_page_token(rq, KEYS_BY_ID, scope, keys + 1)));
+    }
     json_object_set_new(out, "has_more", json_boolean(more));
+    return e;
 }
 
 enum err fs_chat_list(struct req *rq, json_t *body, json_t *out)
 {
-    const char *type, *sort = dialect_query(rq, "sort_type");
+    const char *sort = json_str(rq->query, "sort_type");
+    bool by_active = sort != NULL && strcmp(sort, "ByActiveTimeDesc") == 0, more;
+    /* Where the page starts: (active_at, id), or the id alone. */
+    int64_t limit, keys[2] = { INT64_MAX, by_active ? INT64_MAX : 0 };
     struct fs_chat_row *rows;
-    int64_t limit, active, id;
-    bool by_active = false, more;
-    json_t *items;
     size_t n;
     enum err e;
 
     (void)body;
-    if (sort != NULL && *sort != '\0') {
-        if (strcmp(sort, "ByActiveTimeDesc") == 0)
-            by_active = true;
-        else if (strcmp(sort, "ByCreateTimeAsc") != 0)
-            return err_field(&rq->err, ERR_BAD_REQUEST, "sort_type", "sort_type");
-    }
-    e = fs_id_type(rq, &type);
+    e = by_active ? fs_page_in(rq, KEYS_BY_ACTIVE, caller_scope(rq), &limit, keys)
+                  : fs_page_in(rq, KEYS_BY_ID, caller_scope(rq), &limit, keys + 1);
     if (e == ERR_OK)
-        e = page_size(rq, &limit);
-    if (e == ERR_OK)
-        e = page_token(rq, by_active, &active, &id);
-    if (e == ERR_OK)
-        e = store_fs_chat_list(rq->svc.st, rq->http->arena, &rq->actor, 0, by_active, active, id,
-                               limit + 1, &rows, &n);
-    if (e != ERR_OK)
-        return e;
-    more = (int64_t)n > limit;
-    if (more)
-        n = (size_t)limit;
-    items = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, item_json(rq, &rows[i], type));
-    page_json(out, items, more, more ? next_token(rq, by_active, &rows[n - 1]) : NULL);
-    return ERR_OK;
-}
-
-/* Case-insensitive (ASCII) substring match on the chat's names, then on its
- * members' names (§7). */
-static bool search_match(struct req *rq, const struct fs_chat_row *c, const char *q,
-                         const char *lower)
-{
-    json_t *i18n = json_loads(c->i18n_names, 0, NULL), *v;
-    const char *key;
-    bool hit = strcasestr(c->name, q) != NULL;
-
-    json_object_foreach(i18n, key, v) {
-        hit = hit || (json_is_string(v) && strcasestr(json_string_value(v), q) != NULL);
-    }
-    json_decref(i18n);
-    if (hit)
-        return true;
-    store_fs_member_name_match(rq->svc.st, rq->http->arena, c->id, lower, &hit);
-    return hit;
+        e = svc_chat_list(&rq->svc, &rq->actor, by_active, keys, limit, &rows, &n, &more);
+    return e == ERR_OK ? page_json(rq, out, rows, n, more, by_active) : e;
 }
 
 enum err fs_chat_search(struct req *rq, json_t *body, json_t *out)
 {
-    const char *type, *q = dialect_query(rq, "query");
-    char *lower;
-    int64_t limit, active, after;
-    json_t *items = json_array();
-    const struct fs_chat_row *last = NULL;
-    bool more = false;
+    struct fs_chat_row *rows;
+    int64_t limit, after = 0;
+    bool more;
+    size_t n;
     enum err e;
 
     (void)body;
-    e = fs_id_type(rq, &type);
+    e = fs_page_in(rq, KEYS_BY_ID, caller_scope(rq), &limit, &after);
     if (e == ERR_OK)
-        e = page_size(rq, &limit);
-    if (e == ERR_OK)
-        e = page_token(rq, false, &active, &after);
-    if (e != ERR_OK) {
-        json_decref(items);
-        return e;
-    }
-    /* An empty query or one over 64 characters finds nothing (§7). */
-    if (q == NULL || *q == '\0' || str_utf8_len(q, strlen(q)) > 64) {
-        page_json(out, items, false, NULL);
-        return ERR_OK;
-    }
-    /* Member names are matched in SQL against the lower-cased query. */
-    lower = arena_strdup(rq->http->arena, q);
-    for (char *p = lower; *p != '\0'; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    for (int batch = 0; batch < SEARCH_MAX_BATCHES && !more; batch++) {
-        struct fs_chat_row *rows;
-        size_t n;
-
-        e = store_fs_chat_list(rq->svc.st, rq->http->arena, &rq->actor, rq->svc.tenant, false, 0,
-                               after, SEARCH_BATCH, &rows, &n);
-        if (e != ERR_OK) {
-            json_decref(items);
-            return e;
-        }
-        for (size_t i = 0; i < n && !more; i++) {
-            if (!search_match(rq, &rows[i], q, lower))
-                continue;
-            if ((int64_t)json_array_size(items) == limit) {
-                more = true;
-                break;
-            }
-            json_array_append_new(items, item_json(rq, &rows[i], type));
-            last = &rows[i];
-        }
-        if (n < SEARCH_BATCH)
-            break;
-        after = rows[n - 1].id;
-    }
-    page_json(out, items, more, more ? next_token(rq, false, last) : NULL);
-    return ERR_OK;
+        e = svc_chat_search(&rq->svc, &rq->actor, json_str(rq->query, "query"), after, limit,
+                            &rows, &n, &more);
+    return e == ERR_OK ? page_json(rq, out, rows, n, more, false) : e;
 }

@@ -1,74 +1,80 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/feishu/fs_routes.c - the Feishu route table.
- * Official pages: the token pages ("Self-built app gets tenant_access_token",
- * "... app_access_token", "Get user_access_token") and the im/v1 chat, chat
- * member, chat manager, announcement, chat tab and chat menu reference pages.
+ * Rows name the Feishu Open Platform page of each endpoint group. Field
+ * rules check each request's query and body before its handler runs.
  */
 #include "dialect/feishu/fs.h"
 
 static const struct route fs_routes[] = {
-    /* method      path                                                 flags / handler */
-    /* the token pages */
+    /* method  path                                  flags  body rules  handler  query rules */
+    /* Authentication: custom app tokens, user_access_token */
     { HTTP_POST, "/open-apis/auth/v3/tenant_access_token/internal",
       R_PUBLIC | R_WRITE | R_INLINE | R_JSON | FS_FLAT, NULL, fs_tenant_token },
     { HTTP_POST, "/open-apis/auth/v3/app_access_token/internal",
       R_PUBLIC | R_WRITE | R_INLINE | R_JSON | FS_FLAT, NULL, fs_app_token },
     { HTTP_POST, "/open-apis/authen/v2/oauth/token", R_PUBLIC | R_WRITE | R_JSON | FS_OAUTH, NULL,
       fs_oauth_token },
-    /* im/v1 chat: create, list, search, get, update, delete, moderation, link,
-     * top notice */
-    { HTTP_POST, "/open-apis/im/v1/chats", R_WRITE | R_JSON, NULL, fs_chat_create },
-    { HTTP_GET, "/open-apis/im/v1/chats", 0, NULL, fs_chat_list },
-    { HTTP_GET, "/open-apis/im/v1/chats/search", 0, NULL, fs_chat_search },
-    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id", 0, NULL, fs_chat_get },
-    { HTTP_PUT, "/open-apis/im/v1/chats/:chat_id", R_WRITE | R_JSON, NULL, fs_chat_update },
+    /* Group management: create, list, search, get, update, dissolve, speech
+     * permissions, share link, top notice */
+    { HTTP_POST, "/open-apis/im/v1/chats", R_WRITE | R_JSON, fs_chat_create_rules, fs_chat_create,
+      fs_q_chat_create },
+    { HTTP_GET, "/open-apis/im/v1/chats", 0, NULL, fs_chat_list, fs_q_chat_list },
+    { HTTP_GET, "/open-apis/im/v1/chats/search", 0, NULL, fs_chat_search, fs_q_chat_search },
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id", 0, NULL, fs_chat_get, fs_q_user_id_type },
+    { HTTP_PUT, "/open-apis/im/v1/chats/:chat_id", R_WRITE | R_JSON, fs_chat_update_rules,
+      fs_chat_update, fs_q_user_id_type },
     { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id", R_WRITE, NULL, fs_chat_disband },
-    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/moderation", 0, NULL, fs_moderation_get },
-    { HTTP_PUT, "/open-apis/im/v1/chats/:chat_id/moderation", R_WRITE | R_JSON, NULL,
-      fs_moderation_update },
-    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/link", R_WRITE | R_JSON, NULL, fs_chat_link },
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/moderation", 0, NULL, fs_moderation_get,
+      fs_q_moderation_get },
+    { HTTP_PUT, "/open-apis/im/v1/chats/:chat_id/moderation", R_WRITE | R_JSON,
+      fs_moderation_rules, fs_moderation_update, fs_q_moderation_update },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/link", R_WRITE | R_JSON, fs_link_rules,
+      fs_chat_link },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/top_notice/put_top_notice", R_WRITE | R_JSON,
-      NULL, fs_top_notice_put },
+      fs_top_notice_rules, fs_top_notice_put },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/top_notice/delete_top_notice", R_WRITE | R_JSON,
       NULL, fs_top_notice_delete },
-    /* im/v1 chat members and managers */
-    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, NULL, fs_members_add },
-    { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, NULL,
-      fs_members_remove },
+    /* Group members and managers */
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, fs_id_list_rules,
+      fs_members_add, fs_q_members_add },
+    { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/members", R_WRITE | R_JSON, fs_id_list_rules,
+      fs_members_remove, fs_q_member_id_type },
     { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/members/me_join", R_WRITE, NULL,
       fs_members_me_join },
-    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/members", 0, NULL, fs_members_list },
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/members", 0, NULL, fs_members_list,
+      fs_q_members_list },
     { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/members/is_in_chat", 0, NULL,
       fs_members_is_in_chat },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/managers/add_managers", R_WRITE | R_JSON, NULL,
-      fs_managers_add },
+      fs_managers_add, fs_q_member_id_type },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/managers/delete_managers", R_WRITE | R_JSON, NULL,
-      fs_managers_delete },
-    /* im/v1 announcement, chat tabs, chat menus */
+      fs_managers_delete, fs_q_member_id_type },
+    /* Group announcement */
     { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/announcement", R_WRITE, NULL,
-      fs_announcement_get },
-    { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/announcement", R_WRITE | R_JSON, NULL,
-      fs_announcement_patch },
-    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs", R_WRITE | R_JSON | FS_MSG_OK, NULL,
-      fs_tabs_create },
+      fs_announcement_get, fs_q_user_id_type },
+    { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/announcement", R_WRITE | R_JSON,
+      fs_announcement_rules, fs_announcement_patch },
+    /* Chat tabs and group menus */
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs", R_WRITE | R_JSON | FS_MSG_OK,
+      fs_tabs_create_rules, fs_tabs_create },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs/update_tabs",
-      R_WRITE | R_JSON | FS_MSG_OK, NULL, fs_tabs_update },
+      R_WRITE | R_JSON | FS_MSG_OK, fs_tabs_update_rules, fs_tabs_update },
     { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/chat_tabs/sort_tabs",
-      R_WRITE | R_JSON | FS_MSG_OK, NULL, fs_tabs_sort },
-    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs", R_WRITE | FS_MSG_OK, NULL,
+      R_WRITE | R_JSON | FS_MSG_OK, fs_tabs_sort_rules, fs_tabs_sort },
+    { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/chat_tabs/list_tabs", FS_MSG_OK, NULL,
       fs_tabs_list },
     { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/chat_tabs/delete_tabs",
-      R_WRITE | R_JSON | FS_MSG_OK, NULL, fs_tabs_delete },
-    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/menu_tree", R_WRITE | R_JSON, NULL,
-      fs_menu_create },
+      R_WRITE | R_JSON | FS_MSG_OK, fs_tabs_delete_rules, fs_tabs_delete },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/menu_tree", R_WRITE | R_JSON,
+      fs_menu_create_rules, fs_menu_create },
     { HTTP_GET, "/open-apis/im/v1/chats/:chat_id/menu_tree", 0, NULL, fs_menu_get },
-    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/menu_tree/sort", R_WRITE | R_JSON, NULL,
-      fs_menu_sort },
-    { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/menu_tree", R_WRITE | R_JSON, NULL,
-      fs_menu_delete },
+    { HTTP_POST, "/open-apis/im/v1/chats/:chat_id/menu_tree/sort", R_WRITE | R_JSON,
+      fs_menu_sort_rules, fs_menu_sort },
+    { HTTP_DELETE, "/open-apis/im/v1/chats/:chat_id/menu_tree", R_WRITE | R_JSON,
+      fs_menu_delete_rules, fs_menu_delete },
     { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id", R_WRITE | R_JSON,
-      NULL, fs_menu_item_patch },
+      fs_menu_patch_rules, fs_menu_item_patch },
 };
 
 const struct dialect fs_dialect = {
@@ -77,7 +83,7 @@ const struct dialect fs_dialect = {
     .routes = fs_routes,
     .nroutes = sizeof(fs_routes) / sizeof(fs_routes[0]),
     .trailing_slash_ok = true,
-    .rate_class = RATE_FEISHU, /* "Frequency control policy": per app, per API */
+    .rate_class = RATE_FEISHU, /* "Frequency control": per app, per API */
     .rate_per_app = true,
     .rate_per_route = true,
     .empty_body_is_object = true,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/feishu/fs_tabs.c - chat tabs (chat-extras.md §2): the built-in
- * message tab every chat has, up to 20 custom doc/url tabs, explicit order.
- * Every write answers the complete ordered list.
+ * dialect/feishu/fs_tabs.c - chat tabs (Feishu Open Platform: "添加会话标签页",
+ * "更新会话标签页", "会话标签页排序", "拉取会话标签页", "删除会话标签页"):
+ * the request's tabs parsed into rows, the rules in svc_chat_tabs.c. Every
+ * call answers the complete ordered list; success says "ok".
  */
 #include "dialect/feishu/fs.h"
 
@@ -11,34 +12,7 @@
 
 #include <string.h>
 
-#define MAX_CUSTOM_TABS 20
 #define MAX_TAB_NAME 60
-
-static bool custom(const char *type)
-{
-    return strcmp(type, "doc") == 0 || strcmp(type, "url") == 0;
-}
-
-/* Opens the chat (group or p2p, the operator a member) and its tabs, the
- * built-in message tab created on first use. */
-static enum err open_tabs(struct req *rq, struct chat_view *v, struct fs_tab_row **tabs, size_t *n)
-{
-    enum err e = svc_chat_open_write(&rq->svc, rq->params[0], &rq->actor, true, v);
-
-    if (e == ERR_OK && strcmp(v->chat.chat_mode, "group") != 0
-        && strcmp(v->chat.chat_mode, "p2p") != 0)
-        e = err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TAB_CHAT, "tabs need a group or p2p chat");
-    if (e == ERR_OK)
-        e = store_fs_tab_list(rq->svc.st, rq->http->arena, v->chat.id, tabs, n);
-    if (e == ERR_OK && *n == 0) {
-        struct fs_tab_row msg = { .tab_id = fs_numeric_id(rq), .tab_type = "message" };
-
-        e = store_fs_tab_insert(rq->svc.st, v->chat.id, &msg);
-        if (e == ERR_OK)
-            e = store_fs_tab_list(rq->svc.st, rq->http->arena, v->chat.id, tabs, n);
-    }
-    return e;
-}
 
 static json_t *tab_json(const struct fs_tab_row *t)
 {
@@ -54,225 +28,131 @@ static json_t *tab_json(const struct fs_tab_row *t)
     return o;
 }
 
-static void tabs_json(json_t *out, const struct fs_tab_row *tabs, size_t n)
+static enum err answer(enum err e, const struct chat_tabs *t, json_t *out)
 {
-    json_t *list = json_array();
+    json_t *list;
 
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, tab_json(&tabs[i]));
+    if (e != ERR_OK)
+        return e;
+    list = json_array();
+    for (size_t i = 0; i < t->n; i++)
+        json_array_append_new(list, tab_json(&t->tabs[i]));
     json_object_set_new(out, "chat_tabs", list);
+    return ERR_OK;
 }
 
-/* Answers the chat's tabs in order (re-read, so it is what was stored). */
-static enum err answer(struct req *rq, int64_t chat, json_t *out)
-{
-    struct fs_tab_row *tabs;
-    size_t n;
-    enum err e = store_fs_tab_list(rq->svc.st, rq->http->arena, chat, &tabs, &n);
-
-    if (e == ERR_OK)
-        tabs_json(out, tabs, n);
-    return e;
-}
-
-/* Checks one tab of a create or update and fills the row's name, content
- * and config from it (only doc and url tabs are written by API). */
+/* One tab of a create or update (its shape checked by the route's rules)
+ * as a row: its name, its content {"<type>": link} and, for url tabs, its
+ * config (the only fields kept). */
 static enum err tab_fields(struct req *rq, json_t *in, const char *type, struct fs_tab_row *t)
 {
     json_t *content = json_object_get(in, "tab_content"), *config = json_object_get(in, "tab_config");
     const char *name = json_str(in, "tab_name");
-    struct arena *a = rq->http->arena;
     size_t len;
 
-    if (json_object_get(in, "tab_name") != NULL) {
-        if (name == NULL)
-            return fs_bad(rq, "tab_name");
-        if (str_utf8_len(name, strlen(name)) > MAX_TAB_NAME)
-            return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TAB_NAME, "tab_name too long");
-        t->tab_name = name;
-    }
+    /* A name too long has its own code (232047), a wrong type 232001. */
+    if (name != NULL && str_utf8_len(name, strlen(name)) > MAX_TAB_NAME)
+        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TAB_NAME, "tab_name too long");
+    t->tab_name = name;
     if (content != NULL) {
         const char *link = json_str(content, type);
-
         json_t *keep;
 
-        if (!json_is_object(content) || !fs_http_url(link))
+        if (!fs_http_url(link))
             return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TAB, "tab_content.%s", type);
         keep = json_pack("{s:s}", type, link);
-        t->tab_content = json_dump_arena(a, keep, &len);
+        t->tab_content = json_dump_arena(rq->http->arena, keep, &len);
         json_decref(keep);
-    } else if (t->tab_content == NULL) {
-        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TAB, "tab_content.%s required", type);
     }
-    if (config != NULL) {
-        json_t *icon = json_object_get(config, "icon_key"), *built = json_object_get(config, "is_built_in");
+    /* tab_config is honoured for url tabs only. */
+    if (config != NULL && strcmp(type, "url") == 0) {
         json_t *keep = json_object();
 
-        /* tab_config is honoured for url tabs only (§2.1). */
-        if (!json_is_object(config) || (icon && !json_is_string(icon))
-            || (built && !json_is_boolean(built))) {
-            json_decref(keep);
-            return fs_bad(rq, "tab_config");
-        }
-        if (icon != NULL)
-            json_object_set(keep, "icon_key", icon);
-        if (built != NULL)
-            json_object_set(keep, "is_built_in", built);
-        if (strcmp(type, "url") == 0)
-            t->tab_config = json_dump_arena(a, keep, &len);
+        if (json_object_get(config, "icon_key") != NULL)
+            json_object_set(keep, "icon_key", json_object_get(config, "icon_key"));
+        if (json_object_get(config, "is_built_in") != NULL)
+            json_object_set(keep, "is_built_in", json_object_get(config, "is_built_in"));
+        t->tab_config = json_dump_arena(rq->http->arena, keep, &len);
         json_decref(keep);
     }
     return ERR_OK;
 }
 
-enum err fs_tabs_create(struct req *rq, json_t *body, json_t *out)
+/* The chat_tabs of a create ('update' false) or an update, as rows. An
+ * update's tab_id and type are checked against the stored tab (svc). */
+static enum err parse_tabs(struct req *rq, json_t *body, bool update, struct fs_tab_row **rows,
+                           size_t *n)
 {
     json_t *list = json_object_get(body, "chat_tabs"), *in;
-    struct fs_tab_row *tabs;
-    struct chat_view v;
-    size_t n, ncustom = 0, i;
-    enum err e;
+    size_t i;
 
-    if (!json_is_array(list) || json_array_size(list) == 0)
-        return fs_bad(rq, "chat_tabs");
-    e = open_tabs(rq, &v, &tabs, &n);
-    for (i = 0; e == ERR_OK && i < n; i++)
-        ncustom += custom(tabs[i].tab_type);
-    if (e == ERR_OK && ncustom + json_array_size(list) > MAX_CUSTOM_TABS)
-        e = err_set(&rq->err, ERR_LIMIT, SUBJ_TAB, "too many tabs");
+    *n = json_array_size(list);
+    *rows = arena_alloc(rq->http->arena, *n * sizeof(**rows));
     json_array_foreach(list, i, in) {
         const char *type = json_str(in, "tab_type");
-        struct fs_tab_row t = { .tab_type = type, .position = (int64_t)(n + i) };
+        enum err e;
 
+        (*rows)[i] = (struct fs_tab_row){ .tab_id = json_str(in, "tab_id"), .tab_type = type };
+        e = tab_fields(rq, in, type, &(*rows)[i]);
+        if (e == ERR_OK && !update && (*rows)[i].tab_content == NULL)
+            e = err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_TAB, "tab_content.%s required", type);
         if (e != ERR_OK)
-            break;
-        if (!json_is_object(in) || type == NULL || !custom(type))
-            return fs_bad(rq, "tab_type");
-        e = tab_fields(rq, in, type, &t);
-        t.tab_id = fs_numeric_id(rq);
-        if (e == ERR_OK)
-            e = store_fs_tab_insert(rq->svc.st, v.chat.id, &t);
+            return e;
     }
-    return e == ERR_OK ? answer(rq, v.chat.id, out) : e;
+    return ERR_OK;
 }
 
-static struct fs_tab_row *find(struct fs_tab_row *tabs, size_t n, const char *id)
+/* Create ('update' false) or update. */
+static enum err write_tabs(struct req *rq, json_t *body, json_t *out, bool update)
 {
-    for (size_t i = 0; id != NULL && i < n; i++)
-        if (strcmp(tabs[i].tab_id, id) == 0)
-            return &tabs[i];
-    return NULL;
+    struct fs_tab_row *rows;
+    struct chat_tabs t;
+    size_t n;
+    enum err e = parse_tabs(rq, body, update, &rows, &n);
+
+    if (e == ERR_OK && update)
+        e = svc_chat_tabs_update(&rq->svc, rq->params[0], &rq->actor, rows, n, &t);
+    else if (e == ERR_OK)
+        e = svc_chat_tabs_add(&rq->svc, rq->params[0], &rq->actor, rows, n, &t);
+    return answer(e, &t, out);
+}
+
+enum err fs_tabs_create(struct req *rq, json_t *body, json_t *out)
+{
+    return write_tabs(rq, body, out, false);
 }
 
 enum err fs_tabs_update(struct req *rq, json_t *body, json_t *out)
 {
-    json_t *list = json_object_get(body, "chat_tabs"), *in;
-    struct fs_tab_row *tabs;
-    struct chat_view v;
-    size_t n, i;
-    enum err e;
-
-    if (!json_is_array(list) || json_array_size(list) == 0)
-        return fs_bad(rq, "chat_tabs");
-    e = open_tabs(rq, &v, &tabs, &n);
-    json_array_foreach(list, i, in) {
-        struct fs_tab_row *t;
-        const char *type = json_str(in, "tab_type");
-
-        if (e != ERR_OK)
-            break;
-        t = find(tabs, n, json_str(in, "tab_id"));
-        if (!json_is_object(in) || type == NULL || t == NULL)
-            return fs_bad(rq, t == NULL ? "tab_id" : "tab_type");
-        /* Built-in tabs are read-only; a tab keeps its type. */
-        if (!custom(t->tab_type))
-            return err_set(&rq->err, ERR_FORBIDDEN, SUBJ_TAB, "built-in tab");
-        if (strcmp(type, t->tab_type) != 0)
-            return fs_bad(rq, "tab_type");
-        e = tab_fields(rq, in, type, t);
-        if (e == ERR_OK)
-            e = store_fs_tab_update(rq->svc.st, t);
-    }
-    return e == ERR_OK ? answer(rq, v.chat.id, out) : e;
+    return write_tabs(rq, body, out, true);
 }
 
-/* The new order must name every tab exactly once, the message tab first
- * (it never moves). */
+/* Sort or delete by tab_ids. */
+static enum err by_ids(struct req *rq, json_t *body, json_t *out,
+                       enum err (*fn)(struct svc_ctx *, const char *, const struct actor *,
+                                      const char *const *, size_t, struct chat_tabs *))
+{
+    struct chat_tabs t;
+    size_t n;
+    const char *const *ids = fs_strings(rq, body, "tab_ids", &n);
+    enum err e = fn(&rq->svc, rq->params[0], &rq->actor, ids, n, &t);
+    return answer(e, &t, out);
+}
+
 enum err fs_tabs_sort(struct req *rq, json_t *body, json_t *out)
 {
-    json_t *ids = json_object_get(body, "tab_ids"), *id;
-    struct fs_tab_row *tabs;
-    struct chat_view v;
-    size_t n, i;
-    enum err e;
-
-    if (!json_is_array(ids))
-        return fs_bad(rq, "tab_ids");
-    e = open_tabs(rq, &v, &tabs, &n);
-    if (e != ERR_OK)
-        return e;
-    if (json_array_size(ids) != n)
-        return fs_bad(rq, "tab_ids");
-    json_array_foreach(ids, i, id) {
-        struct fs_tab_row *t = find(tabs, n, json_string_value(id));
-
-        if (t == NULL || t->position < 0 || (i == 0) != (strcmp(t->tab_type, "message") == 0))
-            return fs_bad(rq, "tab_ids");
-        t->position = -1 - (int64_t)i; /* marks it seen; a repeat fails above */
-    }
-    for (i = 0; e == ERR_OK && i < n; i++) {
-        tabs[i].position = -1 - tabs[i].position;
-        e = store_fs_tab_update(rq->svc.st, &tabs[i]);
-    }
-    return e == ERR_OK ? answer(rq, v.chat.id, out) : e;
+    return by_ids(rq, body, out, svc_chat_tabs_sort);
 }
 
 enum err fs_tabs_list(struct req *rq, json_t *body, json_t *out)
 {
-    struct fs_tab_row *tabs;
-    struct chat_view v;
-    size_t n;
-    enum err e = open_tabs(rq, &v, &tabs, &n);
+    struct chat_tabs t;
 
     (void)body;
-    if (e == ERR_OK)
-        tabs_json(out, tabs, n); /* open_tabs read them, in order */
-    return e;
+    return answer(svc_chat_tabs_list(&rq->svc, rq->params[0], &rq->actor, &t), &t, out);
 }
 
 enum err fs_tabs_delete(struct req *rq, json_t *body, json_t *out)
 {
-    json_t *ids = json_object_get(body, "tab_ids"), *id;
-    struct fs_tab_row *tabs;
-    struct chat_view v;
-    size_t n, i;
-    int64_t pos = 0;
-    enum err e;
-
-    if (!json_is_array(ids) || json_array_size(ids) == 0)
-        return fs_bad(rq, "tab_ids");
-    e = open_tabs(rq, &v, &tabs, &n);
-    json_array_foreach(ids, i, id) {
-        struct fs_tab_row *t;
-
-        if (e != ERR_OK)
-            break;
-        t = find(tabs, n, json_string_value(id));
-        if (t == NULL)
-            return fs_bad(rq, "tab_ids");
-        if (!custom(t->tab_type))
-            return err_set(&rq->err, ERR_FORBIDDEN, SUBJ_TAB, "built-in tab");
-        if (t->position >= 0) {
-            e = store_fs_tab_delete(rq->svc.st, t->id);
-            t->position = -1;
-        }
-    }
-    /* Close the gaps the deletions left. */
-    for (i = 0; e == ERR_OK && i < n; i++) {
-        if (tabs[i].position < 0)
-            continue;
-        tabs[i].position = pos++;
-        e = store_fs_tab_update(rq->svc.st, &tabs[i]);
-    }
-    return e == ERR_OK ? answer(rq, v.chat.id, out) : e;
+    return by_ids(rq, body, out, svc_chat_tabs_delete);
 }

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/feishu/fs_doc.c - the legacy "doc" document model behind chat
- * announcements (chat-extras.md §1.3): a title paragraph and body blocks in
+ * svc/svc_chat_doc.c - the legacy "doc" document model behind chat
+ * announcements (Feishu's "Document data structure" page of the legacy
+ * docs API, which "Update group announcement information" takes requests
+ * of): a title paragraph and body blocks in
  * zone "0", each line's location counted in characters (the title first,
  * then one index for every line break). Applies UpdateTitle, InsertBlocks,
  * InsertParagraphElements and DeleteContentRange requests, then recomputes
  * every location. Table zones and the other request types are refused.
  */
-#include "dialect/feishu/fs_doc.h"
+#include "svc/svc.h"
 
 #include "core/str.h"
 
@@ -41,7 +43,7 @@ static void set_loc(json_t *obj, long start, long end)
 }
 
 /* Recomputes the location of the title, every line and every text run. */
-static void fs_doc_relocate(json_t *doc)
+static void doc_relocate(json_t *doc)
 {
     json_t *title = json_object_get(doc, "title"), *block;
     long pos = 0;
@@ -76,13 +78,13 @@ static void fs_doc_relocate(json_t *doc)
     }
 }
 
-json_t *fs_doc_new(void)
+json_t *svc_doc_new(void)
 {
     json_t *doc = json_pack("{s:{s:[],s:{}},s:{s:[{s:s,s:{s:[],s:{}}}]}}", "title", "elements",
                             "style", "body", "blocks", "type", "paragraph", "paragraph",
                             "elements", "style");
 
-    fs_doc_relocate(doc);
+    doc_relocate(doc);
     return doc;
 }
 
@@ -294,7 +296,7 @@ static enum err delete_range(json_t *doc, json_t *req)
     return ERR_OK;
 }
 
-enum err fs_doc_apply(json_t *doc, json_t *req)
+enum err svc_doc_apply(json_t *doc, json_t *req)
 {
     static const struct {
         const char *type, *key;
@@ -313,7 +315,7 @@ enum err fs_doc_apply(json_t *doc, json_t *req)
             json_t *body = json_object_get(req, ops[i].key);
             enum err e = json_is_object(body) ? ops[i].fn(doc, body) : ERR_BAD_REQUEST;
 
-            fs_doc_relocate(doc);
+            doc_relocate(doc);
             return e;
         }
     }
