@@ -128,7 +128,7 @@ test('snapshots: a failed restore leaves the state as it was', { timeout: 60_000
     }
 });
 
-test('snapshots under concurrent writes: each is one committed state, and restores to exactly it', { timeout: 180_000 }, async () => {
+test('snapshots under concurrent writes: each is one committed state, restores to exactly it, and a restore among writes is atomic', { timeout: 180_000 }, async () => {
     const { dir, opts } = snapOpts();
     try {
         await withServer(opts, async (srv) => {
@@ -161,8 +161,35 @@ test('snapshots under concurrent writes: each is one committed state, and restor
                 await restore(srv, name);
                 assert.deepEqual(state(dumpDb(dbOf(srv))), state(file), `restored ${name}`);
             }
-            // Writes go on after a restore, with fresh ids.
-            await createChat(srv, tok, { name: 'after' });
+            // A restore while requests write: each write lands wholly before it (and is
+            // replaced) or wholly after it (and stays); none sees half of it.
+            stop = false;
+            const answered = []; // [chat_id, answered at]
+            const writer2 = async (w) => {
+                for (let i = 0; !stop; i++) {
+                    const c = await createChat(srv, tok, { name: `r${w}-${i}`, user_id_list: ['zhangsan'] }, { user_id_type: 'user_id' });
+                    answered.push([c.chat_id, Date.now()]);
+                }
+            };
+            const writers2 = [0, 1, 2].map(writer2);
+            await sleep(100);
+            const sent = Date.now();
+            await restore(srv, names[0]);
+            const done = Date.now();
+            await sleep(150);
+            stop = true;
+            await Promise.all(writers2);
+            const now = dumpDb(dbOf(srv));
+            const ids = new Set(now.fs_chat.map((x) => JSON.parse(x).chat_id));
+            const inSnap = new Set(dumpDb(`sqlite:${path.join(dir, `${names[0]}.qzsnap`)}`).fs_chat.map((x) => JSON.parse(x).chat_id));
+            for (const [id, at] of answered) {
+                if (at > done) assert.ok(ids.has(id), `a chat answered after the restore is kept: ${id}`);
+                if (at < sent) assert.equal(ids.has(id), inSnap.has(id), `a chat answered before the restore is replaced: ${id}`);
+            }
+            assert.ok(answered.some(([, at]) => at > done), 'writes after the restore');
+            const members = new Map();
+            for (const r of now.fs_chat_member.map((x) => JSON.parse(x))) members.set(r.chat_ref, (members.get(r.chat_ref) || 0) + 1);
+            for (const c of now.fs_chat.map((x) => JSON.parse(x))) assert.equal(members.get(c.id), c.user_count + c.bot_count, `chat ${c.chat_id}`);
         });
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
