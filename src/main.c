@@ -33,6 +33,8 @@ extern char **environ;
 
 static volatile sig_atomic_t stop_requested;
 static const char *log_path; /* log_file, for SIGHUP; set before the handler */
+static const char *json_path; /* access_log_json, for SIGHUP ... */
+static int json_fd = -1;      /* ... and its descriptor */
 
 static void on_signal(int sig)
 {
@@ -52,6 +54,9 @@ static void on_hangup(int sig)
     if (log_path != NULL && log_file_open(log_path) != 0
         && write(STDERR_FILENO, failed, sizeof(failed) - 1) < 0)
         saved = errno; /* nowhere left to say it */
+    if (json_fd >= 0 && access_json_open(json_path, json_fd) < 0
+        && write(STDERR_FILENO, failed, sizeof(failed) - 1) < 0)
+        saved = errno;
     errno = saved;
 }
 
@@ -303,7 +308,7 @@ static int copy_database(const struct config *cfg)
 int main(int argc, char **argv)
 {
     struct config cfg;
-    struct app app = { 0 };
+    struct app app = { .access_json_fd = -1 };
     struct store *st = NULL;
     struct ev_worker *worker = NULL;
     struct svc_rate_sync *rate_sync = NULL;
@@ -359,6 +364,16 @@ int main(int argc, char **argv)
     app.metrics = metrics_new();
     app.inspector = svc_inspect_new(cfg.inspector_requests, cfg.inspector_body_bytes);
     app.faults = svc_faults_new();
+    if (cfg.access_log_json != NULL) {
+        app.access_json_fd = access_json_open(cfg.access_log_json, -1);
+        if (app.access_json_fd < 0) {
+            log_error("cannot open access_log_json '%s': %s", cfg.access_log_json,
+                      strerror(errno));
+            goto out;
+        }
+        json_path = cfg.access_log_json;
+        json_fd = app.access_json_fd;
+    }
     if (cfg.rate_limit) {
         app.limiter = rate_new();
         app.rates[RATE_FEISHU][0] = (struct rate_rule){ 1000, cfg.rate_feishu_per_second };
@@ -440,6 +455,10 @@ out:
     svc_faults_free(app.faults);
     svc_inspect_free(app.inspector);
     metrics_free(app.metrics);
+    if (app.access_json_fd >= 0) {
+        json_fd = -1;
+        close(app.access_json_fd);
+    }
     config_release(&cfg);
     return rc;
 }

@@ -97,6 +97,10 @@ static const struct config_key config_keys[] = {
       "Create a demo tenant on first start and print its credentials." },
     { "access_log", CFG_BOOL, OFF(access_log), "on", 0, 0, NULL, false,
       "Log one line per request (method, path, status, dialect code, microseconds)." },
+    { "access_log_json", CFG_STR, OFF(access_log_json), NULL, 0, 0, NULL, false,
+      "Also append one JSON object per request (ts_ms, rid, method, path, dialect, route, "
+      "status, code, tenant, latency_us; never the query) to this file, one line each; "
+      "SIGHUP reopens it." },
     { "db_wait_seconds", CFG_INT, OFF(db_wait_seconds), "60", 0, 86400, NULL, false,
       "At start, how long to keep retrying a database that does not answer (0: fail at once)." },
     { "store_fault_every", CFG_INT, OFF(store_fault_every), "0", 0, 1000000000, NULL, false,

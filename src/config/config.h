@@ -43,6 +43,7 @@ struct config {
     bool sqlite_group_commit;
     bool demo;
     bool access_log;
+    char *access_log_json; /* JSON-lines access log file, or NULL */
     int64_t shutdown_timeout_ms;
     int64_t db_wait_seconds;
     int64_t store_fault_every; /* testing: every Nth store call fails (0: off) */

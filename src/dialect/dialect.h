@@ -51,6 +51,7 @@ struct app {
     struct svc_faults *faults;  /* fault rules (svc_fault.c) */
     /* How chat events are spelled (Feishu's; svc writes them). */
     const struct chat_event_format *chat_events;
+    int access_json_fd; /* access_log_json's file; -1: off */
 };
 
 /* One worker thread's state: its database connection. */
@@ -189,6 +190,13 @@ void dialect_handle(struct http_req *r);
 bool dialect_metrics(struct http_req *r, struct worker_state *ws);
 /* The http server's observer: metrics and the request inspector. */
 void dialect_observe(void *userdata, const struct http_req *r, int64_t latency_us);
+
+/* The JSON-lines access log (dialect_accesslog.c). access_json_open
+ * opens 'path' for appending: a new descriptor when 'fd' is -1, else onto
+ * 'fd' (a reopen after SIGHUP; async-signal-safe); -1 on failure.
+ * access_json_write appends one request's line. */
+int access_json_open(const char *path, int fd);
+void access_json_write(int fd, const struct http_req *r, int64_t latency_us);
 
 /* Sets a JSON response body from 'v' (compact, in the request arena). */
 void dialect_send_json(struct req *rq, int status, const json_t *v);
