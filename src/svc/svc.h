@@ -520,7 +520,12 @@ enum err svc_token_check(struct svc_ctx *c, int kind, const char *token, struct 
 struct token_cache *svc_tcache_new(int64_t ttl_ms);
 void svc_tcache_free(struct token_cache *tc);
 bool svc_tcache_get(struct token_cache *tc, const char *token, struct token_row *out);
-void svc_tcache_put(struct token_cache *tc, const char *token, const struct token_row *row);
+/* How many flushes the cache has seen; read it before the row is read, and
+ * pass it to put: a row read across a flush is not cached (it may be one
+ * the flushing transaction removed). */
+uint64_t svc_tcache_epoch(struct token_cache *tc);
+void svc_tcache_put(struct token_cache *tc, const char *token, const struct token_row *row,
+                    uint64_t epoch);
 void svc_tcache_stats(const struct token_cache *tc, int64_t *hits, int64_t *misses);
 /* Forgets every entry (a tenant deleted or reset, a snapshot restored). */
 void svc_tcache_flush(struct token_cache *tc);

@@ -12,7 +12,8 @@
  *    through the cache (svc_fs_refresh reads the row itself);
  *  - the control room's tenant delete and reset and a snapshot's restore
  *    remove or replace rows: they empty this node's cache after their
- *    commit (svc_tcache_flush);
+ *    commit (svc_tcache_flush), and a check that read its row before the
+ *    flush does not put it back (the epoch, read before the row);
  *  - another node, or an operator's SQL, can only remove rows this process
  *    does not see: an entry lives at most token_cache_ttl_ms, and is then
  *    read again.
@@ -53,6 +54,7 @@ struct token_cache {
     uint64_t seed;
     int64_t ttl_us;
     atomic_llong hits, misses;
+    atomic_ullong epoch; /* flushes so far */
     struct tc_stripe stripes[TC_STRIPES];
 };
 
@@ -133,7 +135,13 @@ bool svc_tcache_get(struct token_cache *tc, const char *token, struct token_row 
     return hit;
 }
 
-void svc_tcache_put(struct token_cache *tc, const char *token, const struct token_row *row)
+uint64_t svc_tcache_epoch(struct token_cache *tc)
+{
+    return tc != NULL ? atomic_load(&tc->epoch) : 0;
+}
+
+void svc_tcache_put(struct token_cache *tc, const char *token, const struct token_row *row,
+                    uint64_t epoch)
 {
     size_t n = strlen(token);
     uint64_t h = 0;
@@ -141,6 +149,12 @@ void svc_tcache_put(struct token_cache *tc, const char *token, const struct toke
 
     if (s == NULL)
         return;
+    /* Checked under the stripe's lock, which the flush takes after moving
+     * the epoch: a put either sees the move or is undone by the flush. */
+    if (atomic_load(&tc->epoch) != epoch) {
+        tc_unlock(tc, h);
+        return;
+    }
     s->hash = h;
     s->len = n;
     memcpy(s->token, token, n);
@@ -160,6 +174,7 @@ void svc_tcache_flush(struct token_cache *tc)
 {
     if (tc == NULL)
         return;
+    atomic_fetch_add(&tc->epoch, 1);
     for (int i = 0; i < TC_STRIPES; i++) {
         pthread_mutex_lock(&tc->stripes[i].lock);
         for (int j = 0; j < TC_SLOTS; j++)
