@@ -169,7 +169,7 @@ enum err svc_snapshot_list(struct svc_ctx *c, const struct config *cfg, json_t *
 enum err svc_snapshot_save(struct svc_ctx *c, const struct config *cfg, const char *name,
                            json_t **out)
 {
-    const char *dir, *path, *tmp;
+    const char *dir = NULL, *path = NULL, *tmp;
     struct stat sb;
     size_t n;
     enum err e = snap_path(c, cfg, name, &dir, &path);
@@ -205,7 +205,7 @@ enum err svc_snapshot_save(struct svc_ctx *c, const struct config *cfg, const ch
 
 enum err svc_snapshot_restore(struct svc_ctx *c, const struct config *cfg, const char *name)
 {
-    const char *dir, *path;
+    const char *dir = NULL, *path = NULL;
     enum err e = snap_path(c, cfg, name, &dir, &path);
 
     if (e != ERR_OK)
@@ -224,7 +224,7 @@ enum err svc_snapshot_restore(struct svc_ctx *c, const struct config *cfg, const
 
 enum err svc_snapshot_delete(struct svc_ctx *c, const struct config *cfg, const char *name)
 {
-    const char *dir, *path;
+    const char *dir = NULL, *path = NULL;
     enum err e = snap_path(c, cfg, name, &dir, &path);
 
     if (e != ERR_OK)
