@@ -164,11 +164,12 @@ test('snapshots under concurrent writes: each is one committed state, restores t
             // A restore while requests write: each write lands wholly before it (and is
             // replaced) or wholly after it (and stays); none sees half of it.
             stop = false;
-            const answered = []; // [chat_id, answered at]
+            const answered = []; // [chat_id, sent at, answered at]
             const writer2 = async (w) => {
                 for (let i = 0; !stop; i++) {
+                    const at = Date.now();
                     const c = await createChat(srv, tok, { name: `r${w}-${i}`, user_id_list: ['zhangsan'] }, { user_id_type: 'user_id' });
-                    answered.push([c.chat_id, Date.now()]);
+                    answered.push([c.chat_id, at, Date.now()]);
                 }
             };
             const writers2 = [0, 1, 2].map(writer2);
@@ -182,11 +183,13 @@ test('snapshots under concurrent writes: each is one committed state, restores t
             const now = dumpDb(dbOf(srv));
             const ids = new Set(now.fs_chat.map((x) => JSON.parse(x).chat_id));
             const inSnap = new Set(dumpDb(`sqlite:${path.join(dir, `${names[0]}.qzsnap`)}`).fs_chat.map((x) => JSON.parse(x).chat_id));
-            for (const [id, at] of answered) {
-                if (at > done) assert.ok(ids.has(id), `a chat answered after the restore is kept: ${id}`);
+            // (Sent after the restore's answer: later; answered before it was sent:
+            // earlier. Anything in between may land on either side.)
+            for (const [id, sentAt, at] of answered) {
+                if (sentAt > done) assert.ok(ids.has(id), `a chat sent after the restore is kept: ${id}`);
                 if (at < sent) assert.equal(ids.has(id), inSnap.has(id), `a chat answered before the restore is replaced: ${id}`);
             }
-            assert.ok(answered.some(([, at]) => at > done), 'writes after the restore');
+            assert.ok(answered.some(([, sentAt]) => sentAt > done), 'writes after the restore');
             const members = new Map();
             for (const r of now.fs_chat_member.map((x) => JSON.parse(x))) members.set(r.chat_ref, (members.get(r.chat_ref) || 0) + 1);
             for (const c of now.fs_chat.map((x) => JSON.parse(x))) assert.equal(members.get(c.id), c.user_count + c.bot_count, `chat ${c.chat_id}`);
