@@ -6,8 +6,12 @@
 # (default 600). Samples the server's anonymous RSS (RssAnon: heap and stacks, not
 # the mapped database file) after seeding, after the first cycle (warm)
 # and after every cycle; fails when the last sample exceeds the warm one by more than
-# max(32 MiB, 25%). With --pg the database is a throwaway PostgreSQL server
-# (scripts/pg-test-server.sh) instead of a SQLite file.
+# max(32 MiB, 25%). Prints the database size and the outbox's rows after every cycle
+# too: retention (--retention-events-max SOAK_EVENTS_MAX, default 20000; 0: no cap)
+# keeps the outbox bounded, and the soak fails when it holds more than 25% (+5000) past
+# the cap.
+# With --pg the database is a throwaway PostgreSQL server (scripts/pg-test-server.sh)
+# instead of a SQLite file.
 #   bench/soak.sh [SECONDS] [--pg]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +20,7 @@ with_pg=0
 [ "${2:-}" = "--pg" ] && with_pg=1
 STEP=${STEP:-5}
 CONNS=${CONNS:-20}
+EVENTS_MAX=${SOAK_EVENTS_MAX:-20000}
 
 command -v wrk >/dev/null || { echo "soak: wrk is missing (bench/run.sh installs it)" >&2; exit 2; }
 . bench/lib.sh
@@ -43,7 +48,8 @@ fi
 port=$(free_port)
 build-bench/qunzu --listen "127.0.0.1:$port" --db "$db" --threads 2 --secret-key-file "$work/secret.key" \
   --admin-token soak-admin-token --demo off --access-log off --log-level warn \
-  --rate-limit off --body-limit 16777216 &
+  --rate-limit off --body-limit 16777216 \
+  --retention-events-max "$EVENTS_MAX" --retention-interval-ms 1000 &
 qpid=$!
 wait_ready "$port"
 prep=$(node bench/prepare.mjs "http://127.0.0.1:$port" soak-admin-token "$work/prep")
@@ -53,6 +59,19 @@ wt=$(j wecom_token); tt=$(j tenant_token); small=$(j small); large=$(j large); w
 # (mmap_size) is page cache the kernel can take back, and it grows with the data.
 rss() { awk '/^RssAnon/ {print $2}' "/proc/$qpid/status"; }
 rss_file() { awk '/^RssFile/ {print $2}' "/proc/$qpid/status"; }
+
+# The database's size in KiB (SQLite: the file and its WAL) and the outbox's rows.
+if [ $with_pg -eq 1 ]; then
+  dbsize() { psql "$db" -qAt -c "SELECT pg_database_size(current_database()) / 1024"; }
+  outbox() { psql "$db" -qAt -c "SELECT count(*) FROM outbox"; }
+else
+  dbsize() { echo $(( ($(stat -c %s "$work/soak.db") + $(stat -c %s "$work/soak.db-wal" 2>/dev/null || echo 0)) / 1024 )); }
+  if command -v sqlite3 >/dev/null; then
+    outbox() { sqlite3 -cmd '.timeout 5000' "$work/soak.db" "SELECT count(*) FROM outbox"; }
+  else
+    outbox() { echo "?"; }
+  fi
+fi
 
 base="http://127.0.0.1:$port"
 A="Bearer $tt"
@@ -79,7 +98,7 @@ while [ $(( $(date +%s) - t0 )) -lt "$SECONDS_TOTAL" ]; do
   cycle
   now=$(rss)
   [ -n "$warm" ] || warm=$now
-  echo "| RssAnon $now, RssFile $(rss_file)"
+  echo "| RssAnon $now, RssFile $(rss_file) | db KiB $(dbsize), outbox rows $(outbox)"
   kill -0 "$qpid" || { echo "soak: the server died" >&2; exit 1; }
 done
 end=$(rss)
@@ -87,6 +106,18 @@ limit=$(( warm + (warm / 4 > 32768 ? warm / 4 : 32768) ))
 echo "RssAnon KiB: after seeding $start_rss, warm (cycle 1) $warm, end (cycle $n) $end, limit $limit"
 if [ "$end" -gt "$limit" ]; then
   echo "soak: FAIL, memory grew from $warm to $end KiB" >&2
+  exit 1
+fi
+rows=$(outbox)
+echo "outbox rows at the end: $rows (retention cap $EVENTS_MAX); database KiB $(dbsize)"
+if [ $with_pg -eq 0 ] && command -v sqlite3 >/dev/null; then
+  # What the file holds, largest first (the chats the create scenario makes grow for good).
+  echo "largest tables and indexes (KiB):"
+  sqlite3 -cmd '.timeout 5000' "$work/soak.db" \
+    "SELECT name, sum(pgsize) / 1024 FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8" | sed 's/^/  /'
+fi
+if [ "$rows" != "?" ] && [ "$EVENTS_MAX" -gt 0 ] && [ "$rows" -gt $(( EVENTS_MAX + EVENTS_MAX / 4 + 5000 )) ]; then
+  echo "soak: FAIL, the outbox holds $rows rows, past the retention cap $EVENTS_MAX" >&2
   exit 1
 fi
 echo "soak: OK"

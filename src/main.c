@@ -283,6 +283,7 @@ static int copy_database(const struct config *cfg)
         return 1;
     }
     dst_cfg.db = cfg->copy_to;
+    dst_cfg.sqlite_key_found = false; /* the source's; a copy's target is new */
     src = store_open(cfg);
     if (src != NULL)
         dst = store_open(&dst_cfg);
@@ -312,6 +313,7 @@ int main(int argc, char **argv)
     struct store *st = NULL;
     struct ev_worker *worker = NULL;
     struct svc_rate_sync *rate_sync = NULL;
+    struct svc_retention *retention = NULL;
     struct sigaction sa;
     char errbuf[512];
     int rc = 1, listen_fd, port;
@@ -408,6 +410,12 @@ int main(int argc, char **argv)
         log_error("cannot start the event delivery worker");
         goto out;
     }
+    /* Settled events, expired tokens and the like go in small batches. */
+    if (svc_retention_start(&cfg, &app.clock, app.group, &stop_requested, &retention)
+        != ERR_OK) {
+        log_error("cannot start retention");
+        goto out;
+    }
     /* On PostgreSQL the nodes share their rate-limit counts (docs/scale-out.md). */
     if (svc_rate_sync_start(&cfg, app.limiter, &stop_requested, &rate_sync) != ERR_OK) {
         log_error("cannot start the rate-limit sync");
@@ -445,6 +453,7 @@ out:
         close(listen_fd);
     stop_requested = 1;
     svc_rate_sync_stop(rate_sync);
+    svc_retention_stop(retention);
     ev_worker_stop(worker);
     /* After the workers: a request they deferred is answered first. */
     store_group_close(app.group);

@@ -72,6 +72,15 @@ static const struct config_key config_keys[] = {
       "SQLite synchronous mode; full makes every acknowledged write survive power loss." },
     { "sqlite_busy_timeout_ms", CFG_INT, OFF(sqlite_busy_timeout_ms), "5000", 0, 600000, NULL,
       false, "How long a writer waits for the SQLite write lock before failing." },
+    { "sqlite_file_check_ms", CFG_INT, OFF(sqlite_file_check_ms), "1000", 0, 3600000, NULL,
+      false,
+      "SQLite: how often (at most, in ms, before a write) to check that the database file is "
+      "still there and writable; a deleted, replaced or unwritable file fails writes and "
+      "/readyz (0: before every write)." },
+    { "sqlite_create", CFG_BOOL, OFF(sqlite_create), "off", 0, 0, NULL, false,
+      "SQLite: create a new, empty database when the file is missing although its key file "
+      "(PATH.key) or WAL shows it existed; off: refuse to start. A first start (neither "
+      "there) always creates one." },
     { "sqlite_group_commit", CFG_BOOL, OFF(sqlite_group_commit), "on", 0, 0, NULL, false,
       "Commit concurrent SQLite write requests together, one fsync per batch." },
     { "write_queue_max", CFG_INT, OFF(write_queue_max), "4096", 1, 1000000, NULL, false,
@@ -101,6 +110,45 @@ static const struct config_key config_keys[] = {
       "Also append one JSON object per request (ts_ms, rid, method, path, dialect, route, "
       "status, code, tenant, latency_us; never the query) to this file, one line each; "
       "SIGHUP reopens it." },
+    { "pg_connect_timeout_s", CFG_INT, OFF(pg_connect_timeout_s), "5", 0, 3600, NULL, false,
+      "PostgreSQL: how long opening a connection may take (libpq connect_timeout; 0: no "
+      "limit). Also bounds a reconnection, which runs on a worker's event loop." },
+    { "pg_statement_timeout_ms", CFG_INT, OFF(pg_statement_timeout_ms), "10000", 0, 3600000,
+      NULL, false,
+      "PostgreSQL: the longest a statement may run before the server cancels it and the "
+      "request gets the dialect's store error (0: no limit)." },
+    { "pg_lock_timeout_ms", CFG_INT, OFF(pg_lock_timeout_ms), "2000", 0, 3600000, NULL, false,
+      "PostgreSQL: the longest a statement waits for a lock (a tenant's write lock held by "
+      "another node or session, a row lock) before the request gets the store error (0: no "
+      "limit)." },
+    { "pg_idle_tx_timeout_ms", CFG_INT, OFF(pg_idle_tx_timeout_ms), "30000", 0, 3600000, NULL,
+      false,
+      "PostgreSQL: the server ends a session of this node that sits in an open transaction "
+      "this long (a node stopped mid-request), releasing its locks for the other nodes (0: "
+      "never)." },
+    { "pg_keepalive_s", CFG_INT, OFF(pg_keepalive_s), "10", 0, 3600, NULL, false,
+      "PostgreSQL over TCP: seconds of silence before keepalive probes (every s/2, three of "
+      "them) find a dead peer; also the longest unacknowledged data may wait (tcp_user_timeout) "
+      "(0: the system's defaults)." },
+    { "event_deliveries", CFG_INT, OFF(event_deliveries), "64", 1, 4096, NULL, false,
+      "Event delivery: POSTs in flight at once, every app together; a slow endpoint holds "
+      "only its own." },
+    { "event_app_deliveries", CFG_INT, OFF(event_app_deliveries), "1", 1, 64, NULL, false,
+      "Event delivery: POSTs in flight at once to one app (1: each event waits for the one "
+      "before it; more: first attempts still start in commit order)." },
+    { "retention_days", CFG_INT, OFF(retention_days), "7", 0, 36500, NULL, false,
+      "Days kept of settled events (delivered, skipped, failed; with their delivery log) and "
+      "of expired tokens, OAuth codes and share links, on the server clock (0: keep them)." },
+    { "retention_events_max", CFG_INT, OFF(retention_events_max), "100000", 0, 1000000000,
+      NULL, false,
+      "Outbox records kept at most, the newest; older settled ones go (pending ones never) "
+      "(0: no cap)." },
+    { "retention_batch", CFG_INT, OFF(retention_batch), "500", 1, 100000, NULL, false,
+      "Rows one retention statement deletes at most (one short transaction per pass)." },
+    { "retention_interval_ms", CFG_INT, OFF(retention_interval_ms), "10000", 0, 86400000,
+      NULL, false,
+      "How often retention runs, on a thread of its own; while a batch comes back full the "
+      "next follows at once (0: no retention)." },
     { "db_wait_seconds", CFG_INT, OFF(db_wait_seconds), "60", 0, 86400, NULL, false,
       "At start, how long to keep retrying a database that does not answer (0: fail at once)." },
     { "store_fault_every", CFG_INT, OFF(store_fault_every), "0", 0, 1000000000, NULL, false,

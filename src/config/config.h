@@ -41,11 +41,20 @@ struct config {
     char *sqlite_synchronous;
     int64_t sqlite_busy_timeout_ms;
     bool sqlite_group_commit;
+    int64_t sqlite_file_check_ms; /* check the file before a write at most this often */
+    bool sqlite_create;      /* create a database whose file was lost */
+    bool sqlite_key_found;   /* sqlite:PATH's PATH.key was there before this start */
     bool demo;
     bool access_log;
     char *access_log_json; /* JSON-lines access log file, or NULL */
     int64_t shutdown_timeout_ms;
     int64_t db_wait_seconds;
+    int64_t retention_days, retention_events_max; /* what retention keeps (0: all) */
+    int64_t retention_batch, retention_interval_ms; /* how it deletes (interval 0: off) */
+    int64_t event_deliveries, event_app_deliveries; /* POSTs in flight: in all, per app */
+    int64_t pg_connect_timeout_s; /* PostgreSQL connection and session limits (0: none) */
+    int64_t pg_statement_timeout_ms, pg_lock_timeout_ms, pg_idle_tx_timeout_ms;
+    int64_t pg_keepalive_s;
     int64_t store_fault_every; /* testing: every Nth store call fails (0: off) */
     int64_t sqlite_fault_every; /* testing: every Nth SQLite write/sync fails (0: off) */
     int64_t sqlite_group_delay_ms; /* testing: the writer waits before each batch */

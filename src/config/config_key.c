@@ -107,6 +107,11 @@ int config_secret_key_load(struct config *c, char *errbuf, size_t errlen)
     int rc;
 
     c->has_secret_key = false;
+    /* Before it may be created below: a database whose own key file is
+     * there has been opened before (store_sqlite_file.c). */
+    c->sqlite_key_found = is_sqlite_file(c->db)
+                          && snprintf(path, sizeof(path), "%s.key", c->db + 7) < (int)sizeof(path)
+                          && access(path, F_OK) == 0;
     if (!config_secret_key_path(c, c->db, path, sizeof(path))) {
         if (strcmp(c->db, "sqlite::memory:") == 0) {
             /* A throwaway database dies with the process, and so may its key. */

@@ -24,3 +24,10 @@ int64_t clock_now(const struct qclock *c)
 {
     return clock_wall_us() / 1000000 + (c ? atomic_load(&c->offset) : 0);
 }
+
+void clock_nap_ms(int64_t ms)
+{
+    struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+    nanosleep(&ts, NULL);
+}

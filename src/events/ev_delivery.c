@@ -3,7 +3,10 @@
  * events/ev_delivery.c - the delivery worker: a thread with its own
  * database connection that leases due outbox records, posts them
  * concurrently with libcurl (HTTP 200 within 3 s is success), logs every
- * attempt and schedules retries on the server clock. A lease that outlives
+ * attempt and schedules retries on the server clock. Posts do not go in
+ * rounds: each is settled when it ends, and new records are leased as soon
+ * as there is room (event_deliveries in all, event_app_deliveries per app),
+ * so an endpoint that hangs holds back only its own app's events. A lease that outlives
  * its node (kill -9) runs out and another round picks the record up again:
  * nothing committed is lost; a receiver may see a duplicate after a crash,
  * with the same event_id (Feishu's "Event overview": the retry policy).
@@ -23,7 +26,6 @@
 #include <string.h>
 #include <time.h>
 
-#define BATCH 16
 #define LEASE_SECONDS 10
 #define RESPONSE_SNIPPET 256
 #define IDLE_WAIT_MS 100
@@ -34,12 +36,18 @@ struct ev_worker {
     const struct qclock *clock;
     volatile sig_atomic_t *stop;
     struct store *st;
-    struct arena arena;
+    struct arena arena; /* one lease's rows */
     pthread_t thread;
+    CURLM *multi;
+    int64_t max_total, max_app;
+    int64_t inflight;
+    struct push *posting; /* the posts in flight */
 };
 
-/* One push in flight. */
+/* One push in flight, with its own arena: it outlives the lease that made it. */
 struct push {
+    struct arena arena;
+    struct push *prev, *next; /* in ev_worker.posting */
     struct outbox_row row;
     struct ev_request req;
     CURL *easy;
@@ -83,7 +91,7 @@ static char *header(struct arena *a, const char *name, const char *value)
 static bool prepare(struct ev_worker *w, struct push *p, int64_t now)
 {
     struct fs_subscription_row sub;
-    struct arena *a = &w->arena;
+    struct arena *a = &p->arena;
 
     if (store_fs_subscription_get(w->st, a, p->row.app, &sub) != ERR_OK
         || !subscribed(&sub, p->row.event_type)) {
@@ -150,92 +158,149 @@ static void settle(struct ev_worker *w, struct push *p, CURLcode rc, long status
              (long long)o.app, (long long)o.attempts, status, o.state);
 }
 
-/* One round: lease due records and, in the same transaction, mark the ones
- * their app does not take as skipped; then post the rest concurrently and
- * settle each. Returns how many it leased. */
-static size_t round_once(struct ev_worker *w, CURLM *multi)
+static void push_free(struct push *p)
 {
-    struct outbox_row *rows;
-    struct push pushes[BATCH];
+    if (p->easy != NULL)
+        curl_easy_cleanup(p->easy);
+    curl_slist_free_all(p->headers);
+    arena_release(&p->arena);
+    free(p);
+}
+
+/* A leased row, copied into the push's own arena. */
+static struct push *push_new(const struct outbox_row *row)
+{
+    struct push *p = xcalloc(1, sizeof(*p));
+
+    arena_init(&p->arena, 4096);
+    p->row = *row;
+    p->row.event_type = arena_strdup(&p->arena, row->event_type);
+    p->row.event_id = arena_strdup(&p->arena, row->event_id);
+    p->row.body = arena_strdup(&p->arena, row->body);
+    p->row.state = arena_strdup(&p->arena, row->state);
+    return p;
+}
+
+static void post_start(struct ev_worker *w, struct push *p)
+{
+    p->started_us = clock_mono_us();
+    p->next = w->posting;
+    if (w->posting != NULL)
+        w->posting->prev = p;
+    w->posting = p;
+    curl_multi_add_handle(w->multi, p->easy);
+    w->inflight++;
+}
+
+static void post_end(struct ev_worker *w, struct push *p)
+{
+    if (p->prev != NULL)
+        p->prev->next = p->next;
+    else
+        w->posting = p->next;
+    if (p->next != NULL)
+        p->next->prev = p->prev;
+    curl_multi_remove_handle(w->multi, p->easy);
+    push_free(p);
+    w->inflight--;
+}
+
+/* Leases due records while there is room and, in the same transaction,
+ * marks the ones their app does not take as skipped; then starts posting
+ * the rest. Returns how many it leased. */
+static size_t lease(struct ev_worker *w)
+{
+    struct outbox_row *rows = NULL;
+    struct push **pushes;
     int64_t now = clock_now(w->clock);
     size_t n = 0;
-    int running = 0;
     bool ok;
 
     arena_reset(&w->arena);
-    memset(pushes, 0, sizeof(pushes));
     ok = store_begin(w->st, true) == ERR_OK
-         && store_outbox_claim(w->st, &w->arena, now, now + LEASE_SECONDS, BATCH, &rows, &n)
+         && store_outbox_claim(w->st, &w->arena, now, now + LEASE_SECONDS,
+                               w->max_total - w->inflight, w->max_app, &rows, &n)
                 == ERR_OK;
+    pushes = arena_alloc(&w->arena, (n + 1) * sizeof(*pushes));
+    for (size_t i = 0; i < n; i++)
+        pushes[i] = push_new(&rows[i]);
     for (size_t i = 0; ok && i < n; i++) {
-        pushes[i].row = rows[i];
-        if (!prepare(w, &pushes[i], now)) {
+        if (!prepare(w, pushes[i], now)) {
             log_warn("event delivery: cannot prepare event '%s'", rows[i].event_id);
             continue;
         }
-        if (pushes[i].skip) {
+        if (pushes[i]->skip) {
             struct outbox_row o = rows[i];
 
             o.state = "skipped";
             ok = store_outbox_settle(w->st, &o, NULL) == ERR_OK;
         }
     }
-    if (!ok || store_commit(w->st) != ERR_OK) {
+    ok = ok && store_commit(w->st) == ERR_OK;
+    if (!ok)
         store_rollback(w->st);
-        for (size_t i = 0; i < n; i++) {
-            if (pushes[i].easy != NULL)
-                curl_easy_cleanup(pushes[i].easy);
-            curl_slist_free_all(pushes[i].headers);
-        }
-        return 0;
-    }
     for (size_t i = 0; i < n; i++) {
-        if (pushes[i].easy == NULL)
-            continue;
-        pushes[i].started_us = clock_mono_us();
-        curl_multi_add_handle(multi, pushes[i].easy);
+        if (ok && pushes[i]->easy != NULL)
+            post_start(w, pushes[i]);
+        else
+            push_free(pushes[i]);
     }
-    do {
-        CURLMsg *msg;
-        int left;
-
-        curl_multi_perform(multi, &running);
-        while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
-            struct push *p = NULL;
-            long status = 0;
-
-            if (msg->msg != CURLMSG_DONE)
-                continue;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&p);
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-            settle(w, p, msg->data.result, status);
-        }
-        if (running > 0)
-            curl_multi_poll(multi, NULL, 0, 100, NULL);
-    } while (running > 0 && !*w->stop);
-    for (size_t i = 0; i < n; i++) {
-        if (pushes[i].easy != NULL) {
-            curl_multi_remove_handle(multi, pushes[i].easy);
-            curl_easy_cleanup(pushes[i].easy);
-        }
-        curl_slist_free_all(pushes[i].headers);
-    }
-    return n;
+    return ok ? n : 0;
 }
 
+/* Settles every post that ended. Returns how many did. */
+static size_t reap(struct ev_worker *w)
+{
+    CURLMsg *msg;
+    int left;
+    size_t done = 0;
+
+    while ((msg = curl_multi_info_read(w->multi, &left)) != NULL) {
+        struct push *p = NULL;
+        long status = 0;
+
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&p);
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+        settle(w, p, msg->data.result, status);
+        post_end(w, p);
+        done++;
+    }
+    return done;
+}
+
+/* Leases again at once when a post ended (its app's next event may be due)
+ * or the last lease filled the room, else every IDLE_WAIT_MS. Posts still in
+ * flight at stop are dropped: their leases run out and they are posted
+ * again, by this node after a restart or by another (B.5). */
 static void *worker_main(void *arg)
 {
     struct ev_worker *w = arg;
-    CURLM *multi = curl_multi_init();
+    int64_t next_lease_us = 0;
 
     while (!*w->stop) {
-        if (round_once(w, multi) == 0) {
-            struct timespec ts = { 0, IDLE_WAIT_MS * 1000000L };
+        int running = 0;
+        int64_t now = clock_mono_us(), wait_ms;
 
-            nanosleep(&ts, NULL);
+        if (w->inflight < w->max_total && now >= next_lease_us) {
+            int64_t room = w->max_total - w->inflight;
+
+            next_lease_us = (int64_t)lease(w) == room ? now : now + IDLE_WAIT_MS * 1000;
         }
+        curl_multi_perform(w->multi, &running);
+        if (reap(w) > 0)
+            next_lease_us = 0;
+        /* Full: only an ending post makes room, and the poll wakes for it. */
+        wait_ms = w->inflight >= w->max_total ? IDLE_WAIT_MS
+                                              : (next_lease_us - clock_mono_us()) / 1000;
+        if (wait_ms > IDLE_WAIT_MS)
+            wait_ms = IDLE_WAIT_MS;
+        if (wait_ms > 0)
+            curl_multi_poll(w->multi, NULL, 0, (int)wait_ms + 1, NULL);
     }
-    curl_multi_cleanup(multi);
+    while (w->posting != NULL)
+        post_end(w, w->posting);
     return NULL;
 }
 
@@ -256,6 +321,8 @@ struct ev_worker *ev_worker_start(const struct config *cfg, const struct qclock 
 
     w->clock = clock;
     w->stop = stop;
+    w->max_total = cfg->event_deliveries;
+    w->max_app = cfg->event_app_deliveries;
     w->st = store_fault_wrap(store_open(cfg), cfg);
     if (w->st == NULL) {
         free(w);
@@ -263,7 +330,9 @@ struct ev_worker *ev_worker_start(const struct config *cfg, const struct qclock 
     }
     store_group_attach(w->st, group, true);
     arena_init(&w->arena, 65536);
-    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+    w->multi = curl_multi_init();
+    if (w->multi == NULL || pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        curl_multi_cleanup(w->multi);
         store_close(w->st);
         arena_release(&w->arena);
         free(w);
@@ -277,6 +346,7 @@ void ev_worker_stop(struct ev_worker *w)
     if (w == NULL)
         return;
     pthread_join(w->thread, NULL);
+    curl_multi_cleanup(w->multi);
     store_close(w->st);
     arena_release(&w->arena);
     free(w);

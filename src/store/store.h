@@ -495,18 +495,34 @@ enum err store_fs_announcement_get(struct store *s, struct arena *a, int64_t cha
 enum err store_fs_announcement_put(struct store *s, int64_t chat,
                                    const struct fs_announcement_row *an);
 
+/* Retention (store_retention.c): one pass of batched deletes, in the
+ * caller's write transaction. Goes: settled outbox records (not pending)
+ * created before 'older_than' or older than the newest 'events_max' records,
+ * with their attempts; tokens, OAuth codes and share links that expired
+ * before 'older_than'; nonces expired at 'now'; chat-create idempotency
+ * records made before 'uuid_older_than'. 0 turns off 'older_than' and
+ * 'events_max'. Each statement deletes at most 'batch' rows; '*more' says
+ * one was full. Safe on several nodes at once. */
+struct store_retention {
+    int64_t now, older_than, uuid_older_than;
+    int64_t events_max, batch;
+};
+enum err store_retention_pass(struct store *s, const struct store_retention *p,
+                              int64_t *deleted, bool *more);
+
 /* Event subscriptions and delivery (store_events.c). */
 enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app,
                                    struct fs_subscription_row *out);
 enum err store_fs_subscription_set(struct store *s, const struct fs_subscription_row *sub);
 enum err store_fs_subscription_delete(struct store *s, int64_t app);
 /* Leases up to 'limit' due records (state pending, next_at and lease past
- * 'now') until 'lease_until', oldest first, at most one per app and none
- * while an older record of the same app still waits for its first attempt:
- * per-app commit order. A record leased by one node is not leased by
- * another until the lease runs out. */
+ * 'now') until 'lease_until', oldest first, none while 'per_app' older
+ * records of the same app wait for their first attempt or are in flight:
+ * first attempts start in commit order, at most 'per_app' at once per app.
+ * A record leased by one node is not leased by another until the lease runs
+ * out. */
 enum err store_outbox_claim(struct store *s, struct arena *a, int64_t now, int64_t lease_until,
-                            int64_t limit, struct outbox_row **rows, size_t *n);
+                            int64_t limit, int64_t per_app, struct outbox_row **rows, size_t *n);
 /* Records the outcome of an attempt and the record's new state. */
 enum err store_outbox_settle(struct store *s, const struct outbox_row *o,
                              const struct outbox_attempt_row *at);

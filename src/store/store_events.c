@@ -75,19 +75,23 @@ enum err store_fs_subscription_delete(struct store *s, int64_t app)
 /* The outer WHERE re-checks the lease on the row being updated: on
  * PostgreSQL a second node that picked the same ids waits for the first's
  * row lock, re-evaluates it against the new row and skips it, so a record
- * is leased once. SQLite serialises writers anyway. */
+ * is leased once. SQLite serialises writers anyway. A record is taken while
+ * fewer than $4 older records of its app wait for their first attempt or
+ * are in flight (the count stops at $4). */
 static const char SQL_CLAIM[] =
     "UPDATE outbox SET lease_until = $1 WHERE state = 'pending' AND lease_until <= $2 "
     "AND next_at <= $2 AND id IN (SELECT o.id FROM outbox o WHERE o.state = 'pending' "
-    "AND o.next_at <= $2 AND o.lease_until <= $2 AND NOT EXISTS (SELECT 1 FROM outbox p "
-    "WHERE p.app_ref = o.app_ref AND p.state = 'pending' AND p.id < o.id AND (p.attempts = 0 "
-    "OR p.lease_until > $2)) ORDER BY o.id LIMIT $3) RETURNING " OUTBOX_COLS;
+    "AND o.next_at <= $2 AND o.lease_until <= $2 AND (SELECT count(*) FROM (SELECT 1 FROM "
+    "outbox p WHERE p.app_ref = o.app_ref AND p.state = 'pending' AND p.id < o.id AND "
+    "(p.attempts = 0 OR p.lease_until > $2) LIMIT $4) AS older) < $4 ORDER BY o.id LIMIT $3) "
+    "RETURNING " OUTBOX_COLS;
 
 enum err store_outbox_claim(struct store *s, struct arena *a, int64_t now, int64_t lease_until,
-                            int64_t limit, struct outbox_row **rows, size_t *n)
+                            int64_t limit, int64_t per_app, struct outbox_row **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_CLAIM, ARG_INT(lease_until), ARG_INT(now), ARG_INT(limit));
+    enum err e = store_q(s, a, &r, SQL_CLAIM, ARG_INT(lease_until), ARG_INT(now), ARG_INT(limit),
+                         ARG_INT(per_app));
 
     *n = 0;
     *rows = NULL;

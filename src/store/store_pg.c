@@ -9,6 +9,13 @@
  * take pg_advisory_xact_lock(tenant) before a count-then-write rule, so the
  * rule holds across every node sharing the database. Unique indexes back
  * every uniqueness rule as well.
+ *
+ * Statements run on a worker's event loop, so none may wait without bound:
+ * every session gets lock_timeout (a tenant's lock held by a stuck session
+ * or node gives that tenant's request the store error, and the loop goes
+ * on), statement_timeout, and idle_in_transaction_session_timeout (a node
+ * stopped mid-transaction loses its session and its locks); connections
+ * get connect_timeout and TCP keepalives (config keys pg_*).
  */
 #include "store/store_int.h"
 
@@ -35,6 +42,7 @@ struct pg {
      * the next transaction: never inside one, where a failure would doom it. */
     uint64_t *gone;
     size_t ngone, capgone;
+    char session[256]; /* the SETs every new or reset connection runs */
 };
 
 #define PG(st) ((struct pg *)(st))
@@ -161,6 +169,12 @@ static enum err pg_script(struct store *st, const char *sql)
     return e;
 }
 
+/* Session settings of a new connection: the timeouts, and quiet notices. */
+static enum err pg_session(struct pg *p)
+{
+    return pg_script(&p->base, p->session);
+}
+
 /* A connection that went away is re-established at the start of the next
  * transaction, never in the middle of one. */
 static enum err pg_ensure(struct pg *p)
@@ -175,7 +189,7 @@ static enum err pg_ensure(struct pg *p)
         return ERR_STORE;
     }
     log_info("postgres: reconnected");
-    return ERR_OK;
+    return pg_session(p);
 }
 
 static enum err pg_begin(struct store *st, bool write)
@@ -265,10 +279,30 @@ static const struct store_ops pg_ops = {
     .ids_follow = pg_ids_follow,
 };
 
+/* Connects with the configured connect timeout and keepalives; the URL's
+ * own values for these keys are overridden. */
+static PGconn *pg_connect(const struct config *cfg)
+{
+    char timeout[24], idle[24], interval[24], user_timeout[24];
+    const char *keys[] = { "dbname", "connect_timeout", "keepalives", "keepalives_idle",
+                           "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+                           NULL };
+    const char *values[] = { cfg->db, timeout, "1", idle, interval, "3", user_timeout, NULL };
+
+    snprintf(timeout, sizeof(timeout), "%lld", (long long)cfg->pg_connect_timeout_s);
+    snprintf(idle, sizeof(idle), "%lld", (long long)cfg->pg_keepalive_s);
+    snprintf(interval, sizeof(interval), "%lld", (long long)(cfg->pg_keepalive_s + 1) / 2);
+    snprintf(user_timeout, sizeof(user_timeout), "%lld", (long long)cfg->pg_keepalive_s * 1000);
+    if (cfg->pg_keepalive_s == 0)
+        keys[3] = NULL; /* the system's keepalive defaults, no tcp_user_timeout */
+    return PQconnectdbParams(keys, values, 1);
+}
+
 /* Opens a connection and migrates. If the server cannot be reached the
  * store is still returned: every transaction then fails cleanly until the
  * database is back (pg_ensure reconnects). Only a failed migration on a
- * reachable server is fatal. */
+ * reachable server is fatal. Migrations wait for another node's as long as
+ * it takes (no lock or statement timeout in their transaction). */
 struct store *pg_open(const struct config *cfg)
 {
     struct pg *p = xcalloc(1, sizeof(*p));
@@ -276,13 +310,19 @@ struct store *pg_open(const struct config *cfg)
 
     p->base.ops = &pg_ops;
     stmt_cache_init(&p->cache, STMT_CACHE_MAX, stmt_drop, p);
-    p->conn = PQconnectdb(cfg->db);
+    snprintf(p->session, sizeof(p->session),
+             "SET client_min_messages = warning; SET lock_timeout = %lld; "
+             "SET statement_timeout = %lld; SET idle_in_transaction_session_timeout = %lld",
+             (long long)cfg->pg_lock_timeout_ms, (long long)cfg->pg_statement_timeout_ms,
+             (long long)cfg->pg_idle_tx_timeout_ms);
+    p->conn = pg_connect(cfg);
     if (PQstatus(p->conn) != CONNECTION_OK) {
         log_error("postgres: cannot connect: %s", PQerrorMessage(p->conn));
         return &p->base;
     }
-    PQclear(PQexec(p->conn, "SET client_min_messages = warning"));
-    e = pg_script(&p->base, "BEGIN");
+    e = pg_session(p);
+    if (e == ERR_OK)
+        e = pg_script(&p->base, "BEGIN; SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0");
     if (e == ERR_OK)
         e = store_q(&p->base, NULL, NULL, SQL_LOCK_TENANT, ARG_INT(PG_LOCK_MIGRATIONS));
     if (e == ERR_OK)

@@ -188,6 +188,8 @@ static enum err sq_begin(struct store *st, bool write)
     struct sq *s = SQ(st), *w;
     enum err e;
 
+    if (write && sq_file_check(s, false) != ERR_OK)
+        return ERR_STORE;
     if (s->batch) {
         e = s->savepoint ? ERR_STORE : sq_exec(s, "SAVEPOINT j");
         s->savepoint = e == ERR_OK;
@@ -253,8 +255,11 @@ static enum err sq_ids_follow(struct store *st)
     return ERR_OK;
 }
 
+/* Ready: the file is there and writable, and a statement runs. */
 static enum err sq_ping(struct store *st)
 {
+    if (sq_file_check(SQ(st), true) != ERR_OK)
+        return ERR_STORE;
     return sq_script(st, "SELECT 1");
 }
 
@@ -304,6 +309,13 @@ struct store *sq_open(const struct config *cfg)
     bool memory = sq_path(cfg->db, path, sizeof(path));
 
     s->base.ops = &sq_ops;
+    s->check_ms = memory ? -1 : cfg->sqlite_file_check_ms;
+    if (!memory && !sq_file_may_open(cfg, path)) {
+        free(s);
+        return NULL;
+    }
+    if (!memory)
+        sq_file_guard();
     stmt_cache_init(&s->cache, STMT_CACHE_MAX, stmt_drop, s);
     if (sqlite3_open_v2(path, &s->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI

@@ -29,6 +29,11 @@ struct sq {
     struct sq *via;
     bool batch;
     bool savepoint;
+    /* The file under the connection (store_sqlite_file.c): checked every
+     * check_ms before a write (-1: in memory, never), last at checked_us;
+     * lost: deleted or replaced (for good); unwritable: at the last check. */
+    int64_t check_ms, checked_us;
+    bool file_lost, file_unwritable;
 };
 
 #define SQ(st) ((struct sq *)(st))
@@ -40,6 +45,16 @@ enum err sq_tx_begin(struct sq *s, bool write);
 enum err sq_tx_end(struct sq *s, bool commit);
 /* Releases (commit) or undoes the open savepoint of a batch's job. */
 enum err sq_savepoint_end(struct sq *s, bool commit);
+/* ERR_STORE when the connection's database file was deleted, replaced or
+ * cannot be written (logged once); 'now' checks even within check_ms. */
+enum err sq_file_check(struct sq *s, bool now);
+/* Turns a SIGBUS on the WAL index of a file made unwritable into failed
+ * writes instead of a crash; installed once per process. */
+void sq_file_guard(void);
+/* Whether 'path' may be opened: it exists, or this is a first start, or
+ * cfg->sqlite_create says to create a database that was lost. Logs why not. */
+bool sq_file_may_open(const struct config *cfg, const char *path);
+
 /* The group's connection, for one write transaction of another connection
  * of the process: taken in turn with the batches, given back after. */
 struct sq *sq_group_take(struct store_group *g);

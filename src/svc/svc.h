@@ -603,6 +603,20 @@ enum err svc_rate_sync_start(const struct config *cfg, struct rate_limiter *rl,
 /* Joins the thread (after '*stop' was set) and closes its connection. */
 void svc_rate_sync_stop(struct svc_rate_sync *rs);
 
+struct qclock;
+struct svc_retention;
+struct store_group;
+
+/* Starts the retention thread (svc_retention.c) on a connection of its own
+ * (its writes go through 'group' when there is one); it runs until '*stop'
+ * is set. '*out' stays NULL, with ERR_OK, when retention_interval_ms is 0.
+ * ERR_STORE: the connection did not open. */
+enum err svc_retention_start(const struct config *cfg, const struct qclock *clock,
+                             struct store_group *group, volatile sig_atomic_t *stop,
+                             struct svc_retention **out);
+/* Joins the thread (after '*stop' was set) and closes its connection. */
+void svc_retention_stop(struct svc_retention *r);
+
 /* --- fault rules (svc_fault.c) --- */
 
 /* What a fault rule makes a call answer: the dialect's envelope with

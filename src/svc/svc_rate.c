@@ -17,7 +17,6 @@
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <time.h>
 
 #define SYNC_MAX_WINDOWS 4096 /* pushed per sync; the rest go in the next one */
 #define NAP_MS 50             /* how soon a stop is noticed */
@@ -74,13 +73,6 @@ static void sync_once(struct svc_rate_sync *rs)
     rate_totals(rs->rl, totals, nt);
 }
 
-static void nap(int64_t ms)
-{
-    struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-    nanosleep(&ts, NULL);
-}
-
 static void *sync_main(void *arg)
 {
     struct svc_rate_sync *rs = arg;
@@ -90,7 +82,7 @@ static void *sync_main(void *arg)
         int64_t left = next - clock_mono_us() / 1000;
 
         if (left > 0) {
-            nap(left < NAP_MS ? left : NAP_MS);
+            clock_nap_ms(left < NAP_MS ? left : NAP_MS);
             continue;
         }
         sync_once(rs);

@@ -140,8 +140,10 @@ test('a second server on a port this one holds refuses to start, before touching
             // Every request reaches the first server.
             const res = await Promise.all(Array.from({ length: 30 }, () => srv.request('GET', '/healthz', { agent: false })));
             assert.deepEqual(res.map((r) => r.status), Array(30).fill(200));
-            const served = srv.logText().split('\n').filter((l) => / GET \/healthz 200/.test(l)).length;
-            assert.ok(served >= 30, `the first server logged ${served} of 30 requests`);
+            // Its access lines come through a pipe, after the answers: wait for them.
+            const served = () => srv.logText().split('\n').filter((l) => / GET \/healthz 200/.test(l)).length;
+            await waitFor(() => served() >= 30, { timeoutMs: 5000 });
+            assert.ok(served() >= 30, `the first server logged ${served()} of 30 requests`);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

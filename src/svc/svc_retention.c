@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * svc/svc_retention.c - retention, off the request path: a thread with its
+ * own connection runs a pass of batched deletes (store_retention_pass) every
+ * retention_interval_ms, and the next pass at once while a batch comes back
+ * full, so a backlog goes in small transactions that requests slip between.
+ * Ages are on the server clock (POST /admin/v1/clock moves them).
+ */
+#include "svc/svc.h"
+
+#include "config/config.h"
+#include "core/arena.h"
+#include "core/clock.h"
+#include "core/log.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#define NAP_MS 50       /* how soon a stop is noticed */
+#define BACKLOG_MS 20   /* between passes while there is more to delete */
+#define DAY (24 * 3600)
+
+struct svc_retention {
+    struct store *st;
+    const struct qclock *clock;
+    volatile sig_atomic_t *stop;
+    int64_t every_ms, keep_seconds, events_max, batch;
+    bool failing;
+    pthread_t thread;
+};
+
+/* One pass in one write transaction. Returns whether there is more. */
+static bool pass(struct svc_retention *r)
+{
+    int64_t now = clock_now(r->clock), deleted = 0;
+    struct store_retention p = {
+        .now = now,
+        .older_than = r->keep_seconds > 0 ? now - r->keep_seconds : 0,
+        /* Chat-create uuids answer for 10 hours (fs_chat_create.c); a day is past it. */
+        .uuid_older_than = now - (r->keep_seconds > DAY ? r->keep_seconds : DAY),
+        .events_max = r->events_max,
+        .batch = r->batch,
+    };
+    bool more = false;
+    enum err e = store_begin(r->st, true);
+
+    if (e == ERR_OK)
+        e = store_retention_pass(r->st, &p, &deleted, &more);
+    if (e == ERR_OK)
+        e = store_commit(r->st);
+    else
+        store_rollback(r->st);
+    if (e != ERR_OK) {
+        if (!r->failing)
+            log_warn("retention: a pass failed (%s); trying again later", err_name(e));
+        r->failing = true;
+        return false;
+    }
+    r->failing = false;
+    if (deleted > 0)
+        log_debug("retention: deleted %lld rows", (long long)deleted);
+    return more;
+}
+
+static void *retention_main(void *arg)
+{
+    struct svc_retention *r = arg;
+    int64_t next = 0;
+
+    while (!*r->stop) {
+        int64_t left = next - clock_mono_us() / 1000;
+
+        if (left > 0) {
+            clock_nap_ms(left < NAP_MS ? left : NAP_MS);
+            continue;
+        }
+        next = clock_mono_us() / 1000 + (pass(r) ? BACKLOG_MS : r->every_ms);
+    }
+    return NULL;
+}
+
+enum err svc_retention_start(const struct config *cfg, const struct qclock *clock,
+                             struct store_group *group, volatile sig_atomic_t *stop,
+                             struct svc_retention **out)
+{
+    struct svc_retention *r;
+    struct store *st;
+
+    *out = NULL;
+    if (cfg->retention_interval_ms == 0)
+        return ERR_OK;
+    st = store_open(cfg);
+    if (st == NULL)
+        return ERR_STORE;
+    store_group_attach(st, group, true);
+    r = xcalloc(1, sizeof(*r));
+    r->st = st;
+    r->clock = clock;
+    r->stop = stop;
+    r->every_ms = cfg->retention_interval_ms;
+    r->keep_seconds = cfg->retention_days * DAY;
+    r->events_max = cfg->retention_events_max;
+    r->batch = cfg->retention_batch;
+    if (pthread_create(&r->thread, NULL, retention_main, r) != 0) {
+        store_close(st);
+        free(r);
+        return ERR_INTERNAL;
+    }
+    *out = r;
+    return ERR_OK;
+}
+
+void svc_retention_stop(struct svc_retention *r)
+{
+    if (r == NULL)
+        return;
+    pthread_join(r->thread, NULL);
+    store_close(r->st);
+    free(r);
+}
