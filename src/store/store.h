@@ -221,6 +221,13 @@ enum err store_secrets_init(struct store *s);
  * tenant that count-then-insert call store_lock_tenant first, which
  * serialises them until commit on every backend and across nodes. */
 enum err store_begin(struct store *s, bool write);
+/* A write transaction that no other write transaction of any connection or
+ * node runs beside: it waits for those in flight, and those that begin
+ * after it wait for its end (on PostgreSQL at most lock_timeout, then
+ * ERR_STORE). For changes that replace what any write may touch (a
+ * snapshot's restore, a tenant's delete or reset). SQLite's write
+ * transactions are all alone already. */
+enum err store_begin_alone(struct store *s);
 enum err store_commit(struct store *s);
 void store_rollback(struct store *s);
 enum err store_lock_tenant(struct store *s, int64_t tenant);

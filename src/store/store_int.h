@@ -47,6 +47,9 @@ struct store_ops {
     void (*close)(struct store *s);
     enum err (*ping)(struct store *s);
     enum err (*begin)(struct store *s, bool write);
+    /* Optional: a write transaction no other write runs beside (store.h,
+     * store_begin_alone); NULL: begin(s, true) is one already (SQLite). */
+    enum err (*begin_alone)(struct store *s);
     enum err (*commit)(struct store *s);
     void (*rollback)(struct store *s);
     enum err (*lock_tenant)(struct store *s, int64_t tenant);

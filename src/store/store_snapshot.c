@@ -8,10 +8,10 @@
  * one committed state even while requests write. Restore empties every
  * table and copies the file's rows back in one write transaction: on
  * SQLite the one writer (under group commit, the group's connection, taken
- * in turn with the batches); on PostgreSQL with every table locked against
- * writers (readers go on seeing the old state until the commit). Nothing is
- * visible before the commit, a failure rolls back, and a process killed
- * half-way leaves the old state. The file is opened as a database of its
+ * in turn with the batches); on PostgreSQL alone among the writers of every
+ * node (store_begin_alone; readers go on seeing the old state until the
+ * commit). Nothing is visible before the commit, a failure rolls back, and a
+ * process killed half-way leaves the old state. The file is opened as a database of its
  * own, so an older snapshot is migrated to the current schema first, and a
  * file of another server key is refused (ERR_FORBIDDEN).
  */
@@ -62,43 +62,12 @@ enum err store_snapshot_save(struct store *live, const struct config *cfg, const
     return e;
 }
 
-static bool is_postgres(const struct store *s)
-{
-    return strcmp(s->ops->name, "postgres") == 0;
-}
-
-/* PostgreSQL: writers of other connections and nodes wait until the restore
- * commits, then see the restored state; none writes into the old one
- * between the emptying and the commit. */
-static enum err lock_tables(struct store *s)
-{
-    struct arena a;
-    char *sql = "LOCK TABLE ";
-    bool first = true;
-    enum err e;
-
-    if (!is_postgres(s))
-        return ERR_OK; /* BEGIN IMMEDIATE holds SQLite's one write lock */
-    arena_init(&a, 1024);
-    for (size_t i = 0; i < store_table_count; i++) {
-        if (store_tables[i].pg_only)
-            continue;
-        sql = arena_printf(&a, "%s%s%s", sql, first ? "" : ", ", store_tables[i].name);
-        first = false;
-    }
-    e = s->ops->script(s, arena_printf(&a, "%s IN EXCLUSIVE MODE", sql));
-    arena_release(&a);
-    return e;
-}
-
 static enum err replace_all(struct store *file, struct store *live)
 {
     int64_t gen_live = 0, gen_file = 0;
     char gen[32];
-    enum err e = lock_tables(live);
+    enum err e = store_faultrule_gen(live, &gen_live);
 
-    if (e == ERR_OK)
-        e = store_faultrule_gen(live, &gen_live);
     if (e == ERR_OK)
         e = store_faultrule_gen(file, &gen_file);
     for (size_t i = store_table_count; e == ERR_OK && i-- > 0;)
@@ -131,7 +100,7 @@ enum err store_snapshot_restore(struct store *live, const struct config *cfg, co
         return ERR_STORE;
     e = store_begin(file, false);
     if (e == ERR_OK) {
-        e = store_begin(live, true);
+        e = store_begin_alone(live);
         if (e == ERR_OK) {
             e = replace_all(file, live);
             if (e == ERR_OK)

@@ -100,17 +100,13 @@ static enum err purge(struct svc_ctx *c, const char *name, bool reset)
 {
     int64_t tenant;
     char *corpid;
-    enum err e = store_begin(c->st, true);
+    /* Alone among the writers of every node: a write of the tenant runs
+     * wholly before or after, never inserts beside the delete. */
+    enum err e = store_begin_alone(c->st);
 
     if (e != ERR_OK)
         return e;
-    /* Seeds and counted inserts serialise on the directory lock and the
-     * tenant's own: none runs half on either side. */
-    e = store_lock_tenant(c->st, 0);
-    if (e == ERR_OK)
-        e = svc_tenant_find(c, name, &tenant);
-    if (e == ERR_OK)
-        e = store_lock_tenant(c->st, tenant);
+    e = svc_tenant_find(c, name, &tenant);
     if (e == ERR_OK)
         e = store_tenant_purge(c->st, tenant, reset);
     /* A WeCom corp has its default group from the start, as a new one. */
