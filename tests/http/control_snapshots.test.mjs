@@ -166,21 +166,28 @@ test('snapshots under concurrent writes: each is one committed state, restores t
             // replaced) or wholly after it (and stays); none sees half of it.
             stop = false;
             const answered = []; // [chat_id, sent at, answered at]
+            const failed = [];
+            let sent = Infinity;
             const writer2 = async (w) => {
                 for (let i = 0; !stop; i++) {
                     const at = Date.now();
-                    const c = await createChat(srv, tok, { name: `r${w}-${i}`, user_id_list: ['zhangsan'] }, { user_id_type: 'user_id' });
-                    answered.push([c.chat_id, at, Date.now()]);
+                    try {
+                        const c = await createChat(srv, tok, { name: `r${w}-${i}`, user_id_list: ['zhangsan'] }, { user_id_type: 'user_id' });
+                        answered.push([c.chat_id, at, Date.now()]);
+                    } catch (err) {
+                        failed.push(`${at - sent} ms after the restore was sent: ${err.message}`);
+                    }
                 }
             };
             const writers2 = [0, 1, 2].map(writer2);
             await sleep(100);
-            const sent = Date.now();
+            sent = Date.now();
             await restore(srv, names[0]);
             const done = Date.now();
             await sleep(150);
             stop = true;
             await Promise.all(writers2);
+            assert.deepEqual(failed, [], 'every write during the restore is answered');
             const now = dumpDb(dbOf(srv));
             const ids = new Set(now.fs_chat.map((x) => JSON.parse(x).chat_id));
             const inSnap = new Set(dumpDb(`sqlite:${path.join(dir, `${names[0]}.qzsnap`)}`).fs_chat.map((x) => JSON.parse(x).chat_id));
