@@ -95,6 +95,7 @@ static void drain_timeout(void *userdata)
     struct app *app = userdata;
 
     store_group_cancel(app->group);
+    dialect_runner_cancel(app->runner);
 }
 
 static void on_listening(void *userdata, const char *host, int port)
@@ -404,6 +405,12 @@ int main(int argc, char **argv)
         log_error("cannot start group commit");
         goto out;
     }
+    /* The admin calls that may take long run beside the workers. */
+    app.runner = dialect_runner_start(&app);
+    if (app.runner == NULL) {
+        log_error("cannot start the operator runner");
+        goto out;
+    }
     /* Deliveries run beside the HTTP workers and stop with them. */
     worker = ev_worker_start(&cfg, &app.clock, app.group, &stop_requested);
     if (worker == NULL) {
@@ -456,6 +463,7 @@ out:
     svc_retention_stop(retention);
     ev_worker_stop(worker);
     /* After the workers: a request they deferred is answered first. */
+    dialect_runner_stop(app.runner);
     store_group_close(app.group);
     ev_cleanup();
     store_close(st);

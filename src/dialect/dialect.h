@@ -52,6 +52,7 @@ struct app {
     /* How chat events are spelled (Feishu's; svc writes them). */
     const struct chat_event_format *chat_events;
     int access_json_fd; /* access_log_json's file; -1: off */
+    struct dialect_runner *runner; /* R_DETACH calls; NULL: on their worker */
 };
 
 /* One worker thread's state: its database connection. */
@@ -111,6 +112,10 @@ enum route_flags {
      * under group commit it runs on its worker, taking the group's
      * connection in turn, instead of waiting for a batch's fsync. */
     R_INLINE = 1 << 4,
+    /* An operator's call that may take long (R_NO_TX too): it runs on the
+     * operator runner's thread, so its worker's other connections are not
+     * held up (dialect_runner.c). */
+    R_DETACH = 1 << 5,
     R_DIALECT_A = 1 << 8, /* free for a dialect's own use (an envelope style) */
     R_DIALECT_B = 1 << 9,
     R_DIALECT_C = 1 << 10,
@@ -197,6 +202,18 @@ void dialect_observe(void *userdata, const struct http_req *r, int64_t latency_u
  * access_json_write appends one request's line. */
 int access_json_open(const char *path, int fd);
 void access_json_write(int fd, const struct http_req *r, int64_t latency_us);
+
+/* The operator runner (dialect_runner.c): one thread and connection
+ * running submitted calls in turn. start returns NULL when it cannot open
+ * its connection or thread. submit queues run(arg, its store, cancelled)
+ * (false without a runner); after cancel (shutdown past its timeout) the
+ * calls not yet started run with 'cancelled' true and must only answer.
+ * stop runs what is queued, then ends the thread. */
+struct dialect_runner *dialect_runner_start(struct app *app);
+bool dialect_runner_submit(struct dialect_runner *rn,
+                           void (*run)(void *arg, struct store *st, bool cancelled), void *arg);
+void dialect_runner_cancel(struct dialect_runner *rn);
+void dialect_runner_stop(struct dialect_runner *rn);
 
 /* Sets a JSON response body from 'v' (compact, in the request arena). */
 void dialect_send_json(struct req *rq, int status, const json_t *v);

@@ -263,3 +263,29 @@ test('snapshots: next to a SQLite database by default; PostgreSQL needs snapshot
         }
     });
 });
+
+test('a long restore or save does not hold up the other calls of its worker', { timeout: 300_000 }, async () => {
+    const { dir, opts } = snapOpts({ seed: null, threads: 1 });
+    const users = Array.from({ length: process.env.QUNZU_TEST_PG ? 6000 : 20000 }, (_, i) => ({ user_id: `u${i}`, name: `User ${i}` }));
+    try {
+        await withServer(opts, async (srv) => {
+            const seeded = await admin(srv, 'POST', '/admin/v1/seed', { tenants: [{ name: 'Big', users, feishu: { apps: [{ app_id: 'cli_big' }] } }] });
+            assert.equal(seeded.status, 200, seeded.body);
+            for (const call of [
+                () => admin(srv, 'POST', '/admin/v1/snapshots', { name: 'big' }),
+                () => admin(srv, 'POST', '/admin/v1/snapshots/big/restore'),
+            ]) {
+                const order = [];
+                const long = call().then((res) => { order.push('long'); return res; });
+                await sleep(30);
+                const clock = await admin(srv, 'GET', '/admin/v1/clock');
+                order.push('clock');
+                assert.equal(clock.status, 200);
+                assert.equal((await long).status, 200);
+                assert.deepEqual(order, ['clock', 'long'], 'one worker (threads 1) answered another call meanwhile');
+            }
+        });
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});

@@ -307,13 +307,16 @@ static const struct route ad_routes[] = {
     { HTTP_GET, "/admin/v1/faults", 0, NULL, ad_fault_list },
     { HTTP_DELETE, "/admin/v1/faults/:id", R_WRITE, NULL, ad_fault_delete },
     { HTTP_GET, "/admin/v1/requests", 0, NULL, ad_requests },
-    /* These run their own transactions (svc_tenant_admin.c, svc_snapshot.c). */
+    /* These run their own transactions (svc_tenant_admin.c, svc_snapshot.c),
+     * the long ones on the operator runner's thread (R_DETACH). */
     { HTTP_GET, "/admin/v1/tenants", 0, NULL, ad_tenant_list },
-    { HTTP_DELETE, "/admin/v1/tenants/:name", R_NO_TX, NULL, ad_tenant_delete },
-    { HTTP_POST, "/admin/v1/tenants/:name/reset", R_NO_TX, NULL, ad_tenant_reset },
+    { HTTP_DELETE, "/admin/v1/tenants/:name", R_NO_TX | R_DETACH, NULL, ad_tenant_delete },
+    { HTTP_POST, "/admin/v1/tenants/:name/reset", R_NO_TX | R_DETACH, NULL, ad_tenant_reset },
     { HTTP_GET, "/admin/v1/snapshots", R_NO_TX, NULL, ad_snapshot_list },
-    { HTTP_POST, "/admin/v1/snapshots", R_NO_TX | R_JSON, snapshot_rules, ad_snapshot_save },
-    { HTTP_POST, "/admin/v1/snapshots/:name/restore", R_NO_TX, NULL, ad_snapshot_restore },
+    { HTTP_POST, "/admin/v1/snapshots", R_NO_TX | R_JSON | R_DETACH, snapshot_rules,
+      ad_snapshot_save },
+    { HTTP_POST, "/admin/v1/snapshots/:name/restore", R_NO_TX | R_DETACH, NULL,
+      ad_snapshot_restore },
     { HTTP_DELETE, "/admin/v1/snapshots/:name", R_NO_TX, NULL, ad_snapshot_delete },
 };
 
