@@ -65,6 +65,26 @@ for (let i = 0; i < 200; i++) {
     deepToken = r.data.page_token;
 }
 
+// Feishu messages: a chat with 100,000 messages (50 senders at once), the page token
+// 100,000 messages deep (walked in pages of 50), and one message to get.
+const N_MESSAGES = Number(process.env.QZ_MESSAGES || 100000);
+const msgChat = must(await call('POST', '/open-apis/im/v1/chats', { name: 'messages' }, fsAuth), 'create messages').data.chat_id;
+let sentMessages = 0;
+let oneMessage = '';
+async function sender() {
+    while (sentMessages < N_MESSAGES) {
+        const n = sentMessages++;
+        const r = must(await call('POST', '/open-apis/im/v1/messages?receive_id_type=chat_id', { receive_id: msgChat, msg_type: 'text', content: JSON.stringify({ text: `m${n}` }) }, fsAuth), 'send');
+        oneMessage = r.data.message_id;
+    }
+}
+await Promise.all(Array.from({ length: 50 }, sender));
+let deepMessages = '';
+for (let i = 0; i < Math.floor(N_MESSAGES / 50) - 1; i++) {
+    const r = must(await call('GET', `/open-apis/im/v1/messages?container_id_type=chat&container_id=${msgChat}&page_size=50${deepMessages ? `&page_token=${encodeURIComponent(deepMessages)}` : ''}`, undefined, fsAuth), 'message page');
+    deepMessages = r.data.page_token;
+}
+
 // Udesk: a 1000-catalog tree (10 top levels of 99 descendants in 3 levels) for the admin.
 const UD = { email: 'admin@bench.test', token: 'bench-udesk-token' };
 function signed(method, p, extra = '') {
@@ -99,4 +119,4 @@ const PRESIGNED = Number(process.env.QZ_PRESIGNED || 200000);
 writeUrls('udesk_list.txt', PRESIGNED, () => `GET ${signed('GET', '/open_api_v1/knowledge_catalogs', '&knowledge_type_name=question&agent_id=0')}`);
 writeUrls('udesk_create.txt', PRESIGNED, (i) => `POST ${signed('POST', '/open_api_v1/knowledge_catalogs')} {"knowledge_catalog":{"knowledge_type_name":"useful_link","name":"b${i}","parent_id":0,"agent_id":0}}`);
 
-console.log(JSON.stringify({ wecom_token: wc.access_token, tenant_token: tt, small, large, deep_token: deepToken, write_chat: writeChat, catalogs: made }));
+console.log(JSON.stringify({ wecom_token: wc.access_token, tenant_token: tt, small, large, deep_token: deepToken, write_chat: writeChat, msg_chat: msgChat, msg_deep_token: deepMessages, message: oneMessage, catalogs: made }));

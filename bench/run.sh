@@ -110,7 +110,7 @@ bench_backend() {
   local qpid=$!
   pids+=($qpid)
   wait_ready "$port"
-  echo "preparing $label (seed, 50,000-member chat, 1000-catalog tree)..." >&2
+  echo "preparing $label (seed, 50,000-member chat, 100,000-message chat, 1000-catalog tree)..." >&2
   local prep
   prep=$(node bench/prepare.mjs "http://127.0.0.1:$port" bench-admin-token "$work/$label")
   j() { prep_field "$prep" "$1"; }
@@ -118,6 +118,9 @@ bench_backend() {
   wt=$(j wecom_token); tt=$(j tenant_token); small=$(j small); large=$(j large)
   deep=$(node -e "process.stdout.write(encodeURIComponent(JSON.parse(process.argv[1]).deep_token))" "$prep")
   wchat=$(j write_chat)
+  local mchat mdeep msg
+  mchat=$(j msg_chat); msg=$(j message)
+  mdeep=$(node -e "process.stdout.write(encodeURIComponent(JSON.parse(process.argv[1]).msg_deep_token))" "$prep")
   local A="Bearer $tt" P="$label: "
   reads() { [ $writes_only -eq 0 ]; }
   {
@@ -135,6 +138,11 @@ bench_backend() {
     run "${P}feishu create chat (durable)" $qpid $port QZ_METHOD=POST QZ_PATH="/open-apis/im/v1/chats" QZ_BODY='{"name":"c{n}"}' QZ_AUTH="$A"
     run "${P}feishu add/remove member (durable)" $qpid $port QZ_PAIR=feishu_members QZ_PATH="/open-apis/im/v1/chats/$wchat/members?member_id_type=user_id" QZ_AUTH="$A"
     run "${P}feishu update chat (durable)" $qpid $port QZ_METHOD=PUT QZ_PATH="/open-apis/im/v1/chats/$wchat" QZ_BODY='{"name":"u{n}"}' QZ_AUTH="$A"
+    run "${P}feishu send text to a group (durable)" $qpid $port QZ_METHOD=POST QZ_PATH="/open-apis/im/v1/messages?receive_id_type=chat_id" \
+      QZ_BODY='{"receive_id":"'"$wchat"'","msg_type":"text","content":"{\"text\":\"b{n}\"}"}' QZ_AUTH="$A"
+    reads && run "${P}feishu get message" $qpid $port QZ_PATH="/open-apis/im/v1/messages/$msg" QZ_AUTH="$A"
+    reads && run "${P}feishu list messages, first page" $qpid $port QZ_PATH="/open-apis/im/v1/messages?container_id_type=chat&container_id=$mchat&page_size=50" QZ_AUTH="$A"
+    reads && run "${P}feishu list messages, 100,000 deep" $qpid $port QZ_PATH="/open-apis/im/v1/messages?container_id_type=chat&container_id=$mchat&page_size=50&page_token=$mdeep" QZ_AUTH="$A"
     # Group commit's own figures: transactions and the requests they carried.
     curl -s -H "Authorization: Bearer bench-admin-token" "http://127.0.0.1:$port/admin/v1/stats" \
       | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const g=JSON.parse(s).group_commit;if(g.enabled)console.error(`'"$label"': group commit: ${g.requests} write requests in ${g.transactions} transactions (${(g.requests/Math.max(1,g.transactions)).toFixed(1)} per commit)`)})'

@@ -363,6 +363,7 @@ int main(int argc, char **argv)
     app.cfg = &cfg;
     app.dialects = all_dialects;
     app.chat_events = &fs_chat_events;
+    app.fs_talk = &fs_talk;
     app.tokens = svc_tcache_new(cfg.token_cache_ttl_ms);
     app.metrics = metrics_new();
     app.inspector = svc_inspect_new(cfg.inspector_requests, cfg.inspector_body_bytes);
@@ -438,7 +439,9 @@ int main(int argc, char **argv)
             .body_limit = (size_t)cfg.body_limit,
             /* Bodies between the two limits get the dialect's own error;
              * only far larger ones meet h2o's plain 413. */
-            .body_limit_hard = (size_t)cfg.body_limit * 4,
+            .body_limit_hard = (size_t)(cfg.body_limit * 4 > cfg.upload_body_limit
+                                            ? cfg.body_limit * 4
+                                            : cfg.upload_body_limit),
             .shutdown_timeout_ms = cfg.shutdown_timeout_ms,
             .access_log = cfg.access_log,
             .userdata = &app,

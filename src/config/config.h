@@ -38,6 +38,9 @@ struct config {
     int64_t snapshot_max; /* snapshots kept at once */
     int64_t write_queue_max;   /* group commit: jobs waiting, at most */
     int64_t write_queue_bytes; /* ... and the memory they hold */
+    int64_t upload_body_limit; /* bytes, routes that take uploads (R_UPLOAD) */
+    char *upload_dir;          /* where uploaded bytes live ("": beside the database) */
+    int64_t upload_max_bytes;  /* all uploaded bytes of the database together */
     char *sqlite_synchronous;
     int64_t sqlite_busy_timeout_ms;
     bool sqlite_group_commit;
@@ -60,6 +63,7 @@ struct config {
     int64_t sqlite_group_delay_ms; /* testing: the writer waits before each batch */
     bool rate_limit;
     int64_t rate_feishu_per_second, rate_feishu_per_minute;
+    int64_t rate_feishu_chat_per_second, rate_feishu_card_per_second;
     int64_t rate_wecom_per_minute, rate_wecom_per_hour;
     int64_t rate_udesk_per_minute;
     int64_t rate_sync_ms;    /* PostgreSQL: share counts every N ms (0: off) */

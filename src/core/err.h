@@ -83,6 +83,15 @@ enum subj {
     SUBJ_AGENT,      /* a person acting as an agent (a category owner) */
     SUBJ_SUBDOMAIN,  /* a tenant named by the request's Host */
     SUBJ_NONCE,      /* the single-use nonce of a signed request (svc's replay guard) */
+    SUBJ_MESSAGE,    /* a message named by id (malformed, unknown, recalled) */
+    SUBJ_CONTENT,    /* a message's content (msg_type, format, size) */
+    SUBJ_CARD,       /* a card message: its JSON, who may update it, its window */
+    SUBJ_SPEAK,      /* who may speak in a chat (moderation) */
+    SUBJ_RECALL,     /* who may recall a message, and until when */
+    SUBJ_MSG_EDIT,   /* editing a message: its sender, edit count, window */
+    SUBJ_MSG_TYPE,   /* an operation the message's type does not support */
+    SUBJ_THREAD,     /* replying in a thread */
+    SUBJ_RESOURCE,   /* an uploaded image or file key */
     SUBJ__COUNT,
     /* Dialect-defined subjects: SUBJ_DIALECT + n, named in the dialect's header. */
     SUBJ_DIALECT = 64

@@ -577,10 +577,16 @@ void dialect_handle(struct http_req *r)
     rq.svc.events = ws->app->chat_events;
 
     r->dialect_label = d->name;
-    if (r->body_len > (size_t)ws->app->cfg->body_limit)
+    /* Upload routes take bodies up to upload_body_limit; every other one
+     * keeps body_limit. */
+    e = find_route(&rq, d);
+    if (r->body_len > (size_t)ws->app->cfg->body_limit
+        && (e != ERR_OK || !(rq.route->flags & R_UPLOAD)
+            || r->body_len > (size_t)ws->app->cfg->upload_body_limit)) {
+        rq.route = NULL;
+        err_info_clear(&rq.err);
         e = err_set(&rq.err, ERR_TOO_LARGE, SUBJ_NONE, "request body too large");
-    else
-        e = find_route(&rq, d);
+    }
     if (e == ERR_OK) {
         r->route_id = rq.route;
         r->method_label = dialect_method_name(rq.route->method);

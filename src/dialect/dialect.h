@@ -51,8 +51,18 @@ struct app {
     struct svc_faults *faults;  /* fault rules (svc_fault.c) */
     /* How chat events are spelled (Feishu's; svc writes them). */
     const struct chat_event_format *chat_events;
+    /* What a person says through the admin API, spelled as Feishu's API
+     * answers it (fs_msg_sim.c; main.c wires it). */
+    const struct sim_talk *fs_talk;
     int access_json_fd; /* access_log_json's file; -1: off */
     struct dialect_runner *runner; /* R_DETACH calls; NULL: on their worker */
+};
+
+/* Simulated person actions whose answers are a dialect's shapes. */
+struct req;
+struct sim_talk {
+    enum err (*say)(struct req *rq, json_t *body, json_t *out);
+    enum err (*recall)(struct req *rq, json_t *body, json_t *out);
 };
 
 /* One worker thread's state: its database connection. */
@@ -112,13 +122,17 @@ enum route_flags {
      * under group commit it runs on its worker, taking the group's
      * connection in turn, instead of waiting for a batch's fsync. */
     R_INLINE = 1 << 4,
+    /* Takes an upload: the body may reach upload_body_limit, not body_limit. */
+    R_UPLOAD = 1 << 5,
     /* An operator's call that may take long (R_NO_TX too): it runs on the
      * operator runner's thread, so its worker's other connections are not
      * held up (dialect_runner.c). */
-    R_DETACH = 1 << 5,
+    R_DETACH = 1 << 6,
     R_DIALECT_A = 1 << 8, /* free for a dialect's own use (an envelope style) */
     R_DIALECT_B = 1 << 9,
     R_DIALECT_C = 1 << 10,
+    R_DIALECT_D = 1 << 11,
+    R_DIALECT_E = 1 << 12,
 };
 
 struct route {

@@ -40,6 +40,8 @@ struct http_req {
     size_t body_len;
     const char *authorization; /* Authorization header value, or NULL */
     const char *host;          /* Host header value, or NULL */
+    const char *req_content_type; /* Content-Type header value, or NULL */
+    const char *range;            /* Range header value, or NULL */
     char peer[64];             /* client IP address */
     char rid[32];              /* request id: 25 decimal digits */
     struct arena *arena;       /* request memory, reset after the response */

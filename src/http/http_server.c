@@ -299,6 +299,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     r.body = req->entity.base ? req->entity.base : "";
     r.body_len = req->entity.base ? req->entity.len : 0;
     r.authorization = header_value(req, H2O_TOKEN_AUTHORIZATION, r.arena);
+    r.req_content_type = header_value(req, H2O_TOKEN_CONTENT_TYPE, r.arena);
+    r.range = header_value(req, H2O_TOKEN_RANGE, r.arena);
     r.host = req->authority.base ? arena_strndup(r.arena, req->authority.base, req->authority.len)
                                  : NULL;
     peer_addr(req, r.peer, sizeof(r.peer));
@@ -351,6 +353,8 @@ struct http_req *http_defer(struct http_req *r)
     d->r.body = arena_strndup(a, r->body, r->body_len);
     d->r.authorization = arena_strdup(a, r->authorization);
     d->r.host = arena_strdup(a, r->host);
+    d->r.req_content_type = arena_strdup(a, r->req_content_type);
+    d->r.range = arena_strdup(a, r->range);
     d->w = fl->w;
     d->req = fl->req;
     d->t0 = fl->t0;

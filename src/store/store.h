@@ -516,6 +516,85 @@ struct store_retention {
 };
 enum err store_retention_pass(struct store *s, const struct store_retention *p,
                               int64_t *deleted, bool *more);
+/* Feishu messages (store_fs_msg.c). Rows read back also carry the chat's
+ * chat_id and the root and parent messages' message_ids (NULL: none). */
+struct fs_msg_row {
+    int64_t id; /* also the keyset position */
+    int64_t tenant_id;
+    const char *message_id;
+    int64_t chat; /* the fs_chat row */
+    struct actor sender;
+    const char *msg_type;
+    const char *content;  /* as sent, normalised JSON text */
+    const char *body;     /* as read back, JSON text */
+    const char *mentions; /* JSON array of the resolved mentions */
+    int64_t root, parent; /* message rows; 0: not a reply */
+    const char *thread_id; /* NULL: not in a thread */
+    bool in_chat;          /* listed with its chat (not a reply inside a thread) */
+    int64_t created_ms, updated_ms;
+    bool updated, deleted;
+    int64_t edits;
+    const char *chat_id, *root_id, *parent_id;
+};
+
+/* One page of a chat (thread_id NULL) or a thread, created within
+ * [from_ms, to_ms], after the row (after_ms, after) in the page's order
+ * (after 0: from the start). */
+struct fs_msg_page {
+    int64_t chat;
+    const char *thread_id;
+    int64_t from_ms, to_ms;
+    bool desc;
+    int64_t after_ms, after, limit;
+};
+
+enum err store_fs_msg_insert(struct store *s, struct fs_msg_row *m); /* sets m->id */
+enum err store_fs_msg_get(struct store *s, struct arena *a, const char *message_id,
+                          struct fs_msg_row *out);
+/* Writes msg_type, content, body, mentions, thread_id, updated_ms, the
+ * flags and the edit count. */
+enum err store_fs_msg_update(struct store *s, const struct fs_msg_row *m);
+enum err store_fs_msg_page(struct store *s, struct arena *a, const struct fs_msg_page *q,
+                           struct fs_msg_row **rows, size_t *n);
+/* The chat's latest message; ERR_NOT_FOUND if it has none. */
+enum err store_fs_msg_last(struct store *s, struct arena *a, int64_t chat,
+                           struct fs_msg_row *out);
+/* The message a sender's uuid key named after 'since' (unix seconds). */
+enum err store_fs_msg_uuid_get(struct store *s, struct arena *a, int64_t tenant,
+                               const struct actor *sender, const char *uuid, int64_t since,
+                               char **message_id);
+enum err store_fs_msg_uuid_put(struct store *s, int64_t tenant, const struct actor *sender,
+                               const char *uuid, int64_t message, int64_t now);
+/* The person of 'tenant' with this e-mail address. */
+enum err store_person_by_email(struct store *s, struct arena *a, int64_t tenant,
+                               const char *email, struct person_row *out);
+/* The p2p chat of an app's bot and a person; ERR_NOT_FOUND if none. */
+enum err store_fs_p2p_find(struct store *s, int64_t app, int64_t person, int64_t *chat);
+
+/* Uploaded images and files (store_blob.c): a key's row, and its bytes in
+ * a file named by their SHA-256 under an upload directory. */
+struct fs_res_row {
+    int64_t id, tenant_id;
+    const char *key;      /* img_v3_... / file_v3_... */
+    int64_t app;          /* the uploading app */
+    const char *kind;     /* "image" or "file" */
+    const char *sub_type; /* image_type (message, avatar) or file_type (opus, mp4, ...) */
+    const char *file_name, *mime, *sha256;
+    int64_t duration, size, created_at;
+};
+/* Writes the bytes under DIR/ab/<sha256> (temporary name, fsync, rename):
+ * a file there is always whole. '*sha256' is their hex digest. */
+enum err store_blob_write(struct arena *a, const char *dir, const void *data, size_t len,
+                          const char **sha256);
+enum err store_blob_read(struct arena *a, const char *dir, const char *sha256,
+                         const unsigned char **data, size_t *len);
+/* The bytes every blob row counts, and a blob's row ('*added': it was new). */
+enum err store_blob_total(struct store *s, int64_t *total);
+enum err store_blob_put(struct store *s, const char *sha256, int64_t size, int64_t now,
+                        bool *added);
+enum err store_fs_res_insert(struct store *s, struct fs_res_row *res); /* sets res->id */
+enum err store_fs_res_get(struct store *s, struct arena *a, const char *key,
+                          struct fs_res_row *out);
 
 /* Event subscriptions and delivery (store_events.c). */
 enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app,

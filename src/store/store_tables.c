@@ -116,6 +116,25 @@ const struct store_table store_tables[] = {
       .columns = "chat_ref, person_id, inviter_kind, inviter_ref, created_at",
       .order = "chat_ref, person_id",
       .owner = { { "chat_ref", "fs_chat" } } },
+    { .name = "fs_message",
+      .columns = "id, tenant_id, message_id, chat_ref, sender_kind, sender_ref, msg_type, content, "
+                 "body, mentions, root_ref, parent_ref, thread_id, in_chat, created_ms, updated_ms, "
+                 "updated, deleted, edits",
+      .order = "id", .identity = "id",
+      .owner = { { "tenant_id" } } },
+    { .name = "fs_message_uuid",
+      .columns = "tenant_id, sender_kind, sender_ref, uuid, message_ref, created_at",
+      .order = "tenant_id, sender_kind, sender_ref, uuid",
+      .owner = { { "tenant_id" } } },
+    /* Upload contents by digest, shared by every tenant that uploaded the
+     * same bytes: no tenant's own. */
+    { .name = "fs_blob", .columns = "sha256, size, created_at", .order = "sha256",
+      .global = true },
+    { .name = "fs_resource",
+      .columns = "id, tenant_id, res_key, app_ref, kind, sub_type, file_name, duration, mime, size, "
+                 "sha256, created_at",
+      .order = "id", .identity = "id",
+      .owner = { { "tenant_id" } } },
     { .name = "fault_rule",
       .columns = "id, dialect, method, route, tenant_id, app_ref, count, ratio, answer, created_at",
       .order = "id", .identity = "id",

@@ -480,6 +480,164 @@ enum err svc_chat_invite(struct svc_ctx *c, const char *chat_id, const char *inv
 enum err svc_chat_withdraw(struct svc_ctx *c, const char *chat_id, const char *user_id,
                            const char **result);
 /* ==== end of chats ==== */
+/* --- Feishu messages (svc_msg.c, svc_msg_content.c, svc_msg_ops.c) --- */
+
+/* Who a message mentions, resolved when it is sent; 'key' is what the
+ * read-side content says in its place ("@_user_1", "@_all"). */
+enum msg_mention_kind { MENTION_USER = 1, MENTION_BOT = 2, MENTION_ALL = 3 };
+struct msg_mention {
+    enum msg_mention_kind kind;
+    int64_t ref; /* person or app row; 0 for @all */
+    const char *name;
+    const char *key;
+};
+
+/* What a content check asks of the world: ERR_NOT_FOUND when an id names
+ * nothing usable, another error to stop. */
+struct msg_lookup {
+    enum err (*mention)(void *arg, const char *id, struct msg_mention *out);
+    enum err (*share_chat)(void *arg, const char *chat_id);
+    enum err (*share_user)(void *arg, const char *user_id);
+    /* An uploaded key of 'kind' ("image", "file"): ERR_NOT_FOUND unknown,
+     * ERR_FORBIDDEN (SUBJ_RESOURCE) not the sender's. */
+    enum err (*resource)(void *arg, const char *kind, const char *key, struct fs_res_row *out);
+    void *arg;
+};
+
+/* A checked content: as sent (normalised JSON text), as read back, and the
+ * mentions in order of appearance. In the arena. */
+struct msg_content {
+    const char *sent, *body;
+    struct msg_mention *mentions;
+    size_t nmentions;
+};
+
+/* Whether 'msg_type' is one a client may send (messages.md §3.1). */
+bool svc_msg_type_known(const char *msg_type);
+/* Checks 'content' for 'msg_type' (§3, §3.1) and builds its read side
+ * (§3.3): ERR_BAD_REQUEST with SUBJ_CONTENT (the detail is the platform's
+ * ext text) or SUBJ_CARD, ERR_LIMIT with SUBJ_CONTENT over the size limit,
+ * ERR_CONFLICT with SUBJ_RESOURCE for a key uploaded as another type. */
+enum err svc_msg_content(struct arena *a, struct err_info *ei, const char *msg_type,
+                         const char *content, const struct msg_lookup *lk,
+                         struct msg_content *out);
+
+/* Event bodies for one receiving app, built by the dialect. */
+struct msg_events {
+    json_t *(*received)(void *arg, int64_t app, const char *event_id,
+                        const struct fs_msg_row *m, const struct fs_chat_row *chat);
+    json_t *(*recalled)(void *arg, int64_t app, const char *event_id,
+                        const struct fs_msg_row *m, const char *recall_type);
+    void *arg;
+};
+
+/* Who acts: 'op' is the app's bot or a person; 'app' the app whose
+ * credential is used (open_ids are that app's). */
+struct msg_op {
+    struct actor op;
+    int64_t app;
+    const struct msg_events *events;
+};
+
+struct msg_send {
+    const char *receive_id_type, *receive_id; /* send */
+    const char *reply_to;                     /* reply: the message answered */
+    bool reply_in_thread;
+    const char *msg_type, *content, *uuid; /* uuid NULL: none */
+};
+
+/* Sends (or replies), writing im.message.receive_v1 for the bots that get
+ * it. A uuid the sender used within the hour answers the message it made. */
+enum err svc_msg_send(struct svc_ctx *c, const struct msg_op *o, const struct msg_send *s,
+                      struct fs_msg_row *out);
+/* A message 'o.op' may read (a member of its chat). */
+enum err svc_msg_get(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
+                     struct fs_msg_row *out);
+
+struct msg_list {
+    bool thread;              /* container_id_type thread, else chat */
+    const char *container_id;
+    int64_t from_ms, to_ms;   /* inclusive */
+    bool desc;
+    int64_t after_ms, after;  /* keyset: the last row's (created_ms, id); after 0: none */
+    int64_t limit;
+};
+enum err svc_msg_list(struct svc_ctx *c, const struct msg_op *o, const struct msg_list *q,
+                      struct fs_msg_row **rows, size_t *n, bool *has_more);
+/* Recalls (messages.md §8) and writes im.message.recalled_v1. */
+enum err svc_msg_recall(struct svc_ctx *c, const struct msg_op *o, const char *message_id);
+/* Edits a text or post message (§9). */
+enum err svc_msg_edit(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
+                      const char *msg_type, const char *content, struct fs_msg_row *out);
+/* Replaces a card's content (§10). */
+enum err svc_msg_patch_card(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
+                            const char *content);
+
+/* The chat's latest message: its id and create time (ms) as text, "" when
+ * the chat has none. */
+enum err svc_msg_last(struct svc_ctx *c, int64_t chat, const char **message_id,
+                      const char **create_time);
+/* ERR_OK when 'message_id' is a live message of chat row 'chat',
+ * ERR_NOT_FOUND when it is not. */
+enum err svc_msg_of_chat(struct svc_ctx *c, const char *message_id, int64_t chat);
+/* A simulated person (admin API): the tenant of 'chat_id' and its person
+ * 'user_id', set as c->tenant and '*person'. ERR_NOT_FOUND naming the field. */
+enum err svc_msg_sim_person(struct svc_ctx *c, const char *chat_id, const char *message_id,
+                            const char *user_id, int64_t *person);
+
+/* The ids a person has as 'app' sees them (open_id NULL if it has none). */
+struct fs_person_ids {
+    const char *open_id, *union_id, *user_id, *name;
+};
+enum err svc_msg_person_ids(struct svc_ctx *c, int64_t app, int64_t person,
+                            struct fs_person_ids *out);
+/* An app's app_id and name. */
+enum err svc_fs_app_ids(struct svc_ctx *c, int64_t app, const char **app_id, const char **name);
+/* The open_id a bot is @-mentioned by (the same for every app). */
+const char *svc_fs_bot_open_id(struct arena *a, const char *app_id);
+/* Whether c->tenant's calls are held to the platforms' rate limits. */
+enum err svc_tenant_rate_limit(struct svc_ctx *c, bool *on);
+/* A message's mentions column, decoded. */
+size_t svc_msg_mentions(struct arena *a, const char *json, struct msg_mention **out);
+
+/* --- Feishu uploads (svc_upload.c) --- */
+
+struct res_upload {
+    const char *kind;     /* "image" or "file" */
+    const char *sub_type; /* image_type or file_type */
+    const char *file_name; /* files; NULL for images */
+    int64_t duration;
+    const unsigned char *data;
+    size_t len;
+    const char *dir;    /* where the bytes go */
+    int64_t max_total;  /* all uploads' bytes together */
+};
+/* Stores an upload of app 'app' and answers its new key: ERR_MISSING
+ * (SUBJ_CONTENT) empty, ERR_LIMIT (SUBJ_CONTENT) over 10/30 MiB,
+ * ERR_BAD_REQUEST (SUBJ_CONTENT) not an image, ERR_LIMIT (SUBJ_NONE) the
+ * upload directory's bound reached. */
+enum err svc_res_upload(struct svc_ctx *c, int64_t app, const struct res_upload *u,
+                        const char **key);
+
+struct res_bytes {
+    const char *file_name, *mime;
+    const unsigned char *data;
+    size_t len;
+};
+/* The bytes of an image or file key 'app' uploaded: ERR_NOT_FOUND
+ * (SUBJ_RESOURCE) unknown, ERR_FORBIDDEN (SUBJ_RESOURCE) another app's,
+ * ERR_BAD_REQUEST (SUBJ_RESOURCE) an avatar. */
+enum err svc_res_download(struct svc_ctx *c, int64_t app, const char *kind, const char *key,
+                          const char *dir, struct res_bytes *out);
+/* The bytes of key 'key' of 'type' ("image", "file") in a message the
+ * operator may read. */
+enum err svc_msg_resource(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
+                          const char *type, const char *key, const char *dir,
+                          struct res_bytes *out);
+/* A key a message of 'app' refers to: ERR_NOT_FOUND unknown (or of another
+ * kind), ERR_FORBIDDEN (SUBJ_RESOURCE) another app's. */
+enum err svc_res_for_message(struct svc_ctx *c, int64_t app, const char *kind, const char *key,
+                             struct fs_res_row *out);
 
 /* --- events (svc_events.c) --- */
 

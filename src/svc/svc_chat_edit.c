@@ -288,6 +288,17 @@ enum err svc_chat_top_notice(struct svc_ctx *c, const struct actor *op, const ch
     if (e == ERR_OK && strcmp(svc_chat_setting(c, &v.chat, "pin_manage_setting"), "only_owner") == 0
         && !svc_chat_privileged(&v))
         e = err_set(c->ei, ERR_FORBIDDEN, SUBJ_PIN, "pin management restricted");
+    /* A message notice names a message of this chat (not recalled). */
+    if (e == ERR_OK && notice != NULL && *notice != '\0') {
+        json_t *n = json_loads(notice, 0, NULL);
+        const char *act = json_string_value(json_object_get(n, "action_type"));
+        const char *mid = json_string_value(json_object_get(n, "message_id"));
+
+        if (act != NULL && strcmp(act, "1") == 0
+            && (mid == NULL || svc_msg_of_chat(c, mid, v.chat.id) == ERR_NOT_FOUND))
+            e = err_field(c->ei, ERR_BAD_REQUEST, "message_id", "message_id");
+        json_decref(n);
+    }
     if (e != ERR_OK)
         return e;
     v.chat.top_notice = notice;

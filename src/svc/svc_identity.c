@@ -71,8 +71,9 @@ static json_t *describe_feishu(struct svc_ctx *c, int64_t tenant, struct fs_app_
     list = json_array();
     for (size_t i = 0; i < na; i++) {
         struct fs_subscription_row sub;
-        json_t *app = json_pack("{s:s,s:s,s:s}", "app_id", apps[i].app_id, "app_secret",
-                                apps[i].app_secret, "name", apps[i].name);
+        json_t *app = json_pack("{s:s,s:s,s:s,s:s}", "app_id", apps[i].app_id, "app_secret",
+                                apps[i].app_secret, "name", apps[i].name, "bot_open_id",
+                                svc_fs_bot_open_id(c->a, apps[i].app_id));
 
         if (store_fs_subscription_get(c->st, c->a, apps[i].id, &sub) == ERR_OK)
             json_object_set_new(app, "event",

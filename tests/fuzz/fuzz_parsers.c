@@ -3,12 +3,15 @@
  * tests/fuzz/fuzz_parsers.c - libFuzzer target for the parsers that take
  * untrusted text on their own: page tokens and cursors, query strings and
  * path patterns, UTF-8 lengths, strict JSON with field rules, and the
- * announcement document engine. The first byte picks the parser.
+ * announcement document engine, message content per msg_type, and
+ * multipart/form-data bodies. The first byte picks the parser.
  */
 #include "core/arena.h"
 #include "core/cursor.h"
 #include "core/str.h"
 #include "http/http.h"
+#include "http/multipart.h"
+#include "svc/svc.h"
 #include "json/json.h"
 #include "svc/svc.h"
 
@@ -23,6 +26,34 @@ static const struct field_rule rules[] = {
     { NULL },
 };
 
+/* Every id names someone, every key is an upload of the wanted type. */
+static enum err any_mention(void *arg, const char *id, struct msg_mention *out)
+{
+    (void)arg;
+    *out = (struct msg_mention){ id[0] == 'b' ? MENTION_BOT : MENTION_USER, 1, id, NULL };
+    return id[0] == 'x' ? ERR_NOT_FOUND : ERR_OK;
+}
+
+static enum err any_chat(void *arg, const char *id)
+{
+    (void)arg;
+    return id[0] == 'x' ? ERR_NOT_FOUND : ERR_OK;
+}
+
+static enum err any_resource(void *arg, const char *kind, const char *key, struct fs_res_row *out)
+{
+    (void)arg;
+    memset(out, 0, sizeof(*out));
+    out->kind = kind;
+    out->sub_type = key[0] == 'o' ? "opus" : key[0] == 'm' ? "mp4" : "message";
+    out->file_name = key;
+    return key[0] == 'x' ? ERR_NOT_FOUND : ERR_OK;
+}
+
+static const char *const msg_types[] = { "text", "post", "image", "file", "audio", "media",
+                                         "sticker", "interactive", "share_chat", "share_user",
+                                         "system" };
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct arena a;
@@ -34,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     arena_init(&a, 4096);
     s = arena_strndup(&a, (const char *)data + 1, size - 1);
     n = size - 1;
-    switch (data[0] % 5) {
+    switch (data[0] % 7) {
     case 0: {
         int64_t pos;
 
@@ -72,6 +103,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             svc_doc_apply(doc, req);
         json_decref(req);
         json_decref(doc);
+        break;
+    }
+    case 5: {
+        /* The second byte picks the msg_type; the rest is the content. */
+        static const struct msg_lookup lk = { any_mention, any_chat, any_chat, any_resource, NULL };
+        struct err_info ei;
+        struct msg_content mc;
+
+        if (n < 1)
+            break;
+        err_info_clear(&ei);
+        svc_msg_content(&a, &ei, msg_types[(unsigned char)s[0] % 11], s + 1, &lk, &mc);
+        break;
+    }
+    case 6: {
+        struct mp_part *parts;
+        size_t np;
+
+        mp_parse(&a, "multipart/form-data; boundary=XyZ", (const char *)data + 1, n, &parts, &np);
         break;
     }
     }

@@ -10,7 +10,7 @@ const TRIALS = Number(process.env.QUNZU_CRASH_TRIALS || 3);
 
 test(`${TRIALS} crash trials over every dialect lose no acknowledged write`, { timeout: 60_000 + TRIALS * 30_000 }, async (t) => {
     const total = await trials(TRIALS, () => crashTrial(), (i, r) =>
-        t.diagnostic(`trial ${i}: killed ${r.delayMs} ms in, ${r.acked} of ${r.attempted} writes acknowledged, ${r.events} update events, lost ${r.lost.length}, half ${r.half.length}`));
+        t.diagnostic(`trial ${i}: killed ${r.delayMs} ms in, ${r.acked} of ${r.attempted} writes acknowledged, ${r.events} update events, ${r.messages} messages, lost ${r.lost.length}, half ${r.half.length}`));
     t.diagnostic(`total: ${total.trials} trials, ${total.acked} acknowledged writes of ${total.attempted} sent, lost ${total.lost.length}, half ${total.half.length}`);
     assert.deepEqual(total.unexpected, [], 'unexpected answers');
     assert.deepEqual(total.lost, [], 'acknowledged writes lost');

@@ -3,7 +3,8 @@
 // dialect each answer is a success or the dialect's own store error (WeCom -1,
 // Feishu 500/55001, Udesk's server error); after a restart without faults the
 // database is consistent: acknowledged writes there, no half-created chat, no
-// description without its outbox event or event without its change. See lib/crash.mjs.
+// description without its outbox event or event without its change, no message
+// without its im.message.receive_v1 or event without its message. See lib/crash.mjs.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +17,7 @@ function faultTest(title, rates, flag, skip = false) {
         skip,
     }, async (t) => {
         const total = await trials(rates.length, (i) => faultTrial(rates[i - 1], { flag }), (i, r) =>
-            t.diagnostic(`every ${rates[i - 1]}: ${r.acked} of ${r.attempted} writes acknowledged, ${r.errors} store errors, ${r.events} update events, lost ${r.lost.length}, half ${r.half.length}`));
+            t.diagnostic(`every ${rates[i - 1]}: ${r.acked} of ${r.attempted} writes acknowledged, ${r.errors} store errors, ${r.events} update events, ${r.messages} messages, lost ${r.lost.length}, half ${r.half.length}`));
         t.diagnostic(`total: ${total.attempted} writes, ${total.errors} store errors, inconsistencies ${total.lost.length + total.half.length}`);
         assert.deepEqual(total.unexpected, [], 'answers that are not a success or the store error');
         assert.deepEqual(total.lost, [], 'acknowledged writes lost');

@@ -75,6 +75,11 @@ const link = (name) => ({ chat_menu_item: { action_type: 'REDIRECT_LINK', name, 
 //            msg}, or {bot, user} codes (e.g. the default WeCom group, which cannot be
 //            deleted)
 //   msg      Udesk message / WeCom errmsg head expected with the code
+//   notYours the answer for A's object first in the path when it is not the dialect's
+//            "other tenant" code (an upload key names no tenant: unknown, 234005)
+//   raw      the control's success is raw bytes with HTTP 200 (downloads)
+const MSGS = '/open-apis/im/v1/messages';
+const M = (method, sub, body, extra = {}) => ({ dialect: 'feishu', method, path: `${MSGS}/{msg}${sub}`, body, expect: 232010, ...extra });
 const F = (method, sub, body, extra = {}) => ({ dialect: 'feishu', method, path: `${FS}/{chat}${sub}`, body, expect: 232010, ...extra });
 const O = (method, sub, body, expect, extra = {}) => ({ dialect: 'feishu', method, path: `${FS}/{own.chat}${sub}`, body, expect, ...extra });
 // Menus take tenant tokens only (a user token gets 99991668 whatever the chat); only a
@@ -127,6 +132,21 @@ export const ROWS = [
     O('PUT', '', { owner_id: '{member_open}' }, 232035),
     { dialect: 'feishu', method: 'POST', path: FS, body: { name: 'x', user_id_list: ['{member_open}'] }, expect: 232043 },
     { dialect: 'feishu', method: 'POST', path: FS, body: { name: 'x', owner_id: '{owner_open}' }, expect: 232043 },
+    // Feishu messages (messages.md §4 - §10): A's chat named by the request, A's messages in the path.
+    { dialect: 'feishu', method: 'POST', path: `${MSGS}?receive_id_type=chat_id`, body: { receive_id: '{chat}', msg_type: 'text', content: '{"text":"hijack"}' }, expect: 232010 },
+    { dialect: 'feishu', method: 'GET', path: `${MSGS}?container_id_type=chat&container_id={chat}`, body: undefined, expect: 232010 },
+    M('POST', '/reply', { msg_type: 'text', content: '{"text":"hijack"}' }),
+    M('GET', '', undefined),
+    M('PUT', '', { msg_type: 'text', content: '{"text":"hijack"}' }, BOT_ONLY),
+    { dialect: 'feishu', method: 'PATCH', path: `${MSGS}/{card}`, body: { content: '{"elements":[{"tag":"hr"}]}' }, expect: 232010, ...BOT_ONLY },
+    M('DELETE', '', undefined),
+    // Uploads (uploads.md §5 - §7): A's keys are unknown to B (234005 — a key names no
+    // tenant), A's message is another tenant's, A's key in B's message is not in it.
+    // Downloads answer raw bytes: the control's success is HTTP 200.
+    { dialect: 'feishu', method: 'GET', path: '/open-apis/im/v1/images/{image}', body: undefined, expect: 234005, notYours: 234005, raw: true, ...BOT_ONLY },
+    { dialect: 'feishu', method: 'GET', path: '/open-apis/im/v1/files/{file}', body: undefined, expect: 234005, notYours: 234005, raw: true, ...BOT_ONLY },
+    { dialect: 'feishu', method: 'GET', path: `${MSGS}/{image_msg}/resources/{image}?type=image`, body: undefined, expect: 232010, raw: true },
+    { dialect: 'feishu', method: 'GET', path: `${MSGS}/{own.image_msg}/resources/{image}?type=image`, body: undefined, expect: 234003, raw: true },
 
     // WeCom ("知识库分组管理"): A's group ids, the default group included.
     { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/mod_group', body: { group_id: '{group}', name: 'Stolen' }, expect: 40058 },
@@ -157,6 +177,8 @@ const EXEMPT = {
     'POST /open-apis/authen/v2/oauth/token': 'credentials only',
     'GET /open-apis/im/v1/chats': 'lists own chats; no id (feishu_isolation.test.mjs checks the lists)',
     'GET /open-apis/im/v1/chats/search': 'searches own chats; no id (feishu_isolation.test.mjs checks it)',
+    'POST /open-apis/im/v1/images': 'uploads bytes; names no object',
+    'POST /open-apis/im/v1/files': 'uploads bytes; names no object',
     'POST /open_api_v1/log_in': 'credentials only',
 };
 const ROUTE_FILES = {
@@ -202,8 +224,21 @@ async function feishuObjects(srv, T, who) {
     fsOk(await call(srv, 'PUT', chatPath(chat), owner, { description: `${T.name} chat` }), 'update chat'); // an event
     fsOk(await call(srv, 'PUT', chatPath(chat, '/moderation') + qs(U), owner, { moderation_setting: 'moderator_list', moderator_added_list: [T.owner] }), 'moderation');
     fsOk(await call(srv, 'PATCH', chatPath(chat, '/announcement'), owner, { revision: '1', requests: [title(`${T.name} notice`)] }), 'announcement');
+    const sendMsg = async (msg_type, content) => fsOk(await call(srv, 'POST', `${MSGS}?receive_id_type=chat_id`, bot, { receive_id: chat, msg_type, content }), `${T.name}: message`);
+    const msg = (await sendMsg('text', JSON.stringify({ text: `${T.name} says hi` }))).message_id;
+    const card = (await sendMsg('interactive', JSON.stringify({ config: { update_multi: true }, elements: [{ tag: 'hr' }] }))).message_id;
+    const up = async (what, parts) => {
+        const boundary = `b${++serial}x`;
+        const body = Buffer.concat([...parts.map(([n, v]) => Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${n}"\r\n\r\n`), Buffer.from(v), Buffer.from('\r\n')])), Buffer.from(`--${boundary}--\r\n`)]);
+        const r = await srv.request('POST', `/open-apis/im/v1/${what}`, { body, headers: { Authorization: `Bearer ${bot}`, 'Content-Type': `multipart/form-data; boundary=${boundary}` } });
+        return fsOk(r, `${T.name}: upload`);
+    };
+    const image = (await up('images', [['image_type', 'message'], ['image', Buffer.from(`GIF89a${T.name}`)]])).image_key;
+    const file = (await up('files', [['file_type', 'pdf'], ['file_name', 'a.pdf'], ['file', `%PDF ${T.name}`]])).file_key;
+    const image_msg = (await sendMsg('image', JSON.stringify({ image_key: image }))).message_id;
     const people = who[T.name.toLowerCase()];
     return {
+        msg, card, image, file, image_msg,
         chat, bot, owner_token: owner,
         msg_tab: tabs[0].tab_id, tab: tabs[1].tab_id, tab2: tabs[2].tab_id,
         menu_top: menu[0].chat_menu_top_level_id, menu_top2: menu[1].chat_menu_top_level_id,
@@ -265,6 +300,7 @@ async function snapshot(srv, T, o) {
         announcement: await get(chatPath(o.chat, '/announcement') + qs(U), o.owner_token),
         tabs: await get(chatPath(o.chat, '/chat_tabs/list_tabs'), o.bot),
         menus: await get(chatPath(o.chat, '/menu_tree'), o.bot),
+        messages: await get(`${MSGS}${qs({ container_id_type: 'chat', container_id: o.chat, page_size: 50 })}`, o.bot),
         chats,
         events: (await events(srv, T)).map((e) => `${e.seq} ${e.event_type} ${e.event_id}`),
         groups: (await wcListAll(srv, o.wc_token)).groups,
@@ -327,7 +363,8 @@ function controlFor(row, actor) {
 function assertControl(res, row, actor, what) {
     const want = controlFor(row, actor);
     if (row.dialect === 'feishu') {
-        if (want.code === undefined) assert.equal(res.json?.code, 0, `${what}: ${res.status} ${res.body.slice(0, 300)}`);
+        if (want.code === undefined && row.raw) assert.equal(res.status, 200, `${what}: ${res.status} ${res.body.slice(0, 300)}`);
+        else if (want.code === undefined) assert.equal(res.json?.code, 0, `${what}: ${res.status} ${res.body.slice(0, 300)}`);
         else assertErr(res, want.code, what);
     } else if (row.dialect === 'wecom') {
         assert.equal(res.status, 200, `${what}: ${res.body}`);
@@ -354,7 +391,7 @@ function checkRow(row) {
     // tenant's object.
     const first = /\{([a-z_.]+)\}/.exec(row.path.split('?')[0]);
     if (first && !first[1].startsWith('own.')) {
-        assert.equal(codes[0], NOT_YOURS[row.dialect], `row ${row.method} ${row.path}: A's object in the path`);
+        assert.equal(codes[0], row.notYours ?? NOT_YOURS[row.dialect], `row ${row.method} ${row.path}: A's object in the path`);
     }
 }
 

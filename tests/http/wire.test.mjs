@@ -33,7 +33,8 @@ const json = (method, path, body, headers = {}) =>
     rawRequest(method, path, { headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 test('response header names are in canonical case for every dialect, the admin API and h2o\'s own answers', { timeout: 60_000 }, async () => {
-    await withServer({ rateLimit: true, args: ['--rate-feishu-per-second', '1', '--body-limit', '1024'] }, async (srv) => {
+    // h2o refuses bodies past max(4 × body_limit, upload_body_limit) itself.
+    await withServer({ rateLimit: true, args: ['--rate-feishu-per-second', '1', '--body-limit', '1024', '--upload-body-limit', '4096'] }, async (srv) => {
         let r = await exchange(srv, rawRequest('GET', '/healthz'));
         assert.equal(r.status, 200);
         assertCanonical(r, 'healthz', { want: ['Content-Type', 'Content-Length', 'X-Request-Id', 'Date', 'Server', 'Connection'] });

@@ -13,7 +13,7 @@ void unit_skip(const char *why)
 static const struct unit_case *const tables[] = {
     core_cases, rate_cases, config_cases, http_cases, json_cases, wecom_cases, udesk_cases,
     feishu_cases, events_cases, store_cases, group_cases,
-    svc_cases, svc_members_cases, tcache_cases,
+    svc_cases, svc_members_cases, tcache_cases, svc_msg_cases, multipart_cases,
     seal_cases,
     secrets_cases,
     schema_cases,

@@ -261,6 +261,33 @@ static const struct field_rule invite_rules[] = {
     { NULL },
 };
 
+/* A person talks (docs/admin-api.md): the message and its answer are
+ * Feishu's, spelled by the handlers main.c gives the app (app->fs_talk). */
+static enum err ad_fs_say(struct req *rq, json_t *body, json_t *out)
+{
+    return rq->app->fs_talk->say(rq, body, out);
+}
+
+static enum err ad_fs_recall(struct req *rq, json_t *body, json_t *out)
+{
+    return rq->app->fs_talk->recall(rq, body, out);
+}
+
+static const struct field_rule say_rules[] = {
+    { "chat_id", JT_STRING, F_REQUIRED },
+    { "user_id", JT_STRING, F_REQUIRED },
+    { "msg_type", JT_STRING, F_REQUIRED },
+    { "content", JT_STRING, F_REQUIRED },
+    { "reply_to", JT_STRING, F_EMPTY_ABSENT },
+    { "reply_in_thread", JT_BOOL },
+    { NULL },
+};
+static const struct field_rule recall_rules[] = {
+    { "message_id", JT_STRING, F_REQUIRED },
+    { "user_id", JT_STRING, F_REQUIRED },
+    { NULL },
+};
+
 static const struct field_rule authorize_rules[] = {
     { "app_id", JT_STRING, F_REQUIRED },
     { "user_id", JT_STRING, F_REQUIRED },
@@ -307,6 +334,8 @@ static const struct route ad_routes[] = {
     { HTTP_GET, "/admin/v1/faults", 0, NULL, ad_fault_list },
     { HTTP_DELETE, "/admin/v1/faults/:id", R_WRITE, NULL, ad_fault_delete },
     { HTTP_GET, "/admin/v1/requests", 0, NULL, ad_requests },
+    { HTTP_POST, "/admin/v1/feishu/say", R_WRITE | R_JSON, say_rules, ad_fs_say },
+    { HTTP_POST, "/admin/v1/feishu/recall", R_WRITE | R_JSON, recall_rules, ad_fs_recall },
     /* These run their own transactions (svc_tenant_admin.c, svc_snapshot.c),
      * the long ones on the operator runner's thread (R_DETACH). */
     { HTTP_GET, "/admin/v1/tenants", 0, NULL, ad_tenant_list },

@@ -16,6 +16,8 @@ enum {
     FS_FLAT = R_DIALECT_A,  /* token endpoints: flat body; failures HTTP 200 {code,data:{},msg} */
     FS_OAUTH = R_DIALECT_B, /* OAuth token endpoint: failures HTTP 400 {code,error,error_description} */
     FS_MSG_OK = R_DIALECT_C, /* success says "ok", not "success" (chat tabs) */
+    FS_IM = R_DIALECT_D,     /* the message family's codes (23000x, 99992402) first */
+    FS_UP = R_DIALECT_E,     /* the upload family's codes (234xxx) first */
 };
 
 const struct dialect_error *fs_error_lookup(enum err code, enum subj subj);
@@ -171,5 +173,46 @@ enum err fs_moderation_update(struct req *rq, json_t *body, json_t *out);
 enum err fs_chat_link(struct req *rq, json_t *body, json_t *out);
 enum err fs_top_notice_put(struct req *rq, json_t *body, json_t *out);
 enum err fs_top_notice_delete(struct req *rq, json_t *body, json_t *out);
+
+/* fs_msg.c, fs_msg_json.c, fs_msg_errors.c (messages.md) */
+struct fs_msg_view {
+    const char *id_type; /* people's ids (NULL: open_id) */
+    bool raw_cards;      /* cards as sent (card_msg_content_type=user_card_content) */
+    bool recalled_text;  /* a recalled message says so (list), else has no content (get) */
+    /* Kept while a page renders: the last sender and its id, looked up once. */
+    struct actor last;
+    const char *last_id;
+};
+json_t *fs_msg_json(struct req *rq, const struct fs_msg_row *m, struct fs_msg_view *how);
+/* Event bodies (struct msg_events; 'arg' is the request). */
+json_t *fs_msg_received(void *arg, int64_t app, const char *event_id, const struct fs_msg_row *m,
+                        const struct fs_chat_row *chat);
+json_t *fs_msg_recalled(void *arg, int64_t app, const char *event_id, const struct fs_msg_row *m,
+                        const char *recall_type);
+/* The message family's own limits (§18): messages into one chat, updates
+ * of one card. 230020 when over. */
+enum fs_rate_kind { FS_RATE_CHAT = 1, FS_RATE_CARD = 2 };
+enum err fs_msg_rate(struct req *rq, enum fs_rate_kind kind, uint64_t key);
+/* The row of the message family's table for (e, s), or NULL. */
+const struct dialect_error *fs_im_error_lookup(enum err e, enum subj s);
+/* The msg of an IM row: the detail appended as ", ext=..." where the platform does. */
+const char *fs_im_msg(struct req *rq, const struct dialect_error *row);
+enum err fs_msg_send(struct req *rq, json_t *body, json_t *out);
+enum err fs_msg_reply(struct req *rq, json_t *body, json_t *out);
+enum err fs_msg_get(struct req *rq, json_t *body, json_t *out);
+enum err fs_msg_list(struct req *rq, json_t *body, json_t *out);
+enum err fs_msg_recall(struct req *rq, json_t *body, json_t *out);
+enum err fs_msg_edit(struct req *rq, json_t *body, json_t *out);
+enum err fs_msg_patch(struct req *rq, json_t *body, json_t *out);
+/* fs_upload.c (uploads.md) */
+const struct dialect_error *fs_up_error_lookup(enum err e, enum subj s);
+enum err fs_image_upload(struct req *rq, json_t *body, json_t *out);
+enum err fs_file_upload(struct req *rq, json_t *body, json_t *out);
+enum err fs_image_get(struct req *rq, json_t *body, json_t *out);
+enum err fs_file_get(struct req *rq, json_t *body, json_t *out);
+enum err fs_msg_resource(struct req *rq, json_t *body, json_t *out);
+/* fs_msg_sim.c: a person says something (or replies) and recalls (admin API). */
+/* The admin API's say and recall (main.c gives them to the app). */
+extern const struct sim_talk fs_talk;
 
 #endif

@@ -235,12 +235,18 @@ static void render_auth_failure(struct req *rq, enum err e)
 
 void fs_render(struct req *rq, enum err e, json_t *out)
 {
-    const struct dialect_error *row = fs_error_lookup(e, rq->err.subj);
+    const struct dialect_error *row = NULL;
     const char *lid = logid(rq);
     json_t *body;
 
     http_add_header(rq->http, "x-tt-logid", lid);
     rq->http->log_code_set = true;
+    if (e != ERR_OK && rq->route != NULL && (rq->route->flags & FS_UP))
+        row = fs_up_error_lookup(e, rq->err.subj);
+    if (e != ERR_OK && rq->route != NULL && (rq->route->flags & FS_IM) && row == NULL)
+        row = fs_im_error_lookup(e, rq->err.subj);
+    if (row == NULL)
+        row = fs_error_lookup(e, rq->err.subj);
     if (e == ERR_FAULT)
         row = dialect_fault_row(rq, fs_errors, sizeof(fs_errors) / sizeof(fs_errors[0]), 400);
     if (row == NULL)
@@ -252,6 +258,11 @@ void fs_render(struct req *rq, enum err e, json_t *out)
         rq->http->content_type = "text/plain; charset=utf-8";
         rq->http->resp_body = row->msg;
         rq->http->resp_len = strlen(row->msg);
+        return;
+    }
+    if (e == ERR_OK && rq->http->resp_body != NULL) {
+        /* The handler answered with raw bytes (a download). */
+        rq->http->log_code = 0;
         return;
     }
     if (e == ERR_OK && rq->route != NULL && (rq->route->flags & (FS_FLAT | FS_OAUTH))) {
@@ -279,12 +290,18 @@ void fs_render(struct req *rq, enum err e, json_t *out)
         /* 232043 names the ids it could not use, as the platform does. */
         const char *msg = row->msg;
 
-        if (row->code == 232043 && rq->err.msg[0] != '\0')
+        if (rq->route != NULL && (rq->route->flags & FS_IM))
+            msg = fs_im_msg(rq, row);
+        else if (row->code == 232043 && rq->err.msg[0] != '\0')
             msg = arena_printf(rq->http->arena, "%s, ext=%s", row->msg, rq->err.msg);
         else if (row->code == 99992351)
             msg = arena_printf(rq->http->arena, "%s: [%s]", row->msg, rq->err.msg);
         body = json_pack("{s:i,s:s,s:{s:s}}", "code", row->code, "msg", msg, "error", "log_id",
                          lid);
+        if (row->code == 99992402 && rq->err.field[0] != '\0')
+            json_object_set_new(json_object_get(body, "error"), "field_violations",
+                                json_pack("[{s:s,s:s}]", "field", rq->err.field, "description",
+                                          rq->err.msg));
     }
     dialect_send_json(rq, row->http, body);
     json_decref(body);

@@ -87,12 +87,16 @@ static json_t *p2p_created(struct req *rq, const struct chat_event *ev, int64_t 
 static json_t *p2p_entered(struct req *rq, const struct chat_event *ev, int64_t app,
                            const char *event_id, const char *type)
 {
-    /* Messages are not modelled: there is no last message to name. */
+    const char *last = "", *last_time = "";
+
+    /* The chat's latest message ("" when it has none). */
+    if (svc_msg_last(&rq->svc, ev->chat->id, &last, &last_time) != ERR_OK)
+        return NULL;
     return json_pack("{s:s,s:o,s:{s:s,s:o,s:s,s:s}}", "schema", "2.0", "header",
                      fs_event_header(rq, app, event_id, type), "event", "chat_id",
                      ev->chat->chat_id, "operator_id",
-                     fs_user_id_object(rq, app, ev->person->id), "last_message_id", "",
-                     "last_message_create_time", "");
+                     fs_user_id_object(rq, app, ev->person->id), "last_message_id", last,
+                     "last_message_create_time", last_time);
 }
 
 static json_t *body(struct svc_ctx *c, const struct chat_event *ev, int64_t app,

@@ -6,6 +6,65 @@
  */
 #include "dialect/feishu/fs.h"
 
+/* --- messages ("Send a message", "Reply to a message", "Get the history of a chat", ... pages) --- */
+
+static const struct field_rule q_msg_send[] = {
+    /* Its values are svc's to judge (230001 ext=invalid receive_id_type). */
+    { .name = "receive_id_type", .type = JT_STRING, .flags = F_REQUIRED },
+    { NULL },
+};
+#define MSG_FIELD(n) { .name = (n), .type = JT_STRING, .flags = F_REQUIRED | F_NULL_BAD }
+#define MSG_UUID { .name = "uuid", .type = JT_STRING, .flags = F_EMPTY_ABSENT | F_RANGE, .max = 50 }
+static const struct field_rule b_msg_send[] = {
+    MSG_FIELD("receive_id"), MSG_FIELD("msg_type"), MSG_FIELD("content"), MSG_UUID,
+    { NULL },
+};
+static const struct field_rule b_msg_reply[] = {
+    MSG_FIELD("msg_type"), MSG_FIELD("content"),
+    { .name = "reply_in_thread", .type = JT_BOOL, .flags = F_NULL_BAD }, MSG_UUID,
+    { NULL },
+};
+static const struct field_rule b_msg_edit[] = {
+    MSG_FIELD("msg_type"), MSG_FIELD("content"),
+    { NULL },
+};
+static const struct field_rule b_msg_patch[] = {
+    MSG_FIELD("content"),
+    { NULL },
+};
+static const char *const CARD_CONTENT_TYPES[] = { "user_card_content", "raw_card_content", NULL };
+#define Q_CARD_CONTENT                                                                      \
+    { .name = "card_msg_content_type", .type = JT_STRING, .flags = F_EMPTY_ABSENT,          \
+      .values = CARD_CONTENT_TYPES }
+static const struct field_rule q_msg_get[] = {
+    FS_Q_USER_ID_TYPE, Q_CARD_CONTENT,
+    { NULL },
+};
+static const char *const CONTAINER_TYPES[] = { "chat", "thread", NULL };
+static const char *const MSG_SORT_TYPES[] = { "ByCreateTimeAsc", "ByCreateTimeDesc", NULL };
+static const struct field_rule q_msg_list[] = {
+    { .name = "container_id_type", .type = JT_STRING, .flags = F_REQUIRED,
+      .values = CONTAINER_TYPES },
+    { .name = "container_id", .type = JT_STRING, .flags = F_REQUIRED },
+    { .name = "start_time", .type = JT_INT, .flags = F_EMPTY_ABSENT | F_RANGE, .min = 0,
+      .max = 4102444800 },
+    { .name = "end_time", .type = JT_INT, .flags = F_EMPTY_ABSENT | F_RANGE, .min = 0,
+      .max = 4102444800 },
+    { .name = "sort_type", .type = JT_STRING, .flags = F_EMPTY_ABSENT, .values = MSG_SORT_TYPES },
+    /* Over 50 is the endpoint's own 230001 (the handler's). */
+    { .name = "page_size", .type = JT_INT, .flags = F_EMPTY_ABSENT | F_RANGE, .min = 1,
+      .max = 1000, .def = "20" },
+    FS_Q_PAGE_TOKEN, Q_CARD_CONTENT,
+    { NULL },
+};
+
+static const char *const RESOURCE_TYPES[] = { "image", "file", NULL };
+static const struct field_rule q_msg_resource[] = {
+    { .name = "type", .type = JT_STRING, .flags = F_REQUIRED, .values = RESOURCE_TYPES,
+      .subj = SUBJ_RESOURCE },
+    { NULL },
+};
+
 static const struct route fs_routes[] = {
     /* method  path                                  flags  body rules  handler  query rules */
     /* Authentication: custom app tokens, user_access_token */
@@ -75,6 +134,27 @@ static const struct route fs_routes[] = {
       fs_menu_delete_rules, fs_menu_delete },
     { HTTP_PATCH, "/open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id", R_WRITE | R_JSON,
       fs_menu_patch_rules, fs_menu_item_patch },
+    /* Messages: send, list, reply, get, recall, edit, update a card */
+    { HTTP_POST, "/open-apis/im/v1/messages", R_WRITE | R_JSON | FS_IM, b_msg_send, fs_msg_send,
+      q_msg_send },
+    { HTTP_GET, "/open-apis/im/v1/messages", FS_IM, NULL, fs_msg_list, q_msg_list },
+    { HTTP_POST, "/open-apis/im/v1/messages/:message_id/reply", R_WRITE | R_JSON | FS_IM,
+      b_msg_reply, fs_msg_reply },
+    { HTTP_GET, "/open-apis/im/v1/messages/:message_id", FS_IM, NULL, fs_msg_get, q_msg_get },
+    { HTTP_DELETE, "/open-apis/im/v1/messages/:message_id", R_WRITE | FS_IM, NULL,
+      fs_msg_recall },
+    { HTTP_PUT, "/open-apis/im/v1/messages/:message_id", R_WRITE | R_JSON | FS_IM, b_msg_edit,
+      fs_msg_edit },
+    { HTTP_PATCH, "/open-apis/im/v1/messages/:message_id", R_WRITE | R_JSON | FS_IM | FS_MSG_OK,
+      b_msg_patch, fs_msg_patch },
+    /* Images and files: upload, download, a message's resource (multipart forms:
+     * their rules are fs_upload.c's) */
+    { HTTP_POST, "/open-apis/im/v1/images", R_WRITE | R_UPLOAD | FS_UP, NULL, fs_image_upload },
+    { HTTP_POST, "/open-apis/im/v1/files", R_WRITE | R_UPLOAD | FS_UP, NULL, fs_file_upload },
+    { HTTP_GET, "/open-apis/im/v1/images/:image_key", FS_UP, NULL, fs_image_get },
+    { HTTP_GET, "/open-apis/im/v1/files/:file_key", FS_UP, NULL, fs_file_get },
+    { HTTP_GET, "/open-apis/im/v1/messages/:message_id/resources/:file_key", FS_UP, NULL,
+      fs_msg_resource, q_msg_resource },
 };
 
 const struct dialect fs_dialect = {

@@ -9,6 +9,8 @@
 //   Udesk   2 clients create catalogs               (acknowledged: code 1000 + id)
 //   Feishu  2 clients create chats with 2 members   (acknowledged: code 0 + chat_id)
 //           and set each one's description           (writes im.chat.updated_v1)
+//           and a member says something in it        (admin say: a message and its
+//                                                     im.message.receive_v1)
 // After the restart:
 //   - every acknowledged object is there with its id (lost = 0);
 //   - every object there was sent by a client (none invented), names are unique;
@@ -16,6 +18,8 @@
 //     requested members, and user_count agrees (half = 0);
 //   - a description is there exactly when its im.chat.updated_v1 event is (the
 //     change and its outbox row commit together), and acknowledged ones are there;
+//   - likewise a message is there exactly when its im.message.receive_v1 is, at most
+//     one per chat, and acknowledged ones are there;
 //   - each dialect takes a write again.
 //
 // faultTrial() runs the same load with store_fault_every (or sqlite_fault_every)
@@ -24,7 +28,7 @@
 // faults the same checks hold.
 
 import assert from 'node:assert/strict';
-import { adminEvents, sleep, withServer } from './server.mjs';
+import { ADMIN_HEADERS, adminEvents, sleep, withServer } from './server.mjs';
 import { feishuSeed, tenantToken } from './feishu.mjs';
 import { ACME as WC, getToken, kf, listAll } from './wecom.mjs';
 import { ACME as UD, udesk, flatten } from './udesk.mjs';
@@ -78,6 +82,14 @@ function writers(srv, t) {
             });
             return res.json?.code === 0 ? res.json.data.chat_id : { error: res.json || res.body };
         },
+        async say(chatId, text) {
+            const res = await srv.request('POST', '/admin/v1/feishu/say', {
+                headers: ADMIN_HEADERS,
+                body: JSON.stringify({ chat_id: chatId, user_id: MEMBERS[0], msg_type: 'text', content: JSON.stringify({ text }) }),
+                timeout: 10_000,
+            });
+            return res.status === 200 && res.json?.message_id ? res.json.message_id : { error: res.json || res.body };
+        },
         async describe(chatId, description) {
             const res = await srv.request('PUT', `/open-apis/im/v1/chats/${chatId}`, {
                 headers: fsHeaders(t.feishu),
@@ -98,8 +110,9 @@ async function runLoad(srv, t, state, onError) {
     const attempted = { wecom: new Set(), udesk: new Set(), feishu: new Set() };
     const acked = { wecom: new Map(), udesk: new Map(), feishu: new Map() };
     const described = new Map(); // chat name -> acknowledged description
+    const said = new Map(); // chat name -> acknowledged message_id
     const max = state.max || 1000;
-    const load = { attempted, acked, described, describes: 0 };
+    const load = { attempted, acked, described, said, describes: 0, says: 0 };
 
     async function once(fn, what) {
         let r;
@@ -126,13 +139,17 @@ async function runLoad(srv, t, state, onError) {
             const ok = await once(() => w.describe(id, `d-${name}`), `describe ${name}`);
             if (ok === undefined) return;
             if (ok !== null) described.set(name, `d-${name}`);
+            load.says++;
+            const msg = await once(() => w.say(id, `m-${name}`), `say ${name}`);
+            if (msg === undefined) return;
+            if (msg !== null) said.set(name, msg);
         }
     }
     const clients = [];
     for (const kind of ['wecom', 'udesk', 'feishu']) for (let n = 0; n < 2; n++) clients.push(client(kind, n));
     load.done = Promise.all(clients);
-    load.ackCount = () => acked.wecom.size + acked.udesk.size + acked.feishu.size + described.size;
-    load.sentCount = () => attempted.wecom.size + attempted.udesk.size + attempted.feishu.size + load.describes;
+    load.ackCount = () => acked.wecom.size + acked.udesk.size + acked.feishu.size + described.size + said.size;
+    load.sentCount = () => attempted.wecom.size + attempted.udesk.size + attempted.feishu.size + load.describes + load.says;
     return load;
 }
 
@@ -187,7 +204,8 @@ export function crashTrial(opts = {}) {
 // The store error of each dialect (WeCom, Feishu, Udesk): what a request may answer
 // while faults are injected.
 function isStoreError(e) {
-    return e?.errcode === -1 || e?.code === 55001 || (e?.code === 2000 && e.message === '服务器错误，请稍后重试');
+    return e?.errcode === -1 || e?.code === 55001 || (e?.code === 2000 && e.message === '服务器错误，请稍后重试')
+        || e?.error?.code === 'store';
 }
 
 /**
@@ -228,8 +246,9 @@ function checkSet(kind, present, attempted, acked, out) {
     }
 }
 
-// The tenant's outbox, every page: the bodies of im.chat.updated_v1, as text.
-async function updatedEvents(srv) {
+// The tenant's outbox, every page: the bodies of im.chat.updated_v1, as text (and of
+// im.message.receive_v1 in 'received').
+async function updatedEvents(srv, received = []) {
     const out = [];
     let after = 0;
     for (let i = 0; i < 1000; i++) {
@@ -237,6 +256,7 @@ async function updatedEvents(srv) {
         for (const e of page.items) {
             assert.ok(e.body && typeof e.body === 'object', `event without a body: ${JSON.stringify(e)}`);
             if (e.event_type === 'im.chat.updated_v1') out.push(JSON.stringify(e.body));
+            if (e.event_type === 'im.message.receive_v1') received.push(e.body.event.message);
         }
         if (page.next === undefined) return out;
         after = page.next;
@@ -245,7 +265,7 @@ async function updatedEvents(srv) {
 }
 
 async function verify(srv, t, load, out) {
-    const { attempted, acked, described } = load;
+    const { attempted, acked, described, said } = load;
     // The tokens were acknowledged too: they must still work.
     const groups = (await listAll(srv, t.wecom, 1000)).groups.filter((g) => !g.is_default);
     checkSet('wecom', new Map(groups.map((g) => [g.name, g.group_id])), attempted.wecom, acked.wecom, out);
@@ -255,9 +275,12 @@ async function verify(srv, t, load, out) {
     checkSet('udesk', new Map(cats.map((c) => [c.name, c.id])), attempted.udesk, acked.udesk, out);
 
     const chats = await fsAll(srv, t.feishu, '/open-apis/im/v1/chats');
-    const events = await updatedEvents(srv);
+    const received = [];
+    const events = await updatedEvents(srv, received);
     out.events = events.length;
+    out.messages = received.length;
     checkSet('feishu', new Map(chats.map((c) => [c.name, c.chat_id])), attempted.feishu, acked.feishu, out);
+    const known = new Set(chats.map((c) => c.chat_id));
     for (const c of chats) {
         const members = await fsAll(srv, t.feishu, `/open-apis/im/v1/chats/${c.chat_id}/members?member_id_type=user_id`);
         const ids = members.map((m) => m.member_id).sort();
@@ -269,8 +292,17 @@ async function verify(srv, t, load, out) {
         if (described.has(c.name) && d.description !== want) out.lost.push(`feishu: acknowledged description of ${c.name} is ${JSON.stringify(d.description)}`);
         if (d.description !== '' && d.description !== want) out.half.push(`feishu: ${c.name} description ${JSON.stringify(d.description)}`);
         if ((d.description === want) !== (evs === 1)) out.half.push(`feishu: ${c.name} description ${JSON.stringify(d.description)} with ${evs} update events`);
+        // The member's message: there with its receive event, or neither.
+        const msgs = (await fsGet(srv, t.feishu, `/open-apis/im/v1/messages?container_id_type=chat&container_id=${c.chat_id}&page_size=50`)).items;
+        const got = received.filter((m) => m.chat_id === c.chat_id);
+        if (said.has(c.name) && !msgs.some((m) => m.message_id === said.get(c.name))) out.lost.push(`feishu: acknowledged message ${said.get(c.name)} of ${c.name} is gone`);
+        if (msgs.length > 1) out.half.push(`feishu: ${c.name} has ${msgs.length} messages`);
+        for (const m of msgs) if (JSON.parse(m.body.content).text !== `m-${c.name}`) out.half.push(`feishu: ${c.name} has message ${m.body.content}`);
+        if (JSON.stringify(msgs.map((m) => m.message_id)) !== JSON.stringify(got.map((m) => m.message_id))) {
+            out.half.push(`feishu: ${c.name} messages ${msgs.map((m) => m.message_id)} but receive events for ${got.map((m) => m.message_id)}`);
+        }
     }
-    const known = new Set(chats.map((c) => c.chat_id));
+    for (const m of received) if (!known.has(m.chat_id)) out.half.push(`outbox: a receive event for a chat that is not there: ${m.chat_id}`);
     for (const b of events) {
         const m = /oc_[0-9a-f]{32}/.exec(b);
         if (!m || !known.has(m[0])) out.half.push(`outbox: an update event for a chat that is not there: ${b.slice(0, 200)}`);

@@ -17,6 +17,8 @@ export const EVENT_TYPES = [
     'im.chat.member.bot.deleted_v1',
     'im.chat.access_event.bot_p2p_chat_entered_v1',
     'p2p_chat_create',
+    'im.message.receive_v1',
+    'im.message.recalled_v1',
 ];
 
 /**

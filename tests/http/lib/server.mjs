@@ -454,6 +454,8 @@ function buildArgs(opts, dir) {
     // The platforms' rate limits (50 calls a second per Feishu endpoint, 60 a minute
     // per Udesk company) are off unless a test is about them: the suites call faster.
     if (!opts.rateLimit) a.push('--rate-limit', 'off');
+    // Uploaded bytes in the server's own directory (on PostgreSQL the default is shared).
+    a.push('--upload-dir', path.join(dir, 'uploads'));
     if (opts.args) a.push(...opts.args);
     return a;
 }

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dialect/feishu/fs_msg_sim.c - a person talks, for tests that do not want
+ * OAuth (the admin API): says something in a chat (or replies) and recalls
+ * a message, through the same svc operations a user token reaches, with
+ * the same events. People are named by user_id.
+ */
+#include "dialect/feishu/fs.h"
+
+
+static enum err as_person(struct req *rq, const char *chat_id, const char *message_id,
+                          const char *user_id, struct msg_events *ev, struct msg_op *o)
+{
+    int64_t person = 0;
+    enum err e = svc_msg_sim_person(&rq->svc, chat_id, message_id, user_id, &person);
+
+    rq->actor = (struct actor){ ACTOR_USER, person };
+    rq->app_ref = 0;
+    *ev = (struct msg_events){ fs_msg_received, fs_msg_recalled, rq };
+    *o = (struct msg_op){ rq->actor, 0, ev };
+    return e;
+}
+
+static enum err fs_sim_say(struct req *rq, json_t *body, json_t *out)
+{
+    const char *reply_to = json_str(body, "reply_to");
+    struct msg_send s = { .receive_id_type = "chat_id",
+                          .receive_id = json_str(body, "chat_id"),
+                          .reply_to = reply_to,
+                          .reply_in_thread = json_is_true(json_object_get(body, "reply_in_thread")),
+                          .msg_type = json_str(body, "msg_type"),
+                          .content = json_str(body, "content") };
+    struct msg_events ev;
+    struct msg_op o;
+    struct fs_msg_row m;
+    /* People by user_id: the admin API names them so. */
+    struct fs_msg_view how = { "user_id", false, false, { 0, 0 }, NULL };
+    enum err e = as_person(rq, s.receive_id, NULL, json_str(body, "user_id"), &ev, &o);
+
+    if (e == ERR_OK)
+        e = svc_msg_send(&rq->svc, &o, &s, &m);
+    if (e == ERR_OK)
+        json_object_update_new(out, fs_msg_json(rq, &m, &how));
+    return e;
+}
+
+static enum err fs_sim_recall(struct req *rq, json_t *body, json_t *out)
+{
+    struct msg_events ev;
+    struct msg_op o;
+    const char *id = json_str(body, "message_id");
+    enum err e = as_person(rq, NULL, id, json_str(body, "user_id"), &ev, &o);
+
+    if (e == ERR_OK)
+        e = svc_msg_recall(&rq->svc, &o, id);
+    if (e == ERR_OK)
+        json_object_set_new(out, "recalled", json_true());
+    return e;
+}
+
+const struct sim_talk fs_talk = { fs_sim_say, fs_sim_recall };

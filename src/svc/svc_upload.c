@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * svc/svc_upload.c - Feishu uploads (uploads.md §1, §3 - §7): an image or a
+ * file becomes a key of the uploading app, its bytes stored once by content
+ * under a bounded directory; who may download which key; what a message's
+ * resource is; the keys a message may refer to.
+ */
+#include "svc/svc_msg_int.h"
+
+#include "core/arena.h"
+#include "core/ids.h"
+#include "json/json.h"
+
+#include <string.h>
+#include <strings.h>
+
+#define MIB (1024 * 1024)
+#define IMAGE_MAX (10 * MIB)
+#define FILE_MAX (30 * MIB)
+
+/* Image formats by their first bytes (§3); NULL when none matches. */
+static const char *image_mime(const unsigned char *d, size_t n)
+{
+    if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
+        return "image/jpeg";
+    if (n >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "image/png";
+    if (n >= 6 && (memcmp(d, "GIF87a", 6) == 0 || memcmp(d, "GIF89a", 6) == 0))
+        return "image/gif";
+    if (n >= 12 && memcmp(d, "RIFF", 4) == 0 && memcmp(d + 8, "WEBP", 4) == 0)
+        return "image/webp";
+    if (n >= 2 && d[0] == 'B' && d[1] == 'M')
+        return "image/bmp";
+    if (n >= 4 && memcmp(d, "\0\0\1\0", 4) == 0)
+        return "image/x-icon";
+    if (n >= 4 && (memcmp(d, "II*\0", 4) == 0 || memcmp(d, "MM\0*", 4) == 0))
+        return "image/tiff";
+    if (n >= 12 && memcmp(d + 4, "ftyp", 4) == 0
+        && (memcmp(d + 8, "heic", 4) == 0 || memcmp(d + 8, "heix", 4) == 0
+            || memcmp(d + 8, "mif1", 4) == 0))
+        return "image/heic";
+    return NULL;
+}
+
+/* A file's type by the extension of its name (§8). */
+static const char *file_mime(const char *name)
+{
+    static const char *const map[][2] = {
+        { ".mp4", "video/mp4" },
+        { ".pdf", "application/pdf" },
+        { ".doc", "application/msword" },
+        { ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document" },
+        { ".xls", "application/vnd.ms-excel" },
+        { ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" },
+        { ".ppt", "application/vnd.ms-powerpoint" },
+        { ".pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation" },
+        { ".opus", "audio/ogg" },
+        { ".ogg", "audio/ogg" },
+        { ".txt", "text/plain" },
+        { ".csv", "text/csv" },
+        { ".png", "image/png" },
+        { ".jpg", "image/jpeg" },
+        { ".zip", "application/zip" },
+    };
+    const char *dot = name ? strrchr(name, '.') : NULL;
+
+    for (size_t i = 0; dot != NULL && i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcasecmp(dot, map[i][0]) == 0)
+            return map[i][1];
+    return "application/octet-stream";
+}
+
+/* img_v3_02<2 alnum>_<uuid, last char g> / file_v3_00<2 digits>j_<uuid...g>. */
+static const char *new_key(struct svc_ctx *c, bool image)
+{
+    char *u = ids_hex(c->a, "", 16), shard[3];
+    const char *uuid;
+
+    shard[0] = u[30] >= 'a' ? (char)('0' + (u[30] - 'a')) : u[30];
+    shard[1] = u[31] >= 'a' ? (char)('0' + (u[31] - 'a')) : u[31];
+    shard[2] = '\0';
+    u[31] = 'g';
+    uuid = arena_printf(c->a, "%.8s-%.4s-%.4s-%.4s-%.12s", u, u + 8, u + 12, u + 16, u + 20);
+    return image ? arena_printf(c->a, "img_v3_02%c%c_%s", u[0], shard[1], uuid)
+                 : arena_printf(c->a, "file_v3_00%sj_%s", shard, uuid);
+}
+
+enum err svc_res_upload(struct svc_ctx *c, int64_t app, const struct res_upload *u,
+                        const char **key)
+{
+    bool image = strcmp(u->kind, "image") == 0, added;
+    struct fs_res_row r = { .tenant_id = c->tenant, .app = app, .kind = u->kind,
+                            .sub_type = u->sub_type, .duration = u->duration,
+                            .size = (int64_t)u->len, .created_at = c->now };
+    int64_t total = 0;
+    enum err e;
+
+    if (u->len == 0)
+        return err_set(c->ei, ERR_MISSING, SUBJ_CONTENT, "empty file");
+    if (u->len > (size_t)(image ? IMAGE_MAX : FILE_MAX))
+        return err_set(c->ei, ERR_LIMIT, SUBJ_CONTENT, "file too large");
+    r.mime = image ? image_mime(u->data, u->len) : file_mime(u->file_name);
+    if (r.mime == NULL)
+        return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_CONTENT, "unknown image format");
+    r.file_name = u->file_name ? u->file_name : "";
+    e = store_blob_total(c->st, &total);
+    if (e == ERR_OK && total + (int64_t)u->len > u->max_total)
+        return err_set(c->ei, ERR_LIMIT, SUBJ_NONE, "upload storage full");
+    /* The bytes first: a key is only ever written for bytes that are whole. */
+    if (e == ERR_OK)
+        e = store_blob_write(c->a, u->dir, u->data, u->len, &r.sha256);
+    if (e == ERR_OK)
+        e = store_blob_put(c->st, r.sha256, (int64_t)u->len, c->now, &added);
+    r.key = new_key(c, image);
+    if (image && r.file_name[0] == '\0')
+        r.file_name = arena_printf(c->a, "%s.%s", r.key, strchr(r.mime, '/') + 1);
+    if (e == ERR_OK)
+        e = store_fs_res_insert(c->st, &r);
+    if (e == ERR_OK)
+        *key = r.key;
+    return e;
+}
+
+/* A key of this tenant of 'kind': ERR_NOT_FOUND otherwise. */
+static enum err res_load(struct svc_ctx *c, const char *kind, const char *key,
+                         struct fs_res_row *out)
+{
+    enum err e = store_fs_res_get(c->st, c->a, key, out);
+
+    if (e == ERR_OK && (out->tenant_id != c->tenant || strcmp(out->kind, kind) != 0))
+        e = ERR_NOT_FOUND;
+    return e;
+}
+
+enum err svc_res_download(struct svc_ctx *c, int64_t app, const char *kind, const char *key,
+                          const char *dir, struct res_bytes *out)
+{
+    struct fs_res_row r;
+    enum err e = res_load(c, kind, key, &r);
+
+    if (e == ERR_NOT_FOUND)
+        return err_set(c->ei, ERR_NOT_FOUND, SUBJ_RESOURCE, "no such key");
+    if (e != ERR_OK)
+        return e;
+    if (r.app != app)
+        return err_set(c->ei, ERR_FORBIDDEN, SUBJ_RESOURCE, "another app's key");
+    if (strcmp(r.sub_type, "avatar") == 0)
+        return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_RESOURCE, "avatars are not downloaded");
+    out->file_name = r.file_name;
+    out->mime = r.mime;
+    return store_blob_read(c->a, dir, r.sha256, &out->data, &out->len);
+}
+
+/* Whether 'key' appears in the content of 'm' as a key of 'type'. */
+static bool msg_has_key(const struct fs_msg_row *m, const char *type, const char *key)
+{
+    bool image = strcmp(type, "image") == 0;
+    json_t *c = json_loads(m->content, 0, NULL), *root = c, *loc, *para, *node;
+    const char *k, *want = image ? "image_key" : "file_key";
+    size_t i, j;
+    bool found = false;
+
+    if (strcmp(m->msg_type, "post") != 0) {
+        const char *v = json_str(c, want);
+
+        found = v != NULL && strcmp(v, key) == 0
+                && (image ? strcmp(m->msg_type, "image") == 0 || strcmp(m->msg_type, "media") == 0
+                          : strcmp(m->msg_type, "file") == 0 || strcmp(m->msg_type, "audio") == 0
+                                || strcmp(m->msg_type, "media") == 0);
+    } else {
+        if (json_is_object(json_object_get(c, "post")) && json_object_size(c) == 1)
+            root = json_object_get(c, "post");
+        json_object_foreach(root, k, loc) {
+            json_array_foreach(json_object_get(loc, "content"), i, para) {
+                json_array_foreach(para, j, node) {
+                    const char *v = json_str(node, want);
+
+                    if (v != NULL && strcmp(v, key) == 0)
+                        found = true;
+                }
+            }
+        }
+    }
+    json_decref(c);
+    return found;
+}
+
+enum err svc_msg_resource(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
+                          const char *type, const char *key, const char *dir,
+                          struct res_bytes *out)
+{
+    struct fs_msg_row m;
+    struct fs_res_row r;
+    struct chat_view v;
+    enum err e = svc_msg_load(c, message_id, &m);
+
+    if (e == ERR_NOT_FOUND)
+        return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_RESOURCE, "invalid message_id");
+    if (e != ERR_OK)
+        return e;
+    if (m.deleted)
+        return err_set(c->ei, ERR_GONE, SUBJ_MESSAGE, "the message is recalled");
+    e = svc_chat_open(c, m.chat_id, &o->op, true, &v);
+    if (e != ERR_OK)
+        return e;
+    if (strcmp(m.msg_type, "interactive") == 0 || strcmp(m.msg_type, "sticker") == 0
+        || strcmp(m.msg_type, "merge_forward") == 0)
+        return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_MSG_TYPE, "unsupported message type");
+    if (strcmp(type, "image") != 0 && strcmp(type, "file") != 0)
+        return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_RESOURCE, "type is image or file");
+    if (!msg_has_key(&m, type, key) || res_load(c, type, key, &r) != ERR_OK)
+        return err_set(c->ei, ERR_CONFLICT, SUBJ_RESOURCE, "the key is not in the message");
+    out->file_name = r.file_name;
+    out->mime = r.mime;
+    return store_blob_read(c->a, dir, r.sha256, &out->data, &out->len);
+}
+
+enum err svc_res_for_message(struct svc_ctx *c, int64_t app, const char *kind, const char *key,
+                             struct fs_res_row *out)
+{
+    enum err e = res_load(c, kind, key, out);
+
+    if (e == ERR_NOT_FOUND)
+        return e;
+    if (e == ERR_OK && out->app != app)
+        return err_set(c->ei, ERR_FORBIDDEN, SUBJ_RESOURCE, "the resource is another app's");
+    return e;
+}

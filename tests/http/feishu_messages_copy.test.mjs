@@ -1,0 +1,68 @@
+// tests/http/feishu_messages_copy.test.mjs - messages and uploads survive a restart and
+// `--copy-to` into the other backend (and back): history, threads, uuid keys, recalled
+// messages, upload keys with their bytes (the copy shares upload_dir).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { binPath, dbOf, freshPgDatabase, keyArgs, makeTempDir, withServer } from './lib/server.mjs';
+import { APP1, assertOk, createChat, feishuSeed, fs as call, qs, tenantToken } from './lib/feishu.mjs';
+
+const PG = process.env.QUNZU_TEST_PG;
+const MSGS = '/open-apis/im/v1/messages';
+const GIF = Buffer.from('GIF89a\x01\x00\x01\x00copied bytes');
+
+async function history(srv, tok, chat) {
+    const d = assertOk(await call(srv, 'GET', MSGS + qs({ container_id_type: 'chat', container_id: chat, page_size: 50 }), tok));
+    return d.items.map((m) => ({ id: m.message_id, type: m.msg_type, deleted: m.deleted, thread: m.thread_id, body: m.body }));
+}
+
+test('messages and uploads survive a restart and --copy-to the other backend and back', { timeout: 180_000 }, async () => {
+    const dir = makeTempDir();
+    const uploads = path.join(dir, 'shared-uploads');
+    const args = ['--upload-dir', uploads];
+    try {
+        let src, chat, before, first, image;
+        await withServer({ dir, seed: feishuSeed(), args }, async (srv) => {
+            src = dbOf(srv);
+            const tok = await tenantToken(srv, APP1);
+            chat = (await createChat(srv, tok, { name: 'copied talk' })).chat_id;
+            first = assertOk(await call(srv, 'POST', MSGS + qs({ receive_id_type: 'chat_id' }), tok, { receive_id: chat, msg_type: 'text', content: '{"text":"one"}', uuid: 'k1' }));
+            assertOk(await call(srv, 'POST', `${MSGS}/${first.message_id}/reply`, tok, { msg_type: 'text', content: '{"text":"in thread"}', reply_in_thread: true }));
+            const b = 'bnd';
+            const body = Buffer.concat([Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="image_type"\r\n\r\nmessage\r\n--${b}\r\nContent-Disposition: form-data; name="image"\r\n\r\n`), GIF, Buffer.from(`\r\n--${b}--\r\n`)]);
+            image = (await srv.request('POST', '/open-apis/im/v1/images', { body, headers: { Authorization: `Bearer ${tok}`, 'Content-Type': `multipart/form-data; boundary=${b}` } })).json.data.image_key;
+            assertOk(await call(srv, 'POST', MSGS + qs({ receive_id_type: 'chat_id' }), tok, { receive_id: chat, msg_type: 'image', content: JSON.stringify({ image_key: image }) }));
+            const gone = assertOk(await call(srv, 'POST', MSGS + qs({ receive_id_type: 'chat_id' }), tok, { receive_id: chat, msg_type: 'text', content: '{"text":"oops"}' }));
+            assertOk(await call(srv, 'DELETE', `${MSGS}/${gone.message_id}`, tok));
+            before = await history(srv, tok, chat);
+            assert.equal(before.length, 3);
+            await srv.stop('SIGTERM');
+            await srv.restart();
+            assert.deepEqual(await history(srv, await tenantToken(srv, APP1), chat), before, 'after a restart');
+        });
+        const middle = PG ? freshPgDatabase(PG) : `sqlite:${path.join(dir, 'middle.db')}`;
+        const back = `sqlite:${path.join(dir, 'back.db')}`;
+        for (const [from, to] of [[src, middle], [middle, back]]) {
+            const r = spawnSync(binPath(), ['--db', from, '--copy-to', to, ...keyArgs()], { encoding: 'utf8' });
+            assert.equal(r.status, 0, `copy ${from} -> ${to} failed: ${r.stderr}`);
+            assert.match(r.stdout, /copied \d+ rows of fs_message\b/);
+            assert.match(r.stdout, /copied \d+ rows of fs_resource\b/);
+        }
+        for (const db of [middle, back]) {
+            await withServer({ db, dir: makeTempDir(), seed: false, args }, async (srv) => {
+                const tok = await tenantToken(srv, APP1);
+                assert.deepEqual(await history(srv, tok, chat), before, `history on ${db}`);
+                // The uuid key still answers the first message; the image downloads.
+                const again = assertOk(await call(srv, 'POST', MSGS + qs({ receive_id_type: 'chat_id' }), tok, { receive_id: chat, msg_type: 'text', content: '{"text":"one"}', uuid: 'k1' }));
+                assert.equal(again.message_id, first.message_id);
+                const r = await srv.request('GET', `/open-apis/im/v1/images/${image}`, { headers: { Authorization: `Bearer ${tok}` }, raw: true });
+                assert.equal(r.status, 200);
+                assert.ok(r.raw.equals(GIF));
+            });
+        }
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});
