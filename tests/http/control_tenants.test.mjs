@@ -21,7 +21,8 @@ function admin(srv, method, path, body) {
     return srv.request(method, path, { body, headers: ADMIN_HEADERS });
 }
 
-// Rows in as many tables as the APIs reach: tokens, chats with members, a uuid, tabs,
+// Rows in as many tables as the APIs reach: tokens, chats with members, a uuid, a
+// message (with its uuid), tabs,
 // a share link, an authorization code, WeCom groups, Udesk catalogs and nonces, fault
 // rules by tenant and by app. Returns what the caller checks afterwards.
 async function busy(srv) {
@@ -32,6 +33,10 @@ async function busy(srv) {
         chat_tabs: [{ tab_name: 'site', tab_type: 'url', tab_content: { url: 'https://www.test.cn' } }],
     });
     assert.equal(tabs.json.code, 0, tabs.body);
+    const msg = await fsCall(srv, 'POST', '/open-apis/im/v1/messages?receive_id_type=chat_id', tok, {
+        receive_id: chat.chat_id, msg_type: 'text', content: JSON.stringify({ text: 'hello' }), uuid: 'busy-msg',
+    });
+    assert.equal(msg.json.code, 0, msg.body);
     const link = await fsCall(srv, 'POST', chatPath(chat.chat_id, '/link'), tok, { validity_period: 'week' });
     assert.equal(link.json.code, 0, link.body);
     const code = await admin(srv, 'POST', '/admin/v1/feishu/authorize', { app_id: APP1.app_id, user_id: 'zhangsan' });
