@@ -9,7 +9,8 @@
 # max(32 MiB, 25%). Prints the database size and the outbox's rows after every cycle
 # too: retention (--retention-events-max SOAK_EVENTS_MAX, default 20000; 0: no cap)
 # keeps the outbox bounded, and the soak fails when it holds more than 25% (+5000) past
-# the cap.
+# the cap, or when the database ends more than max(16 MiB, 50%) larger than after the
+# first cycle (the scenarios' own data is bounded: chat creates cycle through 500 uuids).
 # With --pg the database is a throwaway PostgreSQL server (scripts/pg-test-server.sh)
 # instead of a SQLite file.
 #   bench/soak.sh [SECONDS] [--pg]
@@ -79,7 +80,10 @@ drive() { env "$@" wrk -t1 -c"$CONNS" -d"${STEP}s" -s bench/wrk/scenario.lua "$b
 cycle() {
   drive QZ_METHOD=POST QZ_PAIR=wecom QZ_PATH="/cgi-bin/kf/knowledge/add_group?access_token=$wt" \
     QZ_BODY='{"name":"s{n}"}' QZ_DEL_PATH="/cgi-bin/kf/knowledge/del_group?access_token=$wt"
-  drive QZ_METHOD=POST QZ_PATH="/open-apis/im/v1/chats" QZ_BODY='{"name":"soak{n}"}' QZ_AUTH="$A"
+  # Creates with one of 500 uuids: the first of each makes a chat, the rest answer it,
+  # so the soak's data stays bounded and the database can level off.
+  drive QZ_METHOD=POST QZ_PATH="/open-apis/im/v1/chats?uuid=soak{n}" QZ_BODY='{"name":"soak{n}"}' \
+    QZ_MOD=500 QZ_AUTH="$A"
   drive QZ_PAIR=feishu_members QZ_PATH="/open-apis/im/v1/chats/$wchat/members?member_id_type=user_id" QZ_AUTH="$A"
   drive QZ_METHOD=PUT QZ_PATH="/open-apis/im/v1/chats/$wchat" QZ_BODY='{"name":"u{n}"}' QZ_AUTH="$A"
   drive QZ_PATH="/open-apis/im/v1/chats/$small" QZ_AUTH="$A"
@@ -87,6 +91,7 @@ cycle() {
 }
 
 start_rss=$(rss)
+warm_db=
 t0=$(date +%s)
 n=0
 warm=""
@@ -98,6 +103,7 @@ while [ $(( $(date +%s) - t0 )) -lt "$SECONDS_TOTAL" ]; do
   cycle
   now=$(rss)
   [ -n "$warm" ] || warm=$now
+  [ -n "$warm_db" ] || warm_db=$(dbsize)
   echo "| RssAnon $now, RssFile $(rss_file) | db KiB $(dbsize), outbox rows $(outbox)"
   kill -0 "$qpid" || { echo "soak: the server died" >&2; exit 1; }
 done
@@ -109,7 +115,13 @@ if [ "$end" -gt "$limit" ]; then
   exit 1
 fi
 rows=$(outbox)
-echo "outbox rows at the end: $rows (retention cap $EVENTS_MAX); database KiB $(dbsize)"
+end_db=$(dbsize)
+db_limit=$(( warm_db + (warm_db / 2 > 16384 ? warm_db / 2 : 16384) ))
+echo "outbox rows at the end: $rows (retention cap $EVENTS_MAX); database KiB: warm (cycle 1) $warm_db, end $end_db, limit $db_limit"
+if [ "$end_db" -gt "$db_limit" ]; then
+  echo "soak: FAIL, the database grew from $warm_db to $end_db KiB" >&2
+  exit 1
+fi
 if [ $with_pg -eq 0 ] && command -v sqlite3 >/dev/null; then
   # What the file holds, largest first (the chats the create scenario makes grow for good).
   echo "largest tables and indexes (KiB):"

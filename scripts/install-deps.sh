@@ -5,7 +5,8 @@
 #   scripts/install-deps.sh --test   # plus what the test suite needs
 set -euo pipefail
 
-pkgs=(gcc make cmake pkg-config libh2o-evloop-dev libjansson-dev libsqlite3-dev libssl-dev libpq-dev libcurl4-openssl-dev libgmime-3.0-dev)
+pkgs=(gcc make cmake pkg-config libh2o-evloop-dev libjansson-dev libsqlite3-dev libssl-dev libpq-dev libcurl4-openssl-dev libgmime-3.0-dev
+  libwslay-dev libprotobuf-c-dev protobuf-c-compiler)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(clang libclang-rt-14-dev postgresql postgresql-client wrk curl valgrind)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

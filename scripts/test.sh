@@ -46,5 +46,5 @@ node --test --test-concurrency=2 "$@"
 if [ $# -eq 0 ]; then
   echo "== soak (short; bench/soak.sh 600 is the long one)"
   cd "$root"
-  STEP=2 bench/soak.sh "${QUNZU_SOAK_SECONDS:-60}"
+  STEP=2 SOAK_EVENTS_MAX=${SOAK_EVENTS_MAX:-5000} bench/soak.sh "${QUNZU_SOAK_SECONDS:-60}"
 fi

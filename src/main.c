@@ -18,6 +18,7 @@
 #include "dialect/udesk/ud.h"
 #include "dialect/wecom/wc.h"
 #include "events/ev.h"
+#include "events/ev_ws.h"
 #include "http/http.h"
 #include "store/store.h"
 #include "svc/svc.h"
@@ -61,7 +62,8 @@ static void on_hangup(int sig)
 }
 
 static const struct dialect *const all_dialects[] = { &wc_dialect, &fs_dialect, &ud_dialect,
-                                                      &ad_dialect, NULL };
+                                                      &ad_dialect, &fs_ws_boot_dialect,
+                                                      &fs_ws_conn_dialect, NULL };
 
 static void *worker_open(void *userdata, int idx)
 {
@@ -424,6 +426,12 @@ int main(int argc, char **argv)
         log_error("cannot start retention");
         goto out;
     }
+    /* Long connections: a WebSocket loop of their own (events/ev_ws.c). */
+    app.ws = ev_ws_start(&cfg, &app.clock, app.group);
+    if (app.ws == NULL) {
+        log_error("cannot start the long-connection loop");
+        goto out;
+    }
     /* On PostgreSQL the nodes share their rate-limit counts (docs/scale-out.md). */
     if (svc_rate_sync_start(&cfg, app.limiter, &stop_requested, &rate_sync) != ERR_OK) {
         log_error("cannot start the rate-limit sync");
@@ -465,6 +473,7 @@ out:
     svc_rate_sync_stop(rate_sync);
     svc_retention_stop(retention);
     ev_worker_stop(worker);
+    ev_ws_stop(app.ws);
     /* After the workers: a request they deferred is answered first. */
     dialect_runner_stop(app.runner);
     store_group_close(app.group);

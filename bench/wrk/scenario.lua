@@ -6,12 +6,15 @@
 --                           (signed Udesk requests: every nonce is single-use)
 --   QZ_PAIR                 "wecom" or "feishu_members": alternate a create and the
 --                           delete of what it created, so a write scenario stays bounded
+--   QZ_MOD                  {n} cycles through 0 .. QZ_MOD-1 (a create with a uuid of
+--                           these makes at most QZ_MOD objects and answers the rest)
 local method = os.getenv("QZ_METHOD") or "GET"
 local path = os.getenv("QZ_PATH") or "/"
 local body = os.getenv("QZ_BODY") or ""
 local auth = os.getenv("QZ_AUTH")
 local urls_file = os.getenv("QZ_URLS")
 local pair = os.getenv("QZ_PAIR")
+local mod = tonumber(os.getenv("QZ_MOD") or "0")
 local headers = { ["Content-Type"] = "application/json; charset=utf-8" }
 if auth then headers["Authorization"] = auth end
 
@@ -33,6 +36,7 @@ function init(args)
 end
 
 local function fill(s, n)
+   if mod > 0 then n = n % mod end
    return (s:gsub("{n}", tostring(n)))
 end
 

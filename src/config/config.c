@@ -189,6 +189,21 @@ static const struct config_key config_keys[] = {
       "(0: each node counts alone)." },
     { "token_cache_ttl_ms", CFG_INT, OFF(token_cache_ttl_ms), "60000", 0, 86400000, NULL, false,
       "How long a checked access token is remembered in memory (0: read every time)." },
+    { "ws_chunk_bytes", CFG_INT, OFF(ws_chunk_bytes), "524288", 1, 1048576, NULL, false,
+      "Feishu long connections: an event body larger than this many bytes is sent in chunks "
+      "(events-ws sum/seq) of at most this size." },
+    { "ws_ping_interval", CFG_INT, OFF(ws_ping_interval), "120", 1, 86400, NULL, false,
+      "Feishu long connections: ClientConfig.PingInterval (seconds) in the bootstrap answer "
+      "and every pong; a connection silent for 3x this plus 10 s is closed." },
+    { "ws_reconnect_interval", CFG_INT, OFF(ws_reconnect_interval), "120", 1, 86400, NULL,
+      false, "Feishu long connections: ClientConfig.ReconnectInterval (seconds)." },
+    { "ws_reconnect_nonce", CFG_INT, OFF(ws_reconnect_nonce), "30", 0, 86400, NULL, false,
+      "Feishu long connections: ClientConfig.ReconnectNonce (seconds), the random wait "
+      "before a client's first reconnect attempt." },
+    { "ws_reconnect_count", CFG_INT, OFF(ws_reconnect_count), "-1", -1, 1000000, NULL, false,
+      "Feishu long connections: ClientConfig.ReconnectCount (-1: clients retry forever)." },
+    { "ws_max_connections", CFG_INT, OFF(ws_max_connections), "50", 1, 100000, NULL, false,
+      "Feishu long connections: open connections per app; one more is refused (1000040350)." },
     { "shutdown_timeout_ms", CFG_INT, OFF(shutdown_timeout_ms), "5000", 0, 600000, NULL, false,
       "On SIGTERM/SIGINT, how long to wait for in-flight requests before closing." },
     { "udesk_domain", CFG_STR, OFF(udesk_domain), "udesk.cn", 0, 0, NULL, false,

@@ -69,6 +69,9 @@ struct config {
     int64_t rate_sync_ms;    /* PostgreSQL: share counts every N ms (0: off) */
     int64_t token_cache_ttl_ms; /* how long a checked token is cached (0: off) */
     char *udesk_domain;      /* Host suffix that carries a Udesk subdomain */
+    /* Feishu long connections (events/ev_ws.c): ClientConfig and limits. */
+    int64_t ws_chunk_bytes, ws_ping_interval, ws_reconnect_interval, ws_reconnect_nonce;
+    int64_t ws_reconnect_count, ws_max_connections;
     char *config_file;       /* where the file source came from, or NULL */
 
     /* Actions requested on the command line, not configuration. */

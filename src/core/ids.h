@@ -16,5 +16,7 @@ void ids_random(void *buf, size_t n);
 char *ids_hex(struct arena *a, const char *prefix, size_t nbytes);
 /* 'prefix' followed by base64url of nbytes random bytes, in the arena. */
 char *ids_token(struct arena *a, const char *prefix, size_t nbytes);
+/* A random (version 4) UUID, lower-case: 36 characters and the NUL. */
+void ids_uuid(char out[37]);
 
 #endif

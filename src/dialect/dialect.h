@@ -26,6 +26,7 @@
 
 struct config;
 struct dialect;
+struct ev_ws;
 
 /* Process-wide state, shared read-only by the workers (the clock's offset is
  * atomic). */
@@ -54,6 +55,7 @@ struct app {
     /* What a person says through the admin API, spelled as Feishu's API
      * answers it (fs_msg_sim.c; main.c wires it). */
     const struct sim_talk *fs_talk;
+    struct ev_ws *ws; /* the node's long connections (events/ev_ws.h) */
     int access_json_fd; /* access_log_json's file; -1: off */
     struct dialect_runner *runner; /* R_DETACH calls; NULL: on their worker */
 };

@@ -27,6 +27,17 @@ struct store_group;
 #define EV_MAX_ATTEMPTS 5
 extern const int64_t ev_retry_delay[EV_MAX_ATTEMPTS - 1];
 
+struct outbox_row;
+struct outbox_attempt_row;
+struct store;
+
+/* Records one attempt of 'row' (at->at is the server clock; outbox and
+ * attempt are filled here) and the record's next state: delivered when
+ * 'ok', else pending on the retry schedule or failed after the last
+ * attempt. One transaction; '*out' is the record as settled. */
+enum err ev_settle(struct store *st, const struct outbox_row *row, struct outbox_attempt_row *at,
+                   bool ok, struct outbox_row *out);
+
 /* Process-wide setup of the HTTP client; call once before any thread. */
 void ev_init(void);
 void ev_cleanup(void);

@@ -127,35 +127,16 @@ static bool prepare(struct ev_worker *w, struct push *p, int64_t now)
 /* Writes the attempt and the record's next state in one transaction. */
 static void settle(struct ev_worker *w, struct push *p, CURLcode rc, long status)
 {
-    struct outbox_row o = p->row;
-    struct outbox_attempt_row at = { .outbox = o.id, .attempt = o.attempts + 1 };
-    int64_t now = clock_now(w->clock);
+    struct outbox_attempt_row at = { .at = clock_now(w->clock), .http_status = status };
+    struct outbox_row o;
 
-    at.at = now;
-    at.http_status = status;
     at.latency_us = clock_mono_us() - p->started_us;
     at.error = rc == CURLE_OK ? (status == 200 ? "" : "status other than 200")
                               : curl_easy_strerror(rc);
     at.response = p->response;
-    o.attempts = at.attempt;
-    o.delivered_at = 0;
-    if (rc == CURLE_OK && status == 200) {
-        o.state = "delivered";
-        o.delivered_at = now;
-    } else if (o.attempts >= EV_MAX_ATTEMPTS) {
-        o.state = "failed";
-    } else {
-        o.state = "pending";
-        o.next_at = now + ev_retry_delay[o.attempts - 1];
-    }
-    if (store_begin(w->st, true) != ERR_OK || store_outbox_settle(w->st, &o, &at) != ERR_OK
-        || store_commit(w->st) != ERR_OK) {
-        store_rollback(w->st);
-        log_warn("event delivery: cannot record attempt of event '%s'", o.event_id);
-        return;
-    }
-    log_info("event %s %s to app %lld: attempt %lld, http %ld, %s", o.event_id, o.event_type,
-             (long long)o.app, (long long)o.attempts, status, o.state);
+    if (ev_settle(w->st, &p->row, &at, rc == CURLE_OK && status == 200, &o) == ERR_OK)
+        log_info("event %s %s to app %lld: attempt %lld, http %ld, %s", o.event_id,
+                 o.event_type, (long long)o.app, (long long)o.attempts, status, o.state);
 }
 
 static void push_free(struct push *p)

@@ -46,6 +46,7 @@ struct http_req {
     char rid[32];              /* request id: 25 decimal digits */
     struct arena *arena;       /* request memory, reset after the response */
     void *worker;              /* the worker's state from worker_open */
+    bool ws_handshake;         /* a WebSocket upgrade (GET, Upgrade, key; HTTP/1.1) */
 
     /* Response, set by the handler. */
     int status;
@@ -70,6 +71,9 @@ struct http_req {
     bool drop;
 
     void *adapter; /* the adapter's own; see http_defer */
+    /* Set by http_ws_accept (http_ws.h): answer 101 and hand the socket over. */
+    struct http_ws_loop *ws_loop;
+    void *ws_arg;
 };
 
 typedef void (*http_handler_fn)(struct http_req *r);

@@ -45,4 +45,14 @@ void http_acceptor_stop(struct http_acceptor *a);
 /* Releases the retry timer; before the loop is destroyed. */
 void http_acceptor_dispose(struct http_acceptor *a);
 
+struct http_req;
+
+/* http_ws.c: whether 'req' is a WebSocket handshake h2o can upgrade, and
+ * the 101 answer that hands the socket to the handler's WebSocket loop. */
+bool http_ws_is_handshake(h2o_req_t *req);
+void http_ws_upgrade(h2o_req_t *req, struct http_req *r);
+/* An accepted handshake whose client left before the answer: the loop's
+ * open() gets no connection and frees what the handler gave it. */
+void http_ws_abandon(struct http_req *r);
+
 #endif

@@ -303,6 +303,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     r.range = header_value(req, H2O_TOKEN_RANGE, r.arena);
     r.host = req->authority.base ? arena_strndup(r.arena, req->authority.base, req->authority.len)
                                  : NULL;
+    r.ws_handshake = http_ws_is_handshake(req);
     peer_addr(req, r.peer, sizeof(r.peer));
     make_rid(w, r.rid, sizeof(r.rid));
     r.status = 500;
@@ -321,7 +322,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         }
         hold(w, fl.d);
     } else if (fl.d == NULL) {
-        respond(req, &r);
+        if (r.ws_loop != NULL && r.status == 101 && r.ws_handshake)
+            http_ws_upgrade(req, &r);
+        else
+            respond(req, &r);
         access_log(w, &r, fl.t0, false);
     }
     arena_reset(&w->arena);
@@ -378,7 +382,12 @@ static void deliver(struct worker *w, struct deferred *d)
 {
     if (d->req != NULL) {
         d->guard->d = NULL;
-        respond(d->req, &d->r);
+        if (d->r.ws_loop != NULL && d->r.status == 101 && d->r.ws_handshake)
+            http_ws_upgrade(d->req, &d->r);
+        else
+            respond(d->req, &d->r);
+    } else if (d->r.ws_loop != NULL) {
+        http_ws_abandon(&d->r);
     }
     access_log(w, &d->r, d->t0, d->req == NULL);
     arena_release(&d->arena);

@@ -148,6 +148,7 @@ struct fs_announcement_row {
 struct fs_subscription_row {
     int64_t app;
     const char *callback_url, *encrypt_key, *verification_token, *types;
+    const char *mode; /* "webhook" or "long_connection" (events-ws.md 7.1) */
 };
 
 /* One delivery attempt of an outbox record. */
@@ -158,6 +159,7 @@ struct outbox_attempt_row {
     int64_t http_status; /* 0: no response */
     int64_t latency_us;
     const char *error, *response;
+    const char *connection; /* the long connection it went to; NULL or "" for a webhook */
 };
 
 struct outbox_row {
@@ -623,6 +625,53 @@ struct outbox_states {
     int64_t pending, delivered, failed, skipped;
 };
 enum err store_outbox_states(struct store *s, struct outbox_states *out);
+
+/* Long-connection events (store_ws.c). */
+struct fs_ws_conn_row {
+    const char *id; /* the device_id of the bootstrap that opened it */
+    int64_t app;
+    const char *node;
+    int64_t since, last_ping, delivered, unacked, seen_at;
+    bool silenced, kick;
+};
+/* Bootstrap tickets: single use; ticket and access key kept as digests.
+ * take deletes and returns the ticket's row (whether 'access_key' is its
+ * key in '*key_ok'), ERR_NOT_FOUND if there is none. */
+enum err store_fs_ws_ticket_add(struct store *s, const char *ticket, int64_t app,
+                                const char *device_id, const char *access_key,
+                                int64_t expires_at);
+enum err store_fs_ws_ticket_take(struct store *s, struct arena *a, const char *ticket,
+                                 const char *access_key, int64_t *app, const char **device_id,
+                                 bool *key_ok, int64_t *expires_at);
+enum err store_fs_ws_conn_add(struct store *s, const struct fs_ws_conn_row *c);
+enum err store_fs_ws_conn_delete(struct store *s, const char *id);
+/* The counters and heartbeat of a connection (not its flags). */
+enum err store_fs_ws_conn_update(struct store *s, const struct fs_ws_conn_row *c);
+/* An app's connections (every node) seen at or after 'live_after'. */
+enum err store_fs_ws_conn_list(struct store *s, struct arena *a, int64_t app, int64_t live_after,
+                               struct fs_ws_conn_row **rows, size_t *n);
+/* A node's connections, flags included. */
+enum err store_fs_ws_conn_of_node(struct store *s, struct arena *a, const char *node,
+                                  struct fs_ws_conn_row **rows, size_t *n);
+/* Sets 'kick' and/or 'silenced' (-1: unchanged) of one connection of 'app'
+ * (id NULL: every one seen after 'live_after'); '*n' how many matched. */
+enum err store_fs_ws_conn_flag(struct store *s, int64_t app, const char *id, int64_t live_after,
+                               int kick, int silenced, size_t *n);
+/* Forgets the rows of nodes not heard of since 'before'. */
+enum err store_fs_ws_conn_lapse(struct store *s, int64_t before);
+/* Rehearsals of an app's delivery: every event twice, or late. */
+enum err store_fs_delivery_opt_get(struct store *s, int64_t app, bool *duplicate,
+                                   int64_t *delay_ms);
+enum err store_fs_delivery_opt_set(struct store *s, int64_t app, bool duplicate,
+                                   int64_t delay_ms);
+/* Whether 'app' has a record due at 'now' (a read: the claim, a write
+ * transaction, runs only then). */
+enum err store_outbox_due_app(struct store *s, int64_t app, int64_t now, bool *due);
+/* store_outbox_claim for the long connections of one app (mode
+ * long_connection; the webhook claim leaves these apps alone). */
+enum err store_outbox_claim_app(struct store *s, struct arena *a, int64_t app, int64_t now,
+                                int64_t lease_until, int64_t limit, struct outbox_row **rows,
+                                size_t *n);
 
 /* Rate-limit counts shared by the nodes on one database (store_rate.c):
  * one total per (key, window) of every node's pushed calls. Only a

@@ -26,13 +26,13 @@ void store_outbox_fill(const struct sql_res *r, size_t i, struct outbox_row *o)
 }
 
 static const char SQL_SUB_GET[] =
-    "SELECT app_ref, callback_url, encrypt_key, verification_token, types FROM fs_subscription "
-    "WHERE app_ref = $1";
+    "SELECT app_ref, callback_url, encrypt_key, verification_token, types, mode "
+    "FROM fs_subscription WHERE app_ref = $1";
 static const char SQL_SUB_SET[] =
-    "INSERT INTO fs_subscription (app_ref, callback_url, encrypt_key, verification_token, types) "
-    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (app_ref) DO UPDATE SET callback_url = "
+    "INSERT INTO fs_subscription (app_ref, callback_url, encrypt_key, verification_token, types, "
+    "mode) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (app_ref) DO UPDATE SET callback_url = "
     "excluded.callback_url, encrypt_key = excluded.encrypt_key, verification_token = "
-    "excluded.verification_token, types = excluded.types";
+    "excluded.verification_token, types = excluded.types, mode = excluded.mode";
 static const char SQL_SUB_DELETE[] = "DELETE FROM fs_subscription WHERE app_ref = $1";
 
 enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app,
@@ -45,6 +45,7 @@ enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app
         out->app = app;
         out->callback_url = sql_text(&r, 0, 1);
         out->types = sql_text(&r, 0, 4);
+        out->mode = sql_text(&r, 0, 5);
         e = store_unseal(s, a, sql_text(&r, 0, 2), &out->encrypt_key);
     }
     if (e == ERR_OK)
@@ -62,7 +63,8 @@ enum err store_fs_subscription_set(struct store *s, const struct fs_subscription
     arena_init(&a, 1024);
     e = store_q(s, NULL, NULL, SQL_SUB_SET, ARG_INT(sub->app), ARG_TEXT(sub->callback_url),
                 ARG_TEXT(store_seal(s, &a, sub->encrypt_key)),
-                ARG_TEXT(store_seal(s, &a, sub->verification_token)), ARG_TEXT(sub->types));
+                ARG_TEXT(store_seal(s, &a, sub->verification_token)), ARG_TEXT(sub->types),
+                ARG_TEXT(sub->mode ? sub->mode : "webhook"));
     arena_release(&a);
     return e;
 }
@@ -77,11 +79,13 @@ enum err store_fs_subscription_delete(struct store *s, int64_t app)
  * row lock, re-evaluates it against the new row and skips it, so a record
  * is leased once. SQLite serialises writers anyway. A record is taken while
  * fewer than $4 older records of its app wait for their first attempt or
- * are in flight (the count stops at $4). */
+ * are in flight (the count stops at $4). Apps in long-connection mode are
+ * left to their connections (store_outbox_claim_app). */
 static const char SQL_CLAIM[] =
     "UPDATE outbox SET lease_until = $1 WHERE state = 'pending' AND lease_until <= $2 "
     "AND next_at <= $2 AND id IN (SELECT o.id FROM outbox o WHERE o.state = 'pending' "
-    "AND o.next_at <= $2 AND o.lease_until <= $2 AND (SELECT count(*) FROM (SELECT 1 FROM "
+    "AND o.next_at <= $2 AND o.lease_until <= $2 AND o.app_ref NOT IN (SELECT app_ref FROM "
+    "fs_subscription WHERE mode = 'long_connection') AND (SELECT count(*) FROM (SELECT 1 FROM "
     "outbox p WHERE p.app_ref = o.app_ref AND p.state = 'pending' AND p.id < o.id AND "
     "(p.attempts = 0 OR p.lease_until > $2) LIMIT $4) AS older) < $4 ORDER BY o.id LIMIT $3) "
     "RETURNING " OUTBOX_COLS;
@@ -109,7 +113,7 @@ static const char SQL_SETTLE[] =
     "lease_until = 0 WHERE id = $1";
 static const char SQL_ATTEMPT_ADD[] =
     "INSERT INTO outbox_attempt (outbox_ref, attempt, at, http_status, latency_us, error, "
-    "response) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    "response, connection) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 enum err store_outbox_settle(struct store *s, const struct outbox_row *o,
                              const struct outbox_attempt_row *at)
@@ -121,13 +125,14 @@ enum err store_outbox_settle(struct store *s, const struct outbox_row *o,
     if (e == ERR_OK && at != NULL)
         e = store_q(s, NULL, NULL, SQL_ATTEMPT_ADD, ARG_INT(at->outbox), ARG_INT(at->attempt),
                     ARG_INT(at->at), ARG_INT(at->http_status), ARG_INT(at->latency_us),
-                    ARG_TEXT(at->error), ARG_TEXT(at->response));
+                    ARG_TEXT(at->error), ARG_TEXT(at->response),
+                    ARG_TEXT(at->connection ? at->connection : ""));
     return e;
 }
 
 static const char SQL_BY_EVENT_ID[] = "SELECT " OUTBOX_COLS " FROM outbox WHERE event_id = $1";
 static const char SQL_ATTEMPTS[] =
-    "SELECT outbox_ref, attempt, at, http_status, latency_us, error, response "
+    "SELECT outbox_ref, attempt, at, http_status, latency_us, error, response, connection "
     "FROM outbox_attempt WHERE outbox_ref = $1 ORDER BY attempt, id";
 static const char SQL_REQUEUE[] =
     "UPDATE outbox SET state = 'pending', next_at = $2, lease_until = 0, delivered_at = NULL "
@@ -165,6 +170,7 @@ enum err store_outbox_attempts(struct store *s, struct arena *a, int64_t outbox,
         t->latency_us = sql_int(&r, i, 4);
         t->error = sql_text(&r, i, 5);
         t->response = sql_text(&r, i, 6);
+        t->connection = sql_text(&r, i, 7);
     }
     *n = r.nrows;
     return ERR_OK;

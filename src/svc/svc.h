@@ -638,6 +638,37 @@ enum err svc_msg_resource(struct svc_ctx *c, const struct msg_op *o, const char 
  * kind), ERR_FORBIDDEN (SUBJ_RESOURCE) another app's. */
 enum err svc_res_for_message(struct svc_ctx *c, int64_t app, const char *kind, const char *key,
                              struct fs_res_row *out);
+/* --- long-connection events (svc_ws.c) --- */
+
+#define WS_TICKET_SECONDS 300 /* a bootstrap ticket's lifetime */
+#define WS_LIVE_SECONDS 10    /* a connection row not refreshed for this long has lapsed */
+
+/* What a bootstrap hands out: the connection's id and its ticket. */
+struct ws_grant {
+    int64_t app;
+    char device_id[20];
+    char ticket[37];
+    char access_key[33];
+};
+
+/* Checks the app's credentials (ERR_MISSING: one is empty;
+ * ERR_UNAUTHENTICATED: unknown app or wrong secret) and stores a ticket. */
+enum err svc_ws_bootstrap(struct svc_ctx *c, const char *app_id, const char *app_secret,
+                          struct ws_grant *out);
+/* Redeems a ticket (once) for a connection of '*app' held by 'node':
+ * ERR_UNAUTHENTICATED/ERR_EXPIRED for a bad ticket, ERR_LIMIT when the app
+ * already has 'limit' open connections. Records the connection. */
+enum err svc_ws_handshake(struct svc_ctx *c, const char *ticket, const char *device_id,
+                          const char *access_key, const char *node, int64_t limit,
+                          int64_t *app);
+/* The admin view: {"items": [{id, since, last_ping, delivered, unacked, node, silenced}]}. */
+enum err svc_ws_conns(struct svc_ctx *c, const char *app_id, json_t **out);
+/* Flags one connection (conn_id) or all of the app's: kick 1, silenced 0/1,
+ * -1 leaves a flag as it is. Their node acts on them within a tick. */
+enum err svc_ws_flag(struct svc_ctx *c, const char *app_id, const char *conn_id, int kick,
+                     int silenced, json_t **out);
+enum err svc_ws_delivery_set(struct svc_ctx *c, const char *app_id, bool duplicate,
+                             int64_t delay_ms, json_t **out);
 
 /* --- events (svc_events.c) --- */
 

@@ -63,12 +63,17 @@ enum err svc_event_get(struct svc_ctx *c, const char *event_id, json_t **out)
     if (e != ERR_OK)
         return e;
     list = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, json_pack("{s:I,s:I,s:I,s:I,s:s,s:s}", "attempt",
-                                              (json_int_t)at[i].attempt, "at", (json_int_t)at[i].at,
-                                              "http_status", (json_int_t)at[i].http_status,
-                                              "latency_us", (json_int_t)at[i].latency_us, "error",
-                                              at[i].error, "response", at[i].response));
+    for (size_t i = 0; i < n; i++) {
+        json_t *d = json_pack("{s:I,s:I,s:I,s:I,s:s,s:s}", "attempt", (json_int_t)at[i].attempt,
+                              "at", (json_int_t)at[i].at, "http_status",
+                              (json_int_t)at[i].http_status, "latency_us",
+                              (json_int_t)at[i].latency_us, "error", at[i].error, "response",
+                              at[i].response);
+
+        if (at[i].connection[0] != '\0') /* a long connection's attempt */
+            json_object_set_new(d, "connection", json_string(at[i].connection));
+        json_array_append_new(list, d);
+    }
     *out = event_json(c, &o);
     json_object_set_new(*out, "deliveries", list);
     return ERR_OK;

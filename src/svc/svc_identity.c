@@ -75,12 +75,16 @@ static json_t *describe_feishu(struct svc_ctx *c, int64_t tenant, struct fs_app_
                                 apps[i].app_secret, "name", apps[i].name, "bot_open_id",
                                 svc_fs_bot_open_id(c->a, apps[i].app_id));
 
-        if (store_fs_subscription_get(c->st, c->a, apps[i].id, &sub) == ERR_OK)
-            json_object_set_new(app, "event",
-                                json_pack("{s:s,s:s,s:s,s:o}", "callback_url", sub.callback_url,
-                                          "encrypt_key", sub.encrypt_key, "verification_token",
-                                          sub.verification_token, "types",
-                                          json_loads(sub.types, 0, NULL)));
+        if (store_fs_subscription_get(c->st, c->a, apps[i].id, &sub) == ERR_OK) {
+            json_t *ev = json_pack("{s:s,s:s,s:s,s:o,s:s}", "callback_url", sub.callback_url,
+                                   "encrypt_key", sub.encrypt_key, "verification_token",
+                                   sub.verification_token, "types",
+                                   json_loads(sub.types, 0, NULL), "mode", sub.mode);
+
+            if (sub.callback_url[0] == '\0') /* long connection: none given */
+                json_object_del(ev, "callback_url");
+            json_object_set_new(app, "event", ev);
+        }
         json_array_append_new(list, app);
     }
     json_object_set_new(fs, "apps", list);

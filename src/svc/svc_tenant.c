@@ -44,7 +44,8 @@ static const struct field_rule app_rules[] = {
     { NULL },
 };
 static const struct field_rule event_rules[] = {
-    { "callback_url", JT_STRING, F_REQUIRED, 2048 },
+    { "callback_url", JT_STRING, 0, 2048 },
+    { "mode", JT_STRING, 0, 32 },
     { "encrypt_key", JT_STRING, 0, 128 },
     { "verification_token", JT_STRING, 0, 128 },
     { "types", JT_ARRAY, F_REQUIRED },
@@ -129,7 +130,9 @@ static bool callback_answers(const struct seed_checks *checked, const char *app_
 /* An app's "event" object replaces its subscription; null removes it. A
  * new or changed callback must pass the url_verification challenge, as on
  * the platform, before it is saved (Feishu's "Configure event subscription"
- * guide: the request URL is verified when it is set). */
+ * guide: the request URL is verified when it is set). "mode": "webhook" (the
+ * default; callback_url required) or "long_connection" (events wait for the
+ * app's WebSocket connections; no callback_url, no challenge). */
 static enum err seed_event(struct svc_ctx *c, const struct seed_checks *checked,
                            const char *app_id, int64_t app, json_t *ev)
 {
@@ -153,7 +156,16 @@ static enum err seed_event(struct svc_ctx *c, const struct seed_checks *checked,
     if (e != ERR_OK && e != ERR_NOT_FOUND)
         return e;
     had = e == ERR_OK;
+    sub.mode = json_str(ev, "mode") ? json_str(ev, "mode") : "webhook";
+    if (strcmp(sub.mode, "webhook") != 0 && strcmp(sub.mode, "long_connection") != 0)
+        return err_field(c->ei, ERR_BAD_REQUEST, "mode",
+                         "mode is \"webhook\" or \"long_connection\"");
     sub.callback_url = json_str(ev, "callback_url");
+    if (sub.callback_url == NULL && strcmp(sub.mode, "webhook") == 0)
+        return err_field(c->ei, ERR_BAD_REQUEST, "callback_url",
+                         "feishu.apps[].event: callback_url is required");
+    if (sub.callback_url == NULL)
+        sub.callback_url = "";
     sub.encrypt_key = json_str(ev, "encrypt_key") ? json_str(ev, "encrypt_key") : "";
     sub.verification_token =
         event_token(c, checked, app_id, ev, had ? old.verification_token : NULL);
@@ -162,9 +174,10 @@ static enum err seed_event(struct svc_ctx *c, const struct seed_checks *checked,
 
         sub.types = json_dump_arena(c->a, json_object_get(ev, "types"), &len);
     }
-    if (!had || strcmp(old.callback_url, sub.callback_url) != 0
-        || strcmp(old.encrypt_key, sub.encrypt_key) != 0
-        || strcmp(old.verification_token, sub.verification_token) != 0) {
+    if (strcmp(sub.mode, "webhook") == 0
+        && (!had || strcmp(old.callback_url, sub.callback_url) != 0
+            || strcmp(old.mode, sub.mode) != 0 || strcmp(old.encrypt_key, sub.encrypt_key) != 0
+            || strcmp(old.verification_token, sub.verification_token) != 0)) {
         if (!callback_answers(checked, app_id, &sub, why, sizeof(why)))
             return err_field(c->ei, ERR_BAD_REQUEST, "callback_url", "callback_url refused: %s",
                              why);
@@ -450,7 +463,11 @@ static enum err seed_callbacks(struct svc_ctx *c, json_t *doc, struct seed_check
             bool had = false;
             enum err e;
 
-            if (cb.app_id == NULL || json_str(ev, "callback_url") == NULL)
+            const char *mode = json_str(ev, "mode");
+
+            /* Long connections have no callback to challenge. */
+            if (cb.app_id == NULL || json_str(ev, "callback_url") == NULL
+                || (mode != NULL && strcmp(mode, "webhook") != 0))
                 continue;
             e = store_fs_app_by_app_id(c->st, c->a, cb.app_id, &row);
             if (e == ERR_OK)
@@ -461,7 +478,8 @@ static enum err seed_callbacks(struct svc_ctx *c, json_t *doc, struct seed_check
             cb.url = json_str(ev, "callback_url");
             cb.key = json_str(ev, "encrypt_key") ? json_str(ev, "encrypt_key") : "";
             cb.token = event_token(c, out, cb.app_id, ev, had ? old.verification_token : NULL);
-            if (had && strcmp(old.callback_url, cb.url) == 0 && strcmp(old.encrypt_key, cb.key) == 0
+            if (had && strcmp(old.mode, "webhook") == 0 && strcmp(old.callback_url, cb.url) == 0
+                && strcmp(old.encrypt_key, cb.key) == 0
                 && strcmp(old.verification_token, cb.token) == 0)
                 continue;
             if (out->n == cap) {

@@ -3,12 +3,14 @@
  * tests/fuzz/fuzz_parsers.c - libFuzzer target for the parsers that take
  * untrusted text on their own: page tokens and cursors, query strings and
  * path patterns, UTF-8 lengths, strict JSON with field rules, and the
- * announcement document engine, message content per msg_type, and
- * multipart/form-data bodies. The first byte picks the parser.
+ * announcement document engine, message content per msg_type,
+ * multipart/form-data bodies, and a long connection's pbbp2 client frames. The first byte picks the parser.
  */
 #include "core/arena.h"
 #include "core/cursor.h"
 #include "core/str.h"
+#include "dialect/feishu/fs_doc.h"
+#include "events/ev_ws.h"
 #include "http/http.h"
 #include "http/multipart.h"
 #include "svc/svc.h"
@@ -65,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     arena_init(&a, 4096);
     s = arena_strndup(&a, (const char *)data + 1, size - 1);
     n = size - 1;
-    switch (data[0] % 7) {
+    switch (data[0] % 8) {
     case 0: {
         int64_t pos;
 
@@ -122,6 +124,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t np;
 
         mp_parse(&a, "multipart/form-data; boundary=XyZ", (const char *)data + 1, n, &parts, &np);
+        break;
+    }
+    case 7: {
+        struct ev_frame f;
+
+        if (ev_frame_parse(data + 1, n, &f)) {
+            if (f.type != NULL && strlen(f.type) > n)
+                abort(); /* a header read out of the frame */
+            ev_frame_free(&f);
+        }
         break;
     }
     }

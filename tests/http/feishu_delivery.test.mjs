@@ -50,7 +50,7 @@ test('subscribing runs the url_verification challenge and refuses a URL that fai
             assert.match(res.json.error.message, /callback_url refused/);
             const t = await adminTenant(srv, 'Acme');
             const app = t.feishu.apps.find((a) => a.app_id === APP1.app_id);
-            assert.deepEqual(app.event, { callback_url: rx.url, encrypt_key: 'enc key 1', verification_token: 'vt-1', types: ['im.chat.updated_v1'] });
+            assert.deepEqual(app.event, { callback_url: rx.url, encrypt_key: 'enc key 1', verification_token: 'vt-1', types: ['im.chat.updated_v1'], mode: 'webhook' });
         } finally {
             await rx.close();
         }

@@ -74,7 +74,7 @@ test('the database holds no secret and no issued token; after a restart every to
             // The admin API still returns the credentials it was given.
             const seeded = (await adminSeed(srv, vaultSeed(rx.url))).tenants[0];
             assert.equal(seeded.feishu.apps[0].app_secret, S.app_secret);
-            assert.deepEqual(seeded.feishu.apps[0].event, vaultSeed(rx.url).tenants[0].feishu.apps[0].event);
+            assert.deepEqual(seeded.feishu.apps[0].event, { ...vaultSeed(rx.url).tenants[0].feishu.apps[0].event, mode: 'webhook' });
             assert.deepEqual(seeded.wecom.secrets, [S.wecom]);
             assert.equal(seeded.udesk.api_token, S.api_token);
             assert.equal(seeded.udesk.admin_password, S.password);

@@ -7,10 +7,13 @@
 
 #include "core/arena.h"
 #include "events/ev.h"
+#include "events/ev_ws.h"
 #include "json/json.h"
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 static void signature_vector(void)
 {
@@ -90,7 +93,61 @@ static void token_placement(void)
     arena_release(&a);
 }
 
+static size_t unhex(const char *hex, uint8_t *out)
+{
+    size_t n = 0;
+
+    for (; hex[0] && hex[1]; hex += 2)
+        sscanf(hex, "%2hhx", &out[n++]);
+    return n;
+}
+
+/* events-ws 4.2: the Node SDK's ping, byte for byte, and the pong it accepts. */
+static void ws_ping_pong_vectors(void)
+{
+    static const char cfg[] =
+        "{\"ReconnectCount\":-1,\"ReconnectInterval\":120,\"ReconnectNonce\":30,\"PingInterval\":120}";
+    uint8_t ping[64], want[256];
+    size_t n = unhex("0800100018f681801020002a0c0a0474797065120470696e67", ping), plen, wlen;
+    struct ev_frame f;
+    uint8_t *pong;
+
+    CHECK(ev_frame_parse(ping, n, &f));
+    CHECK(f.method == 0 && f.service == 33554678);
+    CHECK_STR(f.type, "ping");
+    CHECK(f.message_id == NULL && f.payload_len == 0);
+    ev_frame_free(&f);
+    CHECK(!ev_frame_parse((const uint8_t *)"\xff\xff", 2, &f));
+    pong = ev_frame_pong(33554678, cfg, &plen);
+    wlen = unhex("0800100018f681801020002a0c0a04747970651204706f6e674254", want);
+    memcpy(want + wlen, cfg, strlen(cfg));
+    wlen += strlen(cfg);
+    CHECK(plen == wlen && memcmp(pong, want, wlen) == 0);
+    free(pong);
+}
+
+/* An event chunk reads back with every header the SDKs need. */
+static void ws_event_chunk(void)
+{
+    struct ev_chunk c = { .seq_id = 7, .service = 33554678, .message_id = "m-1",
+                          .trace_id = "t", .sum = 3, .seq = 2, .timestamp_ms = 1764578400123,
+                          .payload = "abc", .payload_len = 3 };
+    struct ev_frame f;
+    size_t n;
+    uint8_t *buf = ev_frame_event(&c, &n);
+
+    CHECK(ev_frame_parse(buf, n, &f));
+    CHECK(f.method == 1 && f.service == 33554678);
+    CHECK_STR(f.type, "event");
+    CHECK_STR(f.message_id, "m-1");
+    CHECK(f.payload_len == 3 && memcmp(f.payload, "abc", 3) == 0);
+    ev_frame_free(&f);
+    free(buf);
+}
+
 const struct unit_case events_cases[] = {
+    { "events/ws_ping_pong_vectors", ws_ping_pong_vectors },
+    { "events/ws_event_chunk", ws_event_chunk },
     { "events/signature_vector", signature_vector },
     { "events/encrypt_roundtrip", encrypt_roundtrip },
     { "events/token_placement", token_placement },

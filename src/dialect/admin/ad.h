@@ -26,4 +26,13 @@ enum err ad_snapshot_save(struct req *rq, json_t *body, json_t *out);
 enum err ad_snapshot_restore(struct req *rq, json_t *body, json_t *out);
 enum err ad_snapshot_delete(struct req *rq, json_t *body, json_t *out);
 
+/* Long connections (ad_ws.c). */
+enum err ad_ws_conns(struct req *rq, json_t *body, json_t *out);
+enum err ad_ws_kick_all(struct req *rq, json_t *body, json_t *out);
+enum err ad_ws_kick(struct req *rq, json_t *body, json_t *out);
+enum err ad_ws_silence(struct req *rq, json_t *body, json_t *out);
+enum err ad_ws_resume(struct req *rq, json_t *body, json_t *out);
+enum err ad_ws_delivery(struct req *rq, json_t *body, json_t *out);
+extern const struct field_rule ad_ws_delivery_rules[];
+
 #endif

@@ -10,6 +10,9 @@
 #include "dialect/dialect.h"
 
 extern const struct dialect fs_dialect;
+/* Long connections (fs_ws.c): the bootstrap and the WebSocket handshake. */
+extern const struct dialect fs_ws_boot_dialect;
+extern const struct dialect fs_ws_conn_dialect;
 
 /* Envelope styles of the auth endpoints (route flags). */
 enum {
