@@ -34,6 +34,8 @@ extern char **environ;
 
 static volatile sig_atomic_t stop_requested;
 static const char *log_path; /* log_file, for SIGHUP; set before the handler */
+static const char *json_path; /* access_log_json, for SIGHUP ... */
+static int json_fd = -1;      /* ... and its descriptor */
 
 static void on_signal(int sig)
 {
@@ -53,6 +55,9 @@ static void on_hangup(int sig)
     if (log_path != NULL && log_file_open(log_path) != 0
         && write(STDERR_FILENO, failed, sizeof(failed) - 1) < 0)
         saved = errno; /* nowhere left to say it */
+    if (json_fd >= 0 && access_json_open(json_path, json_fd) < 0
+        && write(STDERR_FILENO, failed, sizeof(failed) - 1) < 0)
+        saved = errno;
     errno = saved;
 }
 
@@ -92,6 +97,7 @@ static void drain_timeout(void *userdata)
     struct app *app = userdata;
 
     store_group_cancel(app->group);
+    dialect_runner_cancel(app->runner);
 }
 
 static void on_listening(void *userdata, const char *host, int port)
@@ -306,7 +312,7 @@ static int copy_database(const struct config *cfg)
 int main(int argc, char **argv)
 {
     struct config cfg;
-    struct app app = { 0 };
+    struct app app = { .access_json_fd = -1 };
     struct store *st = NULL;
     struct ev_worker *worker = NULL;
     struct svc_rate_sync *rate_sync = NULL;
@@ -364,6 +370,16 @@ int main(int argc, char **argv)
     app.metrics = metrics_new();
     app.inspector = svc_inspect_new(cfg.inspector_requests, cfg.inspector_body_bytes);
     app.faults = svc_faults_new();
+    if (cfg.access_log_json != NULL) {
+        app.access_json_fd = access_json_open(cfg.access_log_json, -1);
+        if (app.access_json_fd < 0) {
+            log_error("cannot open access_log_json '%s': %s", cfg.access_log_json,
+                      strerror(errno));
+            goto out;
+        }
+        json_path = cfg.access_log_json;
+        json_fd = app.access_json_fd;
+    }
     if (cfg.rate_limit) {
         app.limiter = rate_new();
         app.rates[RATE_FEISHU][0] = (struct rate_rule){ 1000, cfg.rate_feishu_per_second };
@@ -390,6 +406,12 @@ int main(int argc, char **argv)
         goto out;
     if (store_group_open(&cfg, &app.group) != ERR_OK) {
         log_error("cannot start group commit");
+        goto out;
+    }
+    /* The admin calls that may take long run beside the workers. */
+    app.runner = dialect_runner_start(&app);
+    if (app.runner == NULL) {
+        log_error("cannot start the operator runner");
         goto out;
     }
     /* Deliveries run beside the HTTP workers and stop with them. */
@@ -453,6 +475,7 @@ out:
     ev_worker_stop(worker);
     ev_ws_stop(app.ws);
     /* After the workers: a request they deferred is answered first. */
+    dialect_runner_stop(app.runner);
     store_group_close(app.group);
     ev_cleanup();
     store_close(st);
@@ -461,6 +484,10 @@ out:
     svc_faults_free(app.faults);
     svc_inspect_free(app.inspector);
     metrics_free(app.metrics);
+    if (app.access_json_fd >= 0) {
+        json_fd = -1;
+        close(app.access_json_fd);
+    }
     config_release(&cfg);
     return rc;
 }

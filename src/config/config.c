@@ -104,10 +104,20 @@ static const struct config_key config_keys[] = {
       false, "Request inspector: bytes kept of each request's query, body and answer." },
     { "metrics_require_admin", CFG_BOOL, OFF(metrics_require_admin), "off", 0, 0, NULL, false,
       "GET /metrics asks for the admin token (Authorization: Bearer) like the admin API." },
+    { "snapshot_dir", CFG_STR, OFF(snapshot_dir), NULL, 0, 0, NULL, false,
+      "Where POST /admin/v1/snapshots keeps its files; unset: <database file>.snapshots/ next "
+      "to a SQLite database. PostgreSQL needs it: every node must see the same directory (a "
+      "shared file system), or send every snapshot call to one node." },
+    { "snapshot_max", CFG_INT, OFF(snapshot_max), "64", 1, 100000, NULL, false,
+      "Most snapshots kept at once; saving one more is refused until one is deleted." },
     { "demo", CFG_BOOL, OFF(demo), "on", 0, 0, NULL, false,
       "Create a demo tenant on first start and print its credentials." },
     { "access_log", CFG_BOOL, OFF(access_log), "on", 0, 0, NULL, false,
       "Log one line per request (method, path, status, dialect code, microseconds)." },
+    { "access_log_json", CFG_STR, OFF(access_log_json), NULL, 0, 0, NULL, false,
+      "Also append one JSON object per request (ts_ms, rid, method, path, dialect, route, "
+      "status, code, tenant, latency_us; never the query) to this file, one line each; "
+      "SIGHUP reopens it." },
     { "pg_connect_timeout_s", CFG_INT, OFF(pg_connect_timeout_s), "5", 0, 3600, NULL, false,
       "PostgreSQL: how long opening a connection may take (libpq connect_timeout; 0: no "
       "limit). Also bounds a reconnection, which runs on a worker's event loop." },

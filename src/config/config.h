@@ -34,6 +34,8 @@ struct config {
     int64_t inspector_requests;   /* requests the inspector keeps (0: off) */
     int64_t inspector_body_bytes; /* bytes of each body it keeps */
     bool metrics_require_admin;
+    char *snapshot_dir;   /* NULL: <SQLite database>.snapshots */
+    int64_t snapshot_max; /* snapshots kept at once */
     int64_t write_queue_max;   /* group commit: jobs waiting, at most */
     int64_t write_queue_bytes; /* ... and the memory they hold */
     int64_t upload_body_limit; /* bytes, routes that take uploads (R_UPLOAD) */
@@ -47,6 +49,7 @@ struct config {
     bool sqlite_key_found;   /* sqlite:PATH's PATH.key was there before this start */
     bool demo;
     bool access_log;
+    char *access_log_json; /* JSON-lines access log file, or NULL */
     int64_t shutdown_timeout_ms;
     int64_t db_wait_seconds;
     int64_t retention_days, retention_events_max; /* what retention keeps (0: all) */

@@ -509,6 +509,46 @@ static bool submit_write(struct req *rq, const struct dialect *d, enum err *e)
     return true;
 }
 
+/* An operator's call that may take long (R_DETACH) runs on the operator
+ * runner's thread and connection (dialect_runner.c), answered from there;
+ * its worker goes back to its other connections. */
+struct detached {
+    struct req rq;
+    const struct dialect *d;
+};
+
+static void detached_run(void *arg, struct store *st, bool cancelled)
+{
+    struct detached *j = arg;
+    struct arena *prev = json_arena_use(j->rq.http->arena);
+    json_t *out = json_object();
+    enum err e;
+
+    j->rq.svc.st = st;
+    if (cancelled)
+        e = err_set(&j->rq.err, ERR_BUSY, SUBJ_NONE, "server shutting down");
+    else
+        e = run(&j->rq, j->d, out, NULL);
+    answer(&j->rq, j->d, e, out);
+    json_arena_use(prev);
+    http_finish(j->rq.http);
+}
+
+static bool detach(struct req *rq, const struct dialect *d)
+{
+    struct http_req *copy = http_defer(rq->http);
+    struct detached *j = arena_alloc(copy->arena, sizeof(*j));
+
+    j->rq = *rq;
+    j->rq.http = copy;
+    j->rq.svc.a = copy->arena;
+    j->rq.svc.ei = &j->rq.err;
+    j->d = d;
+    /* Path parameters live in the worker's arena: route again on the copy. */
+    find_route(&j->rq, d);
+    return dialect_runner_submit(rq->app->runner, detached_run, j);
+}
+
 void dialect_handle(struct http_req *r)
 {
     struct worker_state *ws = r->worker;
@@ -553,6 +593,8 @@ void dialect_handle(struct http_req *r)
         r->route_label = rq.route->path;
     }
     svc_faults_refresh(ws->app->faults, ws->st);
+    if (e == ERR_OK && (rq.route->flags & R_DETACH) && ws->app->runner != NULL && detach(&rq, d))
+        return;
     if (e == ERR_OK && ws->app->group != NULL && (rq.route->flags & R_WRITE)
         && !(rq.route->flags & (R_NO_TX | R_INLINE))
         && submit_write(&rq, d, &e))

@@ -56,6 +56,8 @@ struct app {
      * answers it (fs_msg_sim.c; main.c wires it). */
     const struct sim_talk *fs_talk;
     struct ev_ws *ws; /* the node's long connections (events/ev_ws.h) */
+    int access_json_fd; /* access_log_json's file; -1: off */
+    struct dialect_runner *runner; /* R_DETACH calls; NULL: on their worker */
 };
 
 /* Simulated person actions whose answers are a dialect's shapes. */
@@ -124,6 +126,10 @@ enum route_flags {
     R_INLINE = 1 << 4,
     /* Takes an upload: the body may reach upload_body_limit, not body_limit. */
     R_UPLOAD = 1 << 5,
+    /* An operator's call that may take long (R_NO_TX too): it runs on the
+     * operator runner's thread, so its worker's other connections are not
+     * held up (dialect_runner.c). */
+    R_DETACH = 1 << 6,
     R_DIALECT_A = 1 << 8, /* free for a dialect's own use (an envelope style) */
     R_DIALECT_B = 1 << 9,
     R_DIALECT_C = 1 << 10,
@@ -208,6 +214,25 @@ void dialect_handle(struct http_req *r);
 bool dialect_metrics(struct http_req *r, struct worker_state *ws);
 /* The http server's observer: metrics and the request inspector. */
 void dialect_observe(void *userdata, const struct http_req *r, int64_t latency_us);
+
+/* The JSON-lines access log (dialect_accesslog.c). access_json_open
+ * opens 'path' for appending: a new descriptor when 'fd' is -1, else onto
+ * 'fd' (a reopen after SIGHUP; async-signal-safe); -1 on failure.
+ * access_json_write appends one request's line. */
+int access_json_open(const char *path, int fd);
+void access_json_write(int fd, const struct http_req *r, int64_t latency_us);
+
+/* The operator runner (dialect_runner.c): one thread and connection
+ * running submitted calls in turn. start returns NULL when it cannot open
+ * its connection or thread. submit queues run(arg, its store, cancelled)
+ * (false without a runner); after cancel (shutdown past its timeout) the
+ * calls not yet started run with 'cancelled' true and must only answer.
+ * stop runs what is queued, then ends the thread. */
+struct dialect_runner *dialect_runner_start(struct app *app);
+bool dialect_runner_submit(struct dialect_runner *rn,
+                           void (*run)(void *arg, struct store *st, bool cancelled), void *arg);
+void dialect_runner_cancel(struct dialect_runner *rn);
+void dialect_runner_stop(struct dialect_runner *rn);
 
 /* Sets a JSON response body from 'v' (compact, in the request arena). */
 void dialect_send_json(struct req *rq, int status, const json_t *v);

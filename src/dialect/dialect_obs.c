@@ -32,6 +32,8 @@ void dialect_observe(void *userdata, const struct http_req *r, int64_t latency_u
     /* The inspector keeps the vendor dialects' calls: not its own plane's. */
     if (r->dialect_label != NULL && strcmp(r->dialect_label, "admin") != 0)
         svc_inspect_record(app->inspector, r, latency_us);
+    if (app->access_json_fd >= 0)
+        access_json_write(app->access_json_fd, r, latency_us);
 }
 
 static void gauge(FILE *f, const char *name, const char *help, const char *type, int64_t v)

@@ -451,7 +451,9 @@ static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     h2o_evloop_t *loop = h2o_evloop_create();
-    const int64_t quiet_us = 200000;
+    /* A connection quiet this long after the stop holds no request in flight
+     * (a client still sending its body is not quiet under load for a second). */
+    const int64_t quiet_us = 1000000;
     int64_t deadline;
 
     /* The context is made, and disposed of, on its own thread: its sockets

@@ -73,6 +73,12 @@ enum err store_begin(struct store *s, bool write)
     return s->ops->begin(s, write);
 }
 
+enum err store_begin_alone(struct store *s)
+{
+    s->failed = false;
+    return s->ops->begin_alone != NULL ? s->ops->begin_alone(s) : s->ops->begin(s, true);
+}
+
 enum err store_commit(struct store *s)
 {
     if (s->failed) {

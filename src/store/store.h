@@ -34,6 +34,7 @@ struct tenant_row {
     const char *name;
     bool is_demo;
     bool rate_limit; /* the platforms' rate limits apply (seed: rate_limit) */
+    int64_t created_at; /* only store_tenant_page reads it */
 };
 
 struct person_row {
@@ -251,6 +252,13 @@ enum err store_secrets_init(struct store *s);
  * tenant that count-then-insert call store_lock_tenant first, which
  * serialises them until commit on every backend and across nodes. */
 enum err store_begin(struct store *s, bool write);
+/* A write transaction that no other write transaction of any connection or
+ * node runs beside: it waits for those in flight, and those that begin
+ * after it wait for its end (on PostgreSQL at most lock_timeout, then
+ * ERR_STORE). For changes that replace what any write may touch (a
+ * snapshot's restore, a tenant's delete or reset). SQLite's write
+ * transactions are all alone already. */
+enum err store_begin_alone(struct store *s);
 enum err store_commit(struct store *s);
 void store_rollback(struct store *s);
 enum err store_lock_tenant(struct store *s, int64_t tenant);
@@ -342,6 +350,32 @@ enum err store_tenant_set_rate_limit(struct store *s, int64_t id, bool on);
 enum err store_person_upsert(struct store *s, struct arena *a, struct person_row *p);
 enum err store_person_list(struct store *s, struct arena *a, int64_t tenant,
                            struct person_row **rows, size_t *n);
+
+/* Tenants as a whole (store_tenant_data.c), table by table as the registry
+ * declares their rows' owner: a page of tenants in id order after 'after';
+ * how many rows of each table (but the tenant's own) the tenant owns;
+ * deleting the tenant's rows of every table, or with 'reset' only of those
+ * a reset does not keep (the seed's: people, apps, corps, companies,
+ * subscriptions), children first, moving the fault rules' generation. */
+struct table_count {
+    const char *table;
+    int64_t n;
+};
+enum err store_tenant_page(struct store *s, struct arena *a, int64_t after, int64_t limit,
+                           struct tenant_row **rows, size_t *n);
+enum err store_tenant_counts(struct store *s, struct arena *a, int64_t tenant,
+                             struct table_count **rows, size_t *n);
+enum err store_tenant_purge(struct store *s, int64_t tenant, bool reset);
+
+/* Snapshots (store_snapshot.c): the whole state in a SQLite database file
+ * at 'path', written by the registry's copy. save copies every row of
+ * 'live' in one read transaction (a consistent state under concurrent
+ * writes) into a new file; restore replaces every row of 'live' by the
+ * file's in one write transaction (PostgreSQL: its tables locked against
+ * writers), keeping the fault rules' generation moving. 'cfg' is the live
+ * server's (its key opens the file). */
+enum err store_snapshot_save(struct store *live, const struct config *cfg, const char *path);
+enum err store_snapshot_restore(struct store *live, const struct config *cfg, const char *path);
 
 /* Feishu identity: tenant_key, apps, per-app open_ids. */
 enum err store_fs_tenant_key_get(struct store *s, struct arena *a, int64_t tenant, char **key);

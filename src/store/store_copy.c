@@ -17,8 +17,8 @@
 
 static const char SQL_TENANT_COUNT[] = "SELECT count(*) FROM tenant";
 
-static enum err copy_one(struct store *src, struct store *dst, const struct store_table *t,
-                         size_t *rows)
+enum err store_copy_table(struct store *src, struct store *dst, const struct store_table *t,
+                          size_t *rows)
 {
     struct sql_arg p[SQL_MAX_PARAMS];
     struct arena a;
@@ -38,7 +38,8 @@ static enum err copy_one(struct store *src, struct store *dst, const struct stor
     return e;
 }
 
-enum err store_copy(struct store *src, struct store *dst)
+/* 'quiet': no line per table (a snapshot, store_snapshot.c). */
+enum err store_copy_quiet(struct store *src, struct store *dst, bool quiet)
 {
     struct arena a;
     struct sql_res r;
@@ -60,8 +61,8 @@ enum err store_copy(struct store *src, struct store *dst)
 
         if (store_tables[i].pg_only)
             continue;
-        e = copy_one(src, dst, &store_tables[i], &rows);
-        if (e == ERR_OK)
+        e = store_copy_table(src, dst, &store_tables[i], &rows);
+        if (e == ERR_OK && !quiet)
             printf("copied %zu rows of %s\n", rows, store_tables[i].name);
     }
     if (e == ERR_OK)
@@ -73,4 +74,9 @@ enum err store_copy(struct store *src, struct store *dst)
     store_rollback(src);
     arena_release(&a);
     return e;
+}
+
+enum err store_copy(struct store *src, struct store *dst)
+{
+    return store_copy_quiet(src, dst, false);
 }

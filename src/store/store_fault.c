@@ -62,6 +62,13 @@ static enum err f_begin(struct store *s, bool write)
     return inner(s)->ops->begin(inner(s), write);
 }
 
+static enum err f_begin_alone(struct store *s)
+{
+    if (fail_now(s, "begin"))
+        return ERR_STORE;
+    return store_begin_alone(inner(s));
+}
+
 static enum err f_commit(struct store *s)
 {
     if (fail_now(s, "commit")) {
@@ -121,6 +128,7 @@ struct store *store_fault_wrap(struct store *st, const struct config *cfg)
         .close = f_close,
         .ping = f_ping,
         .begin = f_begin,
+        .begin_alone = f_begin_alone,
         .commit = f_commit,
         .rollback = f_rollback,
         .lock_tenant = f_lock_tenant,

@@ -22,7 +22,7 @@ static const char SQL_FAULT_BUMP[] =
     "value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)";
 static const char SQL_FAULT_GEN[] = "SELECT value FROM meta WHERE key = 'fault_gen'";
 
-static enum err bump(struct store *s)
+enum err store_faultrule_bump(struct store *s)
 {
     return store_q(s, NULL, NULL, SQL_FAULT_BUMP);
 }
@@ -44,7 +44,7 @@ enum err store_faultrule_insert(struct store *s, struct fault_rule_row *r)
                             ARG_INT(r->created_at)),
                     &res, &r->id);
     arena_release(&a);
-    return e == ERR_OK ? bump(s) : e;
+    return e == ERR_OK ? store_faultrule_bump(s) : e;
 }
 
 enum err store_faultrule_list(struct store *s, struct arena *a, struct fault_rule_row **rows,
@@ -85,7 +85,7 @@ enum err store_faultrule_delete(struct store *s, int64_t id)
     arena_init(&a, 128);
     e = sql_one(store_q(s, &a, &r, SQL_FAULT_DELETE, ARG_INT(id)), &r);
     arena_release(&a);
-    return e == ERR_OK ? bump(s) : e;
+    return e == ERR_OK ? store_faultrule_bump(s) : e;
 }
 
 enum err store_faultrule_gen(struct store *s, int64_t *gen)

@@ -47,6 +47,9 @@ struct store_ops {
     void (*close)(struct store *s);
     enum err (*ping)(struct store *s);
     enum err (*begin)(struct store *s, bool write);
+    /* Optional: a write transaction no other write runs beside (store.h,
+     * store_begin_alone); NULL: begin(s, true) is one already (SQLite). */
+    enum err (*begin_alone)(struct store *s);
     enum err (*commit)(struct store *s);
     void (*rollback)(struct store *s);
     enum err (*lock_tenant)(struct store *s, int64_t tenant);
@@ -162,6 +165,14 @@ struct table_secret {
     const char *from;   /* ... of this column's plain value */
 };
 
+/* One way a table's rows belong to a tenant: 'column' holds the tenant's
+ * id, or, with 'parent', the identity of a row of that registry table
+ * (itself owned by a tenant, listed before). */
+struct table_owner {
+    const char *column;
+    const char *parent;
+};
+
 struct store_table {
     const char *name;
     const char *columns;  /* every column, in copy order */
@@ -176,6 +187,16 @@ struct store_table {
      * when the table holds no secret. */
     const char *secret_key;
     struct table_secret secrets[TABLE_SECRETS];
+    /* Whose rows these are, for deleting, resetting and counting a tenant
+     * (store_tenant_data.c). Every row declares it: 'global' (no tenant's:
+     * server settings, the nodes' shared counts), or the ways its rows
+     * belong to a tenant (a row belongs when any applies). test_store.c
+     * fails for a row that declares neither. */
+    bool global;
+    struct table_owner owner[2];
+    /* A reset keeps the tenant's rows: what the seed declares (people,
+     * apps, corps, companies, subscriptions), with their ids. */
+    bool reset_keeps;
 };
 
 extern const struct store_table store_tables[];
@@ -186,12 +207,25 @@ enum table_sql {
     TABLE_COPY_INSERT,    /* $1..$N: the columns */
     TABLE_SECRETS_SELECT, /* the row key, then each secret's 'from' column */
     TABLE_SECRETS_UPDATE, /* $1 the row key, then each secret's new value */
+    TABLE_TENANT_DELETE,  /* $1 the tenant: deletes its rows (NULL for a global table) */
+    TABLE_TENANT_COUNT,   /* $1 the tenant: counts its rows (NULL for a global table) */
+    TABLE_WIPE,           /* deletes every row */
     TABLE_SQL_KINDS
 };
 
 /* The statement of 'kind' for a registry row, made once per process (NULL
  * for the secrets kinds of a table without secrets). */
 const char *store_table_sql(const struct store_table *t, enum table_sql kind);
+/* The registry row of table 'name', or NULL. */
+const struct store_table *store_table_find(const char *name);
+/* Copies every row of 't' from 'src' into 'dst', each in the caller's open
+ * transaction (store_copy.c); '*rows' is how many. */
+enum err store_copy_quiet(struct store *src, struct store *dst, bool quiet);
+enum err store_copy_table(struct store *src, struct store *dst, const struct store_table *t,
+                          size_t *rows);
+
+/* Moves the fault rules' generation (store_faultrule.c): nodes reload. */
+enum err store_faultrule_bump(struct store *s);
 
 /* The columns every outbox read selects, and the row reader for them. */
 #define OUTBOX_COLS                                                                     \

@@ -7,7 +7,9 @@
  * Isolation: read transactions are REPEATABLE READ READ ONLY (one snapshot
  * for all of a request's reads); write transactions are READ COMMITTED and
  * take pg_advisory_xact_lock(tenant) before a count-then-write rule, so the
- * rule holds across every node sharing the database. Unique indexes back
+ * rule holds across every node sharing the database. Every write
+ * transaction also holds the writers' key shared, which a transaction that
+ * must run alone (store_begin_alone) takes exclusively. Unique indexes back
  * every uniqueness rule as well.
  *
  * Statements run on a worker's event loop, so none may wait without bound:
@@ -32,6 +34,17 @@
 /* Advisory lock keys: tenants use their id; migrations use a key no tenant
  * id reaches. */
 #define PG_LOCK_MIGRATIONS INT64_C(-8150001)
+/* Every write transaction holds this key shared from its start; a
+ * transaction that replaces what writers could touch (a snapshot's restore,
+ * a tenant's delete or reset) holds it alone (pg_begin_alone): it waits for
+ * the writes in flight, and new ones wait for it (up to lock_timeout) before
+ * they take any other lock, so the two never deadlock on table locks. */
+#define PG_LOCK_WRITERS "-8150002"
+
+static const char SQL_BEGIN_WRITE[] = "BEGIN ISOLATION LEVEL READ COMMITTED; "
+                                      "SELECT pg_advisory_xact_lock_shared(" PG_LOCK_WRITERS ")";
+static const char SQL_BEGIN_ALONE[] = "BEGIN ISOLATION LEVEL READ COMMITTED; "
+                                      "SELECT pg_advisory_xact_lock(" PG_LOCK_WRITERS ")";
 
 struct pg {
     struct store base;
@@ -192,7 +205,7 @@ static enum err pg_ensure(struct pg *p)
     return pg_session(p);
 }
 
-static enum err pg_begin(struct store *st, bool write)
+static enum err pg_begin_as(struct store *st, const char *sql)
 {
     struct pg *p = PG(st);
     enum err e = pg_ensure(p);
@@ -200,8 +213,18 @@ static enum err pg_begin(struct store *st, bool write)
     if (e != ERR_OK)
         return e;
     stmt_forget_gone(p);
-    return pg_script(st, write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
-                               : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    return pg_script(st, sql);
+}
+
+static enum err pg_begin(struct store *st, bool write)
+{
+    return pg_begin_as(st, write ? SQL_BEGIN_WRITE
+                                 : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
+static enum err pg_begin_alone(struct store *st)
+{
+    return pg_begin_as(st, SQL_BEGIN_ALONE);
 }
 
 /* A failed COMMIT (the connection dropped) leaves the outcome unknown to
@@ -271,6 +294,7 @@ static const struct store_ops pg_ops = {
     .close = pg_close,
     .ping = pg_ping,
     .begin = pg_begin,
+    .begin_alone = pg_begin_alone,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .lock_tenant = pg_lock_tenant,

@@ -53,6 +53,31 @@ enum err svc_seed_run(struct svc_ctx *c, json_t *doc, json_t **out);
 enum err svc_tenant_describe(struct svc_ctx *c, int64_t tenant, json_t **out);
 enum err svc_tenant_find(struct svc_ctx *c, const char *name, int64_t *tenant);
 
+/* The control room (svc_tenant_admin.c). A page of tenants after
+ * position 'after', each with its dialect identities and how many rows of
+ * each table it owns: caller-owned {"items": [...], "next"?}. Delete
+ * removes every row of the tenant; reset only what its seed did not
+ * declare (people, apps, corps, companies and subscriptions stay, with
+ * their ids; a WeCom corp gets its default group again). Both run in a
+ * write transaction of their own (called with none open) and then empty
+ * this node's token cache. ERR_NOT_FOUND: no such tenant. */
+enum err svc_tenant_list(struct svc_ctx *c, int64_t after, int64_t limit, json_t **out);
+enum err svc_tenant_delete(struct svc_ctx *c, const char *name);
+enum err svc_tenant_reset(struct svc_ctx *c, const char *name);
+
+/* Snapshots of the whole state (svc_snapshot.c), in cfg's snapshot
+ * directory. save and restore run their own transactions (called with none
+ * open); restore empties this node's token cache. Names are 1 to 64 of
+ * [A-Za-z0-9_.-] (ERR_BAD_REQUEST otherwise); a taken name is ERR_CONFLICT;
+ * past snapshot_max ERR_LIMIT; an unknown one ERR_NOT_FOUND. '*out' is
+ * caller-owned JSON. */
+struct config;
+enum err svc_snapshot_list(struct svc_ctx *c, const struct config *cfg, json_t **out);
+enum err svc_snapshot_save(struct svc_ctx *c, const struct config *cfg, const char *name,
+                           json_t **out);
+enum err svc_snapshot_restore(struct svc_ctx *c, const struct config *cfg, const char *name);
+enum err svc_snapshot_delete(struct svc_ctx *c, const struct config *cfg, const char *name);
+
 /* Creates the demo tenant (fresh random credentials) unless one exists.
  * '*created' tells which happened; '*tenant' is its id either way. */
 enum err svc_demo_ensure(struct svc_ctx *c, bool *created, int64_t *tenant);
@@ -692,8 +717,15 @@ enum err svc_token_check(struct svc_ctx *c, int kind, const char *token, struct 
 struct token_cache *svc_tcache_new(int64_t ttl_ms);
 void svc_tcache_free(struct token_cache *tc);
 bool svc_tcache_get(struct token_cache *tc, const char *token, struct token_row *out);
-void svc_tcache_put(struct token_cache *tc, const char *token, const struct token_row *row);
+/* How many flushes the cache has seen; read it before the row is read, and
+ * pass it to put: a row read across a flush is not cached (it may be one
+ * the flushing transaction removed). */
+uint64_t svc_tcache_epoch(struct token_cache *tc);
+void svc_tcache_put(struct token_cache *tc, const char *token, const struct token_row *row,
+                    uint64_t epoch);
 void svc_tcache_stats(const struct token_cache *tc, int64_t *hits, int64_t *misses);
+/* Forgets every entry (a tenant deleted or reset, a snapshot restored). */
+void svc_tcache_flush(struct token_cache *tc);
 
 /* Records that c->tenant used 'nonce', for 'ttl' seconds from c->now: a nonce
  * used again within that time is ERR_CONFLICT (SUBJ_NONCE). The tenant's
@@ -881,6 +913,9 @@ void svc_faults_free(struct svc_faults *f);
  * second, and at every call for a while after a change made on this node.
  * Outside any transaction of 'st'. */
 void svc_faults_refresh(struct svc_faults *f, struct store *st);
+/* The rules changed in the database behind this node's back (a snapshot
+ * restored, a tenant reset): the next calls reload them. */
+void svc_faults_changed(struct svc_faults *f);
 /* Whether a rule fires for this call (it counts as fired); its answer is
  * copied to 'out' ('msg' in 'a'). Without rules: one atomic load. */
 bool svc_faults_match(struct svc_faults *f, const char *dialect, const char *method,

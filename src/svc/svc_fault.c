@@ -239,6 +239,12 @@ static void changed(struct svc_faults *f)
     atomic_store(&f->force_until_us, clock_mono_us() + 2000000);
 }
 
+void svc_faults_changed(struct svc_faults *f)
+{
+    if (f != NULL)
+        changed(f);
+}
+
 static const char *const fault_dialects[] = { "feishu", "wecom", "udesk" };
 
 enum err svc_fault_add(struct svc_ctx *c, struct svc_faults *f, json_t *rule, json_t **out)

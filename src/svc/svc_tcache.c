@@ -10,6 +10,10 @@
  *    (which the admin API can move), exactly as for a row just read;
  *  - refresh tokens, the only ones qunzu deletes, are never looked up
  *    through the cache (svc_fs_refresh reads the row itself);
+ *  - the control room's tenant delete and reset and a snapshot's restore
+ *    remove or replace rows: they empty this node's cache after their
+ *    commit (svc_tcache_flush), and a check that read its row before the
+ *    flush does not put it back (the epoch, read before the row);
  *  - another node, or an operator's SQL, can only remove rows this process
  *    does not see: an entry lives at most token_cache_ttl_ms, and is then
  *    read again.
@@ -50,6 +54,7 @@ struct token_cache {
     uint64_t seed;
     int64_t ttl_us;
     atomic_llong hits, misses;
+    atomic_ullong epoch; /* flushes so far */
     struct tc_stripe stripes[TC_STRIPES];
 };
 
@@ -130,7 +135,13 @@ bool svc_tcache_get(struct token_cache *tc, const char *token, struct token_row 
     return hit;
 }
 
-void svc_tcache_put(struct token_cache *tc, const char *token, const struct token_row *row)
+uint64_t svc_tcache_epoch(struct token_cache *tc)
+{
+    return tc != NULL ? atomic_load(&tc->epoch) : 0;
+}
+
+void svc_tcache_put(struct token_cache *tc, const char *token, const struct token_row *row,
+                    uint64_t epoch)
 {
     size_t n = strlen(token);
     uint64_t h = 0;
@@ -138,6 +149,12 @@ void svc_tcache_put(struct token_cache *tc, const char *token, const struct toke
 
     if (s == NULL)
         return;
+    /* Checked under the stripe's lock, which the flush takes after moving
+     * the epoch: a put either sees the move or is undone by the flush. */
+    if (atomic_load(&tc->epoch) != epoch) {
+        tc_unlock(tc, h);
+        return;
+    }
     s->hash = h;
     s->len = n;
     memcpy(s->token, token, n);
@@ -151,4 +168,17 @@ void svc_tcache_stats(const struct token_cache *tc, int64_t *hits, int64_t *miss
 {
     *hits = tc ? atomic_load(&tc->hits) : 0;
     *misses = tc ? atomic_load(&tc->misses) : 0;
+}
+
+void svc_tcache_flush(struct token_cache *tc)
+{
+    if (tc == NULL)
+        return;
+    atomic_fetch_add(&tc->epoch, 1);
+    for (int i = 0; i < TC_STRIPES; i++) {
+        pthread_mutex_lock(&tc->stripes[i].lock);
+        for (int j = 0; j < TC_SLOTS; j++)
+            tc->stripes[i].slots[j].at_us = 0;
+        pthread_mutex_unlock(&tc->stripes[i].lock);
+    }
 }

@@ -46,9 +46,12 @@ enum err svc_token_check(struct svc_ctx *c, int kind, const char *token, struct 
     enum err e = ERR_OK;
 
     if (!svc_tcache_get(c->tokens, token, out)) {
+        /* Before the read: the read's snapshot is taken at its statement. */
+        uint64_t epoch = svc_tcache_epoch(c->tokens);
+
         e = store_token_get(c->st, c->a, token, out);
         if (e == ERR_OK)
-            svc_tcache_put(c->tokens, token, out);
+            svc_tcache_put(c->tokens, token, out, epoch);
     }
 
     if (e == ERR_NOT_FOUND || (e == ERR_OK && out->kind != kind))

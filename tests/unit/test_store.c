@@ -539,7 +539,50 @@ static void copy_lists_every_table(void)
     teardown(&f);
 }
 
+/* Every table says whose its rows are, so that deleting or resetting a
+ * tenant reaches a new table too: global, or a path to the tenant that the
+ * registry resolves (a parent listed before it, with an identity), in a
+ * statement that runs. A table with a foreign key to a tenant's table is
+ * not global. */
+static void every_table_declares_its_owner(void)
+{
+    struct fixture f;
+
+    setup(&f);
+    for (size_t j = 0; j < store_table_count; j++) {
+        const struct store_table *t = &store_tables[j];
+        bool owned = t->owner[0].column != NULL;
+        struct sql_res fk, r;
+
+        if (owned == t->global)
+            fprintf(stderr, "  table '%s' must declare either global or an owner\n", t->name);
+        CHECK(owned != t->global);
+        for (size_t k = 0; k < 2 && t->owner[k].parent != NULL; k++) {
+            const struct store_table *p = store_table_find(t->owner[k].parent);
+
+            CHECK(p != NULL && p < t && p->identity != NULL && !p->global);
+        }
+        if (t->global || t->pg_only)
+            continue;
+        CHECK(store_table_sql(t, TABLE_TENANT_DELETE) != NULL);
+        CHECK(store_table_sql(t, TABLE_TENANT_COUNT) != NULL);
+        CHECK(sql_exec(f.st, &f.a, store_table_sql(t, TABLE_TENANT_COUNT),
+                       (const struct sql_arg[]){ ARG_INT(1) }, 1, &r) == ERR_OK);
+        CHECK(sql_exec(f.st, &f.a, arena_printf(&f.a, "PRAGMA foreign_key_list(%s)", t->name),
+                       NULL, 0, &fk) == ERR_OK);
+        for (size_t i = 0; i < fk.nrows; i++) {
+            const struct store_table *to = store_table_find(sql_text(&fk, i, 2));
+
+            if (to != NULL && !to->global && t->global)
+                fprintf(stderr, "  table '%s' refers to '%s' but is global\n", t->name, to->name);
+            CHECK(to == NULL || to->global || !t->global);
+        }
+    }
+    teardown(&f);
+}
+
 const struct unit_case store_cases[] = {
+    { "store/every_table_declares_its_owner", every_table_declares_its_owner },
     { "store/copy_lists_every_table", copy_lists_every_table },
     { "store/upgrade_keeps_groups", upgrade_keeps_groups },
     { "store/credentials", credentials },

@@ -30,7 +30,7 @@ static void tcache_hits(void)
 
     CHECK(tc != NULL);
     CHECK(!svc_tcache_get(tc, "tok-a", &out));
-    svc_tcache_put(tc, "tok-a", &in);
+    svc_tcache_put(tc, "tok-a", &in, svc_tcache_epoch(tc));
     CHECK(svc_tcache_get(tc, "tok-a", &out));
     CHECK(out.kind == TOKEN_WECOM && out.tenant_id == 3 && out.principal == 7 && out.app == 9
           && out.created_at == 100 && out.expires_at == 7300);
@@ -44,7 +44,7 @@ static void tcache_hits(void)
     svc_tcache_free(tc);
     /* 0 turns it off: every lookup misses, puts are ignored. */
     CHECK(svc_tcache_new(0) == NULL);
-    svc_tcache_put(NULL, "tok-a", &in);
+    svc_tcache_put(NULL, "tok-a", &in, svc_tcache_epoch(NULL));
     CHECK(!svc_tcache_get(NULL, "tok-a", &out));
 }
 
@@ -53,7 +53,7 @@ static void tcache_ttl(void)
     struct token_cache *tc = svc_tcache_new(20);
     struct token_row in = row(TOKEN_WECOM, 3, 7300), out;
 
-    svc_tcache_put(tc, "tok-t", &in);
+    svc_tcache_put(tc, "tok-t", &in, svc_tcache_epoch(tc));
     CHECK(svc_tcache_get(tc, "tok-t", &out));
     usleep(40000);
     CHECK(!svc_tcache_get(tc, "tok-t", &out));
@@ -69,7 +69,7 @@ static void tcache_check_expiry_and_kind(void)
     struct svc_ctx c = { .ei = &ei, .now = 1000, .tokens = tc };
 
     memset(&ei, 0, sizeof(ei));
-    svc_tcache_put(tc, "tok-c", &in);
+    svc_tcache_put(tc, "tok-c", &in, svc_tcache_epoch(tc));
     /* No store is set: a lookup that missed the cache would crash. */
     CHECK(svc_token_check(&c, TOKEN_WECOM, "tok-c", &out) == ERR_OK && c.tenant == 3);
     CHECK(svc_token_check(&c, TOKEN_FS_TENANT, "tok-c", &out) == ERR_UNAUTHENTICATED);
@@ -78,7 +78,28 @@ static void tcache_check_expiry_and_kind(void)
     svc_tcache_free(tc);
 }
 
+/* A flush empties the cache, and a row read before it is not put back. */
+static void tcache_flush_and_epoch(void)
+{
+    struct token_cache *tc = svc_tcache_new(60000);
+    struct token_row in = row(TOKEN_WECOM, 3, 1100), out;
+    uint64_t before;
+
+    svc_tcache_put(tc, "tok-f", &in, svc_tcache_epoch(tc));
+    CHECK(svc_tcache_get(tc, "tok-f", &out));
+    before = svc_tcache_epoch(tc);
+    svc_tcache_flush(tc);
+    CHECK(!svc_tcache_get(tc, "tok-f", &out));
+    svc_tcache_put(tc, "tok-f", &in, before); /* read across the flush */
+    CHECK(!svc_tcache_get(tc, "tok-f", &out));
+    svc_tcache_put(tc, "tok-f", &in, svc_tcache_epoch(tc));
+    CHECK(svc_tcache_get(tc, "tok-f", &out));
+    svc_tcache_flush(NULL);
+    svc_tcache_free(tc);
+}
+
 const struct unit_case tcache_cases[] = {
+    { "svc/tcache_flush_and_epoch", tcache_flush_and_epoch },
     { "svc/tcache_hits", tcache_hits },
     { "svc/tcache_ttl", tcache_ttl },
     { "svc/tcache_check_expiry_and_kind", tcache_check_expiry_and_kind },

@@ -11,11 +11,20 @@
 
 extern const struct dialect ad_dialect;
 
-/* The control room (ad_control.c): fault rules, the request inspector. */
+/* The control room (ad_control.c): fault rules, the request inspector,
+ * tenants as a whole, snapshots. */
 enum err ad_fault_add(struct req *rq, json_t *body, json_t *out);
 enum err ad_fault_list(struct req *rq, json_t *body, json_t *out);
 enum err ad_fault_delete(struct req *rq, json_t *body, json_t *out);
 enum err ad_requests(struct req *rq, json_t *body, json_t *out);
+/* Tenants as a whole and snapshots of the whole state. */
+enum err ad_tenant_list(struct req *rq, json_t *body, json_t *out);
+enum err ad_tenant_delete(struct req *rq, json_t *body, json_t *out);
+enum err ad_tenant_reset(struct req *rq, json_t *body, json_t *out);
+enum err ad_snapshot_list(struct req *rq, json_t *body, json_t *out);
+enum err ad_snapshot_save(struct req *rq, json_t *body, json_t *out);
+enum err ad_snapshot_restore(struct req *rq, json_t *body, json_t *out);
+enum err ad_snapshot_delete(struct req *rq, json_t *body, json_t *out);
 
 /* Long connections (ad_ws.c). */
 enum err ad_ws_conns(struct req *rq, json_t *body, json_t *out);

@@ -81,3 +81,105 @@ enum err ad_requests(struct req *rq, json_t *body, json_t *out)
         json_object_update_new(out, svc_inspect_list(rq->app->inspector, tenant, after, limit));
     return e;
 }
+
+/* GET /admin/v1/tenants?after=N&limit=M: every tenant, a page at a time. */
+enum err ad_tenant_list(struct req *rq, json_t *body, json_t *out)
+{
+    const char *after_s = dialect_query(rq, "after"), *limit_s = dialect_query(rq, "limit");
+    int64_t after = 0, limit = 50;
+    json_t *res;
+    enum err e;
+
+    (void)body;
+    if ((after_s && !str_to_i64(after_s, 0, INT64_MAX, &after))
+        || (limit_s && !str_to_i64(limit_s, 1, 200, &limit)))
+        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_FIELD,
+                       "after is an integer, limit one from 1 to 200");
+    e = svc_tenant_list(&rq->svc, after, limit, &res);
+    if (e == ERR_OK)
+        json_object_update_new(out, res);
+    return e;
+}
+
+/* Both run their own transaction (R_NO_TX), then tell this node's fault
+ * rules to reload: the tenant's rules went. */
+enum err ad_tenant_delete(struct req *rq, json_t *body, json_t *out)
+{
+    enum err e = svc_tenant_delete(&rq->svc, rq->params[0]);
+
+    (void)body;
+    if (e == ERR_OK) {
+        svc_faults_changed(rq->app->faults);
+        json_out_str(out, "deleted", rq->params[0]);
+    }
+    return e;
+}
+
+enum err ad_tenant_reset(struct req *rq, json_t *body, json_t *out)
+{
+    json_t *res;
+    int64_t id;
+    enum err e = svc_tenant_reset(&rq->svc, rq->params[0]);
+
+    (void)body;
+    if (e != ERR_OK)
+        return e;
+    svc_faults_changed(rq->app->faults);
+    /* What the tenant is now, read in a transaction of its own. */
+    e = store_begin(rq->svc.st, false);
+    if (e != ERR_OK)
+        return e;
+    e = svc_tenant_find(&rq->svc, rq->params[0], &id);
+    if (e == ERR_OK)
+        e = svc_tenant_describe(&rq->svc, id, &res);
+    store_rollback(rq->svc.st);
+    if (e == ERR_OK)
+        json_object_update_new(out, res);
+    return e;
+}
+
+enum err ad_snapshot_list(struct req *rq, json_t *body, json_t *out)
+{
+    json_t *res;
+    enum err e = svc_snapshot_list(&rq->svc, rq->app->cfg, &res);
+
+    (void)body;
+    if (e == ERR_OK)
+        json_object_update_new(out, res);
+    return e;
+}
+
+enum err ad_snapshot_save(struct req *rq, json_t *body, json_t *out)
+{
+    json_t *res;
+    enum err e = svc_snapshot_save(&rq->svc, rq->app->cfg, json_str(body, "name"), &res);
+
+    if (e == ERR_OK)
+        json_object_update_new(out, res);
+    return e;
+}
+
+/* After the restore this node reads again what it keeps of the database:
+ * the fault rules and the clock offset (the token cache went in svc). */
+enum err ad_snapshot_restore(struct req *rq, json_t *body, json_t *out)
+{
+    enum err e = svc_snapshot_restore(&rq->svc, rq->app->cfg, rq->params[0]);
+
+    (void)body;
+    if (e != ERR_OK)
+        return e;
+    svc_faults_changed(rq->app->faults);
+    app_clock_load(rq->app, rq->svc.st);
+    json_out_str(out, "restored", rq->params[0]);
+    return ERR_OK;
+}
+
+enum err ad_snapshot_delete(struct req *rq, json_t *body, json_t *out)
+{
+    enum err e = svc_snapshot_delete(&rq->svc, rq->app->cfg, rq->params[0]);
+
+    (void)body;
+    if (e == ERR_OK)
+        json_out_str(out, "deleted", rq->params[0]);
+    return e;
+}

@@ -308,6 +308,11 @@ static const struct field_rule fault_rules[] = {
     { NULL },
 };
 
+static const struct field_rule snapshot_rules[] = {
+    { "name", JT_STRING, F_REQUIRED, 64 },
+    { NULL },
+};
+
 static const struct route ad_routes[] = {
     /* The seed runs its own transactions (svc_seed_run). */
     { HTTP_POST, "/admin/v1/seed", R_NO_TX | R_JSON, NULL, ad_seed },
@@ -340,6 +345,17 @@ static const struct route ad_routes[] = {
       ad_ws_resume },
     { HTTP_PUT, "/admin/v1/feishu/apps/:app_id/delivery", R_WRITE | R_JSON, ad_ws_delivery_rules,
       ad_ws_delivery },
+    /* These run their own transactions (svc_tenant_admin.c, svc_snapshot.c),
+     * the long ones on the operator runner's thread (R_DETACH). */
+    { HTTP_GET, "/admin/v1/tenants", 0, NULL, ad_tenant_list },
+    { HTTP_DELETE, "/admin/v1/tenants/:name", R_NO_TX | R_DETACH, NULL, ad_tenant_delete },
+    { HTTP_POST, "/admin/v1/tenants/:name/reset", R_NO_TX | R_DETACH, NULL, ad_tenant_reset },
+    { HTTP_GET, "/admin/v1/snapshots", R_NO_TX, NULL, ad_snapshot_list },
+    { HTTP_POST, "/admin/v1/snapshots", R_NO_TX | R_JSON | R_DETACH, snapshot_rules,
+      ad_snapshot_save },
+    { HTTP_POST, "/admin/v1/snapshots/:name/restore", R_NO_TX | R_DETACH, NULL,
+      ad_snapshot_restore },
+    { HTTP_DELETE, "/admin/v1/snapshots/:name", R_NO_TX, NULL, ad_snapshot_delete },
 };
 
 static int ad_status(enum err e)
