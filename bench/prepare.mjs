@@ -42,9 +42,19 @@ must(await call('POST', '/admin/v1/seed', {
     }],
 }, admin), 'seed');
 
-// WeCom: a token and 50 groups.
+// WeCom: a token and 50 groups; 1000 intents, 200 (the most a group holds) in each of
+// the first five.
 const wc = must(await call('GET', '/cgi-bin/gettoken?corpid=wwbench&corpsecret=bench-kf-secret'), 'gettoken');
-for (let i = 0; i < 50; i++) must(await call('POST', `/cgi-bin/kf/knowledge/add_group?access_token=${wc.access_token}`, { name: `g${i}` }), 'add_group');
+const groupIds = [];
+for (let i = 0; i < 50; i++) groupIds.push(must(await call('POST', `/cgi-bin/kf/knowledge/add_group?access_token=${wc.access_token}`, { name: `g${i}` }), 'add_group').group_id);
+for (let i = 0; i < 1000; i++) {
+    must(await call('POST', `/cgi-bin/kf/knowledge/add_intent?access_token=${wc.access_token}`, {
+        group_id: groupIds[Math.floor(i / 200)],
+        question: { text: { content: `question ${i}` } },
+        similar_questions: { items: [{ text: { content: `similar ${i}` } }] },
+        answers: [{ text: { content: `answer ${i}` }, attachments: [{ msgtype: 'link', link: { title: 'doc', url: `https://docs.test/${i}` } }] }],
+    }), 'add_intent');
+}
 
 // Feishu: a tenant token, a 10-member chat, a 50,000-member chat.
 const tt = (await call('POST', '/open-apis/auth/v3/tenant_access_token/internal', { app_id: 'cli_bench', app_secret: 'bench-secret' })).json.tenant_access_token;
@@ -85,7 +95,8 @@ for (let i = 0; i < Math.floor(N_MESSAGES / 50) - 1; i++) {
     deepMessages = r.data.page_token;
 }
 
-// Udesk: a 1000-catalog tree (10 top levels of 99 descendants in 3 levels) for the admin.
+// Udesk: a 1000-catalog tree for the admin: the items catalog (below) and 10 top levels
+// of up to 99 descendants in 3 levels.
 const UD = { email: 'admin@bench.test', token: 'bench-udesk-token' };
 function signed(method, p, extra = '') {
     const ts = Math.floor(Date.now() / 1000);
@@ -99,6 +110,11 @@ async function cat(name, parent) {
     const r = must(await call('POST', signed('POST', '/open_api_v1/knowledge_catalogs'), { knowledge_catalog: { knowledge_type_name: 'question', name, parent_id: parent, agent_id: 0 } }), 'catalog');
     made++;
     return r.id;
+}
+// Udesk: 1000 questions in one catalog, the tree's first node.
+const itemCatalog = await cat('items', 0);
+for (let i = 0; i < 1000; i++) {
+    must(await call('POST', signed('POST', '/open_api_v1/knowledge_questions'), { knowledge_question: { title: `q${i}`, content: `answer ${i}`, catalog_id: itemCatalog, agent_id: 0 } }), 'question');
 }
 for (let t = 0; t < 10 && made < 1000; t++) {
     const top = await cat(`top${t}`, 0);
@@ -117,6 +133,7 @@ function writeUrls(file, count, make) {
 }
 const PRESIGNED = Number(process.env.QZ_PRESIGNED || 200000);
 writeUrls('udesk_list.txt', PRESIGNED, () => `GET ${signed('GET', '/open_api_v1/knowledge_catalogs', '&knowledge_type_name=question&agent_id=0')}`);
+writeUrls('udesk_items.txt', PRESIGNED, (i) => `GET ${signed('GET', '/open_api_v1/knowledge_questions', `&catalog_id=${itemCatalog}&agent_id=0&per_page=100&page=${1 + (i % 10)}`)}`);
 writeUrls('udesk_create.txt', PRESIGNED, (i) => `POST ${signed('POST', '/open_api_v1/knowledge_catalogs')} {"knowledge_catalog":{"knowledge_type_name":"useful_link","name":"b${i}","parent_id":0,"agent_id":0}}`);
 
-console.log(JSON.stringify({ wecom_token: wc.access_token, tenant_token: tt, small, large, deep_token: deepToken, write_chat: writeChat, msg_chat: msgChat, msg_deep_token: deepMessages, message: oneMessage, catalogs: made }));
+console.log(JSON.stringify({ wecom_token: wc.access_token, tenant_token: tt, small, large, deep_token: deepToken, write_chat: writeChat, wecom_group: groupIds[0], msg_chat: msgChat, msg_deep_token: deepMessages, message: oneMessage, catalogs: made }));

@@ -110,7 +110,7 @@ bench_backend() {
   local qpid=$!
   pids+=($qpid)
   wait_ready "$port"
-  echo "preparing $label (seed, 50,000-member chat, 100,000-message chat, 1000-catalog tree)..." >&2
+  echo "preparing $label (seed, 50,000-member chat, 100,000-message chat, 1000-catalog tree, 1000 intents, 1000 questions)..." >&2
   local prep
   prep=$(node bench/prepare.mjs "http://127.0.0.1:$port" bench-admin-token "$work/$label")
   j() { prep_field "$prep" "$1"; }
@@ -126,10 +126,13 @@ bench_backend() {
   {
     reads && run "${P}wecom gettoken" $qpid $port QZ_PATH="/cgi-bin/gettoken?corpid=wwbench&corpsecret=bench-kf-secret"
     reads && run "${P}wecom list_group" $qpid $port QZ_METHOD=POST QZ_PATH="/cgi-bin/kf/knowledge/list_group?access_token=$wt" QZ_BODY='{}'
+    reads && run "${P}wecom list_intent (1000 intents, one page)" $qpid $port QZ_METHOD=POST QZ_PATH="/cgi-bin/kf/knowledge/list_intent?access_token=$wt" QZ_BODY='{"limit":1000}'
+    reads && run "${P}wecom list_intent (a full group, 200 intents)" $qpid $port QZ_METHOD=POST QZ_PATH="/cgi-bin/kf/knowledge/list_intent?access_token=$wt" QZ_BODY="{\"group_id\":\"$(j wecom_group)\"}"
     run "${P}wecom add+del group (durable)" $qpid $port QZ_METHOD=POST QZ_PAIR=wecom \
       QZ_PATH="/cgi-bin/kf/knowledge/add_group?access_token=$wt" QZ_BODY='{"name":"w{n}"}' \
       QZ_DEL_PATH="/cgi-bin/kf/knowledge/del_group?access_token=$wt"
     reads && run "${P}udesk list catalogs (1000-node tree)" $qpid $port QZ_URLS="$work/$label/udesk_list.txt"
+    reads && run "${P}udesk list questions (1000 in a catalog, pages of 100)" $qpid $port QZ_URLS="$work/$label/udesk_items.txt"
     run "${P}udesk create catalog (durable)" $qpid $port QZ_URLS="$work/$label/udesk_create.txt"
     reads && run "${P}feishu get chat" $qpid $port QZ_PATH="/open-apis/im/v1/chats/$small" QZ_AUTH="$A"
     reads && run "${P}feishu list members, 10-member chat" $qpid $port QZ_PATH="/open-apis/im/v1/chats/$small/members" QZ_AUTH="$A"

@@ -93,6 +93,10 @@ enum subj {
     SUBJ_THREAD,     /* replying in a thread */
     SUBJ_RESOURCE,   /* an uploaded image or file key */
     SUBJ_SCOPE,      /* a scope an app or a grant lacks (field: "user_id" for the id type) */
+    SUBJ_KB_ITEM,    /* a knowledge item (a WeCom intent, a Udesk question...) */
+    SUBJ_QUESTION,   /* a knowledge item's question text */
+    SUBJ_MEDIA,      /* a temporary media id an attachment names */
+    SUBJ_MSGTYPE,    /* an attachment's kind */
     SUBJ__COUNT,
     /* Dialect-defined subjects: SUBJ_DIALECT + n, named in the dialect's header. */
     SUBJ_DIALECT = 64

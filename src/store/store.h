@@ -190,6 +190,32 @@ struct kb_cat_row {
     int64_t created_at;
 };
 
+/* A knowledge item in a category: a WeCom intent, a Udesk question, useful
+ * expression or useful link (svc/svc_kb_item.c says which fields each uses). */
+struct kb_item_row {
+    int64_t id; /* creation order, the keyset for paging */
+    int64_t tenant_id;
+    const char *space;
+    const char *type;         /* the catalog type; "" in an untyped knowledge base */
+    int64_t category_id;      /* 0: uncategorized */
+    const char *category_ext; /* read back: the category's ext_id (NULL if none) */
+    int64_t owner_id;
+    const char *ext_id;
+    const char *title, *content, *url, *content_type;
+    bool lasts;
+    int64_t valid_from, valid_until;
+    const char *similar, *attachments; /* JSON arrays in svc's shape */
+    int64_t created_at, updated_at;
+};
+
+/* Which items a list or count takes: owner and category < 0 mean any;
+ * category 0 the uncategorized ones. */
+struct kb_item_filter {
+    int64_t tenant;
+    const char *space, *type;
+    int64_t owner, category;
+};
+
 struct store;
 
 /* Opens a connection for the database named by cfg->db (sqlite:PATH,
@@ -748,5 +774,33 @@ enum err store_fs_access_set(struct store *s, int64_t app, bool scopes, const ch
 enum err store_fs_grant_put(struct store *s, const char *secret, const char *scope,
                             int64_t expires_at, int64_t now);
 enum err store_fs_grant_get(struct store *s, struct arena *a, const char *secret, char **scope);
+/* Knowledge items (store_kb_item.c), scoped by (tenant, space). */
+enum err store_kb_item_insert(struct store *s, struct kb_item_row *it); /* sets it->id */
+/* Writes every changeable column of row it->id. */
+enum err store_kb_item_update(struct store *s, const struct kb_item_row *it);
+enum err store_kb_item_delete(struct store *s, int64_t id);
+/* Deletes every item of one category. */
+enum err store_kb_item_delete_in(struct store *s, int64_t category);
+enum err store_kb_item_get(struct store *s, struct arena *a, int64_t tenant, const char *space,
+                           const char *ext_id, struct kb_item_row *out);
+enum err store_kb_item_get_id(struct store *s, struct arena *a, int64_t tenant,
+                              const char *space, int64_t id, struct kb_item_row *out);
+enum err store_kb_item_by_title(struct store *s, struct arena *a, int64_t tenant,
+                                const char *space, const char *title, struct kb_item_row *out);
+enum err store_kb_item_count(struct store *s, const struct kb_item_filter *f, int64_t *n);
+/* Items of 'f' with id > after, in id order, skipping 'offset', at most 'limit'. */
+enum err store_kb_item_list(struct store *s, struct arena *a, const struct kb_item_filter *f,
+                            int64_t after, int64_t offset, int64_t limit,
+                            struct kb_item_row **rows, size_t *n);
+
+/* WeCom temporary media (store_kb_item.c). */
+struct wc_media_row {
+    int64_t tenant_id;
+    const char *media_id, *type, *name;
+    int64_t size, created_at, expires_at;
+};
+enum err store_wc_media_insert(struct store *s, const struct wc_media_row *m);
+enum err store_wc_media_get(struct store *s, struct arena *a, int64_t tenant,
+                            const char *media_id, struct wc_media_row *out);
 
 #endif

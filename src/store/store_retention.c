@@ -2,7 +2,7 @@
 /*
  * store/store_retention.c - deleting what has expired or aged out, in small
  * batches: settled outbox records (delivered, skipped, failed) with their
- * attempt log, expired tokens, OAuth codes, share links and nonces, and
+ * attempt log, expired tokens, OAuth codes, share links, WeCom media and nonces, and
  * chat-create idempotency records. SQL every backend runs.
  *
  * Every delete takes at most 'batch' rows, so one pass holds the write lock
@@ -43,6 +43,9 @@ static const char *const SQL_EXPIRED[] = {
     "AND expires_at < $1 LIMIT $2) RETURNING 1",
     "DELETE FROM fs_chat_link WHERE link_token IN (SELECT link_token FROM fs_chat_link WHERE "
     "expires_at > 0 AND expires_at < $1 LIMIT $2) RETURNING 1",
+    /* WeCom temporary media: intents keep the names they read. */
+    "DELETE FROM wc_media WHERE (tenant_id, media_id) IN (SELECT tenant_id, media_id FROM "
+    "wc_media WHERE expires_at < $1 LIMIT $2) RETURNING 1",
 };
 static const char SQL_NONCE_EXPIRED[] =
     "DELETE FROM nonce WHERE (tenant_id, nonce) IN (SELECT tenant_id, nonce FROM nonce WHERE "

@@ -112,7 +112,7 @@ const struct store_table store_tables[] = {
       .columns = "id, tenant_id, res_key, app_ref, kind, sub_type, file_name, duration, mime, size, "
                  "sha256, created_at",
       .order = "id", .identity = "id" },
-    /* The Feishu directory and what each app holds (013_contacts). */
+    /* The Feishu directory and what each app holds (017_contacts). */
     { .name = "fs_department",
       .columns = "id, tenant_id, department_id, open_department_id, parent_ref, sort_order, detail",
       .order = "id", .identity = "id" },
@@ -127,6 +127,15 @@ const struct store_table store_tables[] = {
     { .name = "fault_rule",
       .columns = "id, dialect, method, route, tenant_id, app_ref, count, ratio, answer, created_at",
       .order = "id", .identity = "id" },
+    /* Knowledge items after their categories (migration 018). */
+    { .name = "kb_item",
+      .columns = "id, tenant_id, space, type, category_id, owner_id, ext_id, title, content, "
+                 "url, content_type, lasts, valid_from, valid_until, alt_titles, attachments, "
+                 "created_at, updated_at",
+      .order = "id", .identity = "id" },
+    { .name = "wc_media",
+      .columns = "tenant_id, media_id, type, name, size, created_at, expires_at",
+      .order = "tenant_id, media_id" },
     /* The rate-limit counts the nodes share (svc_rate.c): throwaway. */
     { .name = "rate_count", .columns = "rkey, window_ms, start_ms, ends_ms, n",
       .order = "rkey, window_ms, start_ms", .pg_only = true },

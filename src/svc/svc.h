@@ -714,6 +714,7 @@ struct kb_policy {
     bool owned;               /* only a category's owner may change it or nest under it */
     bool unique_names;        /* names unique in the knowledge base */
     bool row_refs;            /* clients name categories by row id, not by ext_id */
+    bool items_go_with;       /* deleting a category deletes its items (else: uncategorized) */
 };
 
 /* Categories are named by 'ref': the ext_id, or the decimal row id under a
@@ -751,6 +752,81 @@ enum err svc_kb_cat_all(struct svc_ctx *c, const struct kb_policy *p, const char
 extern const struct kb_policy svc_kb_wecom;
 /* The Udesk knowledge base's rules (Udesk "Knowledge catalogs"). */
 extern const struct kb_policy svc_kb_udesk;
+
+/* --- knowledge items in categories (svc_kb_item.c) --- */
+
+/* An answer's attachment. On write image and video name their media by
+ * media_id, a mini program its cover by media_id; read back they carry the
+ * media's file name instead (never the id). */
+struct kb_attachment {
+    const char *msgtype; /* "image", "video", "link", "miniprogram" */
+    const char *media_id, *name;
+    const char *title, *url, *desc, *pic_url, *appid, *pagepath;
+};
+
+/* An item with its lists decoded. On a change, the has_ flags say which parts
+ * the request gives; a part given replaces the stored one whole. */
+struct kb_item {
+    struct kb_item_row row;
+    const char **similar;
+    size_t nsimilar;
+    struct kb_attachment *att;
+    size_t natt;
+    bool has_title, has_content, has_url, has_content_type, has_validity, has_similar,
+        has_answer, has_category;
+};
+
+/* The rules of one kind of item. 'cats' is its categories' policy; 'type' the
+ * category type it lives in. Lengths in Unicode characters; 0: no limit. */
+struct kb_item_policy {
+    const struct kb_policy *cats;
+    const char *type;
+    int64_t max_per_category;
+    long max_title_chars, max_content_chars, max_url_chars;
+    size_t max_similar, max_attachments; /* 0: none allowed */
+    long max_similar_chars;
+    bool title_required, content_required, url_required;
+    bool unique_titles;     /* titles unique in the knowledge base */
+    bool category_required; /* no uncategorized items */
+    bool validity;          /* lasts / valid_from / valid_until apply */
+};
+
+/* Items are named by 'ref' (the ext_id, or the decimal row id under a policy
+ * with row_refs), categories by 'cat_ref' likewise; a cat_ref NULL, "0" or
+ * "-1" is uncategorized. 'owner' as for categories. Not found is
+ * ERR_NOT_FOUND with SUBJ_KB_ITEM (SUBJ_GROUP for the category); another
+ * owner's item ERR_FORBIDDEN with SUBJ_KB_ITEM. */
+enum err svc_kb_item_add(struct svc_ctx *c, const struct kb_item_policy *p, const char *cat_ref,
+                         int64_t owner, struct kb_item *it);
+enum err svc_kb_item_mod(struct svc_ctx *c, const struct kb_item_policy *p, const char *ref,
+                         int64_t owner, const char *cat_ref, struct kb_item *it);
+enum err svc_kb_item_delete(struct svc_ctx *c, const struct kb_item_policy *p, const char *ref,
+                            int64_t owner);
+enum err svc_kb_item_get(struct svc_ctx *c, const struct kb_item_policy *p, const char *ref,
+                         int64_t owner, struct kb_item *out);
+/* One page of items of 'owner' in category 'cat_ref' (NULL: all; under
+ * row_refs "0" all and "-1" the uncategorized), in creation order after
+ * 'after' and past 'offset'. '*total' (if not NULL) counts them
+ * all; '*has_more' tells whether another page exists. */
+enum err svc_kb_item_list(struct svc_ctx *c, const struct kb_item_policy *p, const char *cat_ref,
+                          int64_t owner, int64_t after, int64_t offset, int64_t limit,
+                          struct kb_item **items, size_t *n, bool *has_more, int64_t *total);
+
+/* WeCom intents (WeCom "知识库问答管理"). */
+extern const struct kb_item_policy svc_kb_wecom_intent;
+/* Udesk items ("Knowledge questions", "Common phrases", "Common links"), one policy per catalog type. */
+extern const struct kb_item_policy svc_kb_udesk_question, svc_kb_udesk_expression,
+    svc_kb_udesk_link;
+
+/* Seeds knowledge content of c->tenant (svc_seed_kb.c, docs/seed.md):
+ * wecom.knowledge and udesk.knowledge, NULL for none. */
+enum err svc_seed_wecom_kb(struct svc_ctx *c, const json_t *groups);
+enum err svc_seed_udesk_kb(struct svc_ctx *c, const json_t *catalogs);
+
+/* Records a WeCom temporary media of 'type' named 'name', 'size' bytes,
+ * valid three days; '*media_id' is its new id. */
+enum err svc_wc_media_add(struct svc_ctx *c, const char *type, const char *name, int64_t size,
+                          const char **media_id);
 
 /* --- rate limits across nodes (svc_rate.c) --- */
 

@@ -23,6 +23,7 @@ const struct kb_policy svc_kb_wecom = {
     .default_name = "默认分组",
     .max_depth = 1,
     .unique_names = true,
+    .items_go_with = true,         /* unconfirmed: an intent needs its group */
 };
 
 static const char *const udesk_types[] = { "question", "useful_expression", "useful_link",
@@ -260,6 +261,10 @@ enum err svc_kb_cat_delete(struct svc_ctx *c, const struct kb_policy *p, const c
     struct kb_cat_row row;
     enum err e = get_mutable(c, p, ref, owner, &row);
 
+    /* Otherwise the items of the subtree lose their category (the column
+     * is ON DELETE SET NULL) and stay, uncategorized. */
+    if (e == ERR_OK && p->items_go_with)
+        e = store_kb_item_delete_in(c->st, row.id);
     return e == ERR_OK ? store_kb_cat_delete(c->st, row.id) : e;
 }
 

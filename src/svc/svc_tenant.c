@@ -194,6 +194,7 @@ static enum err seed_event(struct svc_ctx *c, const struct seed_checks *checked,
 static const struct field_rule wecom_rules[] = {
     { "corpid", JT_STRING, F_REQUIRED, 64 },
     { "secrets", JT_ARRAY },
+    { "knowledge", JT_ARRAY },
     { NULL },
 };
 static const struct field_rule udesk_rules[] = {
@@ -201,6 +202,7 @@ static const struct field_rule udesk_rules[] = {
     { "admin_email", JT_STRING, F_REQUIRED, 254 },
     { "api_token", JT_STRING, 0, 128 },
     { "admin_password", JT_STRING, 0, 128 },
+    { "knowledge", JT_ARRAY },
     { NULL },
 };
 
@@ -285,6 +287,22 @@ static enum err seed_feishu(struct svc_ctx *c, const struct seed_checks *checked
     return ERR_OK;
 }
 
+/* Knowledge content, with the tenant's rules (svc_seed_kb.c): the calls act
+ * as the tenant. */
+static enum err seed_knowledge(struct svc_ctx *c, int64_t tenant, const json_t *k,
+                               enum err (*fn)(struct svc_ctx *, const json_t *))
+{
+    int64_t was = c->tenant;
+    enum err e;
+
+    if (k == NULL)
+        return ERR_OK;
+    c->tenant = tenant;
+    e = fn(c, k);
+    c->tenant = was;
+    return e;
+}
+
 static enum err seed_wecom(struct svc_ctx *c, const struct seed_checks *checked,
                            int64_t tenant, json_t *wc)
 {
@@ -319,7 +337,10 @@ static enum err seed_wecom(struct svc_ctx *c, const struct seed_checks *checked,
         if (e != ERR_OK)
             return e;
     }
-    return svc_kb_default_ensure(c, &svc_kb_wecom, tenant);
+    e = svc_kb_default_ensure(c, &svc_kb_wecom, tenant);
+    return e == ERR_OK ? seed_knowledge(c, tenant, json_object_get(wc, "knowledge"),
+                                        svc_seed_wecom_kb)
+                       : e;
 }
 
 static enum err seed_udesk(struct svc_ctx *c, const struct seed_checks *checked,
@@ -344,7 +365,9 @@ static enum err seed_udesk(struct svc_ctx *c, const struct seed_checks *checked,
     e = store_udesk_set(c->st, &row);
     if (e == ERR_CONFLICT)
         return err_field(c->ei, ERR_CONFLICT, "subdomain", "subdomain belongs to another tenant");
-    return e;
+    return e == ERR_OK ? seed_knowledge(c, tenant, json_object_get(ud, "knowledge"),
+                                        svc_seed_udesk_kb)
+                       : e;
 }
 
 /* Every (app, person) pair gets its own open_id, as on the real platform. */

@@ -26,7 +26,7 @@ import { adminEvents, repoRoot, withServer } from './lib/server.mjs';
 import {
     APP1, GAPP, assertErr, assertOk as fsOk, call, chatPath, feishuSeed, ids, qs, tenantToken, userToken,
 } from './lib/feishu.mjs';
-import { ACME as WC_ACME, GLOBEX as WC_GLOBEX, assertErr as wcErr, getToken, kf, listAll as wcListAll } from './lib/wecom.mjs';
+import { ACME as WC_ACME, GLOBEX as WC_GLOBEX, assertErr as wcErr, getToken, kf, listAll as wcListAll, uploadMedia } from './lib/wecom.mjs';
 import { ACME as UD_ACME, GLOBEX as UD_GLOBEX, TYPES, assertUdErr, udJson, udesk } from './lib/udesk.mjs';
 
 // ----- the seed: Feishu's two tenants, plus Udesk for Globex ---------------------------
@@ -180,6 +180,26 @@ export const ROWS = [
     { dialect: 'udesk', method: 'PUT', path: `${UDC}/{own.child}`, body: { knowledge_catalog: { name: 'moved', agent_id: 0, parent_id: '{catalog}' } }, expect: 2005, msg: '分类不存在' },
     { dialect: 'udesk', method: 'POST', path: UDC, body: { knowledge_catalog: { name: 'x', knowledge_type_name: 'question', agent_id: 0, parent_id: '{catalog}' } }, expect: 2005, msg: '分类不存在' },
     { dialect: 'udesk', method: 'GET', path: `${UDC}?knowledge_type_name=question&agent_id={agent}`, body: undefined, expect: 2005, msg: '客服不存在' },
+
+    // WeCom intents ("知识库问答管理"): A's intents, groups and media.
+    { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/add_intent', body: { group_id: '{group}', question: { text: { content: 'Stolen {seq}' } }, answers: [{ text: { content: 'x' } }] }, expect: 40058 },
+    { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/add_intent', body: { group_id: '{own.group}', question: { text: { content: 'Stolen {seq}' } }, answers: [{ text: { content: 'x' }, attachments: [{ msgtype: 'image', image: { media_id: '{media}' } }] }] }, expect: 40007, msg: 'invalid media_id' },
+    { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/mod_intent', body: { intent_id: '{intent}', answers: [{ text: { content: 'Stolen' } }] }, expect: 40058, msg: 'intent not found' },
+    { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/del_intent', body: { intent_id: '{intent}' }, expect: 40058, msg: 'intent not found' },
+    { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/list_intent', body: { intent_id: '{intent}' }, expect: 40058, msg: 'intent not found' },
+    { dialect: 'wecom', method: 'POST', path: '/cgi-bin/kf/knowledge/list_intent', body: { group_id: '{group}' }, expect: 40058 },
+
+    // Udesk items ("Knowledge questions" and the like): A's items by id, A's catalogs to hold them.
+    ...[['knowledge_questions', 'knowledge_question', 'question', { title: 'Stolen', content: 'x' }],
+        ['useful_expressions', 'useful_expression', 'expression', { content: 'Stolen' }],
+        ['useful_links', 'useful_link', 'link', { name: 'Stolen', url: 'https://stolen.test/' }]].flatMap(([plural, one, key, fields]) => [
+        { dialect: 'udesk', method: 'POST', path: `/open_api_v1/${plural}`, body: { [one]: { ...fields, catalog_id: `{${key}_catalog}`, agent_id: 0 } }, expect: 2005, msg: '分类不存在' },
+        { dialect: 'udesk', method: 'PUT', path: `/open_api_v1/${plural}/{${key}}`, body: { [one]: { ...fields, agent_id: 0 } }, expect: 2005, msg: '知识不存在' },
+        { dialect: 'udesk', method: 'PUT', path: `/open_api_v1/${plural}/{own.${key}}`, body: { [one]: { catalog_id: `{${key}_catalog}`, agent_id: 0 } }, expect: 2005, msg: '分类不存在' },
+        { dialect: 'udesk', method: 'DELETE', path: `/open_api_v1/${plural}/{${key}}`, body: { [one]: { agent_id: 0 } }, expect: 2005, msg: '知识不存在' },
+        { dialect: 'udesk', method: 'GET', path: `/open_api_v1/${plural}/{${key}}?agent_id=0`, body: undefined, expect: 2005, msg: '知识不存在' },
+        { dialect: 'udesk', method: 'GET', path: `/open_api_v1/${plural}?catalog_id={${key}_catalog}&agent_id=0`, body: undefined, expect: 2005, msg: '分类不存在' },
+    ]),
 ];
 
 // ----- coverage: the routes of the C route tables ---------------------------------------
@@ -188,6 +208,7 @@ export const ROWS = [
 const EXEMPT = {
     'GET /cgi-bin/gettoken': 'credentials only',
     'POST /cgi-bin/kf/knowledge/add_group': 'creates a group from a name; no id',
+    'POST /cgi-bin/media/upload': 'uploads a file; no id',
     'POST /open-apis/auth/v3/tenant_access_token/internal': 'credentials only',
     'POST /open-apis/auth/v3/app_access_token/internal': 'credentials only',
     'POST /open-apis/authen/v2/oauth/token': 'credentials only',
@@ -276,7 +297,10 @@ async function wecomObjects(srv, T) {
     const j = await kf(srv, 'add_group', token, { name: `FAQ ${++serial}` });
     assert.equal(j.errcode, 0, JSON.stringify(j));
     const { groups } = await wcListAll(srv, token);
-    return { wc_token: token, group: j.group_id, default_group: groups.find((g) => g.is_default === 1).group_id };
+    const media = await uploadMedia(srv, token, 'image', `p${serial}.jpg`);
+    const intent = await kf(srv, 'add_intent', token, { group_id: j.group_id, question: { text: { content: `Q ${++serial}` } }, answers: [{ text: { content: 'A' }, attachments: [{ msgtype: 'image', image: { media_id: media } }] }] });
+    assert.equal(intent.errcode, 0, JSON.stringify(intent));
+    return { wc_token: token, group: j.group_id, default_group: groups.find((g) => g.is_default === 1).group_id, intent: intent.intent_id, media };
 }
 
 async function udeskObjects(srv, T) {
@@ -285,7 +309,18 @@ async function udeskObjects(srv, T) {
     const catalog = await c.createOk(q('root'));
     const child = await c.createOk(q('child', { parent_id: catalog }));
     const agent_catalog = await c.createOk(q('agent', { agent_id: 101 }));
-    return { catalog, child, agent_catalog, agent: T.agent };
+    const items = {};
+    for (const [plural, one, key, type, fields] of [
+        ['knowledge_questions', 'knowledge_question', 'question', 'question', { title: 'Q', content: 'A' }],
+        ['useful_expressions', 'useful_expression', 'expression', 'useful_expression', { content: 'hello' }],
+        ['useful_links', 'useful_link', 'link', 'useful_link', { name: 'L', url: 'https://l.test/' }],
+    ]) {
+        items[`${key}_catalog`] = await c.createOk(q(key, { knowledge_type_name: type }));
+        const j = await c.json('POST', `/open_api_v1/${plural}`, { body: { [one]: { ...fields, catalog_id: items[`${key}_catalog`], agent_id: 0 } } });
+        assert.equal(j.code, 1000, JSON.stringify(j));
+        items[key] = j.id;
+    }
+    return { catalog, child, agent_catalog, agent: T.agent, ...items };
 }
 
 async function objects(srv, T, who, dialect) {
@@ -315,6 +350,14 @@ async function snapshot(srv, T, o) {
     const catalogs = {};
     for (const type of TYPES) catalogs[`${type}/0`] = await c.listOk(type, 0);
     for (const agent of [101, T.agent]) catalogs[`question/${agent}`] = await c.listOk('question', agent);
+    const items = {};
+    for (const plural of ['knowledge_questions', 'useful_expressions', 'useful_links']) {
+        const j = await c.json('GET', `/open_api_v1/${plural}`, { query: { catalog_id: 0, agent_id: 0, per_page: 100 } });
+        assert.equal(j.code, 1000, JSON.stringify(j));
+        items[plural] = j;
+    }
+    const intents = await kf(srv, 'list_intent', o.wc_token, { limit: 1000 });
+    assert.equal(intents.errcode, 0, JSON.stringify(intents));
     return {
         chat: await get(chatPath(o.chat) + qs(U), o.bot),
         moderation: await get(chatPath(o.chat, '/moderation') + qs({ ...U, page_size: 100 }), o.bot),
@@ -326,7 +369,9 @@ async function snapshot(srv, T, o) {
         chats,
         events: (await events(srv, T)).map((e) => `${e.seq} ${e.event_type} ${e.event_id}`),
         groups: (await wcListAll(srv, o.wc_token)).groups,
+        intents,
         catalogs,
+        items,
     };
 }
 
@@ -370,7 +415,7 @@ function assertRefused(res, row, code, what, a, own) {
     if (row.dialect === 'feishu') return assertErr(res, code, what, { status: row.status ?? 400 });
     if (row.dialect === 'wecom') {
         assert.equal(res.status, 200, `${what}: ${res.body}`);
-        return wcErr(res.json, code, 'group not found', what);
+        return wcErr(res.json, code, row.msg || 'group not found', what);
     }
     return assertUdErr(udJson(res, what), code, row.msg, what);
 }
@@ -437,6 +482,8 @@ test('isolation matrix: tenant B never reaches tenant A\'s objects, on any route
         assert.equal(before.menus.menu_tree.chat_menu_top_levels.length, 2);
         assert.ok(before.members.items.some((m) => m.member_id === TENANTS.A.member));
         assert.equal(before.groups.length, 2);
+        assert.equal(before.intents.intent_list.length, 1);
+        assert.equal(before.items.useful_links.useful_links.length, 1);
         assert.equal(before.catalogs['question/0'][0].children[0].id, A.child);
         assert.ok(before.events.length > 0, 'the fixtures wrote events');
         for (const row of ROWS) checkRow(row);

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { ADMIN_HEADERS, adminEvents, advanceClock, dbOf, waitFor } from './lib/server.mjs';
 import { APP1, assertOk, chatPath, createChat, fs, tenantToken, withFeishuServer } from './lib/feishu.mjs';
 import { startReceiver } from './lib/receiver.mjs';
+import { getToken as wcToken, kf, uploadMedia } from './lib/wecom.mjs';
 
 function count(srv, table) {
     const db = dbOf(srv);
@@ -85,6 +86,12 @@ test('after retention_days: settled events, expired tokens and links and old uui
         assert.equal((await updates(srv)).length, 3);
         assert.ok(count(srv, 'token') > 0);
         assert.equal(count(srv, 'fs_chat_uuid'), 1);
+        // A WeCom temporary media (valid three days) named by an intent.
+        let wt = await wcToken(srv);
+        const media = await uploadMedia(srv, wt, 'image', 'kept-name.png');
+        const group = (await kf(srv, 'list_group', wt, {})).group_list[0].group_id;
+        assert.equal((await kf(srv, 'add_intent', wt, { group_id: group, question: { text: { content: 'q' } }, answers: [{ text: { content: 'a' }, attachments: [{ msgtype: 'image', image: { media_id: media } }] }] })).errcode, 0);
+        assert.equal(count(srv, 'wc_media'), 1);
 
         // Six days on: nothing is old enough yet.
         await advanceClock(srv, 6 * 86400);
@@ -100,8 +107,14 @@ test('after retention_days: settled events, expired tokens and links and old uui
         await until('uuid gone', () => count(srv, 'fs_chat_uuid') === 0);
         // The week link expired a day ago: kept six more days; the permanent one always.
         assert.equal(count(srv, 'fs_chat_link'), 2);
+        assert.equal(count(srv, 'wc_media'), 1, 'the media expired five days ago: kept');
         await advanceClock(srv, 7 * 86400);
         await until('the week link gone', () => count(srv, 'fs_chat_link') === 1);
+        // The media expired twelve days ago: gone; the intent keeps its name.
+        await until('the media gone', () => count(srv, 'wc_media') === 0);
+        wt = await wcToken(srv);
+        const intents = (await kf(srv, 'list_intent', wt, {})).intent_list;
+        assert.deepEqual(intents.map((i) => i.answers[0].attachments), [[{ msgtype: 'image', image: { name: 'kept-name.png' } }]]);
         const fresh = await tenantToken(srv, APP1);
         const got = await fs(srv, 'GET', chatPath(chat.chat_id), fresh);
         assertOk(got, 'the chat is kept');

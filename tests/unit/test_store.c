@@ -144,6 +144,65 @@ static enum err add(struct fixture *f, const struct kb_policy *p, const char *na
     return svc_kb_cat_add(&f->c, p, g);
 }
 
+/* A WeCom intent of question 'q' with one answer and no attachments. */
+static struct kb_item intent_of(const char *q)
+{
+    return (struct kb_item){ .row = { .title = q, .content = "answer" } };
+}
+
+static void kb_item_rules(void)
+{
+    const struct kb_item_policy *p = &svc_kb_wecom_intent;
+    struct fixture f;
+    struct kb_cat_row g;
+    struct kb_item it, got, *items;
+    const char *sim[] = { "s1", "s2" };
+    char q[16];
+    size_t n;
+    bool more;
+    int64_t total;
+
+    setup(&f);
+    f.c.tenant = tenant_of(&f, "wwa", "sa");
+    CHECK(add(&f, &svc_kb_wecom, "FAQ", &g) == ERR_OK);
+    it = intent_of("q");
+    it.similar = sim;
+    it.nsimilar = 2;
+    CHECK(svc_kb_item_add(&f.c, p, g.ext_id, 0, &it) == ERR_OK);
+    CHECK(svc_kb_item_get(&f.c, p, it.row.ext_id, 0, &got) == ERR_OK);
+    CHECK(got.nsimilar == 2 && got.natt == 0);
+    CHECK_STR(got.similar[1], "s2");
+    CHECK_STR(got.row.category_ext, g.ext_id);
+    /* Unique questions, a group required, the quota. */
+    it = intent_of("q");
+    CHECK(svc_kb_item_add(&f.c, p, g.ext_id, 0, &it) == ERR_CONFLICT);
+    CHECK(f.c.ei->subj == SUBJ_QUESTION);
+    it = intent_of("other");
+    CHECK(svc_kb_item_add(&f.c, p, NULL, 0, &it) == ERR_MISSING);
+    CHECK(svc_kb_item_add(&f.c, p, "nope", 0, &it) == ERR_NOT_FOUND);
+    for (int i = 1; i < 200; i++) {
+        snprintf(q, sizeof(q), "q%d", i);
+        it = intent_of(q);
+        CHECK(svc_kb_item_add(&f.c, p, g.ext_id, 0, &it) == ERR_OK);
+    }
+    it = intent_of("q200");
+    CHECK(svc_kb_item_add(&f.c, p, g.ext_id, 0, &it) == ERR_LIMIT);
+    CHECK(svc_kb_item_list(&f.c, p, g.ext_id, 0, 0, 0, 150, &items, &n, &more, &total) == ERR_OK);
+    CHECK(n == 150 && more && total == 200);
+    /* A change replaces only the parts given. */
+    it = (struct kb_item){ .has_similar = true };
+    CHECK(svc_kb_item_mod(&f.c, p, got.row.ext_id, 0, NULL, &it) == ERR_OK);
+    CHECK(svc_kb_item_get(&f.c, p, got.row.ext_id, 0, &got) == ERR_OK);
+    CHECK(got.nsimilar == 0);
+    CHECK_STR(got.row.title, "q");
+    /* The group takes its intents; another tenant sees none of them. */
+    CHECK(svc_kb_cat_delete(&f.c, &svc_kb_wecom, g.ext_id, 0) == ERR_OK);
+    CHECK(svc_kb_item_get(&f.c, p, got.row.ext_id, 0, &got) == ERR_NOT_FOUND);
+    CHECK(svc_kb_item_list(&f.c, p, NULL, 0, 0, 0, 10, &items, &n, &more, NULL) == ERR_OK);
+    CHECK(n == 0);
+    teardown(&f);
+}
+
 static void kb_rules(void)
 {
     const struct kb_policy *p = &svc_kb_wecom;
@@ -484,6 +543,7 @@ const struct unit_case store_cases[] = {
     { "store/copy_lists_every_table", copy_lists_every_table },
     { "store/upgrade_keeps_groups", upgrade_keeps_groups },
     { "store/credentials", credentials },
+    { "store/kb_item_rules", kb_item_rules },
     { "store/failed_statement_dooms_commit", failed_statement_dooms_commit },
     { "store/seed_idempotent", seed_idempotent },
     { NULL, NULL },

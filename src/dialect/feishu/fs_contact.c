@@ -409,7 +409,7 @@ static enum err list_dept(struct req *rq, const struct cx *x, const char *id, in
 enum err fs_users_by_department(struct req *rq, json_t *body, json_t *out)
 {
     struct fs_membership_row *m;
-    int64_t dept, size, off;
+    int64_t dept = 0, size, off;
     size_t n;
     json_t *items;
     struct cx x;
@@ -443,7 +443,7 @@ enum err fs_users_by_department(struct req *rq, json_t *body, json_t *out)
 /* "获取单个部门信息" */
 enum err fs_department_get(struct req *rq, json_t *body, json_t *out)
 {
-    int64_t dept;
+    int64_t dept = 0;
     struct cx x;
     enum err e = cx_open(rq, &x);
 
@@ -462,7 +462,7 @@ enum err fs_department_children(struct req *rq, json_t *body, json_t *out)
 {
     const char *fc = dialect_query(rq, "fetch_child");
     const struct fs_dept_row **rows;
-    int64_t dept, size, off;
+    int64_t dept = 0, size, off;
     size_t n;
     json_t *items;
     struct cx x;

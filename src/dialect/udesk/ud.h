@@ -43,4 +43,12 @@ enum err ud_kb_update(struct req *rq, json_t *body, json_t *out);
 enum err ud_kb_delete(struct req *rq, json_t *body, json_t *out);
 enum err ud_kb_list(struct req *rq, json_t *body, json_t *out);
 
+/* Knowledge items: questions, useful expressions, useful links (ud_item.c);
+ * the kind comes from the route's path. */
+enum err ud_item_create(struct req *rq, json_t *body, json_t *out);
+enum err ud_item_update(struct req *rq, json_t *body, json_t *out);
+enum err ud_item_delete(struct req *rq, json_t *body, json_t *out);
+enum err ud_item_show(struct req *rq, json_t *body, json_t *out);
+enum err ud_item_list(struct req *rq, json_t *body, json_t *out);
+
 #endif

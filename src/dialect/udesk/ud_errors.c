@@ -39,6 +39,8 @@ static const struct dialect_error ud_errors[] = {
     { ERR_BAD_REQUEST, SUBJ_PARENT, 200, UD_PARAM, "父分类的类型不一致" },
     { ERR_CONFLICT, SUBJ_PARENT, 200, UD_PARAM, "不能移动到自身或子分类下" },
     { ERR_LIMIT, SUBJ_PARENT, 200, UD_PARAM, "分类层级超过上限" },
+    { ERR_NOT_FOUND, SUBJ_KB_ITEM, 200, UD_PARAM, "知识不存在" },
+    { ERR_FORBIDDEN, SUBJ_KB_ITEM, 200, UD_NOT_ADMIN, "无权限操作该知识" },
     /* Udesk runs on Rails: a path or method it does not route is a 404. */
     { ERR_NOT_FOUND, SUBJ_ROUTE, 404, UD_UNKNOWN, "接口不存在" },
     /* One row per code for every other subject. */

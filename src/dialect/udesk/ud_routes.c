@@ -19,6 +19,19 @@ static const struct field_rule catalog_rules[] = {
     { "knowledge_catalog", JT_OBJECT, F_REQUIRED },
     { NULL },
 };
+/* The wrappers of item bodies; ud_item.c checks inside them. */
+static const struct field_rule question_rules[] = {
+    { "knowledge_question", JT_OBJECT, F_REQUIRED },
+    { NULL },
+};
+static const struct field_rule expression_rules[] = {
+    { "useful_expression", JT_OBJECT, F_REQUIRED },
+    { NULL },
+};
+static const struct field_rule link_rules[] = {
+    { "useful_link", JT_OBJECT, F_REQUIRED },
+    { NULL },
+};
 
 static const struct route ud_routes[] = {
     /* method    path                                   flags              rules  handler */
@@ -32,6 +45,29 @@ static const struct route ud_routes[] = {
     { HTTP_DELETE, "/open_api_v1/knowledge_catalogs/:id", R_WRITE | R_JSON, catalog_rules,
       ud_kb_delete },
     { HTTP_GET, "/open_api_v1/knowledge_catalogs", R_WRITE, NULL, ud_kb_list },
+    /* Udesk "Knowledge questions", "Common phrases", "Common links" */
+    /* The handlers serve every kind: ud_item.c reads it from the path. */
+    { HTTP_POST, "/open_api_v1/knowledge_questions", R_WRITE | R_JSON, question_rules,
+      ud_item_create },
+    { HTTP_PUT, "/open_api_v1/knowledge_questions/:id", R_WRITE | R_JSON, question_rules,
+      ud_item_update },
+    { HTTP_DELETE, "/open_api_v1/knowledge_questions/:id", R_WRITE | R_JSON, question_rules,
+      ud_item_delete },
+    { HTTP_GET, "/open_api_v1/knowledge_questions/:id", R_WRITE, NULL, ud_item_show },
+    { HTTP_GET, "/open_api_v1/knowledge_questions", R_WRITE, NULL, ud_item_list },
+    { HTTP_POST, "/open_api_v1/useful_expressions", R_WRITE | R_JSON, expression_rules,
+      ud_item_create },
+    { HTTP_PUT, "/open_api_v1/useful_expressions/:id", R_WRITE | R_JSON, expression_rules,
+      ud_item_update },
+    { HTTP_DELETE, "/open_api_v1/useful_expressions/:id", R_WRITE | R_JSON, expression_rules,
+      ud_item_delete },
+    { HTTP_GET, "/open_api_v1/useful_expressions/:id", R_WRITE, NULL, ud_item_show },
+    { HTTP_GET, "/open_api_v1/useful_expressions", R_WRITE, NULL, ud_item_list },
+    { HTTP_POST, "/open_api_v1/useful_links", R_WRITE | R_JSON, link_rules, ud_item_create },
+    { HTTP_PUT, "/open_api_v1/useful_links/:id", R_WRITE | R_JSON, link_rules, ud_item_update },
+    { HTTP_DELETE, "/open_api_v1/useful_links/:id", R_WRITE | R_JSON, link_rules, ud_item_delete },
+    { HTTP_GET, "/open_api_v1/useful_links/:id", R_WRITE, NULL, ud_item_show },
+    { HTTP_GET, "/open_api_v1/useful_links", R_WRITE, NULL, ud_item_list },
 };
 
 const struct dialect ud_dialect = {

@@ -27,5 +27,16 @@ enum err wc_kb_add_group(struct req *rq, json_t *body, json_t *out);
 enum err wc_kb_del_group(struct req *rq, json_t *body, json_t *out);
 enum err wc_kb_mod_group(struct req *rq, json_t *body, json_t *out);
 enum err wc_kb_list_group(struct req *rq, json_t *body, json_t *out);
+/* Q&A intents (wc_intent.c). */
+enum err wc_intent_add(struct req *rq, json_t *body, json_t *out);
+enum err wc_intent_del(struct req *rq, json_t *body, json_t *out);
+enum err wc_intent_mod(struct req *rq, json_t *body, json_t *out);
+enum err wc_intent_list(struct req *rq, json_t *body, json_t *out);
+/* Temporary media (wc_media.c). */
+enum err wc_media_upload(struct req *rq, json_t *body, json_t *out);
+/* Finds the part named 'field' of a multipart/form-data body (the boundary
+ * is its first line): its file name (in 'a') and size. */
+bool wc_multipart_file(struct arena *a, const char *body, size_t len, const char *field,
+                       const char **filename, size_t *size);
 
 #endif

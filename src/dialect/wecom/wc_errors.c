@@ -27,6 +27,11 @@ static const struct dialect_error wc_errors[] = {
     { ERR_CONFLICT, SUBJ_GROUP, 200, 40058, "group name already exists" },
     { ERR_LIMIT, SUBJ_GROUP, 200, 40058, "group count exceeds limit" },
     { ERR_BAD_REQUEST, WC_SUBJ_CURSOR, 200, 50100, "invalid cursor" },
+    { ERR_NOT_FOUND, SUBJ_KB_ITEM, 200, 40058, "intent not found" },
+    { ERR_LIMIT, SUBJ_KB_ITEM, 200, 40058, "intent count exceeds limit" },
+    { ERR_CONFLICT, SUBJ_QUESTION, 200, 40058, "question already exists" },
+    { ERR_NOT_FOUND, SUBJ_MEDIA, 200, 40007, "invalid media_id" },
+    { ERR_BAD_REQUEST, SUBJ_MSGTYPE, 200, 40008, "invalid msgtype" },
     /* One row per code for every other subject. */
     { ERR_OK, SUBJ_NONE, 200, 0, "ok" },
     { ERR_BAD_REQUEST, SUBJ_NONE, 200, 40058, NULL },

@@ -25,6 +25,33 @@ static const struct field_rule list_group_rules[] = {
     { "group_id", JT_STRING, F_EMPTY_ABSENT },
     { NULL },
 };
+/* WeCom "知识库问答管理": the parts' insides are checked by wc_intent.c. */
+static const struct field_rule add_intent_rules[] = {
+    { "group_id", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
+    { "question", JT_OBJECT, F_REQUIRED | F_EMPTY_ABSENT },
+    { "similar_questions", JT_OBJECT, F_EMPTY_ABSENT },
+    { "answers", JT_ARRAY, F_REQUIRED | F_EMPTY_ABSENT },
+    { NULL },
+};
+static const struct field_rule del_intent_rules[] = {
+    { "intent_id", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
+    { NULL },
+};
+/* Each part given replaces the stored one; absent parts stay. */
+static const struct field_rule mod_intent_rules[] = {
+    { "intent_id", JT_STRING, F_REQUIRED | F_EMPTY_ABSENT },
+    { "question", JT_OBJECT, F_EMPTY_ABSENT },
+    { "similar_questions", JT_OBJECT, F_EMPTY_ABSENT },
+    { "answers", JT_ARRAY, F_EMPTY_ABSENT },
+    { NULL },
+};
+static const struct field_rule list_intent_rules[] = {
+    { "cursor", JT_STRING, F_EMPTY_ABSENT },
+    { "limit", JT_INT, F_EMPTY_ABSENT | F_RANGE, 0, 1, 1000 }, /* default 500, max 1000 */
+    { "group_id", JT_STRING, F_EMPTY_ABSENT },
+    { "intent_id", JT_STRING, F_EMPTY_ABSENT },
+    { NULL },
+};
 
 static const struct route wc_routes[] = {
     /* method    path                                flags                    rules  handler */
@@ -39,6 +66,17 @@ static const struct route wc_routes[] = {
       wc_kb_mod_group },
     { HTTP_POST, "/cgi-bin/kf/knowledge/list_group", R_JSON, list_group_rules,
       wc_kb_list_group },
+    /* WeCom "知识库问答管理" */
+    { HTTP_POST, "/cgi-bin/kf/knowledge/add_intent", R_WRITE | R_JSON, add_intent_rules,
+      wc_intent_add },
+    { HTTP_POST, "/cgi-bin/kf/knowledge/del_intent", R_WRITE | R_JSON, del_intent_rules,
+      wc_intent_del },
+    { HTTP_POST, "/cgi-bin/kf/knowledge/mod_intent", R_WRITE | R_JSON, mod_intent_rules,
+      wc_intent_mod },
+    { HTTP_POST, "/cgi-bin/kf/knowledge/list_intent", R_JSON, list_intent_rules,
+      wc_intent_list },
+    /* WeCom "上传临时素材": the media_id of image, video and mini-program attachments */
+    { HTTP_POST, "/cgi-bin/media/upload", R_WRITE, NULL, wc_media_upload },
 };
 
 const struct dialect wc_dialect = {

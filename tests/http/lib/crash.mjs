@@ -11,9 +11,14 @@
 //           and set each one's description           (writes im.chat.updated_v1)
 //           and a member says something in it        (admin say: a message and its
 //                                                     im.message.receive_v1)
+//   WeCom   2 clients add intents to the default group, each with a similar question
+//           and a link attachment                   (acknowledged: errcode 0 + intent_id)
+//   Udesk   2 clients create questions (uncategorized) (acknowledged: code 1000 + id)
 // After the restart:
 //   - every acknowledged object is there with its id (lost = 0);
 //   - every object there was sent by a client (none invented), names are unique;
+//   - every intent and question there is whole (its similar question, answer and
+//     attachment; its answer);
 //   - every chat there, acknowledged or not, is whole: exactly its owner-bot's two
 //     requested members, and user_count agrees (half = 0);
 //   - a description is there exactly when its im.chat.updated_v1 event is (the
@@ -35,6 +40,8 @@ import { ACME as UD, udesk, flatten } from './udesk.mjs';
 
 const MEMBERS = ['wangwu', 'zhaoliu'];
 const WECOM_MAX_ADDS = 45; // two clients stay under the 100-group cap
+const INTENT_MAX_ADDS = 95; // two clients stay under the 200-intent cap of a group
+const KINDS = ['wecom', 'udesk', 'feishu', 'intent', 'item'];
 const LOAD_LIMIT_MS = 20_000;
 
 function fsHeaders(tok) {
@@ -74,6 +81,19 @@ function writers(srv, t) {
             const j = await ud.create({ name, knowledge_type_name: 'question', agent_id: 0 });
             return j.code === 1000 ? j.id : { error: j };
         },
+        async intent(name) {
+            const j = await kf(srv, 'add_intent', t.wecom, {
+                group_id: t.defaultGroup,
+                question: { text: { content: name } },
+                similar_questions: { items: [{ text: { content: `s-${name}` } }] },
+                answers: [{ text: { content: `a-${name}` }, attachments: [{ msgtype: 'link', link: { title: name, url: 'https://crash.test/' } }] }],
+            }, { timeout: 10_000 });
+            return j.errcode === 0 ? j.intent_id : { error: j };
+        },
+        async item(name) {
+            const j = await ud.json('POST', '/open_api_v1/knowledge_questions', { body: { knowledge_question: { title: name, content: `a-${name}`, agent_id: 0 } } });
+            return j.code === 1000 ? j.id : { error: j };
+        },
         async feishu(name) {
             const res = await srv.request('POST', '/open-apis/im/v1/chats?user_id_type=user_id', {
                 headers: fsHeaders(t.feishu),
@@ -107,8 +127,8 @@ function writers(srv, t) {
 async function runLoad(srv, t, state, onError) {
     const w = writers(srv, t);
     const deadline = Date.now() + LOAD_LIMIT_MS;
-    const attempted = { wecom: new Set(), udesk: new Set(), feishu: new Set() };
-    const acked = { wecom: new Map(), udesk: new Map(), feishu: new Map() };
+    const attempted = Object.fromEntries(KINDS.map((k) => [k, new Set()]));
+    const acked = Object.fromEntries(KINDS.map((k) => [k, new Map()]));
     const described = new Map(); // chat name -> acknowledged description
     const said = new Map(); // chat name -> acknowledged message_id
     const max = state.max || 1000;
@@ -126,7 +146,7 @@ async function runLoad(srv, t, state, onError) {
         return r;
     }
     async function client(kind, n) {
-        const cap = kind === 'wecom' ? Math.min(max, WECOM_MAX_ADDS) : max;
+        const cap = kind === 'wecom' ? Math.min(max, WECOM_MAX_ADDS) : kind === 'intent' ? Math.min(max, INTENT_MAX_ADDS) : max;
         for (let i = 0; i < cap && !state.stop && Date.now() < deadline; i++) {
             const name = `${kind}-${n}-${i}`;
             attempted[kind].add(name);
@@ -146,10 +166,11 @@ async function runLoad(srv, t, state, onError) {
         }
     }
     const clients = [];
-    for (const kind of ['wecom', 'udesk', 'feishu']) for (let n = 0; n < 2; n++) clients.push(client(kind, n));
+    for (const kind of KINDS) for (let n = 0; n < 2; n++) clients.push(client(kind, n));
     load.done = Promise.all(clients);
-    load.ackCount = () => acked.wecom.size + acked.udesk.size + acked.feishu.size + described.size + said.size;
-    load.sentCount = () => attempted.wecom.size + attempted.udesk.size + attempted.feishu.size + load.describes + load.says;
+    const sum = (o) => KINDS.reduce((n, k) => n + o[k].size, 0);
+    load.ackCount = () => sum(acked) + described.size + said.size;
+    load.sentCount = () => sum(attempted) + load.describes + load.says;
     return load;
 }
 
@@ -170,6 +191,7 @@ async function trial(serverOpts, body) {
     const out = { acked: 0, attempted: 0, lost: [], half: [], unexpected: [], delayMs: 0, errors: 0 };
     await withServer({ seed: feishuSeed(), ...serverOpts }, async (srv) => {
         const t = { wecom: await retried(() => getToken(srv, WC)), feishu: await retried(() => tenantToken(srv)) };
+        t.defaultGroup = (await retried(() => listAll(srv, t.wecom))).groups.find((g) => g.is_default === 1).group_id;
         await body(srv, t, out);
     });
     return out;
@@ -274,6 +296,26 @@ async function verify(srv, t, load, out) {
     const cats = flatten(await ud.listOk('question', 0));
     checkSet('udesk', new Map(cats.map((c) => [c.name, c.id])), attempted.udesk, acked.udesk, out);
 
+    const intents = await kf(srv, 'list_intent', t.wecom, { limit: 1000 });
+    assert.equal(intents.errcode, 0, JSON.stringify(intents).slice(0, 300));
+    assert.equal(intents.has_more, 0);
+    checkSet('intent', new Map(intents.intent_list.map((i) => [i.question.text.content, i.intent_id])), attempted.intent, acked.intent, out);
+    for (const i of intents.intent_list) {
+        const q = i.question.text.content;
+        const whole = { similar: [`s-${q}`], answer: `a-${q}`, attachments: [{ msgtype: 'link', link: { title: q, url: 'https://crash.test/' } }] };
+        const got = { similar: i.similar_questions.items.map((x) => x.text.content), answer: i.answers[0]?.text.content, attachments: i.answers[0]?.attachments };
+        if (JSON.stringify(got) !== JSON.stringify(whole)) out.half.push(`intent: ${q} is ${JSON.stringify(got)}`);
+    }
+    const items = [];
+    for (let page = 1; page <= 50; page++) {
+        const j = await ud.json('GET', '/open_api_v1/knowledge_questions', { query: { catalog_id: 0, agent_id: 0, per_page: 100, page } });
+        assert.equal(j.code, 1000, JSON.stringify(j));
+        items.push(...j.knowledge_questions);
+        if (page >= j.meta.total_pages) break;
+    }
+    checkSet('item', new Map(items.map((x) => [x.title, x.id])), attempted.item, acked.item, out);
+    for (const x of items) if (x.content !== `a-${x.title}`) out.half.push(`item: ${x.title} has content ${JSON.stringify(x.content)}`);
+
     const chats = await fsAll(srv, t.feishu, '/open-apis/im/v1/chats');
     const received = [];
     const events = await updatedEvents(srv, received);
@@ -310,7 +352,7 @@ async function verify(srv, t, load, out) {
 
     // Each dialect writes again after the crash.
     const w = writers(srv, t);
-    for (const kind of ['wecom', 'udesk', 'feishu']) {
+    for (const kind of KINDS) {
         const r = await w[kind](`${kind}-after`);
         if (r && typeof r === 'object') out.unexpected.push(`${kind} write after restart: ${JSON.stringify(r.error)}`);
     }

@@ -83,3 +83,20 @@ export function checkListShape(j) {
         assert.ok(g.is_default === 0 || g.is_default === 1, `is_default ${JSON.stringify(g.is_default)}`);
     }
 }
+
+// POST /cgi-bin/media/upload: a multipart form whose "media" part is a file; returns its media_id.
+export async function uploadMedia(srv, token, type, filename, bytes = Buffer.from('qunzu media')) {
+    const res = await uploadRaw(srv, token, type, filename, bytes);
+    const j = wecomJson(res, 'media/upload');
+    assert.equal(j.errcode, 0, `media/upload: ${JSON.stringify(j)}`);
+    assert.equal(typeof j.media_id, 'string');
+    return j.media_id;
+}
+
+export async function uploadRaw(srv, token, type, filename, bytes, field = 'media') {
+    const boundary = `----qunzu${Math.random().toString(16).slice(2)}`;
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"; filelength=${bytes.length}\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    const body = Buffer.concat([head, bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    const q = type === undefined ? '' : `&type=${encodeURIComponent(type)}`;
+    return srv.request('POST', `/cgi-bin/media/upload?access_token=${encodeURIComponent(token)}${q}`, { body, headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` } });
+}

@@ -1,4 +1,4 @@
--- 013: the Feishu directory (contact v3): departments, each person's directory
+-- 017: the Feishu directory (contact v3): departments, each person's directory
 -- profile and department memberships; what each app holds (granted scopes, contact
 -- data range); the scopes a person granted, kept per OAuth
 -- code and user/refresh token (by its digest).
