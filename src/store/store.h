@@ -731,10 +731,11 @@ struct fs_membership_row {
     int64_t person, dept, pos, user_order, department_order;
 };
 /* What an app holds: its granted scopes (space-separated) and contact data
- * range (JSON text), NULL for the defaults; with the app's app_id and name. */
+ * range (JSON text), NULL for the defaults, and its bot's open_id; with the
+ * app's app_id and name. */
 struct fs_access_row {
     int64_t app;
-    const char *scopes, *contact_range;
+    const char *scopes, *contact_range, *bot_open_id;
     const char *app_id, *name;
 };
 
@@ -766,7 +767,7 @@ enum err store_fs_person_by_contact(struct store *s, int64_t tenant, const char 
 enum err store_fs_access_get(struct store *s, struct arena *a, int64_t app,
                              struct fs_access_row *out);
 /* Gives a new app its row (default scopes and range); a no-op otherwise. */
-enum err store_fs_access_ensure(struct store *s, int64_t app);
+enum err store_fs_access_ensure(struct store *s, int64_t app, const char *bot_open_id);
 /* Sets the scopes (or, with 'scopes' false, the contact range); NULL: the default. */
 enum err store_fs_access_set(struct store *s, int64_t app, bool scopes, const char *value);
 /* The scopes a person granted with an OAuth code or a user/refresh token,

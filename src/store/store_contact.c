@@ -2,7 +2,7 @@
 /*
  * store/store_contact.c - the Feishu directory (departments, each person's
  * profile and department memberships), what each app holds (granted scopes,
- * contact data range) and the scopes a person granted per
+ * contact data range, its bot's open_id) and the scopes a person granted per
  * code or user token, in SQL that every backend runs.
  */
 #include "store/store_int.h"
@@ -206,11 +206,11 @@ enum err store_fs_person_by_contact(struct store *s, int64_t tenant, const char 
 }
 
 static const char SQL_ACCESS_GET[] =
-    "SELECT x.app_ref, x.scopes, x.contact_range, a.app_id, a.name "
+    "SELECT x.app_ref, x.scopes, x.contact_range, x.bot_open_id, a.app_id, a.name "
     "FROM fs_app_access x JOIN fs_app a ON a.id = x.app_ref WHERE x.app_ref = $1";
 static const char SQL_ACCESS_INSERT[] =
-    "INSERT INTO fs_app_access (app_ref, scopes, contact_range) VALUES ($1, $2, $3) "
-    "ON CONFLICT (app_ref) DO NOTHING";
+    "INSERT INTO fs_app_access (app_ref, scopes, contact_range, bot_open_id) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT (app_ref) DO NOTHING";
 static const char SQL_ACCESS_SCOPES[] = "UPDATE fs_app_access SET scopes = $2 WHERE app_ref = $1";
 static const char SQL_ACCESS_RANGE[] =
     "UPDATE fs_app_access SET contact_range = $2 WHERE app_ref = $1";
@@ -225,15 +225,17 @@ enum err store_fs_access_get(struct store *s, struct arena *a, int64_t app,
         out->app = sql_int(&r, 0, 0);
         out->scopes = sql_text(&r, 0, 1);
         out->contact_range = sql_text(&r, 0, 2);
-        out->app_id = sql_text(&r, 0, 3);
-        out->name = sql_text(&r, 0, 4);
+        out->bot_open_id = sql_text(&r, 0, 3);
+        out->app_id = sql_text(&r, 0, 4);
+        out->name = sql_text(&r, 0, 5);
     }
     return e;
 }
 
-enum err store_fs_access_ensure(struct store *s, int64_t app)
+enum err store_fs_access_ensure(struct store *s, int64_t app, const char *bot_open_id)
 {
-    return store_q(s, NULL, NULL, SQL_ACCESS_INSERT, ARG_INT(app), ARG_TEXT(NULL), ARG_TEXT(NULL));
+    return store_q(s, NULL, NULL, SQL_ACCESS_INSERT, ARG_INT(app), ARG_TEXT(NULL), ARG_TEXT(NULL),
+                   ARG_TEXT(bot_open_id));
 }
 
 enum err store_fs_access_set(struct store *s, int64_t app, bool scopes, const char *value)

@@ -121,7 +121,7 @@ const struct store_table store_tables[] = {
     { .name = "fs_person_dept",
       .columns = "person_id, dept_ref, pos, user_order, department_order",
       .order = "person_id, dept_ref" },
-    { .name = "fs_app_access", .columns = "app_ref, scopes, contact_range",
+    { .name = "fs_app_access", .columns = "app_ref, scopes, contact_range, bot_open_id",
       .order = "app_ref" },
     { .name = "fs_grant", .columns = "secret, scope, expires_at", .order = "secret" },
     { .name = "fault_rule",

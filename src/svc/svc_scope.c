@@ -74,7 +74,8 @@ enum err svc_app_access(struct svc_ctx *c, int64_t app, struct fs_access_row *ou
         return e;
     e = store_fs_app_get(c->st, c->a, app, &row);
     if (e == ERR_OK)
-        *out = (struct fs_access_row){ .app = app, .app_id = row.app_id, .name = row.name };
+        *out = (struct fs_access_row){ .app = app, .bot_open_id = "", .app_id = row.app_id,
+                                       .name = row.name };
     return e;
 }
 

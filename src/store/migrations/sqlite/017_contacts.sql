@@ -1,6 +1,6 @@
 -- 017: the Feishu directory (contact v3): departments, each person's directory
 -- profile and department memberships; what each app holds (granted scopes, contact
--- data range); the scopes a person granted, kept per OAuth
+-- data range, the bot's own open_id); the scopes a person granted, kept per OAuth
 -- code and user/refresh token (by its digest).
 CREATE TABLE fs_department (
     id INTEGER PRIMARY KEY,
@@ -38,7 +38,8 @@ INSERT INTO fs_person_dept (person_id, dept_ref, pos, user_order, department_ord
 CREATE TABLE fs_app_access (
     app_ref INTEGER PRIMARY KEY REFERENCES fs_app(id),
     scopes TEXT,
-    contact_range TEXT
+    contact_range TEXT,
+    bot_open_id TEXT NOT NULL UNIQUE
 );
 
 CREATE TABLE fs_grant (
@@ -46,5 +47,6 @@ CREATE TABLE fs_grant (
     scope TEXT NOT NULL,
     expires_at INTEGER NOT NULL
 );
--- Apps already there keep the defaults.
-INSERT INTO fs_app_access (app_ref, scopes, contact_range) SELECT id, NULL, NULL FROM fs_app;
+-- Apps already there keep the defaults; their bots get their open_ids now.
+INSERT INTO fs_app_access (app_ref, scopes, contact_range, bot_open_id)
+    SELECT id, NULL, NULL, 'ou_' || lower(hex(randomblob(16))) FROM fs_app;
