@@ -398,7 +398,7 @@ enum err svc_contact_seed(struct svc_ctx *c, int64_t tenant, json_t *t)
         if (e == ERR_OK)
             e = store_fs_app_by_app_id(c->st, c->a, json_str(app, "app_id"), &row);
         if (e == ERR_OK)
-            e = store_fs_access_ensure(c->st, row.id, ids_hex(c->a, "ou_", 16));
+            e = store_fs_access_ensure(c->st, row.id, svc_fs_bot_open_id(c->a, row.app_id));
         if (e == ERR_OK && (v = json_object_get(app, "scopes")) != NULL)
             e = seed_scopes(c, row.id, v);
         if (e == ERR_OK && (v = json_object_get(app, "contact_range")) != NULL)
@@ -434,7 +434,7 @@ enum err svc_contact_open(struct svc_ctx *c, int64_t app, bool user_token, struc
         d->tenant_name = t.name;
     }
     svc_scope_parse(c->a, acc.scopes, &d->scopes);
-    d->bot_open_id = acc.bot_open_id;
+    d->bot_open_id = svc_fs_bot_open_id(c->a, acc.app_id); /* as mentions name it */
     d->app_name = acc.name;
     d->all = user_token || acc.contact_range == NULL;
     if (d->all)

@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adminSeed, ADMIN_HEADERS } from './lib/server.mjs';
+import { adminSeed, adminTenant, ADMIN_HEADERS } from './lib/server.mjs';
 import {
     APP1, APP2, LOGID_RE, assertErr, assertOk, authorizeCode, call, feishuSeed, ids, qs, tenantToken,
     appTokenRes, withFeishuServer,
@@ -56,7 +56,9 @@ test('bot/v3/info: the bot under top-level "bot", msg "ok", no data', () => with
     assert.deepEqual(b.ip_white_list, []);
     assert.match(b.open_id, /^ou_[0-9a-f]{32}$/);
     assert.match(b.avatar_url, /^https:\/\//);
-    // Stable, and per app.
+    // The open_id mentions of the bot carry (the admin API's bot_open_id); stable, per app.
+    const app = (await adminTenant(srv, 'Acme')).feishu.apps.find((a) => a.app_id === APP1.app_id);
+    assert.equal(b.open_id, app.bot_open_id);
     const again = await call(srv, 'GET', '/open-apis/bot/v3/info', t);
     assert.equal(again.json.bot.open_id, b.open_id);
     const other = await call(srv, 'GET', '/open-apis/bot/v3/info', await tenantToken(srv, APP2));
