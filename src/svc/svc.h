@@ -656,6 +656,19 @@ enum err svc_events_list(struct svc_ctx *c, int64_t tenant, int64_t after, int64
 enum err svc_event_get(struct svc_ctx *c, const char *event_id, json_t **out);
 /* Makes an event due again now, whatever its state (redelivery on request). */
 enum err svc_event_redeliver(struct svc_ctx *c, const char *event_id);
+/* How many outbox records are in each delivery state, every tenant's
+ * (metrics), in the caller's transaction. */
+enum err svc_outbox_states(struct store *st, struct outbox_states *out);
+
+/* --- the server clock's stored offset (svc_clock.c) --- */
+
+/* The offset (seconds) the server clock has been moved forward, as stored,
+ * outside any transaction; ERR_NOT_FOUND when none is stored. */
+enum err svc_clock_offset_get(struct store *st, int64_t *offset);
+/* Adds 'by' seconds to the stored offset in the caller's write transaction,
+ * under the directory lock so two moves add up; the new offset in
+ * '*offset'. */
+enum err svc_clock_offset_advance(struct svc_ctx *c, int64_t by, int64_t *offset);
 
 /* --- access tokens and nonces (svc_token.c) --- */
 
