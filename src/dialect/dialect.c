@@ -79,16 +79,11 @@ static bool handle_health(struct http_req *r, struct worker_state *ws)
 
 enum err app_clock_load(struct app *app, struct store *st)
 {
-    struct arena a;
-    char *v = NULL;
     int64_t off;
-    enum err e;
+    enum err e = svc_clock_offset_get(st, &off);
 
-    arena_init(&a, 256);
-    e = store_meta_get(st, &a, APP_META_CLOCK, &v);
-    if (e == ERR_OK && str_to_i64(v, INT64_MIN / 2, INT64_MAX / 2, &off))
+    if (e == ERR_OK)
         atomic_store(&app->clock.offset, off);
-    arena_release(&a);
     return e == ERR_NOT_FOUND ? ERR_OK : e;
 }
 
@@ -256,7 +251,7 @@ static void keep_after_rollback(struct req *rq, const struct dialect *d)
 static enum err rate_check(struct req *rq, const struct dialect *d)
 {
     const struct app *app = rq->app;
-    struct tenant_row t;
+    bool on = false;
     uint64_t key;
     enum err e;
 
@@ -269,10 +264,10 @@ static enum err rate_check(struct req *rq, const struct dialect *d)
                    &rq->rate_limit, &rq->rate_reset))
         return ERR_OK;
     /* Only a call over the limit pays for the tenant's own switch. */
-    e = store_tenant_get(rq->svc.st, rq->http->arena, rq->svc.tenant, &t);
+    e = svc_tenant_rate_limit(&rq->svc, &on);
     if (e != ERR_OK)
         return e;
-    if (!t.rate_limit)
+    if (!on)
         return ERR_OK;
     return err_set(&rq->err, ERR_RATE_LIMITED, SUBJ_NONE, "rate limited");
 }

@@ -8,8 +8,9 @@
  * dialect.c runs the shared request pipeline (route, transaction, auth, rate
  * limit, body and field rules, handler, commit, render); dialect/<name>/
  * holds each dialect's tables and handlers. A handler translates and calls
- * svc; Feishu's chat handlers still hold chat rules and call store_ until
- * they move into svc_chat*.c.
+ * svc (svc/svc.h) and never store_ directly; only the pipeline's own
+ * infrastructure (transactions, the ready probe, the group-commit job API
+ * and its statistics) is called from dialect/ directly.
  */
 #ifndef QZ_DIALECT_H
 #define QZ_DIALECT_H
@@ -73,9 +74,6 @@ struct worker_state {
     struct store *st;
     int64_t clock_read_us; /* when this worker last read the stored clock offset */
 };
-
-/* The meta key under which the clock offset is kept; every node reads it. */
-#define APP_META_CLOCK "clock_offset"
 
 /* Reads the stored clock offset into app->clock (outside any transaction). */
 enum err app_clock_load(struct app *app, struct store *st);

@@ -66,7 +66,7 @@ static void render_state(struct app *app, struct store *st, FILE *f)
     gauge(f, "qunzu_token_cache_misses_total", "Access-token checks read from the database.",
           "counter", misses);
     if (store_begin(st, false) == ERR_OK) {
-        if (store_outbox_states(st, &ob) == ERR_OK)
+        if (svc_outbox_states(st, &ob) == ERR_OK)
             fprintf(f,
                     "# HELP qunzu_outbox_events Event records in the outbox, by delivery state.\n"
                     "# TYPE qunzu_outbox_events gauge\n"

@@ -254,7 +254,8 @@ static size_t reap(struct ev_worker *w)
 /* Leases again at once when a post ended (its app's next event may be due)
  * or the last lease filled the room, else every IDLE_WAIT_MS. Posts still in
  * flight at stop are dropped: their leases run out and they are posted
- * again, by this node after a restart or by another (B.5). */
+ * again, by this node after a restart or by another, with the same
+ * event_id. */
 static void *worker_main(void *arg)
 {
     struct ev_worker *w = arg;

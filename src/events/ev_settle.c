@@ -2,8 +2,9 @@
 /*
  * events/ev_settle.c - the outcome of one delivery attempt, whatever
  * carried it (a webhook POST, a long connection): the record becomes
- * delivered, or pending on the retry schedule of events.md B.5, or failed
- * after the last attempt; the attempt joins its log. One transaction.
+ * delivered, or pending on the retry schedule of Feishu's "Event
+ * subscription overview" (15 s, 5 min, 1 h, 6 h), or failed after the last
+ * attempt; the attempt joins its log. One transaction.
  */
 #include "events/ev.h"
 

@@ -8,8 +8,9 @@
  *     (store_outbox_claim_app: the lease keeps a record to one node) and
  *     pushes each to one of the app's connections, picked at random;
  *   - fails the pushes not acked within 3 s (and those of a connection
- *     that closed): the record goes back on the retry schedule of events.md
- *     B.5 and the next attempt picks whatever connection is open then;
+ *     that closed): the record goes back on the webhook retry schedule
+ *     (Feishu's "Event subscription overview") and the next attempt picks
+ *     whatever connection is open then;
  *   - refreshes its connections' rows (the admin list) once a second.
  * Pings are answered with a pong carrying ClientConfig; acks settle the
  * attempt, logged with the connection it went to.

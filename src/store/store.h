@@ -151,7 +151,7 @@ struct fs_announcement_row {
 struct fs_subscription_row {
     int64_t app;
     const char *callback_url, *encrypt_key, *verification_token, *types;
-    const char *mode; /* "webhook" or "long_connection" (events-ws.md 7.1) */
+    const char *mode; /* "webhook" or "long_connection" ("Long connection mode") */
 };
 
 /* One delivery attempt of an outbox record. */

@@ -520,10 +520,11 @@ struct msg_content {
     size_t nmentions;
 };
 
-/* Whether 'msg_type' is one a client may send (messages.md §3.1). */
+/* Whether 'msg_type' is one a client may send ("Message content description"). */
 bool svc_msg_type_known(const char *msg_type);
-/* Checks 'content' for 'msg_type' (§3, §3.1) and builds its read side
- * (§3.3): ERR_BAD_REQUEST with SUBJ_CONTENT (the detail is the platform's
+/* Checks 'content' for 'msg_type' ("Message content description") and
+ * builds its read side (as "Get the content of a specified message" returns
+ * it): ERR_BAD_REQUEST with SUBJ_CONTENT (the detail is the platform's
  * ext text) or SUBJ_CARD, ERR_LIMIT with SUBJ_CONTENT over the size limit,
  * ERR_CONFLICT with SUBJ_RESOURCE for a key uploaded as another type. */
 enum err svc_msg_content(struct arena *a, struct err_info *ei, const char *msg_type,
@@ -572,12 +573,12 @@ struct msg_list {
 };
 enum err svc_msg_list(struct svc_ctx *c, const struct msg_op *o, const struct msg_list *q,
                       struct fs_msg_row **rows, size_t *n, bool *has_more);
-/* Recalls (messages.md §8) and writes im.message.recalled_v1. */
+/* Recalls ("Recall a message") and writes im.message.recalled_v1. */
 enum err svc_msg_recall(struct svc_ctx *c, const struct msg_op *o, const char *message_id);
-/* Edits a text or post message (§9). */
+/* Edits a text or post message ("Edit a message"). */
 enum err svc_msg_edit(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
                       const char *msg_type, const char *content, struct fs_msg_row *out);
-/* Replaces a card's content (§10). */
+/* Replaces a card's content ("Update an app card message"). */
 enum err svc_msg_patch_card(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
                             const char *content);
 
@@ -689,6 +690,19 @@ enum err svc_events_list(struct svc_ctx *c, int64_t tenant, int64_t after, int64
 enum err svc_event_get(struct svc_ctx *c, const char *event_id, json_t **out);
 /* Makes an event due again now, whatever its state (redelivery on request). */
 enum err svc_event_redeliver(struct svc_ctx *c, const char *event_id);
+/* How many outbox records are in each delivery state, every tenant's
+ * (metrics), in the caller's transaction. */
+enum err svc_outbox_states(struct store *st, struct outbox_states *out);
+
+/* --- the server clock's stored offset (svc_clock.c) --- */
+
+/* The offset (seconds) the server clock has been moved forward, as stored,
+ * outside any transaction; ERR_NOT_FOUND when none is stored. */
+enum err svc_clock_offset_get(struct store *st, int64_t *offset);
+/* Adds 'by' seconds to the stored offset in the caller's write transaction,
+ * under the directory lock so two moves add up; the new offset in
+ * '*offset'. */
+enum err svc_clock_offset_advance(struct svc_ctx *c, int64_t by, int64_t *offset);
 
 /* --- access tokens and nonces (svc_token.c) --- */
 

@@ -88,3 +88,8 @@ enum err svc_event_redeliver(struct svc_ctx *c, const char *event_id)
         return err_set(c->ei, ERR_NOT_FOUND, SUBJ_NONE, "event '%s' not found", event_id);
     return e == ERR_OK ? store_outbox_requeue(c->st, o.id, c->now) : e;
 }
+
+enum err svc_outbox_states(struct store *st, struct outbox_states *out)
+{
+    return store_outbox_states(st, out);
+}

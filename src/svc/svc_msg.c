@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * svc/svc_msg.c - Feishu messages as state (messages.md §1, §2, §4 - §7):
- * who may send into a chat and read it, the p2p chat a message to a person
- * opens, replies and threads, uuid keys, the pages of a chat or a thread,
+ * svc/svc_msg.c - Feishu messages as state ("Send a message", "Reply to a
+ * message", "Get the content of a specified message", "Get the history of a
+ * chat"): who may send into a chat and read it, the p2p chat a message to
+ * a person opens, replies and threads, uuid keys, the pages of a chat or a thread,
  * and which bots an im.message.receive_v1 goes to. Recall, edit and card
  * updates are svc_msg_ops.c; content rules svc_msg_content.c.
  */
@@ -190,7 +191,7 @@ static enum err lk_share_user(void *arg, const char *user_id)
     struct lookup_ctx *l = arg;
     struct person_row p;
 
-    /* open_id only (§3.1). */
+    /* open_id only ("Message content description": share_user). */
     return store_fs_person_find(l->c->st, l->c->a, l->c->tenant, l->o->app, "open_id", user_id,
                                 &p);
 }
@@ -343,7 +344,7 @@ static bool mentions_app(const struct msg_content *mc, int64_t app)
     return false;
 }
 
-/* im.message.receive_v1 (§16.1): in p2p the chat's bot; in groups every
+/* im.message.receive_v1 ("Receive messages"): in p2p the chat's bot; in groups every
  * bot for a person's message (every app is taken to hold the all-messages
  * scope) and the @-mentioned bots for a bot's; never the sender. */
 static enum err emit_received(struct svc_ctx *c, const struct msg_op *o,
@@ -390,7 +391,7 @@ static const char *new_thread_id(struct svc_ctx *c)
     return ids_hex(c->a, "omt_", 8);
 }
 
-/* Places a reply to 'to' (§5): into its thread if it has one, into a new
+/* Places a reply to 'to' ("Reply to a message"): into its thread if it has one, into a new
  * thread with reply_in_thread, else a plain reply under the same root. */
 static enum err place_reply(struct svc_ctx *c, const struct chat_view *v, struct fs_msg_row *to,
                             bool in_thread, struct fs_msg_row *m)

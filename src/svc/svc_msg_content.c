@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * svc/svc_msg_content.c - a message's content per msg_type: checked on the
- * way in (messages.md §3, §3.1) and turned into what readers get back
- * (§3.3): <at> tags become @_user_N keys in order of appearance, style tags
- * go, a post loses its locale wrapper, a card is simplified. Mentions are
- * resolved through the caller's lookup, so this file touches no store.
+ * way in ("Message content description") and turned into what readers get
+ * back ("Get the content of a specified message"): <at> tags become
+ * @_user_N keys in order of appearance, style tags go, a post loses its
+ * locale wrapper, a card is simplified. Mentions are resolved through the
+ * caller's lookup, so this file touches no store.
  */
 #include "svc/svc.h"
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * svc/svc_msg_ops.c - what happens to a message after it is sent
- * (messages.md §8 - §10): recall (who may, until when; the recalled event),
+ * ("Recall a message", "Edit a message", "Update an app card message"):
+ * recall (who may, until when; the recalled event),
  * edit of text and post (sender only, 20 edits, a window), card updates
  * (sender only, 14 days).
  */

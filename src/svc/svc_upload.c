@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * svc/svc_upload.c - Feishu uploads (uploads.md §1, §3 - §7): an image or a
- * file becomes a key of the uploading app, its bytes stored once by content
+ * svc/svc_upload.c - Feishu uploads ("Upload an image", "Upload a file",
+ * "Download an image", "Download a file", "Get resources in a message"): an
+ * image or a file becomes a key of the uploading app, its bytes stored once by content
  * under a bounded directory; who may download which key; what a message's
  * resource is; the keys a message may refer to.
  */
@@ -18,7 +19,8 @@
 #define IMAGE_MAX (10 * MIB)
 #define FILE_MAX (30 * MIB)
 
-/* Image formats by their first bytes (§3); NULL when none matches. */
+/* Image formats by their first bytes (the formats "Upload an image" lists);
+ * NULL when none matches. */
 static const char *image_mime(const unsigned char *d, size_t n)
 {
     if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
@@ -42,7 +44,8 @@ static const char *image_mime(const unsigned char *d, size_t n)
     return NULL;
 }
 
-/* A file's type by the extension of its name (§8). */
+/* A file's type by the extension of its name (the Content-Type "Download a
+ * file" answers with). */
 static const char *file_mime(const char *name)
 {
     static const char *const map[][2] = {

@@ -1,4 +1,4 @@
-// tests/http/feishu_messages.test.mjs - the message endpoints (messages.md §4 - §10): send
+// tests/http/feishu_messages.test.mjs - the message endpoints (/open-apis/im/v1/messages): send
 // to a chat and to people (the p2p chat opens), uuid keys, replies and threads, get, list
 // (pages, order, time range, containers), recall, edit, card updates; the rules and codes
 // each documents; receive_v1 / recalled_v1 in the outbox.

@@ -1,4 +1,5 @@
-// tests/http/feishu_uploads.test.mjs - images and files (uploads.md): multipart uploads as
+// tests/http/feishu_uploads.test.mjs - images and files ("Upload an image", "Upload a file"
+// and the downloads): multipart uploads as
 // each official SDK sends them (Node Buffer, file stream, chunked Readable; Go's part order
 // and "unknown-file"; Python's bare parts and empty fields), the limits and codes, the
 // downloads' bytes and headers (ranges too), the resource of a message, and what a message

@@ -140,7 +140,7 @@ function rawEvents(rc) {
         .map(([message_id, v]) => ({ message_id, sum: v.sum, body: JSON.parse(Buffer.concat(v.parts).toString('utf8')) }));
 }
 
-test('bootstrap: the answer the SDKs parse, and the spec codes for bad credentials', { timeout: 120_000 }, async () => {
+test('bootstrap: the answer the SDKs parse, and the documented codes for bad credentials', { timeout: 120_000 }, async () => {
     await withWsServer(async (srv) => {
         let res = await bootstrap(srv, { AppID: WSAPP.app_id, AppSecret: WSAPP.app_secret, ClientAssertion: '' },
             { 'content-type': 'application/json; charset=utf-8', locale: 'zh' });

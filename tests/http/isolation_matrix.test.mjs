@@ -141,7 +141,8 @@ export const ROWS = [
     O('PUT', '', { owner_id: '{member_open}' }, 232035),
     { dialect: 'feishu', method: 'POST', path: FS, body: { name: 'x', user_id_list: ['{member_open}'] }, expect: 232043 },
     { dialect: 'feishu', method: 'POST', path: FS, body: { name: 'x', owner_id: '{owner_open}' }, expect: 232043 },
-    // Feishu messages (messages.md §4 - §10): A's chat named by the request, A's messages in the path.
+    // Feishu messages (/open-apis/im/v1/messages): A's chat named by the request, A's messages
+    // in the path.
     { dialect: 'feishu', method: 'POST', path: `${MSGS}?receive_id_type=chat_id`, body: { receive_id: '{chat}', msg_type: 'text', content: '{"text":"hijack"}' }, expect: 232010 },
     { dialect: 'feishu', method: 'GET', path: `${MSGS}?container_id_type=chat&container_id={chat}`, body: undefined, expect: 232010 },
     M('POST', '/reply', { msg_type: 'text', content: '{"text":"hijack"}' }),
@@ -149,8 +150,8 @@ export const ROWS = [
     M('PUT', '', { msg_type: 'text', content: '{"text":"hijack"}' }, BOT_ONLY),
     { dialect: 'feishu', method: 'PATCH', path: `${MSGS}/{card}`, body: { content: '{"elements":[{"tag":"hr"}]}' }, expect: 232010, ...BOT_ONLY },
     M('DELETE', '', undefined),
-    // Uploads (uploads.md §5 - §7): A's keys are unknown to B (234005 — a key names no
-    // tenant), A's message is another tenant's, A's key in B's message is not in it.
+    // Uploads (downloads and message resources): A's keys are unknown to B (234005 — a key
+    // names no tenant), A's message is another tenant's, A's key in B's message is not in it.
     // Downloads answer raw bytes: the control's success is HTTP 200.
     { dialect: 'feishu', method: 'GET', path: '/open-apis/im/v1/images/{image}', body: undefined, expect: 234005, notYours: 234005, raw: true, ...BOT_ONLY },
     { dialect: 'feishu', method: 'GET', path: '/open-apis/im/v1/files/{file}', body: undefined, expect: 234005, notYours: 234005, raw: true, ...BOT_ONLY },

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/test_multipart.c - multipart/form-data as the official SDKs
- * send it (uploads.md §2): Node (Buffer: no filename; stream: filename and
+ * send it ("Upload an image", "Upload a file"): Node (Buffer: no filename; stream: filename and
  * type), Go (random part order, "unknown-file"), Python (no filename, no
  * Content-Type, an empty part); binary bytes; quoted boundaries, preambles.
  */

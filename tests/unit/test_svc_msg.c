@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/unit/test_svc_msg.c - message content per msg_type (messages.md §3):
+ * tests/unit/test_svc_msg.c - message content per msg_type ("Message content
+ * description"):
  * what is refused on the way in, and what readers get back.
  */
 #include "unit.h"

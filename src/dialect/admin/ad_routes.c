@@ -142,23 +142,11 @@ static enum err ad_stats(struct req *rq, json_t *body, json_t *out)
  * and written under the directory lock so two moves add up. */
 static enum err ad_clock_advance(struct req *rq, json_t *body, json_t *out)
 {
-    struct store *st = rq->svc.st;
     int64_t by = 0, offset = 0;
-    char *cur = NULL;
     enum err e;
 
     json_int(body, "advance_seconds", &by);
-    e = store_lock_tenant(st, 0);
-    if (e == ERR_OK)
-        e = store_meta_get(st, rq->http->arena, APP_META_CLOCK, &cur);
-    if (e == ERR_NOT_FOUND)
-        e = ERR_OK;
-    if (e != ERR_OK)
-        return e;
-    if (cur != NULL && !str_to_i64(cur, INT64_MIN / 2, INT64_MAX / 2, &offset))
-        offset = 0;
-    offset += by;
-    e = store_meta_set(st, APP_META_CLOCK, arena_printf(rq->http->arena, "%lld", (long long)offset));
+    e = svc_clock_offset_advance(&rq->svc, by, &offset);
     if (e != ERR_OK)
         return e;
     atomic_store(&rq->app->clock.offset, offset);

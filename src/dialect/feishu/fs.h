@@ -229,7 +229,7 @@ enum err fs_chat_link(struct req *rq, json_t *body, json_t *out);
 enum err fs_top_notice_put(struct req *rq, json_t *body, json_t *out);
 enum err fs_top_notice_delete(struct req *rq, json_t *body, json_t *out);
 
-/* fs_msg.c, fs_msg_json.c, fs_msg_errors.c (messages.md) */
+/* fs_msg.c, fs_msg_json.c, fs_msg_errors.c (POST /open-apis/im/v1/messages and the rest) */
 struct fs_msg_view {
     const char *id_type; /* people's ids (NULL: open_id) */
     bool raw_cards;      /* cards as sent (card_msg_content_type=user_card_content) */
@@ -244,8 +244,8 @@ json_t *fs_msg_received(void *arg, int64_t app, const char *event_id, const stru
                         const struct fs_chat_row *chat);
 json_t *fs_msg_recalled(void *arg, int64_t app, const char *event_id, const struct fs_msg_row *m,
                         const char *recall_type);
-/* The message family's own limits (§18): messages into one chat, updates
- * of one card. 230020 when over. */
+/* The message family's own limits ("Send a message", "Update an app card
+ * message"): messages into one chat, updates of one card. 230020 when over. */
 enum fs_rate_kind { FS_RATE_CHAT = 1, FS_RATE_CARD = 2 };
 enum err fs_msg_rate(struct req *rq, enum fs_rate_kind kind, uint64_t key);
 /* The row of the message family's table for (e, s), or NULL. */
@@ -259,7 +259,7 @@ enum err fs_msg_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_msg_recall(struct req *rq, json_t *body, json_t *out);
 enum err fs_msg_edit(struct req *rq, json_t *body, json_t *out);
 enum err fs_msg_patch(struct req *rq, json_t *body, json_t *out);
-/* fs_upload.c (uploads.md) */
+/* fs_upload.c (/open-apis/im/v1/images, /files, message resources) */
 const struct dialect_error *fs_up_error_lookup(enum err e, enum subj s);
 enum err fs_image_upload(struct req *rq, json_t *body, json_t *out);
 enum err fs_file_upload(struct req *rq, json_t *body, json_t *out);

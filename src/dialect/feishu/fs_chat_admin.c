@@ -112,12 +112,15 @@ static enum err first_notice(struct req *rq, json_t *body, const char **text)
     const char *action = json_str(first, "action_type"), *msg = json_str(first, "message_id");
     size_t len;
 
+    /* Item 0 must be an object: an 'each' rule would judge every item. */
     if (!json_is_object(first) || (json_object_get(first, "action_type") && action == NULL))
         return fs_bad(rq, "chat_top_notice");
     if (action == NULL)
         action = "2";
+    /* Item 0's action_type only: a 'values' rule in 'each' would judge every item. */
     if (strcmp(action, "1") != 0 && strcmp(action, "2") != 0)
         return fs_bad(rq, "action_type");
+    /* Needed only when action_type is "1": no rule depends on another field. */
     if (strcmp(action, "1") == 0 && (msg == NULL || strncmp(msg, "om_", 3) != 0))
         return fs_bad(rq, "message_id");
     *text = json_dump_arena(rq->http->arena, first, &len);

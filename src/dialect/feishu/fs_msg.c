@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/feishu/fs_msg.c - the message endpoints (messages.md §4 - §10):
+ * dialect/feishu/fs_msg.c - the message endpoints (POST /open-apis/im/v1/messages
+ * and the operations on /open-apis/im/v1/messages/:message_id):
  * send, reply, get, list, recall, edit, card update. Each reads its fields
  * and calls one svc_msg_ operation; the rules are in svc/svc_msg*.c.
  */
@@ -24,8 +25,9 @@ static struct fs_msg_view send_view(void)
 }
 
 /* Messages into one chat (a person's p2p chat included): the chat's own
- * budget, shared by every sender (§18). Over it, the request fails and its
- * transaction, the message with it, rolls back. */
+ * budget, shared by every sender ("Send a message": 5 QPS per chat). Over
+ * it, the request fails and its transaction, the message with it, rolls
+ * back. */
 static enum err chat_budget(struct req *rq, const struct fs_msg_row *m)
 {
     return fs_msg_rate(rq, FS_RATE_CHAT, m->chat);

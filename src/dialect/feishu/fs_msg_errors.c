@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/feishu/fs_msg_errors.c - the message family's error codes
- * (messages.md §1, §17): its routes (FS_IM) look here first and fall back
- * to the chat family's table; and its own rate limits (§18).
+ * (the error code tables of "Send a message" and its sibling pages): its
+ * routes (FS_IM) look here first and fall back to the chat family's table;
+ * and its own rate limits (5 QPS per chat, per card).
  */
 #include "dialect/feishu/fs.h"
 

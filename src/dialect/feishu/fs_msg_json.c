@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/feishu/fs_msg_json.c - a message as Feishu spells it: the message
- * object of the API (messages.md §2) and the bodies of im.message.receive_v1
- * and im.message.recalled_v1 (§16.1, §16.3), with ids as each reading app
+ * object of the API (as "Get the content of a specified message" returns
+ * it) and the bodies of im.message.receive_v1 and im.message.recalled_v1
+ * ("Receive messages", "Message recalled"), with ids as each reading app
  * sees them.
  */
 #include "dialect/feishu/fs.h"

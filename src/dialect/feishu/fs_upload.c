@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dialect/feishu/fs_upload.c - images and files (uploads.md): the two
+ * dialect/feishu/fs_upload.c - images and files (Feishu's "Upload an
+ * image", "Upload a file", "Download an image", "Download a file", "Get
+ * resources in a message"): the two
  * multipart uploads, the two downloads of an app's own keys and the
  * resource of a message, answered as raw bytes with the headers the SDKs
- * read; and the upload family's error codes (§9).
+ * read; and the error codes those pages list.
  */
 #include "dialect/feishu/fs.h"
 
@@ -56,7 +58,7 @@ static const char *upload_dir(struct req *rq)
     return arena_printf(rq->http->arena, "%s/qunzu-uploads", tmp && *tmp ? tmp : "/tmp");
 }
 
-/* Uploads take the tenant token only (uploads.md §0). */
+/* Uploads take the tenant token only ("Upload an image", "Upload a file"). */
 static enum err bot_only(struct req *rq)
 {
     if (rq->actor.kind != ACTOR_BOT)
@@ -175,7 +177,7 @@ static int range_of(const char *h, size_t size, size_t *from, size_t *to)
     return 1;
 }
 
-/* Writes the bytes as the response (§8): the type, Content-Disposition
+/* Writes the bytes as the response ("Download a file"): the type, Content-Disposition
  * when the request said application/json, one range if asked. */
 static void send_bytes(struct req *rq, const struct res_bytes *b)
 {
