@@ -344,9 +344,46 @@ static bool mentions_app(const struct msg_content *mc, int64_t app)
     return false;
 }
 
-/* im.message.receive_v1 ("Receive messages"): in p2p the chat's bot; in groups every
- * bot for a person's message (every app is taken to hold the all-messages
- * scope) and the @-mentioned bots for a bot's; never the sender. */
+/* Which scopes let an app's bot receive a message ("Receive messages": the
+ * scopes each kind of message needs); any one suffices. */
+static const char *const P2P_SCOPES[] = { "im:message.p2p_msg", "im:message.p2p_msg:readonly",
+                                          NULL };
+static const char *const GROUP_SCOPES[] = { "im:message.group_msg",
+                                            "im:message.group_msg:readonly", NULL };
+static const char *const AT_SCOPES[] = { "im:message.group_at_msg",
+                                         "im:message.group_at_msg:readonly", NULL };
+static const char *const AT_BOT_SCOPES[] = { "im:message.group_at_msg.include_bot:readonly",
+                                             NULL };
+
+/* Whether 'app''s bot gets a message of this chat: in p2p with a p2p scope;
+ * in groups a person's message with the all-messages scope, or one that
+ * mentions the bot with an @-message scope; another bot's message only when
+ * it mentions the bot, with the include-bot scope. Never the sender. */
+static enum err receives(struct svc_ctx *c, const struct fs_msg_row *m,
+                         const struct fs_chat_row *chat, const struct msg_content *mc,
+                         int64_t app, bool *yes)
+{
+    struct scope_set held;
+    bool at = mentions_app(mc, app);
+    enum err e;
+
+    *yes = false;
+    if (m->sender.kind == ACTOR_BOT && (app == m->sender.ref || !at))
+        return ERR_OK;
+    e = svc_app_scopes(c, app, &held);
+    if (e != ERR_OK)
+        return e;
+    if (strcmp(chat->chat_mode, "p2p") == 0)
+        *yes = svc_scope_any(&held, P2P_SCOPES);
+    else if (m->sender.kind == ACTOR_BOT)
+        *yes = svc_scope_any(&held, AT_BOT_SCOPES);
+    else
+        *yes = svc_scope_any(&held, GROUP_SCOPES) || (at && svc_scope_any(&held, AT_SCOPES));
+    return ERR_OK;
+}
+
+/* im.message.receive_v1 ("Receive messages") to the bots of the chat that
+ * receive it (receives()). */
 static enum err emit_received(struct svc_ctx *c, const struct msg_op *o,
                               const struct fs_msg_row *m, const struct fs_chat_row *chat,
                               const struct msg_content *mc)
@@ -361,10 +398,11 @@ static enum err emit_received(struct svc_ctx *c, const struct msg_op *o,
     e = store_fs_member_list_kind(c->st, c->a, chat->id, ACTOR_BOT, &bots, &n);
     for (size_t i = 0; e == ERR_OK && i < n; i++) {
         int64_t app = bots[i].who.ref;
+        bool yes = false;
 
-        if (m->sender.kind == ACTOR_BOT && (app == m->sender.ref || !mentions_app(mc, app)))
-            continue;
-        e = svc_event_to_app(c, app, "im.message.receive_v1", recv_body, &r);
+        e = receives(c, m, chat, mc, app, &yes);
+        if (e == ERR_OK && yes)
+            e = svc_event_to_app(c, app, "im.message.receive_v1", recv_body, &r);
     }
     return e;
 }
