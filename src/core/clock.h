@@ -14,6 +14,7 @@ struct qclock {
 };
 
 int64_t clock_now(const struct qclock *c);        /* unix seconds, offset applied */
+int64_t clock_now_ms(const struct qclock *c);     /* the same in milliseconds */
 int64_t clock_wall_us(void);                       /* unix microseconds, no offset */
 int64_t clock_mono_us(void);                       /* monotonic microseconds */
 void clock_nap_ms(int64_t ms);                     /* sleeps (a signal may cut it short) */

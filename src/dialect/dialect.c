@@ -567,7 +567,9 @@ void dialect_handle(struct http_req *r)
     rq.svc.st = ws->st;
     rq.svc.a = r->arena;
     rq.svc.ei = &rq.err;
-    rq.svc.now = clock_now(&ws->app->clock);
+    /* One reading: the seconds and the milliseconds of this request agree. */
+    rq.svc.now_ms = clock_now_ms(&ws->app->clock);
+    rq.svc.now = rq.svc.now_ms / 1000;
     rq.svc.tokens = ws->app->tokens;
     rq.svc.events = ws->app->chat_events;
 

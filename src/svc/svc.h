@@ -27,6 +27,7 @@ struct svc_ctx {
     struct arena *a;
     struct err_info *ei;
     int64_t now;    /* the server clock, unix seconds */
+    int64_t now_ms; /* the same reading in milliseconds; 0: none taken */
     int64_t tenant; /* set by authentication; 0 until then */
     struct token_cache *tokens; /* token checks already made; NULL: none */
     /* How the chat events svc writes are spelled (the dialect that owns

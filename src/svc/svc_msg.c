@@ -20,8 +20,13 @@
 #define UUID_WINDOW_S 3600
 #define UUID_MAX_CHARS 50
 
+/* A message's create time: the request's own reading of the server clock,
+ * so messages sent one after another are ordered (the seconds read at the
+ * start of a request and the milliseconds read later could disagree). */
 int64_t svc_msg_now_ms(const struct svc_ctx *c)
 {
+    if (c->now_ms != 0)
+        return c->now_ms;
     return c->now * 1000 + (clock_wall_us() / 1000) % 1000;
 }
 
