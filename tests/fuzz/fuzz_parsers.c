@@ -9,13 +9,11 @@
 #include "core/arena.h"
 #include "core/cursor.h"
 #include "core/str.h"
-#include "dialect/feishu/fs_doc.h"
 #include "events/ev_ws.h"
 #include "http/http.h"
 #include "http/multipart.h"
 #include "svc/svc.h"
 #include "json/json.h"
-#include "svc/svc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
