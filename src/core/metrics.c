@@ -50,6 +50,35 @@ static const struct {
     [MC_FAULTS_FIRED] = { "qunzu_fault_rules_fired_total", "Requests answered by a fault rule." },
 };
 
+/* Delivery attempts: a process-wide histogram (the delivery threads know
+ * no struct metrics). Non-cumulative buckets, summed when rendered. */
+static struct {
+    _Atomic uint64_t count, sum_us;
+    _Atomic uint64_t buckets[NBUCKETS];
+} deliveries;
+
+static size_t bucket_of(int64_t us)
+{
+    size_t b = 0;
+
+    while (b < NBUCKETS && us > bucket_us[b])
+        b++;
+    return b;
+}
+
+void metrics_delivery(int64_t latency_us)
+{
+    size_t b;
+
+    if (latency_us < 0)
+        latency_us = 0;
+    b = bucket_of(latency_us);
+    atomic_fetch_add_explicit(&deliveries.count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&deliveries.sum_us, (uint64_t)latency_us, memory_order_relaxed);
+    if (b < NBUCKETS)
+        atomic_fetch_add_explicit(&deliveries.buckets[b], 1, memory_order_relaxed);
+}
+
 struct metrics *metrics_new(void)
 {
     return xcalloc(1, sizeof(struct metrics));
@@ -109,8 +138,7 @@ void metrics_observe(struct metrics *m, const struct metric_route *r, int status
     }
     if (latency_us < 0)
         latency_us = 0;
-    while (b < NBUCKETS && latency_us > bucket_us[b])
-        b++;
+    b = bucket_of(latency_us);
     atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&s->sum_us, (uint64_t)latency_us, memory_order_relaxed);
     if (b < NBUCKETS)
@@ -194,6 +222,25 @@ void metrics_render(struct metrics *m, FILE *out)
         fputs("qunzu_http_request_duration_seconds_count", out);
         labels(out, s, route);
         fprintf(out, "} %llu\n", (unsigned long long)count);
+    }
+    {
+        uint64_t cum = 0, count = atomic_load(&deliveries.count);
+
+        fputs("# HELP qunzu_event_delivery_duration_seconds Event delivery attempts (webhook "
+              "POSTs and long-connection pushes to their ack), by how long they took.\n"
+              "# TYPE qunzu_event_delivery_duration_seconds histogram\n",
+              out);
+        for (size_t b = 0; b < NBUCKETS; b++) {
+            cum += atomic_load(&deliveries.buckets[b]);
+            fprintf(out, "qunzu_event_delivery_duration_seconds_bucket{le=\"%g\"} %llu\n",
+                    (double)bucket_us[b] / 1e6, (unsigned long long)(cum > count ? count : cum));
+        }
+        fprintf(out,
+                "qunzu_event_delivery_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+                "qunzu_event_delivery_duration_seconds_sum %.6f\n"
+                "qunzu_event_delivery_duration_seconds_count %llu\n",
+                (unsigned long long)count, (double)atomic_load(&deliveries.sum_us) / 1e6,
+                (unsigned long long)count);
     }
     for (int c = 0; c < MC__COUNT; c++)
         fprintf(out, "# HELP %s %s\n# TYPE %s counter\n%s %lld\n", counter_info[c].name,

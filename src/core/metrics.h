@@ -37,6 +37,10 @@ void metrics_observe(struct metrics *m, const struct metric_route *r, int status
                      int64_t latency_us);
 void metrics_count(struct metrics *m, enum metric_counter c, int64_t n);
 
+/* One event delivery attempt (webhook POST or long-connection push) and
+ * how long it took, whether or not it succeeded. Process-wide. */
+void metrics_delivery(int64_t latency_us);
+
 /* Appends the request series and the counters to 'out' (the exposition
  * format: HELP, TYPE, samples). */
 void metrics_render(struct metrics *m, FILE *out);

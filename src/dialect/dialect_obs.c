@@ -54,6 +54,25 @@ static void render_state(struct app *app, struct store *st, FILE *f)
           "counter", gs.batches);
     gauge(f, "qunzu_group_commit_requests_total", "SQLite group commit: write requests run in batches.",
           "counter", gs.jobs);
+    {
+        int64_t cum = 0;
+
+        fputs("# HELP qunzu_group_commit_batch_size SQLite group commit: write requests per "
+              "transaction.\n# TYPE qunzu_group_commit_batch_size histogram\n",
+              f);
+        for (size_t b = 0; b < STORE_GROUP_SIZE_BUCKETS; b++) {
+            cum += gs.size_buckets[b];
+            fprintf(f, "qunzu_group_commit_batch_size_bucket{le=\"%d\"} %lld\n", 1 << b,
+                    (long long)cum);
+        }
+        fprintf(f,
+                "qunzu_group_commit_batch_size_bucket{le=\"+Inf\"} %lld\n"
+                "qunzu_group_commit_batch_size_sum %lld\nqunzu_group_commit_batch_size_count "
+                "%lld\n",
+                (long long)gs.batches, (long long)gs.jobs, (long long)gs.batches);
+    }
+    gauge(f, "qunzu_http_open_connections", "HTTP connections open now.", "gauge",
+          http_open_connections());
     gauge(f, "qunzu_write_queue_requests", "Write requests submitted to the writer and not yet answered.",
           "gauge", gs.held_jobs);
     gauge(f, "qunzu_write_queue_bytes", "Memory the waiting write requests hold.", "gauge",

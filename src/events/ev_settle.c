@@ -9,6 +9,7 @@
 #include "events/ev.h"
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "store/store.h"
 
 enum err ev_settle(struct store *st, const struct outbox_row *row, struct outbox_attempt_row *at,
@@ -17,6 +18,7 @@ enum err ev_settle(struct store *st, const struct outbox_row *row, struct outbox
     struct outbox_row o = *row;
     enum err e;
 
+    metrics_delivery(at->latency_us);
     at->outbox = o.id;
     at->attempt = o.attempts + 1;
     o.attempts = at->attempt;

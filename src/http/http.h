@@ -120,6 +120,10 @@ int http_server_run(const struct http_server_opts *o, volatile sig_atomic_t *sto
 
 void http_add_header(struct http_req *r, const char *name, const char *value);
 
+/* HTTP connections this process has open now (those taken over for long
+ * connections are no longer counted). */
+int64_t http_open_connections(void);
+
 /* Answering later. A handler that hands the request to another thread calls
  * http_defer(): it returns a copy of the request whose strings live in an
  * arena of its own (so the copy outlives the handler and the connection),

@@ -152,10 +152,19 @@ static void acceptor_pause(struct http_acceptor *a, const char *why)
     gate_log(a->gate, why);
 }
 
+/* Connections open in this process, every gate's together (/metrics). */
+static atomic_llong open_total;
+
+int64_t http_open_connections(void)
+{
+    return atomic_load(&open_total);
+}
+
 static void on_conn_closed(void *data)
 {
     struct http_acceptor *a = data;
 
+    atomic_fetch_sub(&open_total, 1);
     atomic_fetch_sub(&a->gate->open, 1);
     acceptor_resume(a);
 }
@@ -181,6 +190,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
             acceptor_pause(a, strerror(e));
         return; /* EAGAIN: another worker took it; others: the client gave up */
     }
+    atomic_fetch_add(&open_total, 1);
     sock->on_close.cb = on_conn_closed;
     sock->on_close.data = a;
     h2o_accept(a->accept_ctx, sock);

@@ -323,10 +323,15 @@ enum err store_group_submit(struct store_group *g, struct store_job *j);
  * the batch running goes on to its end. For shutdown. */
 void store_group_cancel(struct store_group *g);
 
+#define STORE_GROUP_SIZE_BUCKETS 10
+
 struct store_group_stats {
     int64_t batches, jobs; /* transactions the writer thread ran, and jobs in them */
     int64_t held_jobs, held_bytes; /* jobs submitted and not yet done, their memory */
     int64_t refused;               /* submissions refused (ERR_BUSY) */
+    /* Transactions by how many jobs they ran: 1, 2, 4, ... 512 or fewer
+     * (not cumulative), and all their jobs. */
+    int64_t size_buckets[STORE_GROUP_SIZE_BUCKETS];
 };
 /* Zeros for NULL. */
 void store_group_stats(struct store_group *g, struct store_group_stats *out);

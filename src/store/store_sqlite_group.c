@@ -59,6 +59,7 @@ struct store_group {
     pthread_t thread;
     atomic_llong batches, jobs; /* transactions committed or lost; jobs run */
     atomic_llong refused;
+    atomic_llong size_buckets[STORE_GROUP_SIZE_BUCKETS]; /* by jobs per transaction */
 };
 
 struct sq *sq_group_take(struct store_group *g)
@@ -179,7 +180,14 @@ static void *group_main(void *arg)
         while (queue != NULL) {
             struct store_job *ran;
             enum err e = run_one_tx(g, &queue, &ran);
+            int64_t n = 0;
+            size_t b = 0;
 
+            for (struct store_job *j = ran; j != NULL; j = j->next)
+                n++;
+            while (b + 1 < STORE_GROUP_SIZE_BUCKETS && n > (1 << b))
+                b++;
+            atomic_fetch_add(&g->size_buckets[b], 1);
             atomic_fetch_add(&g->batches, 1);
             pthread_mutex_unlock(&g->lock);
             tell(g, ran, e);
@@ -198,6 +206,8 @@ void store_group_stats(struct store_group *g, struct store_group_stats *out)
     out->batches = atomic_load(&g->batches);
     out->jobs = atomic_load(&g->jobs);
     out->refused = atomic_load(&g->refused);
+    for (size_t b = 0; b < STORE_GROUP_SIZE_BUCKETS; b++)
+        out->size_buckets[b] = atomic_load(&g->size_buckets[b]);
     pthread_mutex_lock(&g->qlock);
     out->held_jobs = g->held_jobs;
     out->held_bytes = g->held_bytes;

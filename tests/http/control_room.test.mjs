@@ -217,6 +217,15 @@ test('/metrics: Prometheus text a real parser reads, requests by endpoint and st
             assert.ok(families[name], `${name} missing`);
         }
         assert.deepEqual(families.qunzu_outbox_events.metrics.map((m) => m.labels.state).sort(), ['delivered', 'failed', 'pending', 'skipped']);
+        // Group commit's batch sizes and event delivery times as histograms; open connections.
+        assert.equal(families.qunzu_group_commit_batch_size?.type, 'HISTOGRAM');
+        assert.equal(families.qunzu_event_delivery_duration_seconds?.type, 'HISTOGRAM');
+        assert.equal(families.qunzu_http_open_connections?.type, 'GAUGE');
+        assert.ok(Number(families.qunzu_http_open_connections.metrics[0].value) >= 1, 'the scrape is an open connection');
+        if (!process.env.QUNZU_TEST_PG) {
+            const sizes = res.body.split('\n').filter((l) => l.startsWith('qunzu_group_commit_batch_size_'));
+            assert.ok(sizes.some((l) => l === 'qunzu_group_commit_batch_size_sum 2'), sizes.join('\n'));
+        }
     });
     await withServer({ args: ['--metrics-require-admin', 'on'] }, async (srv) => {
         assert.equal((await srv.request('GET', '/metrics')).status, 401);
