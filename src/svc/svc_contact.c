@@ -345,10 +345,14 @@ static enum err seed_scopes(struct svc_ctx *c, int64_t app, json_t *s)
                              json_is_string(v) ? json_string_value(v) : "(not a string)");
         len += json_string_length(v) + 1;
     }
-    text = arena_alloc(c->a, len + 1);
-    len = 0;
-    json_array_foreach(s, i, v) {
-        len += (size_t)sprintf(text + len, "%s%s", i ? " " : "", json_string_value(v));
+    {
+        size_t cap = len + 1, at = 0;
+
+        text = arena_alloc(c->a, cap);
+        json_array_foreach(s, i, v) {
+            at += (size_t)snprintf(text + at, cap - at, "%s%s", i ? " " : "",
+                                   json_string_value(v));
+        }
     }
     return store_fs_access_set(c->st, app, true, text);
 }

@@ -143,15 +143,16 @@ const struct fs_access *fs_access_of(const struct route *rt)
 static const char *joined(struct arena *a, const char *const *list, const char *sep)
 {
     size_t len = 1;
-    char *out;
+    char *out, *p;
 
     for (size_t i = 0; list[i] != NULL; i++)
         len += strlen(list[i]) + strlen(sep);
-    out = arena_alloc(a, len);
+    p = out = arena_alloc(a, len); /* zeroed: the terminator is there */
+
     for (size_t i = 0; list[i] != NULL; i++) {
         if (i > 0)
-            strcat(out, sep);
-        strcat(out, list[i]);
+            p = stpcpy(p, sep);
+        p = stpcpy(p, list[i]);
     }
     return out;
 }
