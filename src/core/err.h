@@ -91,6 +91,7 @@ enum subj {
     SUBJ_MSG_EDIT,   /* editing a message: its sender, edit count, window */
     SUBJ_MSG_TYPE,   /* an operation the message's type does not support */
     SUBJ_THREAD,     /* replying in a thread */
+    SUBJ_REACTION,   /* a message reaction: its emoji type, its operator, its message */
     SUBJ_RESOURCE,   /* an uploaded image or file key */
     SUBJ_SCOPE,      /* a scope an app or a grant lacks (field: "user_id" for the id type) */
     SUBJ_KB_ITEM,    /* a knowledge item (a WeCom intent, a Udesk question...) */

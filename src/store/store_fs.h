@@ -64,6 +64,52 @@ enum err store_person_by_email(struct store *s, struct arena *a, int64_t tenant,
 /* The p2p chat of an app's bot and a person; ERR_NOT_FOUND if none. */
 enum err store_fs_p2p_find(struct store *s, int64_t app, int64_t person, int64_t *chat);
 
+/* Reactions and pins of messages (store_fs_react.c). */
+struct fs_reaction_row {
+    int64_t id; /* also the keyset position */
+    int64_t tenant_id;
+    const char *reaction_id;
+    int64_t message; /* the fs_message row */
+    const char *emoji_type;
+    struct actor op;
+    int64_t created_ms;
+};
+enum err store_fs_reaction_insert(struct store *s, struct fs_reaction_row *r); /* sets r->id */
+/* By reaction_id; ERR_NOT_FOUND if none. */
+enum err store_fs_reaction_get(struct store *s, struct arena *a, const char *reaction_id,
+                               struct fs_reaction_row *out);
+/* The operator's reaction of 'emoji_type' on a message; ERR_NOT_FOUND if none. */
+enum err store_fs_reaction_find(struct store *s, struct arena *a, int64_t message,
+                                const struct actor *op, const char *emoji_type,
+                                struct fs_reaction_row *out);
+enum err store_fs_reaction_delete(struct store *s, int64_t id);
+/* A page of a message's reactions (of one emoji type, or every one with
+ * NULL) in the order they were added, after row 'after' (0: from the start). */
+enum err store_fs_reaction_page(struct store *s, struct arena *a, int64_t message,
+                                const char *emoji_type, int64_t after, int64_t limit,
+                                struct fs_reaction_row **rows, size_t *n);
+
+struct fs_pin_row {
+    int64_t message; /* the fs_message row; a message is pinned at most once */
+    int64_t tenant_id, chat;
+    struct actor op;
+    int64_t created_ms;
+    const char *message_id, *chat_id; /* read back */
+};
+/* The pin of a message; ERR_NOT_FOUND if it has none. */
+enum err store_fs_pin_get(struct store *s, struct arena *a, int64_t message,
+                          struct fs_pin_row *out);
+enum err store_fs_pin_insert(struct store *s, const struct fs_pin_row *p);
+enum err store_fs_pin_delete(struct store *s, int64_t message);
+/* A page of a chat's pins of live (not recalled) messages, pinned within
+ * [from_ms, to_ms], newest first: (created_ms, message) descending, after
+ * the row (after_ms, after) (after 0: from the start). */
+struct fs_pin_page {
+    int64_t chat, from_ms, to_ms, after_ms, after, limit;
+};
+enum err store_fs_pin_page(struct store *s, struct arena *a, const struct fs_pin_page *q,
+                           struct fs_pin_row **rows, size_t *n);
+
 /* Uploaded images and files (store_blob.c): a key's row, and its bytes in
  * a file named by their SHA-256 under an upload directory. */
 struct fs_res_row {

@@ -137,6 +137,16 @@ const struct store_table store_tables[] = {
       .columns = "tenant_id, sender_kind, sender_ref, uuid, message_ref, created_at",
       .order = "tenant_id, sender_kind, sender_ref, uuid",
       .owner = { { "tenant_id" } } },
+    /* Reactions and pins of messages (020_reactions_pins). */
+    { .name = "fs_reaction",
+      .columns = "id, tenant_id, reaction_id, message_ref, emoji_type, operator_kind, "
+                 "operator_ref, created_ms",
+      .order = "id", .identity = "id",
+      .owner = { { "tenant_id" } } },
+    { .name = "fs_pin",
+      .columns = "message_ref, tenant_id, chat_ref, operator_kind, operator_ref, created_ms",
+      .order = "message_ref",
+      .owner = { { "tenant_id" } } },
     /* Upload contents by digest, shared by every tenant that uploaded the
      * same bytes: no tenant's own. */
     { .name = "fs_blob", .columns = "sha256, size, created_at", .order = "sha256",

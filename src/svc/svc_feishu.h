@@ -300,6 +300,64 @@ enum err svc_tenant_rate_limit(struct svc_ctx *c, bool *on);
 /* A message's mentions column, decoded. */
 size_t svc_msg_mentions(struct arena *a, const char *json, struct msg_mention **out);
 
+/* --- reactions and pins of Feishu messages (svc_msg_react.c, svc_pins.c) --- */
+
+/* Whether 'emoji_type' is one of "Emoji types" (case-sensitive). */
+bool svc_reaction_type_known(const char *emoji_type);
+
+/* Who reacts, as struct msg_op, and the body of a reaction event for one
+ * receiving app (built by the dialect; NULL 'event': no events). */
+struct reaction_op {
+    struct actor op;
+    int64_t app;
+    json_t *(*event)(void *arg, int64_t app, const char *event_id,
+                     const struct fs_reaction_row *r, const char *message_id, bool created,
+                     int64_t action_ms);
+    void *arg;
+};
+/* Adds the operator's reaction (the one there is when it reacted so
+ * already) and writes im.message.reaction.created_v1. ERR_BAD_REQUEST
+ * (SUBJ_REACTION) an unknown emoji type; the message's own errors
+ * (SUBJ_MESSAGE: malformed, unknown, ERR_GONE recalled; SUBJ_MSG_TYPE a
+ * system message); the chat's (membership, disbanded). */
+enum err svc_reaction_add(struct svc_ctx *c, const struct reaction_op *o, const char *message_id,
+                          const char *emoji_type, struct fs_reaction_row *out);
+struct reaction_list {
+    const char *message_id;
+    const char *emoji_type; /* NULL: every type */
+    int64_t after;          /* keyset: the last row's id; 0: from the start */
+    int64_t limit;
+};
+enum err svc_reaction_list(struct svc_ctx *c, const struct reaction_op *o,
+                           const struct reaction_list *q, struct fs_reaction_row **rows,
+                           size_t *n, bool *has_more);
+/* Deletes the operator's own reaction, named by 'reaction_id' or else by
+ * its 'emoji_type', and writes im.message.reaction.deleted_v1: ERR_NOT_FOUND
+ * (SUBJ_REACTION) none, ERR_CONFLICT (SUBJ_REACTION) a reaction of another
+ * message, ERR_FORBIDDEN (SUBJ_REACTION) someone else's. '*out' is the
+ * reaction deleted. */
+enum err svc_reaction_delete(struct svc_ctx *c, const struct reaction_op *o,
+                             const char *message_id, const char *reaction_id,
+                             const char *emoji_type, struct fs_reaction_row *out);
+
+/* Pins a message of a chat the operator is in: ERR_GONE (SUBJ_MESSAGE)
+ * recalled, ERR_BAD_REQUEST (SUBJ_MSG_TYPE) a system message, ERR_FORBIDDEN
+ * (SUBJ_PIN) pin_manage_setting only_owner and a plain member. Pinned
+ * already: that pin. */
+enum err svc_pin_add(struct svc_ctx *c, const struct actor *op, const char *message_id,
+                     struct fs_pin_row *out);
+/* Unpins (a message not pinned, or recalled, is no error). */
+enum err svc_pin_remove(struct svc_ctx *c, const struct actor *op, const char *message_id);
+struct pin_list {
+    const char *chat_id;
+    int64_t from_ms, to_ms;  /* inclusive */
+    int64_t after_ms, after; /* keyset: the last row's (created_ms, message); after 0: none */
+    int64_t limit;
+};
+/* A chat's pins newest first: ERR_BAD_REQUEST (SUBJ_NONE) from after to. */
+enum err svc_pin_list(struct svc_ctx *c, const struct actor *op, const struct pin_list *q,
+                      struct fs_pin_row **rows, size_t *n, bool *has_more);
+
 /* --- Feishu uploads (svc_upload.c) --- */
 
 struct res_upload {

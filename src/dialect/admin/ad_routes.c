@@ -261,6 +261,22 @@ static enum err ad_fs_recall(struct req *rq, json_t *body, json_t *out)
     return rq->app->fs_talk->recall(rq, body, out);
 }
 
+static enum err ad_fs_react(struct req *rq, json_t *body, json_t *out)
+{
+    return rq->app->fs_talk->react(rq, body, out);
+}
+
+static enum err ad_fs_unreact(struct req *rq, json_t *body, json_t *out)
+{
+    return rq->app->fs_talk->unreact(rq, body, out);
+}
+
+static const struct field_rule react_rules[] = {
+    { "message_id", JT_STRING, F_REQUIRED },
+    { "user_id", JT_STRING, F_REQUIRED },
+    { "emoji_type", JT_STRING, F_REQUIRED },
+    { NULL },
+};
 static const struct field_rule say_rules[] = {
     { "chat_id", JT_STRING, F_REQUIRED },
     { "user_id", JT_STRING, F_REQUIRED },
@@ -324,6 +340,8 @@ static const struct route ad_routes[] = {
     { HTTP_GET, "/admin/v1/requests", 0, NULL, ad_requests },
     { HTTP_POST, "/admin/v1/feishu/say", R_WRITE | R_JSON, say_rules, ad_fs_say },
     { HTTP_POST, "/admin/v1/feishu/recall", R_WRITE | R_JSON, recall_rules, ad_fs_recall },
+    { HTTP_POST, "/admin/v1/feishu/react", R_WRITE | R_JSON, react_rules, ad_fs_react },
+    { HTTP_POST, "/admin/v1/feishu/unreact", R_WRITE | R_JSON, react_rules, ad_fs_unreact },
     { HTTP_GET, "/admin/v1/feishu/apps/:app_id/connections", 0, NULL, ad_ws_conns },
     { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/kick", R_WRITE, NULL, ad_ws_kick_all },
     { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/:id/kick", R_WRITE, NULL, ad_ws_kick },

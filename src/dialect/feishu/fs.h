@@ -24,6 +24,10 @@ enum {
     FS_CONTACT = R_DIALECT_F, /* contact v3: its own 4xxxx codes ("服务端错误码说明") */
     FS_AUTHEN = R_DIALECT_G,  /* authen v1: failures HTTP 200 {code: 20xxx, msg} */
     FS_BARE = R_DIALECT_H,    /* success: the handler's fields beside code and msg "ok" */
+    /* Beyond the dialect bits route.flags keeps free: the reaction (231xxx)
+     * and pin (23004x) codes before the message family's (FS_IM). */
+    FS_REACT = 1 << 16,
+    FS_PIN = 1 << 17,
 };
 
 /* Subjects only the Feishu handlers set and its tables read (err.h). */
@@ -34,6 +38,7 @@ enum {
 #define FS_SUBJ_PAGE_SIZE ((enum subj)(SUBJ_DIALECT + 4))    /* contact v3's page_size */
 #define FS_SUBJ_GRANT ((enum subj)(SUBJ_DIALECT + 5))        /* an OAuth grant_type */
 #define FS_SUBJ_CURSOR ((enum subj)(SUBJ_DIALECT + 6))       /* contact v3's page_token */
+#define FS_SUBJ_PIN_LIST ((enum subj)(SUBJ_DIALECT + 7))     /* the pin list's budget per app */
 
 /* fs_scopes.c: the token kinds and API scopes (any one) of each
  * authenticated route, by method and path. */
@@ -246,7 +251,7 @@ json_t *fs_msg_recalled(void *arg, int64_t app, const char *event_id, const stru
                         const char *recall_type);
 /* The message family's own limits ("Send a message", "Update an app card
  * message"): messages into one chat, updates of one card. 230020 when over. */
-enum fs_rate_kind { FS_RATE_CHAT = 1, FS_RATE_CARD = 2 };
+enum fs_rate_kind { FS_RATE_CHAT = 1, FS_RATE_CARD = 2, FS_RATE_PIN = 3, FS_RATE_PIN_LIST = 4 };
 enum err fs_msg_rate(struct req *rq, enum fs_rate_kind kind, uint64_t key);
 /* The row of the message family's table for (e, s), or NULL. */
 const struct dialect_error *fs_im_error_lookup(enum err e, enum subj s);
@@ -259,6 +264,23 @@ enum err fs_msg_list(struct req *rq, json_t *body, json_t *out);
 enum err fs_msg_recall(struct req *rq, json_t *body, json_t *out);
 enum err fs_msg_edit(struct req *rq, json_t *body, json_t *out);
 enum err fs_msg_patch(struct req *rq, json_t *body, json_t *out);
+/* fs_msg_react.c: reactions (.../messages/:message_id/reactions); its
+ * handlers' rules and codes, the reaction object, the reaction events. */
+extern const struct field_rule fs_reaction_rules[], fs_q_reaction_list[];
+const struct dialect_error *fs_react_error_lookup(struct req *rq, enum err e, enum subj s);
+json_t *fs_reaction_json(struct req *rq, const struct fs_reaction_row *r, const char *id_type);
+json_t *fs_reaction_event(void *arg, int64_t app, const char *event_id,
+                          const struct fs_reaction_row *r, const char *message_id, bool created,
+                          int64_t action_ms);
+enum err fs_reaction_create(struct req *rq, json_t *body, json_t *out);
+enum err fs_reaction_list(struct req *rq, json_t *body, json_t *out);
+enum err fs_reaction_delete(struct req *rq, json_t *body, json_t *out);
+/* fs_pins.c: pins (/open-apis/im/v1/pins). */
+extern const struct field_rule fs_pin_rules[], fs_q_pin_list[];
+const struct dialect_error *fs_pin_error_lookup(enum err e, enum subj s);
+enum err fs_pin_create(struct req *rq, json_t *body, json_t *out);
+enum err fs_pin_delete(struct req *rq, json_t *body, json_t *out);
+enum err fs_pin_list(struct req *rq, json_t *body, json_t *out);
 /* fs_upload.c (/open-apis/im/v1/images, /files, message resources) */
 const struct dialect_error *fs_up_error_lookup(enum err e, enum subj s);
 enum err fs_image_upload(struct req *rq, json_t *body, json_t *out);

@@ -306,6 +306,10 @@ void fs_render(struct req *rq, enum err e, json_t *out)
     rq->http->log_code_set = true;
     if (e != ERR_OK && rq->route != NULL && (rq->route->flags & FS_UP))
         row = fs_up_error_lookup(e, rq->err.subj);
+    if (e != ERR_OK && rq->route != NULL && (rq->route->flags & FS_REACT))
+        row = fs_react_error_lookup(rq, e, rq->err.subj);
+    if (e != ERR_OK && rq->route != NULL && (rq->route->flags & FS_PIN))
+        row = fs_pin_error_lookup(e, rq->err.subj);
     if (e != ERR_OK && rq->route != NULL && (rq->route->flags & FS_IM) && row == NULL)
         row = fs_im_error_lookup(e, rq->err.subj);
     if (row == NULL)

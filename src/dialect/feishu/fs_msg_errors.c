@@ -3,7 +3,8 @@
  * dialect/feishu/fs_msg_errors.c - the message family's error codes
  * (the error code tables of "Send a message" and its sibling pages): its
  * routes (FS_IM) look here first and fall back to the chat family's table;
- * and its own rate limits (5 QPS per chat, per card).
+ * and its own rate limits (5 QPS per chat, per card, per pinned message;
+ * the pin list's per app).
  */
 #include "dialect/feishu/fs.h"
 
@@ -89,9 +90,18 @@ const char *fs_im_msg(struct req *rq, const struct dialect_error *row)
 enum err fs_msg_rate(struct req *rq, enum fs_rate_kind kind, uint64_t key)
 {
     const struct config *cfg = rq->app->cfg;
+    /* Per kind: the budget a second and what it is about. */
+    const struct {
+        int64_t max;
+        enum subj subj;
+    } kinds[] = {
+        [FS_RATE_CHAT] = { cfg->rate_feishu_chat_per_second, SUBJ_CHAT },
+        [FS_RATE_CARD] = { cfg->rate_feishu_card_per_second, SUBJ_CARD },
+        [FS_RATE_PIN] = { cfg->rate_feishu_pin_per_second, SUBJ_PIN },
+        [FS_RATE_PIN_LIST] = { cfg->rate_feishu_pin_list_per_second, FS_SUBJ_PIN_LIST },
+    };
     struct rate_rule rules[RATE_MAX_RULES] = {
-        { 1000, kind == FS_RATE_CHAT ? cfg->rate_feishu_chat_per_second
-                                     : cfg->rate_feishu_card_per_second },
+        { 1000, kinds[kind].max },
         { 0, 0 },
     };
     bool on = true;
@@ -106,6 +116,5 @@ enum err fs_msg_rate(struct req *rq, enum fs_rate_kind kind, uint64_t key)
     e = svc_tenant_rate_limit(&rq->svc, &on);
     if (e != ERR_OK || !on)
         return e;
-    return err_set(&rq->err, ERR_RATE_LIMITED, kind == FS_RATE_CHAT ? SUBJ_CHAT : SUBJ_CARD,
-                   "too many messages");
+    return err_set(&rq->err, ERR_RATE_LIMITED, kinds[kind].subj, "too many requests");
 }

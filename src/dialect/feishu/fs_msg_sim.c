@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dialect/feishu/fs_msg_sim.c - a person talks, for tests that do not want
- * OAuth (the admin API): says something in a chat (or replies) and recalls
- * a message, through the same svc operations a user token reaches, with
- * the same events. People are named by user_id.
+ * OAuth (the admin API): says something in a chat (or replies), recalls
+ * a message, adds and removes a reaction, through the same svc operations
+ * a user token reaches, with the same events. People are named by user_id.
  */
 #include "dialect/feishu/fs.h"
 
@@ -58,4 +58,34 @@ static enum err fs_sim_recall(struct req *rq, json_t *body, json_t *out)
     return e;
 }
 
-const struct sim_talk fs_talk = { fs_sim_say, fs_sim_recall };
+/* A person's reaction (added or removed), answered as the API's reaction
+ * object with the person by user_id. */
+static enum err sim_reaction(struct req *rq, json_t *body, json_t *out, bool add)
+{
+    const char *id = json_str(body, "message_id"), *emoji = json_str(body, "emoji_type");
+    struct msg_events ev;
+    struct msg_op o;
+    struct reaction_op ro;
+    struct fs_reaction_row r;
+    enum err e = as_person(rq, NULL, id, json_str(body, "user_id"), &ev, &o);
+
+    ro = (struct reaction_op){ o.op, 0, fs_reaction_event, rq };
+    if (e == ERR_OK)
+        e = add ? svc_reaction_add(&rq->svc, &ro, id, emoji, &r)
+                : svc_reaction_delete(&rq->svc, &ro, id, NULL, emoji, &r);
+    if (e == ERR_OK)
+        json_object_update_new(out, fs_reaction_json(rq, &r, "user_id"));
+    return e;
+}
+
+static enum err fs_sim_react(struct req *rq, json_t *body, json_t *out)
+{
+    return sim_reaction(rq, body, out, true);
+}
+
+static enum err fs_sim_unreact(struct req *rq, json_t *body, json_t *out)
+{
+    return sim_reaction(rq, body, out, false);
+}
+
+const struct sim_talk fs_talk = { fs_sim_say, fs_sim_recall, fs_sim_react, fs_sim_unreact };

@@ -161,6 +161,18 @@ static const struct route fs_routes[] = {
       fs_msg_edit },
     { HTTP_PATCH, "/open-apis/im/v1/messages/:message_id", R_WRITE | R_JSON | FS_IM | FS_MSG_OK,
       b_msg_patch, fs_msg_patch },
+    /* Reactions and pins (rules and codes: fs_msg_react.c, fs_pins.c) */
+    { HTTP_POST, "/open-apis/im/v1/messages/:message_id/reactions",
+      R_WRITE | R_JSON | FS_IM | FS_REACT, fs_reaction_rules, fs_reaction_create },
+    { HTTP_GET, "/open-apis/im/v1/messages/:message_id/reactions", FS_IM | FS_REACT, NULL,
+      fs_reaction_list, fs_q_reaction_list },
+    { HTTP_DELETE, "/open-apis/im/v1/messages/:message_id/reactions/:reaction_id",
+      R_WRITE | FS_IM | FS_REACT, NULL, fs_reaction_delete },
+    { HTTP_POST, "/open-apis/im/v1/pins", R_WRITE | R_JSON | FS_IM | FS_PIN, fs_pin_rules,
+      fs_pin_create },
+    { HTTP_DELETE, "/open-apis/im/v1/pins/:message_id", R_WRITE | FS_IM | FS_PIN, NULL,
+      fs_pin_delete },
+    { HTTP_GET, "/open-apis/im/v1/pins", FS_IM | FS_PIN, NULL, fs_pin_list, fs_q_pin_list },
     /* Images and files: upload, download, a message's resource (multipart forms:
      * their rules are fs_upload.c's) */
     { HTTP_POST, "/open-apis/im/v1/images", R_WRITE | R_UPLOAD | FS_UP, NULL, fs_image_upload },

@@ -27,6 +27,8 @@
 #define MSG_SEND S("im:message", "im:message:send_as_bot", "im:message:send")
 #define MSG_UPDATE S("im:message", "im:message:send_as_bot", "im:message:update")
 #define RESOURCE_UP S("im:resource", "im:resource:upload")
+#define REACTION_WRITE S("im:message", "im:message.reactions:write_only")
+#define PIN_WRITE S("im:message", "im:message.pins:write_only", "im:message:send_as_bot")
 #define CONTACT_GET                                                                    \
     S("contact:contact.base:readonly", "contact:contact:access_as_app",               \
       "contact:contact:readonly", "contact:contact:readonly_as_app")
@@ -89,6 +91,15 @@ static const struct fs_access fs_access_rows[] = {
       S("im:message", "im:message:recall", "im:message:send_as_bot") },
     { HTTP_PUT, "/open-apis/im/v1/messages/:message_id", TK_TU, MSG_UPDATE },
     { HTTP_PATCH, "/open-apis/im/v1/messages/:message_id", TK_TU, MSG_UPDATE },
+    { HTTP_POST, "/open-apis/im/v1/messages/:message_id/reactions", TK_TU, REACTION_WRITE },
+    { HTTP_GET, "/open-apis/im/v1/messages/:message_id/reactions", TK_TU,
+      S("im:message.reactions:read", "im:message:readonly") },
+    { HTTP_DELETE, "/open-apis/im/v1/messages/:message_id/reactions/:reaction_id", TK_TU,
+      REACTION_WRITE },
+    { HTTP_POST, "/open-apis/im/v1/pins", TK_TU, PIN_WRITE },
+    { HTTP_DELETE, "/open-apis/im/v1/pins/:message_id", TK_TU, PIN_WRITE },
+    { HTTP_GET, "/open-apis/im/v1/pins", TK_TU,
+      S("im:message", "im:message.pins:read", "im:message:readonly") },
     { HTTP_POST, "/open-apis/im/v1/images", TK_TU, RESOURCE_UP },
     { HTTP_POST, "/open-apis/im/v1/files", TK_TU, RESOURCE_UP },
     { HTTP_GET, "/open-apis/im/v1/images/:image_key", TK_TU, NONE },
