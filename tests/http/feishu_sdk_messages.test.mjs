@@ -3,8 +3,8 @@
 // client.im.message.create / get / list / listWithIterator / reply / update / patch /
 // delete, as the bot and (lark.withUserAccessToken) as a person; an EventDispatcher
 // receiving im.message.receive_v1 from a person's message; and the project's two
-// tutorials end to end: the alert bot (group, text, card, pin, reply, card update, recall,
-// history) and the welcome bot (greets newcomers by mention, answers a question it
+// tutorials end to end: the alert bot (group, text, card, pin, reaction, reply, card update,
+// recall, history, unpin) and the welcome bot (greets newcomers by mention, answers a question it
 // receives as an event).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -96,8 +96,9 @@ test('SDK EventDispatcher receives im.message.receive_v1 from a person\'s messag
 });
 
 // The alert-bot tutorial: a bot pulls people into an alert group, posts what is wrong as
-// text and as a card, pins the card, answers in a thread, updates the card when it is
-// resolved, recalls a line it got wrong, and reads back the history.
+// text and as a card, pins the card (and puts it in the top notice), sees the on-call's
+// acknowledging reaction, answers in a thread, updates the card when it is resolved,
+// recalls a line it got wrong, reads back the history and unpins the card.
 test('tutorial: an alert bot, end to end with the SDK', { timeout: 180_000 }, async () => {
     await withFeishuServer(async (srv) => {
         const client = sdkClient(srv);
@@ -111,7 +112,14 @@ test('tutorial: an alert bot, end to end with the SDK', { timeout: 180_000 }, as
         const line = ok(await client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: chat, msg_type: 'text', content: text('db-01 is down since 03:12 (wrong time)') } }), 'text');
         const alert = ok(await client.im.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: chat, msg_type: 'interactive', content: card('DOWN') } }), 'card');
         assert.deepEqual(JSON.parse(alert.body.content).title, 'db-01 DOWN');
-        ok(await client.im.chatTopNotice.putTopNotice({ path: { chat_id: chat }, data: { chat_top_notice: [{ action_type: '1', message_id: alert.message_id }] } }), 'pin');
+        const pinned = ok(await client.im.pin.create({ data: { message_id: alert.message_id } }), 'pin').pin;
+        assert.equal(pinned.message_id, alert.message_id);
+        ok(await client.im.chatTopNotice.putTopNotice({ path: { chat_id: chat }, data: { chat_top_notice: [{ action_type: '1', message_id: alert.message_id }] } }), 'top notice');
+        // The on-call acknowledges with a reaction; the bot sees who did.
+        const ack = await srv.request('POST', '/admin/v1/feishu/react', { headers: ADMIN_HEADERS, body: { message_id: alert.message_id, user_id: 'wangwu', emoji_type: 'OnIt' } });
+        assert.equal(ack.status, 200, ack.body);
+        const acks = ok(await client.im.messageReaction.list({ path: { message_id: alert.message_id }, params: { reaction_type: 'OnIt', user_id_type: 'user_id' } }), 'acks');
+        assert.deepEqual(acks.items.map((r) => r.operator.operator_id), ['wangwu']);
         const thread = ok(await client.im.message.reply({ path: { message_id: alert.message_id }, data: { msg_type: 'text', content: text('failing over to db-02'), reply_in_thread: true } }), 'reply');
         assert.match(thread.thread_id, /^omt_/);
         ok(await client.im.message.patch({ path: { message_id: alert.message_id }, data: { content: card('RESOLVED') } }), 'patch');
@@ -126,6 +134,10 @@ test('tutorial: an alert bot, end to end with the SDK', { timeout: 180_000 }, as
         assert.equal(history[1].thread_id, thread.thread_id);
         const inThread = ok(await client.im.message.list({ params: { container_id_type: 'thread', container_id: thread.thread_id } }), 'thread');
         assert.deepEqual(inThread.items.map((m) => m.message_id), [alert.message_id, thread.message_id]);
+        // Resolved: the card comes off the pins.
+        assert.deepEqual(ok(await client.im.pin.list({ params: { chat_id: chat } }), 'pins').items, [pinned]);
+        ok(await client.im.pin.delete({ path: { message_id: alert.message_id } }), 'unpin');
+        assert.deepEqual(ok(await client.im.pin.list({ params: { chat_id: chat } }), 'no pins').items, []);
     });
 });
 

@@ -1,12 +1,12 @@
 // tests/http/isolation_matrix.test.mjs - the tenant-isolation matrix (CONTRIBUTING.md: tenancy is the
 // security boundary). One table, ROWS, holds every request of every dialect that names an
 // object: a Feishu chat and what hangs off it (members, managers, announcement, tabs, menu
-// items), a WeCom knowledge group, a Udesk catalog or agent. Each row is sent with tenant
-// B's (Globex's) valid credentials at tenant A's (Acme's) objects and must get the
-// dialect's own "not yours" answer: Feishu 232010 (or the answer for an unknown id when
-// the foreign id sits in the body of B's own chat), WeCom 40058 "group not found", Udesk
-// 2005 "分类不存在". After every row, both tenants' data, re-read with their own
-// credentials, must deepEqual the snapshot taken before, and B's outbox must not name any
+// items, messages with their reactions and pins), a WeCom knowledge group, a Udesk catalog
+// or agent. Each row is sent with tenant B's (Globex's) valid credentials at tenant A's
+// (Acme's) objects and must get the dialect's own "not yours" answer: Feishu 232010 (or
+// the answer for an unknown id when the foreign id sits in the body of B's own chat),
+// WeCom 40058 "group not found", Udesk 2005 "分类不存在". After every row, both tenants'
+// data, re-read with their own credentials, must deepEqual the snapshot taken before, and B's outbox must not name any
 // of A's chats, tabs, menus or people. Each row is then sent again with B's ids on a
 // fresh copy of B's objects (the control): it must not get the isolation answer (success,
 // unless the row says which documented error B's own object gives), so a row whose body
@@ -84,6 +84,7 @@ const link = (name) => ({ chat_menu_item: { action_type: 'REDIRECT_LINK', name, 
 //            "other tenant" code (an upload key names no tenant: unknown, 234005)
 //   raw      the control's success is raw bytes with HTTP 200 (downloads)
 const MSGS = '/open-apis/im/v1/messages';
+const PINS = '/open-apis/im/v1/pins';
 const M = (method, sub, body, extra = {}) => ({ dialect: 'feishu', method, path: `${MSGS}/{msg}${sub}`, body, expect: 232010, ...extra });
 const F = (method, sub, body, extra = {}) => ({ dialect: 'feishu', method, path: `${FS}/{chat}${sub}`, body, expect: 232010, ...extra });
 const O = (method, sub, body, expect, extra = {}) => ({ dialect: 'feishu', method, path: `${FS}/{own.chat}${sub}`, body, expect, ...extra });
@@ -150,6 +151,15 @@ export const ROWS = [
     M('PUT', '', { msg_type: 'text', content: '{"text":"hijack"}' }, BOT_ONLY),
     { dialect: 'feishu', method: 'PATCH', path: `${MSGS}/{card}`, body: { content: '{"elements":[{"tag":"hr"}]}' }, expect: 232010, ...BOT_ONLY },
     M('DELETE', '', undefined),
+    // Reactions and pins: A's message or chat; A's reaction on B's own message is unknown there
+    // (a person may not delete the bot's reaction: 231007 in the control).
+    M('POST', '/reactions', { reaction_type: { emoji_type: 'OK' } }),
+    M('GET', '/reactions', undefined),
+    M('DELETE', '/reactions/{reaction}', undefined, { control: { user: 231007 } }),
+    { dialect: 'feishu', method: 'DELETE', path: `${MSGS}/{own.msg}/reactions/{reaction}`, body: undefined, expect: 231011, control: { user: 231007 } },
+    { dialect: 'feishu', method: 'POST', path: PINS, body: { message_id: '{msg}' }, expect: 232010 },
+    { dialect: 'feishu', method: 'DELETE', path: `${PINS}/{msg}`, body: undefined, expect: 232010 },
+    { dialect: 'feishu', method: 'GET', path: `${PINS}?chat_id={chat}`, body: undefined, expect: 232010 },
     // Uploads (downloads and message resources): A's keys are unknown to B (234005 — a key
     // names no tenant), A's message is another tenant's, A's key in B's message is not in it.
     // Downloads answer raw bytes: the control's success is HTTP 200.
@@ -278,9 +288,11 @@ async function feishuObjects(srv, T, who) {
     const image = (await up('images', [['image_type', 'message'], ['image', Buffer.from(`GIF89a${T.name}`)]])).image_key;
     const file = (await up('files', [['file_type', 'pdf'], ['file_name', 'a.pdf'], ['file', `%PDF ${T.name}`]])).file_key;
     const image_msg = (await sendMsg('image', JSON.stringify({ image_key: image }))).message_id;
+    const reaction = fsOk(await call(srv, 'POST', `${MSGS}/${msg}/reactions`, bot, { reaction_type: { emoji_type: 'OK' } }), `${T.name}: reaction`).reaction_id;
+    fsOk(await call(srv, 'POST', PINS, bot, { message_id: msg }), `${T.name}: pin`);
     const people = who[T.name.toLowerCase()];
     return {
-        msg, card, image, file, image_msg,
+        msg, card, image, file, image_msg, reaction,
         chat, bot, owner_token: owner,
         msg_tab: tabs[0].tab_id, tab: tabs[1].tab_id, tab2: tabs[2].tab_id,
         menu_top: menu[0].chat_menu_top_level_id, menu_top2: menu[1].chat_menu_top_level_id,
@@ -367,6 +379,8 @@ async function snapshot(srv, T, o) {
         tabs: await get(chatPath(o.chat, '/chat_tabs/list_tabs'), o.bot),
         menus: await get(chatPath(o.chat, '/menu_tree'), o.bot),
         messages: await get(`${MSGS}${qs({ container_id_type: 'chat', container_id: o.chat, page_size: 50 })}`, o.bot),
+        reactions: await get(`${MSGS}/${o.msg}/reactions`, o.bot),
+        pins: await get(`${PINS}${qs({ chat_id: o.chat })}`, o.bot),
         chats,
         events: (await events(srv, T)).map((e) => `${e.seq} ${e.event_type} ${e.event_id}`),
         groups: (await wcListAll(srv, o.wc_token)).groups,
@@ -480,6 +494,8 @@ test('isolation matrix: tenant B never reaches tenant A\'s objects, on any route
         assert.ok(aIds.every((x) => typeof x === 'string' && x.length >= 16), JSON.stringify(aIds));
         // The snapshot sees what the fixtures made (so a comparison is not of empty data).
         assert.equal(before.tabs.chat_tabs.length, 3);
+        assert.equal(before.reactions.items.length, 1);
+        assert.equal(before.pins.items.length, 1);
         assert.equal(before.menus.menu_tree.chat_menu_top_levels.length, 2);
         assert.ok(before.members.items.some((m) => m.member_id === TENANTS.A.member));
         assert.equal(before.groups.length, 2);

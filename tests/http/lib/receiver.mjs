@@ -19,6 +19,8 @@ export const EVENT_TYPES = [
     'p2p_chat_create',
     'im.message.receive_v1',
     'im.message.recalled_v1',
+    'im.message.reaction.created_v1',
+    'im.message.reaction.deleted_v1',
 ];
 
 /**
