@@ -1,6 +1,6 @@
 // tests/http/feishu_messages_copy.test.mjs - messages and uploads survive a restart and
 // `--copy-to` into the other backend (and back): history, threads, uuid keys, recalled
-// messages, upload keys with their bytes (the copy shares upload_dir).
+// messages, reactions and pins, upload keys with their bytes (the copy shares upload_dir).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,12 +18,20 @@ async function history(srv, tok, chat) {
     return d.items.map((m) => ({ id: m.message_id, type: m.msg_type, deleted: m.deleted, thread: m.thread_id, body: m.body }));
 }
 
+// A message's reactions and its chat's pins.
+async function marksOf(srv, tok, chat, message) {
+    return {
+        reactions: assertOk(await call(srv, 'GET', `${MSGS}/${message}/reactions`, tok)).items,
+        pins: assertOk(await call(srv, 'GET', '/open-apis/im/v1/pins' + qs({ chat_id: chat }), tok)).items,
+    };
+}
+
 test('messages and uploads survive a restart and --copy-to the other backend and back', { timeout: 180_000 }, async () => {
     const dir = makeTempDir();
     const uploads = path.join(dir, 'shared-uploads');
     const args = ['--upload-dir', uploads];
     try {
-        let src, chat, before, first, image;
+        let src, chat, before, first, image, marks;
         await withServer({ dir, seed: feishuSeed(), args }, async (srv) => {
             src = dbOf(srv);
             const tok = await tenantToken(srv, APP1);
@@ -36,11 +44,18 @@ test('messages and uploads survive a restart and --copy-to the other backend and
             assertOk(await call(srv, 'POST', MSGS + qs({ receive_id_type: 'chat_id' }), tok, { receive_id: chat, msg_type: 'image', content: JSON.stringify({ image_key: image }) }));
             const gone = assertOk(await call(srv, 'POST', MSGS + qs({ receive_id_type: 'chat_id' }), tok, { receive_id: chat, msg_type: 'text', content: '{"text":"oops"}' }));
             assertOk(await call(srv, 'DELETE', `${MSGS}/${gone.message_id}`, tok));
+            assertOk(await call(srv, 'POST', `${MSGS}/${first.message_id}/reactions`, tok, { reaction_type: { emoji_type: 'DONE' } }));
+            assertOk(await call(srv, 'POST', '/open-apis/im/v1/pins', tok, { message_id: first.message_id }));
             before = await history(srv, tok, chat);
+            marks = await marksOf(srv, tok, chat, first.message_id);
+            assert.equal(marks.reactions.length, 1);
+            assert.equal(marks.pins.length, 1);
             assert.equal(before.length, 3);
             await srv.stop('SIGTERM');
             await srv.restart();
-            assert.deepEqual(await history(srv, await tenantToken(srv, APP1), chat), before, 'after a restart');
+            const again = await tenantToken(srv, APP1);
+            assert.deepEqual(await history(srv, again, chat), before, 'after a restart');
+            assert.deepEqual(await marksOf(srv, again, chat, first.message_id), marks, 'reactions and pins after a restart');
         });
         const middle = PG ? freshPgDatabase(PG) : `sqlite:${path.join(dir, 'middle.db')}`;
         const back = `sqlite:${path.join(dir, 'back.db')}`;
@@ -49,11 +64,14 @@ test('messages and uploads survive a restart and --copy-to the other backend and
             assert.equal(r.status, 0, `copy ${from} -> ${to} failed: ${r.stderr}`);
             assert.match(r.stdout, /copied \d+ rows of fs_message\b/);
             assert.match(r.stdout, /copied \d+ rows of fs_resource\b/);
+            assert.match(r.stdout, /copied 1 rows of fs_reaction\b/);
+            assert.match(r.stdout, /copied 1 rows of fs_pin\b/);
         }
         for (const db of [middle, back]) {
             await withServer({ db, dir: makeTempDir(), seed: false, args }, async (srv) => {
                 const tok = await tenantToken(srv, APP1);
                 assert.deepEqual(await history(srv, tok, chat), before, `history on ${db}`);
+                assert.deepEqual(await marksOf(srv, tok, chat, first.message_id), marks, `reactions and pins on ${db}`);
                 // The uuid key still answers the first message; the image downloads.
                 const again = assertOk(await call(srv, 'POST', MSGS + qs({ receive_id_type: 'chat_id' }), tok, { receive_id: chat, msg_type: 'text', content: '{"text":"one"}', uuid: 'k1' }));
                 assert.equal(again.message_id, first.message_id);

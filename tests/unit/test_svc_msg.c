@@ -227,11 +227,26 @@ static void msg_other_types(void)
     arena_release(&a);
 }
 
+/* "Emoji types": the names as the page spells them, case and all. */
+static void msg_reaction_types(void)
+{
+    static const char *const known[] = { "OK", "THUMBSUP", "OnIt", "LGTM", "Fire", "2022",
+                                         "Status_PrivateMessage", "Reliable" };
+    static const char *const unknown[] = { "ok", "Thumbsup", "ONIT", "", "SMILE ", "thumbs_up" };
+
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        CHECK(svc_reaction_type_known(known[i]));
+    for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+        CHECK(!svc_reaction_type_known(unknown[i]));
+    CHECK(!svc_reaction_type_known(NULL));
+}
+
 const struct unit_case svc_msg_cases[] = {
     { "svc/msg_text", msg_text },
     { "svc/msg_size_limits", msg_size_limits },
     { "svc/msg_post", msg_post },
     { "svc/msg_card", msg_card },
     { "svc/msg_other_types", msg_other_types },
+    { "svc/msg_reaction_types", msg_reaction_types },
     { NULL, NULL },
 };
