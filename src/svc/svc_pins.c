@@ -22,8 +22,8 @@ static enum err open_pin(struct svc_ctx *c, const struct actor *op, const char *
         e = svc_msg_load(c, message_id, m);
     if (e == ERR_OK)
         e = svc_chat_open(c, m->chat_id, op, true, v);
-    if (e == ERR_OK && strcmp(svc_chat_setting(c, &v->chat, "pin_manage_setting"), "only_owner") == 0
-        && !svc_chat_privileged(v))
+    if (e == ERR_OK && !svc_chat_privileged(v)
+        && strcmp(svc_chat_setting(c, &v->chat, "pin_manage_setting"), "only_owner") == 0)
         e = err_set(c->ei, ERR_FORBIDDEN, SUBJ_PIN, "only the owner and managers pin here");
     return e;
 }

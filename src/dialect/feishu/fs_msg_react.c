@@ -15,6 +15,7 @@
 #include <string.h>
 
 #define KEYS_REACTIONS "R"
+#define NO_MESSAGE "The message is not found, maybe not exist or deleted."
 
 static const struct field_rule reaction_type_fields[] = {
     { .name = "emoji_type", .type = JT_STRING, .flags = F_REQUIRED | F_NULL_BAD },
@@ -39,9 +40,8 @@ const struct field_rule fs_q_reaction_list[] = {
  * 231008 otherwise. */
 static const struct dialect_error react_errors[] = {
     { ERR_BAD_REQUEST, SUBJ_REACTION, 400, 231001, "reaction type is invalid." },
-    { ERR_NOT_FOUND, SUBJ_MESSAGE, 400, 231003,
-      "The message is not found, maybe not exist or deleted." },
-    { ERR_GONE, SUBJ_MESSAGE, 400, 231003, "The message is not found, maybe not exist or deleted." },
+    { ERR_NOT_FOUND, SUBJ_MESSAGE, 400, 231003, NO_MESSAGE },
+    { ERR_GONE, SUBJ_MESSAGE, 400, 231003, NO_MESSAGE },
     { ERR_FORBIDDEN, SUBJ_MEMBERSHIP, 400, 231008, "The operator has no access to the message." },
     { ERR_FORBIDDEN, SUBJ_REACTION, 400, 231007,
       "The operator has no permission to delete this reaction." },
