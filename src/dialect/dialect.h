@@ -66,6 +66,7 @@ struct req;
 struct sim_talk {
     enum err (*say)(struct req *rq, json_t *body, json_t *out);
     enum err (*recall)(struct req *rq, json_t *body, json_t *out);
+    enum err (*read)(struct req *rq, json_t *body, json_t *out);
 };
 
 /* One worker thread's state: its database connection. */
