@@ -19,6 +19,7 @@ export const EVENT_TYPES = [
     'p2p_chat_create',
     'im.message.receive_v1',
     'im.message.recalled_v1',
+    'im.message.message_read_v1',
 ];
 
 /**
