@@ -158,3 +158,26 @@ test('the SMS and phone quota (feishu_urgent_quota); reads and buzzes survive a 
         await srv.stop('SIGTERM');
     });
 });
+
+// An app whose scopes let it send but not read messages: no message_read_v1 ("Message
+// read": im:message or im:message:readonly), and the gateway refuses read_users and the
+// buzzes it holds no scope for.
+const SENDER = { app_id: 'cli_sendonly01', app_secret: 'send-only-secret', name: 'Send Only' };
+
+test('message_read_v1 and the routes follow the app\'s scopes', { timeout: 60_000 }, async () => {
+    const seed = feishuSeed();
+    seed.tenants.find((t) => t.name === 'Acme').feishu.apps.push({ ...SENDER, scopes: ['im:message:send_as_bot', 'im:message.urgent'] });
+    await withFeishuServer(async (srv) => {
+        const bot = await tenantToken(srv, SENDER);
+        const before = (await adminEvents(srv)).items.length;
+        const dm = assertOk(await send(srv, bot, 'wangwu', text('no receipts'), 'user_id'));
+        assert.equal((await read(srv, dm.message_id, 'wangwu')).json.first, true);
+        const ev = (await adminEvents(srv)).items.slice(before).filter((e) => e.event_type === 'im.message.message_read_v1');
+        assert.deepEqual(ev, [], 'no scope, no event');
+        assertErr(await readers(srv, bot, dm.message_id), 99991672, 'read_users', { msg: /^Access denied\. One of the following scopes is required: \[im:message, im:message:readonly, im:message:basic\]/ });
+        assertErr(await buzz(srv, bot, dm.message_id, ['wangwu'], 'sms'), 99991672, 'urgent_sms', { msg: /\[im:message\.urgent:sms, im:message\.urgent:sms_send\]/ });
+        const p = (await ids(srv)).acme;
+        const dm2 = assertOk(await send(srv, bot, 'wangwu', text('unread'), 'user_id'));
+        assertOk(await buzz(srv, bot, dm2.message_id, [p.wangwu.open(SENDER)], 'app', 'open_id'), 'urgent_app with im:message.urgent');
+    }, { seed });
+});
