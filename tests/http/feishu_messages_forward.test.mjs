@@ -220,3 +220,31 @@ test('forwarded and merged messages survive a restart', { timeout: 120_000 }, as
         await srv.stop('SIGTERM');
     });
 });
+
+test('forwards share the target chat\'s send limit; disbanded chats', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const bot = await tenantToken(srv, APP1);
+        const from = await createChat(srv, bot, { name: 'from' });
+        const to = await createChat(srv, bot, { name: 'to' });
+        const src = assertOk(await send(srv, bot, from.chat_id, text('burst')));
+        // five per second into one chat, then 230020 (the window may roll over: at least one refusal in 12)
+        let refused = 0;
+        for (let i = 0; i < 12; i++) {
+            const r = i % 2 ? await forward(srv, bot, src.message_id, to.chat_id) : await merge(srv, bot, [src.message_id], to.chat_id);
+            if (r.json.code === 230020) {
+                assertErr(r, 230020, 'over the limit', { msg: 'This operation triggers the frequency limit.' });
+                refused++;
+            } else {
+                assertOk(r);
+            }
+        }
+        assert.ok(refused > 0, 'the per-chat limit refuses');
+        assert.equal((await history(srv, bot, to.chat_id)).length, 12 - refused, 'a refused forward leaves no message');
+        assertOk(await fs(srv, 'DELETE', `/open-apis/im/v1/chats/${to.chat_id}`, bot));
+        assertErr(await forward(srv, bot, src.message_id, to.chat_id), 232009, 'disbanded target');
+        assertOk(await fs(srv, 'DELETE', `/open-apis/im/v1/chats/${from.chat_id}`, bot));
+        const other = await createChat(srv, bot, { name: 'other' });
+        assertErr(await forward(srv, bot, src.message_id, other.chat_id), 232009, 'disbanded source');
+        assertErr(await merge(srv, bot, [src.message_id], other.chat_id), 230064, 'a disbanded chat\'s message is not merged', { msg: 'All messages to be forwarded are invalid.' });
+    }, { rateLimit: true });
+});
