@@ -36,7 +36,7 @@ static bool listed(const char *s, const char *const *list)
 }
 
 /* A chat in restricted mode whose messages nobody may copy or forward. */
-static bool restricted(struct svc_ctx *c, const struct chat_view *v)
+static bool restricted(const struct chat_view *v)
 {
     json_t *s = json_loads(v->chat.settings, 0, NULL);
     json_t *rm = json_object_get(s, "restricted_mode_setting");
@@ -44,7 +44,6 @@ static bool restricted(struct svc_ctx *c, const struct chat_view *v)
     bool on = json_is_true(json_object_get(rm, "status")) && msg != NULL
               && strcmp(msg, "not_anyone") == 0;
 
-    (void)c;
     json_decref(s);
     return on;
 }
@@ -86,7 +85,7 @@ static enum err source_load(struct svc_ctx *c, const struct msg_op *o, const cha
         return err_set(c->ei, ERR_NOT_FOUND, SUBJ_FORWARD, "a part of a merged message");
     if (listed(m->msg_type, UNFORWARDABLE))
         return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_FORWARD, "not forwarded");
-    if (restricted(c, &v))
+    if (restricted(&v))
         return err_set(c->ei, ERR_FORBIDDEN, SUBJ_FORWARD, "restricted mode");
     return ERR_OK;
 }
