@@ -62,6 +62,7 @@ test('people read: the first reading counts, message_read_v1 for a bot\'s p2p me
         assert.equal(page1.has_more, true);
         const page2 = assertOk(await readers(srv, bot, m.message_id, { page_size: 2, page_token: page1.page_token }));
         assert.deepEqual([...page1.items, ...page2.items], all.items);
+        assertErr(await readers(srv, bot, m.message_id, { page_size: 2, page_token: page1.page_token, user_id_type: 'open_id' }), 230001, 'a token of another id type', invalid('invalid page_token'));
         assert.equal(page2.has_more, false);
         assert.ok(!('page_token' in page2));
         const open = assertOk(await readers(srv, bot, m.message_id, { user_id_type: 'open_id' }));

@@ -105,10 +105,11 @@ enum err fs_msg_read_users(struct req *rq, json_t *body, json_t *out)
     enum err e;
 
     (void)body;
-    e = fs_page_in(rq, KEYS_READERS, scope, &limit, keys);
-    if (e == ERR_OK)
-        e = deleted_is_230110(rq, svc_msg_read_users(&rq->svc, &o, rq->params[0], keys[0],
-                                                     keys[1], limit, &rows, &n, &more));
+    /* A token of another message or id type is the family's 230001 (unconfirmed). */
+    if (fs_page_in(rq, KEYS_READERS, scope, &limit, keys) != ERR_OK)
+        return err_set(&rq->err, ERR_BAD_REQUEST, SUBJ_NONE, "invalid page_token");
+    e = deleted_is_230110(rq, svc_msg_read_users(&rq->svc, &o, rq->params[0], keys[0], keys[1],
+                                                 limit, &rows, &n, &more));
     if (e == ERR_OK)
         e = fs_tenant_key_get(rq, rq->svc.tenant, &tkey);
     if (e != ERR_OK)
