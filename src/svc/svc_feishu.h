@@ -331,9 +331,8 @@ enum err svc_msg_read_users(struct svc_ctx *c, const struct msg_op *o, const cha
  * Ids that name no member of the chat who has not read the message go
  * into res->invalid; none left is ERR_BAD_REQUEST. ERR_FORBIDDEN
  * SUBJ_SENDER (not the bot's message), SUBJ_URGENT (the chat's
- * urgent_setting); ERR_LIMIT SUBJ_URGENT (200 unread buzzes a person);
- * ERR_RATE_LIMITED SUBJ_URGENT (SMS and phone over 'quota' in 30 days;
- * 0: no quota). */
+ * urgent_setting); ERR_LIMIT SUBJ_USER (200 unread buzzes a person),
+ * SUBJ_URGENT (SMS and phone over 'quota' in 30 days; 0: no quota). */
 struct msg_urgent {
     const char *kind, *id_type;
     const char *const *ids;

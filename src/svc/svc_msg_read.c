@@ -181,12 +181,12 @@ enum err svc_msg_urgent(struct svc_ctx *c, const struct msg_op *o, const char *m
     for (size_t i = 0; e == ERR_OK && i < nto; i++) {
         e = store_fs_buzz_unread(c->st, to[i].ref, &count);
         if (e == ERR_OK && count >= UNREAD_BUZZ_MAX)
-            return err_set(c->ei, ERR_LIMIT, SUBJ_URGENT, "too many unread urgent messages");
+            return err_set(c->ei, ERR_LIMIT, SUBJ_USER, "too many unread urgent messages");
     }
     if (e == ERR_OK && u->quota > 0 && strcmp(u->kind, "app") != 0) {
         e = store_fs_buzz_paid(c->st, c->tenant, svc_msg_now_ms(c) - PAID_WINDOW_MS, &count);
         if (e == ERR_OK && count + (int64_t)nto > u->quota)
-            return err_set(c->ei, ERR_RATE_LIMITED, SUBJ_URGENT, "urgent quota reached");
+            return err_set(c->ei, ERR_LIMIT, SUBJ_URGENT, "urgent quota reached");
     }
     for (size_t i = 0; e == ERR_OK && i < nto; i++) {
         struct fs_buzz_row b = { .tenant_id = c->tenant, .message = m.id, .person = to[i].ref,
