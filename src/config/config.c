@@ -181,6 +181,8 @@ static const struct config_key config_keys[] = {
       NULL, false, "Feishu: pins and unpins per second of one message (0: no limit)." },
     { "rate_feishu_pin_list_per_second", CFG_INT, OFF(rate_feishu_pin_list_per_second), "50", 0,
       1000000, NULL, false, "Feishu: pin lists per second per app (0: no limit)." },
+    { "feishu_urgent_quota", CFG_INT, OFF(feishu_urgent_quota), "1000", 0, 100000000, NULL, false,
+      "Feishu: SMS and phone buzzes one tenant may send in 30 days (0: no limit; 230024 past it)." },
     { "rate_wecom_per_minute", CFG_INT, OFF(rate_wecom_per_minute), "10000", 0, 100000000, NULL,
       false, "WeCom: calls per minute per corp and API (0: no limit)." },
     { "rate_wecom_per_hour", CFG_INT, OFF(rate_wecom_per_hour), "150000", 0, 1000000000, NULL,

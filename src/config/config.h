@@ -65,6 +65,7 @@ struct config {
     int64_t rate_feishu_per_second, rate_feishu_per_minute;
     int64_t rate_feishu_chat_per_second, rate_feishu_card_per_second;
     int64_t rate_feishu_pin_per_second, rate_feishu_pin_list_per_second;
+    int64_t feishu_urgent_quota; /* SMS and phone buzzes a tenant sends in 30 days (0: no limit) */
     int64_t rate_wecom_per_minute, rate_wecom_per_hour;
     int64_t rate_udesk_per_minute;
     int64_t rate_sync_ms;    /* PostgreSQL: share counts every N ms (0: off) */

@@ -98,6 +98,11 @@ enum subj {
     SUBJ_QUESTION,   /* a knowledge item's question text */
     SUBJ_MEDIA,      /* a temporary media id an attachment names */
     SUBJ_MSGTYPE,    /* an attachment's kind */
+    SUBJ_FORWARD,    /* a message to forward: unknown, recalled, its type, its chat */
+    SUBJ_TARGET,     /* where a forward goes: a chat or a person */
+    SUBJ_SENDER,     /* an operation only a message's sender may take */
+    SUBJ_READ,       /* a message's read receipts (their window) */
+    SUBJ_URGENT,     /* buzzing people about a message: who may, how often */
     SUBJ__COUNT,
     /* Dialect-defined subjects: SUBJ_DIALECT + n, named in the dialect's header. */
     SUBJ_DIALECT = 64

@@ -68,6 +68,7 @@ struct sim_talk {
     enum err (*recall)(struct req *rq, json_t *body, json_t *out);
     enum err (*react)(struct req *rq, json_t *body, json_t *out);
     enum err (*unreact)(struct req *rq, json_t *body, json_t *out);
+    enum err (*read)(struct req *rq, json_t *body, json_t *out);
 };
 
 /* One worker thread's state: its database connection. */

@@ -28,6 +28,8 @@ struct fs_msg_row {
     bool updated, deleted;
     int64_t edits;
     const char *chat_id, *root_id, *parent_id;
+    int64_t upper;        /* a part of this merged message (row); 0: none */
+    const char *upper_id; /* its message_id; NULL: none */
 };
 
 /* One page of a chat (thread_id NULL) or a thread, created within
@@ -49,6 +51,37 @@ enum err store_fs_msg_get(struct store *s, struct arena *a, const char *message_
 enum err store_fs_msg_update(struct store *s, const struct fs_msg_row *m);
 enum err store_fs_msg_page(struct store *s, struct arena *a, const struct fs_msg_page *q,
                            struct fs_msg_row **rows, size_t *n);
+/* The parts of merged message row 'upper', in merge order. */
+enum err store_fs_msg_parts(struct store *s, struct arena *a, int64_t upper,
+                            struct fs_msg_row **rows, size_t *n);
+/* A person's reading of a message (store_fs_msg_read.c). */
+struct fs_read_row {
+    int64_t person, read_ms;
+};
+/* Records that 'person' read message row 'message' at 'read_ms'; '*first'
+ * tells whether this is the first time (an earlier reading is kept). */
+enum err store_fs_read_put(struct store *s, int64_t tenant, int64_t message, int64_t person,
+                           int64_t read_ms, bool *first);
+/* When 'person' read 'message': ERR_NOT_FOUND if it has not. */
+enum err store_fs_read_get(struct store *s, int64_t message, int64_t person, int64_t *read_ms);
+/* Up to 'limit' readers of 'message' in (read_ms, person) order after
+ * (after_ms, after); after 0: from the first. */
+enum err store_fs_read_page(struct store *s, struct arena *a, int64_t message, int64_t after_ms,
+                            int64_t after, int64_t limit, struct fs_read_row **rows, size_t *n);
+/* One buzz of one person ("urgent_app", "urgent_sms", "urgent_phone"). */
+struct fs_buzz_row {
+    int64_t id, tenant_id, message, person, app;
+    const char *kind; /* "app", "sms" or "phone" */
+    int64_t created_ms;
+};
+enum err store_fs_buzz_add(struct store *s, struct fs_buzz_row *b); /* sets b->id */
+/* How many of the buzzes 'person' got are on messages it has not read. */
+enum err store_fs_buzz_unread(struct store *s, int64_t person, int64_t *n);
+/* How many SMS and phone buzzes 'tenant' sent since 'since_ms'. */
+enum err store_fs_buzz_paid(struct store *s, int64_t tenant, int64_t since_ms, int64_t *n);
+/* Every buzz of message row 'message', oldest first. */
+enum err store_fs_buzz_list(struct store *s, struct arena *a, int64_t message,
+                            struct fs_buzz_row **rows, size_t *n);
 /* The chat's latest message; ERR_NOT_FOUND if it has none. */
 enum err store_fs_msg_last(struct store *s, struct arena *a, int64_t chat,
                            struct fs_msg_row *out);

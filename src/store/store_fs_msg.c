@@ -2,7 +2,8 @@
 /*
  * store/store_fs_msg.c - Feishu messages: insert, read by id, update, the
  * keyset pages of a chat or a thread in (create time, id) order, a chat's
- * latest message, uuid keys, and the p2p chat of a bot and a person.
+ * latest message, the parts of a merged message, uuid keys, and the p2p
+ * chat of a bot and a person.
  */
 #include "store/store_int.h"
 
@@ -14,16 +15,17 @@
     "m.id, m.tenant_id, m.message_id, m.chat_ref, m.sender_kind, m.sender_ref, m.msg_type, "   \
     "m.content, m.body, m.mentions, m.root_ref, m.parent_ref, m.thread_id, m.in_chat, "        \
     "m.created_ms, m.updated_ms, m.updated, m.deleted, m.edits, c.chat_id, r.message_id, "     \
-    "p.message_id"
+    "p.message_id, m.upper_ref, u.message_id"
 #define MSG_FROM                                                                               \
     " FROM fs_message m JOIN fs_chat c ON c.id = m.chat_ref LEFT JOIN fs_message r ON "        \
-    "r.id = m.root_ref LEFT JOIN fs_message p ON p.id = m.parent_ref "
+    "r.id = m.root_ref LEFT JOIN fs_message p ON p.id = m.parent_ref LEFT JOIN fs_message u "  \
+    "ON u.id = m.upper_ref "
 
 static const char SQL_MSG_INSERT[] =
     "INSERT INTO fs_message (tenant_id, message_id, chat_ref, sender_kind, sender_ref, "
     "msg_type, content, body, mentions, root_ref, parent_ref, thread_id, in_chat, created_ms, "
-    "updated_ms, updated, deleted, edits) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-    "$12, $13, $14, $15, $16, $17, $18) RETURNING id";
+    "updated_ms, updated, deleted, edits, upper_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+    "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id";
 static const char SQL_MSG_GET[] = "SELECT " MSG_COLS MSG_FROM "WHERE m.message_id = $1";
 static const char SQL_MSG_UPDATE[] =
     "UPDATE fs_message SET content = $2, body = $3, mentions = $4, thread_id = $5, "
@@ -49,6 +51,9 @@ static const char *const SQL_PAGES[2][2][2] = {
     { { PAGE(IN_THREAD, RANGE, ASC "$4"), PAGE(IN_THREAD, AFTER_ASC, ASC "$5") },
       { PAGE(IN_THREAD, RANGE, DESC "$4"), PAGE(IN_THREAD, AFTER_DESC, DESC "$5") } },
 };
+/* The parts of a merged message, in the order they were merged. */
+static const char SQL_MSG_PARTS[] =
+    "SELECT " MSG_COLS MSG_FROM "WHERE m.upper_ref = $1 ORDER BY m.id";
 static const char SQL_MSG_LAST[] =
     "SELECT " MSG_COLS MSG_FROM "WHERE m.chat_ref = $1 ORDER BY m.created_ms DESC, m.id DESC "
     "LIMIT 1";
@@ -95,6 +100,8 @@ static void msg_fill(const struct sql_res *r, size_t i, struct fs_msg_row *m)
     m->chat_id = sql_text(r, i, 19);
     m->root_id = sql_text(r, i, 20);
     m->parent_id = sql_text(r, i, 21);
+    m->upper = sql_int(r, i, 22);
+    m->upper_id = sql_text(r, i, 23);
 }
 
 enum err store_fs_msg_insert(struct store *s, struct fs_msg_row *m)
@@ -110,7 +117,8 @@ enum err store_fs_msg_insert(struct store *s, struct fs_msg_row *m)
                             ARG_TEXT(m->body), ARG_TEXT(m->mentions), ARG_INT_OR_NULL(m->root),
                             ARG_INT_OR_NULL(m->parent), ARG_TEXT(m->thread_id),
                             ARG_BOOL(m->in_chat), ARG_INT(m->created_ms), ARG_INT(m->updated_ms),
-                            ARG_BOOL(m->updated), ARG_BOOL(m->deleted), ARG_INT(m->edits)),
+                            ARG_BOOL(m->updated), ARG_BOOL(m->deleted), ARG_INT(m->edits),
+                            ARG_INT_OR_NULL(m->upper)),
                     &r, &m->id);
     arena_release(&a);
     return e;
@@ -163,6 +171,14 @@ enum err store_fs_msg_page(struct store *s, struct arena *a, const struct fs_msg
     struct sql_res r;
 
     return msg_rows(sql_exec(s, a, sql, p, q->after ? 5 : 4, &r), a, &r, rows, n);
+}
+
+enum err store_fs_msg_parts(struct store *s, struct arena *a, int64_t upper,
+                            struct fs_msg_row **rows, size_t *n)
+{
+    struct sql_res r;
+
+    return msg_rows(store_q(s, a, &r, SQL_MSG_PARTS, ARG_INT(upper)), a, &r, rows, n);
 }
 
 enum err store_fs_msg_last(struct store *s, struct arena *a, int64_t chat, struct fs_msg_row *out)

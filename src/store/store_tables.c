@@ -130,7 +130,7 @@ const struct store_table store_tables[] = {
     { .name = "fs_message",
       .columns = "id, tenant_id, message_id, chat_ref, sender_kind, sender_ref, msg_type, content, "
                  "body, mentions, root_ref, parent_ref, thread_id, in_chat, created_ms, updated_ms, "
-                 "updated, deleted, edits",
+                 "updated, deleted, edits, upper_ref",
       .order = "id", .identity = "id",
       .owner = { { "tenant_id" } } },
     { .name = "fs_message_uuid",
@@ -146,6 +146,13 @@ const struct store_table store_tables[] = {
     { .name = "fs_pin",
       .columns = "message_ref, tenant_id, chat_ref, operator_kind, operator_ref, created_ms",
       .order = "message_ref",
+      .owner = { { "tenant_id" } } },
+    { .name = "fs_message_read", .columns = "tenant_id, message_ref, person_ref, read_ms",
+      .order = "message_ref, person_ref",
+      .owner = { { "tenant_id" } } },
+    { .name = "fs_message_buzz",
+      .columns = "id, tenant_id, message_ref, person_ref, app_ref, kind, created_ms",
+      .order = "id", .identity = "id",
       .owner = { { "tenant_id" } } },
     /* Upload contents by digest, shared by every tenant that uploaded the
      * same bytes: no tenant's own. */

@@ -273,6 +273,83 @@ enum err svc_msg_edit(struct svc_ctx *c, const struct msg_op *o, const char *mes
 enum err svc_msg_patch_card(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
                             const char *content);
 
+/* --- forwards, read receipts, buzzes (svc_msg_fwd.c, svc_msg_read.c) --- */
+
+/* A forward ("Forward a message") or a merge ("Merge and forward
+ * messages") to (receive_id_type, receive_id): chat_id, thread_id, or a
+ * person's id (their p2p chat with the bot). uuid NULL: none. */
+struct msg_forward {
+    const char *receive_id_type, *receive_id, *uuid;
+    const char *message_id;      /* forward */
+    const char *const *ids;      /* merge: the messages, 1 to 100 */
+    size_t n;
+};
+/* Forwards one message as the bot: a copy in the target (a merged message
+ * with its parts). Errors on the message: ERR_NOT_FOUND, ERR_GONE
+ * (recalled), ERR_BAD_REQUEST (its type), ERR_FORBIDDEN (restricted chat),
+ * all SUBJ_FORWARD; on the target: ERR_NOT_FOUND SUBJ_TARGET (a chat),
+ * ERR_BAD_REQUEST SUBJ_TARGET (a person), ERR_NOT_FOUND SUBJ_THREAD. */
+enum err svc_msg_forward(struct svc_ctx *c, const struct msg_op *o, const struct msg_forward *f,
+                         struct fs_msg_row *out);
+/* The ids of a merge that could not be merged (in the arena). */
+struct msg_merge_result {
+    const char **invalid;
+    size_t ninvalid;
+};
+/* Merges messages of one chat into one merge_forward message in the target
+ * (as svc_msg_forward; also ERR_CONFLICT SUBJ_FORWARD: several chats,
+ * SUBJ_THREAD: threads mixed; no message mergeable: ERR_BAD_REQUEST when
+ * no id named one, else ERR_GONE or ERR_NOT_FOUND SUBJ_FORWARD). */
+enum err svc_msg_merge_forward(struct svc_ctx *c, const struct msg_op *o,
+                               const struct msg_forward *f, struct fs_msg_row *out,
+                               struct msg_merge_result *res);
+/* The parts of merged message 'm' (none for other messages), nested ones
+ * after the part that holds them; each names its holder in upper_id. */
+enum err svc_msg_parts(struct svc_ctx *c, const struct fs_msg_row *m, struct fs_msg_row **rows,
+                       size_t *n);
+
+/* The body of im.message.message_read_v1 for the app whose bot sent 'm'. */
+struct msg_read_event {
+    json_t *(*body)(void *arg, int64_t app, const char *event_id, const struct fs_msg_row *m,
+                    int64_t reader, int64_t read_ms);
+    void *arg;
+};
+/* Person 'person' of c->tenant reads a message of a chat it is in. The
+ * first reading is kept ('*first'); then a bot's p2p message tells its
+ * app (im.message.message_read_v1, when the app holds im:message or
+ * im:message:readonly). ERR_GONE (SUBJ_MESSAGE) recalled. */
+enum err svc_msg_read(struct svc_ctx *c, int64_t person, const char *message_id,
+                      const struct msg_read_event *ev, int64_t *read_ms, bool *first);
+/* One page of the readers of the operator's own message, sent within 7
+ * days ("Query the read status of a message"): ERR_FORBIDDEN SUBJ_SENDER
+ * not its sender, ERR_EXPIRED SUBJ_READ too old, ERR_GONE recalled. */
+enum err svc_msg_read_users(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
+                            int64_t after_ms, int64_t after, int64_t limit,
+                            struct fs_read_row **rows, size_t *n, bool *more);
+/* A buzz ("Send an urgent message in app / by SMS / by phone"): 'kind'
+ * "app", "sms" or "phone"; ids of 'id_type' as app o->app names people.
+ * Ids that name no member of the chat who has not read the message go
+ * into res->invalid; none left is ERR_BAD_REQUEST. ERR_FORBIDDEN
+ * SUBJ_SENDER (not the bot's message), SUBJ_URGENT (the chat's
+ * urgent_setting); ERR_LIMIT SUBJ_USER (200 unread buzzes a person),
+ * SUBJ_URGENT (SMS and phone over 'quota' in 30 days; 0: no quota). */
+struct msg_urgent {
+    const char *kind, *id_type;
+    const char *const *ids;
+    size_t n;
+    int64_t quota;
+};
+enum err svc_msg_urgent(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
+                        const struct msg_urgent *u, struct msg_merge_result *res);
+/* The buzzes of a message, for the admin API: people by user_id. */
+struct msg_buzz {
+    const char *user_id, *app_id, *kind;
+    int64_t created_ms;
+    bool read; /* the person has read the message since */
+};
+enum err svc_msg_buzzes(struct svc_ctx *c, const char *message_id, struct msg_buzz **out,
+                        size_t *n);
+
 /* The chat's latest message: its id and create time (ms) as text, "" when
  * the chat has none. */
 enum err svc_msg_last(struct svc_ctx *c, int64_t chat, const char **message_id,

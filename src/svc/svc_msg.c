@@ -270,7 +270,7 @@ enum err svc_msg_chat(struct svc_ctx *c, const struct msg_op *o, const char *cha
 }
 
 /* The p2p chat of the acting app's bot and 'person', created on demand. */
-static enum err p2p_open(struct svc_ctx *c, const struct msg_op *o, int64_t person,
+enum err svc_msg_p2p_open(struct svc_ctx *c, const struct msg_op *o, int64_t person,
                          struct chat_view *v)
 {
     struct actor bot = { ACTOR_BOT, o->app }, user = { ACTOR_USER, person };
@@ -302,8 +302,8 @@ static enum err p2p_open(struct svc_ctx *c, const struct msg_op *o, int64_t pers
     return e;
 }
 
-static enum err receiver_chat(struct svc_ctx *c, const struct msg_op *o, const char *type,
-                              const char *id, struct chat_view *v)
+enum err svc_msg_receiver(struct svc_ctx *c, const struct msg_op *o, const char *type,
+                          const char *id, enum subj unknown, struct chat_view *v)
 {
     static const char *const types[] = { "chat_id", "open_id", "union_id", "user_id", "email" };
     struct person_row p;
@@ -314,16 +314,18 @@ static enum err receiver_chat(struct svc_ctx *c, const struct msg_op *o, const c
         i++;
     if (i == 5)
         return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_NONE, "invalid receive_id_type");
-    if (i == 0)
-        return svc_msg_chat(c, o, id, v);
+    if (i == 0) {
+        e = svc_msg_chat(c, o, id, v);
+        return e == ERR_BAD_REQUEST ? err_set(c->ei, e, unknown, "invalid receive_id") : e;
+    }
     if (o->op.kind != ACTOR_BOT)
         return err_set(c->ei, ERR_FORBIDDEN, SUBJ_NONE,
                        "a user token sends into chats, not to people");
     e = i == 4 ? store_person_by_email(c->st, c->a, c->tenant, id, &p)
                : store_fs_person_find(c->st, c->a, c->tenant, o->app, types[i], id, &p);
     if (e == ERR_NOT_FOUND)
-        return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_NONE, "invalid receive_id");
-    return e == ERR_OK ? p2p_open(c, o, p.id, v) : e;
+        return err_set(c->ei, ERR_BAD_REQUEST, unknown, "invalid receive_id");
+    return e == ERR_OK ? svc_msg_p2p_open(c, o, p.id, v) : e;
 }
 
 /* --- events --- */
@@ -414,7 +416,7 @@ static enum err emit_received(struct svc_ctx *c, const struct msg_op *o,
 
 /* --- send and reply --- */
 
-static bool topic_chat(const struct fs_chat_row *chat)
+bool svc_msg_topic_chat(const struct fs_chat_row *chat)
 {
     json_t *s;
     const char *t;
@@ -463,24 +465,31 @@ static enum err place_reply(struct svc_ctx *c, const struct chat_view *v, struct
     return ERR_OK;
 }
 
-static enum err uuid_check(struct svc_ctx *c, const struct msg_op *o, const char *uuid,
+enum err svc_msg_uuid_seen(struct svc_ctx *c, const struct msg_op *o, const char *key,
                            struct fs_msg_row *out, bool *dup)
 {
     char *id = NULL;
-    enum err e;
+    enum err e = store_fs_msg_uuid_get(c->st, c->a, c->tenant, &o->op, key,
+                                       c->now - UUID_WINDOW_S, &id);
 
     *dup = false;
-    if (uuid == NULL)
-        return ERR_OK;
-    if (strlen(uuid) > UUID_MAX_CHARS)
-        return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_NONE, "uuid is too long");
-    e = store_fs_msg_uuid_get(c->st, c->a, c->tenant, &o->op, uuid, c->now - UUID_WINDOW_S, &id);
     if (e == ERR_NOT_FOUND)
         return ERR_OK;
     if (e == ERR_OK)
         e = store_fs_msg_get(c->st, c->a, id, out);
     *dup = e == ERR_OK;
     return e;
+}
+
+static enum err uuid_check(struct svc_ctx *c, const struct msg_op *o, const char *uuid,
+                           struct fs_msg_row *out, bool *dup)
+{
+    *dup = false;
+    if (uuid == NULL)
+        return ERR_OK;
+    if (strlen(uuid) > UUID_MAX_CHARS)
+        return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_NONE, "uuid is too long");
+    return svc_msg_uuid_seen(c, o, uuid, out, dup);
 }
 
 enum err svc_msg_send(struct svc_ctx *c, const struct msg_op *o, const struct msg_send *s,
@@ -505,7 +514,7 @@ enum err svc_msg_send(struct svc_ctx *c, const struct msg_op *o, const struct ms
         if (e == ERR_OK)
             e = svc_chat_open(c, to.chat_id, &o->op, true, &v);
     } else {
-        e = receiver_chat(c, o, s->receive_id_type, s->receive_id, &v);
+        e = svc_msg_receiver(c, o, s->receive_id_type, s->receive_id, SUBJ_NONE, &v);
     }
     if (e == ERR_OK && system && o->op.kind != ACTOR_BOT)
         e = err_set(c->ei, ERR_BAD_REQUEST, SUBJ_NONE,
@@ -534,26 +543,34 @@ enum err svc_msg_send(struct svc_ctx *c, const struct msg_op *o, const struct ms
     m.created_ms = m.updated_ms = svc_msg_now_ms(c);
     if (s->reply_to != NULL)
         e = place_reply(c, &v, &to, s->reply_in_thread, &m);
-    else if (topic_chat(&v.chat))
+    else if (svc_msg_topic_chat(&v.chat))
         m.thread_id = new_thread_id(c);
-    if (e == ERR_OK)
-        e = store_fs_msg_insert(c->st, &m);
     if (e == ERR_OK && m.root != 0) {
         m.root_id = m.root == to.id ? to.message_id : to.root_id;
         m.parent_id = m.parent == to.id ? to.message_id : to.root_id;
     }
+    if (e == ERR_OK)
+        e = svc_msg_post(c, o, &v.chat, &m, &mc);
     if (e == ERR_OK && s->uuid != NULL)
         e = store_fs_msg_uuid_put(c->st, c->tenant, &o->op, s->uuid, m.id, c->now);
-    /* The chat is active now (chat lists sort by it): one write a second
-     * at most, however many messages it takes. */
-    if (e == ERR_OK && v.chat.active_at != c->now) {
-        v.chat.active_at = c->now;
-        e = store_fs_chat_update(c->st, &v.chat);
-    }
-    if (e == ERR_OK)
-        e = emit_received(c, o, &m, &v.chat, &mc);
     if (e == ERR_OK)
         *out = m;
+    return e;
+}
+
+enum err svc_msg_post(struct svc_ctx *c, const struct msg_op *o, struct fs_chat_row *chat,
+                      struct fs_msg_row *m, const struct msg_content *mc)
+{
+    enum err e = store_fs_msg_insert(c->st, m);
+
+    /* The chat is active now (chat lists sort by it): one write a second
+     * at most, however many messages it takes. */
+    if (e == ERR_OK && chat->active_at != c->now) {
+        chat->active_at = c->now;
+        e = store_fs_chat_update(c->st, chat);
+    }
+    if (e == ERR_OK)
+        e = emit_received(c, o, m, chat, mc);
     return e;
 }
 
@@ -602,6 +619,23 @@ enum err svc_msg_get(struct svc_ctx *c, const struct msg_op *o, const char *mess
     return e;
 }
 
+enum err svc_msg_thread_root(struct svc_ctx *c, const char *thread_id, struct fs_msg_row *out)
+{
+    struct fs_msg_page first = { .thread_id = thread_id, .to_ms = INT64_MAX, .limit = 1 };
+    struct fs_msg_row *root;
+    size_t k;
+    enum err e;
+
+    if (!id_shape(thread_id, "omt_"))
+        return ERR_NOT_FOUND;
+    e = store_fs_msg_page(c->st, c->a, &first, &root, &k);
+    if (e == ERR_OK && (k == 0 || root[0].tenant_id != c->tenant))
+        return ERR_NOT_FOUND;
+    if (e == ERR_OK)
+        *out = root[0];
+    return e;
+}
+
 enum err svc_msg_list(struct svc_ctx *c, const struct msg_op *o, const struct msg_list *q,
                       struct fs_msg_row **rows, size_t *n, bool *has_more)
 {
@@ -615,18 +649,13 @@ enum err svc_msg_list(struct svc_ctx *c, const struct msg_op *o, const struct ms
     *n = 0;
     *has_more = false;
     if (q->thread) {
-        struct fs_msg_page first = { .thread_id = q->container_id, .to_ms = INT64_MAX,
-                                     .limit = 1 };
-        struct fs_msg_row *root;
-        size_t k;
+        struct fs_msg_row root;
 
-        if (!id_shape(q->container_id, "omt_"))
-            return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_NONE, "invalid container_id");
-        e = store_fs_msg_page(c->st, c->a, &first, &root, &k);
-        if (e == ERR_OK && (k == 0 || root[0].tenant_id != c->tenant))
+        e = svc_msg_thread_root(c, q->container_id, &root);
+        if (e == ERR_NOT_FOUND)
             return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_NONE, "invalid container_id");
         if (e == ERR_OK)
-            chat_id = root[0].chat_id;
+            chat_id = root.chat_id;
         page.thread_id = q->container_id;
     }
     if (e == ERR_OK)

@@ -160,6 +160,17 @@ export const ROWS = [
     { dialect: 'feishu', method: 'POST', path: PINS, body: { message_id: '{msg}' }, expect: 232010 },
     { dialect: 'feishu', method: 'DELETE', path: `${PINS}/{msg}`, body: undefined, expect: 232010 },
     { dialect: 'feishu', method: 'GET', path: `${PINS}?chat_id={chat}`, body: undefined, expect: 232010 },
+    // Forward, merge-forward, read status, buzz: A's message in the path or the body, A's
+    // chat as the target (tenant tokens only).
+    M('POST', '/forward?receive_id_type=chat_id', { receive_id: '{own.chat}' }, BOT_ONLY),
+    { dialect: 'feishu', method: 'POST', path: `${MSGS}/{own.msg}/forward?receive_id_type=chat_id`, body: { receive_id: '{chat}' }, expect: 232010, ...BOT_ONLY },
+    { dialect: 'feishu', method: 'POST', path: `${MSGS}/merge_forward?receive_id_type=chat_id`, body: { receive_id: '{own.chat}', message_id_list: ['{msg}'] }, expect: 230001, ...BOT_ONLY },
+    { dialect: 'feishu', method: 'POST', path: `${MSGS}/merge_forward?receive_id_type=chat_id`, body: { receive_id: '{chat}', message_id_list: ['{own.msg}'] }, expect: 232010, ...BOT_ONLY },
+    M('GET', '/read_users?user_id_type=user_id', undefined, BOT_ONLY),
+    M('PATCH', '/urgent_app?user_id_type=user_id', { user_id_list: ['{own.member}'] }, BOT_ONLY),
+    M('PATCH', '/urgent_sms?user_id_type=user_id', { user_id_list: ['{own.member}'] }, BOT_ONLY),
+    M('PATCH', '/urgent_phone?user_id_type=user_id', { user_id_list: ['{own.member}'] }, BOT_ONLY),
+    { dialect: 'feishu', method: 'PATCH', path: `${MSGS}/{own.msg}/urgent_app?user_id_type=open_id`, body: { user_id_list: ['{member_open}'] }, expect: 230001, ...BOT_ONLY },
     // Uploads (downloads and message resources): A's keys are unknown to B (234005 — a key
     // names no tenant), A's message is another tenant's, A's key in B's message is not in it.
     // Downloads answer raw bytes: the control's success is HTTP 200.

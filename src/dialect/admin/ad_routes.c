@@ -286,6 +286,33 @@ static const struct field_rule say_rules[] = {
     { "reply_in_thread", JT_BOOL },
     { NULL },
 };
+/* A person reads a message (docs/admin-api.md); the read event is Feishu's. */
+static enum err ad_fs_read(struct req *rq, json_t *body, json_t *out)
+{
+    return rq->app->fs_talk->read(rq, body, out);
+}
+
+/* Who was buzzed about a message, oldest first (docs/admin-api.md). */
+static enum err ad_fs_buzzes(struct req *rq, json_t *body, json_t *out)
+{
+    struct msg_buzz *b;
+    size_t n;
+    json_t *items;
+    enum err e = svc_msg_buzzes(&rq->svc, rq->params[0], &b, &n);
+
+    (void)body;
+    if (e != ERR_OK)
+        return e;
+    items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:I,s:b}", "user_id", b[i].user_id,
+                                               "app_id", b[i].app_id, "kind", b[i].kind,
+                                               "created_ms", (json_int_t)b[i].created_ms, "read",
+                                               b[i].read));
+    json_object_set_new(out, "items", items);
+    return ERR_OK;
+}
+
 static const struct field_rule recall_rules[] = {
     { "message_id", JT_STRING, F_REQUIRED },
     { "user_id", JT_STRING, F_REQUIRED },
@@ -342,6 +369,8 @@ static const struct route ad_routes[] = {
     { HTTP_POST, "/admin/v1/feishu/recall", R_WRITE | R_JSON, recall_rules, ad_fs_recall },
     { HTTP_POST, "/admin/v1/feishu/react", R_WRITE | R_JSON, react_rules, ad_fs_react },
     { HTTP_POST, "/admin/v1/feishu/unreact", R_WRITE | R_JSON, react_rules, ad_fs_unreact },
+    { HTTP_POST, "/admin/v1/feishu/read", R_WRITE | R_JSON, recall_rules, ad_fs_read },
+    { HTTP_GET, "/admin/v1/feishu/messages/:message_id/buzzes", 0, NULL, ad_fs_buzzes },
     { HTTP_GET, "/admin/v1/feishu/apps/:app_id/connections", 0, NULL, ad_ws_conns },
     { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/kick", R_WRITE, NULL, ad_ws_kick_all },
     { HTTP_POST, "/admin/v1/feishu/apps/:app_id/connections/:id/kick", R_WRITE, NULL, ad_ws_kick },

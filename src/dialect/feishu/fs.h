@@ -39,6 +39,8 @@ enum {
 #define FS_SUBJ_GRANT ((enum subj)(SUBJ_DIALECT + 5))        /* an OAuth grant_type */
 #define FS_SUBJ_CURSOR ((enum subj)(SUBJ_DIALECT + 6))       /* contact v3's page_token */
 #define FS_SUBJ_PIN_LIST ((enum subj)(SUBJ_DIALECT + 7))     /* the pin list's budget per app */
+#define FS_SUBJ_MERGED ((enum subj)(SUBJ_DIALECT + 20))  /* merge-forward: no message mergeable */
+#define FS_SUBJ_DELETED ((enum subj)(SUBJ_DIALECT + 21)) /* read_users, buzz: recalled (230110) */
 
 /* fs_scopes.c: the token kinds and API scopes (any one) of each
  * authenticated route, by method and path. */
@@ -281,6 +283,14 @@ const struct dialect_error *fs_pin_error_lookup(enum err e, enum subj s);
 enum err fs_pin_create(struct req *rq, json_t *body, json_t *out);
 enum err fs_pin_delete(struct req *rq, json_t *body, json_t *out);
 enum err fs_pin_list(struct req *rq, json_t *body, json_t *out);
+/* fs_msg_fwd.c: forward, merge-forward, read_users, buzzes, the read event */
+enum err fs_msg_forward(struct req *rq, json_t *body, json_t *out);
+enum err fs_msg_merge_forward(struct req *rq, json_t *body, json_t *out);
+enum err fs_msg_read_users(struct req *rq, json_t *body, json_t *out);
+enum err fs_msg_urgent(struct req *rq, json_t *body, json_t *out);
+/* im.message.message_read_v1 for 'app' (struct msg_read_event; 'arg' is the request). */
+json_t *fs_msg_read_body(void *arg, int64_t app, const char *event_id, const struct fs_msg_row *m,
+                         int64_t reader, int64_t read_ms);
 /* fs_upload.c (/open-apis/im/v1/images, /files, message resources) */
 const struct dialect_error *fs_up_error_lookup(enum err e, enum subj s);
 enum err fs_image_upload(struct req *rq, json_t *body, json_t *out);

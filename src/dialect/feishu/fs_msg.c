@@ -83,13 +83,22 @@ enum err fs_msg_get(struct req *rq, json_t *body, json_t *out)
     struct msg_op o = op_of(rq, &ev);
     struct fs_msg_view how = { fs_id_type(rq, "user_id_type"), raw_cards(rq), false, { 0, 0 },
                                NULL };
-    struct fs_msg_row m;
+    struct fs_msg_row m, *parts;
+    size_t n = 0;
+    json_t *items;
     enum err e = svc_msg_get(&rq->svc, &o, rq->params[0], &m);
 
     (void)body;
+    /* A merged message comes with its parts, each naming its holder. */
     if (e == ERR_OK)
-        json_object_set_new(out, "items", json_pack("[o]", fs_msg_json(rq, &m, &how)));
-    return e;
+        e = svc_msg_parts(&rq->svc, &m, &parts, &n);
+    if (e != ERR_OK)
+        return e;
+    items = json_pack("[o]", fs_msg_json(rq, &m, &how));
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, fs_msg_json(rq, &parts[i], &how));
+    json_object_set_new(out, "items", items);
+    return ERR_OK;
 }
 
 /* Unix seconds of a time-range parameter, as milliseconds ('dflt' absent). */

@@ -101,6 +101,8 @@ json_t *fs_msg_json(struct req *rq, const struct fs_msg_row *m, struct fs_msg_vi
     json_object_set_new(o, "updated", json_boolean(m->updated));
     json_out_str(o, "chat_id", m->chat_id);
     json_object_set_new(o, "sender", sender_json(rq, m, rq->app_ref, type, how));
+    if (m->upper_id != NULL)
+        json_out_str(o, "upper_message_id", m->upper_id);
     if (!m->deleted)
         json_out_str(body, "content",
                      how->raw_cards && strcmp(m->msg_type, "interactive") == 0 ? m->content

@@ -3,9 +3,12 @@
  * dialect/feishu/fs_msg_sim.c - a person talks, for tests that do not want
  * OAuth (the admin API): says something in a chat (or replies), recalls
  * a message, adds and removes a reaction, through the same svc operations
- * a user token reaches, with the same events. People are named by user_id.
+ * a user token reaches, with the same events, and reads one (a reading no
+ * API makes). People are named by user_id.
  */
 #include "dialect/feishu/fs.h"
+
+#include "core/arena.h"
 
 
 static enum err as_person(struct req *rq, const char *chat_id, const char *message_id,
@@ -88,4 +91,27 @@ static enum err fs_sim_unreact(struct req *rq, json_t *body, json_t *out)
     return sim_reaction(rq, body, out, false);
 }
 
-const struct sim_talk fs_talk = { fs_sim_say, fs_sim_recall, fs_sim_react, fs_sim_unreact };
+/* A person reads a message: the first reading tells the sending bot's app
+ * (im.message.message_read_v1 for a bot's p2p message). */
+static enum err fs_sim_read(struct req *rq, json_t *body, json_t *out)
+{
+    struct msg_read_event ev = { fs_msg_read_body, rq };
+    const char *id = json_str(body, "message_id");
+    int64_t person = 0, at = 0;
+    bool first = false;
+    enum err e = svc_msg_sim_person(&rq->svc, NULL, id, json_str(body, "user_id"), &person);
+
+    if (e == ERR_OK)
+        e = svc_msg_read(&rq->svc, person, id, &ev, &at, &first);
+    if (e != ERR_OK)
+        return e;
+    json_out_str(out, "message_id", id);
+    json_out_str(out, "user_id", json_str(body, "user_id"));
+    json_out_str(out, "read_time", arena_printf(rq->http->arena, "%lld", (long long)at));
+    json_object_set_new(out, "first", json_boolean(first));
+    return ERR_OK;
+}
+
+const struct sim_talk fs_talk = { .say = fs_sim_say, .recall = fs_sim_recall,
+                                  .react = fs_sim_react, .unreact = fs_sim_unreact,
+                                  .read = fs_sim_read };

@@ -72,6 +72,42 @@ static const struct field_rule q_msg_list[] = {
     { NULL },
 };
 
+/* "Forward a message", "Merge and forward messages": the send's id types and thread_id;
+ * uuid is a query parameter here. */
+static const struct field_rule q_msg_forward[] = {
+    { .name = "receive_id_type", .type = JT_STRING, .flags = F_REQUIRED },
+    MSG_UUID,
+    { NULL },
+};
+static const struct field_rule b_msg_forward[] = {
+    MSG_FIELD("receive_id"),
+    { NULL },
+};
+static const struct field_rule msg_id_item = { .type = JT_STRING };
+static const struct field_rule b_msg_merge[] = {
+    MSG_FIELD("receive_id"),
+    { .name = "message_id_list", .type = JT_ARRAY, .flags = F_REQUIRED | F_NULL_BAD | F_RANGE,
+      .min = 1, .max = 100, .each = &msg_id_item },
+    { NULL },
+};
+/* "Query the read status of a message", the buzz pages: user_id_type is required. */
+#define Q_USER_ID_TYPE_REQUIRED                                                              \
+    { .name = "user_id_type", .type = JT_STRING, .flags = F_REQUIRED,                       \
+      .values = fs_user_id_types }
+static const struct field_rule q_msg_read_users[] = {
+    Q_USER_ID_TYPE_REQUIRED, FS_Q_PAGE_SIZE("20"), FS_Q_PAGE_TOKEN,
+    { NULL },
+};
+static const struct field_rule q_msg_urgent[] = {
+    Q_USER_ID_TYPE_REQUIRED,
+    { NULL },
+};
+static const struct field_rule b_msg_urgent[] = {
+    { .name = "user_id_list", .type = JT_ARRAY, .flags = F_REQUIRED | F_NULL_BAD | F_RANGE,
+      .min = 1, .max = 200, .each = &msg_id_item },
+    { NULL },
+};
+
 static const char *const RESOURCE_TYPES[] = { "image", "file", NULL };
 static const struct field_rule q_msg_resource[] = {
     { .name = "type", .type = JT_STRING, .flags = F_REQUIRED, .values = RESOURCE_TYPES,
@@ -173,6 +209,19 @@ static const struct route fs_routes[] = {
     { HTTP_DELETE, "/open-apis/im/v1/pins/:message_id", R_WRITE | FS_IM | FS_PIN, NULL,
       fs_pin_delete },
     { HTTP_GET, "/open-apis/im/v1/pins", FS_IM | FS_PIN, NULL, fs_pin_list, fs_q_pin_list },
+    /* Messages: forward, merge-forward, read status, buzz */
+    { HTTP_POST, "/open-apis/im/v1/messages/:message_id/forward", R_WRITE | R_JSON | FS_IM,
+      b_msg_forward, fs_msg_forward, q_msg_forward },
+    { HTTP_POST, "/open-apis/im/v1/messages/merge_forward", R_WRITE | R_JSON | FS_IM, b_msg_merge,
+      fs_msg_merge_forward, q_msg_forward },
+    { HTTP_GET, "/open-apis/im/v1/messages/:message_id/read_users", FS_IM, NULL,
+      fs_msg_read_users, q_msg_read_users },
+    { HTTP_PATCH, "/open-apis/im/v1/messages/:message_id/urgent_app", R_WRITE | R_JSON | FS_IM,
+      b_msg_urgent, fs_msg_urgent, q_msg_urgent },
+    { HTTP_PATCH, "/open-apis/im/v1/messages/:message_id/urgent_sms", R_WRITE | R_JSON | FS_IM,
+      b_msg_urgent, fs_msg_urgent, q_msg_urgent },
+    { HTTP_PATCH, "/open-apis/im/v1/messages/:message_id/urgent_phone", R_WRITE | R_JSON | FS_IM,
+      b_msg_urgent, fs_msg_urgent, q_msg_urgent },
     /* Images and files: upload, download, a message's resource (multipart forms:
      * their rules are fs_upload.c's) */
     { HTTP_POST, "/open-apis/im/v1/images", R_WRITE | R_UPLOAD | FS_UP, NULL, fs_image_upload },

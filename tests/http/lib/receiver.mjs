@@ -21,6 +21,7 @@ export const EVENT_TYPES = [
     'im.message.recalled_v1',
     'im.message.reaction.created_v1',
     'im.message.reaction.deleted_v1',
+    'im.message.message_read_v1',
 ];
 
 /**
