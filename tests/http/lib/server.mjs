@@ -252,7 +252,10 @@ export async function startServer(opts = {}) {
             throw withLog(err, handle);
         }
         handle.url = `http://127.0.0.1:${handle.port}`;
-        handle.agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+        // An idle pooled connection is dropped after 4 s, before the server's 10 s
+        // keep-alive timeout can close it under a request the agent sends on it
+        // (a worker busy for seconds fires that timeout as soon as it is free).
+        handle.agent = new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 4000 });
     }
 
     // Send 'signal' and wait for the exit. Resolves to {code, signal}. A process that
