@@ -185,9 +185,10 @@ export class Console {
         const page = this.page;
         const onDialog = (d) => d.accept();
         page.once('dialog', onDialog);
-        await page.getByRole('button', { name: button, exact: true }).first().click();
+        await page.getByRole('button', { name: button, exact: typeof button === 'string' }).first().click();
         const dlg = page.getByRole('dialog').or(page.getByRole('alertdialog'));
-        const yes = dlg.getByRole('button', { name: confirm || new RegExp(`^(${escapeRe(button)}|OK|Yes|Confirm)$`, 'i') });
+        const own = typeof button === 'string' ? escapeRe(button) : button.source.replace(/^\^|\$$/g, '');
+        const yes = dlg.getByRole('button', { name: confirm || new RegExp(`^(${own}|OK|Yes|Confirm)$`, 'i') });
         try {
             await yes.first().waitFor({ state: 'visible', timeout: 1500 });
             await yes.first().click();
@@ -196,6 +197,24 @@ export class Console {
         }
         page.off('dialog', onDialog);
         await this.settle();
+    }
+
+    /**
+     * The text of the cell in column 'header' (a RegExp source matched against the
+     * column headers) of the first table row containing 'rowText'; null when none.
+     */
+    async cell(rowText, header) {
+        return this.page.evaluate(([rowText, header]) => {
+            const re = new RegExp(header, 'i');
+            for (const table of document.querySelectorAll('table')) {
+                const i = [...table.querySelectorAll('thead th')].findIndex((th) => re.test(th.textContent.trim()));
+                if (i < 0) continue;
+                for (const tr of table.querySelectorAll('tbody tr')) {
+                    if (tr.textContent.includes(rowText) && tr.children[i]) return tr.children[i].textContent.trim();
+                }
+            }
+            return null;
+        }, [rowText, header]);
     }
 
     /** Save a full-page screenshot as artifacts/console/<name>-<backend>.png; returns the path. */
