@@ -29,12 +29,15 @@ async function furnish(srv) {
             assert.equal(res.status, 200, res.body);
             return res.json;
         };
+        const answered = async (n) => assert.ok(await waitFor(() => bot.replies.length >= n, { timeoutMs: 15000 }), `the bot answered: ${JSON.stringify(bot.errors)}`);
         await say('wangwu', 'text', { text: 'is the build green?' });
+        await answered(1);
         await say('zhaoliu', 'post', { zh_cn: { title: 'Release notes', content: [[{ tag: 'text', text: 'Version 2 is out.' }]] } });
+        // Recalled once the bot has answered it: the answer stays, quoting a recalled message.
         const gone = await say('zhaoliu', 'text', { text: 'oops, wrong chat' });
+        await answered(2);
         const rc = await srv.request('POST', '/admin/v1/feishu/recall', { headers: ADMIN_HEADERS, body: { message_id: gone.message_id, user_id: 'zhaoliu' } });
         assert.equal(rc.status, 200, rc.body);
-        assert.ok(await waitFor(() => bot.replies.length >= 2, { timeoutMs: 15000 }), `the bot answered: ${JSON.stringify(bot.errors)}`);
         const rule = await srv.request('POST', '/admin/v1/faults', {
             headers: ADMIN_HEADERS, body: { dialect: 'feishu', route: 'GET /open-apis/im/v1/chats/:chat_id', tenant: 'Acme', count: 1, answer: { code: 99991400 } },
         });

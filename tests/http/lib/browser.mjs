@@ -94,7 +94,9 @@ export class Console {
         page.on('requestfinished', done);
         page.on('requestfailed', (r) => {
             done(r);
-            this.problem(`request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`);
+            const why = r.failure()?.errorText;
+            if (this.navigating && why === 'net::ERR_ABORTED') return;
+            this.problem(`request failed: ${r.method()} ${r.url()}: ${why}`);
         });
         page.on('response', (r) => {
             if (r.status() >= 400) this.problem(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
@@ -123,14 +125,35 @@ export class Console {
 
     /** Log in as a script does: /console/#token=<admin token>. */
     async login() {
-        await this.page.goto(`${this.srv.url}/console/#token=${encodeURIComponent(ADMIN_TOKEN)}`);
+        await this.navigate(`${this.srv.url}/console/#token=${encodeURIComponent(ADMIN_TOKEN)}`);
         await this.settle();
     }
 
-    /** Go to a hash route of the console ('#/...'). */
+    /**
+     * Go to a route of the console ('#/...'; '' for its home). On a console page this
+     * only changes the fragment, as the console's own links do (no reload, so no poll
+     * in flight is cut off); elsewhere it loads the page.
+     */
     async go(hash) {
-        await this.page.goto(`${this.srv.url}/console/${hash}`);
+        const base = `${this.srv.url}/console/`;
+        if (this.page.url().startsWith(base)) {
+            await this.page.evaluate((h) => {
+                location.hash = h || '#/';
+            }, hash);
+        } else {
+            await this.navigate(base + hash);
+        }
         await this.settle();
+    }
+
+    /** Load 'url'; a request the navigation itself cuts off is not the page's fault. */
+    async navigate(url) {
+        this.navigating = true;
+        try {
+            await this.page.goto(url);
+        } finally {
+            this.navigating = false;
+        }
     }
 
     /**
@@ -156,7 +179,7 @@ export class Console {
 
     /** From the tenant list, open the tenant named 'name', then its link 'section' ("Chats", ...). */
     async openTenant(name, section) {
-        await this.go(''); // the console's home: the tenant list
+        await this.go(''); // the console's home: the tenant list (#/)
         await this.follow(name);
         if (section) await this.follow(section);
     }
