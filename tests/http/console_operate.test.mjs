@@ -1,16 +1,18 @@
 // Operating the emulator from the web console in a real browser (headless Chromium,
 // playwright-core): reset a tenant and see it empty, add a fault rule and see it fire
-// (and remove it), take a snapshot and restore it, advance the clock. Each destructive
+// (and remove it), take a snapshot and restore it, advance the clock, redeliver an event. Each destructive
 // step is confirmed as a person would (a confirm() or a dialog in the page). Found by
 // the names issue 20 fixes: the tenant page's button "Reset tenant" and links "Chats",
 // "People", "Faults", "Requests", "Snapshots"; the text box "Snapshot name" and the
 // buttons "Take snapshot" and "Restore"; the button "Advance clock". The fault rule's
-// form fields are the console's own (docs/console.md).
+// form fields, an event's link (named by its type) and its "Redeliver" are the
+// console's own.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_HEADERS, makeTempDir, waitFor } from './lib/server.mjs';
 import { withFeishuServer, tenantToken, createChat, fs, APP1 } from './lib/feishu.mjs';
+import { startEchoBot } from './lib/echobot.mjs';
 import { browserSkip, withConsole } from './lib/browser.mjs';
 
 const T = { skip: browserSkip, timeout: 180_000 };
@@ -139,5 +141,37 @@ test('console: advance the clock', T, async () => {
                 'the clock moved on');
             c.assertClean('clock');
         });
+    });
+});
+
+test('console: redeliver an event, and the bot gets it again', T, async () => {
+    await withFeishuServer(async (srv) => {
+        const bot = await startEchoBot(srv);
+        try {
+            const token = await tenantToken(srv, APP1);
+            const chat = await createChat(srv, token, { name: 'Redelivered', user_id_list: ['wangwu'] }, { user_id_type: 'user_id' });
+            const said = await srv.request('POST', '/admin/v1/feishu/say', {
+                headers: ADMIN_HEADERS,
+                body: { chat_id: chat.chat_id, user_id: 'wangwu', msg_type: 'text', content: JSON.stringify({ text: 'once more' }) },
+            });
+            assert.equal(said.status, 200, said.body);
+            assert.ok(await waitFor(() => bot.replies.length === 1, { timeoutMs: 15000 }), JSON.stringify(bot.errors));
+            const pushes = () => bot.rx.raw.filter((r) => r.body.includes('im.message.receive_v1')).length;
+            assert.equal(pushes(), 1);
+            await withConsole(srv, async (c) => {
+                await c.openTenant('Acme', 'Events');
+                await c.follow('im.message.receive_v1');
+                await c.see('once more');
+                await c.clickConfirmed('Redeliver');
+                assert.ok(await waitFor(() => pushes() === 2, { timeoutMs: 15000 }), 'the event was pushed again');
+                // The page shows the second attempt without a reload (it polls).
+                assert.ok(await waitFor(async () => (await c.rowCount('^Attempt$')) === 2, { timeoutMs: 10000 }),
+                    `two attempts shown: ${await c.rowCount('^Attempt$')}`);
+                assert.ok(await waitFor(() => bot.replies.length === 2), 'the bot answered the redelivered event');
+                c.assertClean('redeliver');
+            });
+        } finally {
+            await bot.stop();
+        }
     });
 });

@@ -58,6 +58,7 @@ const PAGES = [
     ['chat', ['Acme', 'Chats', CHAT], 'is the build green?'],
     ['people', ['Acme', 'People'], 'Zhao Liu'],
     ['events', ['Acme', 'Events'], 'im.message.receive_v1'],
+    ['event', ['Acme', 'Events', 'im.message.receive_v1'], 'is the build green?'],
     ['requests', ['Acme', 'Requests'], '/open-apis/im/v1/chats'],
     ['faults', ['Acme', 'Faults'], 'GET /open-apis/im/v1/chats/:chat_id'],
     ['snapshots', ['Acme', 'Snapshots'], 'furnished'],

@@ -240,6 +240,17 @@ export class Console {
         }, [rowText, header]);
     }
 
+    /** The number of body rows of the first table with a column header matching 'header'. */
+    async rowCount(header) {
+        return this.page.evaluate((header) => {
+            const re = new RegExp(header, 'i');
+            for (const table of document.querySelectorAll('table')) {
+                if ([...table.querySelectorAll('thead th')].some((th) => re.test(th.textContent.trim()))) return table.querySelectorAll('tbody tr').length;
+            }
+            return 0;
+        }, header);
+    }
+
     /** Save a full-page screenshot as artifacts/console/<name>-<backend>.png; returns the path. */
     async screenshot(name) {
         fs.mkdirSync(ARTIFACTS, { recursive: true });
