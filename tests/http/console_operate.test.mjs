@@ -23,15 +23,21 @@ async function acmeCounts(srv) {
     return res.json.items.find((t) => t.name === 'Acme').counts;
 }
 
+// A chat of Acme's bot with Wang Wu in it, who has said 'text' there.
+async function chatSaid(srv, name, text) {
+    const token = await tenantToken(srv, APP1);
+    const chat = await createChat(srv, token, { name, user_id_list: ['wangwu'] }, { user_id_type: 'user_id' });
+    const said = await srv.request('POST', '/admin/v1/feishu/say', {
+        headers: ADMIN_HEADERS,
+        body: { chat_id: chat.chat_id, user_id: 'wangwu', msg_type: 'text', content: JSON.stringify({ text }) },
+    });
+    assert.equal(said.status, 200, said.body);
+    return chat;
+}
+
 test('console: reset a tenant, and it is empty', T, async () => {
     await withFeishuServer(async (srv) => {
-        const token = await tenantToken(srv, APP1);
-        const chat = await createChat(srv, token, { name: 'Before the reset', user_id_list: ['wangwu'] }, { user_id_type: 'user_id' });
-        const said = await srv.request('POST', '/admin/v1/feishu/say', {
-            headers: ADMIN_HEADERS,
-            body: { chat_id: chat.chat_id, user_id: 'wangwu', msg_type: 'text', content: JSON.stringify({ text: 'soon gone' }) },
-        });
-        assert.equal(said.status, 200, said.body);
+        await chatSaid(srv, 'Before the reset', 'soon gone');
         assert.ok((await acmeCounts(srv)).fs_chat >= 1);
         await withConsole(srv, async (c) => {
             const page = c.page;
@@ -148,13 +154,7 @@ test('console: redeliver an event, and the bot gets it again', T, async () => {
     await withFeishuServer(async (srv) => {
         const bot = await startEchoBot(srv);
         try {
-            const token = await tenantToken(srv, APP1);
-            const chat = await createChat(srv, token, { name: 'Redelivered', user_id_list: ['wangwu'] }, { user_id_type: 'user_id' });
-            const said = await srv.request('POST', '/admin/v1/feishu/say', {
-                headers: ADMIN_HEADERS,
-                body: { chat_id: chat.chat_id, user_id: 'wangwu', msg_type: 'text', content: JSON.stringify({ text: 'once more' }) },
-            });
-            assert.equal(said.status, 200, said.body);
+            await chatSaid(srv, 'Redelivered', 'once more');
             assert.ok(await waitFor(() => bot.replies.length === 1, { timeoutMs: 15000 }), JSON.stringify(bot.errors));
             const pushes = () => bot.rx.raw.filter((r) => r.body.includes('im.message.receive_v1')).length;
             assert.equal(pushes(), 1);
