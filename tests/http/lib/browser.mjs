@@ -35,7 +35,7 @@ export const browserSkip =
 /** The backend a run is on, for artifact names. */
 export const backend = () => (process.env.QUNZU_TEST_PG ? 'pg' : 'sqlite');
 
-const WAIT_MS = 15000;
+const WAIT_MS = 30000;
 
 /**
  * Launch the browser, open the console on 'srv' logged in with the admin token, run
