@@ -9,14 +9,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_HEADERS, makeTempDir, waitFor } from './lib/server.mjs';
 import { withFeishuServer, tenantToken, createChat, fs, APP1 } from './lib/feishu.mjs';
+import { ACME, getToken, addGroupOk } from './lib/wecom.mjs';
 import { startEchoBot } from './lib/echobot.mjs';
 import { browserSkip, withConsole } from './lib/browser.mjs';
 
 const CHAT = 'Everything chat';
 
 // Acme with a chat and its timeline (a person's message, the bot's reply, a post, a
-// recalled message), events with their deliveries, a fault rule, a snapshot, and calls
-// in the request inspector.
+// recalled message), events with their deliveries, a fault rule, a snapshot, calls in
+// the request inspector, and a WeCom knowledge group.
 async function furnish(srv) {
     const bot = await startEchoBot(srv);
     try {
@@ -43,6 +44,7 @@ async function furnish(srv) {
         });
         assert.equal(rule.status, 200, rule.body);
         assert.equal((await fs(srv, 'GET', `/open-apis/im/v1/chats/${chat.chat_id}`, token)).status, 429);
+        await addGroupOk(srv, await getToken(srv, ACME), 'Returns');
         const snap = await srv.request('POST', '/admin/v1/snapshots', { headers: ADMIN_HEADERS, body: { name: 'furnished' } });
         assert.equal(snap.status, 200, snap.body);
     } finally {
@@ -62,6 +64,8 @@ const PAGES = [
     ['requests', ['Acme', 'Requests'], '/open-apis/im/v1/chats'],
     ['faults', ['Acme', 'Faults'], 'GET /open-apis/im/v1/chats/:chat_id'],
     ['snapshots', ['Acme', 'Snapshots'], 'furnished'],
+    // The console's own section (issue 20 lists WeCom groups and Udesk trees, no name).
+    ['knowledge', ['Acme', 'Knowledge'], 'Returns'],
 ];
 
 test('console: every main page loads cleanly, is kept as a screenshot and passes axe-core', { skip: browserSkip, timeout: 300_000 }, async () => {
