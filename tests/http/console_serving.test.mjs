@@ -23,7 +23,13 @@ const TYPES = {
     '.svg': 'image/svg+xml',
     '.png': 'image/png',
     '.ico': 'image/x-icon',
+    '.jpg': 'image/jpeg',
+    '.jpeg': 'image/jpeg',
+    '.gif': 'image/gif',
+    '.webp': 'image/webp',
+    '.woff': 'font/woff',
     '.woff2': 'font/woff2',
+    '.map': 'application/json; charset=utf-8',
 };
 
 // The files the build compiles in (tools/embed_console.cmake skips dot files and ~).
