@@ -9,6 +9,9 @@ pkgs=(gcc make cmake pkg-config libh2o-evloop-dev libjansson-dev libsqlite3-dev 
   libwslay-dev libprotobuf-c-dev protobuf-c-compiler)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(clang libclang-rt-14-dev postgresql postgresql-client wrk curl valgrind)
+  # The console's browser tests drive Debian's Chromium (playwright-core from
+  # npm never downloads a browser); a font so its pages render text.
+  pkgs+=(chromium fonts-dejavu-core)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi

@@ -13,6 +13,7 @@
 #include "core/arena.h"
 #include "core/metrics.h"
 #include "core/str.h"
+#include "http/http_console.h"
 
 #include <string.h>
 
@@ -74,6 +75,22 @@ static bool handle_health(struct http_req *r, struct worker_state *ws)
     r->content_type = "application/json; charset=utf-8";
     r->resp_body = body;
     r->resp_len = strlen(body);
+    return true;
+}
+
+/* The web console's files (http/http_console.c), answered before any
+ * dialect: one metrics series of their own, and no place in the request
+ * inspector, which keeps the vendor dialects' calls. */
+static bool console_serve(struct http_req *r)
+{
+    static const char label[] = "console";
+
+    if (!http_console_serve(r))
+        return false;
+    r->route_id = label;
+    r->dialect_label = label;
+    r->method_label = "any";
+    r->route_label = "/console/";
     return true;
 }
 
@@ -553,7 +570,7 @@ void dialect_handle(struct http_req *r)
     json_t *out;
     enum err e;
 
-    if (handle_health(r, ws) || dialect_metrics(r, ws))
+    if (handle_health(r, ws) || dialect_metrics(r, ws) || console_serve(r))
         return;
     d = find_dialect(ws->app, r);
     if (d == NULL) {

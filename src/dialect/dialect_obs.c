@@ -29,8 +29,10 @@ void dialect_observe(void *userdata, const struct http_req *r, int64_t latency_u
         mr.route = "unmatched";
     }
     metrics_observe(app->metrics, &mr, r->status, latency_us);
-    /* The inspector keeps the vendor dialects' calls: not its own plane's. */
-    if (r->dialect_label != NULL && strcmp(r->dialect_label, "admin") != 0)
+    /* The inspector keeps the vendor dialects' calls: not its own plane's,
+     * nor the console's files. */
+    if (r->dialect_label != NULL && strcmp(r->dialect_label, "admin") != 0
+        && strcmp(r->dialect_label, "console") != 0)
         svc_inspect_record(app->inspector, r, latency_us);
     if (app->access_json_fd >= 0)
         access_json_write(app->access_json_fd, r, latency_us);

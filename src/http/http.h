@@ -42,6 +42,7 @@ struct http_req {
     const char *host;          /* Host header value, or NULL */
     const char *req_content_type; /* Content-Type header value, or NULL */
     const char *range;            /* Range header value, or NULL */
+    const char *if_none_match;    /* If-None-Match header value, or NULL */
     char peer[64];             /* client IP address */
     char rid[32];              /* request id: 25 decimal digits */
     struct arena *arena;       /* request memory, reset after the response */

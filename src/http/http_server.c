@@ -95,6 +95,8 @@ static const char *reason_phrase(int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 301: return "Moved Permanently";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -192,7 +194,9 @@ static void respond(h2o_req_t *req, const struct http_req *r)
         h2o_add_header_by_str(&req->pool, &req->res.headers, r->headers[i].name,
                               strlen(r->headers[i].name), 0, NULL, v.base, v.len);
     }
-    req->res.content_length = r->resp_len;
+    /* A 304 has no body, and a Content-Length would have to be the
+     * representation's (RFC 9110, 304 Not Modified): none is sent. */
+    req->res.content_length = r->status == 304 ? SIZE_MAX : r->resp_len;
     /* h2o_send_inline copies the body into the request's pool. */
     h2o_send_inline(req, r->resp_body ? r->resp_body : "", r->resp_len);
 }
@@ -301,6 +305,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     r.authorization = header_value(req, H2O_TOKEN_AUTHORIZATION, r.arena);
     r.req_content_type = header_value(req, H2O_TOKEN_CONTENT_TYPE, r.arena);
     r.range = header_value(req, H2O_TOKEN_RANGE, r.arena);
+    r.if_none_match = header_value(req, H2O_TOKEN_IF_NONE_MATCH, r.arena);
     r.host = req->authority.base ? arena_strndup(r.arena, req->authority.base, req->authority.len)
                                  : NULL;
     r.ws_handshake = http_ws_is_handshake(req);
@@ -359,6 +364,7 @@ struct http_req *http_defer(struct http_req *r)
     d->r.host = arena_strdup(a, r->host);
     d->r.req_content_type = arena_strdup(a, r->req_content_type);
     d->r.range = arena_strdup(a, r->range);
+    d->r.if_none_match = arena_strdup(a, r->if_none_match);
     d->w = fl->w;
     d->req = fl->req;
     d->t0 = fl->t0;
