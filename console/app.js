@@ -13,6 +13,7 @@ import { eventsPage, eventPage } from './pages/events.js';
 import { requestsPage } from './pages/requests.js';
 import { faultsPage } from './pages/faults.js';
 import { snapshotsPage } from './pages/snapshots.js';
+import { knowledgePage } from './pages/knowledge.js';
 
 const main = document.getElementById('main');
 
@@ -29,6 +30,7 @@ const routes = [
     [['tenants', ':name', 'requests'], requestsPage],
     [['tenants', ':name', 'faults'], faultsPage],
     [['tenants', ':name', 'snapshots'], snapshotsPage],
+    [['tenants', ':name', 'knowledge'], knowledgePage],
     [['faults'], faultsPage],
     [['snapshots'], snapshotsPage],
     [['requests'], requestsPage],
@@ -151,7 +153,7 @@ async function clock() {
     if (box.firstChild) return;
     const out = h('span', { class: 'now' }, '');
     const secs = h('input', { type: 'number', min: 0, step: 1, value: '3600', inputmode: 'numeric', class: 'secs' });
-    const msg = h('span', { class: 'msg', role: 'status' });
+    const msg = h('span', { class: 'clock-msg', role: 'status' });
     const show = (c) => fill(out, `Server clock ${when(c.now)}`, c.offset_seconds ? ` (+${c.offset_seconds} s)` : '');
     const form = h('form', { class: 'advance', onsubmit: async (ev) => {
         ev.preventDefault();

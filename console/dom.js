@@ -51,7 +51,7 @@ export function when(t, ms = false) {
 
 /** A table: headers and rows of cells (each a node or text). */
 export function table(caption, headers, rows) {
-    return h('div', { class: 'table-wrap' },
+    return h('div', { class: 'table-wrap', tabindex: 0 },
         h('table', {},
             caption ? h('caption', {}, caption) : null,
             h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),

@@ -52,7 +52,7 @@ function membersSection(chatId, onMembers) {
     });
     const sec = h('section', { 'aria-labelledby': 'members-h', class: 'card' },
         h('h2', { id: 'members-h' }, 'Members'),
-        h('div', { class: 'table-wrap' }, h('table', {},
+        h('div', { class: 'table-wrap', tabindex: 0 }, h('table', {},
             h('thead', {}, h('tr', {}, ['Name', 'Kind', 'ID', 'Role'].map((x) => h('th', { scope: 'col' }, x)))), body)),
         list.status, list.button);
     return { sec, first: list.first };

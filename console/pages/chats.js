@@ -37,7 +37,7 @@ export async function chatsPage(ctx) {
     fill(ctx.main,
         pageHead(ctx, 'Chats', { tenant: name, section: 'chats' }),
         msg,
-        h('div', { class: 'table-wrap' }, h('table', {},
+        h('div', { class: 'table-wrap', tabindex: 0 }, h('table', {},
             h('caption', {}, `Feishu chats of ${name}, oldest first`),
             h('thead', {}, h('tr', {}, ['Chat', 'Mode', 'State', 'People', 'Bots', 'Last active'].map((x) => h('th', { scope: 'col' }, x)))),
             body)),

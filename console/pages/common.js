@@ -12,6 +12,7 @@ const SECTIONS = [
     ['requests', 'Requests'],
     ['faults', 'Faults'],
     ['snapshots', 'Snapshots'],
+    ['knowledge', 'Knowledge'],
 ];
 
 export const tenantHref = (name, section = '') => `#/tenants/${enc(name)}${section ? `/${section}` : ''}`;

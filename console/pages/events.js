@@ -52,7 +52,7 @@ export async function eventsPage(ctx) {
     fill(ctx.main,
         pageHead(ctx, 'Events', { tenant: name, section: 'events' }),
         h('p', {}, 'Every event the tenant\'s apps were sent, oldest first; new ones appear as they are written.'),
-        h('div', { class: 'table-wrap' }, h('table', {},
+        h('div', { class: 'table-wrap', tabindex: 0 }, h('table', {},
             h('caption', {}, `Event log of ${name}`),
             h('thead', {}, h('tr', {}, ['Event', 'Seq', 'App', 'About', 'State', 'Attempts', 'Written'].map((x) => h('th', { scope: 'col' }, x)))),
             body)),

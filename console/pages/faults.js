@@ -81,7 +81,7 @@ export async function faultsPage(ctx) {
     fill(ctx.main,
         pageHead(ctx, name ? 'Faults' : 'All fault rules', name ? { tenant: name, section: 'faults' } : {}),
         msg,
-        h('div', { class: 'table-wrap' }, h('table', {},
+        h('div', { class: 'table-wrap', tabindex: 0 }, h('table', {},
             h('caption', {}, name ? `Fault rules naming ${name} or its apps` : 'Every fault rule'),
             h('thead', {}, h('tr', {}, ['Rule', 'Dialect', 'Route', 'Applies to', 'How often', 'Answer', 'Fired here', 'Added', 'Actions'].map((x) => h('th', { scope: 'col' }, x)))),
             body)),

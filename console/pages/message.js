@@ -98,7 +98,10 @@ export function messageGist(m) {
     if (!m) return '';
     if (m.deleted) return 'a recalled message';
     const c = parse(m.body && m.body.content) || {};
-    if (m.msg_type === 'text') return (c.text || '').slice(0, 80);
+    if (m.msg_type === 'text') {
+        const names = new Map((m.mentions || []).map((x) => [x.key, x.name || x.id]));
+        return (c.text || '').replace(/@_user_\d+/g, (k) => `@${names.get(k) || k}`).slice(0, 80);
+    }
     if (m.msg_type === 'post') return (c.title || 'rich text').slice(0, 80);
     if (m.msg_type === 'interactive') return (c.title || 'card').slice(0, 80);
     return m.msg_type;

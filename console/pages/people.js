@@ -31,7 +31,7 @@ export async function peoplePage(ctx) {
     fill(ctx.main,
         pageHead(ctx, 'People', { tenant: name, section: 'people' }),
         msg,
-        h('div', { class: 'table-wrap' }, h('table', {},
+        h('div', { class: 'table-wrap', tabindex: 0 }, h('table', {},
             h('caption', {}, `People of ${name}`),
             h('thead', {}, h('tr', {}, ['Name', 'user_id', 'union_id', 'Email', 'Actions'].map((x) => h('th', { scope: 'col' }, x)))),
             body)),

@@ -53,7 +53,7 @@ export async function snapshotsPage(ctx) {
         pageHead(ctx, name ? 'Snapshots' : 'All snapshots', name ? { tenant: name, section: 'snapshots' } : {}),
         h('p', {}, 'A snapshot holds the whole server state, every tenant\'s. Restoring one brings all of it back.'),
         msg, form,
-        h('div', { class: 'table-wrap' }, h('table', {},
+        h('div', { class: 'table-wrap', tabindex: 0 }, h('table', {},
             h('caption', {}, 'Snapshots'),
             h('thead', {}, h('tr', {}, ['Snapshot', 'Size', 'Taken', 'Actions'].map((x) => h('th', { scope: 'col' }, x)))),
             body)));

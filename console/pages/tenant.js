@@ -17,6 +17,8 @@ async function counts(name) {
     }
 }
 
+const narrow = (el) => { el.classList.add('narrow'); return el; };
+
 function connections(app, msg) {
     const box = h('div', { class: 'conns' });
     const load = async () => {
@@ -71,7 +73,7 @@ export async function tenantPage(ctx) {
         apps.length ? h('section', { 'aria-labelledby': 'apps' }, h('h2', { id: 'apps' }, 'Feishu apps'), apps.map((a) => a.sec)) : null,
         h('section', { 'aria-labelledby': 'holds' },
             h('h2', { id: 'holds' }, 'What it holds'),
-            held.length ? table('Rows per table', ['Table', 'Rows'], held.map(([k, v]) => [h('code', {}, k), String(v)]))
+            held.length ? narrow(table('Rows per table', ['Table', 'Rows'], held.map(([k, v]) => [h('code', {}, k), String(v)])))
                 : h('p', {}, 'Nothing yet.')),
         h('section', { 'aria-labelledby': 'ops', class: 'ops' },
             h('h2', { id: 'ops' }, 'Operate'),

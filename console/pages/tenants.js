@@ -29,7 +29,7 @@ export async function tenantsPage(ctx) {
             h('li', {}, h('a', { href: '#/requests' }, 'All requests')),
             h('li', {}, h('a', { href: '#/faults' }, 'All fault rules')),
             h('li', {}, h('a', { href: '#/snapshots' }, 'All snapshots')))),
-        h('div', { class: 'table-wrap' }, h('table', {},
+        h('div', { class: 'table-wrap', tabindex: 0 }, h('table', {},
             h('caption', {}, 'Tenants, in creation order'),
             h('thead', {}, h('tr', {}, ['Tenant', 'Dialects', 'People', 'Chats', 'Messages', 'Events', 'Created'].map((x) => h('th', { scope: 'col' }, x)))),
             body)),
