@@ -55,7 +55,8 @@ function membersSection(chatId, onMembers) {
         h('div', { class: 'table-wrap', tabindex: 0 }, h('table', {},
             h('thead', {}, h('tr', {}, ['Name', 'Kind', 'ID', 'Role'].map((x) => h('th', { scope: 'col' }, x)))), body)),
         list.status, list.button);
-    return { sec, first: list.first };
+    const reload = async () => { body.replaceChildren(); list.reset(); await list.first(); };
+    return { sec, first: list.first, reload };
 }
 
 export async function chatPage(ctx) {
@@ -78,6 +79,8 @@ export async function chatPage(ctx) {
             if (m.type === 'user') {
                 const other = othersGroup.querySelector(`option[value="${CSS.escape(m.id)}"]`);
                 if (other) other.remove();
+                const asked = invitee.querySelector(`option[value="${CSS.escape(m.id)}"]`);
+                if (asked) asked.remove();
                 memberGroup.append(h('option', { value: m.id }, `${m.name} (${m.id})`));
                 mention.append(h('option', { value: m.id }, `${m.name}`));
             } else {
@@ -87,8 +90,23 @@ export async function chatPage(ctx) {
         }
     };
     const membersBox = membersSection(chatId, addMembers);
+    // After a join, leave or invite: the members again, and who can act and be mentioned.
+    const reloadMembers = async () => {
+        const keep = actAs.value;
+        members.clear();
+        memberGroup.replaceChildren();
+        mention.replaceChildren(mention.firstChild);
+        await membersBox.reload();
+        if ([...actAs.options].some((o) => o.value === keep)) actAs.value = keep;
+    };
     images.knowBots(() => [...members.values()].filter((m) => m.type === 'bot').map((m) => m.id));
 
+    const invitee = h('select', { name: 'invitee' }, h('option', { value: '' }, 'Choose someone…'));
+    // A person of the tenant not in the chat: they may still act (join) or be invited.
+    const notMember = (p) => {
+        othersGroup.append(h('option', { value: p.user_id }, `${p.name} (${p.user_id})`));
+        invitee.append(h('option', { value: p.user_id }, `${p.name} (${p.user_id})`));
+    };
     const text = h('textarea', { name: 'message', rows: 3 });
     const replyInThread = h('input', { type: 'checkbox', name: 'thread' });
     const replyBox = h('div', { class: 'replying', hidden: true });
@@ -133,9 +151,20 @@ export async function chatPage(ctx) {
             h('button', { type: 'submit', class: 'primary' }, 'Send')),
         h('div', { class: 'row' },
             h('button', { type: 'button', onclick: () => run({ label: 'Leave' }, async () => {
-                const r = await api('POST', '/admin/v1/feishu/leave', { chat_id: chatId, user_id: actor() });
-                fill(msg, `${actor()} ${r.result}.`);
+                const who = actor();
+                const r = await api('POST', '/admin/v1/feishu/leave', { chat_id: chatId, user_id: who });
+                await reloadMembers();
+                notMember({ user_id: who, name: who });
+                actAs.value = who;
+                fill(msg, `${who} ${r.result}.`);
             }) }, 'Leave chat'),
+            field('Person to invite', invitee),
+            h('button', { type: 'button', onclick: () => run({ label: 'Invite' }, async () => {
+                if (!invitee.value) return;
+                const r = await api('POST', '/admin/v1/feishu/invite', { chat_id: chatId, inviter_user_id: actor(), user_id: invitee.value });
+                fill(msg, `${invitee.value}: ${r.result.replace(/_/g, ' ')}.`);
+                if (r.result === 'joined') await reloadMembers();
+            }) }, 'Invite'),
             apps.map((a) => h('button', { type: 'button', onclick: () => run({ label: 'p2p' }, async () => {
                 const r = await api('POST', '/admin/v1/feishu/p2p_enter', { app_id: a.app_id, user_id: actor() });
                 location.hash = `#/tenants/${enc(name)}/chats/${enc(r.chat_id)}`;
@@ -263,8 +292,7 @@ export async function chatPage(ctx) {
     await membersBox.first();
     // People not in the chat, to join them or act otherwise (first page).
     const people = await api('GET', `/admin/v1/tenants/${enc(name)}/people${qs({ limit: 200 })}`);
-    for (const p of people.items) if (!members.has(p.user_id)) othersGroup.append(h('option', { value: p.user_id }, `${p.name} (${p.user_id})`));
-    if (!othersGroup.children.length) othersGroup.remove();
+    for (const p of people.items) if (!members.has(p.user_id)) notMember(p);
     await refresh();
     ctx.every(POLL_MS, refresh);
     ctx.onLeave(images.release);
