@@ -37,11 +37,21 @@ function connections(app, msg) {
 function appSection(app, msg) {
     const ev = app.event;
     const conns = ev && ev.mode === 'long_connection' ? connections(app, msg) : null;
+    const scopes = h('dd', {}, '…');
+    const range = h('dd', {}, '…');
+    const access = async () => {
+        const a = await api('GET', `/admin/v1/feishu/apps/${enc(app.app_id)}`);
+        fill(scopes, a.scopes.map((x) => (x === '*' ? 'the default (every scope but im:chat:operate_as_owner)' : x)).join(', '));
+        fill(range, a.contact_range === 'all' ? 'the whole directory'
+            : `departments ${(a.contact_range.departments || []).join(', ') || '—'}; people ${(a.contact_range.users || []).join(', ') || '—'}`);
+    };
     const sec = h('section', { class: 'card', 'aria-labelledby': `app-${app.app_id}` },
         h('h3', { id: `app-${app.app_id}` }, app.name),
         h('dl', { class: 'facts' },
             h('dt', {}, 'App ID'), h('dd', {}, h('code', {}, app.app_id)),
             h('dt', {}, 'Bot open_id'), h('dd', {}, h('code', {}, app.bot_open_id || '—')),
+            h('dt', {}, 'Scopes'), scopes,
+            h('dt', {}, 'Contact range'), range,
             h('dt', {}, 'Events'), h('dd', {}, ev ? `${ev.mode === 'long_connection' ? 'long connection' : `webhook to ${ev.callback_url}`}` : 'no subscription'),
             ev ? [h('dt', {}, 'Event types'), h('dd', {}, (ev.types || []).join(', ') || '—')] : null),
         h('details', {}, h('summary', {}, 'Credentials'),
@@ -50,7 +60,7 @@ function appSection(app, msg) {
                 ev ? [h('dt', {}, 'Encrypt key'), h('dd', {}, h('code', {}, ev.encrypt_key || '—')),
                     h('dt', {}, 'Verification token'), h('dd', {}, h('code', {}, ev.verification_token || '—'))] : null)),
         conns ? conns.box : null);
-    return { sec, load: conns ? conns.load : async () => {} };
+    return { sec, load: () => Promise.all([access(), conns && conns.load()]) };
 }
 
 export async function tenantPage(ctx) {

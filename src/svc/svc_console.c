@@ -9,6 +9,8 @@
 #include "core/arena.h"
 #include "store/store_console.h"
 
+#include <string.h>
+
 static json_t *chat_item(const void *row, const void *arg)
 {
     const struct console_chat *r = row;
@@ -233,4 +235,34 @@ enum err svc_console_messages(struct svc_ctx *c, const char *chat_id, const char
         *more = true;
     }
     return e;
+}
+
+enum err svc_console_app(struct svc_ctx *c, const char *app_id, json_t **out)
+{
+    struct fs_app_row app;
+    struct fs_access_row acc;
+    json_t *scopes = json_array(), *range;
+    enum err e = store_fs_app_by_app_id(c->st, c->a, app_id, &app);
+
+    *out = NULL;
+    if (e == ERR_NOT_FOUND)
+        e = err_set(c->ei, ERR_NOT_FOUND, SUBJ_NONE, "app '%s' not found", app_id);
+    if (e == ERR_OK)
+        e = store_fs_access_get(c->st, c->a, app.id, &acc);
+    if (e != ERR_OK) {
+        json_decref(scopes);
+        return e;
+    }
+    /* Space-separated names as the seed gave them; none stored: the default. */
+    for (const char *p = acc.scopes ? acc.scopes : "*"; *p != '\0';) {
+        size_t n = strcspn(p, " ");
+
+        if (n > 0)
+            json_array_append_new(scopes, json_stringn(p, n));
+        p += n + (p[n] == ' ');
+    }
+    range = acc.contact_range ? json_text(acc.contact_range) : json_string("all");
+    *out = json_pack("{s:s,s:s,s:o,s:o}", "app_id", app.app_id, "name", app.name, "scopes",
+                     scopes, "contact_range", range);
+    return ERR_OK;
 }

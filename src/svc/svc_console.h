@@ -20,6 +20,10 @@ json_t *svc_console_actor(struct svc_ctx *c, const struct actor *who);
 enum err svc_console_chat(struct svc_ctx *c, const char *chat_id, json_t **out);
 enum err svc_console_members(struct svc_ctx *c, const char *chat_id, int64_t after,
                              int64_t limit, json_t **out);
+/* A Feishu app of any tenant: {"app_id", "name", "scopes"
+ * (as the seed named them; "*": the default), "contact_range" ("all" or
+ * {"departments", "users"})}. */
+enum err svc_console_app(struct svc_ctx *c, const char *app_id, json_t **out);
 /* A page of the chat's timeline (thread_id NULL) or of one of its threads,
  * newest first, before the row (before_ms, before) (before 0: from the
  * newest); '*more' when older ones remain. Sets c->tenant to the chat's. */

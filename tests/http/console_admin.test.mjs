@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_HEADERS, makeTempDir, withRestartableServer } from './lib/server.mjs';
-import { APP1, GAPP, createChat, feishuSeed, fs, tenantToken, withFeishuServer } from './lib/feishu.mjs';
+import { APP1, APP2, GAPP, createChat, feishuSeed, fs, tenantToken, withFeishuServer } from './lib/feishu.mjs';
 
 const get = async (srv, p) => srv.request('GET', p, { headers: ADMIN_HEADERS });
 const ok = async (srv, p) => {
@@ -69,6 +69,17 @@ test('console reads: chats and people of a tenant, a chat with its members, a pa
         const members = await all(srv, `/admin/v1/feishu/chats/${id}/members`, 1);
         assert.deepEqual(members.map((m) => [m.type, m.id, m.name, m.role]).sort(), [
             ['bot', APP1.app_id, APP1.name, 'member'], ['user', 'wangwu', 'Wang Wu', 'member'], ['user', 'zhangsan', 'Zhang San', 'owner']]);
+
+        // What an app holds, as seeded.
+        assert.deepEqual(await ok(srv, `/admin/v1/feishu/apps/${APP1.app_id}`),
+            { app_id: APP1.app_id, name: APP1.name, scopes: ['*', 'im:chat:operate_as_owner'], contact_range: 'all' });
+        assert.equal((await get(srv, '/admin/v1/feishu/apps/cli_nope')).status, 404);
+        const seeded = await srv.request('POST', '/admin/v1/seed', { headers: ADMIN_HEADERS, body: { tenants: [{
+            name: 'Acme', feishu: { tenant_key: 'acme', departments: [{ department_id: 'ENG', name: 'Engineering' }],
+                apps: [{ app_id: APP2.app_id, name: APP2.name, scopes: ['im:message'], contact_range: { departments: ['ENG'], users: ['wangwu'] } }] } }] } });
+        assert.equal(seeded.status, 200, seeded.body);
+        assert.deepEqual(await ok(srv, `/admin/v1/feishu/apps/${APP2.app_id}`),
+            { app_id: APP2.app_id, name: APP2.name, scopes: ['im:message'], contact_range: { departments: ['ENG'], users: ['wangwu'] } });
 
         // Unknown names and bad pages.
         assert.equal((await get(srv, '/admin/v1/tenants/Nobody/feishu/chats')).status, 404);

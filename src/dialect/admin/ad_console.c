@@ -54,15 +54,28 @@ enum err ad_console_people(struct req *rq, json_t *body, json_t *out)
     return tenant_page(rq, out, svc_console_people);
 }
 
-enum err ad_console_chat(struct req *rq, json_t *body, json_t *out)
+/* One object named by the path's parameter. */
+static enum err one(struct req *rq, json_t *out,
+                    enum err (*fn)(struct svc_ctx *c, const char *id, json_t **out))
 {
     json_t *res;
-    enum err e = svc_console_chat(&rq->svc, rq->params[0], &res);
+    enum err e = fn(&rq->svc, rq->params[0], &res);
 
-    (void)body;
     if (e == ERR_OK)
         json_object_update_new(out, res);
     return e;
+}
+
+enum err ad_console_chat(struct req *rq, json_t *body, json_t *out)
+{
+    (void)body;
+    return one(rq, out, svc_console_chat);
+}
+
+enum err ad_console_app(struct req *rq, json_t *body, json_t *out)
+{
+    (void)body;
+    return one(rq, out, svc_console_app);
 }
 
 enum err ad_console_members(struct req *rq, json_t *body, json_t *out)

@@ -309,6 +309,7 @@ static const struct route ad_routes[] = {
     { HTTP_GET, "/admin/v1/tenants/:name/people", 0, NULL, ad_console_people },
     { HTTP_GET, "/admin/v1/tenants/:name/feishu/chats", 0, NULL, ad_console_chats },
     { HTTP_GET, "/admin/v1/feishu/chats/:chat_id", 0, NULL, ad_console_chat },
+    { HTTP_GET, "/admin/v1/feishu/apps/:app_id", 0, NULL, ad_console_app },
     { HTTP_GET, "/admin/v1/feishu/chats/:chat_id/members", 0, NULL, ad_console_members },
     { HTTP_GET, "/admin/v1/feishu/chats/:chat_id/messages", 0, NULL, ad_console_messages },
     { HTTP_GET, "/admin/v1/events/:event_id", 0, NULL, ad_event_get },
