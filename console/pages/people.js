@@ -2,7 +2,7 @@
 // them from here: open an app bot's p2p chat.
 
 import { api, enc, qs, tenantInfo } from '../api.js';
-import { h, fill, field, status as statusLine } from '../dom.js';
+import { h, fill, status as statusLine } from '../dom.js';
 import { pageHead, pagedList } from './common.js';
 
 export async function peoplePage(ctx) {
@@ -28,6 +28,18 @@ export async function peoplePage(ctx) {
         more: 'More people',
         empty: 'No people.',
     });
+    const dbody = h('tbody');
+    const depts = pagedList({
+        load: (after) => api('GET', `/admin/v1/tenants/${enc(name)}/feishu/departments${qs({ after: after || undefined, limit: 50 })}`),
+        render: (d) => dbody.append(h('tr', {},
+            h('th', { scope: 'row' }, d.name || d.department_id),
+            h('td', {}, h('code', {}, d.department_id)),
+            h('td', {}, h('code', {}, d.open_department_id)),
+            h('td', {}, d.parent_department_id === '0' ? 'the root' : h('code', {}, d.parent_department_id)),
+            h('td', {}, d.leader_user_id || '—'))),
+        more: 'More departments',
+        empty: 'No departments: everyone sits under the root.',
+    });
     fill(ctx.main,
         pageHead(ctx, 'People', { tenant: name, section: 'people' }),
         msg,
@@ -35,6 +47,13 @@ export async function peoplePage(ctx) {
             h('caption', {}, `People of ${name}`),
             h('thead', {}, h('tr', {}, ['Name', 'user_id', 'union_id', 'Email', 'Actions'].map((x) => h('th', { scope: 'col' }, x)))),
             body)),
-        list.status, list.button);
-    await list.first();
+        list.status, list.button,
+        h('section', { 'aria-labelledby': 'depts-h' },
+            h('h2', { id: 'depts-h' }, 'Departments'),
+            h('div', { class: 'table-wrap', tabindex: 0 }, h('table', {},
+                h('caption', {}, `Feishu departments of ${name}, in creation order`),
+                h('thead', {}, h('tr', {}, ['Department', 'department_id', 'open_department_id', 'Parent', 'Leader'].map((x) => h('th', { scope: 'col' }, x)))),
+                dbody)),
+            depts.status, depts.button));
+    await Promise.all([list.first(), depts.first()]);
 }

@@ -21,6 +21,11 @@ static const char SQL_PEOPLE[] =
     "SELECT id, user_id, union_id, name, email FROM person WHERE tenant_id = $1 AND id > $2 "
     "ORDER BY id LIMIT $3";
 
+static const char SQL_DEPTS[] =
+    "SELECT d.id, d.department_id, d.open_department_id, p.department_id, d.detail FROM "
+    "fs_department d LEFT JOIN fs_department p ON p.id = d.parent_ref WHERE d.tenant_id = $1 "
+    "AND d.id > $2 ORDER BY d.id LIMIT $3";
+
 static void chat_fill(const struct sql_res *r, size_t i, void *row)
 {
     *(struct console_chat *)row = (struct console_chat){
@@ -54,6 +59,15 @@ static void person_fill(const struct sql_res *r, size_t i, void *row)
     };
 }
 
+static void dept_fill(const struct sql_res *r, size_t i, void *row)
+{
+    *(struct console_dept *)row = (struct console_dept){
+        .id = sql_int(r, i, 0),          .department_id = sql_text(r, i, 1),
+        .open_department_id = sql_text(r, i, 2), .parent_id = sql_text(r, i, 3),
+        .detail = sql_text(r, i, 4),
+    };
+}
+
 static const struct {
     const char *sql;
     size_t size;
@@ -62,6 +76,7 @@ static const struct {
     [CONSOLE_CHATS] = { SQL_CHATS, sizeof(struct console_chat), chat_fill },
     [CONSOLE_MEMBERS] = { SQL_MEMBERS, sizeof(struct console_member), member_fill },
     [CONSOLE_PEOPLE] = { SQL_PEOPLE, sizeof(struct console_person), person_fill },
+    [CONSOLE_DEPTS] = { SQL_DEPTS, sizeof(struct console_dept), dept_fill },
 };
 
 enum err store_console_page(struct store *s, struct arena *a, enum console_page which,

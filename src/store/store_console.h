@@ -26,6 +26,13 @@ struct console_member {
     int64_t joined_at;
 };
 
+struct console_dept {
+    int64_t id;
+    const char *department_id, *open_department_id;
+    const char *parent_id; /* the parent's department_id; NULL: the root */
+    const char *detail;    /* JSON text: name and the other seeded fields */
+};
+
 struct console_person {
     int64_t id;
     const char *user_id, *union_id, *name, *email;
@@ -35,8 +42,9 @@ struct console_person {
  * CONSOLE_CHATS: every chat of a tenant (p2p and disbanded ones too) by
  * row id, struct console_chat; CONSOLE_MEMBERS: a chat's members of both
  * kinds in join order, struct console_member; CONSOLE_PEOPLE: a tenant's
- * people by row id, struct console_person. */
-enum console_page { CONSOLE_CHATS, CONSOLE_MEMBERS, CONSOLE_PEOPLE };
+ * people by row id, struct console_person; CONSOLE_DEPTS: a tenant's
+ * departments by row id, struct console_dept. */
+enum console_page { CONSOLE_CHATS, CONSOLE_MEMBERS, CONSOLE_PEOPLE, CONSOLE_DEPTS };
 
 enum err store_console_page(struct store *s, struct arena *a, enum console_page which,
                             int64_t key, int64_t after, int64_t limit, void **rows, size_t *n);

@@ -45,6 +45,30 @@ static json_t *person_item(const void *row, const void *arg)
                      r->name, "email", r->email);
 }
 
+/* JSON text as a value; null when absent or not JSON. */
+static json_t *json_text(const char *text)
+{
+    json_t *v = text != NULL ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+
+    return v != NULL ? v : json_null();
+}
+
+static json_t *dept_item(const void *row, const void *arg)
+{
+    const struct console_dept *r = row;
+    json_t *o = json_text(r->detail);
+
+    (void)arg;
+    if (!json_is_object(o)) {
+        json_decref(o);
+        o = json_object();
+    }
+    json_out_str(o, "department_id", r->department_id);
+    json_out_str(o, "open_department_id", r->open_department_id);
+    json_out_str(o, "parent_department_id", r->parent_id ? r->parent_id : "0");
+    return o;
+}
+
 static const struct {
     size_t size;
     json_t *(*item)(const void *row, const void *arg);
@@ -52,6 +76,7 @@ static const struct {
     [CONSOLE_CHATS] = { sizeof(struct console_chat), chat_item },
     [CONSOLE_MEMBERS] = { sizeof(struct console_member), member_item },
     [CONSOLE_PEOPLE] = { sizeof(struct console_person), person_item },
+    [CONSOLE_DEPTS] = { sizeof(struct console_dept), dept_item },
 };
 
 /* A page, read with one row more than 'limit' (which tells that another
@@ -91,6 +116,12 @@ enum err svc_console_people(struct svc_ctx *c, int64_t tenant, int64_t after, in
     return page(c, CONSOLE_PEOPLE, tenant, after, limit, NULL, out);
 }
 
+enum err svc_console_depts(struct svc_ctx *c, int64_t tenant, int64_t after, int64_t limit,
+                           json_t **out)
+{
+    return page(c, CONSOLE_DEPTS, tenant, after, limit, NULL, out);
+}
+
 static enum err chat_find(struct svc_ctx *c, const char *chat_id, struct fs_chat_row *chat)
 {
     enum err e = store_fs_chat_get(c->st, c->a, chat_id, chat);
@@ -123,14 +154,6 @@ json_t *svc_console_actor(struct svc_ctx *c, const struct actor *who)
     }
     return json_pack("{s:s,s:s,s:s}", "type", who->kind == ACTOR_BOT ? "bot" : "user", "id", id,
                      "name", name);
-}
-
-/* JSON text as a value; null when absent or not JSON. */
-static json_t *json_text(const char *text)
-{
-    json_t *v = text != NULL ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
-
-    return v != NULL ? v : json_null();
 }
 
 static json_t *tabs_json(struct svc_ctx *c, int64_t chat, enum err *e)

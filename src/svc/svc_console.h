@@ -14,6 +14,10 @@ enum err svc_console_chats(struct svc_ctx *c, int64_t tenant, int64_t after, int
                            json_t **out);
 enum err svc_console_people(struct svc_ctx *c, int64_t tenant, int64_t after, int64_t limit,
                             json_t **out);
+/* The tenant's departments by creation: the seeded fields (name, ...) with
+ * department_id, open_department_id and parent_department_id ("0": the root). */
+enum err svc_console_depts(struct svc_ctx *c, int64_t tenant, int64_t after, int64_t limit,
+                           json_t **out);
 /* {"type": "user"|"bot", "id": user_id|app_id, "name"} of a person or a bot. */
 json_t *svc_console_actor(struct svc_ctx *c, const struct actor *who);
 /* One chat of any tenant, by chat_id; sets c->tenant to its tenant. */

@@ -75,11 +75,16 @@ test('console reads: chats and people of a tenant, a chat with its members, a pa
             { app_id: APP1.app_id, name: APP1.name, scopes: ['*', 'im:chat:operate_as_owner'], contact_range: 'all' });
         assert.equal((await get(srv, '/admin/v1/feishu/apps/cli_nope')).status, 404);
         const seeded = await srv.request('POST', '/admin/v1/seed', { headers: ADMIN_HEADERS, body: { tenants: [{
-            name: 'Acme', feishu: { tenant_key: 'acme', departments: [{ department_id: 'ENG', name: 'Engineering' }],
+            name: 'Acme', feishu: { tenant_key: 'acme', departments: [{ department_id: 'ENG', name: 'Engineering' }, { department_id: 'FE', name: 'Frontend', parent_department_id: 'ENG' }],
                 apps: [{ app_id: APP2.app_id, name: APP2.name, scopes: ['im:message'], contact_range: { departments: ['ENG'], users: ['wangwu'] } }] } }] } });
         assert.equal(seeded.status, 200, seeded.body);
         assert.deepEqual(await ok(srv, `/admin/v1/feishu/apps/${APP2.app_id}`),
             { app_id: APP2.app_id, name: APP2.name, scopes: ['im:message'], contact_range: { departments: ['ENG'], users: ['wangwu'] } });
+        // The departments, a page at a time, with their parents.
+        const depts = await all(srv, '/admin/v1/tenants/Acme/feishu/departments', 1);
+        assert.deepEqual(depts.map((d) => [d.department_id, d.name, d.parent_department_id]), [['ENG', 'Engineering', '0'], ['FE', 'Frontend', 'ENG']]);
+        assert.match(depts[0].open_department_id, /^od-/);
+        assert.deepEqual(await all(srv, '/admin/v1/tenants/Globex/feishu/departments', 50), []);
 
         // Unknown names and bad pages.
         assert.equal((await get(srv, '/admin/v1/tenants/Nobody/feishu/chats')).status, 404);

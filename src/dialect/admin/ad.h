@@ -29,6 +29,7 @@ enum err ad_snapshot_delete(struct req *rq, json_t *body, json_t *out);
 /* The web console's reads (ad_console.c). */
 enum err ad_console_chats(struct req *rq, json_t *body, json_t *out);
 enum err ad_console_people(struct req *rq, json_t *body, json_t *out);
+enum err ad_console_depts(struct req *rq, json_t *body, json_t *out);
 enum err ad_console_chat(struct req *rq, json_t *body, json_t *out);
 enum err ad_console_app(struct req *rq, json_t *body, json_t *out);
 enum err ad_console_members(struct req *rq, json_t *body, json_t *out);

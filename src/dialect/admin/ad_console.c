@@ -54,6 +54,12 @@ enum err ad_console_people(struct req *rq, json_t *body, json_t *out)
     return tenant_page(rq, out, svc_console_people);
 }
 
+enum err ad_console_depts(struct req *rq, json_t *body, json_t *out)
+{
+    (void)body;
+    return tenant_page(rq, out, svc_console_depts);
+}
+
 /* One object named by the path's parameter. */
 static enum err one(struct req *rq, json_t *out,
                     enum err (*fn)(struct svc_ctx *c, const char *id, json_t **out))

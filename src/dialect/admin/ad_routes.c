@@ -307,6 +307,7 @@ static const struct route ad_routes[] = {
     { HTTP_GET, "/admin/v1/tenants/:name", 0, NULL, ad_tenant_get },
     { HTTP_GET, "/admin/v1/tenants/:name/events", 0, NULL, ad_events },
     { HTTP_GET, "/admin/v1/tenants/:name/people", 0, NULL, ad_console_people },
+    { HTTP_GET, "/admin/v1/tenants/:name/feishu/departments", 0, NULL, ad_console_depts },
     { HTTP_GET, "/admin/v1/tenants/:name/feishu/chats", 0, NULL, ad_console_chats },
     { HTTP_GET, "/admin/v1/feishu/chats/:chat_id", 0, NULL, ad_console_chat },
     { HTTP_GET, "/admin/v1/feishu/apps/:app_id", 0, NULL, ad_console_app },
