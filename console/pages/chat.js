@@ -107,7 +107,7 @@ export async function chatPage(ctx) {
         othersGroup.append(h('option', { value: p.user_id }, `${p.name} (${p.user_id})`));
         invitee.append(h('option', { value: p.user_id }, `${p.name} (${p.user_id})`));
     };
-    const text = h('textarea', { name: 'message', rows: 3 });
+    const text = h('textarea', { name: 'message', rows: 2 });
     const replyInThread = h('input', { type: 'checkbox', name: 'thread' });
     const replyBox = h('div', { class: 'replying', hidden: true });
     let replyTo = null;
@@ -149,7 +149,7 @@ export async function chatPage(ctx) {
                 text.focus();
             } }, 'Insert mention'),
             h('button', { type: 'submit', class: 'primary' }, 'Send')),
-        h('div', { class: 'row' },
+        h('div', { class: 'row person-actions' },
             h('button', { type: 'button', onclick: () => run({ label: 'Leave' }, async () => {
                 const who = actor();
                 const r = await api('POST', '/admin/v1/feishu/leave', { chat_id: chatId, user_id: who });
@@ -195,6 +195,10 @@ export async function chatPage(ctx) {
             b('Mark read', () => run({ label: 'Read receipts', optional: true }, () => api('POST', '/admin/v1/feishu/read', { message_id: m.message_id, user_id: actor() }))));
     };
 
+    // Threads shown open (root message_id -> its box), kept open across re-renders and
+    // refreshed with the timeline.
+    const openThreads = new Map();
+    const threadSeen = new WeakMap(); // box -> the page it shows
     const threadBox = (m) => {
         if (!m.thread_id || m.root_id) return null;
         const box = h('div', { class: 'thread', hidden: true });
@@ -202,13 +206,22 @@ export async function chatPage(ctx) {
             const open = toggle.getAttribute('aria-expanded') !== 'true';
             toggle.setAttribute('aria-expanded', String(open));
             box.hidden = !open;
-            if (open) await loadThread(m, box);
-        } }, 'Thread');
+            if (open) { openThreads.set(m.message_id, { m, box }); await loadThread(m, box); } else openThreads.delete(m.message_id);
+        } }, 'Show thread');
+        if (openThreads.has(m.message_id)) {
+            toggle.setAttribute('aria-expanded', 'true');
+            box.hidden = false;
+            openThreads.set(m.message_id, { m, box });
+            loadThread(m, box).catch((e) => fill(msg, e.message));
+        }
         return [toggle, box];
     };
 
     const loadThread = async (root, box) => {
         const page = await api('GET', `/admin/v1/feishu/chats/${enc(chatId)}/messages${qs({ thread_id: root.thread_id, limit: 50 })}`);
+        const key = JSON.stringify(page);
+        if (threadSeen.get(box) === key) return;
+        threadSeen.set(box, key);
         const replies = page.items.filter((x) => x.message_id !== root.message_id).reverse();
         fill(box, replies.length ? h('ol', { class: 'timeline nested', 'aria-label': 'Thread replies' }, replies.map((x) => item(x))) : h('p', {}, 'No replies yet.'),
             page.next ? h('p', { class: 'hint' }, 'Older replies are not shown.') : null);
@@ -221,11 +234,11 @@ export async function chatPage(ctx) {
                 h('span', { class: 'who' }, m.sender_name || m.sender.id), m.sender.sender_type === 'app' ? h('span', { class: 'tag' }, 'bot') : null,
                 h('time', { datetime: new Date(Number(m.create_time)).toISOString() }, when(m.create_time, true)),
                 m.updated ? h('span', { class: 'tag' }, 'edited') : null,
-                m.deleted ? h('span', { class: 'tag' }, 'recalled') : null),
+                m.deleted ? h('span', { class: 'tag' }, 'recalled') : null,
+                msgActions(m)),
             m.parent_id ? h('p', { class: 'reply-to' }, `↳ in reply to ${parent ? `${parent.sender_name}: “${messageGist(parent)}”` : m.parent_id}`) : null,
             h('div', { class: 'msg-body', id: `msg-${m.message_id}` }, messageBody(m, images.render)),
             m.reactions && m.reactions.length ? h('p', { class: 'reactions' }, m.reactions.map((r) => h('span', { class: 'tag' }, `${r.emoji_type} ${r.count || ''}`))) : null,
-            msgActions(m),
             threadBox(m));
     }
 
@@ -268,6 +281,7 @@ export async function chatPage(ctx) {
         if (!order.length) { before = page.next || null; earlier.hidden = !before; }
         merge(page.items, false);
         fill(empty, order.length ? '' : 'No messages yet.');
+        for (const { m, box } of openThreads.values()) if (box.isConnected) await loadThread(m, box);
     };
     const empty = h('p', { class: 'status', role: 'status' });
     earlier.addEventListener('click', async () => {

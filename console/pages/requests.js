@@ -27,6 +27,8 @@ export async function requestsPage(ctx) {
                     h('h3', {}, 'Request'), jsonBlock(pretty(r.request) || '(no body)', 'Request body'),
                     h('h3', {}, 'Response'), jsonBlock(pretty(r.response) || '(no body)', 'Response body'))));
             }
+            // The page keeps the last 500, as a long-open page would otherwise grow.
+            while (list.children.length > 500) list.firstChild.remove();
             fill(msg, list.children.length ? '' : 'No requests recorded yet.');
             if (page.next === undefined) return;
         }
