@@ -60,3 +60,4 @@ export async function tenantInfo(name, fresh = false) {
     return tenants.get(name);
 }
 export function forgetTenant(name) { tenants.delete(name); }
+export function forgetTenants() { tenants.clear(); }

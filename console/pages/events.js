@@ -31,22 +31,32 @@ export async function eventsPage(ctx) {
         h('td', { class: 'num' }, String(e.attempts)),
         h('td', {}, when(e.created_at)));
     const more = h('button', { type: 'button', class: 'more', hidden: true }, 'More events');
-    // Reads every page after 'after' (the newest seen), up to 'max' pages at a time.
-    const load = async (max) => {
+    const pending = new Map(); // event_id -> seq of the shown events not yet settled
+    // Reads up to 'max' pages after 'from'; shown events are replaced (their state moved).
+    const load = async (max, from = after) => {
+        let at = from;
         for (let i = 0; i < max; i++) {
-            const page = await api('GET', `/admin/v1/tenants/${enc(name)}/events${qs({ after, limit: 100 })}`);
+            const page = await api('GET', `/admin/v1/tenants/${enc(name)}/events${qs({ after: at, limit: 100 })}`);
             if (!ctx.alive()) return;
             for (const e of page.items) {
                 const tr = row(e);
                 if (rows.has(e.event_id)) rows.get(e.event_id).replaceWith(tr);
                 else body.append(tr);
                 rows.set(e.event_id, tr);
-                after = e.seq;
+                if (e.state === 'pending') pending.set(e.event_id, e.seq); else pending.delete(e.event_id);
+                at = e.seq;
+                if (e.seq > after) after = e.seq;
             }
-            more.hidden = page.next === undefined;
+            if (at >= after) more.hidden = page.next === undefined;
             fill(msg, rows.size ? '' : 'No events yet.');
             if (page.next === undefined) return;
         }
+    };
+    // New events, and the state of those still pending (from the oldest of them).
+    const poll = () => {
+        if (!more.hidden) return Promise.resolve();
+        const oldest = Math.min(...pending.values());
+        return load(3, Number.isFinite(oldest) ? Math.min(oldest - 1, after) : after);
     };
     more.addEventListener('click', () => load(1).catch((e) => fill(msg, e.message)));
     fill(ctx.main,
@@ -58,7 +68,7 @@ export async function eventsPage(ctx) {
             body)),
         msg, more);
     await load(1);
-    ctx.every(2000, () => (more.hidden ? load(1) : Promise.resolve()));
+    ctx.every(2000, poll);
 }
 
 export async function eventPage(ctx) {

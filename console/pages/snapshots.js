@@ -1,7 +1,7 @@
 // console/pages/snapshots.js - snapshots of the whole server state: take one under a
 // name, restore one (after a confirmation: everything since is lost), delete one.
 
-import { api, enc } from '../api.js';
+import { api, enc, forgetTenants } from '../api.js';
 import { h, fill, field, when, status as statusLine } from '../dom.js';
 import { pageHead } from './common.js';
 
@@ -35,6 +35,7 @@ export async function snapshotsPage(ctx) {
         if (!n) { fill(msg, 'Name the snapshot to restore.'); return snapName.focus(); }
         if (!window.confirm(`Restore snapshot ${n}? The whole server state (every tenant) goes back to it; everything since is lost.`)) return;
         await api('POST', `/admin/v1/snapshots/${enc(n)}/restore`);
+        forgetTenants();
         fill(msg, `Snapshot ${n} restored.`);
         document.dispatchEvent(new Event('qunzu:clock'));
     };

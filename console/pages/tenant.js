@@ -92,7 +92,6 @@ export async function tenantPage(ctx) {
                 confirmButton('Reset tenant', `Reset ${name}? Its chats, messages, tokens, events and fault rules are deleted.`, async () => {
                     await api('POST', `/admin/v1/tenants/${enc(name)}/reset`);
                     forgetTenant(name);
-                    document.dispatchEvent(new Event('qunzu:refresh'));
                     await tenantPage(ctx);
                     fill(ctx.main.querySelector('.status'), `${name} was reset.`);
                 }, msg),
