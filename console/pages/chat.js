@@ -123,7 +123,9 @@ export async function chatPage(ctx) {
     const actor = () => actAs.value;
     const run = async (what, fn) => {
         try { await fn(); await refresh(); } catch (e) {
-            fill(msg, e instanceof ApiError && e.status === 404 && what.optional ? `${what.label} is not available on this server.` : `${what.label}: ${e.message}`);
+            // An optional action this server has no route for ("no such api", no field).
+            const missing = e instanceof ApiError && e.status === 404 && !e.field && /no such api/.test(e.message);
+            fill(msg, what.optional && missing ? `${what.label} is not available on this server.` : `${what.label}: ${e.message}`);
         }
     };
     const send = async () => {
@@ -301,7 +303,9 @@ export async function chatPage(ctx) {
         h('div', { class: 'chat-layout' },
             h('section', { 'aria-labelledby': 'timeline-h', class: 'chat-main' },
                 h('h2', { id: 'timeline-h' }, 'Timeline'),
-                earlier, log, empty, compose),
+                h('div', { class: 'actions' }, earlier,
+                    h('button', { type: 'button', class: 'link', onclick: () => text.focus() }, 'Go to the message box')),
+                log, empty, compose),
             h('aside', { class: 'chat-side', 'aria-label': 'Chat details' }, details(chat), membersBox.sec)));
     await membersBox.first();
     // People not in the chat, to join them or act otherwise (first page).
