@@ -67,8 +67,12 @@ async function route() {
     const found = match(segments);
     const me = { leave: [] };
     current = me;
+    // Each page renders into a view of its own: a page left while it still loads fills a
+    // view no longer shown, never the one that replaced it.
+    const view = h('div', { class: 'view' });
+    fill(main, view);
     const ctx = {
-        main,
+        main: view,
         params: found ? found.params : {},
         alive: () => current === me,
         onLeave: (fn) => me.leave.push(fn),
@@ -89,18 +93,18 @@ async function route() {
     clock();
     if (!found) {
         ctx.title('Not found');
-        fill(main, h('h1', { tabindex: -1 }, 'Not found'), h('p', {}, h('a', { href: '#/' }, 'Back to the tenants')));
+        fill(view, h('h1', { tabindex: -1 }, 'Not found'), h('p', {}, h('a', { href: '#/' }, 'Back to the tenants')));
         return focusHeading();
     }
     try {
-        fill(main, h('p', { class: 'loading' }, 'Loading…'));
+        fill(view, h('p', { class: 'loading' }, 'Loading…'));
         await found.page(ctx);
         if (current === me) focusHeading();
     } catch (e) {
         if (current !== me) return;
         if (e instanceof ApiError && e.status === 401) return;
         ctx.title('Error');
-        fill(main, h('h1', { tabindex: -1 }, 'Something went wrong'), h('p', { class: 'error', role: 'alert' }, e.message),
+        fill(view, h('h1', { tabindex: -1 }, 'Something went wrong'), h('p', { class: 'error', role: 'alert' }, e.message),
             h('p', {}, h('a', { href: '#/' }, 'Back to the tenants')));
         focusHeading();
     }
