@@ -81,7 +81,11 @@ async function route() {
             let timer = null;
             const tick = async () => {
                 if (current !== me) return;
-                try { await fn(); } catch (e) { if (current === me) console.warn('poll:', e.message); }
+                try { await fn(); } catch (e) {
+                    // Said on the page (its first status line), not in the browser's console.
+                    const line = current === me && view.querySelector('.status');
+                    if (line) fill(line, `Could not refresh: ${e.message}`);
+                }
                 if (current === me) timer = setTimeout(tick, ms);
             };
             timer = setTimeout(tick, ms);
