@@ -364,6 +364,7 @@ int main(int argc, char **argv)
     }
     app.cfg = &cfg;
     app.dialects = all_dialects;
+    app.fs_timeline = fs_console_timeline;
     app.chat_events = &fs_chat_events;
     app.fs_talk = &fs_talk;
     app.tokens = svc_tcache_new(cfg.token_cache_ttl_ms);

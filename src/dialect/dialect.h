@@ -37,6 +37,7 @@ enum rate_class { RATE_NONE = 0, RATE_FEISHU, RATE_WECOM, RATE_UDESK, RATE__COUN
 /* The admin token's digest as ad_auth compares it. */
 void admin_token_digest(const char *token, unsigned char out[32]);
 
+struct req;
 struct app {
     const struct config *cfg;
     const struct dialect *const *dialects; /* NULL-terminated */
@@ -59,6 +60,9 @@ struct app {
     struct ev_ws *ws; /* the node's long connections (events/ev_ws.h) */
     int access_json_fd; /* access_log_json's file; -1: off */
     struct dialect_runner *runner; /* R_DETACH calls; NULL: on their worker */
+    /* A chat's timeline for the web console, as Feishu's API spells its
+     * messages (fs_console.c; main.c wires it). */
+    enum err (*fs_timeline)(struct req *rq, json_t *body, json_t *out);
 };
 
 /* Simulated person actions whose answers are a dialect's shapes. */

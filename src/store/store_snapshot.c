@@ -45,6 +45,9 @@ static struct store *open_file(const struct config *cfg, const char *path)
     c.db = db;
     c.store_fault_every = 0;
     c.sqlite_fault_every = 0;
+    /* The live database's key file says nothing of this one: a save after a
+     * restart creates its file like the first start's did. */
+    c.sqlite_key_found = false;
     st = store_open(&c);
     free(db);
     return st;

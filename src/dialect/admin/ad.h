@@ -26,6 +26,15 @@ enum err ad_snapshot_save(struct req *rq, json_t *body, json_t *out);
 enum err ad_snapshot_restore(struct req *rq, json_t *body, json_t *out);
 enum err ad_snapshot_delete(struct req *rq, json_t *body, json_t *out);
 
+/* The web console's reads (ad_console.c). */
+enum err ad_console_chats(struct req *rq, json_t *body, json_t *out);
+enum err ad_console_people(struct req *rq, json_t *body, json_t *out);
+enum err ad_console_depts(struct req *rq, json_t *body, json_t *out);
+enum err ad_console_chat(struct req *rq, json_t *body, json_t *out);
+enum err ad_console_app(struct req *rq, json_t *body, json_t *out);
+enum err ad_console_members(struct req *rq, json_t *body, json_t *out);
+enum err ad_console_messages(struct req *rq, json_t *body, json_t *out);
+
 /* Long connections (ad_ws.c). */
 enum err ad_ws_conns(struct req *rq, json_t *body, json_t *out);
 enum err ad_ws_kick_all(struct req *rq, json_t *body, json_t *out);

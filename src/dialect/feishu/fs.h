@@ -301,5 +301,8 @@ enum err fs_msg_resource(struct req *rq, json_t *body, json_t *out);
 /* fs_msg_sim.c: a person says something (or replies) and recalls (admin API). */
 /* The admin API's say and recall (main.c gives them to the app). */
 extern const struct sim_talk fs_talk;
+/* fs_console.c: a chat's timeline for the web console (the admin API's
+ * GET /admin/v1/feishu/chats/:chat_id/messages; main.c wires it). */
+enum err fs_console_timeline(struct req *rq, json_t *body, json_t *out);
 
 #endif
