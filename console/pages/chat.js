@@ -59,6 +59,18 @@ function membersSection(chatId, onMembers) {
     return { sec, first: list.first, reload };
 }
 
+/** A message's reactions, one entry per emoji type ("Emoji types" names) with who reacted so, in the order added. */
+function reactionList(m) {
+    if (!m.reactions || !m.reactions.length) return null;
+    const byType = new Map();
+    for (const r of m.reactions) {
+        if (!byType.has(r.emoji_type)) byType.set(r.emoji_type, []);
+        byType.get(r.emoji_type).push(r.operator.name || r.operator.id);
+    }
+    return h('ul', { class: 'reactions', 'aria-label': 'Reactions' }, [...byType].map(([type, who]) =>
+        h('li', { class: 'tag' }, `${type} ${who.length}: ${who.join(', ')}`)));
+}
+
 export async function chatPage(ctx) {
     const { name, chat: chatId } = ctx.params;
     const [chat, tenant] = await Promise.all([api('GET', `/admin/v1/feishu/chats/${enc(chatId)}`), tenantInfo(name)]);
@@ -240,7 +252,7 @@ export async function chatPage(ctx) {
                 msgActions(m)),
             m.parent_id ? h('p', { class: 'reply-to' }, `↳ in reply to ${parent ? `${parent.sender_name}: “${messageGist(parent)}”` : m.parent_id}`) : null,
             h('div', { class: 'msg-body', id: `msg-${m.message_id}` }, messageBody(m, images.render)),
-            m.reactions && m.reactions.length ? h('p', { class: 'reactions' }, m.reactions.map((r) => h('span', { class: 'tag' }, `${r.emoji_type} ${r.count || ''}`))) : null,
+            reactionList(m),
             threadBox(m));
     }
 

@@ -1,9 +1,10 @@
 // console/pages/tenant.js - a tenant's overview: its identities in each dialect, its Feishu
-// apps (event mode and subscription, open long connections), what it holds (row counts),
-// and the operator's buttons: "Reset tenant" (back to its seed) and delete.
+// apps (event mode and subscription, open long connections, delivery rehearsals), what it
+// holds (row counts), and the operator's buttons: "Reset tenant" (back to its seed) and
+// delete.
 
 import { api, enc, qs, tenantInfo, forgetTenant } from '../api.js';
-import { h, fill, when, table, status as statusLine } from '../dom.js';
+import { h, fill, field, when, table, status as statusLine } from '../dom.js';
 import { pageHead, confirmButton } from './common.js';
 
 async function counts(name) {
@@ -34,9 +35,42 @@ function connections(app, msg) {
     return { box, load };
 }
 
+// The app's delivery rehearsals (every event pushed twice, or late), read and set through
+// GET/PUT /admin/v1/feishu/apps/ID/delivery.
+function deliveryForm(app, msg) {
+    const duplicate = h('input', { type: 'checkbox', name: 'duplicate' });
+    const delay = h('input', { type: 'number', name: 'delay_ms', min: 0, max: 60000, step: 1, value: '0' });
+    const shown = h('p', { class: 'hint' });
+    const show = (d) => {
+        duplicate.checked = d.duplicate;
+        delay.value = String(d.delay_ms);
+        fill(shown, d.duplicate || d.delay_ms ? `Now: ${[d.duplicate ? 'every event twice' : null, d.delay_ms ? `${d.delay_ms} ms late` : null].filter(Boolean).join(', ')}.`
+            : 'Now: delivered once, on time.');
+    };
+    const path = `/admin/v1/feishu/apps/${enc(app.app_id)}/delivery`;
+    const form = h('form', { class: 'delivery', onsubmit: async (ev) => {
+        ev.preventDefault();
+        if (!delay.reportValidity()) return;
+        try {
+            show(await api('PUT', path, { duplicate: duplicate.checked, delay_ms: Number(delay.value || 0) }));
+            fill(msg, `Delivery rehearsals of ${app.name} saved.`);
+        } catch (e) { fill(msg, e.message); }
+    } },
+    h('fieldset', {},
+        h('legend', {}, `Delivery rehearsals of ${app.name}`),
+        h('p', { class: 'hint' }, 'Long connections only: webhook delivery does not apply these.'),
+        h('div', { class: 'row' },
+            h('label', {}, duplicate, ' Duplicate every event'),
+            field('Delay (ms)', delay, '0 to 60000'),
+            h('button', { type: 'submit' }, 'Save delivery rehearsals')),
+        shown));
+    return { form, load: async () => show(await api('GET', path)) };
+}
+
 function appSection(app, msg) {
     const ev = app.event;
     const conns = ev && ev.mode === 'long_connection' ? connections(app, msg) : null;
+    const delivery = deliveryForm(app, msg);
     const scopes = h('dd', {}, '…');
     const range = h('dd', {}, '…');
     const access = async () => {
@@ -59,8 +93,9 @@ function appSection(app, msg) {
                 h('dt', {}, 'App secret'), h('dd', {}, h('code', {}, app.app_secret)),
                 ev ? [h('dt', {}, 'Encrypt key'), h('dd', {}, h('code', {}, ev.encrypt_key || '—')),
                     h('dt', {}, 'Verification token'), h('dd', {}, h('code', {}, ev.verification_token || '—'))] : null)),
-        conns ? conns.box : null);
-    return { sec, load: () => Promise.all([access(), conns && conns.load()]) };
+        conns ? conns.box : null,
+        delivery.form);
+    return { sec, load: () => Promise.all([access(), conns && conns.load(), delivery.load()]) };
 }
 
 export async function tenantPage(ctx) {

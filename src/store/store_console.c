@@ -26,6 +26,20 @@ static const char SQL_DEPTS[] =
     "fs_department d LEFT JOIN fs_department p ON p.id = d.parent_ref WHERE d.tenant_id = $1 "
     "AND d.id > $2 ORDER BY d.id LIMIT $3";
 
+/* The reactions of one range of a timeline ($1 the chat or the thread,
+ * $2..$5 the range's ends), each bound on created_ms also on its own so
+ * that the range is one of the index's. */
+#define REACTIONS(where)                                                                        \
+    "SELECT r.message_ref, r.reaction_id, r.emoji_type, r.operator_kind, "                      \
+    "COALESCE(p.user_id, a.app_id), COALESCE(p.name, a.name), r.created_ms FROM fs_message m "  \
+    "JOIN fs_reaction r ON r.message_ref = m.id "                                               \
+    "LEFT JOIN person p ON r.operator_kind = 1 AND p.id = r.operator_ref "                      \
+    "LEFT JOIN fs_app a ON r.operator_kind = 2 AND a.id = r.operator_ref WHERE " where          \
+    " AND m.created_ms >= $2 AND m.created_ms <= $4 AND (m.created_ms, m.id) >= ($2, $3) "      \
+    "AND (m.created_ms, m.id) <= ($4, $5) ORDER BY r.message_ref, r.id"
+static const char SQL_REACTIONS_CHAT[] = REACTIONS("m.chat_ref = $1 AND m.in_chat = 1");
+static const char SQL_REACTIONS_THREAD[] = REACTIONS("m.thread_id = $1");
+
 static void chat_fill(const struct sql_res *r, size_t i, void *row)
 {
     *(struct console_chat *)row = (struct console_chat){
@@ -92,6 +106,34 @@ enum err store_console_page(struct store *s, struct arena *a, enum console_page 
     *rows = arena_alloc(a, (r.nrows + 1) * pages[which].size);
     for (size_t i = 0; i < r.nrows; i++)
         pages[which].fill(&r, i, (char *)*rows + i * pages[which].size);
+    *n = r.nrows;
+    return ERR_OK;
+}
+
+enum err store_console_reactions(struct store *s, struct arena *a,
+                                 const struct console_msg_range *q,
+                                 struct console_reaction **rows, size_t *n)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, q->thread_id ? SQL_REACTIONS_THREAD : SQL_REACTIONS_CHAT,
+                         q->thread_id ? ARG_TEXT(q->thread_id) : ARG_INT(q->chat),
+                         ARG_INT(q->lo_ms), ARG_INT(q->lo), ARG_INT(q->hi_ms), ARG_INT(q->hi));
+
+    *rows = NULL;
+    *n = 0;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r.nrows; i++)
+        (*rows)[i] = (struct console_reaction){
+            .message = sql_int(&r, i, 0),
+            .reaction_id = sql_text(&r, i, 1),
+            .emoji_type = sql_text(&r, i, 2),
+            .kind = (enum actor_kind)sql_int(&r, i, 3),
+            .id = sql_text(&r, i, 4) ? sql_text(&r, i, 4) : "",
+            .name = sql_text(&r, i, 5) ? sql_text(&r, i, 5) : "",
+            .created_ms = sql_int(&r, i, 6),
+        };
     *n = r.nrows;
     return ERR_OK;
 }

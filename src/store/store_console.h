@@ -49,4 +49,28 @@ enum console_page { CONSOLE_CHATS, CONSOLE_MEMBERS, CONSOLE_PEOPLE, CONSOLE_DEPT
 enum err store_console_page(struct store *s, struct arena *a, enum console_page which,
                             int64_t key, int64_t after, int64_t limit, void **rows, size_t *n);
 
+/* A reaction as the timeline shows it: who by user_id or app_id and name. */
+struct console_reaction {
+    int64_t message; /* the message row */
+    const char *reaction_id, *emoji_type;
+    enum actor_kind kind;
+    const char *id, *name;
+    int64_t created_ms;
+};
+
+/* The messages of a timeline page, as one range of store_fs_msg_page's
+ * order: those listed in chat row 'chat' (thread_id NULL) or of one thread,
+ * from (lo_ms, lo) to (hi_ms, hi), both ends included. */
+struct console_msg_range {
+    int64_t chat;
+    const char *thread_id;
+    int64_t lo_ms, lo, hi_ms, hi;
+};
+
+/* Every reaction on the messages of 'q', in one statement: by message row,
+ * then in the order they were added. */
+enum err store_console_reactions(struct store *s, struct arena *a,
+                                 const struct console_msg_range *q,
+                                 struct console_reaction **rows, size_t *n);
+
 #endif

@@ -260,6 +260,44 @@ enum err svc_console_messages(struct svc_ctx *c, const char *chat_id, const char
     return e;
 }
 
+enum err svc_console_reactions(struct svc_ctx *c, const char *thread_id,
+                               const struct fs_msg_row *rows, size_t n, json_t **into)
+{
+    struct console_reaction *r;
+    size_t nr, at = 0;
+    enum err e;
+
+    for (size_t i = 0; i < n; i++)
+        into[i] = json_array();
+    if (n == 0)
+        return ERR_OK;
+    /* The page is newest first: its last row is the range's low end. */
+    e = store_console_reactions(c->st, c->a,
+                                &(struct console_msg_range){ rows[0].chat, thread_id,
+                                                             rows[n - 1].created_ms,
+                                                             rows[n - 1].id, rows[0].created_ms,
+                                                             rows[0].id },
+                                &r, &nr);
+    for (size_t k = 0; e == ERR_OK && k < nr; k++) {
+        /* By message: find each message's row once. */
+        if (rows[at].id != r[k].message)
+            for (at = 0; at < n && rows[at].id != r[k].message; at++)
+                ;
+        if (at == n) {
+            at = 0;
+            continue;
+        }
+        json_array_append_new(
+            into[at],
+            json_pack("{s:s,s:s,s:{s:s,s:s,s:s},s:s}", "reaction_id", r[k].reaction_id,
+                      "emoji_type", r[k].emoji_type, "operator", "type",
+                      r[k].kind == ACTOR_BOT ? "bot" : "user", "id", r[k].id, "name", r[k].name,
+                      "action_time",
+                      arena_printf(c->a, "%lld", (long long)r[k].created_ms)));
+    }
+    return e;
+}
+
 enum err svc_console_app(struct svc_ctx *c, const char *app_id, json_t **out)
 {
     struct fs_app_row app;

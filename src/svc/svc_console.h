@@ -34,5 +34,11 @@ enum err svc_console_app(struct svc_ctx *c, const char *app_id, json_t **out);
 enum err svc_console_messages(struct svc_ctx *c, const char *chat_id, const char *thread_id,
                               int64_t before_ms, int64_t before, int64_t limit,
                               struct fs_msg_row **rows, size_t *n, bool *more);
+/* The reactions on a page of svc_console_messages (its thread_id, rows and
+ * n), read in one statement: into[i] is set to a new array of rows[i]'s, in
+ * the order they were added: [{"reaction_id", "emoji_type", "operator":
+ * (as svc_console_actor), "action_time" (ms, a string)}]. */
+enum err svc_console_reactions(struct svc_ctx *c, const char *thread_id,
+                               const struct fs_msg_row *rows, size_t n, json_t **into);
 
 #endif

@@ -502,8 +502,11 @@ enum err svc_ws_conns(struct svc_ctx *c, const char *app_id, json_t **out);
  * -1 leaves a flag as it is. Their node acts on them within a tick. */
 enum err svc_ws_flag(struct svc_ctx *c, const char *app_id, const char *conn_id, int kick,
                      int silenced, json_t **out);
+/* The app's delivery rehearsals, set or read: {"app_id", "duplicate", "delay_ms"}
+ * (none set: false, 0). */
 enum err svc_ws_delivery_set(struct svc_ctx *c, const char *app_id, bool duplicate,
                              int64_t delay_ms, json_t **out);
+enum err svc_ws_delivery_get(struct svc_ctx *c, const char *app_id, json_t **out);
 
 /* --- Feishu scopes (svc_scope.c) --- */
 

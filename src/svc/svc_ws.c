@@ -143,17 +143,30 @@ enum err svc_ws_flag(struct svc_ctx *c, const char *app_id, const char *conn_id,
     return ERR_OK;
 }
 
-enum err svc_ws_delivery_set(struct svc_ctx *c, const char *app_id, bool duplicate,
-                             int64_t delay_ms, json_t **out)
+/* Sets the app's delivery rehearsals ('set'), or reads them, and answers them. */
+static enum err delivery(struct svc_ctx *c, const char *app_id, bool set, bool duplicate,
+                         int64_t delay_ms, json_t **out)
 {
     struct fs_app_row app;
     enum err e = find_app(c, app_id, &app);
 
     *out = NULL;
     if (e == ERR_OK)
-        e = store_fs_delivery_opt_set(c->st, app.id, duplicate, delay_ms);
+        e = set ? store_fs_delivery_opt_set(c->st, app.id, duplicate, delay_ms)
+                : store_fs_delivery_opt_get(c->st, app.id, &duplicate, &delay_ms);
     if (e == ERR_OK)
         *out = json_pack("{s:s,s:b,s:I}", "app_id", app_id, "duplicate", duplicate, "delay_ms",
                          (json_int_t)delay_ms);
     return e;
+}
+
+enum err svc_ws_delivery_set(struct svc_ctx *c, const char *app_id, bool duplicate,
+                             int64_t delay_ms, json_t **out)
+{
+    return delivery(c, app_id, true, duplicate, delay_ms, out);
+}
+
+enum err svc_ws_delivery_get(struct svc_ctx *c, const char *app_id, json_t **out)
+{
+    return delivery(c, app_id, false, false, 0, out);
 }

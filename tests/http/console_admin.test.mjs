@@ -1,6 +1,7 @@
 // tests/http/console_admin.test.mjs - the admin reads the web console needs (docs/admin-api.md,
 // "The web console's reads"): a tenant's chats and people, a chat whole with its members, and
-// its timeline (every message whoever reads, newest first, threads apart), a page at a time;
+// its timeline (every message whoever reads, newest first, threads apart, with reactions), a
+// page at a time; an app's delivery rehearsals;
 // and a snapshot taken after a restart (the console's snapshot page on a server started twice).
 
 import { test } from 'node:test';
@@ -74,6 +75,14 @@ test('console reads: chats and people of a tenant, a chat with its members, a pa
         assert.deepEqual(await ok(srv, `/admin/v1/feishu/apps/${APP1.app_id}`),
             { app_id: APP1.app_id, name: APP1.name, scopes: ['*', 'im:chat:operate_as_owner'], contact_range: 'all' });
         assert.equal((await get(srv, '/admin/v1/feishu/apps/cli_nope')).status, 404);
+        // Its delivery rehearsals: none set, then as set, and an unknown app's none.
+        const delivery = `/admin/v1/feishu/apps/${APP1.app_id}/delivery`;
+        assert.deepEqual(await ok(srv, delivery), { app_id: APP1.app_id, duplicate: false, delay_ms: 0 });
+        const put = await srv.request('PUT', delivery, { headers: ADMIN_HEADERS, body: { duplicate: true, delay_ms: 250 } });
+        assert.equal(put.status, 200, put.body);
+        assert.deepEqual(await ok(srv, delivery), { app_id: APP1.app_id, duplicate: true, delay_ms: 250 });
+        assert.equal((await get(srv, '/admin/v1/feishu/apps/cli_nope/delivery')).status, 404);
+        assert.equal((await srv.request('GET', delivery)).status, 401);
         const seeded = await srv.request('POST', '/admin/v1/seed', { headers: ADMIN_HEADERS, body: { tenants: [{
             name: 'Acme', feishu: { tenant_key: 'acme', departments: [{ department_id: 'ENG', name: 'Engineering' }, { department_id: 'FE', name: 'Frontend', parent_department_id: 'ENG' }],
                 apps: [{ app_id: APP2.app_id, name: APP2.name, scopes: ['im:message'], contact_range: { departments: ['ENG'], users: ['wangwu'] } }] } }] } });
@@ -113,6 +122,21 @@ test('console reads: a chat\'s timeline, newest first, recalled and threaded mes
         const reply = await say(srv, id, 'wangwu', 'in the thread', { reply_to: sent[1].message_id, reply_in_thread: true });
         const r = await srv.request('POST', '/admin/v1/feishu/recall', { headers: ADMIN_HEADERS, body: { message_id: sent[0].message_id, user_id: 'zhangsan' } });
         assert.equal(r.status, 200, r.body);
+        // Reactions: two people's thumbs up and the bot's OK on m1, one on the thread reply.
+        const react = async (message_id, user_id, emoji_type) => {
+            const res = await srv.request('POST', '/admin/v1/feishu/react', { headers: ADMIN_HEADERS, body: { message_id, user_id, emoji_type } });
+            assert.equal(res.status, 200, res.body);
+            return res.json;
+        };
+        const r1 = await react(sent[1].message_id, 'wangwu', 'THUMBSUP');
+        const byBot = await fs(srv, 'POST', `/open-apis/im/v1/messages/${sent[1].message_id}/reactions`, t1, { reaction_type: { emoji_type: 'OK' } });
+        assert.equal(byBot.json.code, 0, byBot.body);
+        await react(sent[1].message_id, 'zhangsan', 'THUMBSUP');
+        await react(reply.message_id, 'zhangsan', 'HEART');
+        // Taken back, it is gone from the timeline.
+        await react(sent[3].message_id, 'wangwu', 'SMILE');
+        const un = await srv.request('POST', '/admin/v1/feishu/unreact', { headers: ADMIN_HEADERS, body: { message_id: sent[3].message_id, user_id: 'wangwu', emoji_type: 'SMILE' } });
+        assert.equal(un.status, 200, un.body);
 
         // Pages of 2, newest first; the thread reply is not in the chat's timeline.
         const items = [];
@@ -133,6 +157,12 @@ test('console reads: a chat\'s timeline, newest first, recalled and threaded mes
         assert.equal(m1.sender_name, 'Wang Wu');
         assert.equal(m1.thread_id, reply.thread_id);
         assert.deepEqual(m1.mentions.map((x) => [x.id, x.name]), [['wangwu', 'Wang Wu']]);
+        assert.deepEqual(m1.reactions.map((x) => [x.emoji_type, x.operator.type, x.operator.id, x.operator.name]), [
+            ['THUMBSUP', 'user', 'wangwu', 'Wang Wu'], ['OK', 'bot', APP1.app_id, APP1.name], ['THUMBSUP', 'user', 'zhangsan', 'Zhang San']]);
+        assert.deepEqual(Object.keys(m1.reactions[0]).sort(), ['action_time', 'emoji_type', 'operator', 'reaction_id']);
+        assert.equal(m1.reactions[0].reaction_id, r1.reaction_id);
+        assert.match(m1.reactions[0].action_time, /^\d{13}$/);
+        for (const m of items.filter((x) => x.message_id !== sent[1].message_id)) assert.deepEqual(m.reactions, [], m.message_id);
         const m0 = items.at(-1);
         assert.equal(m0.deleted, true);
         assert.equal(m0.body.content, 'This message was recalled');
@@ -141,6 +171,8 @@ test('console reads: a chat\'s timeline, newest first, recalled and threaded mes
         const thread = await ok(srv, `/admin/v1/feishu/chats/${id}/messages?thread_id=${reply.thread_id}`);
         assert.deepEqual(thread.items.map((m) => m.message_id), [reply.message_id, sent[1].message_id]);
         assert.equal(thread.items[0].parent_id, sent[1].message_id);
+        assert.deepEqual(thread.items[0].reactions.map((x) => [x.emoji_type, x.operator.id]), [['HEART', 'zhangsan']]);
+        assert.equal(thread.items[1].reactions.length, 3, 'the root\'s reactions in the thread too');
 
         // A chat the bot is not in: the admin still reads it all.
         const zs = await say(srv, id, 'zhangsan', 'x');

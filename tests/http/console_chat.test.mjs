@@ -1,14 +1,14 @@
 // The web console in a real browser (headless Chromium, playwright-core): log in with
 // /console/#token=..., open a tenant and one of its chats, write as a person and see the
-// bot under test answer in the timeline, without a reload. The bot is real: a webhook
-// receiver answering im.message.receive_v1 through the Open API with its tenant token
-// (lib/echobot.mjs). Found by the accessible names issue 20 fixes: the tenant list's
+// bot under test answer in the timeline, without a reload; react with a thumbs up and see
+// who did. The bot is real: a webhook receiver answering im.message.receive_v1 through the
+// Open API with its tenant token (lib/echobot.mjs). Found by the accessible names issue 20 fixes: the tenant list's
 // links named by the tenant, the tenant page's "Chats", a chat's link named by the chat,
 // the chat page's select "Act as", text box "Message" and button "Send".
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitFor } from './lib/server.mjs';
+import { ADMIN_HEADERS, waitFor } from './lib/server.mjs';
 import { withFeishuServer, tenantToken, createChat, APP1 } from './lib/feishu.mjs';
 import { startEchoBot } from './lib/echobot.mjs';
 import { browserSkip, withConsole } from './lib/browser.mjs';
@@ -56,6 +56,20 @@ test('console: log in, open a tenant and a chat, write as a person, see the bot 
                 assert.ok(onSend, '"Send" is reached with Tab from "Message"');
                 await page.keyboard.press('Enter');
                 await c.see('echo: and from the keyboard');
+
+                // A thumbs up as Zhao Liu, then as Wang Wu, on Wang Wu's first message: the
+                // timeline shows who reacted so, without a reload.
+                const first = page.getByRole('log', { name: 'Messages' }).getByRole('listitem')
+                    .filter({ has: page.getByText('hello from the console', { exact: true }) }).first();
+                await first.getByRole('button', { name: 'Thumbs up', exact: true }).click();
+                const reactions = first.getByRole('list', { name: 'Reactions' });
+                await c.see('THUMBSUP 1: Zhao Liu', reactions);
+                await c.actAs('Wang Wu');
+                await first.getByRole('button', { name: 'Thumbs up', exact: true }).click();
+                await c.see('THUMBSUP 2: Zhao Liu, Wang Wu', reactions);
+                const hello = (await srv.request('GET', `/admin/v1/feishu/chats/${chat.chat_id}/messages`, { headers: ADMIN_HEADERS })).json.items
+                    .find((m) => m.body.content === JSON.stringify({ text: 'hello from the console' }));
+                assert.deepEqual(hello.reactions.map((r) => [r.emoji_type, r.operator.id]), [['THUMBSUP', 'zhaoliu'], ['THUMBSUP', 'wangwu']]);
 
                 // What the page showed is what the server holds: the messages of the chat,
                 // the person's as the person's, through the Open API.

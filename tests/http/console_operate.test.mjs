@@ -1,11 +1,12 @@
 // Operating the emulator from the web console in a real browser (headless Chromium,
 // playwright-core): reset a tenant and see it empty, add a fault rule and see it fire
-// (and remove it), take a snapshot and restore it, advance the clock, redeliver an event. Each destructive
-// step is confirmed as a person would (a confirm() or a dialog in the page). Found by
-// the names issue 20 fixes: the tenant page's button "Reset tenant" and links "Chats",
-// "People", "Faults", "Requests", "Snapshots"; the text box "Snapshot name" and the
-// buttons "Take snapshot" and "Restore"; the button "Advance clock". The fault rule's
-// form fields, an event's link (named by its type) and its "Redeliver" are the
+// (and remove it), take a snapshot and restore it, set an app's delivery rehearsals,
+// advance the clock, redeliver an event. Each destructive step is confirmed as a person
+// would (a confirm() or a dialog in the page). Found by the names issue 20 fixes: the
+// tenant page's button "Reset tenant" and links "Chats", "People", "Faults", "Requests",
+// "Snapshots"; the text box "Snapshot name" and the buttons "Take snapshot" and
+// "Restore"; the button "Advance clock". The fault rule's form fields, an event's link
+// (named by its type) and its "Redeliver", and an app's delivery rehearsals form are the
 // console's own.
 
 import { test } from 'node:test';
@@ -130,6 +131,47 @@ test('console: take a snapshot and restore it', T, async () => {
             c.assertClean('snapshots');
         });
     }, { args: ['--snapshot_dir', dir] });
+});
+
+test('console: set an app\'s delivery rehearsals, and they stay set', T, async () => {
+    await withFeishuServer(async (srv) => {
+        const path = `/admin/v1/feishu/apps/${APP1.app_id}/delivery`;
+        await withConsole(srv, async (c) => {
+            const page = c.page;
+            await c.openTenant('Acme');
+            const form = page.getByRole('group', { name: `Delivery rehearsals of ${APP1.name}`, exact: true });
+            const duplicate = form.getByRole('checkbox', { name: 'Duplicate every event', exact: true });
+            const delay = form.getByRole('spinbutton', { name: 'Delay (ms)', exact: true });
+            assert.equal(await duplicate.isChecked(), false, 'none set at first');
+            assert.equal(await delay.inputValue(), '0');
+            await duplicate.check();
+            await delay.fill('500');
+            await form.getByRole('button', { name: 'Save delivery rehearsals', exact: true }).click();
+            await c.see('Now: every event twice, 500 ms late.', form);
+            const set = await srv.request('GET', path, { headers: ADMIN_HEADERS });
+            assert.deepEqual(set.json, { app_id: APP1.app_id, duplicate: true, delay_ms: 500 });
+
+            // Shown as set after a reload.
+            await c.navigate(page.url());
+            await c.settle();
+            await c.see('Now: every event twice, 500 ms late.', form);
+            assert.equal(await duplicate.isChecked(), true);
+            assert.equal(await delay.inputValue(), '500');
+
+            // A delay out of range is not sent; unset, it is as before.
+            await delay.fill('60001');
+            await form.getByRole('button', { name: 'Save delivery rehearsals', exact: true }).click();
+            await c.settle();
+            assert.deepEqual((await srv.request('GET', path, { headers: ADMIN_HEADERS })).json.delay_ms, 500);
+            await duplicate.uncheck();
+            await delay.fill('0');
+            await form.getByRole('button', { name: 'Save delivery rehearsals', exact: true }).click();
+            await c.see('Now: delivered once, on time.', form);
+            assert.deepEqual((await srv.request('GET', path, { headers: ADMIN_HEADERS })).json, { app_id: APP1.app_id, duplicate: false, delay_ms: 0 });
+            await c.assertAccessible('tenant overview with delivery rehearsals');
+            c.assertClean('delivery');
+        });
+    });
 });
 
 test('console: advance the clock', T, async () => {

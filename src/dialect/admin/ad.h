@@ -42,6 +42,7 @@ enum err ad_ws_kick(struct req *rq, json_t *body, json_t *out);
 enum err ad_ws_silence(struct req *rq, json_t *body, json_t *out);
 enum err ad_ws_resume(struct req *rq, json_t *body, json_t *out);
 enum err ad_ws_delivery(struct req *rq, json_t *body, json_t *out);
+enum err ad_ws_delivery_get(struct req *rq, json_t *body, json_t *out);
 extern const struct field_rule ad_ws_delivery_rules[];
 
 #endif

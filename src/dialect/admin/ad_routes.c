@@ -387,6 +387,7 @@ static const struct route ad_routes[] = {
       ad_ws_resume },
     { HTTP_PUT, "/admin/v1/feishu/apps/:app_id/delivery", R_WRITE | R_JSON, ad_ws_delivery_rules,
       ad_ws_delivery },
+    { HTTP_GET, "/admin/v1/feishu/apps/:app_id/delivery", 0, NULL, ad_ws_delivery_get },
     /* These run their own transactions (svc_tenant_admin.c, svc_snapshot.c),
      * the long ones on the operator runner's thread (R_DETACH). */
     { HTTP_GET, "/admin/v1/tenants", 0, NULL, ad_tenant_list },

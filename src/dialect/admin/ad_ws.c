@@ -4,7 +4,7 @@
  * (docs/admin-api.md): the open connections of an app, and the failures a
  * bot's developer rehearses with them: a kick (the connection closes), a
  * silence (the half-open socket: nothing read, nothing sent, until resumed),
- * and the app's delivery rehearsals (every event twice, or late).
+ * and the app's delivery rehearsals (every event twice, or late), set and read.
  */
 #include "dialect/admin/ad.h"
 
@@ -18,15 +18,22 @@ static enum err flag(struct req *rq, const char *conn, int kick, int silenced, j
     return e;
 }
 
-enum err ad_ws_conns(struct req *rq, json_t *body, json_t *out)
+/* A read of the app named by the path's first parameter. */
+static enum err app_read(struct req *rq,
+                         enum err (*read)(struct svc_ctx *, const char *, json_t **), json_t *out)
 {
     json_t *res;
-    enum err e = svc_ws_conns(&rq->svc, rq->params[0], &res);
+    enum err e = read(&rq->svc, rq->params[0], &res);
 
-    (void)body;
     if (e == ERR_OK)
         json_object_update_new(out, res);
     return e;
+}
+
+enum err ad_ws_conns(struct req *rq, json_t *body, json_t *out)
+{
+    (void)body;
+    return app_read(rq, svc_ws_conns, out);
 }
 
 enum err ad_ws_kick_all(struct req *rq, json_t *body, json_t *out)
@@ -65,6 +72,12 @@ enum err ad_ws_delivery(struct req *rq, json_t *body, json_t *out)
     if (e == ERR_OK)
         json_object_update_new(out, res);
     return e;
+}
+
+enum err ad_ws_delivery_get(struct req *rq, json_t *body, json_t *out)
+{
+    (void)body;
+    return app_read(rq, svc_ws_delivery_get, out);
 }
 
 const struct field_rule ad_ws_delivery_rules[] = {

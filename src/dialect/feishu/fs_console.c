@@ -4,8 +4,9 @@
  * admin API's GET /admin/v1/feishu/chats/:chat_id/messages, every message
  * of the chat (or of one thread) whoever reads, newest first, each as
  * "Get the content of a specified message" spells it with people by
- * user_id (as the admin API's say answers). The path's chat_id is the
- * route's first parameter; the query: thread_id, before, limit.
+ * user_id (as the admin API's say answers), with its sender's name and its
+ * reactions. The path's chat_id is the route's first parameter; the query:
+ * thread_id, before, limit.
  */
 #include "dialect/feishu/fs.h"
 
@@ -34,7 +35,7 @@ enum err fs_console_timeline(struct req *rq, json_t *body, json_t *out)
     int64_t before_ms = 0, before = 0, limit = 20;
     struct fs_msg_row *rows;
     struct actor last = { 0, 0, false };
-    json_t *items, *sender = NULL;
+    json_t *items, *sender = NULL, **reactions;
     size_t n;
     bool more;
     enum err e;
@@ -50,6 +51,14 @@ enum err fs_console_timeline(struct req *rq, json_t *body, json_t *out)
                              &more);
     if (e != ERR_OK)
         return e;
+    /* Every message's reactions, read for the page at once. */
+    reactions = arena_alloc(rq->http->arena, (n + 1) * sizeof(*reactions));
+    e = svc_console_reactions(&rq->svc, thread, rows, n, reactions);
+    if (e != ERR_OK) {
+        for (size_t i = 0; i < n; i++)
+            json_decref(reactions[i]);
+        return e;
+    }
     items = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *m = fs_msg_json(rq, &rows[i], &how);
@@ -62,6 +71,7 @@ enum err fs_console_timeline(struct req *rq, json_t *body, json_t *out)
             sender = svc_console_actor(&rq->svc, &last);
         }
         json_object_set(m, "sender_name", json_object_get(sender, "name"));
+        json_object_set_new(m, "reactions", reactions[i]);
         json_array_append_new(items, m);
     }
     json_decref(sender);
