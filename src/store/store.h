@@ -574,6 +574,8 @@ enum err store_outbox_attempts(struct store *s, struct arena *a, int64_t outbox,
                                struct outbox_attempt_row **rows, size_t *n);
 /* Makes a record due again now (a redelivery on request). */
 enum err store_outbox_requeue(struct store *s, int64_t outbox, int64_t now);
+/* Holds a leased record until 'until' (a delivery held back on purpose). */
+enum err store_outbox_lease(struct store *s, int64_t outbox, int64_t until);
 /* How many outbox records are in each state (for /metrics). */
 struct outbox_states {
     int64_t pending, delivered, failed, skipped;
