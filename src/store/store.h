@@ -342,6 +342,8 @@ void store_group_close(struct store_group *g);
 enum err store_meta_get(struct store *s, struct arena *a, const char *key, char **val);
 enum err store_meta_set(struct store *s, const char *key, const char *val);
 enum err store_meta_delete(struct store *s, const char *key);
+/* Sets 'key' unless it is set (the first writer wins). */
+enum err store_meta_add(struct store *s, const char *key, const char *val);
 
 /* Tenants and the people in them. */
 enum err store_tenant_by_name(struct store *s, struct arena *a, const char *name,

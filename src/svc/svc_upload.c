@@ -8,12 +8,19 @@
  */
 #include "svc/svc_msg_int.h"
 
+#include "config/config.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/ids.h"
 #include "json/json.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MIB (1024 * 1024)
 #define IMAGE_MAX (10 * MIB)
@@ -91,7 +98,7 @@ static const char *new_key(struct svc_ctx *c, bool image)
 enum err svc_res_upload(struct svc_ctx *c, int64_t app, const struct res_upload *u,
                         const char **key)
 {
-    bool image = strcmp(u->kind, "image") == 0, added;
+    bool image = strcmp(u->kind, "image") == 0, added = false;
     struct fs_res_row r = { .tenant_id = c->tenant, .app = app, .kind = u->kind,
                             .sub_type = u->sub_type, .duration = u->duration,
                             .size = (int64_t)u->len, .created_at = c->now };
@@ -109,11 +116,15 @@ enum err svc_res_upload(struct svc_ctx *c, int64_t app, const struct res_upload 
     e = store_blob_total(c->st, &total);
     if (e == ERR_OK && total + (int64_t)u->len > u->max_total)
         return err_set(c->ei, ERR_LIMIT, SUBJ_NONE, "upload storage full");
-    /* The bytes first: a key is only ever written for bytes that are whole. */
+    /* The blob's row, then the bytes, then the key: a key is only ever
+     * written for bytes that are whole, and the row keeps the sweep
+     * (svc_upload_sweep) off the file. */
     if (e == ERR_OK)
-        e = store_blob_write(c->a, u->dir, u->data, u->len, &r.sha256);
+        e = store_blob_hash(c->a, u->data, u->len, &r.sha256);
     if (e == ERR_OK)
         e = store_blob_put(c->st, r.sha256, (int64_t)u->len, c->now, &added);
+    if (e == ERR_OK)
+        e = store_blob_write(c->a, u->dir, r.sha256, u->data, u->len);
     r.key = new_key(c, image);
     if (image && r.file_name[0] == '\0')
         r.file_name = arena_printf(c->a, "%s.%s", r.key, strchr(r.mime, '/') + 1);
@@ -121,7 +132,22 @@ enum err svc_res_upload(struct svc_ctx *c, int64_t app, const struct res_upload 
         e = store_fs_res_insert(c->st, &r);
     if (e == ERR_OK)
         *key = r.key;
+    else if (added) /* the row goes with the rollback; nobody else has the bytes */
+        store_blob_remove(c->a, u->dir, r.sha256);
     return e;
+}
+
+const char *svc_upload_dir(const struct config *cfg, struct arena *a, bool *shared)
+{
+    const char *tmp = getenv("TMPDIR");
+
+    *shared = false;
+    if (cfg->upload_dir != NULL && cfg->upload_dir[0] != '\0')
+        return cfg->upload_dir;
+    if (strncmp(cfg->db, "sqlite:", 7) == 0 && strcmp(cfg->db, "sqlite::memory:") != 0)
+        return arena_printf(a, "%s.uploads", cfg->db + 7);
+    *shared = true;
+    return arena_printf(a, "%s/qunzu-uploads", tmp && *tmp ? tmp : "/tmp");
 }
 
 /* A key of this tenant of 'kind': ERR_NOT_FOUND otherwise. */
@@ -227,5 +253,87 @@ enum err svc_res_for_message(struct svc_ctx *c, int64_t app, const char *kind, c
         return e;
     if (e == ERR_OK && out->app != app)
         return err_set(c->ei, ERR_FORBIDDEN, SUBJ_RESOURCE, "the resource is another app's");
+    return e;
+}
+
+/* --- the sweep of the upload directory ----------------------------------------- */
+
+#define OWNER_FILE ".qunzu-database"
+#define TMP_GRACE_SECONDS 600
+
+/* This database's id (meta 'database_id', made by the first node to ask)
+ * and whether 'dir' is this database's: its owner file names the id, or
+ * there was none and now there is. A directory another database wrote is
+ * not swept: its files are that database's. */
+static enum err dir_owned(struct store *st, struct arena *a, const char *dir, bool *owned)
+{
+    char *id = NULL, buf[64];
+    const char *path = arena_printf(a, "%s/" OWNER_FILE, dir);
+    struct stat sb;
+    enum err e;
+    ssize_t n;
+    int fd;
+
+    *owned = false;
+    if (stat(dir, &sb) != 0)
+        return ERR_OK; /* nothing uploaded yet: nothing to sweep */
+    e = store_begin(st, true);
+    if (e == ERR_OK)
+        e = store_meta_add(st, "database_id", ids_hex(a, "", 16));
+    if (e == ERR_OK)
+        e = store_meta_get(st, a, "database_id", &id);
+    if (e == ERR_OK)
+        e = store_commit(st);
+    else
+        store_rollback(st);
+    if (e != ERR_OK)
+        return e;
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        bool ok = write(fd, id, strlen(id)) == (ssize_t)strlen(id) && fsync(fd) == 0;
+
+        close(fd);
+        if (!ok) {
+            unlink(path);
+            return ERR_STORE;
+        }
+        *owned = true;
+        return ERR_OK;
+    }
+    if (errno != EEXIST)
+        return ERR_STORE;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n < 0)
+        return ERR_STORE;
+    buf[n] = '\0';
+    *owned = strcmp(buf, id) == 0;
+    return *owned ? ERR_OK : ERR_CONFLICT;
+}
+
+enum err svc_upload_sweep(struct store *st, const struct config *cfg, int *cursor, int shards,
+                          int64_t *removed)
+{
+    struct arena a;
+    bool shared, owned = false;
+    const char *dir;
+    enum err e;
+
+    arena_init(&a, 1024);
+    dir = svc_upload_dir(cfg, &a, &shared);
+    e = shared ? ERR_OK : dir_owned(st, &a, dir, &owned);
+    for (int i = 0; e == ERR_OK && owned && i < shards; i++) {
+        int64_t tmp_before = clock_wall_us() / 1000000 - TMP_GRACE_SECONDS;
+
+        /* Rolled back whatever happens: the sweep only claims the orphans' rows. */
+        e = store_begin(st, true);
+        if (e == ERR_OK)
+            e = store_blob_sweep(st, dir, *cursor, tmp_before, removed);
+        store_rollback(st);
+        *cursor = (*cursor + 1) % UPLOAD_SHARDS;
+    }
+    arena_release(&a);
     return e;
 }

@@ -44,18 +44,11 @@ const struct dialect_error *fs_up_error_lookup(enum err e, enum subj s)
     return dialect_error_lookup(up_errors, sizeof(up_errors) / sizeof(up_errors[0]), e, s);
 }
 
-/* Where uploaded bytes live: upload_dir, else beside a SQLite file, else
- * $TMPDIR/qunzu-uploads (content-addressed, so sharing it is harmless). */
 static const char *upload_dir(struct req *rq)
 {
-    const struct config *cfg = rq->app->cfg;
-    const char *tmp = getenv("TMPDIR");
+    bool shared;
 
-    if (cfg->upload_dir != NULL && cfg->upload_dir[0] != '\0')
-        return cfg->upload_dir;
-    if (strncmp(cfg->db, "sqlite:", 7) == 0 && strcmp(cfg->db, "sqlite::memory:") != 0)
-        return arena_printf(rq->http->arena, "%s.uploads", cfg->db + 7);
-    return arena_printf(rq->http->arena, "%s/qunzu-uploads", tmp && *tmp ? tmp : "/tmp");
+    return svc_upload_dir(rq->app->cfg, rq->http->arena, &shared);
 }
 
 /* Uploads take the tenant token only ("Upload an image", "Upload a file"). */
