@@ -321,6 +321,14 @@ static enum err receiver_chat(struct svc_ctx *c, const struct msg_op *o, const c
                        "a user token sends into chats, not to people");
     e = i == 4 ? store_person_by_email(c->st, c->a, c->tenant, id, &p)
                : store_fs_person_find(c->st, c->a, c->tenant, o->app, types[i], id, &p);
+    if (e == ERR_NOT_FOUND && i == 1) { /* a bot's open_id ("Send a message": not to bots) */
+        struct fs_app_row bot;
+
+        e = find_bot(c, id, &bot);
+        if (e == ERR_OK)
+            return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_NONE,
+                           "this operation to bots is currently not supported");
+    }
     if (e == ERR_NOT_FOUND)
         return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_NONE, "invalid receive_id");
     return e == ERR_OK ? p2p_open(c, o, p.id, v) : e;
