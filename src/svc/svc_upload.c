@@ -51,6 +51,88 @@ static const char *image_mime(const unsigned char *d, size_t n)
     return NULL;
 }
 
+static uint32_t be16(const unsigned char *p) { return (uint32_t)p[0] << 8 | p[1]; }
+static uint32_t le16(const unsigned char *p) { return (uint32_t)p[1] << 8 | p[0]; }
+static uint32_t le24(const unsigned char *p) { return le16(p) | (uint32_t)p[2] << 16; }
+static uint32_t be32(const unsigned char *p) { return be16(p) << 16 | be16(p + 2); }
+static uint32_t le32(const unsigned char *p) { return le16(p + 2) << 16 | le16(p); }
+
+/* A JPEG's size from its first start-of-frame segment (SOF0..SOF15 but
+ * DHT, JPG and DAC). */
+static bool jpeg_size(const unsigned char *d, size_t n, uint32_t *w, uint32_t *h)
+{
+    size_t i = 2;
+
+    while (i + 9 < n && d[i] == 0xFF) {
+        unsigned m = d[i + 1];
+
+        if (m == 0xFF) { /* fill byte */
+            i++;
+            continue;
+        }
+        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+            *h = be16(d + i + 5);
+            *w = be16(d + i + 7);
+            return true;
+        }
+        if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) {
+            i += 2;
+            continue;
+        }
+        i += 2 + be16(d + i + 2);
+    }
+    return false;
+}
+
+/* An image's width and height from its header, where the format says them
+ * plainly (PNG IHDR, GIF logical screen, JPEG SOFn, BMP, WEBP); false for
+ * the others (ICO, TIFF, HEIC), which are not held to a resolution. */
+static bool image_size(const char *mime, const unsigned char *d, size_t n, uint32_t *w,
+                       uint32_t *h)
+{
+    int32_t bh;
+
+    if (strcmp(mime, "image/png") == 0 && n >= 24) {
+        *w = be32(d + 16);
+        *h = be32(d + 20);
+    } else if (strcmp(mime, "image/gif") == 0 && n >= 10) {
+        *w = le16(d + 6);
+        *h = le16(d + 8);
+    } else if (strcmp(mime, "image/bmp") == 0 && n >= 26) {
+        *w = le32(d + 18);
+        bh = (int32_t)le32(d + 22); /* negative: stored top-down */
+        *h = bh < 0 ? (uint32_t)-(int64_t)bh : (uint32_t)bh;
+    } else if (strcmp(mime, "image/webp") == 0 && n >= 30 && memcmp(d + 12, "VP8X", 4) == 0) {
+        *w = le24(d + 24) + 1;
+        *h = le24(d + 27) + 1;
+    } else if (strcmp(mime, "image/webp") == 0 && n >= 25 && memcmp(d + 12, "VP8L", 4) == 0) {
+        uint32_t b = le32(d + 21);
+
+        *w = (b & 0x3FFF) + 1;
+        *h = (b >> 14 & 0x3FFF) + 1;
+    } else if (strcmp(mime, "image/webp") == 0 && n >= 30 && memcmp(d + 12, "VP8 ", 4) == 0) {
+        *w = le16(d + 26) & 0x3FFF;
+        *h = le16(d + 28) & 0x3FFF;
+    } else if (strcmp(mime, "image/jpeg") == 0) {
+        return jpeg_size(d, n, w, h);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* "Upload an image": a GIF up to 2000 x 2000, other images up to 12000 x
+ * 12000, an avatar up to 4096 x 4096 (either side over is too large). */
+static bool resolution_ok(const char *mime, const char *sub_type, const unsigned char *d,
+                          size_t n)
+{
+    uint32_t w = 0, h = 0, max = strcmp(sub_type, "avatar") == 0 ? 4096 : 12000;
+
+    if (strcmp(mime, "image/gif") == 0 && max > 2000)
+        max = 2000;
+    return !image_size(mime, d, n, &w, &h) || (w <= max && h <= max);
+}
+
 /* A file's type by the extension of its name (the Content-Type "Download a
  * file" answers with). */
 static const char *file_mime(const char *name)
@@ -112,6 +194,8 @@ enum err svc_res_upload(struct svc_ctx *c, int64_t app, const struct res_upload 
     r.mime = image ? image_mime(u->data, u->len) : file_mime(u->file_name);
     if (r.mime == NULL)
         return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_CONTENT, "unknown image format");
+    if (image && !resolution_ok(r.mime, u->sub_type, u->data, u->len))
+        return err_set(c->ei, ERR_LIMIT, SUBJ_RESOURCE, "image resolution exceeds the limit");
     r.file_name = u->file_name ? u->file_name : "";
     e = store_blob_total(c->st, &total);
     if (e == ERR_OK && total + (int64_t)u->len > u->max_total)
@@ -214,6 +298,20 @@ static bool msg_has_key(const struct fs_msg_row *m, const char *type, const char
     return found;
 }
 
+/* Whether the chat's restricted mode lets members download its messages'
+ * resources (restricted_mode_setting: status on, download not_anyone). */
+static bool downloads_allowed(const struct fs_chat_row *chat)
+{
+    json_t *s = json_loads(chat->settings, 0, NULL);
+    json_t *rm = json_object_get(s, "restricted_mode_setting");
+    const char *dl = json_str(rm, "download_has_permission_setting");
+    bool ok = !json_is_true(json_object_get(rm, "status")) || dl == NULL
+              || strcmp(dl, "not_anyone") != 0;
+
+    json_decref(s);
+    return ok;
+}
+
 enum err svc_msg_resource(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
                           const char *type, const char *key, const char *dir,
                           struct res_bytes *out)
@@ -232,6 +330,8 @@ enum err svc_msg_resource(struct svc_ctx *c, const struct msg_op *o, const char 
     e = svc_chat_open(c, m.chat_id, &o->op, true, &v);
     if (e != ERR_OK)
         return e;
+    if (!downloads_allowed(&v.chat))
+        return err_set(c->ei, ERR_FORBIDDEN, SUBJ_CHAT_MODE, "restricted mode: no downloads");
     if (strcmp(m.msg_type, "interactive") == 0 || strcmp(m.msg_type, "sticker") == 0
         || strcmp(m.msg_type, "merge_forward") == 0)
         return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_MSG_TYPE, "unsupported message type");

@@ -35,6 +35,9 @@ static const struct dialect_error up_errors[] = {
     { ERR_MISSING, SUBJ_CONTENT, 400, 234010, "File's size can't be 0." },
     { ERR_LIMIT, SUBJ_CONTENT, 400, 234006, "The file size exceed the max value." },
     { ERR_BAD_REQUEST, SUBJ_CONTENT, 400, 234011, "Can't regonnize the image format." },
+    { ERR_LIMIT, SUBJ_RESOURCE, 400, 234039, "Image resolution exceeds limit." },
+    { ERR_FORBIDDEN, SUBJ_CHAT_MODE, 400, 234038,
+      "Do not allow downloading of message resources in restricted mode." },
     { ERR_LIMIT, SUBJ_NONE, 400, 232096, "Meta writing has stopped, please try again later." },
     { ERR_BAD_REQUEST, SUBJ_NONE, 400, 234001, "Invalid request param." },
 };
