@@ -11,6 +11,7 @@ import protobuf from 'protobufjs';
 import WebSocket from 'ws';
 import { ADMIN_HEADERS, advanceClock, dbOf, waitFor, withRestartableServer, withServer } from './lib/server.mjs';
 import { APP1, assertOk, chatPath, createChat, fs, ids, tenantToken, userToken, withFeishuServer, feishuSeed } from './lib/feishu.mjs';
+import { startReceiver } from './lib/receiver.mjs';
 
 // The Node SDK refuses app ids other than cli_ + 16 hex digits.
 const WSAPP = { app_id: 'cli_a1b2c3d4e5f60718', app_secret: 'ws-app-secret', name: 'WS Bot' };
@@ -528,6 +529,40 @@ test('bad client frames are ignored; an oversized message closes; a silent conne
         await until('the idle close', async () => mute.closed, 30_000);
         await until('no connection left', async () => (await conns(srv)).length === 0);
     });
+});
+
+test('the delivery mode is per app: in long-connection mode nothing is POSTed, even with a callback_url; switched to webhook, events are POSTed and not pushed', { timeout: 120_000 }, async () => {
+    const rx = await startReceiver({ verificationToken: 'vt-ws' });
+    try {
+        await withWsServer(async (srv) => {
+            const c = client(srv);
+            try {
+                await until('a connection', async () => (await conns(srv)).length === 1);
+                const { t, chat } = await chatWithBot(srv);
+                assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t, { name: 'pushed' }));
+                const ev = await until('the pushed event', async () => c.got.find((g) => g.type === 'im.chat.updated_v1'));
+                const log = await until('delivered', async () => { const l = await eventLog(srv, ev.event_id); return l.state === 'delivered' && l; });
+                assert.ok(log.deliveries.every((d) => d.connection), 'every attempt went over a connection');
+                assert.equal(rx.raw.length, 0, 'nothing POSTed in long-connection mode');
+                // The same app switched to webhook (the seed runs the challenge).
+                const res = await srv.request('POST', '/admin/v1/seed', { headers: ADMIN_HEADERS, body: { tenants: [{ name: 'Acme', feishu: { tenant_key: 'acme',
+                    apps: [{ ...WSAPP, event: { mode: 'webhook', callback_url: rx.url, verification_token: 'vt-ws', types: TYPES } }] } }] } });
+                assert.equal(res.status, 200, res.body);
+                const app = (await srv.request('GET', '/admin/v1/tenants/Acme', { headers: ADMIN_HEADERS })).json.feishu.apps.find((a) => a.app_id === WSAPP.app_id);
+                assert.equal(app.event.mode, 'webhook');
+                assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t, { name: 'posted' }));
+                const posted = await until('the POSTed event', async () => rx.accepted.find((e) => e.event_type === 'im.chat.updated_v1'));
+                assert.equal(posted.after_change.name, 'posted');
+                const plog = await until('delivered by webhook', async () => { const l = await eventLog(srv, posted.event_id); return l.state === 'delivered' && l; });
+                assert.equal(plog.deliveries[0].connection, undefined);
+                assert.equal(c.got.filter((g) => g.type === 'im.chat.updated_v1').length, 1, 'not pushed over the connection');
+            } finally {
+                c.ws.close({ force: true });
+            }
+        }, { event: { mode: 'long_connection', callback_url: rx.url, verification_token: 'vt-ws', types: TYPES } });
+    } finally {
+        await rx.close();
+    }
 });
 
 test('the mode and the queued events survive a restart', { timeout: 120_000 }, async () => {
