@@ -106,6 +106,20 @@ test('refused uploads and a client gone mid-body leave no bytes in the upload di
     });
 });
 
+test('upload_max_bytes bounds the bytes of every upload together: 232096 past it, and nothing written', { timeout: 60_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const dir = uploadDir(srv);
+        const tok = await token(srv);
+        const first = Buffer.concat([PNG_HEAD, crypto.randomBytes(600)]);
+        assert.equal((await uploadImage(srv, tok, first)).json?.code, 0);
+        const res = await uploadImage(srv, tok, Buffer.concat([PNG_HEAD, crypto.randomBytes(600)]));
+        assert.equal(res.status, 400);
+        assert.equal(res.json?.code, 232096, res.body);
+        assert.equal(res.json.msg, 'Meta writing has stopped, please try again later.');
+        assert.deepEqual(blobNames(dir), [sha(first)]);
+    }, { args: ['--upload-max-bytes', '1000'] });
+});
+
 test('a store that fails after the bytes were written leaves no file without a key; every key is whole', { timeout: 180_000 }, async () => {
     await withFeishuServer(async (srv) => {
         const dir = uploadDir(srv);
