@@ -331,6 +331,15 @@ static enum err receiver_chat(struct svc_ctx *c, const struct msg_op *o, const c
     }
     if (e == ERR_NOT_FOUND)
         return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_NONE, "invalid receive_id");
+    if (e == ERR_OK) { /* "Send a message": not to people who resigned */
+        struct fs_profile_row prof;
+
+        e = store_fs_profile_get(c->st, c->a, p.id, &prof);
+        if (e == ERR_OK && prof.resigned)
+            return err_set(c->ei, ERR_GONE, SUBJ_USER, "the person resigned");
+        if (e == ERR_NOT_FOUND)
+            e = ERR_OK;
+    }
     return e == ERR_OK ? p2p_open(c, o, p.id, v) : e;
 }
 

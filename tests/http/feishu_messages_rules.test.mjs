@@ -2,13 +2,14 @@
 // out ("Send a message", "Message content", "Edit a message", "Update an app card
 // message"): the read side of a post (no locale wrapper, at nodes as their keys, styles,
 // md as text), text style tags, cards 2.0 and templates as sent and as read, the event
-// carrying the read side; no messages to bots; the edit window; the per-card update limit;
+// carrying the read side; no messages to bots nor to people who resigned; the edit window;
+// the per-card update limit;
 // a p2p chat is one bot's conversation with one person.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_HEADERS, adminEvents, adminTenant } from './lib/server.mjs';
 import {
-    APP1, APP2, advanceClock, assertErr, assertOk, createChat, fs, ids, qs, tenantToken, userToken, withFeishuServer,
+    APP1, APP2, advanceClock, assertErr, assertOk, createChat, feishuSeed, fs, ids, qs, tenantToken, userToken, withFeishuServer,
 } from './lib/feishu.mjs';
 
 const MSGS = '/open-apis/im/v1/messages';
@@ -90,6 +91,17 @@ test('bots are not messaged: a bot\'s open_id as receive_id is refused', { timeo
         assertErr(await send(srv, bot, 'ou_00000000000000000000000000000000', 'text', { text: 'x' }, 'open_id'), 230001, 'nobody',
             { msg: 'Your request contains an invalid request parameter, ext=invalid receive_id' });
     });
+});
+
+test('a person who resigned is not messaged (230029); the others are', { timeout: 60_000 }, async () => {
+    const seed = feishuSeed();
+    seed.tenants.find((t) => t.name === 'Acme').users.find((u) => u.user_id === 'zhaoliu').status = { is_resigned: true };
+    await withFeishuServer(async (srv) => {
+        const bot = await tenantToken(srv, APP1);
+        assertErr(await send(srv, bot, 'zhaoliu', 'text', { text: 'still there?' }, 'user_id'), 230029, 'resigned', { msg: 'User has resigned.' });
+        assertErr(await send(srv, bot, 'zl@acme.test', 'text', { text: 'x' }, 'email'), 230029, 'resigned, by e-mail');
+        assertOk(await send(srv, bot, 'wangwu', 'text', { text: 'hi' }, 'user_id'), 'an active person');
+    }, { seed });
 });
 
 test('the edit window (24 h) and the per-card update limit (5 a second, each card its own)', { timeout: 120_000 }, async () => {
