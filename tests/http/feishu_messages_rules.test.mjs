@@ -3,8 +3,7 @@
 // message"): the read side of a post (no locale wrapper, at nodes as their keys, styles,
 // md as text), text style tags, cards 2.0 and templates as sent and as read, the event
 // carrying the read side; no messages to bots nor to people who resigned; the edit window;
-// the per-card update limit;
-// a p2p chat is one bot's conversation with one person.
+// the per-card update limit; a p2p chat is one bot's conversation with one person.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_HEADERS, adminEvents, adminTenant } from './lib/server.mjs';
