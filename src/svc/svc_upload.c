@@ -377,17 +377,22 @@ static enum err dir_owned(struct store *st, struct arena *a, const char *dir, bo
     *owned = false;
     if (stat(dir, &sb) != 0)
         return ERR_OK; /* nothing uploaded yet: nothing to sweep */
-    e = store_begin(st, true);
-    if (e == ERR_OK)
-        e = store_meta_add(st, "database_id", ids_hex(a, "", 16));
-    if (e == ERR_OK)
-        e = store_meta_get(st, a, "database_id", &id);
-    if (e == ERR_OK)
-        e = store_commit(st);
-    else
-        store_rollback(st);
-    if (e != ERR_OK)
-        return e;
+    /* Read first; the first sweep of a database writes the id. */
+    for (int write = 0; write < 2 && id == NULL; write++) {
+        e = store_begin(st, write);
+        if (e == ERR_OK && write)
+            e = store_meta_add(st, "database_id", ids_hex(a, "", 16));
+        if (e == ERR_OK)
+            e = store_meta_get(st, a, "database_id", &id);
+        if (e == ERR_OK)
+            e = store_commit(st);
+        else
+            store_rollback(st);
+        if (e != ERR_OK && e != ERR_NOT_FOUND)
+            return e;
+    }
+    if (id == NULL)
+        return ERR_STORE;
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
         bool ok = write(fd, id, strlen(id)) == (ssize_t)strlen(id) && fsync(fd) == 0;
