@@ -85,32 +85,35 @@ static bool jpeg_size(const unsigned char *d, size_t n, uint32_t *w, uint32_t *h
 }
 
 /* An image's width and height from its header, where the format says them
- * plainly (PNG IHDR, GIF logical screen, JPEG SOFn, BMP, WEBP); false for
- * the others (ICO, TIFF, HEIC), which are not held to a resolution. */
+ * plainly (PNG IHDR, GIF logical screen, JPEG SOFn, BMP info header, WEBP);
+ * false for the others (ICO, TIFF, HEIC) and for a header cut short or not
+ * as the format lays it out: those are not held to a resolution. */
 static bool image_size(const char *mime, const unsigned char *d, size_t n, uint32_t *w,
                        uint32_t *h)
 {
     int32_t bh;
 
-    if (strcmp(mime, "image/png") == 0 && n >= 24) {
+    if (strcmp(mime, "image/png") == 0 && n >= 33 && memcmp(d + 12, "IHDR", 4) == 0) {
         *w = be32(d + 16);
         *h = be32(d + 20);
-    } else if (strcmp(mime, "image/gif") == 0 && n >= 10) {
+    } else if (strcmp(mime, "image/gif") == 0 && n >= 13) {
         *w = le16(d + 6);
         *h = le16(d + 8);
-    } else if (strcmp(mime, "image/bmp") == 0 && n >= 26) {
+    } else if (strcmp(mime, "image/bmp") == 0 && n >= 26 && le32(d + 14) >= 40) {
         *w = le32(d + 18);
         bh = (int32_t)le32(d + 22); /* negative: stored top-down */
         *h = bh < 0 ? (uint32_t)-(int64_t)bh : (uint32_t)bh;
     } else if (strcmp(mime, "image/webp") == 0 && n >= 30 && memcmp(d + 12, "VP8X", 4) == 0) {
         *w = le24(d + 24) + 1;
         *h = le24(d + 27) + 1;
-    } else if (strcmp(mime, "image/webp") == 0 && n >= 25 && memcmp(d + 12, "VP8L", 4) == 0) {
+    } else if (strcmp(mime, "image/webp") == 0 && n >= 25 && memcmp(d + 12, "VP8L", 4) == 0
+               && d[20] == 0x2F) {
         uint32_t b = le32(d + 21);
 
         *w = (b & 0x3FFF) + 1;
         *h = (b >> 14 & 0x3FFF) + 1;
-    } else if (strcmp(mime, "image/webp") == 0 && n >= 30 && memcmp(d + 12, "VP8 ", 4) == 0) {
+    } else if (strcmp(mime, "image/webp") == 0 && n >= 30 && memcmp(d + 12, "VP8 ", 4) == 0
+               && memcmp(d + 23, "\x9d\x01\x2a", 3) == 0) {
         *w = le16(d + 26) & 0x3FFF;
         *h = le16(d + 28) & 0x3FFF;
     } else if (strcmp(mime, "image/jpeg") == 0) {

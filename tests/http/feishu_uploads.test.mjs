@@ -184,6 +184,7 @@ function jpegOf(w, h) {
 }
 function bmpOf(w, h) {
     const b = Buffer.concat([Buffer.from('BM'), Buffer.alloc(24), crypto.randomBytes(16)]);
+    b.writeUInt32LE(40, 14); // BITMAPINFOHEADER
     b.writeInt32LE(w, 18);
     b.writeInt32LE(h, 22);
     return b;
@@ -214,6 +215,8 @@ test('image resolution limits (234039); restricted mode and unsupported types fo
         assertErr(await img(pngOf(4097, 10), 'avatar'), 234039, 'avatar', over);
         // The order: empty, too large and not an image come first.
         assertErr(await img(Buffer.from('nope')), 234011, 'format before resolution');
+        // A header cut short says no size: not held to one.
+        assert.equal((await img(Buffer.from('GIF89aAcme'))).json?.code, 0, 'a GIF without its screen descriptor');
 
         // Message resources: cards and stickers are not served (234043); a chat in
         // restricted mode that forbids downloads: 234038 for every member.
