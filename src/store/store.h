@@ -342,6 +342,8 @@ void store_group_close(struct store_group *g);
 enum err store_meta_get(struct store *s, struct arena *a, const char *key, char **val);
 enum err store_meta_set(struct store *s, const char *key, const char *val);
 enum err store_meta_delete(struct store *s, const char *key);
+/* Sets 'key' unless it is set (the first writer wins). */
+enum err store_meta_add(struct store *s, const char *key, const char *val);
 
 /* Tenants and the people in them. */
 enum err store_tenant_by_name(struct store *s, struct arena *a, const char *name,
@@ -574,6 +576,8 @@ enum err store_outbox_attempts(struct store *s, struct arena *a, int64_t outbox,
                                struct outbox_attempt_row **rows, size_t *n);
 /* Makes a record due again now (a redelivery on request). */
 enum err store_outbox_requeue(struct store *s, int64_t outbox, int64_t now);
+/* Holds a leased record until 'until' (a delivery held back on purpose). */
+enum err store_outbox_lease(struct store *s, int64_t outbox, int64_t until);
 /* How many outbox records are in each state (for /metrics). */
 struct outbox_states {
     int64_t pending, delivered, failed, skipped;

@@ -154,16 +154,31 @@ struct fs_res_row {
     const char *file_name, *mime, *sha256;
     int64_t duration, size, created_at;
 };
+/* The bytes' name: the hex SHA-256. */
+enum err store_blob_hash(struct arena *a, const void *data, size_t len, const char **sha256);
 /* Writes the bytes under DIR/ab/<sha256> (temporary name, fsync, rename):
- * a file there is always whole. '*sha256' is their hex digest. */
-enum err store_blob_write(struct arena *a, const char *dir, const void *data, size_t len,
-                          const char **sha256);
+ * a file there is always whole. Call it after store_blob_put, in the same
+ * transaction. */
+enum err store_blob_write(struct arena *a, const char *dir, const char *sha256, const void *data,
+                          size_t len);
+/* ERR_STORE when the file is not there (logged: upload_dir not shared). */
 enum err store_blob_read(struct arena *a, const char *dir, const char *sha256,
                          const unsigned char **data, size_t *len);
-/* The bytes every blob row counts, and a blob's row ('*added': it was new). */
+/* Removes the file of a blob whose row this transaction inserted and will
+ * not commit. */
+void store_blob_remove(struct arena *a, const char *dir, const char *sha256);
+/* The bytes every blob row counts, and a blob's row ('*added': this
+ * transaction inserted it; one that inserted it and has not ended yet is
+ * waited for). */
 enum err store_blob_total(struct store *s, int64_t *total);
 enum err store_blob_put(struct store *s, const char *sha256, int64_t size, int64_t now,
                         bool *added);
+/* One shard (DIR/xx, xx = 'shard' in hex) of the sweep: removes the
+ * temporary files last modified before 'tmp_before' (unix seconds) and the
+ * files no fs_blob row names, counting them in '*removed'. Inside a write
+ * transaction the caller ROLLS BACK (it claims the orphans' rows). */
+enum err store_blob_sweep(struct store *s, const char *dir, int shard, int64_t tmp_before,
+                          int64_t *removed);
 enum err store_fs_res_insert(struct store *s, struct fs_res_row *res); /* sets res->id */
 enum err store_fs_res_get(struct store *s, struct arena *a, const char *key,
                           struct fs_res_row *out);

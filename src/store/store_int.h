@@ -197,6 +197,9 @@ struct store_table {
     /* A reset keeps the tenant's rows: what the seed declares (people,
      * apps, corps, companies, subscriptions), with their ids. */
     bool reset_keeps;
+    /* A snapshot restore merges the file's rows into these (with 'upsert')
+     * instead of replacing them. */
+    bool restore_merges;
 };
 
 extern const struct store_table store_tables[];

@@ -323,8 +323,25 @@ enum err svc_msg_receiver(struct svc_ctx *c, const struct msg_op *o, const char 
                        "a user token sends into chats, not to people");
     e = i == 4 ? store_person_by_email(c->st, c->a, c->tenant, id, &p)
                : store_fs_person_find(c->st, c->a, c->tenant, o->app, types[i], id, &p);
+    if (e == ERR_NOT_FOUND && i == 1) { /* a bot's open_id ("Send a message": not to bots) */
+        struct fs_app_row bot;
+
+        e = find_bot(c, id, &bot);
+        if (e == ERR_OK)
+            return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_NONE,
+                           "this operation to bots is currently not supported");
+    }
     if (e == ERR_NOT_FOUND)
         return err_set(c->ei, ERR_BAD_REQUEST, unknown, "invalid receive_id");
+    if (e == ERR_OK) { /* "Send a message": not to people who resigned */
+        struct fs_profile_row prof;
+
+        e = store_fs_profile_get(c->st, c->a, p.id, &prof);
+        if (e == ERR_OK && prof.resigned)
+            return err_set(c->ei, ERR_GONE, SUBJ_USER, "the person resigned");
+        if (e == ERR_NOT_FOUND)
+            e = ERR_OK;
+    }
     return e == ERR_OK ? svc_msg_p2p_open(c, o, p.id, v) : e;
 }
 
