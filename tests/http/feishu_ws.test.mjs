@@ -1,7 +1,7 @@
 // tests/http/feishu_ws.test.mjs - Feishu long-connection events (events-ws): the official
 // Node SDK's WSClient with its EventDispatcher against qunzu. Bootstrap and its error
 // codes, handshake refusals, pings answered with ClientConfig, events of every type qunzu
-// emits (chat, member and message events; large ones chunked) acked and logged with their
+// emits (chat, member, message, reaction and read events; large ones chunked) acked and logged with their
 // connection, one delivery per event among several connections,
 // kick + reconnect, the half-open rehearsal, duplicates, and the connection list.
 import { test } from 'node:test';
@@ -18,7 +18,8 @@ const WSAPP = { app_id: 'cli_a1b2c3d4e5f60718', app_secret: 'ws-app-secret', nam
 const TYPES = ['im.chat.updated_v1', 'im.chat.disbanded_v1', 'im.chat.member.user.added_v1',
     'im.chat.member.user.deleted_v1', 'im.chat.member.bot.added_v1', 'im.chat.member.bot.deleted_v1',
     'im.chat.access_event.bot_p2p_chat_entered_v1', 'im.chat.member.user.withdrawn_v1', 'p2p_chat_create',
-    'im.message.receive_v1', 'im.message.recalled_v1'];
+    'im.message.receive_v1', 'im.message.recalled_v1', 'im.message.reaction.created_v1',
+    'im.message.reaction.deleted_v1', 'im.message.message_read_v1'];
 
 // The frames, for the tests that speak the protocol themselves (a client that does not ack).
 const Frame = protobuf.parse(`syntax = "proto2"; package pbbp2;
@@ -346,6 +347,24 @@ test('message events reach the SDK dispatcher: a person\'s message (im.message.r
             assert.equal(res.status, 200, res.body);
             const direct = await until('the p2p receive event', async () => c.got.find((g) => g.type === 'im.message.receive_v1' && g.data.message.message_id === res.json.message_id));
             assert.equal(direct.data.message.chat_type, 'p2p');
+            // The bot answers there; the person reads the answer (im.message.message_read_v1).
+            const wt = await tenantToken(srv, WSAPP);
+            const answer = assertOk(await fs(srv, 'POST', '/open-apis/im/v1/messages?receive_id_type=chat_id', wt, { receive_id: p2p.json.chat_id, msg_type: 'text', content: JSON.stringify({ text: 'hello you' }) }));
+            res = await adminPost(srv, '/admin/v1/feishu/read', { message_id: answer.message_id, user_id: 'wangwu' });
+            assert.equal(res.status, 200, res.body);
+            const read = await until('the read event', async () => c.got.find((g) => g.type === 'im.message.message_read_v1'));
+            assert.deepEqual(read.data.message_id_list, [answer.message_id]);
+            // The person reacts to the large group message and takes it back.
+            const large_id = large.data.message.message_id;
+            res = await adminPost(srv, '/admin/v1/feishu/react', { message_id: large_id, user_id: 'wangwu', emoji_type: 'THUMBSUP' });
+            assert.equal(res.status, 200, res.body);
+            res = await adminPost(srv, '/admin/v1/feishu/unreact', { message_id: large_id, user_id: 'wangwu', emoji_type: 'THUMBSUP' });
+            assert.equal(res.status, 200, res.body);
+            for (const type of ['im.message.reaction.created_v1', 'im.message.reaction.deleted_v1']) {
+                const r = await until(type, async () => c.got.find((g) => g.type === type));
+                assert.equal(r.data.message_id, large_id);
+                assert.equal(r.data.reaction_type.emoji_type, 'THUMBSUP');
+            }
             // The chat disbanded: the last event of the group.
             assertOk(await fs(srv, 'DELETE', chatPath(chat.chat_id), t));
             const gone = await until('the disbanded event', async () => c.got.find((g) => g.type === 'im.chat.disbanded_v1'));
