@@ -26,6 +26,7 @@
 #include "core/log.h"
 
 #include <libpq-fe.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,19 @@ struct pg {
 
 #define PG(st) ((struct pg *)(st))
 
+static atomic_llong round_trips;
+
+int64_t store_round_trips(void)
+{
+    return (int64_t)atomic_load_explicit(&round_trips, memory_order_relaxed);
+}
+
+/* One more round trip to the server. */
+static void trip(void)
+{
+    atomic_fetch_add_explicit(&round_trips, 1, memory_order_relaxed);
+}
+
 static void stmt_drop(void *owner, struct stmt_entry *e)
 {
     struct pg *p = owner;
@@ -81,6 +95,7 @@ static void stmt_forget_gone(struct pg *p)
 
     for (size_t i = 0; i < p->ngone; i++) {
         snprintf(sql, sizeof(sql), "DEALLOCATE qz%llu", (unsigned long long)p->gone[i]);
+        trip();
         PQclear(PQexec(p->conn, sql));
     }
     p->ngone = 0;
@@ -116,6 +131,7 @@ static const char *stmt_name(struct pg *p, const char *sql, char *name, size_t n
     }
     id = p->next_stmt++;
     snprintf(name, n, "qz%llu", (unsigned long long)id);
+    trip();
     res = PQprepare(p->conn, name, sql, 0, NULL);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         pg_fail(p, res, "prepare");
@@ -150,6 +166,7 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
             values[i] = args[i].s;
         }
     }
+    trip();
     res = PQexecPrepared(p->conn, name, nargs, values, NULL, NULL, 0);
     status = PQresultStatus(res);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
@@ -173,8 +190,11 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
 static enum err pg_script(struct store *st, const char *sql)
 {
     struct pg *p = PG(st);
-    PGresult *res = PQexec(p->conn, sql);
+    PGresult *res;
     enum err e = ERR_OK;
+
+    trip();
+    res = PQexec(p->conn, sql);
 
     if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
         e = pg_fail(p, res, "statement");
@@ -238,8 +258,10 @@ static void pg_rollback(struct store *st)
 {
     struct pg *p = PG(st);
 
-    if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+    if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
+        trip();
         PQclear(PQexec(p->conn, "ROLLBACK"));
+    }
 }
 
 static const char SQL_LOCK_TENANT[] = "SELECT pg_advisory_xact_lock($1)";
