@@ -17,14 +17,16 @@
 # Every load is bounded in time: wrk and pgbench run DURATION seconds, the seeding at
 # most PREP_TIMEOUT seconds (default 900).
 #   bench/run.sh            # SQLite
-#   bench/run.sh --pg       # SQLite, then PostgreSQL (PG_THREADS workers, default 4:
-#                           # each holds its own connection)
+#   bench/run.sh --pg       # SQLite, then PostgreSQL (PG_THREADS workers, default 16:
+#                           # each holds its own connection, and a worker waits on
+#                           # its connection, so a node keeps at most PG_THREADS
+#                           # transactions in flight and commits that many together)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-50}
-PG_THREADS=${PG_THREADS:-4}
+PG_THREADS=${PG_THREADS:-16}
 PREP_TIMEOUT=${PREP_TIMEOUT:-900}
 with_pg=0
 [ "${1:-}" = "--pg" ] && with_pg=1
