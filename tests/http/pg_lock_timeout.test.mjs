@@ -23,6 +23,16 @@ function psql(url, sql) {
     return execFileSync('psql', [url, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' }).trim();
 }
 
+// A psql session that holds tenant 'id's advisory lock for HOLD_SECONDS: 'holder', and
+// 'held', the query that counts 1 while it holds it.
+function holdLock(db, id) {
+    const held = `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = ${id} `
+        + 'AND database = (SELECT oid FROM pg_database WHERE datname = current_database())';
+    const holder = spawn('psql', [db, '-qAt', '-c', 'BEGIN', '-c', `SELECT pg_advisory_xact_lock(${id})`,
+        '-c', `SELECT pg_sleep(${HOLD_SECONDS})`, '-c', 'COMMIT'], { stdio: 'ignore' });
+    return { held, holder };
+}
+
 // Resolves to { value, ms }: what 'p' gave and how long it took from 't0'.
 const timed = (t0, p) => p.then((value) => ({ value, ms: Date.now() - t0 }));
 
@@ -32,10 +42,7 @@ test('a session holding one tenant\'s lock for 20 s stalls neither other tenants
         const globex = await getToken(srv, GLOBEX);
         const db = dbOf(srv);
         const id = psql(db, "SELECT id FROM tenant WHERE name = 'Acme'");
-        const held = `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = ${id} `
-            + 'AND database = (SELECT oid FROM pg_database WHERE datname = current_database())';
-        const holder = spawn('psql', [db, '-qAt', '-c', 'BEGIN', '-c', `SELECT pg_advisory_xact_lock(${id})`,
-            '-c', `SELECT pg_sleep(${HOLD_SECONDS})`, '-c', 'COMMIT'], { stdio: 'ignore' });
+        const { held, holder } = holdLock(db, id);
         const start = Date.now();
         try {
             await waitFor(() => psql(db, held) === '1', { timeoutMs: 10_000, intervalMs: 50 });
@@ -128,10 +135,7 @@ test('Feishu writes that count nothing take no tenant lock: a plain send and a c
         const chat = fsOk(await call(srv, 'POST', CHATS, tok, { name: 'lockless' }), 'create').chat_id;
         const db = dbOf(srv);
         const id = psql(db, "SELECT id FROM tenant WHERE name = 'Acme'");
-        const held = `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = ${id} `
-            + 'AND database = (SELECT oid FROM pg_database WHERE datname = current_database())';
-        const holder = spawn('psql', [db, '-qAt', '-c', 'BEGIN', '-c', `SELECT pg_advisory_xact_lock(${id})`,
-            '-c', `SELECT pg_sleep(${HOLD_SECONDS})`, '-c', 'COMMIT'], { stdio: 'ignore' });
+        const { held, holder } = holdLock(db, id);
         try {
             await waitFor(() => psql(db, held) === '1', { timeoutMs: 10_000, intervalMs: 50 });
             const send = (body) => call(srv, 'POST', '/open-apis/im/v1/messages?receive_id_type=chat_id', tok,
