@@ -241,6 +241,10 @@ struct store *store_fault_wrap(struct store *st, const struct config *cfg);
  * transaction on 'dst'; prints a line per table. Ids are kept. */
 enum err store_copy(struct store *src, struct store *dst);
 enum err store_ping(struct store *s);
+/* Round trips to the PostgreSQL server this process has made on every
+ * connection (a statement answered, a prepare, a pipeline's sync): what the
+ * bench and /admin/v1/stats count per request. 0 on SQLite. */
+int64_t store_round_trips(void);
 
 /* Secrets at rest, in the caller's write transaction: records the server
  * key's check value on first use and refuses another key (ERR_FORBIDDEN,

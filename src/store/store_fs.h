@@ -49,6 +49,9 @@ enum err store_fs_msg_get(struct store *s, struct arena *a, const char *message_
 /* Writes msg_type, content, body, mentions, thread_id, updated_ms, the
  * flags and the edit count. */
 enum err store_fs_msg_update(struct store *s, const struct fs_msg_row *m);
+/* The chat was active at 'now' (seconds): moves its active_at forward, and
+ * only that column, so a send needs no lock against the chat's editors. */
+enum err store_fs_chat_touch(struct store *s, int64_t chat, int64_t now);
 enum err store_fs_msg_page(struct store *s, struct arena *a, const struct fs_msg_page *q,
                            struct fs_msg_row **rows, size_t *n);
 /* The parts of merged message row 'upper', in merge order. */

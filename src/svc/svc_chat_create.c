@@ -134,8 +134,10 @@ enum err svc_chat_create(struct svc_ctx *c, const struct chat_caller *by, const 
         e = resolve_bots(c, &by->op, in->bot_ids, in->n_bots, bots);
     if (e == ERR_OK && in->n_bots + (by->op.kind == ACTOR_BOT) > MAX_BOTS_PER_CHAT)
         e = err_field(c->ei, ERR_BAD_REQUEST, "bot_id_list", "bot_id_list");
-    /* Serialised per tenant: 20 parallel creates with one uuid make one chat. */
-    if (e == ERR_OK)
+    /* Serialised per tenant when a uuid is given: 20 parallel creates with
+     * one uuid make one chat. Without one nothing is counted before it is
+     * written, and creates run side by side. */
+    if (e == ERR_OK && in->uuid != NULL)
         e = store_lock_tenant(c->st, c->tenant);
     if (e != ERR_OK)
         return e;
