@@ -210,6 +210,23 @@ static bool is_sha256_name(const char *name, const char *shard)
     return i == 64 && name[0] == shard[0] && name[1] == shard[1];
 }
 
+bool store_blob_shard_used(const char *dir, int shard)
+{
+    char sub[4096];
+    DIR *d;
+    struct dirent *de;
+    bool used = false;
+
+    if ((size_t)snprintf(sub, sizeof(sub), "%s/%02x", dir, (unsigned)shard & 0xff) >= sizeof(sub))
+        return true; /* the sweep itself will say */
+    d = opendir(sub);
+    while (d != NULL && !used && (de = readdir(d)) != NULL)
+        used = strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+    if (d != NULL)
+        closedir(d);
+    return used;
+}
+
 enum err store_blob_sweep(struct store *s, const char *dir, int shard, int64_t tmp_before,
                           int64_t *removed)
 {

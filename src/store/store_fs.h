@@ -182,6 +182,8 @@ enum err store_blob_put(struct store *s, const char *sha256, int64_t size, int64
  * transaction the caller ROLLS BACK (it claims the orphans' rows). */
 enum err store_blob_sweep(struct store *s, const char *dir, int shard, int64_t tmp_before,
                           int64_t *removed);
+/* Whether shard 'shard' of DIR holds any file (a sweep of it has work). */
+bool store_blob_shard_used(const char *dir, int shard);
 enum err store_fs_res_insert(struct store *s, struct fs_res_row *res); /* sets res->id */
 enum err store_fs_res_get(struct store *s, struct arena *a, const char *key,
                           struct fs_res_row *out);

@@ -91,19 +91,22 @@ static bool sweep(struct svc_retention *r)
 static void *retention_main(void *arg)
 {
     struct svc_retention *r = arg;
-    int64_t next = 0;
+    int64_t next_pass = 0, next_sweep = 0;
 
+    /* Two schedules: a pass's backlog does not hurry the sweep, nor the
+     * sweep's first round the passes (each is a write transaction). */
     while (!*r->stop) {
-        int64_t left = next - clock_mono_us() / 1000;
+        int64_t now = clock_mono_us() / 1000;
+        int64_t next = next_pass < next_sweep ? next_pass : next_sweep;
 
-        if (left > 0) {
-            clock_nap_ms(left < NAP_MS ? left : NAP_MS);
+        if (next > now) {
+            clock_nap_ms(next - now < NAP_MS ? next - now : NAP_MS);
             continue;
         }
-        bool more = pass(r);
-
-        more = sweep(r) || more;
-        next = clock_mono_us() / 1000 + (more ? BACKLOG_MS : r->every_ms);
+        if (next_pass <= now)
+            next_pass = now + (pass(r) ? BACKLOG_MS : r->every_ms);
+        if (next_sweep <= now)
+            next_sweep = now + (sweep(r) ? BACKLOG_MS : r->every_ms);
     }
     return NULL;
 }

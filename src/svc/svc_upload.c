@@ -435,7 +435,12 @@ enum err svc_upload_sweep(struct store *st, const struct config *cfg, int *curso
     for (int i = 0; e == ERR_OK && owned && i < shards; i++) {
         int64_t tmp_before = clock_wall_us() / 1000000 - TMP_GRACE_SECONDS;
 
-        /* Rolled back whatever happens: the sweep only claims the orphans' rows. */
+        /* Rolled back whatever happens: the sweep only claims the orphans' rows.
+         * A shard with no file takes no write transaction. */
+        if (!store_blob_shard_used(dir, *cursor)) {
+            *cursor = (*cursor + 1) % UPLOAD_SHARDS;
+            continue;
+        }
         e = store_begin(st, true);
         if (e == ERR_OK)
             e = store_blob_sweep(st, dir, *cursor, tmp_before, removed);
