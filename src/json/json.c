@@ -335,19 +335,3 @@ void json_out_int(json_t *obj, const char *key, int64_t val)
 {
     json_object_set_new(obj, key, json_integer(val));
 }
-
-char *json_dump_arena(struct arena *a, const json_t *v, size_t *len)
-{
-    const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
-    size_t cap = 1024, n;
-    char *p = arena_alloc(a, cap);
-
-    n = json_dumpb(v, p, cap, flags);
-    if (n >= cap) {
-        p = arena_alloc(a, n + 1);
-        n = json_dumpb(v, p, n + 1, flags);
-    }
-    p[n] = '\0';
-    *len = n;
-    return p;
-}
