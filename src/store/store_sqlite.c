@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "core/log.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,11 +303,21 @@ static bool sq_path(const char *db, char *out, size_t n)
     return false;
 }
 
+/* SQLite's memory statistics take a global mutex on every allocation of
+ * every connection; nothing reads them. Set once, before SQLite starts. */
+static void sq_global(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct store *sq_open(const struct config *cfg)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     struct sq *s = xcalloc(1, sizeof(*s));
     char path[4096], pragma[128];
     bool memory = sq_path(cfg->db, path, sizeof(path));
+
+    pthread_once(&once, sq_global);
 
     s->base.ops = &sq_ops;
     s->check_ms = memory ? -1 : cfg->sqlite_file_check_ms;
