@@ -131,6 +131,9 @@ int64_t sql_int(const struct sql_res *r, size_t row, size_t col)
     const char *t = sql_text(r, row, col);
     int64_t v = 0;
 
+    if (t != NULL && r->isint != NULL && r->isint[row * r->ncols + col])
+        return r->iv[row * r->ncols + col];
+
     if (t != NULL && !str_to_i64(t, INT64_MIN, INT64_MAX, &v))
         v = 0;
     return v;

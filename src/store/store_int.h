@@ -36,10 +36,15 @@ struct sql_arg {
 /* An optional reference or time: 0 is SQL NULL. */
 #define ARG_INT_OR_NULL(v) ((v) != 0 ? ARG_INT(v) : ARG_TEXT(NULL))
 
-/* Rows of one statement, row-major text (NULL: SQL NULL), in an arena. */
+/* Rows of one statement, row-major text (NULL: SQL NULL), in an arena. A
+ * driver that reads columns by type also keeps each integer cell as a number
+ * ('iv', set where 'isint' is; both NULL otherwise): sql_int reads it
+ * without parsing the text. */
 struct sql_res {
     size_t nrows, ncols;
     char **v;
+    int64_t *iv;
+    unsigned char *isint;
 };
 
 struct store_ops {

@@ -66,6 +66,56 @@ static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
     return st;
 }
 
+/* Room for twice as many rows (4 at first). */
+static void sq_res_grow(struct arena *a, struct sql_res *res, size_t *cap)
+{
+    size_t n = *cap ? *cap * 2 : 4, cells = n * res->ncols, had = res->nrows * res->ncols;
+    char **v = arena_alloc(a, cells * sizeof(char *) + 1);
+    int64_t *iv = arena_alloc(a, cells * sizeof(int64_t) + 1);
+    unsigned char *isint = arena_alloc(a, cells + 1);
+
+    if (had > 0) {
+        memcpy(v, res->v, had * sizeof(char *));
+        memcpy(iv, res->iv, had * sizeof(int64_t));
+        memcpy(isint, res->isint, had);
+    }
+    res->v = v;
+    res->iv = iv;
+    res->isint = isint;
+    *cap = n;
+}
+
+/* One cell, read by its type: an integer is kept as a number and written
+ * as text here (SQLite's own conversion changes the cell and costs more). */
+static void sq_cell(struct arena *a, sqlite3_stmt *q, struct sql_res *res, size_t at, int c)
+{
+    switch (sqlite3_column_type(q, c)) {
+    case SQLITE_NULL: res->v[at] = NULL; break;
+    case SQLITE_INTEGER: {
+        int64_t v = sqlite3_column_int64(q, c);
+        char tmp[24], *e = tmp + sizeof(tmp), *p = e;
+        uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+        do {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        } while (u != 0);
+        if (v < 0)
+            *--p = '-';
+        res->v[at] = arena_strndup(a, p, (size_t)(e - p));
+        res->iv[at] = v;
+        res->isint[at] = 1;
+        break;
+    }
+    default: {
+        const unsigned char *t = sqlite3_column_text(q, c);
+
+        res->v[at] = t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(q, c))
+                       : NULL;
+    }
+    }
+}
+
 static enum err sq_query(struct store *st, struct arena *a, const char *sql,
                          const struct sql_arg *args, int nargs, struct sql_res *res)
 {
@@ -96,22 +146,10 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         if (res == NULL)
             continue;
-        if (res->nrows == cap) {
-            char **bigger;
-
-            cap = cap ? cap * 2 : 4;
-            bigger = arena_alloc(a, cap * res->ncols * sizeof(char *) + 1);
-            if (res->nrows > 0)
-                memcpy(bigger, res->v, res->nrows * res->ncols * sizeof(char *));
-            res->v = bigger;
-        }
-        for (size_t c = 0; c < res->ncols; c++) {
-            const unsigned char *t = sqlite3_column_text(q, (int)c);
-
-            res->v[res->nrows * res->ncols + c] =
-                t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(q, (int)c))
-                  : NULL;
-        }
+        if (res->nrows == cap)
+            sq_res_grow(a, res, &cap);
+        for (size_t c = 0; c < res->ncols; c++)
+            sq_cell(a, q, res, res->nrows * res->ncols + c, (int)c);
         res->nrows++;
     }
     if (rc != SQLITE_DONE) {
