@@ -73,6 +73,16 @@ enum err store_begin(struct store *s, bool write)
     return s->ops->begin(s, write);
 }
 
+int64_t store_cache_epoch(struct store *s)
+{
+    return s->ops->cache_epoch != NULL ? s->ops->cache_epoch(s, false) : -1;
+}
+
+int64_t store_cache_now(struct store *s)
+{
+    return s->ops->cache_epoch != NULL ? s->ops->cache_epoch(s, true) : -1;
+}
+
 enum err store_begin_alone(struct store *s)
 {
     s->failed = false;

@@ -263,6 +263,17 @@ enum err store_commit(struct store *s);
 void store_rollback(struct store *s);
 enum err store_lock_tenant(struct store *s, int64_t tenant);
 
+/* Rows a node may keep between requests (the Feishu apps' access rows,
+ * fs_app and fs_app_access; svc's access cache). store_cache_epoch: the
+ * epoch of what the open transaction reads, or -1 when it must not be kept
+ * (no transaction is open, the transaction changed such rows itself and has
+ * not committed, or the backend is shared with other processes:
+ * PostgreSQL). The epoch moves after every commit (or rollback) that
+ * changed such rows; what was read at an epoch is what a transaction begun
+ * now reads as long as store_cache_now still answers that epoch. */
+int64_t store_cache_epoch(struct store *s);
+int64_t store_cache_now(struct store *s);
+
 /* A fault rule (admin API): calls of one route of one dialect, narrowed
  * to a tenant or a Feishu app (0: any), answer 'answer' (JSON text). */
 struct fault_rule_row {

@@ -71,6 +71,9 @@ struct store_ops {
     enum err (*ids_follow)(struct store *s);
     /* Optional (SQLite): route write transactions through a group. */
     void (*group_attach)(struct store *s, struct store_group *g, bool wait);
+    /* Optional (SQLite): store_cache_epoch ('now' false) and
+     * store_cache_now; NULL: nothing read is kept. */
+    int64_t (*cache_epoch)(struct store *s, bool now);
 };
 
 struct store {

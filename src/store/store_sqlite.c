@@ -11,6 +11,7 @@
 #include "core/log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,65 @@ static enum err sq_fail(struct sq *s, const char *what)
         return ERR_CONFLICT;
     log_error("sqlite: %s failed: %s (%d)", what, sqlite3_errmsg(s->db), rc);
     return ERR_STORE;
+}
+
+/* Rows svc keeps between requests (store_cache_epoch): the tables they
+ * come from, and the process's epoch, moved after every transaction (or
+ * statement outside one) that changed them. This process is the only one
+ * that writes its database file (a second instance does not start on it),
+ * so its own commits are every change there is. */
+static const char *const cached_tables[] = { "fs_app", "fs_app_access" };
+static atomic_llong cache_epoch = 1;
+
+static bool is_cached_table(const char *table)
+{
+    for (size_t i = 0; i < sizeof(cached_tables) / sizeof(cached_tables[0]); i++)
+        if (strcmp(table, cached_tables[i]) == 0)
+            return true;
+    return false;
+}
+
+/* SQLite's update hook: a row of 'table' was inserted, updated or deleted
+ * (foreign-key cascades included) on this connection. */
+static void sq_row_changed(void *arg, int op, const char *db, const char *table,
+                           sqlite3_int64 row)
+{
+    (void)op;
+    (void)db;
+    (void)row;
+    if (is_cached_table(table))
+        ((struct sq *)arg)->cache_dirty = true;
+}
+
+/* A statement that writes a cached table by name (the update hook misses a
+ * DELETE without WHERE, which SQLite may run as a truncation). */
+static void sq_mark_statement(struct sq *s, sqlite3_stmt *q, const char *sql)
+{
+    if (s->cache_dirty || sqlite3_stmt_readonly(q))
+        return;
+    for (size_t i = 0; i < sizeof(cached_tables) / sizeof(cached_tables[0]); i++)
+        if (strstr(sql, cached_tables[i]) != NULL)
+            s->cache_dirty = true;
+}
+
+/* Moves the epoch once what changed cached rows is over (committed, rolled
+ * back, or a statement that ran on its own): a transaction that begins after
+ * this sees the change, and what was kept before it is stale. */
+static void sq_cache_settle(struct sq *s)
+{
+    if (s->cache_dirty && sqlite3_get_autocommit(s->db)) {
+        s->cache_dirty = false;
+        atomic_fetch_add(&cache_epoch, 1);
+    }
+}
+
+static int64_t sq_cache_epoch(struct store *st, bool now)
+{
+    struct sq *s = SQ(st)->via ? SQ(st)->via : SQ(st);
+
+    if (now)
+        return atomic_load(&cache_epoch);
+    return s->in_tx && !s->cache_dirty ? s->cache_epoch : -1;
 }
 
 /* The shared SQL numbers its parameters $1..$N; SQLite's ?N binds exactly
@@ -133,6 +193,7 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
     q = stmt_cached(s, sql);
     if (q == NULL)
         return ERR_STORE;
+    sq_mark_statement(s, q, sql);
     for (int i = 0; i < nargs; i++) {
         if (args[i].type == SQL_INT)
             sqlite3_bind_int64(q, i + 1, args[i].i);
@@ -157,10 +218,12 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
 
         sqlite3_reset(q);
         sqlite3_clear_bindings(q);
+        sq_cache_settle(s);
         return e;
     }
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
+    sq_cache_settle(s);
     return ERR_OK;
 }
 
@@ -168,11 +231,15 @@ enum err sq_exec(struct sq *s, const char *sql)
 {
     char *msg = NULL;
 
+    if (strstr(sql, "fs_app") != NULL)
+        s->cache_dirty = true; /* a script (migrations): taken as a change */
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         log_error("sqlite: '%.60s' failed: %s", sql, msg ? msg : "?");
         sqlite3_free(msg);
+        sq_cache_settle(s);
         return ERR_STORE;
     }
+    sq_cache_settle(s);
     return ERR_OK;
 }
 
@@ -183,7 +250,11 @@ static enum err sq_script(struct store *st, const char *sql)
 
 enum err sq_tx_begin(struct sq *s, bool write)
 {
-    enum err e = sq_exec(s, write ? "BEGIN IMMEDIATE" : "BEGIN");
+    enum err e;
+
+    /* Read before the transaction's view is taken (its first read). */
+    s->cache_epoch = atomic_load(&cache_epoch);
+    e = sq_exec(s, write ? "BEGIN IMMEDIATE" : "BEGIN");
 
     s->in_tx = e == ERR_OK;
     return e;
@@ -198,6 +269,7 @@ enum err sq_tx_end(struct sq *s, bool commit)
         e = sq_exec(s, "COMMIT");
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    sq_cache_settle(s);
     return e;
 }
 
@@ -325,6 +397,7 @@ static const struct store_ops sq_ops = {
     .script = sq_script,
     .ids_follow = sq_ids_follow,
     .group_attach = sq_group_attach,
+    .cache_epoch = sq_cache_epoch,
 };
 
 /* "sqlite::memory:" must be one database shared by every worker's
@@ -377,6 +450,7 @@ struct store *sq_open(const struct config *cfg)
         return NULL;
     }
     sqlite3_busy_timeout(s->db, (int)cfg->sqlite_busy_timeout_ms);
+    sqlite3_update_hook(s->db, sq_row_changed, s);
     snprintf(pragma, sizeof(pragma), "PRAGMA synchronous=%s", cfg->sqlite_synchronous);
     if ((!memory && sq_script(&s->base, "PRAGMA journal_mode=WAL") != ERR_OK)
         || sq_script(&s->base, pragma) != ERR_OK
