@@ -192,6 +192,9 @@ enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type
 bool svc_chat_privileged(const struct chat_view *v);
 /* One setting of a chat ("" if unset), in c->a. */
 const char *svc_chat_setting(struct svc_ctx *c, const struct fs_chat_row *chat, const char *key);
+/* The chat's settings as an object, parsed once per row (in c->a) however
+ * often they are read; the caller neither changes nor releases it. */
+const json_t *svc_chat_settings(struct svc_ctx *c, const struct fs_chat_row *chat);
 
 /* Who acts on chats, and how the request names people: the operator, the
  * app whose open_ids it uses and the id type of its ids. */
