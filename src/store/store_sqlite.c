@@ -248,13 +248,30 @@ static enum err sq_script(struct store *st, const char *sql)
     return sq_exec(SQ(st), sql);
 }
 
+/* One statement of transaction control (BEGIN, COMMIT, SAVEPOINT, ...),
+ * prepared once per connection like any other, not parsed every time as
+ * sqlite3_exec would. 'quiet': a failure is expected to be handled. */
+static enum err sq_control(struct sq *s, const char *sql, bool quiet)
+{
+    sqlite3_stmt *q = stmt_cached(s, sql);
+    int rc;
+
+    if (q == NULL)
+        return ERR_STORE;
+    rc = sqlite3_step(q);
+    if (rc != SQLITE_DONE && !quiet)
+        log_error("sqlite: '%s' failed: %s", sql, sqlite3_errmsg(s->db));
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? ERR_OK : ERR_STORE;
+}
+
 enum err sq_tx_begin(struct sq *s, bool write)
 {
     enum err e;
 
     /* Read before the transaction's view is taken (its first read). */
     s->cache_epoch = atomic_load(&cache_epoch);
-    e = sq_exec(s, write ? "BEGIN IMMEDIATE" : "BEGIN");
+    e = sq_control(s, write ? "BEGIN IMMEDIATE" : "BEGIN", false);
 
     s->in_tx = e == ERR_OK;
     return e;
@@ -266,9 +283,9 @@ enum err sq_tx_end(struct sq *s, bool commit)
 
     s->in_tx = false;
     if (commit)
-        e = sq_exec(s, "COMMIT");
+        e = sq_control(s, "COMMIT", false);
     if (!sqlite3_get_autocommit(s->db))
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        sq_control(s, "ROLLBACK", true);
     sq_cache_settle(s);
     return e;
 }
@@ -282,10 +299,10 @@ enum err sq_savepoint_end(struct sq *s, bool commit)
         return ERR_STORE;
     s->savepoint = false;
     if (commit)
-        e = sq_exec(s, "RELEASE j");
+        e = sq_control(s, "RELEASE j", false);
     if (e != ERR_OK && !sqlite3_get_autocommit(s->db)) {
-        sqlite3_exec(s->db, "ROLLBACK TO j", NULL, NULL, NULL);
-        sqlite3_exec(s->db, "RELEASE j", NULL, NULL, NULL);
+        sq_control(s, "ROLLBACK TO j", true);
+        sq_control(s, "RELEASE j", true);
     }
     return e;
 }
@@ -302,7 +319,7 @@ static enum err sq_begin(struct store *st, bool write)
     if (write && sq_file_check(s, false) != ERR_OK)
         return ERR_STORE;
     if (s->batch) {
-        e = s->savepoint ? ERR_STORE : sq_exec(s, "SAVEPOINT j");
+        e = s->savepoint ? ERR_STORE : sq_control(s, "SAVEPOINT j", false);
         s->savepoint = e == ERR_OK;
         return e;
     }
