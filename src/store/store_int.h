@@ -103,6 +103,7 @@ struct stmt_entry {
     char *text;      /* a copy, to confirm a hit */
     void *stmt;      /* the driver's: SQLite's statement */
     uint64_t id;     /* the driver's: PostgreSQL's statement name number */
+    void *bound;     /* the driver's: SQLite's bindings kept across runs */
     uint64_t used;   /* when last used, for eviction */
 };
 

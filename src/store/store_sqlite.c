@@ -99,13 +99,74 @@ static char *to_sqlite(const char *sql)
     return out;
 }
 
+/* What a statement has bound, kept from one run to the next (its cache
+ * entry's 'bound'): a parameter is bound again only when its value changed,
+ * and bindings are never cleared. Binding or clearing a parameter that
+ * SQLite's planner looked at (one compared with a partial index's WHERE,
+ * as kb_category's and kb_item's space) expires the statement, and its next
+ * step compiles it again: every WeCom and Udesk list paid a full prepare. A
+ * text value is bound from this copy, which lives until it is replaced. */
+struct sq_bound {
+    int n;
+    struct {
+        enum sql_type type; /* 0: nothing bound yet */
+        int64_t i;
+        char *s; /* SQL_TEXT: the copy bound, NULL for SQL NULL */
+    } v[];
+};
+
+static void bound_free(struct sq_bound *b)
+{
+    for (int i = 0; b != NULL && i < b->n; i++)
+        free(b->v[i].s);
+    free(b);
+}
+
 static void stmt_drop(void *owner, struct stmt_entry *e)
 {
     (void)owner;
     sqlite3_finalize(e->stmt);
+    bound_free(e->bound);
 }
 
-static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
+/* Binds 'args' to the statement of 'e', skipping those bound already. */
+static void bind_args(struct stmt_entry *e, const struct sql_arg *args, int nargs)
+{
+    sqlite3_stmt *q = e->stmt;
+    struct sq_bound *b = e->bound;
+
+    if (b == NULL || b->n < nargs) {
+        bound_free(b);
+        b = e->bound = xcalloc(1, sizeof(*b) + (size_t)nargs * sizeof(b->v[0]));
+        b->n = nargs;
+    }
+    for (int i = 0; i < nargs; i++) {
+        const struct sql_arg *a = &args[i];
+
+        if (a->type == SQL_INT) {
+            if (b->v[i].type == SQL_INT && b->v[i].i == a->i)
+                continue;
+            free(b->v[i].s);
+            b->v[i].s = NULL;
+            b->v[i].type = SQL_INT;
+            b->v[i].i = a->i;
+            sqlite3_bind_int64(q, i + 1, a->i);
+            continue;
+        }
+        if (b->v[i].type == SQL_TEXT
+            && (a->s == NULL ? b->v[i].s == NULL : b->v[i].s != NULL && strcmp(b->v[i].s, a->s) == 0))
+            continue;
+        free(b->v[i].s);
+        b->v[i].type = SQL_TEXT;
+        b->v[i].s = a->s ? xstrdup(a->s) : NULL;
+        if (b->v[i].s == NULL)
+            sqlite3_bind_null(q, i + 1);
+        else
+            sqlite3_bind_text(q, i + 1, b->v[i].s, -1, SQLITE_STATIC);
+    }
+}
+
+static struct stmt_entry *stmt_entry_of(struct sq *s, const char *sql)
 {
     struct stmt_entry *e = stmt_cache_find(&s->cache, sql);
     sqlite3_stmt *st = NULL;
@@ -113,7 +174,7 @@ static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
     int rc;
 
     if (e != NULL)
-        return e->stmt;
+        return e;
     text = to_sqlite(sql);
     rc = sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
     free(text);
@@ -122,8 +183,14 @@ static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
         log_error("sqlite: statement was: %s", sql);
         return NULL;
     }
-    stmt_cache_add(&s->cache, sql, st, 0);
-    return st;
+    return stmt_cache_add(&s->cache, sql, st, 0);
+}
+
+static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
+{
+    struct stmt_entry *e = stmt_entry_of(s, sql);
+
+    return e != NULL ? e->stmt : NULL;
 }
 
 /* Room for twice as many rows (4 at first). */
@@ -180,6 +247,7 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
                          const struct sql_arg *args, int nargs, struct sql_res *res)
 {
     struct sq *s = SQ(st)->via ? SQ(st)->via : SQ(st);
+    struct stmt_entry *e;
     sqlite3_stmt *q;
     size_t cap = 0;
     int rc;
@@ -190,18 +258,12 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
         log_error("sqlite: the transaction was rolled back under a statement; not run");
         return ERR_STORE;
     }
-    q = stmt_cached(s, sql);
-    if (q == NULL)
+    e = stmt_entry_of(s, sql);
+    if (e == NULL)
         return ERR_STORE;
+    q = e->stmt;
     sq_mark_statement(s, q, sql);
-    for (int i = 0; i < nargs; i++) {
-        if (args[i].type == SQL_INT)
-            sqlite3_bind_int64(q, i + 1, args[i].i);
-        else if (args[i].s == NULL)
-            sqlite3_bind_null(q, i + 1);
-        else
-            sqlite3_bind_text(q, i + 1, args[i].s, -1, SQLITE_STATIC);
-    }
+    bind_args(e, args, nargs);
     if (res != NULL)
         res->ncols = (size_t)sqlite3_column_count(q);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -214,15 +276,13 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
         res->nrows++;
     }
     if (rc != SQLITE_DONE) {
-        enum err e = sq_fail(s, "query");
+        enum err err = sq_fail(s, "query");
 
         sqlite3_reset(q);
-        sqlite3_clear_bindings(q);
         sq_cache_settle(s);
-        return e;
+        return err;
     }
     sqlite3_reset(q);
-    sqlite3_clear_bindings(q);
     sq_cache_settle(s);
     return ERR_OK;
 }
