@@ -47,21 +47,6 @@ bool svc_chat_privileged(const struct chat_view *v)
     return v->owner || v->manager || v->creator_bot;
 }
 
-const json_t *svc_chat_settings(struct svc_ctx *c, const struct fs_chat_row *chat)
-{
-    /* Only the memo of a row changes; rows are never read-only objects. */
-    struct fs_chat_row *memo = (struct fs_chat_row *)chat;
-
-    if (memo->settings_json == NULL || memo->settings_of != chat->settings) {
-        struct arena *prev = json_arena_use(c->a);
-
-        memo->settings_json = json_loads(chat->settings ? chat->settings : "{}", 0, NULL);
-        json_arena_use(prev);
-        memo->settings_of = chat->settings;
-    }
-    return memo->settings_json;
-}
-
 const char *svc_chat_setting(struct svc_ctx *c, const struct fs_chat_row *chat, const char *key)
 {
     const char *v = json_string_value(json_object_get(svc_chat_settings(c, chat), key));
