@@ -335,3 +335,9 @@ void json_out_int(json_t *obj, const char *key, int64_t val)
 {
     json_object_set_new(obj, key, json_integer(val));
 }
+
+void json_out_text(json_t *obj, const char *key, const char *val)
+{
+    if (val != NULL)
+        json_object_set_new_nocheck(obj, key, json_string_nocheck(val));
+}

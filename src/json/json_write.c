@@ -114,16 +114,11 @@ static void put_string(struct wbuf *b, const char *str, size_t n)
 
 static void put_int(struct wbuf *b, json_int_t v)
 {
-    char tmp[24], *e = tmp + sizeof(tmp), *p = e;
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    char buf[STR_I64_MAX];
+    size_t n;
+    const char *p = str_i64(buf, (int64_t)v, &n);
 
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
-    if (v < 0)
-        *--p = '-';
-    put(b, p, (size_t)(e - p));
+    put(b, p, n);
 }
 
 static void put_value(struct wbuf *b, const json_t *v)

@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "core/arena.h"
 #include "core/log.h"
+#include "core/str.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -220,16 +221,11 @@ static void sq_cell(struct arena *a, sqlite3_stmt *q, struct sql_res *res, size_
     case SQLITE_NULL: res->v[at] = NULL; break;
     case SQLITE_INTEGER: {
         int64_t v = sqlite3_column_int64(q, c);
-        char tmp[24], *e = tmp + sizeof(tmp), *p = e;
-        uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+        char buf[STR_I64_MAX];
+        size_t n;
+        const char *p = str_i64(buf, v, &n);
 
-        do {
-            *--p = (char)('0' + u % 10);
-            u /= 10;
-        } while (u != 0);
-        if (v < 0)
-            *--p = '-';
-        res->v[at] = arena_strndup(a, p, (size_t)(e - p));
+        res->v[at] = arena_strndup(a, p, n);
         res->iv[at] = v;
         res->isint[at] = 1;
         break;
