@@ -115,6 +115,10 @@ struct fs_chat_row {
     const char *chat_mode, *chat_type, *name, *description, *avatar;
     const char *i18n_names, *settings, *status, *top_notice;
     int64_t created_at, active_at;
+    /* svc_chat_settings' parse of 'settings', made once per row and request
+     * (read-only; 'settings_of' is the text it was parsed from). */
+    const char *settings_of;
+    struct json_t *settings_json;
 };
 
 struct fs_member_row {
@@ -266,6 +270,17 @@ enum err store_begin_alone(struct store *s);
 enum err store_commit(struct store *s);
 void store_rollback(struct store *s);
 enum err store_lock_tenant(struct store *s, int64_t tenant);
+
+/* Rows a node may keep between requests (the Feishu apps' access rows,
+ * fs_app and fs_app_access; svc's access cache). store_cache_epoch: the
+ * epoch of what the open transaction reads, or -1 when it must not be kept
+ * (no transaction is open, the transaction changed such rows itself and has
+ * not committed, or the backend is shared with other processes:
+ * PostgreSQL). The epoch moves after every commit (or rollback) that
+ * changed such rows; what was read at an epoch is what a transaction begun
+ * now reads as long as store_cache_now still answers that epoch. */
+int64_t store_cache_epoch(struct store *s);
+int64_t store_cache_now(struct store *s);
 
 /* A fault rule (admin API): calls of one route of one dialect, narrowed
  * to a tenant or a Feishu app (0: any), answer 'answer' (JSON text). */

@@ -227,12 +227,10 @@ static bool privileged(const struct chat_view *v)
 /* Speak rights (chat moderation_permission); 230018 when blocked. */
 enum err svc_msg_may_speak(struct svc_ctx *c, const struct chat_view *v)
 {
-    json_t *s = json_loads(v->chat.settings, 0, NULL);
-    const char *mode = json_str(s, "moderation_permission");
+    const char *mode = json_str(svc_chat_settings(c, &v->chat), "moderation_permission");
     bool ok = mode == NULL || strcmp(mode, "all_members") == 0 || privileged(v)
               || (strcmp(mode, "moderator_list") == 0 && v->member && v->me.is_moderator);
 
-    json_decref(s);
     return ok ? ERR_OK
               : err_set(c->ei, ERR_FORBIDDEN, SUBJ_SPEAK, "only some members may speak");
 }
@@ -242,7 +240,6 @@ enum err svc_msg_may_speak(struct svc_ctx *c, const struct chat_view *v)
 enum err svc_msg_may_mention_all(struct svc_ctx *c, const struct chat_view *v,
                                  const struct msg_content *mc)
 {
-    json_t *s;
     const char *mode;
     bool all = false, ok;
 
@@ -250,10 +247,8 @@ enum err svc_msg_may_mention_all(struct svc_ctx *c, const struct chat_view *v,
         all = all || mc->mentions[i].kind == MENTION_ALL;
     if (!all || privileged(v) || strcmp(v->chat.chat_mode, "p2p") == 0)
         return ERR_OK;
-    s = json_loads(v->chat.settings, 0, NULL);
-    mode = json_str(s, "at_all_permission");
+    mode = json_str(svc_chat_settings(c, &v->chat), "at_all_permission");
     ok = mode == NULL || strcmp(mode, "only_owner") != 0;
-    json_decref(s);
     return ok ? ERR_OK : err_set(c->ei, ERR_FORBIDDEN, SUBJ_SPEAK, "only owners may @all");
 }
 
@@ -433,19 +428,14 @@ static enum err emit_received(struct svc_ctx *c, const struct msg_op *o,
 
 /* --- send and reply --- */
 
-bool svc_msg_topic_chat(const struct fs_chat_row *chat)
+bool svc_msg_topic_chat(struct svc_ctx *c, const struct fs_chat_row *chat)
 {
-    json_t *s;
     const char *t;
-    bool topic;
 
     if (strcmp(chat->chat_mode, "topic") == 0)
         return true;
-    s = json_loads(chat->settings, 0, NULL);
-    t = json_str(s, "group_message_type");
-    topic = t != NULL && strcmp(t, "thread") == 0;
-    json_decref(s);
-    return topic;
+    t = json_str(svc_chat_settings(c, chat), "group_message_type");
+    return t != NULL && strcmp(t, "thread") == 0;
 }
 
 static const char *new_thread_id(struct svc_ctx *c)
@@ -567,7 +557,7 @@ enum err svc_msg_send(struct svc_ctx *c, const struct msg_op *o, const struct ms
     m.created_ms = m.updated_ms = svc_msg_now_ms(c);
     if (s->reply_to != NULL)
         e = place_reply(c, &v, &to, s->reply_in_thread, &m);
-    else if (svc_msg_topic_chat(&v.chat))
+    else if (svc_msg_topic_chat(c, &v.chat))
         m.thread_id = new_thread_id(c);
     if (e == ERR_OK && m.root != 0) {
         m.root_id = m.root == to.id ? to.message_id : to.root_id;
