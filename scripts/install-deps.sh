@@ -3,6 +3,8 @@
 # apt-get runs only when something is absent. Usage:
 #   scripts/install-deps.sh          # build and run
 #   scripts/install-deps.sh --test   # plus what the test suite needs
+#   scripts/install-deps.sh --bench  # plus what bench/run.sh needs (wrk, nginx,
+#                                    # PostgreSQL and its pgbench)
 set -euo pipefail
 
 pkgs=(gcc make cmake pkg-config libh2o-evloop-dev libjansson-dev libsqlite3-dev libssl-dev libpq-dev libcurl4-openssl-dev libgmime-3.0-dev
@@ -14,6 +16,10 @@ if [ "${1:-}" = "--test" ]; then
   pkgs+=(chromium fonts-dejavu-core)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+fi
+if [ "${1:-}" = "--bench" ]; then
+  pkgs+=(postgresql postgresql-client wrk nginx-light curl)
+  command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 fi
 
 missing=()

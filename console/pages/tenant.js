@@ -58,7 +58,7 @@ function deliveryForm(app, msg) {
     } },
     h('fieldset', {},
         h('legend', {}, `Delivery rehearsals of ${app.name}`),
-        h('p', { class: 'hint' }, 'Long connections only: webhook delivery does not apply these.'),
+        h('p', { class: 'hint' }, 'Every event delivered twice (one event_id), or held back: by long connection and by webhook alike.'),
         h('div', { class: 'row' },
             h('label', {}, duplicate, ' Duplicate every event'),
             field('Delay (ms)', delay, '0 to 60000'),

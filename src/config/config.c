@@ -72,8 +72,10 @@ static const struct config_key config_keys[] = {
       "Largest request body in bytes of an upload route (Feishu images and files: 30 MiB and "
       "the form around it)." },
     { "upload_dir", CFG_STR, OFF(upload_dir), "", 0, 0, NULL, false,
-      "Directory of uploaded bytes, content-addressed (shared by the nodes of one database). "
-      "Empty: DBFILE.uploads beside a SQLite file, else $TMPDIR/qunzu-uploads." },
+      "Directory of uploaded bytes, content-addressed; PostgreSQL nodes of one database must "
+      "all use one shared directory, and no other database may use it (retention removes "
+      "the files no row of this database names). Empty: DBFILE.uploads beside a SQLite "
+      "file, else $TMPDIR/qunzu-uploads (never swept)." },
     { "upload_max_bytes", CFG_INT, OFF(upload_max_bytes), "1073741824", 0, INT64_MAX / 2, NULL,
       false, "Most bytes all uploads of the database may hold together (0: no uploads)." },
     { "sqlite_synchronous", CFG_STR, OFF(sqlite_synchronous), "full", 0, 0, sync_modes, false,

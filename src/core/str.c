@@ -67,6 +67,21 @@ void str_utf8_sanitize(char *s)
     }
 }
 
+char *str_i64(char buf[STR_I64_MAX], int64_t v, size_t *len)
+{
+    char *e = buf + STR_I64_MAX, *p = e;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *--p = '-';
+    *len = (size_t)(e - p);
+    return p;
+}
+
 bool str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
     char *end;

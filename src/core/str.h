@@ -20,6 +20,11 @@ long str_utf8_len(const char *s, size_t n);
  * sequence (a cut-off one at the end included) with '?'. */
 void str_utf8_sanitize(char *s);
 
+/* 'v' in decimal, written at the end of 'buf' (not NUL-terminated): returns
+ * where it starts; '*len' gets its length. Cheaper than printf "%lld". */
+#define STR_I64_MAX 24
+char *str_i64(char buf[STR_I64_MAX], int64_t v, size_t *len);
+
 /* Parses all of 's' as a base-10 integer within [min, max]. */
 bool str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 

@@ -588,6 +588,7 @@ void dialect_handle(struct http_req *r)
     rq.svc.now_ms = clock_now_ms(&ws->app->clock);
     rq.svc.now = rq.svc.now_ms / 1000;
     rq.svc.tokens = ws->app->tokens;
+    rq.svc.access = ws->app->access;
     rq.svc.events = ws->app->chat_events;
 
     r->dialect_label = d->name;

@@ -49,6 +49,7 @@ struct app {
      * worker, one commit each). */
     struct store_group *group;
     struct token_cache *tokens; /* token checks (svc_tcache.c); NULL: off */
+    struct access_cache *access; /* apps' access rows (svc_acache.c) */
     struct metrics *metrics;    /* GET /metrics (core/metrics.c) */
     struct svc_inspector *inspector; /* GET /admin/v1/requests; NULL: off */
     struct svc_faults *faults;  /* fault rules (svc_fault.c) */

@@ -10,6 +10,11 @@
  * its node (kill -9) runs out and another round picks the record up again:
  * nothing committed is lost; a receiver may see a duplicate after a crash,
  * with the same event_id (Feishu's "Event overview": the retry policy).
+ *
+ * The admin API's delivery rehearsals (fs_delivery_opt) apply here too: a
+ * delay holds a leased record back (its lease stretched to cover it), and a
+ * duplicate posts the event again, with the same event_id, once the first
+ * post succeeded; both attempts are logged, the record stays delivered.
  */
 #include "events/ev.h"
 
@@ -40,8 +45,9 @@ struct ev_worker {
     pthread_t thread;
     CURLM *multi;
     int64_t max_total, max_app;
-    int64_t inflight;
+    int64_t inflight;     /* pushes held: waiting or posting */
     struct push *posting; /* the posts in flight */
+    struct push *waiting; /* leased, held back by a rehearsed delay */
 };
 
 /* One push in flight, with its own arena: it outlives the lease that made it. */
@@ -55,7 +61,10 @@ struct push {
     char response[RESPONSE_SNIPPET + 1];
     size_t response_len;
     int64_t started_us;
-    bool skip; /* the app does not take this event: no attempt */
+    int64_t due_us;  /* not posted before (a rehearsed delay) */
+    bool skip;       /* the app does not take this event: no attempt */
+    bool duplicate;  /* post it again once this post succeeded */
+    bool copy;       /* that second post: logged, the record stays delivered */
 };
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
@@ -124,19 +133,25 @@ static bool prepare(struct ev_worker *w, struct push *p, int64_t now)
     return true;
 }
 
-/* Writes the attempt and the record's next state in one transaction. */
-static void settle(struct ev_worker *w, struct push *p, CURLcode rc, long status)
+/* Writes the attempt and the record's next state in one transaction; a
+ * copy's attempt is logged as it went, the record stays delivered. Says
+ * whether the post succeeded; '*o' is the record as settled. */
+static bool settle(struct ev_worker *w, struct push *p, CURLcode rc, long status,
+                   struct outbox_row *o)
 {
     struct outbox_attempt_row at = { .at = clock_now(w->clock), .http_status = status };
-    struct outbox_row o;
+    bool ok = rc == CURLE_OK && status == 200;
 
     at.latency_us = clock_mono_us() - p->started_us;
     at.error = rc == CURLE_OK ? (status == 200 ? "" : "status other than 200")
                               : curl_easy_strerror(rc);
     at.response = p->response;
-    if (ev_settle(w->st, &p->row, &at, rc == CURLE_OK && status == 200, &o) == ERR_OK)
-        log_info("event %s %s to app %lld: attempt %lld, http %ld, %s", o.event_id,
-                 o.event_type, (long long)o.app, (long long)o.attempts, status, o.state);
+    if (ev_settle(w->st, &p->row, &at, ok || p->copy, o) != ERR_OK)
+        return false;
+    log_info("event %s %s to app %lld: attempt %lld%s, http %ld, %s", o->event_id, o->event_type,
+             (long long)o->app, (long long)o->attempts, p->copy ? " (the duplicate)" : "",
+             status, o->state);
+    return ok;
 }
 
 static void push_free(struct push *p)
@@ -162,28 +177,82 @@ static struct push *push_new(const struct outbox_row *row)
     return p;
 }
 
-static void post_start(struct ev_worker *w, struct push *p)
+static void list_add(struct push **head, struct push *p)
 {
-    p->started_us = clock_mono_us();
-    p->next = w->posting;
-    if (w->posting != NULL)
-        w->posting->prev = p;
-    w->posting = p;
-    curl_multi_add_handle(w->multi, p->easy);
-    w->inflight++;
+    p->prev = NULL;
+    p->next = *head;
+    if (*head != NULL)
+        (*head)->prev = p;
+    *head = p;
 }
 
-static void post_end(struct ev_worker *w, struct push *p)
+static void list_remove(struct push **head, struct push *p)
 {
     if (p->prev != NULL)
         p->prev->next = p->next;
     else
-        w->posting = p->next;
+        *head = p->next;
     if (p->next != NULL)
         p->next->prev = p->prev;
+}
+
+/* Posts a held push ('inflight' already counts it). */
+static void post_start(struct ev_worker *w, struct push *p)
+{
+    p->started_us = clock_mono_us();
+    list_add(&w->posting, p);
+    curl_multi_add_handle(w->multi, p->easy);
+}
+
+/* Holds a prepared push: posted now, or kept until it is due. */
+static void hold(struct ev_worker *w, struct push *p)
+{
+    w->inflight++;
+    if (p->due_us > clock_mono_us())
+        list_add(&w->waiting, p);
+    else
+        post_start(w, p);
+}
+
+/* Posts the held pushes that are due. */
+static void release_due(struct ev_worker *w)
+{
+    int64_t now = clock_mono_us();
+    struct push *p = w->waiting, *next;
+
+    for (; p != NULL; p = next) {
+        next = p->next;
+        if (p->due_us <= now) {
+            list_remove(&w->waiting, p);
+            post_start(w, p);
+        }
+    }
+}
+
+static void post_end(struct ev_worker *w, struct push *p)
+{
+    list_remove(&w->posting, p);
     curl_multi_remove_handle(w->multi, p->easy);
     push_free(p);
     w->inflight--;
+}
+
+/* Reads the app's delivery rehearsal into 'p' inside the lease's
+ * transaction: a delay holds the post back and stretches the lease over it
+ * (no other node or round takes the record meanwhile). */
+static bool rehearse(struct ev_worker *w, struct push *p, int64_t now)
+{
+    bool duplicate = false;
+    int64_t delay_ms = 0;
+
+    if (store_fs_delivery_opt_get(w->st, p->row.app, &duplicate, &delay_ms) != ERR_OK)
+        return false;
+    p->duplicate = duplicate;
+    if (delay_ms <= 0)
+        return true;
+    p->due_us = clock_mono_us() + delay_ms * 1000;
+    return store_outbox_lease(w->st, p->row.id, now + LEASE_SECONDS + (delay_ms + 999) / 1000)
+           == ERR_OK;
 }
 
 /* Leases due records while there is room and, in the same transaction,
@@ -215,6 +284,8 @@ static size_t lease(struct ev_worker *w)
 
             o.state = "skipped";
             ok = store_outbox_settle(w->st, &o, NULL) == ERR_OK;
+        } else {
+            ok = rehearse(w, pushes[i], now);
         }
     }
     ok = ok && store_commit(w->st) == ERR_OK;
@@ -222,11 +293,24 @@ static size_t lease(struct ev_worker *w)
         store_rollback(w->st);
     for (size_t i = 0; i < n; i++) {
         if (ok && pushes[i]->easy != NULL)
-            post_start(w, pushes[i]);
+            hold(w, pushes[i]);
         else
             push_free(pushes[i]);
     }
     return ok ? n : 0;
+}
+
+/* The second post of a rehearsed duplicate, after the first succeeded: the
+ * record as settled, the same event_id. */
+static void post_copy(struct ev_worker *w, const struct outbox_row *settled)
+{
+    struct push *c = push_new(settled);
+
+    c->copy = true;
+    if (prepare(w, c, clock_now(w->clock)) && c->easy != NULL)
+        hold(w, c);
+    else
+        push_free(c);
 }
 
 /* Settles every post that ended. Returns how many did. */
@@ -242,9 +326,12 @@ static size_t reap(struct ev_worker *w)
 
         if (msg->msg != CURLMSG_DONE)
             continue;
+        struct outbox_row o;
+
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&p);
         curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-        settle(w, p, msg->data.result, status);
+        if (settle(w, p, msg->data.result, status, &o) && p->duplicate && !p->copy)
+            post_copy(w, &o);
         post_end(w, p);
         done++;
     }
@@ -270,6 +357,7 @@ static void *worker_main(void *arg)
 
             next_lease_us = (int64_t)lease(w) == room ? now : now + IDLE_WAIT_MS * 1000;
         }
+        release_due(w);
         curl_multi_perform(w->multi, &running);
         if (reap(w) > 0)
             next_lease_us = 0;
@@ -283,6 +371,12 @@ static void *worker_main(void *arg)
     }
     while (w->posting != NULL)
         post_end(w, w->posting);
+    while (w->waiting != NULL) {
+        struct push *p = w->waiting;
+
+        list_remove(&w->waiting, p);
+        push_free(p);
+    }
     return NULL;
 }
 

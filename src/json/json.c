@@ -336,18 +336,8 @@ void json_out_int(json_t *obj, const char *key, int64_t val)
     json_object_set_new(obj, key, json_integer(val));
 }
 
-char *json_dump_arena(struct arena *a, const json_t *v, size_t *len)
+void json_out_text(json_t *obj, const char *key, const char *val)
 {
-    const size_t flags = JSON_COMPACT | JSON_ENCODE_ANY;
-    size_t cap = 1024, n;
-    char *p = arena_alloc(a, cap);
-
-    n = json_dumpb(v, p, cap, flags);
-    if (n >= cap) {
-        p = arena_alloc(a, n + 1);
-        n = json_dumpb(v, p, n + 1, flags);
-    }
-    p[n] = '\0';
-    *len = n;
-    return p;
+    if (val != NULL)
+        json_object_set_new_nocheck(obj, key, json_string_nocheck(val));
 }

@@ -96,6 +96,10 @@ bool json_id(const json_t *obj, const char *key, int64_t *out);
 /* Output helpers: set 'key' on 'obj' (the value is copied). */
 void json_out_str(json_t *obj, const char *key, const char *val);
 void json_out_int(json_t *obj, const char *key, int64_t val);
+/* json_out_str for text that is valid UTF-8 already (read back from the
+ * store, or a constant; 'key' a constant): not checked again here, as
+ * json_dump_arena checks every string it writes. NULL 'val' sets nothing. */
+void json_out_text(json_t *obj, const char *key, const char *val);
 
 /* Compact serialisation (no spaces, no "\/" escaping, UTF-8 kept) into the
  * arena, NUL-terminated. Returns the length in '*len'. */

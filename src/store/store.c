@@ -73,6 +73,16 @@ enum err store_begin(struct store *s, bool write)
     return s->ops->begin(s, write);
 }
 
+int64_t store_cache_epoch(struct store *s)
+{
+    return s->ops->cache_epoch != NULL ? s->ops->cache_epoch(s, false) : -1;
+}
+
+int64_t store_cache_now(struct store *s)
+{
+    return s->ops->cache_epoch != NULL ? s->ops->cache_epoch(s, true) : -1;
+}
+
 enum err store_begin_alone(struct store *s)
 {
     s->failed = false;
@@ -130,6 +140,9 @@ int64_t sql_int(const struct sql_res *r, size_t row, size_t col)
 {
     const char *t = sql_text(r, row, col);
     int64_t v = 0;
+
+    if (t != NULL && r->isint != NULL && r->isint[row * r->ncols + col])
+        return r->iv[row * r->ncols + col];
 
     if (t != NULL && !str_to_i64(t, INT64_MIN, INT64_MAX, &v))
         v = 0;

@@ -115,6 +115,10 @@ struct fs_chat_row {
     const char *chat_mode, *chat_type, *name, *description, *avatar;
     const char *i18n_names, *settings, *status, *top_notice;
     int64_t created_at, active_at;
+    /* svc_chat_settings' parse of 'settings', made once per row and request
+     * (read-only; 'settings_of' is the text it was parsed from). */
+    const char *settings_of;
+    struct json_t *settings_json;
 };
 
 struct fs_member_row {
@@ -241,6 +245,10 @@ struct store *store_fault_wrap(struct store *st, const struct config *cfg);
  * transaction on 'dst'; prints a line per table. Ids are kept. */
 enum err store_copy(struct store *src, struct store *dst);
 enum err store_ping(struct store *s);
+/* Round trips to the PostgreSQL server this process has made on every
+ * connection (a statement answered, a prepare, a pipeline's sync): what the
+ * bench and /admin/v1/stats count per request. 0 on SQLite. */
+int64_t store_round_trips(void);
 
 /* Secrets at rest, in the caller's write transaction: records the server
  * key's check value on first use and refuses another key (ERR_FORBIDDEN,
@@ -262,6 +270,17 @@ enum err store_begin_alone(struct store *s);
 enum err store_commit(struct store *s);
 void store_rollback(struct store *s);
 enum err store_lock_tenant(struct store *s, int64_t tenant);
+
+/* Rows a node may keep between requests (the Feishu apps' access rows,
+ * fs_app and fs_app_access; svc's access cache). store_cache_epoch: the
+ * epoch of what the open transaction reads, or -1 when it must not be kept
+ * (no transaction is open, the transaction changed such rows itself and has
+ * not committed, or the backend is shared with other processes:
+ * PostgreSQL). The epoch moves after every commit (or rollback) that
+ * changed such rows; what was read at an epoch is what a transaction begun
+ * now reads as long as store_cache_now still answers that epoch. */
+int64_t store_cache_epoch(struct store *s);
+int64_t store_cache_now(struct store *s);
 
 /* A fault rule (admin API): calls of one route of one dialect, narrowed
  * to a tenant or a Feishu app (0: any), answer 'answer' (JSON text). */
@@ -342,6 +361,8 @@ void store_group_close(struct store_group *g);
 enum err store_meta_get(struct store *s, struct arena *a, const char *key, char **val);
 enum err store_meta_set(struct store *s, const char *key, const char *val);
 enum err store_meta_delete(struct store *s, const char *key);
+/* Sets 'key' unless it is set (the first writer wins). */
+enum err store_meta_add(struct store *s, const char *key, const char *val);
 
 /* Tenants and the people in them. */
 enum err store_tenant_by_name(struct store *s, struct arena *a, const char *name,
@@ -574,6 +595,8 @@ enum err store_outbox_attempts(struct store *s, struct arena *a, int64_t outbox,
                                struct outbox_attempt_row **rows, size_t *n);
 /* Makes a record due again now (a redelivery on request). */
 enum err store_outbox_requeue(struct store *s, int64_t outbox, int64_t now);
+/* Holds a leased record until 'until' (a delivery held back on purpose). */
+enum err store_outbox_lease(struct store *s, int64_t outbox, int64_t until);
 /* How many outbox records are in each state (for /metrics). */
 struct outbox_states {
     int64_t pending, delivered, failed, skipped;

@@ -181,6 +181,13 @@ enum err store_outbox_requeue(struct store *s, int64_t outbox, int64_t now)
     return store_q(s, NULL, NULL, SQL_REQUEUE, ARG_INT(outbox), ARG_INT(now));
 }
 
+static const char SQL_LEASE[] = "UPDATE outbox SET lease_until = $2 WHERE id = $1";
+
+enum err store_outbox_lease(struct store *s, int64_t outbox, int64_t until)
+{
+    return store_q(s, NULL, NULL, SQL_LEASE, ARG_INT(outbox), ARG_INT(until));
+}
+
 /* Counted per state with the index on (state, ...): each state is a range
  * scan of its own entries. */
 static const char SQL_OUTBOX_STATES[] =

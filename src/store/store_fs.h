@@ -49,6 +49,9 @@ enum err store_fs_msg_get(struct store *s, struct arena *a, const char *message_
 /* Writes msg_type, content, body, mentions, thread_id, updated_ms, the
  * flags and the edit count. */
 enum err store_fs_msg_update(struct store *s, const struct fs_msg_row *m);
+/* The chat was active at 'now' (seconds): moves its active_at forward, and
+ * only that column, so a send needs no lock against the chat's editors. */
+enum err store_fs_chat_touch(struct store *s, int64_t chat, int64_t now);
 enum err store_fs_msg_page(struct store *s, struct arena *a, const struct fs_msg_page *q,
                            struct fs_msg_row **rows, size_t *n);
 /* The parts of merged message row 'upper', in merge order. */
@@ -154,16 +157,33 @@ struct fs_res_row {
     const char *file_name, *mime, *sha256;
     int64_t duration, size, created_at;
 };
+/* The bytes' name: the hex SHA-256. */
+enum err store_blob_hash(struct arena *a, const void *data, size_t len, const char **sha256);
 /* Writes the bytes under DIR/ab/<sha256> (temporary name, fsync, rename):
- * a file there is always whole. '*sha256' is their hex digest. */
-enum err store_blob_write(struct arena *a, const char *dir, const void *data, size_t len,
-                          const char **sha256);
+ * a file there is always whole. Call it after store_blob_put, in the same
+ * transaction. */
+enum err store_blob_write(struct arena *a, const char *dir, const char *sha256, const void *data,
+                          size_t len);
+/* ERR_STORE when the file is not there (logged: upload_dir not shared). */
 enum err store_blob_read(struct arena *a, const char *dir, const char *sha256,
                          const unsigned char **data, size_t *len);
-/* The bytes every blob row counts, and a blob's row ('*added': it was new). */
+/* Removes the file of a blob whose row this transaction inserted and will
+ * not commit. */
+void store_blob_remove(struct arena *a, const char *dir, const char *sha256);
+/* The bytes every blob row counts, and a blob's row ('*added': this
+ * transaction inserted it; one that inserted it and has not ended yet is
+ * waited for). */
 enum err store_blob_total(struct store *s, int64_t *total);
 enum err store_blob_put(struct store *s, const char *sha256, int64_t size, int64_t now,
                         bool *added);
+/* One shard (DIR/xx, xx = 'shard' in hex) of the sweep: removes the
+ * temporary files last modified before 'tmp_before' (unix seconds) and the
+ * files no fs_blob row names, counting them in '*removed'. Inside a write
+ * transaction the caller ROLLS BACK (it claims the orphans' rows). */
+enum err store_blob_sweep(struct store *s, const char *dir, int shard, int64_t tmp_before,
+                          int64_t *removed);
+/* Whether shard 'shard' of DIR holds any file (a sweep of it has work). */
+bool store_blob_shard_used(const char *dir, int shard);
 enum err store_fs_res_insert(struct store *s, struct fs_res_row *res); /* sets res->id */
 enum err store_fs_res_get(struct store *s, struct arena *a, const char *key,
                           struct fs_res_row *out);

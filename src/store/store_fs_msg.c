@@ -26,6 +26,8 @@ static const char SQL_MSG_INSERT[] =
     "msg_type, content, body, mentions, root_ref, parent_ref, thread_id, in_chat, created_ms, "
     "updated_ms, updated, deleted, edits, upper_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
     "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id";
+static const char SQL_CHAT_TOUCH[] =
+    "UPDATE fs_chat SET active_at = $2 WHERE id = $1 AND active_at < $2";
 static const char SQL_MSG_GET[] = "SELECT " MSG_COLS MSG_FROM "WHERE m.message_id = $1";
 static const char SQL_MSG_UPDATE[] =
     "UPDATE fs_message SET content = $2, body = $3, mentions = $4, thread_id = $5, "
@@ -133,6 +135,11 @@ enum err store_fs_msg_get(struct store *s, struct arena *a, const char *message_
     if (e == ERR_OK)
         msg_fill(&r, 0, out);
     return e;
+}
+
+enum err store_fs_chat_touch(struct store *s, int64_t chat, int64_t now)
+{
+    return store_q(s, NULL, NULL, SQL_CHAT_TOUCH, ARG_INT(chat), ARG_INT(now));
 }
 
 enum err store_fs_msg_update(struct store *s, const struct fs_msg_row *m)

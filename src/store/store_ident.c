@@ -41,6 +41,14 @@ enum err store_meta_set(struct store *s, const char *key, const char *val)
     return store_q(s, NULL, NULL, SQL_META_SET, ARG_TEXT(key), ARG_TEXT(val));
 }
 
+static const char SQL_META_ADD[] =
+    "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
+
+enum err store_meta_add(struct store *s, const char *key, const char *val)
+{
+    return store_q(s, NULL, NULL, SQL_META_ADD, ARG_TEXT(key), ARG_TEXT(val));
+}
+
 enum err store_meta_delete(struct store *s, const char *key)
 {
     return store_q(s, NULL, NULL, SQL_META_DELETE, ARG_TEXT(key));

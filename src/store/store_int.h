@@ -36,10 +36,15 @@ struct sql_arg {
 /* An optional reference or time: 0 is SQL NULL. */
 #define ARG_INT_OR_NULL(v) ((v) != 0 ? ARG_INT(v) : ARG_TEXT(NULL))
 
-/* Rows of one statement, row-major text (NULL: SQL NULL), in an arena. */
+/* Rows of one statement, row-major text (NULL: SQL NULL), in an arena. A
+ * driver that reads columns by type also keeps each integer cell as a number
+ * ('iv', set where 'isint' is; both NULL otherwise): sql_int reads it
+ * without parsing the text. */
 struct sql_res {
     size_t nrows, ncols;
     char **v;
+    int64_t *iv;
+    unsigned char *isint;
 };
 
 struct store_ops {
@@ -66,6 +71,9 @@ struct store_ops {
     enum err (*ids_follow)(struct store *s);
     /* Optional (SQLite): route write transactions through a group. */
     void (*group_attach)(struct store *s, struct store_group *g, bool wait);
+    /* Optional (SQLite): store_cache_epoch ('now' false) and
+     * store_cache_now; NULL: nothing read is kept. */
+    int64_t (*cache_epoch)(struct store *s, bool now);
 };
 
 struct store {
@@ -95,6 +103,7 @@ struct stmt_entry {
     char *text;      /* a copy, to confirm a hit */
     void *stmt;      /* the driver's: SQLite's statement */
     uint64_t id;     /* the driver's: PostgreSQL's statement name number */
+    void *bound;     /* the driver's: SQLite's bindings kept across runs */
     uint64_t used;   /* when last used, for eviction */
 };
 
@@ -197,6 +206,9 @@ struct store_table {
     /* A reset keeps the tenant's rows: what the seed declares (people,
      * apps, corps, companies, subscriptions), with their ids. */
     bool reset_keeps;
+    /* A snapshot restore merges the file's rows into these (with 'upsert')
+     * instead of replacing them. */
+    bool restore_merges;
 };
 
 extern const struct store_table store_tables[];

@@ -18,6 +18,14 @@
  * on), statement_timeout, and idle_in_transaction_session_timeout (a node
  * stopped mid-transaction loses its session and its locks); connections
  * get connect_timeout and TCP keepalives (config keys pg_*).
+ *
+ * Round trips: a transaction's BEGIN (a writer's shared key, a tenant's
+ * lock) waits and goes out in one pipeline with the transaction's first
+ * statement, so a request that runs one statement costs one round trip
+ * plus its COMMIT; a read-only transaction's COMMIT is sent without waiting
+ * for its answer, which is read before the connection's next use (nothing
+ * a read-only transaction did can be lost by it). A transaction that runs no
+ * statement costs none. libpq's pipeline mode carries both.
  */
 #include "store/store_int.h"
 
@@ -26,6 +34,7 @@
 #include "core/log.h"
 
 #include <libpq-fe.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,10 +50,21 @@
  * they take any other lock, so the two never deadlock on table locks. */
 #define PG_LOCK_WRITERS "-8150002"
 
-static const char SQL_BEGIN_WRITE[] = "BEGIN ISOLATION LEVEL READ COMMITTED; "
-                                      "SELECT pg_advisory_xact_lock_shared(" PG_LOCK_WRITERS ")";
-static const char SQL_BEGIN_ALONE[] = "BEGIN ISOLATION LEVEL READ COMMITTED; "
-                                      "SELECT pg_advisory_xact_lock(" PG_LOCK_WRITERS ")";
+static const char SQL_BEGIN_READ[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+static const char SQL_BEGIN_WRITE[] = "BEGIN ISOLATION LEVEL READ COMMITTED";
+static const char SQL_WRITERS_SHARED[] = "SELECT pg_advisory_xact_lock_shared(" PG_LOCK_WRITERS ")";
+static const char SQL_WRITERS_ALONE[] = "SELECT pg_advisory_xact_lock(" PG_LOCK_WRITERS ")";
+static const char SQL_LOCK_TENANT[] = "SELECT pg_advisory_xact_lock($1::bigint)";
+
+/* Statements held back for the transaction's first statement: its BEGIN,
+ * the writers' key, a tenant's lock. */
+#define PG_HELD_MAX 4
+
+struct held {
+    const char *sql;
+    bool has_arg; /* one bigint parameter */
+    int64_t arg;
+};
 
 struct pg {
     struct store base;
@@ -56,9 +76,28 @@ struct pg {
     uint64_t *gone;
     size_t ngone, capgone;
     char session[256]; /* the SETs every new or reset connection runs */
+    struct held held[PG_HELD_MAX];
+    int nheld;
+    bool tx_held;       /* the open transaction's BEGIN is held: it ran nothing yet */
+    bool tx_read_only;  /* the open transaction is pg_begin's read-only one */
+    bool tx_lost;       /* its BEGIN failed: every statement fails until the next */
+    bool commit_unread; /* a read-only COMMIT went out; its answer is unread */
 };
 
 #define PG(st) ((struct pg *)(st))
+
+static atomic_llong round_trips;
+
+int64_t store_round_trips(void)
+{
+    return (int64_t)atomic_load_explicit(&round_trips, memory_order_relaxed);
+}
+
+/* One more round trip to the server. */
+static void trip(void)
+{
+    atomic_fetch_add_explicit(&round_trips, 1, memory_order_relaxed);
+}
 
 static void stmt_drop(void *owner, struct stmt_entry *e)
 {
@@ -81,6 +120,7 @@ static void stmt_forget_gone(struct pg *p)
 
     for (size_t i = 0; i < p->ngone; i++) {
         snprintf(sql, sizeof(sql), "DEALLOCATE qz%llu", (unsigned long long)p->gone[i]);
+        trip();
         PQclear(PQexec(p->conn, sql));
     }
     p->ngone = 0;
@@ -116,6 +156,7 @@ static const char *stmt_name(struct pg *p, const char *sql, char *name, size_t n
     }
     id = p->next_stmt++;
     snprintf(name, n, "qz%llu", (unsigned long long)id);
+    trip();
     res = PQprepare(p->conn, name, sql, 0, NULL);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         pg_fail(p, res, "prepare");
@@ -128,6 +169,104 @@ static const char *stmt_name(struct pg *p, const char *sql, char *name, size_t n
     return name;
 }
 
+/* Reads the answer of a read-only COMMIT sent earlier, and leaves pipeline
+ * mode: the connection is then free for the next statement. */
+static void pg_settle(struct pg *p)
+{
+    PGresult *res;
+
+    if (!p->commit_unread)
+        return;
+    p->commit_unread = false;
+    for (;;) {
+        res = PQgetResult(p->conn);
+        if (res == NULL) {
+            /* Between the COMMIT's result and the sync's; a connection
+             * that broke ends it. */
+            if (PQstatus(p->conn) != CONNECTION_OK)
+                break;
+            continue;
+        }
+        if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            pg_fail(p, res, "read-only commit");
+        PQclear(res);
+    }
+    PQexitPipelineMode(p->conn);
+}
+
+/* Sends one held statement into the pipeline. */
+static int send_held(struct pg *p, const struct held *h)
+{
+    char arg[24];
+    const char *values[1] = { arg };
+
+    if (!h->has_arg)
+        return PQsendQueryParams(p->conn, h->sql, 0, NULL, NULL, NULL, NULL, 0);
+    snprintf(arg, sizeof(arg), "%lld", (long long)h->arg);
+    return PQsendQueryParams(p->conn, h->sql, 1, NULL, values, NULL, NULL, 0);
+}
+
+/* Runs the held statements, then 'name' with 'values' (unless NULL), in
+ * one pipeline: one round trip. Returns the last statement's result (NULL
+ * when 'name' is NULL and all went well), or the first failure's, which
+ * 'failed' then marks. */
+static PGresult *run_pipeline(struct pg *p, const char *name, int nvalues,
+                              const char *const *values, bool *failed)
+{
+    PGresult *res, *keep = NULL;
+    int n = p->nheld + (name != NULL), got = 0;
+    bool ok = PQenterPipelineMode(p->conn) == 1;
+
+    *failed = false;
+    for (int i = 0; ok && i < p->nheld; i++)
+        ok = send_held(p, &p->held[i]) == 1;
+    p->nheld = 0;
+    p->tx_held = false;
+    if (ok && name != NULL)
+        ok = PQsendQueryPrepared(p->conn, name, nvalues, values, NULL, NULL, 0) == 1;
+    if (ok)
+        ok = PQpipelineSync(p->conn) == 1;
+    trip();
+    /* One result (then NULL) per statement, then the sync's. */
+    while (ok) {
+        res = PQgetResult(p->conn);
+        if (res == NULL) {
+            if (PQstatus(p->conn) != CONNECTION_OK)
+                break;
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(res);
+
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        got++;
+        if (!*failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            *failed = true;
+            PQclear(keep);
+            keep = res; /* the first failure; those after it are aborted */
+            continue;
+        }
+        if (!*failed && got == n && name != NULL) {
+            keep = res;
+            continue;
+        }
+        PQclear(res);
+    }
+    PQexitPipelineMode(p->conn);
+    if (!ok || (!*failed && got < n)) {
+        *failed = true; /* the connection broke: PQerrorMessage says why */
+        PQclear(keep);
+        keep = NULL;
+    }
+    return keep;
+}
+
 static enum err pg_query(struct store *st, struct arena *a, const char *sql,
                          const struct sql_arg *args, int nargs, struct sql_res *out)
 {
@@ -137,9 +276,13 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
     PGresult *res;
     ExecStatusType status;
     enum err e = ERR_OK;
+    bool failed = false;
 
     if (out != NULL)
         memset(out, 0, sizeof(*out));
+    pg_settle(p);
+    if (p->tx_lost)
+        return pg_fail(p, NULL, "query (the transaction did not begin)");
     if (stmt_name(p, sql, name, sizeof(name)) == NULL)
         return ERR_STORE;
     for (int i = 0; i < nargs; i++) {
@@ -150,9 +293,17 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
             values[i] = args[i].s;
         }
     }
-    res = PQexecPrepared(p->conn, name, nargs, values, NULL, NULL, 0);
+    if (p->nheld > 0) {
+        res = run_pipeline(p, name, nargs, values, &failed);
+        /* Its BEGIN did not take: no later statement may run outside the
+         * transaction. */
+        p->tx_lost = failed && PQtransactionStatus(p->conn) == PQTRANS_IDLE;
+    } else {
+        trip();
+        res = PQexecPrepared(p->conn, name, nargs, values, NULL, NULL, 0);
+    }
     status = PQresultStatus(res);
-    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    if (failed || (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)) {
         e = pg_fail(p, res, "query");
     } else if (out != NULL) {
         out->nrows = (size_t)PQntuples(res);
@@ -170,11 +321,36 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
     return e;
 }
 
+/* Sends the held statements now (a script follows, which a pipeline cannot
+ * carry). */
+static enum err flush_held(struct pg *p)
+{
+    bool failed;
+    PGresult *res;
+    enum err e = ERR_OK;
+
+    if (p->nheld == 0)
+        return ERR_OK;
+    res = run_pipeline(p, NULL, 0, NULL, &failed);
+    if (failed)
+        e = pg_fail(p, res, "begin");
+    p->tx_lost = failed && PQtransactionStatus(p->conn) == PQTRANS_IDLE;
+    PQclear(res);
+    return e;
+}
+
 static enum err pg_script(struct store *st, const char *sql)
 {
     struct pg *p = PG(st);
-    PGresult *res = PQexec(p->conn, sql);
-    enum err e = ERR_OK;
+    PGresult *res;
+    enum err e;
+
+    pg_settle(p);
+    e = flush_held(p);
+    if (e != ERR_OK)
+        return e;
+    trip();
+    res = PQexec(p->conn, sql);
 
     if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
         e = pg_fail(p, res, "statement");
@@ -192,11 +368,15 @@ static enum err pg_session(struct pg *p)
  * transaction, never in the middle of one. */
 static enum err pg_ensure(struct pg *p)
 {
+    pg_settle(p);
+    p->nheld = 0;
+    p->tx_held = false;
     if (PQstatus(p->conn) == CONNECTION_OK)
         return ERR_OK;
     PQreset(p->conn);
     stmt_cache_clear(&p->cache, false);
     p->ngone = 0;
+    p->commit_unread = false;
     if (PQstatus(p->conn) != CONNECTION_OK) {
         log_error("postgres: database unavailable: %s", PQerrorMessage(p->conn));
         return ERR_STORE;
@@ -205,7 +385,15 @@ static enum err pg_ensure(struct pg *p)
     return pg_session(p);
 }
 
-static enum err pg_begin_as(struct store *st, const char *sql)
+static void hold(struct pg *p, const char *sql, bool has_arg, int64_t arg)
+{
+    if (p->nheld < PG_HELD_MAX)
+        p->held[p->nheld++] = (struct held){ sql, has_arg, arg };
+}
+
+/* Opens a transaction: its statements are held for the first statement's
+ * pipeline (nothing goes out yet). */
+static enum err pg_begin_as(struct store *st, bool write, const char *writers)
 {
     struct pg *p = PG(st);
     enum err e = pg_ensure(p);
@@ -213,24 +401,52 @@ static enum err pg_begin_as(struct store *st, const char *sql)
     if (e != ERR_OK)
         return e;
     stmt_forget_gone(p);
-    return pg_script(st, sql);
+    p->tx_read_only = !write;
+    p->tx_lost = false;
+    p->tx_held = true;
+    hold(p, write ? SQL_BEGIN_WRITE : SQL_BEGIN_READ, false, 0);
+    if (writers != NULL)
+        hold(p, writers, false, 0);
+    return ERR_OK;
 }
 
 static enum err pg_begin(struct store *st, bool write)
 {
-    return pg_begin_as(st, write ? SQL_BEGIN_WRITE
-                                 : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    return pg_begin_as(st, write, write ? SQL_WRITERS_SHARED : NULL);
 }
 
 static enum err pg_begin_alone(struct store *st)
 {
-    return pg_begin_as(st, SQL_BEGIN_ALONE);
+    return pg_begin_as(st, true, SQL_WRITERS_ALONE);
 }
 
-/* A failed COMMIT (the connection dropped) leaves the outcome unknown to
+/* A transaction that ran no statement has nothing to commit. A read-only
+ * one's COMMIT goes out unanswered (pg_settle reads it). A writer's waits:
+ * a failed COMMIT (the connection dropped) leaves the outcome unknown to
  * us; the request is not acknowledged, so the client retries. */
 static enum err pg_commit(struct store *st)
 {
+    struct pg *p = PG(st);
+    bool read_only = p->tx_read_only;
+
+    p->tx_read_only = false;
+    if (p->tx_lost) {
+        p->tx_lost = false;
+        return ERR_STORE;
+    }
+    p->nheld = 0; /* locks no statement followed */
+    if (p->tx_held) { /* never begun on the server */
+        p->tx_held = false;
+        return ERR_OK;
+    }
+    if (read_only && PQenterPipelineMode(p->conn) == 1) {
+        if (PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1
+            && PQpipelineSync(p->conn) == 1) {
+            p->commit_unread = true; /* sent, not waited for: no round trip */
+            return ERR_OK;
+        }
+        PQexitPipelineMode(p->conn);
+    }
     return pg_script(st, "COMMIT");
 }
 
@@ -238,14 +454,31 @@ static void pg_rollback(struct store *st)
 {
     struct pg *p = PG(st);
 
-    if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE)
+    pg_settle(p);
+    p->tx_read_only = p->tx_lost = false;
+    p->nheld = 0;
+    if (p->tx_held) { /* never begun on the server */
+        p->tx_held = false;
+        return;
+    }
+    if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
+        trip();
         PQclear(PQexec(p->conn, "ROLLBACK"));
+    }
 }
 
-static const char SQL_LOCK_TENANT[] = "SELECT pg_advisory_xact_lock($1)";
-
+/* Held for the next statement's pipeline, which takes the lock before
+ * that statement runs, as if it had been sent alone first; its failure
+ * (lock_timeout) then fails that statement, and the transaction. A lock no
+ * statement follows guards nothing and is dropped. */
 static enum err pg_lock_tenant(struct store *st, int64_t tenant)
 {
+    struct pg *p = PG(st);
+
+    if (p->nheld < PG_HELD_MAX) {
+        hold(p, SQL_LOCK_TENANT, true, tenant);
+        return ERR_OK;
+    }
     return store_q(st, NULL, NULL, SQL_LOCK_TENANT, ARG_INT(tenant));
 }
 
@@ -273,7 +506,8 @@ static enum err pg_ping(struct store *st)
 {
     struct pg *p = PG(st);
 
-    if (PQtransactionStatus(p->conn) == PQTRANS_IDLE && pg_ensure(p) != ERR_OK)
+    pg_settle(p);
+    if (PQtransactionStatus(p->conn) == PQTRANS_IDLE && !p->tx_held && pg_ensure(p) != ERR_OK)
         return ERR_STORE;
     return pg_script(st, "SELECT 1");
 }

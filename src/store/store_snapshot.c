@@ -68,13 +68,20 @@ enum err store_snapshot_save(struct store *live, const struct config *cfg, const
 static enum err replace_all(struct store *file, struct store *live)
 {
     int64_t gen_live = 0, gen_file = 0;
-    char gen[32];
+    char gen[32], *db_id = NULL;
+    struct arena a;
     enum err e = store_faultrule_gen(live, &gen_live);
+
+    /* The database stays itself: its id names its upload directory
+     * (svc_upload_sweep). */
+    arena_init(&a, 256);
+    if (e == ERR_OK && store_meta_get(live, &a, "database_id", &db_id) == ERR_NOT_FOUND)
+        db_id = NULL;
 
     if (e == ERR_OK)
         e = store_faultrule_gen(file, &gen_file);
     for (size_t i = store_table_count; e == ERR_OK && i-- > 0;)
-        if (!store_tables[i].pg_only)
+        if (!store_tables[i].pg_only && !store_tables[i].restore_merges)
             e = sql_exec(live, NULL, store_table_sql(&store_tables[i], TABLE_WIPE), NULL, 0,
                          NULL);
     for (size_t i = 0; e == ERR_OK && i < store_table_count; i++) {
@@ -89,8 +96,11 @@ static enum err replace_all(struct store *file, struct store *live)
         e = store_q(live, NULL, NULL, SQL_GEN_SET, ARG_TEXT(gen));
     if (e == ERR_OK)
         e = store_q(live, NULL, NULL, SQL_CLOCK_DEFAULT);
+    if (e == ERR_OK && db_id != NULL)
+        e = store_meta_set(live, "database_id", db_id);
     if (e == ERR_OK)
         e = live->ops->ids_follow(live);
+    arena_release(&a);
     return e;
 }
 

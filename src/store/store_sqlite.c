@@ -9,7 +9,10 @@
 #include "config/config.h"
 #include "core/arena.h"
 #include "core/log.h"
+#include "core/str.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +29,65 @@ static enum err sq_fail(struct sq *s, const char *what)
     return ERR_STORE;
 }
 
+/* Rows svc keeps between requests (store_cache_epoch): the tables they
+ * come from, and the process's epoch, moved after every transaction (or
+ * statement outside one) that changed them. This process is the only one
+ * that writes its database file (a second instance does not start on it),
+ * so its own commits are every change there is. */
+static const char *const cached_tables[] = { "fs_app", "fs_app_access" };
+static atomic_llong cache_epoch = 1;
+
+static bool is_cached_table(const char *table)
+{
+    for (size_t i = 0; i < sizeof(cached_tables) / sizeof(cached_tables[0]); i++)
+        if (strcmp(table, cached_tables[i]) == 0)
+            return true;
+    return false;
+}
+
+/* SQLite's update hook: a row of 'table' was inserted, updated or deleted
+ * (foreign-key cascades included) on this connection. */
+static void sq_row_changed(void *arg, int op, const char *db, const char *table,
+                           sqlite3_int64 row)
+{
+    (void)op;
+    (void)db;
+    (void)row;
+    if (is_cached_table(table))
+        ((struct sq *)arg)->cache_dirty = true;
+}
+
+/* A statement that writes a cached table by name (the update hook misses a
+ * DELETE without WHERE, which SQLite may run as a truncation). */
+static void sq_mark_statement(struct sq *s, sqlite3_stmt *q, const char *sql)
+{
+    if (s->cache_dirty || sqlite3_stmt_readonly(q))
+        return;
+    for (size_t i = 0; i < sizeof(cached_tables) / sizeof(cached_tables[0]); i++)
+        if (strstr(sql, cached_tables[i]) != NULL)
+            s->cache_dirty = true;
+}
+
+/* Moves the epoch once what changed cached rows is over (committed, rolled
+ * back, or a statement that ran on its own): a transaction that begins after
+ * this sees the change, and what was kept before it is stale. */
+static void sq_cache_settle(struct sq *s)
+{
+    if (s->cache_dirty && sqlite3_get_autocommit(s->db)) {
+        s->cache_dirty = false;
+        atomic_fetch_add(&cache_epoch, 1);
+    }
+}
+
+static int64_t sq_cache_epoch(struct store *st, bool now)
+{
+    struct sq *s = SQ(st)->via ? SQ(st)->via : SQ(st);
+
+    if (now)
+        return atomic_load(&cache_epoch);
+    return s->in_tx && !s->cache_dirty ? s->cache_epoch : -1;
+}
+
 /* The shared SQL numbers its parameters $1..$N; SQLite's ?N binds exactly
  * those indexes, whatever order they appear in. */
 static char *to_sqlite(const char *sql)
@@ -38,13 +100,74 @@ static char *to_sqlite(const char *sql)
     return out;
 }
 
+/* What a statement has bound, kept from one run to the next (its cache
+ * entry's 'bound'): a parameter is bound again only when its value changed,
+ * and bindings are never cleared. Binding or clearing a parameter that
+ * SQLite's planner looked at (one compared with a partial index's WHERE,
+ * as kb_category's and kb_item's space) expires the statement, and its next
+ * step compiles it again: every WeCom and Udesk list paid a full prepare. A
+ * text value is bound from this copy, which lives until it is replaced. */
+struct sq_bound {
+    int n;
+    struct {
+        enum sql_type type; /* 0: nothing bound yet */
+        int64_t i;
+        char *s; /* SQL_TEXT: the copy bound, NULL for SQL NULL */
+    } v[];
+};
+
+static void bound_free(struct sq_bound *b)
+{
+    for (int i = 0; b != NULL && i < b->n; i++)
+        free(b->v[i].s);
+    free(b);
+}
+
 static void stmt_drop(void *owner, struct stmt_entry *e)
 {
     (void)owner;
     sqlite3_finalize(e->stmt);
+    bound_free(e->bound);
 }
 
-static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
+/* Binds 'args' to the statement of 'e', skipping those bound already. */
+static void bind_args(struct stmt_entry *e, const struct sql_arg *args, int nargs)
+{
+    sqlite3_stmt *q = e->stmt;
+    struct sq_bound *b = e->bound;
+
+    if (b == NULL || b->n < nargs) {
+        bound_free(b);
+        b = e->bound = xcalloc(1, sizeof(*b) + (size_t)nargs * sizeof(b->v[0]));
+        b->n = nargs;
+    }
+    for (int i = 0; i < nargs; i++) {
+        const struct sql_arg *a = &args[i];
+
+        if (a->type == SQL_INT) {
+            if (b->v[i].type == SQL_INT && b->v[i].i == a->i)
+                continue;
+            free(b->v[i].s);
+            b->v[i].s = NULL;
+            b->v[i].type = SQL_INT;
+            b->v[i].i = a->i;
+            sqlite3_bind_int64(q, i + 1, a->i);
+            continue;
+        }
+        if (b->v[i].type == SQL_TEXT
+            && (a->s == NULL ? b->v[i].s == NULL : b->v[i].s != NULL && strcmp(b->v[i].s, a->s) == 0))
+            continue;
+        free(b->v[i].s);
+        b->v[i].type = SQL_TEXT;
+        b->v[i].s = a->s ? xstrdup(a->s) : NULL;
+        if (b->v[i].s == NULL)
+            sqlite3_bind_null(q, i + 1);
+        else
+            sqlite3_bind_text(q, i + 1, b->v[i].s, -1, SQLITE_STATIC);
+    }
+}
+
+static struct stmt_entry *stmt_entry_of(struct sq *s, const char *sql)
 {
     struct stmt_entry *e = stmt_cache_find(&s->cache, sql);
     sqlite3_stmt *st = NULL;
@@ -52,7 +175,7 @@ static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
     int rc;
 
     if (e != NULL)
-        return e->stmt;
+        return e;
     text = to_sqlite(sql);
     rc = sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
     free(text);
@@ -61,14 +184,66 @@ static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
         log_error("sqlite: statement was: %s", sql);
         return NULL;
     }
-    stmt_cache_add(&s->cache, sql, st, 0);
-    return st;
+    return stmt_cache_add(&s->cache, sql, st, 0);
+}
+
+static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
+{
+    struct stmt_entry *e = stmt_entry_of(s, sql);
+
+    return e != NULL ? e->stmt : NULL;
+}
+
+/* Room for twice as many rows (4 at first). */
+static void sq_res_grow(struct arena *a, struct sql_res *res, size_t *cap)
+{
+    size_t n = *cap ? *cap * 2 : 4, cells = n * res->ncols, had = res->nrows * res->ncols;
+    char **v = arena_alloc(a, cells * sizeof(char *) + 1);
+    int64_t *iv = arena_alloc(a, cells * sizeof(int64_t) + 1);
+    unsigned char *isint = arena_alloc(a, cells + 1);
+
+    if (had > 0) {
+        memcpy(v, res->v, had * sizeof(char *));
+        memcpy(iv, res->iv, had * sizeof(int64_t));
+        memcpy(isint, res->isint, had);
+    }
+    res->v = v;
+    res->iv = iv;
+    res->isint = isint;
+    *cap = n;
+}
+
+/* One cell, read by its type: an integer is kept as a number and written
+ * as text here (SQLite's own conversion changes the cell and costs more). */
+static void sq_cell(struct arena *a, sqlite3_stmt *q, struct sql_res *res, size_t at, int c)
+{
+    switch (sqlite3_column_type(q, c)) {
+    case SQLITE_NULL: res->v[at] = NULL; break;
+    case SQLITE_INTEGER: {
+        int64_t v = sqlite3_column_int64(q, c);
+        char buf[STR_I64_MAX];
+        size_t n;
+        const char *p = str_i64(buf, v, &n);
+
+        res->v[at] = arena_strndup(a, p, n);
+        res->iv[at] = v;
+        res->isint[at] = 1;
+        break;
+    }
+    default: {
+        const unsigned char *t = sqlite3_column_text(q, c);
+
+        res->v[at] = t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(q, c))
+                       : NULL;
+    }
+    }
 }
 
 static enum err sq_query(struct store *st, struct arena *a, const char *sql,
                          const struct sql_arg *args, int nargs, struct sql_res *res)
 {
     struct sq *s = SQ(st)->via ? SQ(st)->via : SQ(st);
+    struct stmt_entry *e;
     sqlite3_stmt *q;
     size_t cap = 0;
     int rc;
@@ -79,49 +254,32 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
         log_error("sqlite: the transaction was rolled back under a statement; not run");
         return ERR_STORE;
     }
-    q = stmt_cached(s, sql);
-    if (q == NULL)
+    e = stmt_entry_of(s, sql);
+    if (e == NULL)
         return ERR_STORE;
-    for (int i = 0; i < nargs; i++) {
-        if (args[i].type == SQL_INT)
-            sqlite3_bind_int64(q, i + 1, args[i].i);
-        else if (args[i].s == NULL)
-            sqlite3_bind_null(q, i + 1);
-        else
-            sqlite3_bind_text(q, i + 1, args[i].s, -1, SQLITE_STATIC);
-    }
+    q = e->stmt;
+    sq_mark_statement(s, q, sql);
+    bind_args(e, args, nargs);
     if (res != NULL)
         res->ncols = (size_t)sqlite3_column_count(q);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         if (res == NULL)
             continue;
-        if (res->nrows == cap) {
-            char **bigger;
-
-            cap = cap ? cap * 2 : 4;
-            bigger = arena_alloc(a, cap * res->ncols * sizeof(char *) + 1);
-            if (res->nrows > 0)
-                memcpy(bigger, res->v, res->nrows * res->ncols * sizeof(char *));
-            res->v = bigger;
-        }
-        for (size_t c = 0; c < res->ncols; c++) {
-            const unsigned char *t = sqlite3_column_text(q, (int)c);
-
-            res->v[res->nrows * res->ncols + c] =
-                t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(q, (int)c))
-                  : NULL;
-        }
+        if (res->nrows == cap)
+            sq_res_grow(a, res, &cap);
+        for (size_t c = 0; c < res->ncols; c++)
+            sq_cell(a, q, res, res->nrows * res->ncols + c, (int)c);
         res->nrows++;
     }
     if (rc != SQLITE_DONE) {
-        enum err e = sq_fail(s, "query");
+        enum err err = sq_fail(s, "query");
 
         sqlite3_reset(q);
-        sqlite3_clear_bindings(q);
-        return e;
+        sq_cache_settle(s);
+        return err;
     }
     sqlite3_reset(q);
-    sqlite3_clear_bindings(q);
+    sq_cache_settle(s);
     return ERR_OK;
 }
 
@@ -129,11 +287,15 @@ enum err sq_exec(struct sq *s, const char *sql)
 {
     char *msg = NULL;
 
+    if (strstr(sql, "fs_app") != NULL)
+        s->cache_dirty = true; /* a script (migrations): taken as a change */
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         log_error("sqlite: '%.60s' failed: %s", sql, msg ? msg : "?");
         sqlite3_free(msg);
+        sq_cache_settle(s);
         return ERR_STORE;
     }
+    sq_cache_settle(s);
     return ERR_OK;
 }
 
@@ -142,9 +304,30 @@ static enum err sq_script(struct store *st, const char *sql)
     return sq_exec(SQ(st), sql);
 }
 
+/* One statement of transaction control (BEGIN, COMMIT, SAVEPOINT, ...),
+ * prepared once per connection like any other, not parsed every time as
+ * sqlite3_exec would. 'quiet': a failure is expected to be handled. */
+static enum err sq_control(struct sq *s, const char *sql, bool quiet)
+{
+    sqlite3_stmt *q = stmt_cached(s, sql);
+    int rc;
+
+    if (q == NULL)
+        return ERR_STORE;
+    rc = sqlite3_step(q);
+    if (rc != SQLITE_DONE && !quiet)
+        log_error("sqlite: '%s' failed: %s", sql, sqlite3_errmsg(s->db));
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? ERR_OK : ERR_STORE;
+}
+
 enum err sq_tx_begin(struct sq *s, bool write)
 {
-    enum err e = sq_exec(s, write ? "BEGIN IMMEDIATE" : "BEGIN");
+    enum err e;
+
+    /* Read before the transaction's view is taken (its first read). */
+    s->cache_epoch = atomic_load(&cache_epoch);
+    e = sq_control(s, write ? "BEGIN IMMEDIATE" : "BEGIN", false);
 
     s->in_tx = e == ERR_OK;
     return e;
@@ -156,9 +339,10 @@ enum err sq_tx_end(struct sq *s, bool commit)
 
     s->in_tx = false;
     if (commit)
-        e = sq_exec(s, "COMMIT");
+        e = sq_control(s, "COMMIT", false);
     if (!sqlite3_get_autocommit(s->db))
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        sq_control(s, "ROLLBACK", true);
+    sq_cache_settle(s);
     return e;
 }
 
@@ -171,10 +355,10 @@ enum err sq_savepoint_end(struct sq *s, bool commit)
         return ERR_STORE;
     s->savepoint = false;
     if (commit)
-        e = sq_exec(s, "RELEASE j");
+        e = sq_control(s, "RELEASE j", false);
     if (e != ERR_OK && !sqlite3_get_autocommit(s->db)) {
-        sqlite3_exec(s->db, "ROLLBACK TO j", NULL, NULL, NULL);
-        sqlite3_exec(s->db, "RELEASE j", NULL, NULL, NULL);
+        sq_control(s, "ROLLBACK TO j", true);
+        sq_control(s, "RELEASE j", true);
     }
     return e;
 }
@@ -191,7 +375,7 @@ static enum err sq_begin(struct store *st, bool write)
     if (write && sq_file_check(s, false) != ERR_OK)
         return ERR_STORE;
     if (s->batch) {
-        e = s->savepoint ? ERR_STORE : sq_exec(s, "SAVEPOINT j");
+        e = s->savepoint ? ERR_STORE : sq_control(s, "SAVEPOINT j", false);
         s->savepoint = e == ERR_OK;
         return e;
     }
@@ -286,6 +470,7 @@ static const struct store_ops sq_ops = {
     .script = sq_script,
     .ids_follow = sq_ids_follow,
     .group_attach = sq_group_attach,
+    .cache_epoch = sq_cache_epoch,
 };
 
 /* "sqlite::memory:" must be one database shared by every worker's
@@ -302,11 +487,21 @@ static bool sq_path(const char *db, char *out, size_t n)
     return false;
 }
 
+/* SQLite's memory statistics take a global mutex on every allocation of
+ * every connection; nothing reads them. Set once, before SQLite starts. */
+static void sq_global(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct store *sq_open(const struct config *cfg)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
     struct sq *s = xcalloc(1, sizeof(*s));
     char path[4096], pragma[128];
     bool memory = sq_path(cfg->db, path, sizeof(path));
+
+    pthread_once(&once, sq_global);
 
     s->base.ops = &sq_ops;
     s->check_ms = memory ? -1 : cfg->sqlite_file_check_ms;
@@ -328,6 +523,7 @@ struct store *sq_open(const struct config *cfg)
         return NULL;
     }
     sqlite3_busy_timeout(s->db, (int)cfg->sqlite_busy_timeout_ms);
+    sqlite3_update_hook(s->db, sq_row_changed, s);
     snprintf(pragma, sizeof(pragma), "PRAGMA synchronous=%s", cfg->sqlite_synchronous);
     if ((!memory && sq_script(&s->base, "PRAGMA journal_mode=WAL") != ERR_OK)
         || sq_script(&s->base, pragma) != ERR_OK

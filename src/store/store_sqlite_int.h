@@ -34,6 +34,11 @@ struct sq {
      * lost: deleted or replaced (for good); unwritable: at the last check. */
     int64_t check_ms, checked_us;
     bool file_lost, file_unwritable;
+    /* Rows nodes keep (store_cache_epoch): the process's epoch when this
+     * connection's transaction began, and whether it changed such rows
+     * (the epoch moves when it ends). */
+    int64_t cache_epoch;
+    bool cache_dirty;
 };
 
 #define SQ(st) ((struct sq *)(st))

@@ -155,9 +155,11 @@ const struct store_table store_tables[] = {
       .order = "id", .identity = "id",
       .owner = { { "tenant_id" } } },
     /* Upload contents by digest, shared by every tenant that uploaded the
-     * same bytes: no tenant's own. */
+     * same bytes: no tenant's own. A row names a file of upload_dir, which
+     * the sweep keeps while the row is there: a restore adds rows, never
+     * drops one, so a later restore finds the bytes its rows name. */
     { .name = "fs_blob", .columns = "sha256, size, created_at", .order = "sha256",
-      .global = true },
+      .upsert = "sha256", .global = true, .restore_merges = true },
     { .name = "fs_resource",
       .columns = "id, tenant_id, res_key, app_ref, kind, sub_type, file_name, duration, mime, size, "
                  "sha256, created_at",

@@ -30,6 +30,7 @@ struct svc_ctx {
     int64_t now_ms; /* the same reading in milliseconds; 0: none taken */
     int64_t tenant; /* set by authentication; 0 until then */
     struct token_cache *tokens; /* token checks already made; NULL: none */
+    struct access_cache *access; /* apps' access rows (svc_acache.c); NULL: none */
     /* How the chat events svc writes are spelled (the dialect that owns
      * them); NULL: chat changes write no events. */
     const struct chat_event_format *events;
@@ -191,6 +192,9 @@ enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type
 bool svc_chat_privileged(const struct chat_view *v);
 /* One setting of a chat ("" if unset), in c->a. */
 const char *svc_chat_setting(struct svc_ctx *c, const struct fs_chat_row *chat, const char *key);
+/* The chat's settings as an object, parsed once per row (in c->a) however
+ * often they are read; the caller neither changes nor releases it. */
+const json_t *svc_chat_settings(struct svc_ctx *c, const struct fs_chat_row *chat);
 
 /* Who acts on chats, and how the request names people: the operator, the
  * app whose open_ids it uses and the id type of its ids. */
@@ -368,6 +372,15 @@ enum err svc_token_check(struct svc_ctx *c, int kind, const char *token, struct 
  * issued, and the only ones deleted (refresh tokens) are never looked up
  * through it, so a cached row answers like a read; expiry is checked per
  * use. Entries live 'ttl_ms' (0: no cache, NULL). Thread-safe. */
+/* The node's cache of the Feishu apps' access rows (svc_acache.c): used by
+ * svc_app_access when the store answers a cache epoch (store_cache_epoch).
+ * get copies a hit's strings into 'a'. */
+struct access_cache *svc_acache_new(void);
+void svc_acache_free(struct access_cache *ac);
+bool svc_acache_get(struct access_cache *ac, struct store *st, struct arena *a, int64_t app,
+                    struct fs_access_row *out);
+void svc_acache_put(struct access_cache *ac, struct store *st, const struct fs_access_row *row);
+
 struct token_cache *svc_tcache_new(int64_t ttl_ms);
 void svc_tcache_free(struct token_cache *tc);
 bool svc_tcache_get(struct token_cache *tc, const char *token, struct token_row *out);

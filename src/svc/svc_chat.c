@@ -49,10 +49,8 @@ bool svc_chat_privileged(const struct chat_view *v)
 
 const char *svc_chat_setting(struct svc_ctx *c, const struct fs_chat_row *chat, const char *key)
 {
-    json_t *s = json_loads(chat->settings, 0, NULL);
-    const char *v = arena_strdup(c->a, json_string_value(json_object_get(s, key)));
+    const char *v = json_string_value(json_object_get(svc_chat_settings(c, chat), key));
 
-    json_decref(s);
     return v ? v : "";
 }
 

@@ -88,15 +88,26 @@ static enum err add_members(struct svc_ctx *c, const struct actor *op,
     return e;
 }
 
-/* The settings: defaults with the requested ones merged in. */
-static enum err settings_of(struct svc_ctx *c, const json_t *req, const char **out)
+/* The settings: defaults with the requested ones merged in. In a request
+ * (its JSON made in c->a) the object is kept as the row's parsed settings
+ * (svc_chat_settings), so the answer does not parse what was just written. */
+static enum err settings_of(struct svc_ctx *c, const json_t *req, struct fs_chat_row *ch)
 {
-    json_t *s = svc_chat_settings_default();
-    enum err e = svc_chat_settings_apply(c, req, CHAT_SET_CREATE, s);
+    struct arena *named = json_arena_use(c->a);
+    json_t *s;
+    enum err e;
     size_t len;
 
-    *out = json_dump_arena(c->a, s, &len);
-    json_decref(s);
+    json_arena_use(named);
+    s = svc_chat_settings_default();
+    e = svc_chat_settings_apply(c, req, CHAT_SET_CREATE, s);
+    ch->settings = json_dump_arena(c->a, s, &len);
+    if (named == c->a) {
+        ch->settings_of = ch->settings;
+        ch->settings_json = s;
+    } else {
+        json_decref(s);
+    }
     return e;
 }
 
@@ -111,7 +122,7 @@ enum err svc_chat_create(struct svc_ctx *c, const struct chat_caller *by, const 
     enum err e;
 
     memset(ch, 0, sizeof(*ch));
-    e = settings_of(c, in->settings, &ch->settings);
+    e = settings_of(c, in->settings, ch);
     if (e == ERR_OK)
         e = public_name(c, in->chat_type, in->name);
     if (e != ERR_OK)
@@ -134,8 +145,10 @@ enum err svc_chat_create(struct svc_ctx *c, const struct chat_caller *by, const 
         e = resolve_bots(c, &by->op, in->bot_ids, in->n_bots, bots);
     if (e == ERR_OK && in->n_bots + (by->op.kind == ACTOR_BOT) > MAX_BOTS_PER_CHAT)
         e = err_field(c->ei, ERR_BAD_REQUEST, "bot_id_list", "bot_id_list");
-    /* Serialised per tenant: 20 parallel creates with one uuid make one chat. */
-    if (e == ERR_OK)
+    /* Serialised per tenant when a uuid is given: 20 parallel creates with
+     * one uuid make one chat. Without one nothing is counted before it is
+     * written, and creates run side by side. */
+    if (e == ERR_OK && in->uuid != NULL)
         e = store_lock_tenant(c->st, c->tenant);
     if (e != ERR_OK)
         return e;

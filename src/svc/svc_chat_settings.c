@@ -8,8 +8,12 @@
  */
 #include "svc/svc.h"
 
+#include "core/arena.h"
 #include "json/json.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const OWNER_ALL[] = { "only_owner", "all_members", NULL };
@@ -139,4 +143,100 @@ enum err svc_chat_settings_apply(struct svc_ctx *c, const json_t *req, unsigned 
             json_object_set(out, settings[i].name, v);
     }
     return rm != NULL ? restricted_apply(c, rm, out) : ERR_OK;
+}
+
+/* Parsed settings shared by every request of the process, keyed by their
+ * text: parsing is a pure function of the text, so an entry is never stale
+ * and never needs invalidating. Most chats hold the same few texts (the
+ * defaults), and the parse was a quarter of a get chat's CPU. Entries are
+ * made once and kept for the life of the process (never changed, never
+ * freed, so a request may hold one without a reference); past
+ * SHARED_MAX texts, a row's settings are parsed into its request's arena.
+ * Lookups take no lock: slots are published with a release store. */
+#define SHARED_SLOTS 1024
+#define SHARED_MAX (SHARED_SLOTS / 2)
+#define SHARED_PROBES 16
+
+struct shared_settings {
+    uint64_t hash;
+    char *text;
+    json_t *obj;
+};
+
+static _Atomic(struct shared_settings *) shared[SHARED_SLOTS];
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static size_t shared_n;
+
+static uint64_t text_hash(const char *s)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+/* The entry for 'text' among the probes from its slot; '*free_slot' gets
+ * the first empty one seen (or -1). */
+static json_t *shared_find(const char *text, uint64_t h, long *free_slot)
+{
+    *free_slot = -1;
+    for (size_t k = 0; k < SHARED_PROBES; k++) {
+        size_t i = (size_t)(h + k) & (SHARED_SLOTS - 1);
+        struct shared_settings *e = atomic_load_explicit(&shared[i], memory_order_acquire);
+
+        if (e == NULL) {
+            *free_slot = (long)i;
+            return NULL;
+        }
+        if (e->hash == h && strcmp(e->text, text) == 0)
+            return e->obj;
+    }
+    return NULL;
+}
+
+static json_t *shared_settings_of(const char *text)
+{
+    uint64_t h = text_hash(text);
+    long slot;
+    json_t *obj = shared_find(text, h, &slot);
+    struct shared_settings *e;
+    struct arena *prev;
+
+    if (obj != NULL)
+        return obj;
+    pthread_mutex_lock(&shared_lock);
+    obj = shared_find(text, h, &slot);
+    if (obj == NULL && slot >= 0 && shared_n < SHARED_MAX) {
+        prev = json_arena_use(NULL); /* the process's, not a request's */
+        obj = json_loads(text, 0, NULL);
+        json_arena_use(prev);
+        if (obj != NULL) {
+            e = xmalloc(sizeof(*e));
+            *e = (struct shared_settings){ .hash = h, .text = xstrdup(text), .obj = obj };
+            atomic_store_explicit(&shared[slot], e, memory_order_release);
+            shared_n++;
+        }
+    }
+    pthread_mutex_unlock(&shared_lock);
+    return obj;
+}
+
+const json_t *svc_chat_settings(struct svc_ctx *c, const struct fs_chat_row *chat)
+{
+    /* Only the memo of a row changes; rows are never read-only objects. */
+    struct fs_chat_row *memo = (struct fs_chat_row *)chat;
+    const char *text = chat->settings ? chat->settings : "{}";
+
+    if (memo->settings_json == NULL || memo->settings_of != chat->settings) {
+        memo->settings_json = shared_settings_of(text);
+        if (memo->settings_json == NULL) {
+            struct arena *prev = json_arena_use(c->a);
+
+            memo->settings_json = json_loads(text, 0, NULL);
+            json_arena_use(prev);
+        }
+        memo->settings_of = chat->settings;
+    }
+    return memo->settings_json;
 }

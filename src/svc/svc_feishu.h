@@ -473,6 +473,20 @@ enum err svc_msg_resource(struct svc_ctx *c, const struct msg_op *o, const char 
  * kind), ERR_FORBIDDEN (SUBJ_RESOURCE) another app's. */
 enum err svc_res_for_message(struct svc_ctx *c, int64_t app, const char *kind, const char *key,
                              struct fs_res_row *out);
+/* Where uploaded bytes live: upload_dir, else beside a SQLite file, else
+ * $TMPDIR/qunzu-uploads, which databases may share ('*shared': never swept). */
+const char *svc_upload_dir(const struct config *cfg, struct arena *a, bool *shared);
+/* The upload directory's shards, DIR/00 .. DIR/ff. */
+#define UPLOAD_SHARDS 256
+/* One step of the sweep of the upload directory (retention runs it):
+ * 'shards' shard directories from '*cursor' on (which it advances) lose
+ * their temporary files older than ten minutes and the files no key's row
+ * names, counted in '*removed'. Only a directory of this database (its
+ * owner file, written by the first sweep, names the database): ERR_CONFLICT
+ * when another database's. A failed upload removes its own bytes; this
+ * catches a commit that failed after the handler, or a crash. */
+enum err svc_upload_sweep(struct store *st, const struct config *cfg, int *cursor, int shards,
+                          int64_t *removed);
 /* --- long-connection events (svc_ws.c) --- */
 
 #define WS_TICKET_SECONDS 300 /* a bootstrap ticket's lifetime */

@@ -4,9 +4,11 @@
  * last requests for GET /admin/v1/requests ("what did my bot just call?").
  *
  * Recording copies the request's line, query and body and the answer, each
- * cut at body_bytes, under one mutex held for the copies only. Redaction
- * happens when the ring is read, not when it is written: it costs the
- * reader, and what is kept never leaves the process unredacted.
+ * cut at body_bytes, into one allocation, and takes one mutex only to swap
+ * it into the ring. Redaction and the UTF-8 check (a body cut inside a
+ * character, or not text) happen when the ring is read, not when it is
+ * written: they cost the reader, and what is kept never leaves the process
+ * unredacted.
  */
 #include "svc/svc.h"
 
@@ -25,7 +27,9 @@ struct record {
     int status;
     long code;
     bool has_code;
-    char *method, *path, *query, *request, *response; /* malloc'd, cut */
+    /* Cut copies, in one malloc'd block ('block'); checked as UTF-8 when
+     * read, not here. */
+    char *block, *method, *path, *query, *request, *response;
 };
 
 struct svc_inspector {
@@ -62,11 +66,7 @@ struct svc_inspector *svc_inspect_new(int64_t size, int64_t body_bytes)
 
 static void record_clear(struct record *rec)
 {
-    free(rec->method);
-    free(rec->path);
-    free(rec->query);
-    free(rec->request);
-    free(rec->response);
+    free(rec->block);
     memset(rec, 0, sizeof(*rec));
 }
 
@@ -81,18 +81,24 @@ void svc_inspect_free(struct svc_inspector *in)
     free(in);
 }
 
-static char *cut(const char *s, size_t n, size_t max)
+static size_t cut_len(const char *s, size_t n, size_t max)
 {
-    char *p;
+    return s == NULL ? 0 : n > max ? max + 1 : n + 1;
+}
+
+/* Copies at most 'max' bytes of 's' to '*at' and moves it past them; NULL
+ * stays NULL. */
+static char *cut(char **at, const char *s, size_t n, size_t max)
+{
+    char *p = *at;
 
     if (s == NULL)
         return NULL;
     if (n > max)
         n = max;
-    p = xmalloc(n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
-    str_utf8_sanitize(p); /* a body cut inside a character, or not text */
+    *at = p + n + 1;
     return p;
 }
 
@@ -109,11 +115,20 @@ void svc_inspect_record(struct svc_inspector *in, const struct http_req *r, int6
     next.status = r->status;
     next.code = r->log_code;
     next.has_code = r->log_code_set;
-    next.method = cut(r->method_str, strlen(r->method_str), 16);
-    next.path = cut(r->path, r->path_len, 1024);
-    next.query = cut(r->query, r->query_len, in->body_bytes);
-    next.request = cut(r->body, r->body_len, in->body_bytes);
-    next.response = cut(r->resp_body, r->resp_len, in->body_bytes);
+    {
+        size_t mlen = strlen(r->method_str), max = in->body_bytes;
+        char *at = next.block = xmalloc(cut_len(r->method_str, mlen, 16)
+                                        + cut_len(r->path, r->path_len, 1024)
+                                        + cut_len(r->query, r->query_len, max)
+                                        + cut_len(r->body, r->body_len, max)
+                                        + cut_len(r->resp_body, r->resp_len, max) + 1);
+
+        next.method = cut(&at, r->method_str, mlen, 16);
+        next.path = cut(&at, r->path, r->path_len, 1024);
+        next.query = cut(&at, r->query, r->query_len, max);
+        next.request = cut(&at, r->body, r->body_len, max);
+        next.response = cut(&at, r->resp_body, r->resp_len, max);
+    }
     pthread_mutex_lock(&in->lock);
     next.seq = ++in->seq;
     slot = &in->ring[(size_t)(next.seq - 1) % in->size];
@@ -135,13 +150,21 @@ static bool is_secret(const char *key, size_t n)
     return false;
 }
 
+static char *sanitized(struct arena *a, const char *s)
+{
+    char *copy = arena_strdup(a, s);
+
+    str_utf8_sanitize(copy);
+    return copy;
+}
+
 /* JSON text (possibly cut short): every string value, or array of them,
  * under a secret key becomes "***". Works on the text, so a body cut in the
  * middle is redacted as far as it goes. */
-static char *redact_json(struct arena *a, const char *s)
+static char *redact_json(struct arena *a, const char *text)
 {
-    size_t n = strlen(s), o = 0;
-    char *out = arena_alloc(a, n * 2 + 16);
+    size_t n = strlen(text), o = 0;
+    char *out = arena_alloc(a, n * 2 + 16), *s = sanitized(a, text);
 
     for (size_t i = 0; i < n;) {
         size_t k0, k1, j;
@@ -189,10 +212,10 @@ static char *redact_json(struct arena *a, const char *s)
 }
 
 /* key=value&...: the values of secret keys become ***. */
-static char *redact_query(struct arena *a, const char *s)
+static char *redact_query(struct arena *a, const char *text)
 {
-    size_t n = strlen(s), o = 0;
-    char *out = arena_alloc(a, n + 16 * (n / 2 + 1));
+    size_t n = strlen(text), o = 0;
+    char *out = arena_alloc(a, n + 16 * (n / 2 + 1)), *s = sanitized(a, text);
 
     for (size_t i = 0; i < n;) {
         size_t end = i, eq;
@@ -223,7 +246,8 @@ static char *redact_query(struct arena *a, const char *s)
 static json_t *record_json(struct arena *a, const struct record *rec)
 {
     json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:i,s:I}", "seq", (json_int_t)rec->seq, "at",
-                          (json_int_t)rec->at_ms, "method", rec->method, "path", rec->path,
+                          (json_int_t)rec->at_ms, "method", sanitized(a, rec->method), "path",
+                          sanitized(a, rec->path),
                           "status", rec->status, "latency_us", (json_int_t)rec->latency_us);
 
     json_object_set_new(j, "code", rec->has_code ? json_integer(rec->code) : json_null());

@@ -227,12 +227,10 @@ static bool privileged(const struct chat_view *v)
 /* Speak rights (chat moderation_permission); 230018 when blocked. */
 enum err svc_msg_may_speak(struct svc_ctx *c, const struct chat_view *v)
 {
-    json_t *s = json_loads(v->chat.settings, 0, NULL);
-    const char *mode = json_str(s, "moderation_permission");
+    const char *mode = json_str(svc_chat_settings(c, &v->chat), "moderation_permission");
     bool ok = mode == NULL || strcmp(mode, "all_members") == 0 || privileged(v)
               || (strcmp(mode, "moderator_list") == 0 && v->member && v->me.is_moderator);
 
-    json_decref(s);
     return ok ? ERR_OK
               : err_set(c->ei, ERR_FORBIDDEN, SUBJ_SPEAK, "only some members may speak");
 }
@@ -242,7 +240,6 @@ enum err svc_msg_may_speak(struct svc_ctx *c, const struct chat_view *v)
 enum err svc_msg_may_mention_all(struct svc_ctx *c, const struct chat_view *v,
                                  const struct msg_content *mc)
 {
-    json_t *s;
     const char *mode;
     bool all = false, ok;
 
@@ -250,10 +247,8 @@ enum err svc_msg_may_mention_all(struct svc_ctx *c, const struct chat_view *v,
         all = all || mc->mentions[i].kind == MENTION_ALL;
     if (!all || privileged(v) || strcmp(v->chat.chat_mode, "p2p") == 0)
         return ERR_OK;
-    s = json_loads(v->chat.settings, 0, NULL);
-    mode = json_str(s, "at_all_permission");
+    mode = json_str(svc_chat_settings(c, &v->chat), "at_all_permission");
     ok = mode == NULL || strcmp(mode, "only_owner") != 0;
-    json_decref(s);
     return ok ? ERR_OK : err_set(c->ei, ERR_FORBIDDEN, SUBJ_SPEAK, "only owners may @all");
 }
 
@@ -323,8 +318,25 @@ enum err svc_msg_receiver(struct svc_ctx *c, const struct msg_op *o, const char 
                        "a user token sends into chats, not to people");
     e = i == 4 ? store_person_by_email(c->st, c->a, c->tenant, id, &p)
                : store_fs_person_find(c->st, c->a, c->tenant, o->app, types[i], id, &p);
+    if (e == ERR_NOT_FOUND && i == 1) { /* a bot's open_id ("Send a message": not to bots) */
+        struct fs_app_row bot;
+
+        e = find_bot(c, id, &bot);
+        if (e == ERR_OK)
+            return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_NONE,
+                           "this operation to bots is currently not supported");
+    }
     if (e == ERR_NOT_FOUND)
         return err_set(c->ei, ERR_BAD_REQUEST, unknown, "invalid receive_id");
+    if (e == ERR_OK) { /* "Send a message": not to people who resigned */
+        struct fs_profile_row prof;
+
+        e = store_fs_profile_get(c->st, c->a, p.id, &prof);
+        if (e == ERR_OK && prof.resigned)
+            return err_set(c->ei, ERR_GONE, SUBJ_USER, "the person resigned");
+        if (e == ERR_NOT_FOUND)
+            e = ERR_OK;
+    }
     return e == ERR_OK ? svc_msg_p2p_open(c, o, p.id, v) : e;
 }
 
@@ -416,19 +428,14 @@ static enum err emit_received(struct svc_ctx *c, const struct msg_op *o,
 
 /* --- send and reply --- */
 
-bool svc_msg_topic_chat(const struct fs_chat_row *chat)
+bool svc_msg_topic_chat(struct svc_ctx *c, const struct fs_chat_row *chat)
 {
-    json_t *s;
     const char *t;
-    bool topic;
 
     if (strcmp(chat->chat_mode, "topic") == 0)
         return true;
-    s = json_loads(chat->settings, 0, NULL);
-    t = json_str(s, "group_message_type");
-    topic = t != NULL && strcmp(t, "thread") == 0;
-    json_decref(s);
-    return topic;
+    t = json_str(svc_chat_settings(c, chat), "group_message_type");
+    return t != NULL && strcmp(t, "thread") == 0;
 }
 
 static const char *new_thread_id(struct svc_ctx *c)
@@ -499,7 +506,14 @@ enum err svc_msg_send(struct svc_ctx *c, const struct msg_op *o, const struct ms
     struct fs_msg_row to, m = { 0 };
     struct msg_content mc;
     bool dup, system = s->msg_type != NULL && strcmp(s->msg_type, "system") == 0;
-    enum err e = store_lock_tenant(c->st, c->tenant);
+    /* Serialised per tenant only for what counts then writes: a uuid's
+     * first use, a reply (it may open the thread), a p2p chat (it may be
+     * made). A plain send to a group inserts its own rows and moves the
+     * chat's active_at alone (store_fs_chat_touch): sends run side by side,
+     * and PostgreSQL commits them together. */
+    bool serial = s->uuid != NULL || s->reply_to != NULL
+                  || strcmp(s->receive_id_type ? s->receive_id_type : "", "chat_id") != 0;
+    enum err e = serial ? store_lock_tenant(c->st, c->tenant) : ERR_OK;
 
     if (e == ERR_OK)
         e = uuid_check(c, o, s->uuid, out, &dup);
@@ -543,7 +557,7 @@ enum err svc_msg_send(struct svc_ctx *c, const struct msg_op *o, const struct ms
     m.created_ms = m.updated_ms = svc_msg_now_ms(c);
     if (s->reply_to != NULL)
         e = place_reply(c, &v, &to, s->reply_in_thread, &m);
-    else if (svc_msg_topic_chat(&v.chat))
+    else if (svc_msg_topic_chat(c, &v.chat))
         m.thread_id = new_thread_id(c);
     if (e == ERR_OK && m.root != 0) {
         m.root_id = m.root == to.id ? to.message_id : to.root_id;
@@ -565,9 +579,9 @@ enum err svc_msg_post(struct svc_ctx *c, const struct msg_op *o, struct fs_chat_
 
     /* The chat is active now (chat lists sort by it): one write a second
      * at most, however many messages it takes. */
-    if (e == ERR_OK && chat->active_at != c->now) {
+    if (e == ERR_OK && chat->active_at < c->now) {
         chat->active_at = c->now;
-        e = store_fs_chat_update(c->st, chat);
+        e = store_fs_chat_touch(c->st, chat->id, c->now);
     }
     if (e == ERR_OK)
         e = emit_received(c, o, m, chat, mc);

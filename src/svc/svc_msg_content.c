@@ -277,8 +277,10 @@ static enum err post_node(struct build *b, json_t *node, json_t **out)
         }
         if (e != ERR_OK)
             return e;
-        *out = json_pack("{s:s,s:s,s:s,s:o}", "tag", "at", "user_id", key, "user_name",
-                         b->m[b->n - 1].name ? b->m[b->n - 1].name : "", "style", styles(node));
+        /* The name is in mentions[]; the node keeps only the key ("Message
+         * content" read side: user_name empty). */
+        *out = json_pack("{s:s,s:s,s:s,s:o}", "tag", "at", "user_id", key, "user_name", "",
+                         "style", styles(node));
     } else if (strcmp(tag, "img") == 0) {
         struct fs_res_row r;
         enum err e;

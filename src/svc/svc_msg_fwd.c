@@ -161,7 +161,7 @@ static void new_message(struct svc_ctx *c, const struct msg_op *o, const struct 
         m->root = m->parent = t->root.id;
         m->root_id = m->parent_id = t->root.message_id;
         m->in_chat = false;
-    } else if (svc_msg_topic_chat(&t->v.chat)) {
+    } else if (svc_msg_topic_chat(c, &t->v.chat)) {
         m->thread_id = ids_hex(c->a, "omt_", 8);
     }
 }

@@ -44,7 +44,7 @@ enum err svc_msg_chat(struct svc_ctx *c, const struct msg_op *o, const char *cha
 enum err svc_msg_uuid_seen(struct svc_ctx *c, const struct msg_op *o, const char *key,
                            struct fs_msg_row *out, bool *dup);
 /* Whether every new message of the chat starts a thread (topic chats). */
-bool svc_msg_topic_chat(const struct fs_chat_row *chat);
+bool svc_msg_topic_chat(struct svc_ctx *c, const struct fs_chat_row *chat);
 /* The first message of thread 'thread_id' of c->tenant; ERR_NOT_FOUND
  * (no detail) for a malformed or unknown id. */
 enum err svc_msg_thread_root(struct svc_ctx *c, const char *thread_id, struct fs_msg_row *out);

@@ -66,8 +66,13 @@ bool svc_scope_any(const struct scope_set *s, const char *const *list)
 enum err svc_app_access(struct svc_ctx *c, int64_t app, struct fs_access_row *out)
 {
     struct fs_app_row row;
-    enum err e = store_fs_access_get(c->st, c->a, app, out);
+    enum err e;
 
+    if (c->access != NULL && svc_acache_get(c->access, c->st, c->a, app, out))
+        return ERR_OK;
+    e = store_fs_access_get(c->st, c->a, app, out);
+    if (e == ERR_OK && c->access != NULL)
+        svc_acache_put(c->access, c->st, out);
     /* Every app gets its row when seeded (or by migration 013); one without
      * holds the defaults. */
     if (e != ERR_NOT_FOUND)

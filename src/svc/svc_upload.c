@@ -8,12 +8,19 @@
  */
 #include "svc/svc_msg_int.h"
 
+#include "config/config.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/ids.h"
 #include "json/json.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MIB (1024 * 1024)
 #define IMAGE_MAX (10 * MIB)
@@ -42,6 +49,91 @@ static const char *image_mime(const unsigned char *d, size_t n)
             || memcmp(d + 8, "mif1", 4) == 0))
         return "image/heic";
     return NULL;
+}
+
+static uint32_t be16(const unsigned char *p) { return (uint32_t)p[0] << 8 | p[1]; }
+static uint32_t le16(const unsigned char *p) { return (uint32_t)p[1] << 8 | p[0]; }
+static uint32_t le24(const unsigned char *p) { return le16(p) | (uint32_t)p[2] << 16; }
+static uint32_t be32(const unsigned char *p) { return be16(p) << 16 | be16(p + 2); }
+static uint32_t le32(const unsigned char *p) { return le16(p + 2) << 16 | le16(p); }
+
+/* A JPEG's size from its first start-of-frame segment (SOF0..SOF15 but
+ * DHT, JPG and DAC). */
+static bool jpeg_size(const unsigned char *d, size_t n, uint32_t *w, uint32_t *h)
+{
+    size_t i = 2;
+
+    while (i + 9 < n && d[i] == 0xFF) {
+        unsigned m = d[i + 1];
+
+        if (m == 0xFF) { /* fill byte */
+            i++;
+            continue;
+        }
+        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+            *h = be16(d + i + 5);
+            *w = be16(d + i + 7);
+            return true;
+        }
+        if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) {
+            i += 2;
+            continue;
+        }
+        i += 2 + be16(d + i + 2);
+    }
+    return false;
+}
+
+/* An image's width and height from its header, where the format says them
+ * plainly (PNG IHDR, GIF logical screen, JPEG SOFn, BMP info header, WEBP);
+ * false for the others (ICO, TIFF, HEIC) and for a header cut short or not
+ * as the format lays it out: those are not held to a resolution. */
+static bool image_size(const char *mime, const unsigned char *d, size_t n, uint32_t *w,
+                       uint32_t *h)
+{
+    int32_t bh;
+
+    if (strcmp(mime, "image/png") == 0 && n >= 33 && memcmp(d + 12, "IHDR", 4) == 0) {
+        *w = be32(d + 16);
+        *h = be32(d + 20);
+    } else if (strcmp(mime, "image/gif") == 0 && n >= 13) {
+        *w = le16(d + 6);
+        *h = le16(d + 8);
+    } else if (strcmp(mime, "image/bmp") == 0 && n >= 26 && le32(d + 14) >= 40) {
+        *w = le32(d + 18);
+        bh = (int32_t)le32(d + 22); /* negative: stored top-down */
+        *h = bh < 0 ? (uint32_t)-(int64_t)bh : (uint32_t)bh;
+    } else if (strcmp(mime, "image/webp") == 0 && n >= 30 && memcmp(d + 12, "VP8X", 4) == 0) {
+        *w = le24(d + 24) + 1;
+        *h = le24(d + 27) + 1;
+    } else if (strcmp(mime, "image/webp") == 0 && n >= 25 && memcmp(d + 12, "VP8L", 4) == 0
+               && d[20] == 0x2F) {
+        uint32_t b = le32(d + 21);
+
+        *w = (b & 0x3FFF) + 1;
+        *h = (b >> 14 & 0x3FFF) + 1;
+    } else if (strcmp(mime, "image/webp") == 0 && n >= 30 && memcmp(d + 12, "VP8 ", 4) == 0
+               && memcmp(d + 23, "\x9d\x01\x2a", 3) == 0) {
+        *w = le16(d + 26) & 0x3FFF;
+        *h = le16(d + 28) & 0x3FFF;
+    } else if (strcmp(mime, "image/jpeg") == 0) {
+        return jpeg_size(d, n, w, h);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* "Upload an image": a GIF up to 2000 x 2000, other images up to 12000 x
+ * 12000, an avatar up to 4096 x 4096 (either side over is too large). */
+static bool resolution_ok(const char *mime, const char *sub_type, const unsigned char *d,
+                          size_t n)
+{
+    uint32_t w = 0, h = 0, max = strcmp(sub_type, "avatar") == 0 ? 4096 : 12000;
+
+    if (strcmp(mime, "image/gif") == 0 && max > 2000)
+        max = 2000;
+    return !image_size(mime, d, n, &w, &h) || (w <= max && h <= max);
 }
 
 /* A file's type by the extension of its name (the Content-Type "Download a
@@ -91,7 +183,7 @@ static const char *new_key(struct svc_ctx *c, bool image)
 enum err svc_res_upload(struct svc_ctx *c, int64_t app, const struct res_upload *u,
                         const char **key)
 {
-    bool image = strcmp(u->kind, "image") == 0, added;
+    bool image = strcmp(u->kind, "image") == 0, added = false;
     struct fs_res_row r = { .tenant_id = c->tenant, .app = app, .kind = u->kind,
                             .sub_type = u->sub_type, .duration = u->duration,
                             .size = (int64_t)u->len, .created_at = c->now };
@@ -105,15 +197,21 @@ enum err svc_res_upload(struct svc_ctx *c, int64_t app, const struct res_upload 
     r.mime = image ? image_mime(u->data, u->len) : file_mime(u->file_name);
     if (r.mime == NULL)
         return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_CONTENT, "unknown image format");
+    if (image && !resolution_ok(r.mime, u->sub_type, u->data, u->len))
+        return err_set(c->ei, ERR_LIMIT, SUBJ_RESOURCE, "image resolution exceeds the limit");
     r.file_name = u->file_name ? u->file_name : "";
     e = store_blob_total(c->st, &total);
     if (e == ERR_OK && total + (int64_t)u->len > u->max_total)
         return err_set(c->ei, ERR_LIMIT, SUBJ_NONE, "upload storage full");
-    /* The bytes first: a key is only ever written for bytes that are whole. */
+    /* The blob's row, then the bytes, then the key: a key is only ever
+     * written for bytes that are whole, and the row keeps the sweep
+     * (svc_upload_sweep) off the file. */
     if (e == ERR_OK)
-        e = store_blob_write(c->a, u->dir, u->data, u->len, &r.sha256);
+        e = store_blob_hash(c->a, u->data, u->len, &r.sha256);
     if (e == ERR_OK)
         e = store_blob_put(c->st, r.sha256, (int64_t)u->len, c->now, &added);
+    if (e == ERR_OK)
+        e = store_blob_write(c->a, u->dir, r.sha256, u->data, u->len);
     r.key = new_key(c, image);
     if (image && r.file_name[0] == '\0')
         r.file_name = arena_printf(c->a, "%s.%s", r.key, strchr(r.mime, '/') + 1);
@@ -121,7 +219,22 @@ enum err svc_res_upload(struct svc_ctx *c, int64_t app, const struct res_upload 
         e = store_fs_res_insert(c->st, &r);
     if (e == ERR_OK)
         *key = r.key;
+    else if (added) /* the row goes with the rollback; nobody else has the bytes */
+        store_blob_remove(c->a, u->dir, r.sha256);
     return e;
+}
+
+const char *svc_upload_dir(const struct config *cfg, struct arena *a, bool *shared)
+{
+    const char *tmp = getenv("TMPDIR");
+
+    *shared = false;
+    if (cfg->upload_dir != NULL && cfg->upload_dir[0] != '\0')
+        return cfg->upload_dir;
+    if (strncmp(cfg->db, "sqlite:", 7) == 0 && strcmp(cfg->db, "sqlite::memory:") != 0)
+        return arena_printf(a, "%s.uploads", cfg->db + 7);
+    *shared = true;
+    return arena_printf(a, "%s/qunzu-uploads", tmp && *tmp ? tmp : "/tmp");
 }
 
 /* A key of this tenant of 'kind': ERR_NOT_FOUND otherwise. */
@@ -188,6 +301,20 @@ static bool msg_has_key(const struct fs_msg_row *m, const char *type, const char
     return found;
 }
 
+/* Whether the chat's restricted mode lets members download its messages'
+ * resources (restricted_mode_setting: status on, download not_anyone). */
+static bool downloads_allowed(const struct fs_chat_row *chat)
+{
+    json_t *s = json_loads(chat->settings, 0, NULL);
+    json_t *rm = json_object_get(s, "restricted_mode_setting");
+    const char *dl = json_str(rm, "download_has_permission_setting");
+    bool ok = !json_is_true(json_object_get(rm, "status")) || dl == NULL
+              || strcmp(dl, "not_anyone") != 0;
+
+    json_decref(s);
+    return ok;
+}
+
 enum err svc_msg_resource(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
                           const char *type, const char *key, const char *dir,
                           struct res_bytes *out)
@@ -206,6 +333,8 @@ enum err svc_msg_resource(struct svc_ctx *c, const struct msg_op *o, const char 
     e = svc_chat_open(c, m.chat_id, &o->op, true, &v);
     if (e != ERR_OK)
         return e;
+    if (!downloads_allowed(&v.chat))
+        return err_set(c->ei, ERR_FORBIDDEN, SUBJ_CHAT_MODE, "restricted mode: no downloads");
     if (strcmp(m.msg_type, "interactive") == 0 || strcmp(m.msg_type, "sticker") == 0
         || strcmp(m.msg_type, "merge_forward") == 0)
         return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_MSG_TYPE, "unsupported message type");
@@ -227,5 +356,97 @@ enum err svc_res_for_message(struct svc_ctx *c, int64_t app, const char *kind, c
         return e;
     if (e == ERR_OK && out->app != app)
         return err_set(c->ei, ERR_FORBIDDEN, SUBJ_RESOURCE, "the resource is another app's");
+    return e;
+}
+
+/* --- the sweep of the upload directory ----------------------------------------- */
+
+#define OWNER_FILE ".qunzu-database"
+#define TMP_GRACE_SECONDS 600
+
+/* This database's id (meta 'database_id', made by the first node to ask)
+ * and whether 'dir' is this database's: its owner file names the id, or
+ * there was none and now there is. A directory another database wrote is
+ * not swept: its files are that database's. */
+static enum err dir_owned(struct store *st, struct arena *a, const char *dir, bool *owned)
+{
+    char *id = NULL, buf[64];
+    const char *path = arena_printf(a, "%s/" OWNER_FILE, dir);
+    struct stat sb;
+    enum err e;
+    ssize_t n;
+    int fd;
+
+    *owned = false;
+    if (stat(dir, &sb) != 0)
+        return ERR_OK; /* nothing uploaded yet: nothing to sweep */
+    /* Read first; the first sweep of a database writes the id. */
+    for (int write = 0; write < 2 && id == NULL; write++) {
+        e = store_begin(st, write);
+        if (e == ERR_OK && write)
+            e = store_meta_add(st, "database_id", ids_hex(a, "", 16));
+        if (e == ERR_OK)
+            e = store_meta_get(st, a, "database_id", &id);
+        if (e == ERR_OK)
+            e = store_commit(st);
+        else
+            store_rollback(st);
+        if (e != ERR_OK && e != ERR_NOT_FOUND)
+            return e;
+    }
+    if (id == NULL)
+        return ERR_STORE;
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        bool ok = write(fd, id, strlen(id)) == (ssize_t)strlen(id) && fsync(fd) == 0;
+
+        close(fd);
+        if (!ok) {
+            unlink(path);
+            return ERR_STORE;
+        }
+        *owned = true;
+        return ERR_OK;
+    }
+    if (errno != EEXIST)
+        return ERR_STORE;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n < 0)
+        return ERR_STORE;
+    buf[n] = '\0';
+    *owned = strcmp(buf, id) == 0;
+    return *owned ? ERR_OK : ERR_CONFLICT;
+}
+
+enum err svc_upload_sweep(struct store *st, const struct config *cfg, int *cursor, int shards,
+                          int64_t *removed)
+{
+    struct arena a;
+    bool shared, owned = false;
+    const char *dir;
+    enum err e;
+
+    arena_init(&a, 1024);
+    dir = svc_upload_dir(cfg, &a, &shared);
+    e = shared ? ERR_OK : dir_owned(st, &a, dir, &owned);
+    for (int i = 0; e == ERR_OK && owned && i < shards; i++) {
+        int64_t tmp_before = clock_wall_us() / 1000000 - TMP_GRACE_SECONDS;
+
+        /* Rolled back whatever happens: the sweep only claims the orphans' rows.
+         * A shard with no file takes no write transaction. */
+        if (!store_blob_shard_used(dir, *cursor)) {
+            *cursor = (*cursor + 1) % UPLOAD_SHARDS;
+            continue;
+        }
+        e = store_begin(st, true);
+        if (e == ERR_OK)
+            e = store_blob_sweep(st, dir, *cursor, tmp_before, removed);
+        store_rollback(st);
+        *cursor = (*cursor + 1) % UPLOAD_SHARDS;
+    }
+    arena_release(&a);
     return e;
 }

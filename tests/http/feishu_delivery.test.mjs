@@ -218,6 +218,54 @@ test('a failing receiver gets retries on the schedule with the same event_id; th
     });
 });
 
+test('delivery rehearsals apply to webhooks: a duplicate is posted twice with one event_id and both attempts logged; a delay holds events back', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const rx = await startReceiver({ encryptKey: 'k', verificationToken: 'vt' });
+        const put = (body) => srv.request('PUT', `/admin/v1/feishu/apps/${APP1.app_id}/delivery`, { headers: ADMIN_HEADERS, body });
+        const log = async (id) => (await srv.request('GET', `/admin/v1/events/${id}`, { headers: ADMIN_HEADERS })).json;
+        try {
+            assert.equal((await subscribe(srv, APP1, { callback_url: rx.url, encrypt_key: 'k', verification_token: 'vt', types: ['im.chat.updated_v1'] })).status, 200);
+            assert.equal((await put({ duplicate: true })).status, 200);
+            const t1 = await tenantToken(srv, APP1);
+            const chat = await createChat(srv, t1, { name: 'rehearse' });
+            assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t1, { name: 'twice' }));
+            const twice = await until('two posts', async () => rx.accepted.length === 2 && rx.accepted);
+            assert.equal(twice[0].event_id, twice[1].event_id);
+            assert.deepEqual(twice.map((e) => e.after_change.name), ['twice', 'twice']);
+            const l1 = await until('both attempts logged', async () => { const l = await log(twice[0].event_id); return l.deliveries.length === 2 && l; });
+            assert.equal(l1.state, 'delivered');
+            assert.deepEqual(l1.deliveries.map((d) => [d.attempt, d.http_status, d.connection]), [[1, 200, undefined], [2, 200, undefined]]);
+            await sleep(300);
+            assert.equal(rx.accepted.length, 2, 'no third post');
+            // A failed first post is retried on the schedule; its copy waits for the success.
+            rx.failNext(1);
+            assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t1, { name: 'fail first' }));
+            const failed = await until('the failed attempt', async () => (await adminEvents(srv)).items.find((e) => e.attempts === 1 && e.state === 'pending'));
+            await sleep(300);
+            assert.equal(rx.accepted.length, 2, 'no copy of a failed post');
+            await advanceClock(srv, 16);
+            await until('the retry and its copy', async () => rx.accepted.length === 4);
+            assert.deepEqual(rx.accepted.slice(2).map((e) => e.event_id), [failed.event_id, failed.event_id]);
+            // The copy is logged once its answer is in: the receiver may count it first.
+            const l2 = await until('the copy logged', async () => { const l = await log(failed.event_id); return l.deliveries.length === 3 && l; });
+            assert.deepEqual(l2.deliveries.map((d) => d.http_status), [500, 200, 200]);
+            // A delay: the post arrives no earlier than delay_ms after the event was written.
+            assert.equal((await put({ duplicate: false, delay_ms: 2000 })).status, 200);
+            const before = Date.now();
+            assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t1, { name: 'late' }));
+            const late = await until('the late post', async () => rx.accepted.find((e) => e.after_change.name === 'late'));
+            const post = rx.raw.at(-1);
+            assert.ok(post.at - before >= 2000, `arrived after ${post.at - before} ms`);
+            const l3 = await until('delivered', async () => { const l = await log(late.event_id); return l.state === 'delivered' && l; });
+            assert.equal(l3.deliveries.length, 1);
+            assert.ok(l3.deliveries[0].at - l3.created_at >= 1, JSON.stringify(l3));
+            assert.equal(rx.accepted.filter((e) => e.event_id === late.event_id).length, 1);
+        } finally {
+            await rx.close();
+        }
+    });
+});
+
 test('after five failed attempts an event is failed; other events of the app go on', { timeout: 120_000 }, async () => {
     await withFeishuServer(async (srv) => {
         const rx = await startReceiver({ verificationToken: 'vt' });

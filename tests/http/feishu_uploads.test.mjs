@@ -3,7 +3,8 @@
 // each official SDK sends them (Node Buffer, file stream, chunked Readable; Go's part order
 // and "unknown-file"; Python's bare parts and empty fields), the limits and codes, the
 // downloads' bytes and headers (ranges too), the resource of a message, and what a message
-// may say about a key (the sender's own, of the right type).
+// may say about a key (the sender's own, of the right type); image resolution limits; the
+// resources restricted mode withholds and the types that have none.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -157,5 +158,81 @@ test('messages refer to keys: the sender\'s own, of the right type; a message\'s
         assertErr(await res('bad', image, 'image'), 99992354, 'malformed message id');
         assertOk(await call(srv, 'DELETE', `${MSGS}/${im.message_id}`, tok));
         assertErr(await res(im.message_id, image, 'image'), 230110, 'recalled', { msg: 'Action unavailable as the message has been deleted.' });
+    });
+});
+
+// Image headers of a given size (the rest of the bytes do not matter to the check).
+function pngOf(w, h) {
+    const b = Buffer.concat([PNG.subarray(0, 33), crypto.randomBytes(16)]);
+    b.writeUInt32BE(w, 16);
+    b.writeUInt32BE(h, 20);
+    return b;
+}
+function gifOf(w, h) {
+    const b = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(7), crypto.randomBytes(16)]);
+    b.writeUInt16LE(w, 6);
+    b.writeUInt16LE(h, 8);
+    return b;
+}
+function jpegOf(w, h) {
+    // SOI, an APP0 segment of 16 bytes, then SOF0 with the size.
+    const app0 = Buffer.concat([Buffer.from([0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0'), Buffer.alloc(9)]);
+    const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, 0, 0, 0, 0, 0x03]);
+    sof.writeUInt16BE(h, 5);
+    sof.writeUInt16BE(w, 7);
+    return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof, crypto.randomBytes(16)]);
+}
+function bmpOf(w, h) {
+    const b = Buffer.concat([Buffer.from('BM'), Buffer.alloc(24), crypto.randomBytes(16)]);
+    b.writeUInt32LE(40, 14); // BITMAPINFOHEADER
+    b.writeInt32LE(w, 18);
+    b.writeInt32LE(h, 22);
+    return b;
+}
+function webpOf(w, h) {
+    const b = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8X'), Buffer.alloc(10), crypto.randomBytes(16)]);
+    b.writeUIntLE(w - 1, 24, 3);
+    b.writeUIntLE(h - 1, 27, 3);
+    return b;
+}
+
+test('image resolution limits (234039); restricted mode and unsupported types for message resources', { timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const tok = await tenantToken(srv, APP1);
+        const img = (bytes, type = 'message') => upload(srv, tok, 'images', [['image_type', type], ['image', bytes]]);
+        const over = { msg: 'Image resolution exceeds limit.' };
+        // At the limit: taken. One pixel over on either side: 234039.
+        for (const [what, bytes] of [['png 12000', pngOf(12000, 12000)], ['gif 2000', gifOf(2000, 2000)], ['jpeg 12000', jpegOf(12000, 1)],
+            ['bmp 12000', bmpOf(1, -12000)], ['webp 12000', webpOf(12000, 12000)]]) {
+            assert.equal((await img(bytes)).json?.code, 0, what);
+        }
+        for (const [what, bytes] of [['png wide', pngOf(12001, 1)], ['png tall', pngOf(1, 12001)], ['gif', gifOf(2001, 10)], ['jpeg', jpegOf(100, 13000)],
+            ['bmp', bmpOf(1, -12001)], ['webp', webpOf(12001, 1)]]) {
+            assertErr(await img(bytes), 234039, what, over);
+        }
+        // An avatar: 4096 at most.
+        assert.equal((await img(pngOf(4096, 4096), 'avatar')).json?.code, 0);
+        assertErr(await img(pngOf(4097, 10), 'avatar'), 234039, 'avatar', over);
+        // The order: empty, too large and not an image come first.
+        assertErr(await img(Buffer.from('nope')), 234011, 'format before resolution');
+        // A header cut short says no size: not held to one.
+        assert.equal((await img(Buffer.from('GIF89aAcme'))).json?.code, 0, 'a GIF without its screen descriptor');
+
+        // Message resources: cards and stickers are not served (234043); a chat in
+        // restricted mode that forbids downloads: 234038 for every member.
+        const chat = await createChat(srv, tok, { name: 'secret', user_id_list: ['wangwu'] }, { user_id_type: 'user_id' });
+        const key = (await img(PNG)).json.data.image_key;
+        const send = (msg_type, content) => call(srv, 'POST', MSGS + qs({ receive_id_type: 'chat_id' }), tok, { receive_id: chat.chat_id, msg_type, content: JSON.stringify(content) });
+        const im = assertOk(await send('image', { image_key: key }));
+        const card = assertOk(await send('interactive', { elements: [{ tag: 'img', img_key: key }] }));
+        const res = (id, k, t = tok) => srv.request('GET', `${MSGS}/${id}/resources/${k}?type=image`, { headers: { Authorization: `Bearer ${t}` }, raw: true });
+        assertErr(await res(card.message_id, key), 234043, 'a card', { msg: 'Unsupported message type.' });
+        assert.equal((await res(im.message_id, key)).status, 200);
+        assertOk(await call(srv, 'PUT', `/open-apis/im/v1/chats/${chat.chat_id}`, tok, { restricted_mode_setting: { status: true, download_has_permission_setting: 'not_anyone' } }));
+        const restricted = { msg: 'Do not allow downloading of message resources in restricted mode.' };
+        assertErr(await res(im.message_id, key), 234038, 'the bot', restricted);
+        assertErr(await res(im.message_id, key, await userToken(srv, APP1, 'wangwu')), 234038, 'a member', restricted);
+        assertOk(await call(srv, 'PUT', `/open-apis/im/v1/chats/${chat.chat_id}`, tok, { restricted_mode_setting: { status: true, download_has_permission_setting: 'all_members', screenshot_has_permission_setting: 'not_anyone' } }));
+        assert.equal((await res(im.message_id, key)).status, 200, 'downloads allowed again');
     });
 });

@@ -1,7 +1,8 @@
 // tests/http/feishu_ws.test.mjs - Feishu long-connection events (events-ws): the official
 // Node SDK's WSClient with its EventDispatcher against qunzu. Bootstrap and its error
-// codes, handshake refusals, pings answered with ClientConfig, events (chunked too) acked
-// and logged with their connection, one delivery per event among several connections,
+// codes, handshake refusals, pings answered with ClientConfig, events of every type qunzu
+// emits (chat, member, message, reaction and read events; large ones chunked) acked and logged with their
+// connection, one delivery per event among several connections,
 // kick + reconnect, the half-open rehearsal, duplicates, and the connection list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,12 +11,15 @@ import protobuf from 'protobufjs';
 import WebSocket from 'ws';
 import { ADMIN_HEADERS, advanceClock, dbOf, waitFor, withRestartableServer, withServer } from './lib/server.mjs';
 import { APP1, assertOk, chatPath, createChat, fs, ids, tenantToken, userToken, withFeishuServer, feishuSeed } from './lib/feishu.mjs';
+import { startReceiver } from './lib/receiver.mjs';
 
 // The Node SDK refuses app ids other than cli_ + 16 hex digits.
 const WSAPP = { app_id: 'cli_a1b2c3d4e5f60718', app_secret: 'ws-app-secret', name: 'WS Bot' };
 const TYPES = ['im.chat.updated_v1', 'im.chat.disbanded_v1', 'im.chat.member.user.added_v1',
     'im.chat.member.user.deleted_v1', 'im.chat.member.bot.added_v1', 'im.chat.member.bot.deleted_v1',
-    'im.chat.access_event.bot_p2p_chat_entered_v1', 'im.chat.member.user.withdrawn_v1', 'p2p_chat_create'];
+    'im.chat.access_event.bot_p2p_chat_entered_v1', 'im.chat.member.user.withdrawn_v1', 'p2p_chat_create',
+    'im.message.receive_v1', 'im.message.recalled_v1', 'im.message.reaction.created_v1',
+    'im.message.reaction.deleted_v1', 'im.message.message_read_v1'];
 
 // The frames, for the tests that speak the protocol themselves (a client that does not ack).
 const Frame = protobuf.parse(`syntax = "proto2"; package pbbp2;
@@ -306,6 +310,77 @@ test('every event type reaches the SDK dispatcher, chunked, once each; events wr
     }, { args: ['--ws-chunk-bytes', '256'] });
 });
 
+test('message events reach the SDK dispatcher: a person\'s message (im.message.receive_v1), its recall (im.message.recalled_v1), a bot\'s p2p message; then the chat disbanded', { timeout: 120_000 }, async () => {
+    await withWsServer(async (srv) => {
+        const c = client(srv);
+        try {
+            await until('a connection', async () => (await conns(srv)).length === 1);
+            const { t, chat } = await chatWithBot(srv);
+            assertOk(await fs(srv, 'POST', chatPath(chat.chat_id, '/members') + '?member_id_type=user_id', t, { id_list: ['wangwu'] }));
+            // A person speaks in the group (the WS app may read every group message).
+            let res = await adminPost(srv, '/admin/v1/feishu/say', { chat_id: chat.chat_id, user_id: 'wangwu', msg_type: 'text', content: JSON.stringify({ text: 'hello over the long connection' }) });
+            assert.equal(res.status, 200, res.body);
+            const said = res.json.message_id;
+            const rx = await until('the receive event', async () => c.got.find((g) => g.type === 'im.message.receive_v1' && g.data.message.message_id === said));
+            assert.equal(rx.data.message.chat_id, chat.chat_id);
+            assert.equal(rx.data.message.chat_type, 'group');
+            assert.equal(rx.data.message.message_type, 'text');
+            assert.deepEqual(JSON.parse(rx.data.message.content), { text: 'hello over the long connection' });
+            assert.equal(rx.data.sender.sender_type, 'user');
+            assert.equal(rx.data.sender.sender_id.user_id, 'wangwu');
+            // A large message (120 KB of text, in 4 KB chunks) is reassembled by the SDK.
+            const big = 'long line of text '.repeat(120 * 1024 / 18);
+            res = await adminPost(srv, '/admin/v1/feishu/say', { chat_id: chat.chat_id, user_id: 'wangwu', msg_type: 'text', content: JSON.stringify({ text: big }) });
+            assert.equal(res.status, 200, res.body);
+            const large = await until('the large receive event', async () => c.got.find((g) => g.type === 'im.message.receive_v1' && g.data.message.message_id === res.json.message_id));
+            assert.equal(JSON.parse(large.data.message.content).text, big);
+            // The person recalls it.
+            res = await adminPost(srv, '/admin/v1/feishu/recall', { message_id: said, user_id: 'wangwu' });
+            assert.equal(res.status, 200, res.body);
+            const rc = await until('the recalled event', async () => c.got.find((g) => g.type === 'im.message.recalled_v1'));
+            assert.equal(rc.data.message_id, said);
+            assert.equal(rc.data.chat_id, chat.chat_id);
+            // p2p: the person opens the WS bot's chat and writes to it.
+            const p2p = await adminPost(srv, '/admin/v1/feishu/p2p_enter', { app_id: WSAPP.app_id, user_id: 'wangwu' });
+            assert.equal(p2p.status, 200, p2p.body);
+            res = await adminPost(srv, '/admin/v1/feishu/say', { chat_id: p2p.json.chat_id, user_id: 'wangwu', msg_type: 'text', content: JSON.stringify({ text: 'just us' }) });
+            assert.equal(res.status, 200, res.body);
+            const direct = await until('the p2p receive event', async () => c.got.find((g) => g.type === 'im.message.receive_v1' && g.data.message.message_id === res.json.message_id));
+            assert.equal(direct.data.message.chat_type, 'p2p');
+            // The bot answers there; the person reads the answer (im.message.message_read_v1).
+            const wt = await tenantToken(srv, WSAPP);
+            const answer = assertOk(await fs(srv, 'POST', '/open-apis/im/v1/messages?receive_id_type=chat_id', wt, { receive_id: p2p.json.chat_id, msg_type: 'text', content: JSON.stringify({ text: 'hello you' }) }));
+            res = await adminPost(srv, '/admin/v1/feishu/read', { message_id: answer.message_id, user_id: 'wangwu' });
+            assert.equal(res.status, 200, res.body);
+            const read = await until('the read event', async () => c.got.find((g) => g.type === 'im.message.message_read_v1'));
+            assert.deepEqual(read.data.message_id_list, [answer.message_id]);
+            // The person reacts to the large group message and takes it back.
+            const large_id = large.data.message.message_id;
+            res = await adminPost(srv, '/admin/v1/feishu/react', { message_id: large_id, user_id: 'wangwu', emoji_type: 'THUMBSUP' });
+            assert.equal(res.status, 200, res.body);
+            res = await adminPost(srv, '/admin/v1/feishu/unreact', { message_id: large_id, user_id: 'wangwu', emoji_type: 'THUMBSUP' });
+            assert.equal(res.status, 200, res.body);
+            for (const type of ['im.message.reaction.created_v1', 'im.message.reaction.deleted_v1']) {
+                const r = await until(type, async () => c.got.find((g) => g.type === type));
+                assert.equal(r.data.message_id, large_id);
+                assert.equal(r.data.reaction_type.emoji_type, 'THUMBSUP');
+            }
+            // The chat disbanded: the last event of the group.
+            assertOk(await fs(srv, 'DELETE', chatPath(chat.chat_id), t));
+            const gone = await until('the disbanded event', async () => c.got.find((g) => g.type === 'im.chat.disbanded_v1'));
+            assert.equal(gone.data.chat_id, chat.chat_id);
+            const eids = c.got.map((g) => g.event_id).filter(Boolean);
+            assert.equal(new Set(eids).size, eids.length, 'each event once');
+            for (const g of c.got.filter((x) => x.event_id)) {
+                const log = await until('delivered', async () => { const l = await eventLog(srv, g.event_id); return l.state === 'delivered' && l; });
+                assert.equal(log.deliveries.at(-1).http_status, 200);
+            }
+        } finally {
+            c.ws.close({ force: true });
+        }
+    }, { args: ['--ws-chunk-bytes', '4096'] });
+});
+
 test('three WSClients of one app: each event reaches exactly one of them', { timeout: 120_000 }, async () => {
     await withWsServer(async (srv) => {
         const cs = [client(srv, { name: 'a' }), client(srv, { name: 'b' }), client(srv, { name: 'c' })];
@@ -473,6 +548,40 @@ test('bad client frames are ignored; an oversized message closes; a silent conne
         await until('the idle close', async () => mute.closed, 30_000);
         await until('no connection left', async () => (await conns(srv)).length === 0);
     });
+});
+
+test('the delivery mode is per app: in long-connection mode nothing is POSTed, even with a callback_url; switched to webhook, events are POSTed and not pushed', { timeout: 120_000 }, async () => {
+    const rx = await startReceiver({ verificationToken: 'vt-ws' });
+    try {
+        await withWsServer(async (srv) => {
+            const c = client(srv);
+            try {
+                await until('a connection', async () => (await conns(srv)).length === 1);
+                const { t, chat } = await chatWithBot(srv);
+                assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t, { name: 'pushed' }));
+                const ev = await until('the pushed event', async () => c.got.find((g) => g.type === 'im.chat.updated_v1'));
+                const log = await until('delivered', async () => { const l = await eventLog(srv, ev.event_id); return l.state === 'delivered' && l; });
+                assert.ok(log.deliveries.every((d) => d.connection), 'every attempt went over a connection');
+                assert.equal(rx.raw.length, 0, 'nothing POSTed in long-connection mode');
+                // The same app switched to webhook (the seed runs the challenge).
+                const res = await srv.request('POST', '/admin/v1/seed', { headers: ADMIN_HEADERS, body: { tenants: [{ name: 'Acme', feishu: { tenant_key: 'acme',
+                    apps: [{ ...WSAPP, event: { mode: 'webhook', callback_url: rx.url, verification_token: 'vt-ws', types: TYPES } }] } }] } });
+                assert.equal(res.status, 200, res.body);
+                const app = (await srv.request('GET', '/admin/v1/tenants/Acme', { headers: ADMIN_HEADERS })).json.feishu.apps.find((a) => a.app_id === WSAPP.app_id);
+                assert.equal(app.event.mode, 'webhook');
+                assertOk(await fs(srv, 'PUT', chatPath(chat.chat_id), t, { name: 'posted' }));
+                const posted = await until('the POSTed event', async () => rx.accepted.find((e) => e.event_type === 'im.chat.updated_v1'));
+                assert.equal(posted.after_change.name, 'posted');
+                const plog = await until('delivered by webhook', async () => { const l = await eventLog(srv, posted.event_id); return l.state === 'delivered' && l; });
+                assert.equal(plog.deliveries[0].connection, undefined);
+                assert.equal(c.got.filter((g) => g.type === 'im.chat.updated_v1').length, 1, 'not pushed over the connection');
+            } finally {
+                c.ws.close({ force: true });
+            }
+        }, { event: { mode: 'long_connection', callback_url: rx.url, verification_token: 'vt-ws', types: TYPES } });
+    } finally {
+        await rx.close();
+    }
 });
 
 test('the mode and the queued events survive a restart', { timeout: 120_000 }, async () => {

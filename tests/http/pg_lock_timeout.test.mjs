@@ -4,13 +4,15 @@
 // write must answer the store error within the lock timeout, and another tenant's
 // reads and writes and /healthz must answer meanwhile. A peer node stopped (SIGSTOP)
 // while it holds a tenant's lock loses its session after pg_idle_tx_timeout_ms, and
-// the other node writes for that tenant again. Runs only on PostgreSQL (QUNZU_TEST_PG,
-// the second pass of scripts/test.sh).
+// the other node writes for that tenant again. Feishu writes that count nothing (a plain
+// send to a group, a create without a uuid) take no tenant lock and pass a held one.
+// Runs only on PostgreSQL (QUNZU_TEST_PG, the second pass of scripts/test.sh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { dbOf, sleep, waitFor, withServer } from './lib/server.mjs';
 import { ACME, GLOBEX, addGroup, assertErr, assertOk, getToken, kf, listAll } from './lib/wecom.mjs';
+import { APP1, CHATS, assertOk as fsOk, call, chatPath, tenantToken, withFeishuServer } from './lib/feishu.mjs';
 
 const PG = process.env.QUNZU_TEST_PG;
 const pgOnly = PG ? false : 'needs PostgreSQL (QUNZU_TEST_PG, set by scripts/test.sh)';
@@ -19,6 +21,16 @@ const HOLD_SECONDS = 20;
 
 function psql(url, sql) {
     return execFileSync('psql', [url, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' }).trim();
+}
+
+// A psql session that holds tenant 'id's advisory lock for HOLD_SECONDS: 'holder', and
+// 'held', the query that counts 1 while it holds it.
+function holdLock(db, id) {
+    const held = `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = ${id} `
+        + 'AND database = (SELECT oid FROM pg_database WHERE datname = current_database())';
+    const holder = spawn('psql', [db, '-qAt', '-c', 'BEGIN', '-c', `SELECT pg_advisory_xact_lock(${id})`,
+        '-c', `SELECT pg_sleep(${HOLD_SECONDS})`, '-c', 'COMMIT'], { stdio: 'ignore' });
+    return { held, holder };
 }
 
 // Resolves to { value, ms }: what 'p' gave and how long it took from 't0'.
@@ -30,10 +42,7 @@ test('a session holding one tenant\'s lock for 20 s stalls neither other tenants
         const globex = await getToken(srv, GLOBEX);
         const db = dbOf(srv);
         const id = psql(db, "SELECT id FROM tenant WHERE name = 'Acme'");
-        const held = `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = ${id} `
-            + 'AND database = (SELECT oid FROM pg_database WHERE datname = current_database())';
-        const holder = spawn('psql', [db, '-qAt', '-c', 'BEGIN', '-c', `SELECT pg_advisory_xact_lock(${id})`,
-            '-c', `SELECT pg_sleep(${HOLD_SECONDS})`, '-c', 'COMMIT'], { stdio: 'ignore' });
+        const { held, holder } = holdLock(db, id);
         const start = Date.now();
         try {
             await waitFor(() => psql(db, held) === '1', { timeoutMs: 10_000, intervalMs: 50 });
@@ -118,4 +127,35 @@ test('a peer node stopped while it holds a tenant\'s lock loses it after pg_idle
             }
         });
     });
+});
+
+test('Feishu writes that count nothing take no tenant lock: a plain send and a create without a uuid pass a held lock', { skip: pgOnly, timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const tok = await tenantToken(srv, APP1);
+        const chat = fsOk(await call(srv, 'POST', CHATS, tok, { name: 'lockless' }), 'create').chat_id;
+        const db = dbOf(srv);
+        const id = psql(db, "SELECT id FROM tenant WHERE name = 'Acme'");
+        const { held, holder } = holdLock(db, id);
+        try {
+            await waitFor(() => psql(db, held) === '1', { timeoutMs: 10_000, intervalMs: 50 });
+            const send = (body) => call(srv, 'POST', '/open-apis/im/v1/messages?receive_id_type=chat_id', tok,
+                { receive_id: chat, msg_type: 'text', content: JSON.stringify({ text: 'hi' }), ...body });
+            const [sent, made, withUuid] = await Promise.all([
+                send({}),
+                call(srv, 'POST', CHATS, tok, { name: 'while held' }),
+                send({ uuid: 'needs-the-lock' }),
+            ]);
+            const m = fsOk(sent, 'a plain send while the tenant lock is held');
+            fsOk(made, 'a create without a uuid while the tenant lock is held');
+            // A uuid's first use counts before it writes: it still waits, and gives up.
+            assert.equal(withUuid.status, 500, `a send with a uuid: ${withUuid.body}`);
+            assert.equal(psql(db, held), '1', 'the lock was released early; the test proves nothing');
+            // The send moved the chat's activity and nothing else of it.
+            const got = fsOk(await call(srv, 'GET', `/open-apis/im/v1/messages/${m.message_id}`, tok), 'get');
+            assert.equal(got.items[0].body.content, JSON.stringify({ text: 'hi' }));
+            assert.equal(fsOk(await call(srv, 'GET', chatPath(chat), tok), 'get chat').name, 'lockless');
+        } finally {
+            holder.kill('SIGTERM');
+        }
+    }, { args: ['--pg-lock-timeout-ms', String(LOCK_TIMEOUT_MS)] });
 });

@@ -5,6 +5,9 @@
 #include "core/arena.h"
 #include "json/json.h"
 
+#include <stdint.h>
+#include <stdlib.h>
+
 static enum err parse(const char *s, json_t **out)
 {
     struct err_info ei;
@@ -323,6 +326,51 @@ static void compact_dump(void)
     arena_release(&a);
 }
 
+/* The writer gives jansson's compact bytes for every kind of value: escapes,
+ * control characters, multi-byte UTF-8, NUL inside a string, key order,
+ * nesting, integers at the limits, reals; invalid UTF-8 fails the dump like
+ * jansson's (an empty result). */
+static void writer_matches_jansson(void)
+{
+    struct arena a;
+    json_t *v = json_pack("{s:s,s:s,s:I,s:I,s:f,s:b,s:n,s:[i,s,{}],s:{s:[]}}", "b", "q\"\\/\b\f\n\r\t\x01\x1f\x7f",
+                          "中文", "汉字 ✓ 😀", "max", (json_int_t)INT64_MAX, "min",
+                          (json_int_t)INT64_MIN, "r", 1.5, "t", 1, "z", "arr", -7, "x", "o", "e");
+    json_t *bad = json_stringn_nocheck("a\xff", 2), *nul = json_stringn("a\0b", 3);
+    char want[1024];
+    size_t len, n;
+    char *s;
+
+    arena_init(&a, 0);
+    json_object_set_new(v, "nul", nul);
+    json_object_set_new(v, "long", json_string("0123456789012345678901234567890123456789"
+                                               "0123456789012345678901234567890123456789"));
+    n = json_dumpb(v, want, sizeof(want), JSON_COMPACT | JSON_ENCODE_ANY);
+    s = json_dump_arena(&a, v, &len);
+    CHECK(n > 0 && len == n && memcmp(s, want, n) == 0 && s[len] == '\0');
+    /* Past the first buffer: a result that grows. */
+    for (int i = 0; i < 100; i++)
+        json_object_set_new(v, arena_printf(&a, "k%d", i), json_string("0123456789abcdef0123456789"));
+    {
+        char *big = malloc(1 << 16);
+
+        n = json_dumpb(v, big, 1 << 16, JSON_COMPACT | JSON_ENCODE_ANY);
+        s = json_dump_arena(&a, v, &len);
+        CHECK(n > 1024 && len == n && memcmp(s, big, n) == 0);
+        free(big);
+    }
+    s = json_dump_arena(&a, bad, &len);
+    CHECK(len == 0 && s[0] == '\0');
+    CHECK(json_dumpb(bad, want, sizeof(want), JSON_COMPACT | JSON_ENCODE_ANY) == 0);
+    json_decref(bad);
+    bad = json_integer(-42);
+    s = json_dump_arena(&a, bad, &len);
+    CHECK_STR(s, "-42");
+    json_decref(bad);
+    json_decref(v);
+    arena_release(&a);
+}
+
 const struct unit_case json_cases[] = {
     { "json/strict_parse", strict_parse },
     { "json/value_bound", value_bound },
@@ -333,5 +381,6 @@ const struct unit_case json_cases[] = {
     { "json/include_and_digits", include_and_digits },
     { "json/query_rules", query_rules },
     { "json/compact_dump", compact_dump },
+    { "json/writer_matches_jansson", writer_matches_jansson },
     { NULL, NULL },
 };

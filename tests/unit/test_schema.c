@@ -2,7 +2,9 @@
 /* tests/unit/test_schema.c - the two backends side by side: the SQLite and
  * PostgreSQL migrations build the same tables, columns and indexes, the
  * table registry names PostgreSQL's identity columns, and each driver's
- * statement cache serves more statements than it holds. The PostgreSQL cases
+ * statement cache serves more statements than it holds, and PostgreSQL
+ * transactions wait for one round trip per statement (BEGIN, locks and a
+ * read-only COMMIT ride along). The PostgreSQL cases
  * need QUNZU_TEST_PG (an administrative database URL, as
  * scripts/pg-test-server.sh prints it; scripts/test.sh sets it) and skip,
  * saying so, without it. */
@@ -340,9 +342,72 @@ static void stmt_cache_pg(void)
     backend_close(&b, pg);
 }
 
+/* Round trips a transaction waits for on PostgreSQL: its BEGIN (and a
+ * writer's locks) go with its first statement, a read-only COMMIT is not
+ * waited for, a transaction that runs nothing sends nothing; a lock that
+ * cannot be had fails the statement it went with, and the transaction. */
+static const char SQL_RT[] = "SELECT 'rt'";
+
+static int64_t trips_of(struct store *st, struct arena *a, bool write, bool lock, int statements)
+{
+    int64_t before = store_round_trips();
+    bool ok = store_begin(st, write) == ERR_OK;
+
+    if (lock)
+        ok = ok && store_lock_tenant(st, 4242) == ERR_OK;
+    for (int i = 0; i < statements; i++)
+        ok = ok && answer_is(st, a, SQL_RT, "rt");
+    ok = ok && store_commit(st) == ERR_OK;
+    return ok ? store_round_trips() - before : -1;
+}
+
+static void round_trips_pg(void)
+{
+    const char *pg = getenv("QUNZU_TEST_PG");
+    struct backend b;
+    struct store *other;
+    struct arena a;
+
+    if (pg == NULL || pg[0] == '\0') {
+        unit_skip("QUNZU_TEST_PG is not set (scripts/test.sh sets it)");
+        return;
+    }
+    arena_init(&a, 0);
+    CHECK(backend_open(&b, pg));
+    if (b.st == NULL)
+        goto out;
+    CHECK(trips_of(b.st, &a, false, false, 1) == 2); /* the statement is prepared first */
+    CHECK(trips_of(b.st, &a, false, false, 1) == 1);
+    CHECK(trips_of(b.st, &a, false, false, 3) == 3);
+    CHECK(trips_of(b.st, &a, false, false, 0) == 0);
+    CHECK(trips_of(b.st, &a, true, true, 1) == 2); /* the statement, the COMMIT */
+    CHECK(trips_of(b.st, &a, true, true, 0) == 0);
+    /* Another session holds the tenant's lock: the statement sent with the
+     * lock fails after lock_timeout, the commit refuses, and the connection
+     * serves the next transaction. */
+    other = store_open(&b.cfg);
+    CHECK(other != NULL);
+    if (other != NULL) {
+        CHECK(store_begin(other, true) == ERR_OK);
+        CHECK(store_lock_tenant(other, 4242) == ERR_OK);
+        CHECK(answer_is(other, &a, SQL_RT, "rt"));
+        CHECK(store_begin(b.st, true) == ERR_OK);
+        CHECK(store_lock_tenant(b.st, 4242) == ERR_OK);
+        CHECK(!answer_is(b.st, &a, SQL_RT, "rt"));
+        CHECK(store_commit(b.st) == ERR_STORE);
+        CHECK(store_commit(other) == ERR_OK);
+        CHECK(trips_of(b.st, &a, true, true, 1) == 2);
+        store_close(other);
+    }
+out:
+    backend_close(&b, pg);
+    arena_release(&a);
+}
+
 const struct unit_case schema_cases[] = {
     { "store/stmt_cache_past_old_limit", stmt_cache_sqlite },
     { "pg/stmt_cache_past_old_limit", stmt_cache_pg },
     { "pg/schema_parity", schema_parity },
+    { "pg/round_trips", round_trips_pg },
     { NULL, NULL },
 };

@@ -137,11 +137,12 @@ static void msg_post(void)
     CHECK(g.e == ERR_OK);
     CHECK_STR(g.mc.body,
               "{\"title\":\"T\",\"content\":[[{\"tag\":\"text\",\"text\":\"hi \",\"style\":[\"bold\"]},"
-              "{\"tag\":\"at\",\"user_id\":\"@_user_1\",\"user_name\":\"Ann\",\"style\":[]},"
+              "{\"tag\":\"at\",\"user_id\":\"@_user_1\",\"user_name\":\"\",\"style\":[]},"
               "{\"tag\":\"a\",\"href\":\"https://x.test\",\"text\":\"l\",\"style\":[]}],"
               "[{\"tag\":\"img\",\"image_key\":\"img_1\"}],[{\"tag\":\"text\",\"text\":\"**m**\",\"style\":[]}],"
               "[{\"tag\":\"hr\"}]]}");
     CHECK(g.mc.nmentions == 1);
+    CHECK_STR(g.mc.mentions[0].name, "Ann"); /* the name is in mentions[], not the node */
     g = run(&a, "post", "{\"post\":{\"en_us\":{\"content\":[[{\"tag\":\"text\",\"text\":\"x\"}]]}}}");
     CHECK_STR(g.mc.body, "{\"title\":\"\",\"content\":[[{\"tag\":\"text\",\"text\":\"x\",\"style\":[]}]]}");
     g = run(&a, "post", "{\"zh_cn\":{\"content\":[[{\"tag\":\"at\"}]]}}");

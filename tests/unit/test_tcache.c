@@ -5,6 +5,7 @@
 #include "unit.h"
 
 #include "svc/svc.h"
+#include "unit_db.h"
 
 #include <unistd.h>
 
@@ -98,10 +99,80 @@ static void tcache_flush_and_epoch(void)
     svc_tcache_free(tc);
 }
 
+/* The access-row cache never answers what a committed change replaced, nor
+ * hides a transaction's own uncommitted change from it, nor keeps one that
+ * was rolled back. */
+static const char *scopes_now(struct unit_db *db, int64_t app)
+{
+    struct fs_access_row acc;
+    const char *s = NULL;
+
+    CHECK(store_begin(db->st, false) == ERR_OK);
+    if (svc_app_access(&db->c, app, &acc) == ERR_OK)
+        s = acc.scopes;
+    store_rollback(db->st);
+    return s;
+}
+
+static void acache_never_stale(void)
+{
+    struct unit_db db;
+    struct fs_app_row app;
+    struct fs_access_row acc;
+    json_t *doc = json_loads("{\"tenants\": [{\"name\": \"A\", \"feishu\": {\"apps\":"
+                             " [{\"app_id\": \"cli_a\", \"name\": \"Renamed\"}]}}]}", 0, NULL),
+           *res = NULL;
+    int64_t epoch;
+
+    unit_db_open(&db, "{\"tenants\": [{\"name\": \"A\", \"feishu\": {\"tenant_key\": \"ta\","
+                      " \"apps\": [{\"app_id\": \"cli_a\", \"scopes\": [\"im:chat\"]}]}}]}");
+    db.c.access = svc_acache_new();
+    CHECK(store_fs_app_by_app_id(db.st, &db.a, "cli_a", &app) == ERR_OK);
+    CHECK_STR(scopes_now(&db, app.id), "im:chat");
+    CHECK_STR(scopes_now(&db, app.id), "im:chat"); /* a hit */
+    epoch = store_cache_now(db.st);
+    CHECK(epoch >= 0);
+    /* Its own change, before commit: read, not cached, and no epoch. */
+    CHECK(store_begin(db.st, true) == ERR_OK);
+    CHECK(store_fs_access_set(db.st, app.id, true, "im:message") == ERR_OK);
+    CHECK(store_cache_epoch(db.st) == -1);
+    CHECK(svc_app_access(&db.c, app.id, &acc) == ERR_OK);
+    CHECK_STR(acc.scopes, "im:message");
+    CHECK(store_cache_now(db.st) == epoch);
+    CHECK(store_commit(db.st) == ERR_OK);
+    CHECK(store_cache_now(db.st) > epoch);
+    CHECK_STR(scopes_now(&db, app.id), "im:message");
+    /* A change rolled back: the epoch moves anyway, the value stays. */
+    epoch = store_cache_now(db.st);
+    CHECK(store_begin(db.st, true) == ERR_OK);
+    CHECK(store_fs_access_set(db.st, app.id, true, "contact:user.base:readonly") == ERR_OK);
+    store_rollback(db.st);
+    CHECK(store_cache_now(db.st) > epoch);
+    CHECK_STR(scopes_now(&db, app.id), "im:message");
+    /* The app's own row (its name) is part of what is kept. */
+    CHECK(store_begin(db.st, false) == ERR_OK);
+    CHECK(svc_app_access(&db.c, app.id, &acc) == ERR_OK);
+    store_rollback(db.st);
+    epoch = store_cache_now(db.st);
+    CHECK(store_begin(db.st, true) == ERR_OK);
+    CHECK(svc_seed_apply(&db.c, doc, &res) == ERR_OK);
+    CHECK(store_commit(db.st) == ERR_OK);
+    json_decref(doc);
+    json_decref(res);
+    CHECK(store_cache_now(db.st) > epoch);
+    CHECK(store_begin(db.st, false) == ERR_OK);
+    CHECK(svc_app_access(&db.c, app.id, &acc) == ERR_OK);
+    CHECK_STR(acc.name, "Renamed");
+    store_rollback(db.st);
+    svc_acache_free(db.c.access);
+    unit_db_close(&db);
+}
+
 const struct unit_case tcache_cases[] = {
     { "svc/tcache_flush_and_epoch", tcache_flush_and_epoch },
     { "svc/tcache_hits", tcache_hits },
     { "svc/tcache_ttl", tcache_ttl },
     { "svc/tcache_check_expiry_and_kind", tcache_check_expiry_and_kind },
+    { "svc/acache_never_stale", acache_never_stale },
     { NULL, NULL },
 };

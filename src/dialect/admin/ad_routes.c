@@ -115,7 +115,7 @@ static enum err ad_clock_get(struct req *rq, json_t *body, json_t *out)
 
 /* What this node has done, for operators and the tests: group commit's
  * transactions and the write requests they carried; token checks answered
- * from memory and read from the database. */
+ * from memory and read from the database; round trips to PostgreSQL. */
 static enum err ad_stats(struct req *rq, json_t *body, json_t *out)
 {
     struct store_group_stats gs;
@@ -133,6 +133,8 @@ static enum err ad_stats(struct req *rq, json_t *body, json_t *out)
                                   (json_int_t)gs.jobs, "waiting", (json_int_t)gs.held_jobs,
                                   "waiting_bytes", (json_int_t)gs.held_bytes, "refused",
                                   (json_int_t)gs.refused));
+    json_object_set_new(out, "postgres",
+                        json_pack("{s:I}", "round_trips", (json_int_t)store_round_trips()));
     return ERR_OK;
 }
 

@@ -117,7 +117,7 @@ static const char *const SHOWN_LAST[] = { "join_message_visibility", "leave_mess
                                           "restricted_mode_setting", "hide_member_count_setting",
                                           "pin_manage_setting" };
 
-static void copy_keys(json_t *to, json_t *from, const char *const *keys, size_t n)
+static void copy_keys(json_t *to, const json_t *from, const char *const *keys, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         json_object_set(to, keys[i], json_object_get(from, keys[i]));
@@ -127,7 +127,7 @@ static void copy_keys(json_t *to, json_t *from, const char *const *keys, size_t 
 static enum err group_json(struct req *rq, json_t *o, const struct fs_chat_row *c,
                            const char *type, const struct chat_detail *d, const char *tkey)
 {
-    json_t *s = json_loads(c->settings, 0, NULL);
+    const json_t *s = svc_chat_settings(&rq->svc, c);
     enum err e;
 
     if (c->name[0] != '\0')
@@ -144,7 +144,6 @@ static enum err group_json(struct req *rq, json_t *o, const struct fs_chat_row *
     json_object_set_new(o, "external", json_false());
     json_object_set_new(o, "tenant_key", json_string(tkey));
     copy_keys(o, s, SHOWN_LAST, sizeof(SHOWN_LAST) / sizeof(SHOWN_LAST[0]));
-    json_decref(s);
     return e;
 }
 

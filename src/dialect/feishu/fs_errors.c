@@ -187,17 +187,32 @@ const struct dialect_error *fs_error_lookup(enum err code, enum subj subj)
  * request id, 34 characters, as the gateway's. */
 static const char *logid(struct req *rq)
 {
+    static const char hex[] = "0123456789ABCDEF";
+    /* The time part changes once a second: formatted once a second. */
+    static _Thread_local time_t last = -1;
+    static _Thread_local char ts[16];
     struct http_req *r = rq->http;
     unsigned long long tail = 0;
     time_t now = (time_t)(clock_wall_us() / 1000000);
-    struct tm tm;
-    char ts[16];
+    char *out = arena_alloc(r->arena, 14 + 20 + 1);
 
     for (const char *p = r->rid + 10; *p != '\0'; p++)
         tail = tail * 10 + (unsigned long long)(*p - '0');
-    gmtime_r(&now, &tm);
-    strftime(ts, sizeof(ts), "%Y%m%d%H%M%S", &tm);
-    return arena_printf(r->arena, "%s%04X%016llX", ts, (unsigned)(tail >> 48) & 0xffff, tail);
+    if (now != last) {
+        struct tm tm;
+
+        gmtime_r(&now, &tm);
+        strftime(ts, sizeof(ts), "%Y%m%d%H%M%S", &tm);
+        last = now;
+    }
+    memcpy(out, ts, 14);
+    /* "%04X%016llX" of (tail >> 48) & 0xffff and tail. */
+    for (int i = 0; i < 4; i++)
+        out[14 + i] = hex[(tail >> (60 - 4 * i)) & 15];
+    for (int i = 0; i < 16; i++)
+        out[18 + i] = hex[(tail >> (60 - 4 * i)) & 15];
+    out[34] = '\0';
+    return out;
 }
 
 /* The token endpoints' flat failures: HTTP 200 and a code of their own. */

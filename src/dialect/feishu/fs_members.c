@@ -117,9 +117,14 @@ enum err fs_members_list(struct req *rq, json_t *body, json_t *out)
                          : strcmp(type, "union_id") == 0 ? rows[i].union_id
                                                          : rows[i].user_id;
 
-        json_array_append_new(items, json_pack("{s:s,s:s?,s:s,s:s}", "member_id_type", type,
-                                               "member_id", id, "name", rows[i].name,
-                                               "tenant_key", tkey));
+        json_t *item = json_object();
+
+        /* Read back from the store: json_dump_arena checks the text. */
+        json_out_text(item, "member_id_type", type);
+        json_object_set_new_nocheck(item, "member_id", id ? json_string_nocheck(id) : json_null());
+        json_out_text(item, "name", rows[i].name);
+        json_out_text(item, "tenant_key", tkey);
+        json_array_append_new(items, item);
     }
     json_object_set_new(out, "items", items);
     if (more)

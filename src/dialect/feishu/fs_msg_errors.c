@@ -50,6 +50,7 @@ static const struct dialect_error im_errors[] = {
     { ERR_BAD_REQUEST, SUBJ_THREAD, 400, 230071,
       "The group to which the message belongs does not support reply in thread." },
     { ERR_BAD_REQUEST, SUBJ_P2P, 400, 230015, "P2P chat can NOT be shared." },
+    { ERR_GONE, SUBJ_USER, 400, 230029, "User has resigned." },
     { ERR_FORBIDDEN, SUBJ_RESOURCE, 400, 230017, "Bot is NOT the owner of the resource." },
     { ERR_CONFLICT, SUBJ_RESOURCE, 400, 230055,
       "The type of file upload does not match the type of message being sent." },

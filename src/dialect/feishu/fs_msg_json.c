@@ -9,6 +9,7 @@
 #include "dialect/feishu/fs.h"
 
 #include "core/arena.h"
+#include "core/str.h"
 
 #include <string.h>
 
@@ -16,7 +17,11 @@
 
 static const char *ms(struct req *rq, int64_t v)
 {
-    return arena_printf(rq->http->arena, "%lld", (long long)v);
+    char buf[STR_I64_MAX];
+    size_t n;
+    const char *p = str_i64(buf, v, &n);
+
+    return arena_strndup(rq->http->arena, p, n);
 }
 
 /* A person's id of 'type' for 'app', or NULL. */
@@ -47,8 +52,17 @@ static json_t *sender_json(struct req *rq, const struct fs_msg_row *m, int64_t a
         else
             how->last_id = person_id(rq, app, m->sender.ref, type);
     }
-    return json_pack("{s:s?,s:s,s:s,s:s}", "id", how->last_id, "id_type", bot ? "app_id" : type,
-                     "sender_type", bot ? "app" : "user", "tenant_key", tkey);
+    {
+        json_t *o = json_object();
+
+        /* Read back from the store: json_dump_arena checks the text. */
+        json_object_set_new_nocheck(o, "id",
+                                    how->last_id ? json_string_nocheck(how->last_id) : json_null());
+        json_out_text(o, "id_type", bot ? "app_id" : type);
+        json_out_text(o, "sender_type", bot ? "app" : "user");
+        json_out_text(o, "tenant_key", tkey);
+        return o;
+    }
 }
 
 /* The API's mentions[]: people in 'type', bots by their open_id (app_id
@@ -87,26 +101,24 @@ json_t *fs_msg_json(struct req *rq, const struct fs_msg_row *m, struct fs_msg_vi
     json_t *o = json_object(), *body = json_object(), *mentions;
     const char *type = how->id_type ? how->id_type : "open_id";
 
-    json_out_str(o, "message_id", m->message_id);
-    if (m->root_id != NULL)
-        json_out_str(o, "root_id", m->root_id);
-    if (m->parent_id != NULL)
-        json_out_str(o, "parent_id", m->parent_id);
-    if (m->thread_id != NULL)
-        json_out_str(o, "thread_id", m->thread_id);
-    json_out_str(o, "msg_type", m->msg_type);
-    json_out_str(o, "create_time", ms(rq, m->created_ms));
-    json_out_str(o, "update_time", ms(rq, m->updated_ms));
+    /* Read back from the store: json_dump_arena checks the text. */
+    json_out_text(o, "message_id", m->message_id);
+    json_out_text(o, "root_id", m->root_id);
+    json_out_text(o, "parent_id", m->parent_id);
+    json_out_text(o, "thread_id", m->thread_id);
+    json_out_text(o, "msg_type", m->msg_type);
+    json_out_text(o, "create_time", ms(rq, m->created_ms));
+    json_out_text(o, "update_time", ms(rq, m->updated_ms));
     json_object_set_new(o, "deleted", json_boolean(m->deleted));
     json_object_set_new(o, "updated", json_boolean(m->updated));
-    json_out_str(o, "chat_id", m->chat_id);
+    json_out_text(o, "chat_id", m->chat_id);
     json_object_set_new(o, "sender", sender_json(rq, m, rq->app_ref, type, how));
     if (m->upper_id != NULL)
         json_out_str(o, "upper_message_id", m->upper_id);
     if (!m->deleted)
-        json_out_str(body, "content",
-                     how->raw_cards && strcmp(m->msg_type, "interactive") == 0 ? m->content
-                                                                               : m->body);
+        json_out_text(body, "content",
+                      how->raw_cards && strcmp(m->msg_type, "interactive") == 0 ? m->content
+                                                                                : m->body);
     else if (how->recalled_text)
         json_out_str(body, "content", RECALLED_TEXT);
     json_object_set_new(o, "body", body);

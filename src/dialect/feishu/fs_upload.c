@@ -35,6 +35,9 @@ static const struct dialect_error up_errors[] = {
     { ERR_MISSING, SUBJ_CONTENT, 400, 234010, "File's size can't be 0." },
     { ERR_LIMIT, SUBJ_CONTENT, 400, 234006, "The file size exceed the max value." },
     { ERR_BAD_REQUEST, SUBJ_CONTENT, 400, 234011, "Can't regonnize the image format." },
+    { ERR_LIMIT, SUBJ_RESOURCE, 400, 234039, "Image resolution exceeds limit." },
+    { ERR_FORBIDDEN, SUBJ_CHAT_MODE, 400, 234038,
+      "Do not allow downloading of message resources in restricted mode." },
     { ERR_LIMIT, SUBJ_NONE, 400, 232096, "Meta writing has stopped, please try again later." },
     { ERR_BAD_REQUEST, SUBJ_NONE, 400, 234001, "Invalid request param." },
 };
@@ -44,18 +47,11 @@ const struct dialect_error *fs_up_error_lookup(enum err e, enum subj s)
     return dialect_error_lookup(up_errors, sizeof(up_errors) / sizeof(up_errors[0]), e, s);
 }
 
-/* Where uploaded bytes live: upload_dir, else beside a SQLite file, else
- * $TMPDIR/qunzu-uploads (content-addressed, so sharing it is harmless). */
 static const char *upload_dir(struct req *rq)
 {
-    const struct config *cfg = rq->app->cfg;
-    const char *tmp = getenv("TMPDIR");
+    bool shared;
 
-    if (cfg->upload_dir != NULL && cfg->upload_dir[0] != '\0')
-        return cfg->upload_dir;
-    if (strncmp(cfg->db, "sqlite:", 7) == 0 && strcmp(cfg->db, "sqlite::memory:") != 0)
-        return arena_printf(rq->http->arena, "%s.uploads", cfg->db + 7);
-    return arena_printf(rq->http->arena, "%s/qunzu-uploads", tmp && *tmp ? tmp : "/tmp");
+    return svc_upload_dir(rq->app->cfg, rq->http->arena, &shared);
 }
 
 /* Uploads take the tenant token only ("Upload an image", "Upload a file"). */

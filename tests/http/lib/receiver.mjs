@@ -27,7 +27,7 @@ export const EVENT_TYPES = [
 /**
  * startReceiver({encryptKey, verificationToken}) -> {url, raw, accepted, failNext(n),
  *   answerChallengeWrong(bool), close()}
- * raw: [{headers, body}] for every POST (challenges included);
+ * raw: [{headers, body, at}] for every POST (challenges included; 'at' when it arrived);
  * accepted: [data] for every event the SDK dispatcher verified and handed to a handler,
  * with 'handled_as' naming the handler (the event type it routed on).
  */
@@ -51,7 +51,7 @@ export async function startReceiver({ encryptKey = '', verificationToken = '' } 
         req.on('data', (c) => chunks.push(c));
         req.on('end', () => {
             const body = Buffer.concat(chunks).toString('utf8');
-            raw.push({ headers: req.headers, body });
+            raw.push({ headers: req.headers, body, at: Date.now() });
             if (wrongChallenge) {
                 res.end('{"challenge":"wrong"}');
                 return;
