@@ -104,6 +104,7 @@ static void on_listening(void *userdata, const char *host, int port)
 {
     (void)userdata;
     printf("qunzu listening on http://%s:%d\n", host, port);
+    printf("web console: http://%s:%d/console/ (log in with the admin token)\n", host, port);
     fflush(stdout);
 }
 

@@ -38,6 +38,11 @@ test('--demo on prints working demo credentials', { timeout: 120_000 }, async ()
 
         let r = await srv.request('GET', '/admin/v1/clock', { headers: { Authorization: `Bearer ${c.admin}` } });
         assert.equal(r.status, 200, `admin token from the banner rejected: ${r.body}`);
+        // The banner names the console, which answers there.
+        const con = /^web console: (http:\/\/\S+)/m.exec(srv.stdoutText());
+        assert.ok(con, `no 'web console:' line on stdout:\n${srv.stdoutText()}`);
+        assert.equal(con[1], `${srv.url}/console/`);
+        assert.equal((await srv.request('GET', new URL(con[1]).pathname)).status, 200);
         assert.ok(Number.isInteger(r.json.now));
         r = await srv.request('GET', '/admin/v1/clock', { headers: { Authorization: `Bearer ${c.admin}x` } });
         assert.equal(r.status, 401);
