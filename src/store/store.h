@@ -472,6 +472,16 @@ enum err store_fs_chat_insert(struct store *s, struct fs_chat_row *c); /* sets c
 enum err store_fs_chat_get(struct store *s, struct arena *a, const char *chat_id,
                            struct fs_chat_row *out);
 enum err store_fs_chat_by_id(struct store *s, struct arena *a, int64_t id, struct fs_chat_row *out);
+/* A chat as one actor opens it, in one statement: the row, its tenant's
+ * Feishu key (NULL: none set) and the actor's member row ('member'). */
+struct fs_chat_open {
+    struct fs_chat_row chat;
+    const char *tenant_key;
+    struct fs_member_row me;
+    bool member;
+};
+enum err store_fs_chat_open(struct store *s, struct arena *a, const char *chat_id,
+                            const struct actor *who, struct fs_chat_open *out);
 enum err store_fs_chat_update(struct store *s, const struct fs_chat_row *c);
 /* Chats 'who' is a member of (or, with 'public_tenant' > 0, also the public
  * chats of that tenant), group and topic mode, in (active_at, id) order when

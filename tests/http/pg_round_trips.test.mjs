@@ -1,0 +1,52 @@
+// tests/http/pg_round_trips.test.mjs - how many round trips to PostgreSQL a request
+// costs, read from postgres.round_trips of GET /admin/v1/stats before and after it
+// (issue 21: a read is bound by its statements; docs/performance.md). A count, not
+// a timing. Runs only when QUNZU_TEST_PG names a PostgreSQL server.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ADMIN_HEADERS } from './lib/server.mjs';
+import { ACME, getToken } from './lib/wecom.mjs';
+import { APP1, assertOk, chatPath, createChat, fs as call, tenantToken, withFeishuServer } from './lib/feishu.mjs';
+
+const PG = process.env.QUNZU_TEST_PG;
+const pgOnly = PG ? false : 'needs PostgreSQL (QUNZU_TEST_PG, set by scripts/test.sh)';
+
+const trips = async (srv) => (await srv.request('GET', '/admin/v1/stats', { headers: ADMIN_HEADERS })).json.postgres.round_trips;
+
+// The round trips of one call of 'fn' (the stats request itself costs none), the
+// lowest of three: a background pass (retention, delivery) may run during one.
+async function cost(srv, fn) {
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+        const before = await trips(srv);
+        await fn();
+        best = Math.min(best, (await trips(srv)) - before);
+    }
+    return best;
+}
+
+test('round trips per request on PostgreSQL', { skip: pgOnly, timeout: 120_000 }, async () => {
+    await withFeishuServer(async (srv) => {
+        const token = await tenantToken(srv, APP1);
+        const chat = (await createChat(srv, token, { name: 'trips' })).chat_id;
+        const sent = assertOk(await call(srv, 'POST', '/open-apis/im/v1/messages?receive_id_type=chat_id', token,
+            { receive_id: chat, msg_type: 'text', content: JSON.stringify({ text: 'hi' }) }), 'send').message_id;
+        const counts = {
+            'wecom gettoken': await cost(srv, () => getToken(srv, ACME)),
+            'feishu tenant token': await cost(srv, () => tenantToken(srv, APP1)),
+            'get chat': await cost(srv, async () => assertOk(await call(srv, 'GET', chatPath(chat), token), 'get chat')),
+            'list members': await cost(srv, async () => assertOk(await call(srv, 'GET', chatPath(chat, '/members'), token), 'members')),
+            'get message': await cost(srv, async () => assertOk(await call(srv, 'GET', `/open-apis/im/v1/messages/${sent}`, token), 'get message')),
+            'list messages': await cost(srv, async () => assertOk(await call(srv, 'GET', `/open-apis/im/v1/messages?container_id_type=chat&container_id=${chat}`, token), 'list messages')),
+            'send text': await cost(srv, async () => assertOk(await call(srv, 'POST', '/open-apis/im/v1/messages?receive_id_type=chat_id', token,
+                { receive_id: chat, msg_type: 'text', content: JSON.stringify({ text: 'again' }) }), 'send')),
+        };
+        // At most: a Feishu call costs one statement for the app's access row, one for the chat
+        // with its tenant's key and the caller's membership, then what the request
+        // itself reads (docs/performance.md, "Round 2, PostgreSQL").
+        const bounds = { 'get chat': 4, 'list members': 4, 'get message': 4, 'list messages': 4, 'send text': 6 };
+        for (const [what, max] of Object.entries(bounds)) {
+            assert.ok(counts[what] <= max, `${what}: ${counts[what]} round trips, at most ${max} expected (${JSON.stringify(counts)})`);
+        }
+    });
+});
