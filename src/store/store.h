@@ -422,6 +422,10 @@ enum err store_wc_corp_find(struct store *s, struct arena *a, const char *corpid
                             int64_t *tenant);
 enum err store_wc_corp_set(struct store *s, int64_t tenant, const char *corpid);
 enum err store_wc_secret_add(struct store *s, int64_t tenant, const char *secret);
+/* A corpid's tenant and a secret's row in one read: ERR_NOT_FOUND for no
+ * such corpid; out->id 0 for no such secret (of any tenant). */
+enum err store_wc_credential_find(struct store *s, struct arena *a, const char *corpid,
+                                  const char *secret, int64_t *tenant, struct wc_secret_row *out);
 enum err store_wc_secret_find(struct store *s, struct arena *a, const char *secret,
                               struct wc_secret_row *out);
 enum err store_wc_secret_list(struct store *s, struct arena *a, int64_t tenant,
