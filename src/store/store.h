@@ -115,6 +115,10 @@ struct fs_chat_row {
     const char *chat_mode, *chat_type, *name, *description, *avatar;
     const char *i18n_names, *settings, *status, *top_notice;
     int64_t created_at, active_at;
+    /* Its member counts as read with the row (store_fs_chat_open) when
+     * 'counted'; other reads leave 'counted' false. */
+    int64_t users, bots;
+    bool counted;
     /* svc_chat_settings' parse of 'settings', made once per row and request
      * (read-only; 'settings_of' is the text it was parsed from). */
     const char *settings_of;

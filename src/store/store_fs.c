@@ -159,6 +159,7 @@ static void chat_fill(const struct sql_res *r, size_t i, struct fs_chat_row *c)
     c->top_notice = sql_text(r, i, 14);
     c->created_at = sql_int(r, i, 15);
     c->active_at = sql_int(r, i, 16);
+    c->counted = false;
 }
 
 static enum err chat_one(enum err e, const struct sql_res *r, struct fs_chat_row *out)
@@ -196,13 +197,15 @@ enum err store_fs_chat_get(struct store *s, struct arena *a, const char *chat_id
     return chat_one(store_q(s, a, &r, SQL_CHAT_GET, ARG_TEXT(chat_id)), &r, out);
 }
 
-/* The chat, its tenant's Feishu key and one member's row in one statement
- * (svc_chat_open: one round trip where three were). */
+/* The chat with its member counts, its tenant's Feishu key and one
+ * member's row in one statement (svc_chat_open: one round trip where
+ * three or four were). */
 static const char SQL_CHAT_OPEN[] =
     "SELECT c.id, c.tenant_id, c.chat_id, c.creator_app, c.owner_kind, c.owner_ref, "
     "c.chat_mode, c.chat_type, c.name, c.description, c.avatar, c.i18n_names, c.settings, "
     "c.status, c.top_notice, c.created_at, c.active_at, t.tenant_key, m.member_kind, "
-    "m.member_ref, m.is_manager, m.is_moderator, m.joined_at, m.seq FROM fs_chat c "
+    "m.member_ref, m.is_manager, m.is_moderator, m.joined_at, m.seq, c.user_count, "
+    "c.bot_count FROM fs_chat c "
     "LEFT JOIN fs_tenant t ON t.tenant_id = c.tenant_id LEFT JOIN fs_chat_member m ON "
     "m.chat_ref = c.id AND m.member_kind = $2 AND m.member_ref = $3 WHERE c.chat_id = $1";
 
@@ -220,6 +223,9 @@ enum err store_fs_chat_open(struct store *s, struct arena *a, const char *chat_i
     if (e != ERR_OK)
         return e;
     chat_fill(&r, 0, &out->chat);
+    out->chat.users = sql_int(&r, 0, 24);
+    out->chat.bots = sql_int(&r, 0, 25);
+    out->chat.counted = true;
     out->tenant_key = sql_text(&r, 0, 17);
     out->member = sql_int(&r, 0, 18) != 0; /* NULL (no row) reads as 0, no actor kind */
     if (out->member)
