@@ -35,6 +35,10 @@ struct svc_ctx {
      * chat (svc_chat_open; "" none set); NULL: not read yet. */
     const char *tkey;
     int64_t tkey_tenant;
+    /* The last app access row this request read (svc_app_access), with the
+     * app's app_id and name; NULL: none. A seed, which writes those rows,
+     * drops it. */
+    const struct fs_access_row *acc;
     /* How the chat events svc writes are spelled (the dialect that owns
      * them); NULL: chat changes write no events. */
     const struct chat_event_format *events;

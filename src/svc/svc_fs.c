@@ -199,6 +199,10 @@ enum err svc_fs_actor_id(struct svc_ctx *c, int64_t app, const char *type,
     enum err e;
 
     *id = NULL;
+    if (who->kind != ACTOR_USER && c->acc != NULL && c->acc->app == who->ref) {
+        *id = c->acc->app_id; /* the request's own app, read already */
+        return ERR_OK;
+    }
     if (who->kind != ACTOR_USER) {
         e = store_fs_app_get(c->st, c->a, who->ref, &bot);
         *id = e == ERR_OK ? bot.app_id : NULL;

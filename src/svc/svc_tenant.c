@@ -458,7 +458,9 @@ static enum err seed_apply(struct svc_ctx *c, const struct seed_checks *checked,
         json_t *desc;
         int64_t id;
 
+        c->acc = NULL; /* the seed may change the apps' rows */
         e = seed_tenant(c, checked, t, &id);
+        c->acc = NULL;
         if (e == ERR_OK)
             e = svc_tenant_describe(c, id, &desc);
         if (e != ERR_OK) {
