@@ -4,9 +4,9 @@
 // a timing. Runs only when QUNZU_TEST_PG names a PostgreSQL server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_HEADERS } from './lib/server.mjs';
+import { ADMIN_HEADERS, adminSeed, dbOf, withServer } from './lib/server.mjs';
 import { ACME, getToken } from './lib/wecom.mjs';
-import { APP1, assertOk, chatPath, createChat, fs as call, tenantToken, withFeishuServer } from './lib/feishu.mjs';
+import { APP1, OWNER_SCOPES, assertOk, chatPath, createChat, fs as call, tenantToken, withFeishuServer } from './lib/feishu.mjs';
 
 const PG = process.env.QUNZU_TEST_PG;
 const pgOnly = PG ? false : 'needs PostgreSQL (QUNZU_TEST_PG, set by scripts/test.sh)';
@@ -56,4 +56,25 @@ test('round trips per request on PostgreSQL', { skip: pgOnly, timeout: 120_000 }
             assert.ok(counts[what] <= max, `${what}: ${counts[what]} round trips, at most ${max} expected (${JSON.stringify(counts)})`);
         }
     }, { args: ['--retention-interval-ms', '0'] });
+});
+
+// Fewer statements must never mean an older answer: what a request keeps of its app
+// lives as long as the request, so a scope change acknowledged by one node holds for
+// the very next call on another.
+test('an app\'s scopes changed through one node hold at once on the other', { skip: pgOnly, timeout: 120_000 }, async () => {
+    await withFeishuServer(async (a) => {
+        await withServer({ db: dbOf(a), seed: null }, async (b) => {
+            const setScopes = (scopes) => adminSeed(a, { tenants: [{ name: 'Acme', feishu: { tenant_key: 'acme', apps: [{ app_id: APP1.app_id, scopes }] } }] });
+            const token = await tenantToken(a, APP1);
+            const chat = (await createChat(a, token, { name: 'scoped' })).chat_id;
+            for (let round = 0; round < 3; round++) {
+                assertOk(await call(b, 'GET', chatPath(chat), token), `round ${round}: get chat on B before`);
+                await setScopes(['im:message']);
+                const res = await call(b, 'GET', chatPath(chat), token);
+                assert.equal(res.json?.code, 99991672, `round ${round}: B answered with the scopes A replaced: ${res.body}`);
+                await setScopes(OWNER_SCOPES);
+                assertOk(await call(b, 'GET', chatPath(chat), token), `round ${round}: get chat on B after the scopes came back`);
+            }
+        });
+    });
 });
