@@ -493,6 +493,10 @@ static bool submit_write(struct req *rq, const struct dialect *d, enum err *e)
     j->rq.http = copy;
     j->rq.svc.a = copy->arena;
     j->rq.svc.ei = &j->rq.err;
+    /* What the request kept lives in the worker's arena, which its next
+     * request reuses: the job reads it again in its own. */
+    j->rq.svc.acc = NULL;
+    j->rq.svc.tkey = NULL;
     j->d = d;
     j->pre.e = *e;
     j->pre.ei = rq->err;
@@ -555,6 +559,8 @@ static bool detach(struct req *rq, const struct dialect *d)
     j->rq.http = copy;
     j->rq.svc.a = copy->arena;
     j->rq.svc.ei = &j->rq.err;
+    j->rq.svc.acc = NULL; /* as submit_write */
+    j->rq.svc.tkey = NULL;
     j->d = d;
     /* Path parameters live in the worker's arena: route again on the copy. */
     find_route(&j->rq, d);

@@ -115,6 +115,10 @@ struct fs_chat_row {
     const char *chat_mode, *chat_type, *name, *description, *avatar;
     const char *i18n_names, *settings, *status, *top_notice;
     int64_t created_at, active_at;
+    /* Its member counts as read with the row (store_fs_chat_open) when
+     * 'counted'; other reads leave 'counted' false. */
+    int64_t users, bots;
+    bool counted;
     /* svc_chat_settings' parse of 'settings', made once per row and request
      * (read-only; 'settings_of' is the text it was parsed from). */
     const char *settings_of;
@@ -422,6 +426,10 @@ enum err store_wc_corp_find(struct store *s, struct arena *a, const char *corpid
                             int64_t *tenant);
 enum err store_wc_corp_set(struct store *s, int64_t tenant, const char *corpid);
 enum err store_wc_secret_add(struct store *s, int64_t tenant, const char *secret);
+/* A corpid's tenant and a secret's row in one read: ERR_NOT_FOUND for no
+ * such corpid; out->id 0 for no such secret (of any tenant). */
+enum err store_wc_credential_find(struct store *s, struct arena *a, const char *corpid,
+                                  const char *secret, int64_t *tenant, struct wc_secret_row *out);
 enum err store_wc_secret_find(struct store *s, struct arena *a, const char *secret,
                               struct wc_secret_row *out);
 enum err store_wc_secret_list(struct store *s, struct arena *a, int64_t tenant,
@@ -472,6 +480,16 @@ enum err store_fs_chat_insert(struct store *s, struct fs_chat_row *c); /* sets c
 enum err store_fs_chat_get(struct store *s, struct arena *a, const char *chat_id,
                            struct fs_chat_row *out);
 enum err store_fs_chat_by_id(struct store *s, struct arena *a, int64_t id, struct fs_chat_row *out);
+/* A chat as one actor opens it, in one statement: the row, its tenant's
+ * Feishu key (NULL: none set) and the actor's member row ('member'). */
+struct fs_chat_open {
+    struct fs_chat_row chat;
+    const char *tenant_key;
+    struct fs_member_row me;
+    bool member;
+};
+enum err store_fs_chat_open(struct store *s, struct arena *a, const char *chat_id,
+                            const struct actor *who, struct fs_chat_open *out);
 enum err store_fs_chat_update(struct store *s, const struct fs_chat_row *c);
 /* Chats 'who' is a member of (or, with 'public_tenant' > 0, also the public
  * chats of that tenant), group and topic mode, in (active_at, id) order when

@@ -159,6 +159,7 @@ static void chat_fill(const struct sql_res *r, size_t i, struct fs_chat_row *c)
     c->top_notice = sql_text(r, i, 14);
     c->created_at = sql_int(r, i, 15);
     c->active_at = sql_int(r, i, 16);
+    c->counted = false;
 }
 
 static enum err chat_one(enum err e, const struct sql_res *r, struct fs_chat_row *out)
@@ -194,6 +195,42 @@ enum err store_fs_chat_get(struct store *s, struct arena *a, const char *chat_id
     struct sql_res r;
 
     return chat_one(store_q(s, a, &r, SQL_CHAT_GET, ARG_TEXT(chat_id)), &r, out);
+}
+
+/* The chat with its member counts, its tenant's Feishu key and one
+ * member's row in one statement (svc_chat_open: one round trip where
+ * three or four were). */
+static const char SQL_CHAT_OPEN[] =
+    "SELECT c.id, c.tenant_id, c.chat_id, c.creator_app, c.owner_kind, c.owner_ref, "
+    "c.chat_mode, c.chat_type, c.name, c.description, c.avatar, c.i18n_names, c.settings, "
+    "c.status, c.top_notice, c.created_at, c.active_at, t.tenant_key, m.member_kind, "
+    "m.member_ref, m.is_manager, m.is_moderator, m.joined_at, m.seq, c.user_count, "
+    "c.bot_count FROM fs_chat c "
+    "LEFT JOIN fs_tenant t ON t.tenant_id = c.tenant_id LEFT JOIN fs_chat_member m ON "
+    "m.chat_ref = c.id AND m.member_kind = $2 AND m.member_ref = $3 WHERE c.chat_id = $1";
+
+static void member_fill_at(const struct sql_res *r, size_t i, size_t c0, struct fs_member_row *m);
+
+enum err store_fs_chat_open(struct store *s, struct arena *a, const char *chat_id,
+                            const struct actor *who, struct fs_chat_open *out)
+{
+    struct sql_res r;
+    enum err e = sql_one(store_q(s, a, &r, SQL_CHAT_OPEN, ARG_TEXT(chat_id), ARG_INT(who->kind),
+                                 ARG_INT(who->ref)),
+                         &r);
+
+    memset(out, 0, sizeof(*out));
+    if (e != ERR_OK)
+        return e;
+    chat_fill(&r, 0, &out->chat);
+    out->chat.users = sql_int(&r, 0, 24);
+    out->chat.bots = sql_int(&r, 0, 25);
+    out->chat.counted = true;
+    out->tenant_key = sql_text(&r, 0, 17);
+    out->member = sql_int(&r, 0, 18) != 0; /* NULL (no row) reads as 0, no actor kind */
+    if (out->member)
+        member_fill_at(&r, 0, 18, &out->me);
+    return ERR_OK;
 }
 
 enum err store_fs_chat_by_id(struct store *s, struct arena *a, int64_t id, struct fs_chat_row *out)
@@ -286,14 +323,20 @@ static const char SQL_MEMBER_NAME[] =
     "SELECT 1 FROM fs_chat_member m JOIN person p ON p.id = m.member_ref "
     "WHERE m.chat_ref = $1 AND m.member_kind = 1 AND lower(p.name) LIKE $2 LIMIT 1";
 
+/* A member's six columns, from column 'c0' of row 'i'. */
+static void member_fill_at(const struct sql_res *r, size_t i, size_t c0, struct fs_member_row *m)
+{
+    m->who.kind = (enum actor_kind)sql_int(r, i, c0);
+    m->who.ref = sql_int(r, i, c0 + 1);
+    m->is_manager = sql_int(r, i, c0 + 2) != 0;
+    m->is_moderator = sql_int(r, i, c0 + 3) != 0;
+    m->joined_at = sql_int(r, i, c0 + 4);
+    m->seq = sql_int(r, i, c0 + 5);
+}
+
 static void member_fill(const struct sql_res *r, size_t i, struct fs_member_row *m)
 {
-    m->who.kind = (enum actor_kind)sql_int(r, i, 0);
-    m->who.ref = sql_int(r, i, 1);
-    m->is_manager = sql_int(r, i, 2) != 0;
-    m->is_moderator = sql_int(r, i, 3) != 0;
-    m->joined_at = sql_int(r, i, 4);
-    m->seq = sql_int(r, i, 5);
+    member_fill_at(r, i, 0, m);
 }
 
 static enum err member_rows(enum err e, struct arena *a, const struct sql_res *r,

@@ -8,6 +8,8 @@
 
 #include "core/arena.h"
 
+#include <string.h>
+
 /* Result text already lives in the caller's arena (store_int.h). */
 static char *text(const struct sql_res *r, size_t row, size_t col)
 {
@@ -286,6 +288,10 @@ static const char SQL_WC_SECRET_ADD[] =
     "INSERT INTO wc_secret (tenant_id, secret, sealed) VALUES ($1, $2, $3) "
     "ON CONFLICT (secret) DO NOTHING";
 static const char SQL_WC_SECRET_FIND[] = "SELECT id, tenant_id FROM wc_secret WHERE secret = $1";
+/* gettoken's two lookups in one statement (store_wc_credential_find). */
+static const char SQL_WC_CREDENTIAL_FIND[] =
+    "SELECT c.tenant_id, s.id, s.tenant_id FROM wc_corp c LEFT JOIN wc_secret s "
+    "ON s.secret = $2 WHERE c.corpid = $1";
 static const char SQL_WC_SECRET_LIST[] =
     "SELECT id, sealed FROM wc_secret WHERE tenant_id = $1 ORDER BY id";
 
@@ -319,6 +325,24 @@ enum err store_wc_secret_add(struct store *s, int64_t tenant, const char *secret
                 ARG_TEXT(store_digest(s, &a, secret)), ARG_TEXT(store_seal(s, &a, secret)));
     arena_release(&a);
     return e;
+}
+
+enum err store_wc_credential_find(struct store *s, struct arena *a, const char *corpid,
+                                  const char *secret, int64_t *tenant, struct wc_secret_row *out)
+{
+    struct sql_res r;
+    enum err e = sql_one(store_q(s, a, &r, SQL_WC_CREDENTIAL_FIND, ARG_TEXT(corpid),
+                                 ARG_TEXT(store_digest(s, a, secret))),
+                         &r);
+
+    memset(out, 0, sizeof(*out));
+    if (e != ERR_OK)
+        return e;
+    *tenant = sql_int(&r, 0, 0);
+    out->id = sql_int(&r, 0, 1); /* NULL (no such secret) reads as 0, no row id */
+    out->tenant_id = sql_int(&r, 0, 2);
+    out->secret = out->id != 0 ? arena_strdup(a, secret) : NULL;
+    return ERR_OK;
 }
 
 enum err store_wc_secret_find(struct store *s, struct arena *a, const char *secret,

@@ -31,6 +31,14 @@ struct svc_ctx {
     int64_t tenant; /* set by authentication; 0 until then */
     struct token_cache *tokens; /* token checks already made; NULL: none */
     struct access_cache *access; /* apps' access rows (svc_acache.c); NULL: none */
+    /* The Feishu key of tenant 'tkey_tenant' as this request read it with a
+     * chat (svc_chat_open; "" none set); NULL: not read yet. */
+    const char *tkey;
+    int64_t tkey_tenant;
+    /* The last app access row this request read (svc_app_access), with the
+     * app's app_id and name; NULL: none. A seed, which writes those rows,
+     * drops it. */
+    const struct fs_access_row *acc;
     /* How the chat events svc writes are spelled (the dialect that owns
      * them); NULL: chat changes write no events. */
     const struct chat_event_format *events;

@@ -18,22 +18,27 @@
 enum err svc_chat_open(struct svc_ctx *c, const char *chat_id, const struct actor *op,
                        bool need_member, struct chat_view *v)
 {
+    struct fs_chat_open o;
     enum err e;
 
     memset(v, 0, sizeof(*v));
-    e = store_fs_chat_get(c->st, c->a, chat_id, &v->chat);
+    /* The chat, its tenant's key and the operator's membership in one read. */
+    e = store_fs_chat_open(c->st, c->a, chat_id, op, &o);
     if (e == ERR_NOT_FOUND)
         return err_set(c->ei, ERR_NOT_FOUND, SUBJ_CHAT, "chat not found");
     if (e != ERR_OK)
         return e;
+    v->chat = o.chat;
     if (v->chat.tenant_id != c->tenant)
         return err_set(c->ei, ERR_FORBIDDEN, SUBJ_TENANT, "chat of another tenant");
     if (strcmp(v->chat.status, "normal") != 0)
         return err_set(c->ei, ERR_GONE, SUBJ_CHAT, "chat dissolved");
-    e = store_fs_member_get(c->st, v->chat.id, op, &v->me);
-    if (e != ERR_OK && e != ERR_NOT_FOUND)
-        return e;
-    v->member = (e == ERR_OK);
+    /* The key of the request's tenant, as this transaction reads it: later
+     * lookups of it in this request (svc_fs_tenant_key) take this one. */
+    c->tkey_tenant = c->tenant;
+    c->tkey = o.tenant_key != NULL ? o.tenant_key : "";
+    v->me = o.me;
+    v->member = o.member;
     v->manager = v->member && v->me.is_manager;
     v->owner = v->chat.owner.kind == op->kind && v->chat.owner.ref == op->ref;
     v->creator_bot = op->kind == ACTOR_BOT && v->chat.creator_app == op->ref && op->as_owner;

@@ -20,8 +20,15 @@
 
 enum err svc_chat_detail(struct svc_ctx *c, const struct fs_chat_row *chat, struct chat_detail *d)
 {
-    enum err e = store_fs_member_counts(c->st, chat->id, &d->users, &d->bots);
+    enum err e = ERR_OK;
 
+    /* Counts read with the row (svc_chat_open) are this transaction's. */
+    if (chat->counted) {
+        d->users = chat->users;
+        d->bots = chat->bots;
+    } else {
+        e = store_fs_member_counts(c->st, chat->id, &d->users, &d->bots);
+    }
     d->managers = NULL;
     d->n_managers = 0;
     return e == ERR_OK ? store_fs_manager_list(c->st, c->a, chat->id, &d->managers, &d->n_managers)

@@ -199,6 +199,10 @@ enum err svc_fs_actor_id(struct svc_ctx *c, int64_t app, const char *type,
     enum err e;
 
     *id = NULL;
+    if (who->kind != ACTOR_USER && c->acc != NULL && c->acc->app == who->ref) {
+        *id = c->acc->app_id; /* the request's own app, read already */
+        return ERR_OK;
+    }
     if (who->kind != ACTOR_USER) {
         e = store_fs_app_get(c->st, c->a, who->ref, &bot);
         *id = e == ERR_OK ? bot.app_id : NULL;
@@ -235,7 +239,13 @@ enum err svc_fs_person_ids(struct svc_ctx *c, int64_t app, int64_t person,
 enum err svc_fs_tenant_key(struct svc_ctx *c, int64_t tenant, const char **key)
 {
     char *k = NULL;
-    enum err e = store_fs_tenant_key_get(c->st, c->a, tenant, &k);
+    enum err e;
+
+    if (c->tkey != NULL && c->tkey_tenant == tenant) {
+        *key = c->tkey;
+        return ERR_OK;
+    }
+    e = store_fs_tenant_key_get(c->st, c->a, tenant, &k);
 
     *key = k != NULL ? k : "";
     return e == ERR_NOT_FOUND ? ERR_OK : e;

@@ -220,16 +220,13 @@ enum err svc_wc_credential(struct svc_ctx *c, const char *corpid, const char *se
     struct wc_secret_row row;
     enum err e;
 
-    e = store_wc_corp_find(c->st, c->a, corpid, tenant);
+    e = store_wc_credential_find(c->st, c->a, corpid, secret, tenant, &row);
     if (e == ERR_NOT_FOUND)
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_TENANT, "invalid corpid");
     if (e != ERR_OK)
         return e;
-    e = store_wc_secret_find(c->st, c->a, secret, &row);
-    if (e == ERR_NOT_FOUND)
+    if (row.id == 0)
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_SECRET, "invalid credential");
-    if (e != ERR_OK)
-        return e;
     if (row.tenant_id != *tenant)
         return err_set(c->ei, ERR_UNAUTHENTICATED, SUBJ_SECRET_OTHER, "secret is invalid");
     *principal = row.id;

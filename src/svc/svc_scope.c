@@ -63,16 +63,33 @@ bool svc_scope_any(const struct scope_set *s, const char *const *list)
     return false;
 }
 
+/* Keeps 'row' (its strings are the request's) as the request's access row. */
+static enum err svc_acc_keep(struct svc_ctx *c, const struct fs_access_row *row)
+{
+    struct fs_access_row *kept = arena_alloc(c->a, sizeof(*kept));
+
+    *kept = *row;
+    c->acc = kept;
+    return ERR_OK;
+}
+
 enum err svc_app_access(struct svc_ctx *c, int64_t app, struct fs_access_row *out)
 {
     struct fs_app_row row;
     enum err e;
 
-    if (c->access != NULL && svc_acache_get(c->access, c->st, c->a, app, out))
+    /* Read once per request: a request sees one state of its app. */
+    if (c->acc != NULL && c->acc->app == app) {
+        *out = *c->acc;
         return ERR_OK;
+    }
+    if (c->access != NULL && svc_acache_get(c->access, c->st, c->a, app, out))
+        return svc_acc_keep(c, out);
     e = store_fs_access_get(c->st, c->a, app, out);
     if (e == ERR_OK && c->access != NULL)
         svc_acache_put(c->access, c->st, out);
+    if (e == ERR_OK)
+        return svc_acc_keep(c, out);
     /* Every app gets its row when seeded (or by migration 013); one without
      * holds the defaults. */
     if (e != ERR_NOT_FOUND)
@@ -81,7 +98,7 @@ enum err svc_app_access(struct svc_ctx *c, int64_t app, struct fs_access_row *ou
     if (e == ERR_OK)
         *out = (struct fs_access_row){ .app = app, .bot_open_id = "", .app_id = row.app_id,
                                        .name = row.name };
-    return e;
+    return e == ERR_OK ? svc_acc_keep(c, out) : e;
 }
 
 enum err svc_app_scopes(struct svc_ctx *c, int64_t app, struct scope_set *out)

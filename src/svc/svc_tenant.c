@@ -249,6 +249,7 @@ static enum err seed_feishu(struct svc_ctx *c, const struct seed_checks *checked
         return e;
     if (json_str(fs, "tenant_key") != NULL) {
         e = store_fs_tenant_key_set(st, tenant, json_str(fs, "tenant_key"));
+        c->tkey = NULL; /* what this request read of it is no longer the key */
         if (e == ERR_CONFLICT)
             return err_field(c->ei, ERR_CONFLICT, "tenant_key",
                              "tenant_key belongs to another tenant");
@@ -457,7 +458,9 @@ static enum err seed_apply(struct svc_ctx *c, const struct seed_checks *checked,
         json_t *desc;
         int64_t id;
 
+        c->acc = NULL; /* the seed may change the apps' rows */
         e = seed_tenant(c, checked, t, &id);
+        c->acc = NULL;
         if (e == ERR_OK)
             e = svc_tenant_describe(c, id, &desc);
         if (e != ERR_OK) {

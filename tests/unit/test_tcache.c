@@ -107,6 +107,7 @@ static const char *scopes_now(struct unit_db *db, int64_t app)
     struct fs_access_row acc;
     const char *s = NULL;
 
+    db->c.acc = NULL; /* a new request: it has read no access row yet */
     CHECK(store_begin(db->st, false) == ERR_OK);
     if (svc_app_access(&db->c, app, &acc) == ERR_OK)
         s = acc.scopes;
@@ -136,6 +137,7 @@ static void acache_never_stale(void)
     CHECK(store_begin(db.st, true) == ERR_OK);
     CHECK(store_fs_access_set(db.st, app.id, true, "im:message") == ERR_OK);
     CHECK(store_cache_epoch(db.st) == -1);
+    db.c.acc = NULL;
     CHECK(svc_app_access(&db.c, app.id, &acc) == ERR_OK);
     CHECK_STR(acc.scopes, "im:message");
     CHECK(store_cache_now(db.st) == epoch);
@@ -150,6 +152,7 @@ static void acache_never_stale(void)
     CHECK(store_cache_now(db.st) > epoch);
     CHECK_STR(scopes_now(&db, app.id), "im:message");
     /* The app's own row (its name) is part of what is kept. */
+    db.c.acc = NULL;
     CHECK(store_begin(db.st, false) == ERR_OK);
     CHECK(svc_app_access(&db.c, app.id, &acc) == ERR_OK);
     store_rollback(db.st);
@@ -160,6 +163,8 @@ static void acache_never_stale(void)
     json_decref(doc);
     json_decref(res);
     CHECK(store_cache_now(db.st) > epoch);
+    /* The same context (one request) kept the row it read before the seed:
+     * the seed dropped it. */
     CHECK(store_begin(db.st, false) == ERR_OK);
     CHECK(svc_app_access(&db.c, app.id, &acc) == ERR_OK);
     CHECK_STR(acc.name, "Renamed");
