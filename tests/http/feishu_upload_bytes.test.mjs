@@ -126,11 +126,15 @@ test('a store that fails after the bytes were written leaves no file without a k
         const tok = await token(srv);
         const kept = new Map(); // sha -> {key, bytes}
         let failed = 0;
-        for (let i = 0; i < 60; i++) {
+        // An upload runs a fixed number of statements: were it a multiple of the fault
+        // period, every upload would fail at the same one. A read of its own count of
+        // statements after every third upload shifts the phase.
+        for (let i = 0; i < 200 && (i < 60 || failed === 0 || kept.size === 0); i++) {
             const b = png();
             const res = await uploadImage(srv, tok, b);
             if (res.json?.code === 0) kept.set(sha(b), { key: res.json.data.image_key, bytes: b });
             else failed++;
+            if (i % 3 === 2) await download(srv, tok, 'img_v2_shift');
         }
         assert.ok(failed > 0 && kept.size > 0, `failed ${failed}, kept ${kept.size}`);
         // Failed uploads remove their own bytes; a commit that failed after the handler
