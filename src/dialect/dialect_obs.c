@@ -82,7 +82,7 @@ static void render_state(struct app *app, struct store *st, FILE *f)
     gauge(f, "qunzu_write_queue_refused_total", "Write requests refused busy at the queue's bounds.",
           "counter", gs.refused);
     gauge(f, "qunzu_pg_round_trips_total", "Round trips to PostgreSQL on every connection.",
-          "counter", store_round_trips());
+          "counter", svc_pg_round_trips());
     svc_tcache_stats(app->tokens, &hits, &misses);
     gauge(f, "qunzu_token_cache_hits_total", "Access-token checks answered from memory.", "counter",
           hits);

@@ -203,6 +203,9 @@ const char *svc_chat_setting(struct svc_ctx *c, const struct fs_chat_row *chat, 
 /* The chat's settings as an object, parsed once per row (in c->a) however
  * often they are read; the caller neither changes nor releases it. */
 const json_t *svc_chat_settings(struct svc_ctx *c, const struct fs_chat_row *chat);
+/* Whether the chat's restricted mode is on and denies everyone 'what' (one of
+ * restricted_mode_setting's *_has_permission_setting keys set to not_anyone). */
+bool svc_chat_restricts(struct svc_ctx *c, const struct fs_chat_row *chat, const char *what);
 
 /* Who acts on chats, and how the request names people: the operator, the
  * app whose open_ids it uses and the id type of its ids. */
@@ -605,6 +608,10 @@ enum err svc_fault_list(struct svc_ctx *c, struct svc_faults *f, json_t **out);
 enum err svc_fault_delete(struct svc_ctx *c, struct svc_faults *f, int64_t id);
 
 /* --- the request inspector (svc_inspect.c) --- */
+
+/* Round trips waited for on every PostgreSQL connection of this process
+ * (0 on SQLite): what /admin/v1/stats and /metrics report. */
+int64_t svc_pg_round_trips(void);
 
 struct svc_inspector;
 struct http_req;

@@ -52,6 +52,15 @@ bool svc_chat_privileged(const struct chat_view *v)
     return v->owner || v->manager || v->creator_bot;
 }
 
+bool svc_chat_restricts(struct svc_ctx *c, const struct fs_chat_row *chat, const char *what)
+{
+    const json_t *rm = json_object_get(svc_chat_settings(c, chat), "restricted_mode_setting");
+    const char *v = json_string_value(json_object_get(rm, what));
+
+    return json_is_true(json_object_get(rm, "status")) && v != NULL
+           && strcmp(v, "not_anyone") == 0;
+}
+
 const char *svc_chat_setting(struct svc_ctx *c, const struct fs_chat_row *chat, const char *key)
 {
     const char *v = json_string_value(json_object_get(svc_chat_settings(c, chat), key));

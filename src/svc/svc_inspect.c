@@ -288,3 +288,8 @@ json_t *svc_inspect_list(struct svc_inspector *in, int64_t tenant, int64_t after
         json_object_set_new(out, "next", json_integer(last));
     return out;
 }
+
+int64_t svc_pg_round_trips(void)
+{
+    return store_round_trips();
+}

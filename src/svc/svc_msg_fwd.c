@@ -35,19 +35,6 @@ static bool listed(const char *s, const char *const *list)
     return false;
 }
 
-/* A chat in restricted mode whose messages nobody may copy or forward. */
-static bool restricted(const struct chat_view *v)
-{
-    json_t *s = json_loads(v->chat.settings, 0, NULL);
-    json_t *rm = json_object_get(s, "restricted_mode_setting");
-    const char *msg = json_string_value(json_object_get(rm, "message_has_permission_setting"));
-    bool on = json_is_true(json_object_get(rm, "status")) && msg != NULL
-              && strcmp(msg, "not_anyone") == 0;
-
-    json_decref(s);
-    return on;
-}
-
 /* A message 'o' may forward: unknown or in a chat the operator is not in
  * is ERR_NOT_FOUND (SUBJ_FORWARD), another tenant's is svc_msg_load's
  * ERR_FORBIDDEN (SUBJ_TENANT), as everywhere; recalled ERR_GONE,
@@ -85,7 +72,8 @@ static enum err source_load(struct svc_ctx *c, const struct msg_op *o, const cha
         return err_set(c->ei, ERR_NOT_FOUND, SUBJ_FORWARD, "a part of a merged message");
     if (listed(m->msg_type, UNFORWARDABLE))
         return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_FORWARD, "not forwarded");
-    if (restricted(&v))
+    /* A chat in restricted mode whose messages nobody may copy or forward. */
+    if (svc_chat_restricts(c, &v.chat, "message_has_permission_setting"))
         return err_set(c->ei, ERR_FORBIDDEN, SUBJ_FORWARD, "restricted mode");
     return ERR_OK;
 }

@@ -301,20 +301,6 @@ static bool msg_has_key(const struct fs_msg_row *m, const char *type, const char
     return found;
 }
 
-/* Whether the chat's restricted mode lets members download its messages'
- * resources (restricted_mode_setting: status on, download not_anyone). */
-static bool downloads_allowed(const struct fs_chat_row *chat)
-{
-    json_t *s = json_loads(chat->settings, 0, NULL);
-    json_t *rm = json_object_get(s, "restricted_mode_setting");
-    const char *dl = json_str(rm, "download_has_permission_setting");
-    bool ok = !json_is_true(json_object_get(rm, "status")) || dl == NULL
-              || strcmp(dl, "not_anyone") != 0;
-
-    json_decref(s);
-    return ok;
-}
-
 enum err svc_msg_resource(struct svc_ctx *c, const struct msg_op *o, const char *message_id,
                           const char *type, const char *key, const char *dir,
                           struct res_bytes *out)
@@ -333,7 +319,8 @@ enum err svc_msg_resource(struct svc_ctx *c, const struct msg_op *o, const char 
     e = svc_chat_open(c, m.chat_id, &o->op, true, &v);
     if (e != ERR_OK)
         return e;
-    if (!downloads_allowed(&v.chat))
+    /* restricted_mode_setting: status on, download not_anyone */
+    if (svc_chat_restricts(c, &v.chat, "download_has_permission_setting"))
         return err_set(c->ei, ERR_FORBIDDEN, SUBJ_CHAT_MODE, "restricted mode: no downloads");
     if (strcmp(m.msg_type, "interactive") == 0 || strcmp(m.msg_type, "sticker") == 0
         || strcmp(m.msg_type, "merge_forward") == 0)

@@ -134,7 +134,7 @@ static enum err ad_stats(struct req *rq, json_t *body, json_t *out)
                                   "waiting_bytes", (json_int_t)gs.held_bytes, "refused",
                                   (json_int_t)gs.refused));
     json_object_set_new(out, "postgres",
-                        json_pack("{s:I}", "round_trips", (json_int_t)store_round_trips()));
+                        json_pack("{s:I}", "round_trips", (json_int_t)svc_pg_round_trips()));
     return ERR_OK;
 }
 
