@@ -71,6 +71,10 @@ static const struct config_key config_keys[] = {
     { "upload_body_limit", CFG_INT, OFF(upload_body_limit), "31522816", 16, 1 << 30, NULL, false,
       "Largest request body in bytes of an upload route (Feishu images and files: 30 MiB and "
       "the form around it)." },
+    { "answer_cache_bytes", CFG_INT, OFF(answer_cache_bytes), "67108864", 0, INT64_MAX / 2,
+      NULL, false,
+      "Most bytes of rendered read answers this node keeps (0: none). An answer is served "
+      "again only while no commit on any node has changed data since it was rendered." },
     { "upload_dir", CFG_STR, OFF(upload_dir), "", 0, 0, NULL, false,
       "Directory of uploaded bytes, content-addressed; PostgreSQL nodes of one database must "
       "all use one shared directory, and no other database may use it (retention removes "

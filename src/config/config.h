@@ -39,6 +39,7 @@ struct config {
     int64_t write_queue_max;   /* group commit: jobs waiting, at most */
     int64_t write_queue_bytes; /* ... and the memory they hold */
     int64_t upload_body_limit; /* bytes, routes that take uploads (R_UPLOAD) */
+    int64_t answer_cache_bytes; /* svc_answers.c; 0: off */
     char *upload_dir;          /* where uploaded bytes live ("": beside the database) */
     int64_t upload_max_bytes;  /* all uploaded bytes of the database together */
     char *sqlite_synchronous;

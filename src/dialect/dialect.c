@@ -311,6 +311,80 @@ static enum err fault_check(struct req *rq, const struct dialect *d)
     return err_set(&rq->err, ERR_FAULT, SUBJ_NONE, "answered by a fault rule");
 }
 
+/* The answer cache's key of a request: what its answer may depend on (the
+ * route, the caller as authenticated, the credential, path, query and, for
+ * a JSON route, the body), lengths first so no two requests share a key. */
+struct kept_head {
+    const void *route;
+    int64_t tenant, app_ref, principal, actor_ref;
+    int64_t actor_kind, as_owner;
+    uint64_t alen, plen, qlen, blen;
+};
+
+static char *kept_key(struct req *rq, size_t *klen)
+{
+    const struct http_req *h = rq->http;
+    const char *auth = h->authorization != NULL ? h->authorization : "";
+    struct kept_head head;
+    char *key, *p;
+
+    memset(&head, 0, sizeof(head));
+    head.route = rq->route;
+    head.tenant = rq->svc.tenant;
+    head.app_ref = rq->app_ref;
+    head.principal = rq->principal;
+    head.actor_ref = rq->actor.ref;
+    head.actor_kind = rq->actor.kind;
+    head.as_owner = rq->actor.as_owner;
+    head.alen = strlen(auth);
+    head.plen = h->path_len;
+    head.qlen = h->query != NULL ? h->query_len : 0;
+    head.blen = (rq->route->flags & R_JSON) ? h->body_len : 0;
+    *klen = sizeof(head) + head.alen + head.plen + head.qlen + head.blen;
+    key = arena_alloc(h->arena, *klen);
+    p = key;
+    memcpy(p, &head, sizeof(head));
+    p += sizeof(head);
+    memcpy(p, auth, head.alen);
+    p += head.alen;
+    memcpy(p, h->path, head.plen);
+    p += head.plen;
+    if (head.qlen > 0)
+        memcpy(p, h->query, head.qlen);
+    p += head.qlen;
+    if (head.blen > 0)
+        memcpy(p, h->body, head.blen);
+    return key;
+}
+
+/* An R_CACHE read after authentication: answers from the cache (true), or
+ * notes the key and version its answer is to be kept under. */
+static bool kept_lookup(struct req *rq)
+{
+    struct kept_answer k;
+    size_t klen;
+    int64_t version = svc_data_version(&rq->svc);
+    char *key;
+
+    if (version < 0)
+        return false;
+    key = kept_key(rq, &klen);
+    if (svc_answer_get(rq->app->answers, key, klen, version, rq->http->arena, &k)) {
+        rq->http->status = k.status;
+        rq->http->content_type = k.content_type;
+        rq->http->resp_body = k.body;
+        rq->http->resp_len = k.len;
+        rq->http->log_code = k.log_code;
+        rq->http->log_code_set = true;
+        rq->kept_hit = true;
+        return true;
+    }
+    rq->keep_key = key;
+    rq->keep_klen = klen;
+    rq->keep_version = version;
+    return false;
+}
+
 /* What a worker did for a write before it went to the group: the rate
  * check and the body, parsed into the job's arena, or their error. */
 struct prep {
@@ -328,10 +402,12 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out, const 
     struct store *st = rq->svc.st;
     json_t *body = NULL;
     enum err e = ERR_OK;
-    bool authed = false;
+    bool authed = false, kept = false;
+    bool cache = (rt->flags & R_CACHE) && !(rt->flags & (R_WRITE | R_NO_TX)) && pre == NULL
+                 && rq->app->answers != NULL;
 
     if (!(rt->flags & R_NO_TX)) {
-        e = store_begin(st, (rt->flags & R_WRITE) != 0);
+        e = cache ? store_begin_versioned(st) : store_begin(st, (rt->flags & R_WRITE) != 0);
         if (e == ERR_BUSY) {
             rq->would_wait = true;
             return e;
@@ -347,19 +423,24 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out, const 
     }
     if (e == ERR_OK && pre == NULL)
         e = fault_check(rq, d);
+    /* A kept answer takes the place of the rules and the handler. */
+    if (e == ERR_OK && cache)
+        kept = kept_lookup(rq);
     /* The body and the rules (parse_body); a write under group commit had
      * its worker do that ('pre'). A route without a body checks its query. */
-    if (e == ERR_OK && pre != NULL) {
+    if (e != ERR_OK || kept) {
+        /* answered already */
+    } else if (pre != NULL) {
         body = pre->body;
         e = pre->e;
         if (e != ERR_OK)
             rq->err = pre->ei;
-    } else if (e == ERR_OK && (rt->flags & R_JSON)) {
+    } else if (rt->flags & R_JSON) {
         e = parse_body(rq, d, &body);
     }
-    if (e == ERR_OK && !(rt->flags & R_JSON))
+    if (e == ERR_OK && !kept && !(rt->flags & R_JSON))
         e = check_query(rq);
-    if (e == ERR_OK)
+    if (e == ERR_OK && !kept)
         e = rt->fn(rq, body, out);
     json_decref(body);
     json_decref(rq->query);
@@ -390,8 +471,22 @@ static void answer(struct req *rq, const struct dialect *d, enum err e, json_t *
     if ((unsigned)e < ERR__COUNT && (e == ERR_RATE_LIMITED || e == ERR_BUSY || e == ERR_STORE))
         metrics_count(rq->app->metrics, counted[e], 1);
     rq->http->tenant = rq->svc.tenant;
+    if (e == ERR_OK && rq->kept_hit) {
+        if (d->render_kept != NULL)
+            d->render_kept(rq);
+        json_decref(out);
+        return;
+    }
     d->render(rq, e, out);
     json_decref(out);
+    if (e == ERR_OK && rq->keep_key != NULL && rq->http->status == 200
+        && rq->http->resp_body != NULL)
+        svc_answer_put(rq->app->answers, rq->keep_key, rq->keep_klen, rq->keep_version,
+                       &(struct kept_answer){ .status = rq->http->status,
+                                              .content_type = rq->http->content_type,
+                                              .body = rq->http->resp_body,
+                                              .len = rq->http->resp_len,
+                                              .log_code = rq->http->log_code });
 }
 
 /* A write request under group commit runs on the group's thread, in a

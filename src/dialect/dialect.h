@@ -53,6 +53,7 @@ struct app {
     struct metrics *metrics;    /* GET /metrics (core/metrics.c) */
     struct svc_inspector *inspector; /* GET /admin/v1/requests; NULL: off */
     struct svc_faults *faults;  /* fault rules (svc_fault.c) */
+    struct answer_cache *answers; /* rendered read answers (R_CACHE); NULL: off */
     /* How chat events are spelled (Feishu's; svc writes them). */
     const struct chat_event_format *chat_events;
     /* What a person says through the admin API, spelled as Feishu's API
@@ -114,6 +115,12 @@ struct req {
     bool preauth;
     bool would_wait; /* store_begin found the group busy; nothing ran */
     struct fault_answer fault; /* after ERR_FAULT: what the rule answers */
+    /* R_CACHE: the answer came from the node's cache (kept_hit), or the key
+     * and data version it is to be kept under once rendered (keep_key). */
+    bool kept_hit;
+    const char *keep_key;
+    size_t keep_klen;
+    int64_t keep_version;
 };
 
 /* A handler translates between the dialect's shape and one svc call. Auth,
@@ -136,6 +143,12 @@ enum route_flags {
      * operator runner's thread, so its worker's other connections are not
      * held up (dialect_runner.c). */
     R_DETACH = 1 << 6,
+    /* A read whose answer depends only on stored data and the request (the
+     * caller as authenticated, its credential, path, query and body; never
+     * on the clock or on a limit its handler counts): the node keeps the
+     * rendered answer (svc_answers.c) and serves it again while no commit
+     * has changed data since. */
+    R_CACHE = 1 << 7,
     R_DIALECT_A = 1 << 8, /* free for a dialect's own use (an envelope style) */
     R_DIALECT_B = 1 << 9,
     R_DIALECT_C = 1 << 10,
@@ -182,6 +195,9 @@ struct dialect {
     /* Writes status, content type and body for the result 'e' ('out' holds
      * a handler's fields on ERR_OK). Detail is in rq->err. */
     void (*render)(struct req *rq, enum err e, json_t *out);
+    /* Optional: a kept answer (R_CACHE) is about to be sent; adds what each
+     * of the dialect's answers carries of its own (Feishu's X-Tt-Logid). */
+    void (*render_kept)(struct req *rq);
 };
 
 /* One row of a dialect's error map: (error, subject) to the dialect's HTTP

@@ -50,6 +50,7 @@ static void render_state(struct app *app, struct store *st, FILE *f)
     struct store_group_stats gs;
     struct outbox_states ob;
     int64_t hits = 0, misses = 0;
+    struct answer_stats as;
 
     store_group_stats(app->group, &gs);
     gauge(f, "qunzu_group_commit_batches_total", "SQLite group commit: transactions committed or lost.",
@@ -83,6 +84,13 @@ static void render_state(struct app *app, struct store *st, FILE *f)
           "counter", gs.refused);
     gauge(f, "qunzu_pg_round_trips_total", "Round trips to PostgreSQL on every connection.",
           "counter", svc_pg_round_trips());
+    svc_answers_stats(app->answers, &as);
+    gauge(f, "qunzu_answer_cache_hits_total", "Read requests answered from the answer cache.",
+          "counter", as.hits);
+    gauge(f, "qunzu_answer_cache_misses_total",
+          "Cacheable read requests rendered (nothing kept, or kept at an older data version).",
+          "counter", as.misses);
+    gauge(f, "qunzu_answer_cache_bytes", "Bytes the answer cache holds.", "gauge", as.bytes);
     svc_tcache_stats(app->tokens, &hits, &misses);
     gauge(f, "qunzu_token_cache_hits_total", "Access-token checks answered from memory.", "counter",
           hits);

@@ -83,6 +83,17 @@ int64_t store_cache_now(struct store *s)
     return s->ops->cache_epoch != NULL ? s->ops->cache_epoch(s, true) : -1;
 }
 
+enum err store_begin_versioned(struct store *s)
+{
+    s->failed = false;
+    return s->ops->begin_versioned != NULL ? s->ops->begin_versioned(s) : s->ops->begin(s, false);
+}
+
+int64_t store_data_version(struct store *s)
+{
+    return s->ops->data_version != NULL && !s->failed ? s->ops->data_version(s) : -1;
+}
+
 enum err store_begin_alone(struct store *s)
 {
     s->failed = false;

@@ -286,6 +286,19 @@ enum err store_lock_tenant(struct store *s, int64_t tenant);
 int64_t store_cache_epoch(struct store *s);
 int64_t store_cache_now(struct store *s);
 
+/* What a node keeps of whole answers (svc_answers.c). Every commit that
+ * changed any data moves the data version before the write is answered
+ * (SQLite: the process's data epoch, moved when the COMMIT returned;
+ * PostgreSQL: the sequence qz_data_version, bumped in the COMMIT's pipeline,
+ * after it). store_begin_versioned opens a read transaction whose version is
+ * read before any of its statements reads data; store_data_version answers
+ * it, or -1 when there is none (the transaction changed data, a statement
+ * failed, or it was not begun versioned on a backend that reads the version
+ * on demand). What a transaction read at version v is what a transaction
+ * begun later reads as long as its version is still v. */
+enum err store_begin_versioned(struct store *s);
+int64_t store_data_version(struct store *s);
+
 /* A fault rule (admin API): calls of one route of one dialect, narrowed
  * to a tenant or a Feishu app (0: any), answer 'answer' (JSON text). */
 struct fault_rule_row {

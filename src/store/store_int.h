@@ -74,6 +74,10 @@ struct store_ops {
     /* Optional (SQLite): store_cache_epoch ('now' false) and
      * store_cache_now; NULL: nothing read is kept. */
     int64_t (*cache_epoch)(struct store *s, bool now);
+    /* Optional: store_begin_versioned (NULL: begin(s, false)) and
+     * store_data_version (NULL: -1, nothing is kept). */
+    enum err (*begin_versioned)(struct store *s);
+    int64_t (*data_version)(struct store *s);
 };
 
 struct store {

@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Advisory lock keys: tenants use their id; migrations use a key no tenant
  * id reaches. */
@@ -55,6 +56,10 @@ static const char SQL_BEGIN_WRITE[] = "BEGIN ISOLATION LEVEL READ COMMITTED";
 static const char SQL_WRITERS_SHARED[] = "SELECT pg_advisory_xact_lock_shared(" PG_LOCK_WRITERS ")";
 static const char SQL_WRITERS_ALONE[] = "SELECT pg_advisory_xact_lock(" PG_LOCK_WRITERS ")";
 static const char SQL_LOCK_TENANT[] = "SELECT pg_advisory_xact_lock($1::bigint)";
+/* The data version (store_data_version): read before a versioned read
+ * transaction begins, moved after every commit that changed data. */
+static const char SQL_VERSION_READ[] = "SELECT last_value FROM qz_data_version";
+static const char SQL_VERSION_BUMP[] = "SELECT nextval('qz_data_version')";
 
 /* Statements held back for the transaction's first statement: its BEGIN,
  * the writers' key, a tenant's lock. */
@@ -64,6 +69,10 @@ struct held {
     const char *sql;
     bool has_arg; /* one bigint parameter */
     int64_t arg;
+    /* The data version's read: its answer is kept (pg->version), and a
+     * sync follows it, so that it runs, on its own, before the BEGIN that
+     * follows takes the transaction's snapshot. */
+    bool version;
 };
 
 struct pg {
@@ -82,6 +91,11 @@ struct pg {
     bool tx_read_only;  /* the open transaction is pg_begin's read-only one */
     bool tx_lost;       /* its BEGIN failed: every statement fails until the next */
     bool commit_unread; /* a read-only COMMIT went out; its answer is unread */
+    /* store_data_version: whether the open transaction was begun versioned,
+     * whether it ran a statement that may change data (anything but a
+     * SELECT), and the version once read. */
+    bool tx_versioned, tx_dirty, version_read;
+    int64_t version;
 };
 
 #define PG(st) ((struct pg *)(st))
@@ -198,6 +212,25 @@ static void pg_settle(struct pg *p)
     PQexitPipelineMode(p->conn);
 }
 
+/* Whether a statement may change data: anything but a SELECT (a WITH
+ * that inserts, say, counts as a change). */
+static bool changes_data(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t')
+        sql++;
+    return strncasecmp(sql, "SELECT", 6) != 0;
+}
+
+/* The answer of the held version read ('res' is its result). */
+static void version_take(struct pg *p, PGresult *res)
+{
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
+        && !PQgetisnull(res, 0, 0)) {
+        p->version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        p->version_read = true;
+    }
+}
+
 /* Sends one held statement into the pipeline. */
 static int send_held(struct pg *p, const struct held *h)
 {
@@ -218,20 +251,28 @@ static PGresult *run_pipeline(struct pg *p, const char *name, int nvalues,
                               const char *const *values, bool *failed)
 {
     PGresult *res, *keep = NULL;
-    int n = p->nheld + (name != NULL), got = 0;
+    int n = p->nheld + (name != NULL), got = 0, vgot = 0, syncs = 0;
     bool ok = PQenterPipelineMode(p->conn) == 1;
 
     *failed = false;
-    for (int i = 0; ok && i < p->nheld; i++)
+    for (int i = 0; ok && i < p->nheld; i++) {
         ok = send_held(p, &p->held[i]) == 1;
+        if (ok && p->held[i].version) {
+            vgot = i + 1;
+            ok = PQpipelineSync(p->conn) == 1;
+            syncs++;
+        }
+    }
     p->nheld = 0;
     p->tx_held = false;
     if (ok && name != NULL)
         ok = PQsendQueryPrepared(p->conn, name, nvalues, values, NULL, NULL, 0) == 1;
     if (ok)
         ok = PQpipelineSync(p->conn) == 1;
+    syncs++;
     trip();
-    /* One result (then NULL) per statement, then the sync's. */
+    /* One result (then NULL) per statement, a sync's after the version's
+     * read and after the last. */
     while (ok) {
         res = PQgetResult(p->conn);
         if (res == NULL) {
@@ -243,9 +284,17 @@ static PGresult *run_pipeline(struct pg *p, const char *name, int nvalues,
 
         if (st == PGRES_PIPELINE_SYNC) {
             PQclear(res);
-            break;
+            if (--syncs == 0)
+                break;
+            continue;
         }
         got++;
+        if (got == vgot) {
+            /* Its failure leaves the version unread, nothing else. */
+            version_take(p, res);
+            PQclear(res);
+            continue;
+        }
         if (!*failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
             *failed = true;
             PQclear(keep);
@@ -267,6 +316,32 @@ static PGresult *run_pipeline(struct pg *p, const char *name, int nvalues,
     return keep;
 }
 
+/* Moves the data version after a change that ran outside any transaction
+ * (a statement or script on its own), before it is answered. */
+static enum err version_bump(struct pg *p)
+{
+    PGresult *res;
+    enum err e = ERR_OK;
+
+    p->tx_dirty = false;
+    trip();
+    res = PQexec(p->conn, SQL_VERSION_BUMP);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        e = pg_fail(p, res, "data version");
+    PQclear(res);
+    return e;
+}
+
+/* After a statement or script that changed data: on its own, the version
+ * moves now; in a transaction, at its commit. */
+static enum err version_after(struct pg *p, enum err e)
+{
+    if (e == ERR_OK && p->tx_dirty && !p->tx_held
+        && PQtransactionStatus(p->conn) == PQTRANS_IDLE)
+        return version_bump(p);
+    return e;
+}
+
 static enum err pg_query(struct store *st, struct arena *a, const char *sql,
                          const struct sql_arg *args, int nargs, struct sql_res *out)
 {
@@ -285,6 +360,8 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
         return pg_fail(p, NULL, "query (the transaction did not begin)");
     if (stmt_name(p, sql, name, sizeof(name)) == NULL)
         return ERR_STORE;
+    if (changes_data(sql))
+        p->tx_dirty = true;
     for (int i = 0; i < nargs; i++) {
         if (args[i].type == SQL_INT) {
             snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)args[i].i);
@@ -318,7 +395,7 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
                                         (size_t)PQgetlength(res, (int)r, (int)c));
     }
     PQclear(res);
-    return e;
+    return version_after(p, e);
 }
 
 /* Sends the held statements now (a script follows, which a pipeline cannot
@@ -358,6 +435,15 @@ static enum err pg_script(struct store *st, const char *sql)
     return e;
 }
 
+/* store_script: scripts change data (migrations, a seed's). */
+static enum err pg_script_data(struct store *st, const char *sql)
+{
+    struct pg *p = PG(st);
+
+    p->tx_dirty = true;
+    return version_after(p, pg_script(st, sql));
+}
+
 /* Session settings of a new connection: the timeouts, and quiet notices. */
 static enum err pg_session(struct pg *p)
 {
@@ -388,12 +474,13 @@ static enum err pg_ensure(struct pg *p)
 static void hold(struct pg *p, const char *sql, bool has_arg, int64_t arg)
 {
     if (p->nheld < PG_HELD_MAX)
-        p->held[p->nheld++] = (struct held){ sql, has_arg, arg };
+        p->held[p->nheld++] = (struct held){ sql, has_arg, arg, false };
 }
 
 /* Opens a transaction: its statements are held for the first statement's
- * pipeline (nothing goes out yet). */
-static enum err pg_begin_as(struct store *st, bool write, const char *writers)
+ * pipeline (nothing goes out yet). A versioned one reads the data version
+ * first, in the same pipeline, before its BEGIN. */
+static enum err pg_begin_as(struct store *st, bool write, const char *writers, bool versioned)
 {
     struct pg *p = PG(st);
     enum err e = pg_ensure(p);
@@ -404,6 +491,10 @@ static enum err pg_begin_as(struct store *st, bool write, const char *writers)
     p->tx_read_only = !write;
     p->tx_lost = false;
     p->tx_held = true;
+    p->tx_dirty = p->version_read = false;
+    p->tx_versioned = versioned;
+    if (versioned)
+        p->held[p->nheld++] = (struct held){ SQL_VERSION_READ, false, 0, true };
     hold(p, write ? SQL_BEGIN_WRITE : SQL_BEGIN_READ, false, 0);
     if (writers != NULL)
         hold(p, writers, false, 0);
@@ -412,12 +503,30 @@ static enum err pg_begin_as(struct store *st, bool write, const char *writers)
 
 static enum err pg_begin(struct store *st, bool write)
 {
-    return pg_begin_as(st, write, write ? SQL_WRITERS_SHARED : NULL);
+    return pg_begin_as(st, write, write ? SQL_WRITERS_SHARED : NULL, false);
 }
 
 static enum err pg_begin_alone(struct store *st)
 {
-    return pg_begin_as(st, true, SQL_WRITERS_ALONE);
+    return pg_begin_as(st, true, SQL_WRITERS_ALONE, false);
+}
+
+static enum err pg_begin_versioned(struct store *st)
+{
+    return pg_begin_as(st, false, NULL, true);
+}
+
+/* The version read before the transaction began; when no statement has run
+ * yet, the BEGIN and the read go out now (one round trip). */
+static int64_t pg_data_version(struct store *st)
+{
+    struct pg *p = PG(st);
+
+    if (!p->tx_versioned || p->tx_dirty || p->tx_lost)
+        return -1;
+    if (!p->version_read && p->tx_held && flush_held(p) != ERR_OK)
+        return -1;
+    return p->version_read ? p->version : -1;
 }
 
 /* A transaction that ran no statement has nothing to commit. A read-only
@@ -427,9 +536,11 @@ static enum err pg_begin_alone(struct store *st)
 static enum err pg_commit(struct store *st)
 {
     struct pg *p = PG(st);
-    bool read_only = p->tx_read_only;
+    bool read_only = p->tx_read_only, dirty = p->tx_dirty, failed;
+    PGresult *res;
+    enum err e = ERR_OK;
 
-    p->tx_read_only = false;
+    p->tx_read_only = p->tx_versioned = p->tx_dirty = false;
     if (p->tx_lost) {
         p->tx_lost = false;
         return ERR_STORE;
@@ -438,6 +549,18 @@ static enum err pg_commit(struct store *st)
     if (p->tx_held) { /* never begun on the server */
         p->tx_held = false;
         return ERR_OK;
+    }
+    if (dirty) {
+        /* The version moves after the COMMIT, in its pipeline: a reader
+         * that sees the new version sees the change (store.h). When the
+         * COMMIT failed, nothing changed and the version stays. */
+        hold(p, "COMMIT", false, 0);
+        hold(p, SQL_VERSION_BUMP, false, 0);
+        res = run_pipeline(p, NULL, 0, NULL, &failed);
+        if (failed)
+            e = pg_fail(p, res, "commit");
+        PQclear(res);
+        return e;
     }
     if (read_only && PQenterPipelineMode(p->conn) == 1) {
         if (PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1
@@ -455,7 +578,7 @@ static void pg_rollback(struct store *st)
     struct pg *p = PG(st);
 
     pg_settle(p);
-    p->tx_read_only = p->tx_lost = false;
+    p->tx_read_only = p->tx_lost = p->tx_versioned = p->tx_dirty = false;
     p->nheld = 0;
     if (p->tx_held) { /* never begun on the server */
         p->tx_held = false;
@@ -533,8 +656,10 @@ static const struct store_ops pg_ops = {
     .rollback = pg_rollback,
     .lock_tenant = pg_lock_tenant,
     .query = pg_query,
-    .script = pg_script,
+    .script = pg_script_data,
     .ids_follow = pg_ids_follow,
+    .begin_versioned = pg_begin_versioned,
+    .data_version = pg_data_version,
 };
 
 /* Connects with the configured connect timeout and keepalives; the URL's

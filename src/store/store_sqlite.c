@@ -37,6 +37,10 @@ static enum err sq_fail(struct sq *s, const char *what)
 static const char *const cached_tables[] = { "fs_app", "fs_app_access" };
 static atomic_llong cache_epoch = 1;
 
+/* The process's data version (store_data_version): moved like cache_epoch,
+ * after every transaction (or statement outside one) that changed any row. */
+static atomic_llong data_epoch = 1;
+
 static bool is_cached_table(const char *table)
 {
     for (size_t i = 0; i < sizeof(cached_tables) / sizeof(cached_tables[0]); i++)
@@ -53,6 +57,7 @@ static void sq_row_changed(void *arg, int op, const char *db, const char *table,
     (void)op;
     (void)db;
     (void)row;
+    ((struct sq *)arg)->data_dirty = true;
     if (is_cached_table(table))
         ((struct sq *)arg)->cache_dirty = true;
 }
@@ -61,7 +66,10 @@ static void sq_row_changed(void *arg, int op, const char *db, const char *table,
  * DELETE without WHERE, which SQLite may run as a truncation). */
 static void sq_mark_statement(struct sq *s, sqlite3_stmt *q, const char *sql)
 {
-    if (s->cache_dirty || sqlite3_stmt_readonly(q))
+    if (sqlite3_stmt_readonly(q))
+        return;
+    s->data_dirty = true; /* any statement that may write, rows or not */
+    if (s->cache_dirty)
         return;
     for (size_t i = 0; i < sizeof(cached_tables) / sizeof(cached_tables[0]); i++)
         if (strstr(sql, cached_tables[i]) != NULL)
@@ -73,9 +81,15 @@ static void sq_mark_statement(struct sq *s, sqlite3_stmt *q, const char *sql)
  * this sees the change, and what was kept before it is stale. */
 static void sq_cache_settle(struct sq *s)
 {
-    if (s->cache_dirty && sqlite3_get_autocommit(s->db)) {
+    if (!sqlite3_get_autocommit(s->db))
+        return;
+    if (s->cache_dirty) {
         s->cache_dirty = false;
         atomic_fetch_add(&cache_epoch, 1);
+    }
+    if (s->data_dirty) {
+        s->data_dirty = false;
+        atomic_fetch_add(&data_epoch, 1);
     }
 }
 
@@ -86,6 +100,14 @@ static int64_t sq_cache_epoch(struct store *st, bool now)
     if (now)
         return atomic_load(&cache_epoch);
     return s->in_tx && !s->cache_dirty ? s->cache_epoch : -1;
+}
+
+/* Every transaction's data version is read when it begins. */
+static int64_t sq_data_version(struct store *st)
+{
+    struct sq *s = SQ(st)->via ? SQ(st)->via : SQ(st);
+
+    return s->in_tx && !s->data_dirty ? s->data_epoch : -1;
 }
 
 /* The shared SQL numbers its parameters $1..$N; SQLite's ?N binds exactly
@@ -289,6 +311,7 @@ enum err sq_exec(struct sq *s, const char *sql)
 
     if (strstr(sql, "fs_app") != NULL)
         s->cache_dirty = true; /* a script (migrations): taken as a change */
+    s->data_dirty = true;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         log_error("sqlite: '%.60s' failed: %s", sql, msg ? msg : "?");
         sqlite3_free(msg);
@@ -327,6 +350,7 @@ enum err sq_tx_begin(struct sq *s, bool write)
 
     /* Read before the transaction's view is taken (its first read). */
     s->cache_epoch = atomic_load(&cache_epoch);
+    s->data_epoch = atomic_load(&data_epoch);
     e = sq_control(s, write ? "BEGIN IMMEDIATE" : "BEGIN", false);
 
     s->in_tx = e == ERR_OK;
@@ -464,6 +488,7 @@ static const struct store_ops sq_ops = {
     .ping = sq_ping,
     .begin = sq_begin,
     .commit = sq_commit,
+    .data_version = sq_data_version,
     .rollback = sq_rollback,
     .lock_tenant = sq_lock_tenant,
     .query = sq_query,

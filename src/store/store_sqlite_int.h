@@ -39,6 +39,9 @@ struct sq {
      * (the epoch moves when it ends). */
     int64_t cache_epoch;
     bool cache_dirty;
+    /* The same for any row (store_data_version). */
+    int64_t data_epoch;
+    bool data_dirty;
 };
 
 #define SQ(st) ((struct sq *)(st))

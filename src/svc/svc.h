@@ -399,6 +399,34 @@ bool svc_tcache_get(struct token_cache *tc, const char *token, struct token_row 
  * pass it to put: a row read across a flush is not cached (it may be one
  * the flushing transaction removed). */
 uint64_t svc_tcache_epoch(struct token_cache *tc);
+
+/* --- whole answers (svc_answers.c) --- */
+
+/* This node's cache of rendered answers to read requests, bounded in bytes
+ * (NULL when max_bytes is 0: nothing kept); never stale (svc_answers.c). */
+struct answer_cache;
+struct kept_answer {
+    int status;
+    const char *content_type; /* static */
+    const char *body;
+    size_t len;
+    long log_code; /* the dialect's code, for the access log */
+};
+struct answer_stats {
+    int64_t hits, misses, bytes, entries;
+};
+struct answer_cache *svc_answers_new(size_t max_bytes);
+void svc_answers_free(struct answer_cache *ac);
+/* The data version the open transaction reads (store_data_version); -1:
+ * none, nothing may be kept or served. */
+int64_t svc_data_version(struct svc_ctx *c);
+/* The answer kept for 'key' at 'version', its body copied into 'a'. */
+bool svc_answer_get(struct answer_cache *ac, const char *key, size_t klen, int64_t version,
+                    struct arena *a, struct kept_answer *out);
+/* Keeps 'ans' for 'key', rendered by a transaction that read 'version'. */
+void svc_answer_put(struct answer_cache *ac, const char *key, size_t klen, int64_t version,
+                    const struct kept_answer *ans);
+void svc_answers_stats(struct answer_cache *ac, struct answer_stats *out);
 void svc_tcache_put(struct token_cache *tc, const char *token, const struct token_row *row,
                     uint64_t epoch);
 void svc_tcache_stats(const struct token_cache *tc, int64_t *hits, int64_t *misses);

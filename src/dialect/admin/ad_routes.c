@@ -115,10 +115,12 @@ static enum err ad_clock_get(struct req *rq, json_t *body, json_t *out)
 
 /* What this node has done, for operators and the tests: group commit's
  * transactions and the write requests they carried; token checks answered
- * from memory and read from the database; round trips to PostgreSQL. */
+ * from memory and read from the database; round trips to PostgreSQL; the
+ * answer cache's hits, misses and size. */
 static enum err ad_stats(struct req *rq, json_t *body, json_t *out)
 {
     struct store_group_stats gs;
+    struct answer_stats as;
     int64_t hits = 0, misses = 0;
 
     (void)body;
@@ -135,6 +137,12 @@ static enum err ad_stats(struct req *rq, json_t *body, json_t *out)
                                   (json_int_t)gs.refused));
     json_object_set_new(out, "postgres",
                         json_pack("{s:I}", "round_trips", (json_int_t)svc_pg_round_trips()));
+    svc_answers_stats(rq->app->answers, &as);
+    json_object_set_new(out, "answer_cache",
+                        json_pack("{s:b,s:I,s:I,s:I,s:I}", "enabled", rq->app->answers != NULL,
+                                  "hits", (json_int_t)as.hits, "misses", (json_int_t)as.misses,
+                                  "bytes", (json_int_t)as.bytes, "entries",
+                                  (json_int_t)as.entries));
     return ERR_OK;
 }
 

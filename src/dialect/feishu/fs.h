@@ -72,6 +72,7 @@ const struct dialect_error *fs_error_lookup(enum err code, enum subj subj);
 const struct dialect_error *fs_token_error_lookup(enum err code, enum subj subj);
 const struct dialect_error *fs_oauth_error_lookup(enum err code, enum subj subj);
 void fs_render(struct req *rq, enum err e, json_t *out);
+void fs_render_kept(struct req *rq);
 
 /* fs_auth.c */
 enum err fs_auth(struct req *rq);

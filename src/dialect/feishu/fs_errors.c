@@ -308,6 +308,12 @@ static void render_auth_failure(struct req *rq, enum err e)
     json_decref(body);
 }
 
+/* A kept answer (R_CACHE) gets a log id of its own, as every answer does. */
+void fs_render_kept(struct req *rq)
+{
+    http_add_header(rq->http, "x-tt-logid", logid(rq));
+}
+
 void fs_render(struct req *rq, enum err e, json_t *out)
 {
     const struct dialect_error *row = NULL;

@@ -64,7 +64,7 @@ static const struct route wc_routes[] = {
       wc_kb_del_group },
     { HTTP_POST, "/cgi-bin/kf/knowledge/mod_group", R_WRITE | R_JSON, mod_group_rules,
       wc_kb_mod_group },
-    { HTTP_POST, "/cgi-bin/kf/knowledge/list_group", R_JSON, list_group_rules,
+    { HTTP_POST, "/cgi-bin/kf/knowledge/list_group", R_JSON | R_CACHE, list_group_rules,
       wc_kb_list_group },
     /* WeCom "知识库问答管理" */
     { HTTP_POST, "/cgi-bin/kf/knowledge/add_intent", R_WRITE | R_JSON, add_intent_rules,
@@ -73,7 +73,7 @@ static const struct route wc_routes[] = {
       wc_intent_del },
     { HTTP_POST, "/cgi-bin/kf/knowledge/mod_intent", R_WRITE | R_JSON, mod_intent_rules,
       wc_intent_mod },
-    { HTTP_POST, "/cgi-bin/kf/knowledge/list_intent", R_JSON, list_intent_rules,
+    { HTTP_POST, "/cgi-bin/kf/knowledge/list_intent", R_JSON | R_CACHE, list_intent_rules,
       wc_intent_list },
     /* WeCom "上传临时素材": the media_id of image, video and mini-program attachments */
     { HTTP_POST, "/cgi-bin/media/upload", R_WRITE, NULL, wc_media_upload },
