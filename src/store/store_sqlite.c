@@ -261,6 +261,8 @@ static void sq_cell(struct arena *a, sqlite3_stmt *q, struct sql_res *res, size_
     }
 }
 
+static enum err sq_tx_open(struct sq *s);
+
 static enum err sq_query(struct store *st, struct arena *a, const char *sql,
                          const struct sql_arg *args, int nargs, struct sql_res *res)
 {
@@ -272,6 +274,8 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
 
     if (res != NULL)
         memset(res, 0, sizeof(*res));
+    if (sq_tx_open(s) != ERR_OK)
+        return ERR_STORE;
     if (s->in_tx && sqlite3_get_autocommit(s->db)) {
         log_error("sqlite: the transaction was rolled back under a statement; not run");
         return ERR_STORE;
@@ -309,6 +313,8 @@ enum err sq_exec(struct sq *s, const char *sql)
 {
     char *msg = NULL;
 
+    if (sq_tx_open(s) != ERR_OK)
+        return ERR_STORE;
     if (strstr(sql, "fs_app") != NULL)
         s->cache_dirty = true; /* a script (migrations): taken as a change */
     s->data_dirty = true;
@@ -344,6 +350,23 @@ static enum err sq_control(struct sq *s, const char *sql, bool quiet)
     return rc == SQLITE_DONE ? ERR_OK : ERR_STORE;
 }
 
+/* A read transaction's BEGIN goes out with its first statement: SQLite's
+ * (deferred) BEGIN takes no view before the first read anyway, and a
+ * request answered from memory (a kept answer, token and app row) then
+ * costs no BEGIN and no COMMIT. */
+static enum err sq_tx_open(struct sq *s)
+{
+    enum err e;
+
+    if (!s->begin_pending)
+        return ERR_OK;
+    s->begin_pending = false;
+    e = sq_control(s, "BEGIN", false);
+    if (e != ERR_OK)
+        s->in_tx = false;
+    return e;
+}
+
 enum err sq_tx_begin(struct sq *s, bool write)
 {
     enum err e;
@@ -351,7 +374,11 @@ enum err sq_tx_begin(struct sq *s, bool write)
     /* Read before the transaction's view is taken (its first read). */
     s->cache_epoch = atomic_load(&cache_epoch);
     s->data_epoch = atomic_load(&data_epoch);
-    e = sq_control(s, write ? "BEGIN IMMEDIATE" : "BEGIN", false);
+    if (!write) {
+        s->begin_pending = s->in_tx = true;
+        return ERR_OK;
+    }
+    e = sq_control(s, "BEGIN IMMEDIATE", false);
 
     s->in_tx = e == ERR_OK;
     return e;
@@ -362,6 +389,10 @@ enum err sq_tx_end(struct sq *s, bool commit)
     enum err e = ERR_STORE;
 
     s->in_tx = false;
+    if (s->begin_pending) { /* it read nothing */
+        s->begin_pending = false;
+        return commit ? ERR_OK : ERR_STORE;
+    }
     if (commit)
         e = sq_control(s, "COMMIT", false);
     if (!sqlite3_get_autocommit(s->db))

@@ -20,6 +20,9 @@ struct sq {
      * SQLite has dropped it (a failed write can roll everything back) fails
      * instead of running on its own, outside any transaction. */
     bool in_tx;
+    /* The open transaction is a read whose BEGIN waits for its first
+     * statement (sq_tx_begin): one that reads nothing costs nothing. */
+    bool begin_pending;
     /* Group commit. On a connection attached to a group, a write
      * transaction runs on the group's connection ('via' while it is open).
      * On the group's own connection, 'batch' is set while a batch runs: a

@@ -87,14 +87,21 @@ void svc_answers_free(struct answer_cache *ac)
     free(ac);
 }
 
-/* FNV-1a over the key, then mixed: the low bits pick the shard, the high
- * bits the bucket. */
+/* The key's 8-byte words multiplied in, then mixed: the low bits pick the
+ * shard, the high bits the bucket. */
 static uint64_t key_hash(const char *key, size_t klen)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ klen, w;
+    size_t i = 0;
 
-    for (size_t i = 0; i < klen; i++)
-        h = (h ^ (unsigned char)key[i]) * UINT64_C(0x100000001b3);
+    for (; i + 8 <= klen; i += 8) {
+        memcpy(&w, key + i, 8);
+        h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 29;
+    }
+    w = 0;
+    memcpy(&w, key + i, klen - i);
+    h = (h ^ w) * UINT64_C(0xc4ceb9fe1a85ec53);
     h ^= h >> 33;
     h *= UINT64_C(0xff51afd7ed558ccd);
     return h ^ (h >> 33);
