@@ -212,13 +212,27 @@ static void pg_settle(struct pg *p)
     PQexitPipelineMode(p->conn);
 }
 
-/* Whether a statement may change data: anything but a SELECT (a WITH
- * that inserts, say, counts as a change). */
-static bool changes_data(const char *sql)
+/* Whether a statement that ran ('res' its result, NULL when none came)
+ * changed data: a SELECT never does; an INSERT, UPDATE or DELETE that
+ * changed no row neither (so background passes over empty work keep what
+ * nodes kept); anything else (a WITH, whose rows counted are its SELECT's,
+ * DDL, a failure) is taken as a change. */
+static bool changes_data(const char *sql, PGresult *res)
 {
+    const char *rows;
+
     while (*sql == ' ' || *sql == '\n' || *sql == '\t')
         sql++;
-    return strncasecmp(sql, "SELECT", 6) != 0;
+    if (strncasecmp(sql, "SELECT", 6) == 0)
+        return false;
+    if (strncasecmp(sql, "INSERT", 6) != 0 && strncasecmp(sql, "UPDATE", 6) != 0
+        && strncasecmp(sql, "DELETE", 6) != 0)
+        return true;
+    if (res == NULL
+        || (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK))
+        return true;
+    rows = PQcmdTuples(res);
+    return !(rows[0] == '0' && rows[1] == '\0');
 }
 
 /* The answer of the held version read ('res' is its result). */
@@ -360,8 +374,6 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
         return pg_fail(p, NULL, "query (the transaction did not begin)");
     if (stmt_name(p, sql, name, sizeof(name)) == NULL)
         return ERR_STORE;
-    if (changes_data(sql))
-        p->tx_dirty = true;
     for (int i = 0; i < nargs; i++) {
         if (args[i].type == SQL_INT) {
             snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)args[i].i);
@@ -380,6 +392,8 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
         res = PQexecPrepared(p->conn, name, nargs, values, NULL, NULL, 0);
     }
     status = PQresultStatus(res);
+    if (changes_data(sql, res))
+        p->tx_dirty = true;
     if (failed || (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)) {
         e = pg_fail(p, res, "query");
     } else if (out != NULL) {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static enum err sq_fail(struct sq *s, const char *what)
@@ -66,14 +67,27 @@ static void sq_row_changed(void *arg, int op, const char *db, const char *table,
  * DELETE without WHERE, which SQLite may run as a truncation). */
 static void sq_mark_statement(struct sq *s, sqlite3_stmt *q, const char *sql)
 {
-    if (sqlite3_stmt_readonly(q))
-        return;
-    s->data_dirty = true; /* any statement that may write, rows or not */
-    if (s->cache_dirty)
+    if (s->cache_dirty || sqlite3_stmt_readonly(q))
         return;
     for (size_t i = 0; i < sizeof(cached_tables) / sizeof(cached_tables[0]); i++)
         if (strstr(sql, cached_tables[i]) != NULL)
             s->cache_dirty = true;
+}
+
+/* After a statement that may write: data changed when it changed rows (the
+ * update hook sees those too, cascades included), when it may have emptied
+ * a table by truncation (a DELETE without WHERE, which no hook sees), or
+ * when it failed. A write that found nothing to change moves no version,
+ * so background passes over empty work keep what nodes kept. */
+static void sq_mark_changes(struct sq *s, sqlite3_stmt *q, const char *sql, int rc)
+{
+    if (s->data_dirty || sqlite3_stmt_readonly(q))
+        return;
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t')
+        sql++;
+    if (rc != SQLITE_DONE || sqlite3_changes64(s->db) > 0
+        || (strncasecmp(sql, "DELETE", 6) == 0 && strstr(sql, "WHERE") == NULL))
+        s->data_dirty = true;
 }
 
 /* Moves the epoch once what changed cached rows is over (committed, rolled
@@ -297,6 +311,7 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
             sq_cell(a, q, res, res->nrows * res->ncols + c, (int)c);
         res->nrows++;
     }
+    sq_mark_changes(s, q, sql, rc);
     if (rc != SQLITE_DONE) {
         enum err err = sq_fail(s, "query");
 
