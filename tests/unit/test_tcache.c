@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* tests/unit/test_tcache.c - the token-check cache: hits answer like the row,
  * misses fall through, the TTL drops entries, and svc_token_check
- * still says expired for a cached token past its expiry. */
+ * still says expired for a cached token past its expiry. Also the access-row
+ * cache and the answer cache with the store's data version. */
 #include "unit.h"
 
 #include "svc/svc.h"
@@ -173,11 +174,93 @@ static void acache_never_stale(void)
     unit_db_close(&db);
 }
 
+/* The answer cache: a kept answer comes back only at its version; another
+ * version drops it; one answer never takes more than its share; the bytes
+ * held stay within the bound. */
+static void answers_kept_and_bounded(void)
+{
+    struct answer_cache *ac = svc_answers_new(16 * 64 * 1024); /* 64 KiB a shard */
+    struct kept_answer in = { 200, "application/json", "{\"a\":1}", 7, 0 }, out;
+    struct answer_stats st;
+    struct arena a;
+    char key[64], big[16 * 1024];
+
+    arena_init(&a, 4096);
+    CHECK(svc_answers_new(0) == NULL);
+    CHECK(!svc_answer_get(ac, "k1", 2, 5, &a, &out));
+    svc_answer_put(ac, "k1", 2, 5, &in);
+    CHECK(svc_answer_get(ac, "k1", 2, 5, &a, &out));
+    CHECK(out.status == 200 && out.len == 7 && memcmp(out.body, "{\"a\":1}", 7) == 0);
+    CHECK(!svc_answer_get(ac, "k2", 2, 5, &a, &out)); /* another key */
+    CHECK(!svc_answer_get(ac, "k", 1, 5, &a, &out));  /* a prefix */
+    CHECK(!svc_answer_get(ac, "k1", 2, 6, &a, &out)); /* the version moved: dropped */
+    CHECK(!svc_answer_get(ac, "k1", 2, 5, &a, &out));
+    svc_answer_put(ac, "k1", 2, -1, &in); /* no version: not kept */
+    CHECK(!svc_answer_get(ac, "k1", 2, -1, &a, &out));
+    /* An answer larger than an eighth of its shard is not kept. */
+    memset(big, 'x', sizeof(big));
+    in.body = big;
+    in.len = sizeof(big);
+    svc_answer_put(ac, "big", 3, 1, &in);
+    CHECK(!svc_answer_get(ac, "big", 3, 1, &a, &out));
+    /* Many answers: the least recently used go, the bound holds. */
+    in.len = 4000;
+    for (int i = 0; i < 2000; i++) {
+        snprintf(key, sizeof(key), "key-%d", i);
+        svc_answer_put(ac, key, strlen(key), 1, &in);
+    }
+    svc_answers_stats(ac, &st);
+    CHECK(st.bytes <= 16 * 64 * 1024 && st.entries > 100 && st.entries < 2000);
+    CHECK(svc_answer_get(ac, "key-1999", 8, 1, &a, &out) && out.len == 4000);
+    CHECK(!svc_answer_get(ac, "key-0", 5, 1, &a, &out));
+    svc_answers_stats(ac, &st);
+    CHECK(st.hits == 2 && st.misses == 7);
+    arena_release(&a);
+    svc_answers_free(ac);
+}
+
+/* The data version: read when a transaction begins, -1 once it changed
+ * rows itself, moved by a commit that changed rows and by nothing else. */
+static void data_version_moves(void)
+{
+    struct unit_db db;
+    struct fs_app_row app;
+    int64_t v;
+
+    unit_db_open(&db, "{\"tenants\": [{\"name\": \"A\", \"feishu\": {\"tenant_key\": \"ta\","
+                      " \"apps\": [{\"app_id\": \"cli_a\", \"scopes\": [\"im:chat\"]}]}}]}");
+    CHECK(store_fs_app_by_app_id(db.st, &db.a, "cli_a", &app) == ERR_OK);
+    CHECK(store_data_version(db.st) == -1); /* no transaction */
+    CHECK(store_begin_versioned(db.st) == ERR_OK);
+    v = store_data_version(db.st);
+    CHECK(v >= 0);
+    store_rollback(db.st);
+    /* A write that changes nothing keeps the version. */
+    CHECK(store_begin(db.st, true) == ERR_OK);
+    CHECK(store_fs_chat_touch(db.st, 999999, 5) == ERR_OK);
+    CHECK(store_data_version(db.st) == v);
+    CHECK(store_commit(db.st) == ERR_OK);
+    CHECK(store_begin_versioned(db.st) == ERR_OK);
+    CHECK(store_data_version(db.st) == v);
+    store_rollback(db.st);
+    /* A write that changes a row: -1 inside, moved after its commit. */
+    CHECK(store_begin(db.st, true) == ERR_OK);
+    CHECK(store_fs_access_set(db.st, app.id, true, "im:message") == ERR_OK);
+    CHECK(store_data_version(db.st) == -1);
+    CHECK(store_commit(db.st) == ERR_OK);
+    CHECK(store_begin_versioned(db.st) == ERR_OK);
+    CHECK(store_data_version(db.st) > v);
+    store_rollback(db.st);
+    unit_db_close(&db);
+}
+
 const struct unit_case tcache_cases[] = {
     { "svc/tcache_flush_and_epoch", tcache_flush_and_epoch },
     { "svc/tcache_hits", tcache_hits },
     { "svc/tcache_ttl", tcache_ttl },
     { "svc/tcache_check_expiry_and_kind", tcache_check_expiry_and_kind },
     { "svc/acache_never_stale", acache_never_stale },
+    { "svc/answers_kept_and_bounded", answers_kept_and_bounded },
+    { "svc/data_version_moves", data_version_moves },
     { NULL, NULL },
 };
