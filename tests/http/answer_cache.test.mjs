@@ -98,6 +98,38 @@ test('kept answers never cross credentials, tenants or scopes', () => withServer
     assertErr(await call(srv, 'GET', chatPath(chatId), t1), 99991672, 'after the scopes went', { msg: undefined });
 }));
 
+// Readers hammer the chat while a writer renames it; once a rename is answered, every
+// read begun after that shows it (or a later one): never an older name.
+async function renamesUnderLoad(reader, writer, tr, tw, chatId, rounds) {
+    let acked = 0;
+    let stop = false;
+    const errors = [];
+    const readers = Array.from({ length: 4 }, async () => {
+        while (!stop) {
+            const floor = acked;
+            const got = assertOk(await getChat(reader, tr, chatId), 'get under load').name;
+            const n = Number(got.slice(1));
+            if (n < floor) errors.push(`read ${got} after n${floor} was acknowledged`);
+        }
+    });
+    for (let i = 1; i <= rounds; i++) {
+        assertOk(await updateChat(writer, tw, chatId, { name: `n${i}` }), `rename ${i}`);
+        acked = i;
+        await new Promise((r) => setTimeout(r, 5));
+    }
+    stop = true;
+    await Promise.all(readers);
+    assert.deepEqual(errors, [], 'stale answers');
+    const hits = (await cacheStats(reader)).hits;
+    assert.ok(hits > 0, 'the readers never hit the cache: the test tested nothing');
+}
+
+test('under concurrent reads, an acknowledged rename is never followed by an older name', { timeout: 120_000 }, () => withServer({ seed: feishuSeed() }, async (srv) => {
+    const t = await tenantToken(srv, APP1);
+    const chatId = (await createChat(srv, t, { name: 'n0' })).chat_id;
+    await renamesUnderLoad(srv, srv, t, t, chatId, 60);
+}));
+
 test('WeCom list_group is kept and a group added is listed at once', () => withServer({}, async (srv) => {
     const token = await getToken(srv, ACME);
     const first = await kf(srv, 'list_group', token, {});
@@ -130,6 +162,8 @@ test('two nodes: a write on one is read on the other at once, though the other k
                 assertOk(await updateChat(b, tb, chatId, { name: `n${i}` }), `round ${i}: update on B`);
                 assert.equal(assertOk(await getChat(a, ta, chatId), `round ${i}: get on A`).name, `n${i}`, `round ${i}: A served a stale answer`);
             }
+            // Under load: A's readers never see a name older than B's last acknowledged.
+            await renamesUnderLoad(a, b, ta, tb, chatId, 40);
             // WeCom too: a group added on B is listed on A, which kept the list.
             const token = await getToken(a, ACME);
             await kf(a, 'list_group', token, {});
