@@ -530,17 +530,41 @@ static enum err pg_begin_versioned(struct store *st)
     return pg_begin_as(st, false, NULL, true);
 }
 
-/* The version read before the transaction began; when no statement has run
- * yet, the BEGIN and the read go out now (one round trip). */
+/* The version read before the transaction began. When no statement has
+ * run yet, the read goes out now on its own (one round trip, a prepared
+ * statement) and the BEGIN stays held for the first statement that reads
+ * data: a request answered from what the node kept (svc_answers.c, the
+ * access rows) runs this one statement and nothing else. */
 static int64_t pg_data_version(struct store *st)
 {
     struct pg *p = PG(st);
+    char name[32];
+    PGresult *res;
 
     if (!p->tx_versioned || p->tx_dirty || p->tx_lost)
         return -1;
-    if (!p->version_read && p->tx_held && flush_held(p) != ERR_OK)
-        return -1;
+    if (!p->version_read && p->tx_held && p->nheld > 0 && p->held[0].version) {
+        p->nheld--;
+        memmove(&p->held[0], &p->held[1], (size_t)p->nheld * sizeof(p->held[0]));
+        pg_settle(p);
+        if (stmt_name(p, SQL_VERSION_READ, name, sizeof(name)) == NULL)
+            return -1;
+        trip();
+        res = PQexecPrepared(p->conn, name, 0, NULL, NULL, NULL, 0);
+        version_take(p, res);
+        if (!p->version_read)
+            pg_fail(p, res, "data version");
+        PQclear(res);
+    }
     return p->version_read ? p->version : -1;
+}
+
+/* The rows nodes keep (svc_acache.c) are kept by the data version too: only
+ * in a versioned transaction, whose version is both its epoch and now. */
+static int64_t pg_cache_epoch(struct store *st, bool now)
+{
+    (void)now;
+    return pg_data_version(st);
 }
 
 /* A transaction that ran no statement has nothing to commit. A read-only
@@ -674,6 +698,7 @@ static const struct store_ops pg_ops = {
     .ids_follow = pg_ids_follow,
     .begin_versioned = pg_begin_versioned,
     .data_version = pg_data_version,
+    .cache_epoch = pg_cache_epoch,
 };
 
 /* Connects with the configured connect timeout and keepalives; the URL's

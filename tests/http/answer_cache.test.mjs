@@ -173,3 +173,26 @@ test('two nodes: a write on one is read on the other at once, though the other k
         });
     });
 });
+
+test('on PostgreSQL a kept answer costs one round trip: the data version\'s read, nothing else', { skip: pgOnly, timeout: 60_000 }, () => withServer({ seed: feishuSeed(), args: ['--retention-interval-ms', '0'] }, async (srv) => {
+    const trips = async () => (await srv.request('GET', '/admin/v1/stats', { headers: ADMIN_HEADERS })).json.postgres.round_trips;
+    const t = await tenantToken(srv, APP1);
+    const chatId = (await createChat(srv, t, { name: 'one trip' })).chat_id;
+    const token = await getToken(srv, ACME);
+    const reads = {
+        'get chat': () => call(srv, 'GET', chatPath(chatId), t),
+        'list members': () => call(srv, 'GET', chatPath(chatId, '/members'), t),
+        'list_group': () => kf(srv, 'list_group', token, {}),
+    };
+    for (const [what, read] of Object.entries(reads)) {
+        let best = Infinity;
+        for (let i = 0; i < 5; i++) {
+            await read();
+            const before = await trips();
+            const h0 = (await cacheStats(srv)).hits;
+            await read();
+            if ((await cacheStats(srv)).hits === h0 + 1) best = Math.min(best, (await trips()) - before);
+        }
+        assert.equal(best, 1, `${what}: a kept answer took ${best} round trips`);
+    }
+}));

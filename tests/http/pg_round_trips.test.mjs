@@ -1,7 +1,9 @@
 // tests/http/pg_round_trips.test.mjs - how many round trips to PostgreSQL a request
 // costs, read from postgres.round_trips of GET /admin/v1/stats before and after it
 // (issue 21: a read is bound by its statements; docs/performance.md). A count, not
-// a timing. Runs only when QUNZU_TEST_PG names a PostgreSQL server.
+// a timing. Runs only when QUNZU_TEST_PG names a PostgreSQL server. The answer cache
+// is off here: these are the reads rendered; a kept answer's one round trip is
+// answer_cache.test.mjs's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_HEADERS, adminSeed, dbOf, withServer } from './lib/server.mjs';
@@ -55,7 +57,7 @@ test('round trips per request on PostgreSQL', { skip: pgOnly, timeout: 120_000 }
         for (const [what, max] of Object.entries(bounds)) {
             assert.ok(counts[what] <= max, `${what}: ${counts[what]} round trips, at most ${max} expected (${JSON.stringify(counts)})`);
         }
-    }, { args: ['--retention-interval-ms', '0'] });
+    }, { args: ['--retention-interval-ms', '0', '--answer-cache-bytes', '0'] });
 });
 
 // Fewer statements must never mean an older answer: what a request keeps of its app
