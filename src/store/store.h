@@ -279,8 +279,9 @@ enum err store_lock_tenant(struct store *s, int64_t tenant);
  * fs_app and fs_app_access; svc's access cache). store_cache_epoch: the
  * epoch of what the open transaction reads, or -1 when it must not be kept
  * (no transaction is open, the transaction changed such rows itself and has
- * not committed, or the backend is shared with other processes:
- * PostgreSQL). The epoch moves after every commit (or rollback) that
+ * not committed, or, on PostgreSQL, which other processes share, the
+ * transaction was not begun versioned: there the epoch is its data
+ * version, store_data_version). The epoch moves after every commit (or rollback) that
  * changed such rows; what was read at an epoch is what a transaction begun
  * now reads as long as store_cache_now still answers that epoch. */
 int64_t store_cache_epoch(struct store *s);

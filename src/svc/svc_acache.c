@@ -9,8 +9,10 @@
  * answers that epoch; the store moves the epoch after every commit that
  * changed an app or its access row, on any connection of the process,
  * before that write is answered. A transaction that changed such rows itself
- * neither uses nor fills the cache until it ends. Backends shared with other
- * processes (PostgreSQL) answer no epoch: nothing is kept there.
+ * neither uses nor fills the cache until it ends. On PostgreSQL, shared with
+ * other processes, the epoch is the data version of a versioned read
+ * (store_begin_versioned), which every node's commits move; other
+ * transactions answer none and keep nothing.
  *
  * Layout: direct-mapped slots keyed by the app's row id, under one mutex
  * held for a copy; each entry's strings live in one allocation.
