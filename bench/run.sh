@@ -153,6 +153,8 @@ http {
   server {
     listen 127.0.0.1:$nport;
     location / { default_type application/json; return 200 '$body'; }
+    # A history page's own bytes, written once the SQLite backend is prepared.
+    location = /page.json { default_type application/json; alias $work/nginx/page.json; }
   }
 }
 CONF
@@ -235,6 +237,13 @@ bench_backend() {
       QZ_BODY='{"receive_id":"'"$wchat"'","msg_type":"text","content":"{\"text\":\"b{n}\"}"}' QZ_AUTH="$A"
     rd "feishu get message" QZ_PATH="/open-apis/im/v1/messages/$msg" QZ_AUTH="$A"
     rd "feishu list messages, first page" QZ_PATH="/open-apis/im/v1/messages?container_id_type=chat&container_id=$mchat&page_size=50" QZ_AUTH="$A"
+    # What the kernel and HTTP cost for a page this size: nginx sending the same bytes.
+    if [ "$label" = sqlite ]; then
+      curl -s -H "Authorization: $A" "http://127.0.0.1:$port/open-apis/im/v1/messages?container_id_type=chat&container_id=$mchat&page_size=50" \
+        > "$work/nginx/page.json"
+      run nginx A "nginx, the same bytes as a history page ($(( $(stat -c %s "$work/nginx/page.json") / 1024 )) KiB)" \
+        "$npid" "$nport" QZ_METHOD=GET QZ_PATH=/page.json
+    fi
     rd "feishu list messages, 100,000 deep" QZ_PATH="/open-apis/im/v1/messages?container_id_type=chat&container_id=$mchat&page_size=50&page_token=$mdeep" QZ_AUTH="$A"
     # Group commit's own figures: transactions and the requests they carried.
     curl -s -H "Authorization: Bearer bench-admin-token" "http://127.0.0.1:$port/admin/v1/stats" \
