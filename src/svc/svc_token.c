@@ -20,6 +20,19 @@ enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_
     bool reusable = p->reuse_min_remaining <= p->lifetime;
     enum err e;
 
+    /* Read first: the live token without the lock; only a token that must
+     * be issued needs the write (and the lock, and a second look). */
+    if (reusable && c->read_first) {
+        e = store_token_live(st, c->a, p->kind, principal, c->now, out);
+        if (e == ERR_OK && out->expires_at - c->now >= p->reuse_min_remaining)
+            return ERR_OK;
+        if (e != ERR_OK && e != ERR_NOT_FOUND)
+            return e;
+    }
+    if (c->read_first) {
+        c->write_needed = true;
+        return err_set(c->ei, ERR_BUSY, SUBJ_NONE, "a token must be issued: a write is needed");
+    }
     if (reusable) {
         e = store_lock_tenant(st, tenant);
         if (e != ERR_OK)
@@ -39,6 +52,60 @@ enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_
     out->created_at = c->now;
     out->expires_at = c->now + p->lifetime;
     return store_token_insert(st, out);
+}
+
+/* What a credential names: the tenant, principal and app its token is
+ * issued to (only those fields of 'to' are set). */
+typedef enum err (*token_login_fn)(struct svc_ctx *c, const char *ident, const char *secret,
+                                   struct token_row *to);
+
+/* A credential's token: from the grant cache while it holds one with enough
+ * time left (the store would answer the same: svc_gcache.c), else checked
+ * and issued (or handed out again) and then kept. */
+static enum err token_grant(struct svc_ctx *c, const struct token_policy *p, const char *ident,
+                            const char *secret, token_login_fn login, struct token_row *out)
+{
+    struct token_row to = { 0 };
+    enum err e;
+
+    if (svc_gcache_get(c->grants, c->st, c->a, p->kind, ident, secret, out)
+        && out->expires_at > c->now && out->expires_at - c->now >= p->reuse_min_remaining)
+        return ERR_OK;
+    e = login(c, ident, secret, &to);
+    if (e == ERR_OK)
+        e = svc_token_issue(c, p, to.tenant_id, to.principal, to.app, out);
+    if (e == ERR_OK && p->reuse_min_remaining <= p->lifetime)
+        svc_gcache_put(c->grants, c->st, p->kind, ident, secret, out);
+    return e;
+}
+
+static enum err wc_login(struct svc_ctx *c, const char *corpid, const char *secret,
+                         struct token_row *to)
+{
+    return svc_wc_credential(c, corpid, secret, &to->tenant_id, &to->principal);
+}
+
+static enum err fs_login(struct svc_ctx *c, const char *app_id, const char *secret,
+                         struct token_row *to)
+{
+    struct fs_app_row app = { 0 };
+    enum err e = svc_fs_app_login(c, app_id, secret, &app);
+
+    to->tenant_id = app.tenant_id;
+    to->principal = to->app = app.id;
+    return e;
+}
+
+enum err svc_wc_token(struct svc_ctx *c, const struct token_policy *p, const char *corpid,
+                      const char *secret, struct token_row *out)
+{
+    return token_grant(c, p, corpid, secret, wc_login, out);
+}
+
+enum err svc_fs_app_token(struct svc_ctx *c, const struct token_policy *p, const char *app_id,
+                          const char *secret, struct token_row *out)
+{
+    return token_grant(c, p, app_id, secret, fs_login, out);
 }
 
 enum err svc_token_check(struct svc_ctx *c, int kind, const char *token, struct token_row *out)

@@ -64,23 +64,22 @@ enum err fs_auth(struct req *rq)
     return fs_scope_check(rq, ac, h);
 }
 
-static enum err login(struct req *rq, json_t *body, struct fs_app_row *app)
+/* The app's token under policy 'p' (svc_fs_app_token). */
+static enum err login_token(struct req *rq, json_t *body, const struct token_policy *p,
+                            struct token_row *t)
 {
     const char *id = json_str(body, "app_id"), *secret = json_str(body, "app_secret");
 
     if (id == NULL || secret == NULL)
         return err_set(&rq->err, ERR_MISSING, SUBJ_TENANT, "invalid param");
-    return svc_fs_app_login(&rq->svc, id, secret, app);
+    return svc_fs_app_token(&rq->svc, p, id, secret, t);
 }
 
 enum err fs_tenant_token(struct req *rq, json_t *body, json_t *out)
 {
-    struct fs_app_row app;
     struct token_row t;
-    enum err e = login(rq, body, &app);
+    enum err e = login_token(rq, body, &tenant_policy, &t);
 
-    if (e == ERR_OK)
-        e = svc_token_issue(&rq->svc, &tenant_policy, app.tenant_id, app.id, app.id, &t);
     if (e != ERR_OK)
         return e;
     json_out_int(out, "code", 0);
@@ -93,14 +92,11 @@ enum err fs_tenant_token(struct req *rq, json_t *body, json_t *out)
 /* Self-built apps get both tokens in one call. */
 enum err fs_app_token(struct req *rq, json_t *body, json_t *out)
 {
-    struct fs_app_row app;
     struct token_row at, tt;
-    enum err e = login(rq, body, &app);
+    enum err e = login_token(rq, body, &app_policy, &at);
 
     if (e == ERR_OK)
-        e = svc_token_issue(&rq->svc, &app_policy, app.tenant_id, app.id, app.id, &at);
-    if (e == ERR_OK)
-        e = svc_token_issue(&rq->svc, &tenant_policy, app.tenant_id, app.id, app.id, &tt);
+        e = login_token(rq, body, &tenant_policy, &tt);
     if (e != ERR_OK)
         return e;
     json_out_int(out, "code", 0);
