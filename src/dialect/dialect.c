@@ -378,8 +378,9 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out, const 
     return ERR_OK;
 }
 
-/* An R_INLINE write; with R_READ_FIRST, in a read transaction first, and
- * again as the write when its svc call found it must write: from the
+/* An R_INLINE write; with R_READ_FIRST (while the node's token requests
+ * find live tokens: svc_gcache_read_first), in a read transaction first,
+ * and again as the write when its svc call found it must write: from the
  * start, its fault rule and body check taken from the first run ('pre'),
  * as a write that went to the group. */
 static enum err run_inline(struct req *rq, const struct dialect *d, json_t **out)
@@ -387,7 +388,7 @@ static enum err run_inline(struct req *rq, const struct dialect *d, json_t **out
     struct prep pre = { 0 };
     enum err e;
 
-    if (!(rq->route->flags & R_READ_FIRST))
+    if (!(rq->route->flags & R_READ_FIRST) || !svc_gcache_read_first(rq->svc.grants))
         return run(rq, d, *out, NULL);
     rq->svc.read_first = true;
     e = run(rq, d, *out, NULL);

@@ -388,8 +388,9 @@ enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_
  * With c->read_first, a token that must be issued sets c->write_needed. */
 enum err svc_wc_token(struct svc_ctx *c, const struct token_policy *p, const char *corpid,
                       const char *secret, struct token_row *out);
-enum err svc_fs_app_token(struct svc_ctx *c, const struct token_policy *p, const char *app_id,
-                          const char *secret, struct token_row *out);
+/* The app's tokens under each of the 'n' (1 or 2) policies 'ps', into out[0..n). */
+enum err svc_fs_app_token(struct svc_ctx *c, const struct token_policy *const *ps, size_t n,
+                          const char *app_id, const char *secret, struct token_row *out);
 
 /* The grant cache (svc_gcache.c): a credential's token of 'kind', kept
  * with the store's cache epoch (never stale; nothing kept where the store
@@ -400,6 +401,13 @@ bool svc_gcache_get(struct grant_cache *gc, struct store *st, struct arena *a, i
                     const char *ident, const char *secret, struct token_row *out);
 void svc_gcache_put(struct grant_cache *gc, struct store *st, int kind, const char *ident,
                     const char *secret, const struct token_row *row);
+/* Whether this node's token requests should run in a read transaction
+ * first (R_READ_FIRST): yes while they find live tokens; no at start and
+ * after one had to issue a token (or found none reading first), until one
+ * hands a live token out again. Only which path runs depends on it; both
+ * answer the same. NULL: no. */
+bool svc_gcache_read_first(struct grant_cache *gc);
+void svc_gcache_read_first_set(struct grant_cache *gc, bool on);
 
 /* Checks a presented token of 'kind': ERR_UNAUTHENTICATED if unknown,
  * ERR_EXPIRED if past its expiry. On success sets c->tenant. */

@@ -36,6 +36,7 @@
 
 #include <openssl/crypto.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,7 @@ struct gc_slot {
 struct grant_cache {
     pthread_mutex_t lock;
     uint64_t seed;
+    atomic_bool read_first; /* svc_gcache_read_first */
     struct gc_slot slots[GC_SLOTS];
 };
 
@@ -157,4 +159,15 @@ void svc_gcache_put(struct grant_cache *gc, struct store *st, int kind, const ch
     s->row.token = block + ilen + slen + 2;
     pthread_mutex_unlock(&gc->lock);
     slot_clear(&old);
+}
+
+bool svc_gcache_read_first(struct grant_cache *gc)
+{
+    return gc != NULL && atomic_load_explicit(&gc->read_first, memory_order_relaxed);
+}
+
+void svc_gcache_read_first_set(struct grant_cache *gc, bool on)
+{
+    if (gc != NULL && atomic_load_explicit(&gc->read_first, memory_order_relaxed) != on)
+        atomic_store_explicit(&gc->read_first, on, memory_order_relaxed);
 }

@@ -64,21 +64,22 @@ enum err fs_auth(struct req *rq)
     return fs_scope_check(rq, ac, h);
 }
 
-/* The app's token under policy 'p' (svc_fs_app_token). */
-static enum err login_token(struct req *rq, json_t *body, const struct token_policy *p,
-                            struct token_row *t)
+/* The app's tokens under the 'n' policies 'ps' (svc_fs_app_token). */
+static enum err login_token(struct req *rq, json_t *body, const struct token_policy *const *ps,
+                            size_t n, struct token_row *t)
 {
     const char *id = json_str(body, "app_id"), *secret = json_str(body, "app_secret");
 
     if (id == NULL || secret == NULL)
         return err_set(&rq->err, ERR_MISSING, SUBJ_TENANT, "invalid param");
-    return svc_fs_app_token(&rq->svc, p, id, secret, t);
+    return svc_fs_app_token(&rq->svc, ps, n, id, secret, t);
 }
 
 enum err fs_tenant_token(struct req *rq, json_t *body, json_t *out)
 {
+    static const struct token_policy *const ps[] = { &tenant_policy };
     struct token_row t;
-    enum err e = login_token(rq, body, &tenant_policy, &t);
+    enum err e = login_token(rq, body, ps, 1, &t);
 
     if (e != ERR_OK)
         return e;
@@ -92,18 +93,18 @@ enum err fs_tenant_token(struct req *rq, json_t *body, json_t *out)
 /* Self-built apps get both tokens in one call. */
 enum err fs_app_token(struct req *rq, json_t *body, json_t *out)
 {
-    struct token_row at, tt;
-    enum err e = login_token(rq, body, &app_policy, &at);
+    static const struct token_policy *const ps[] = { &app_policy, &tenant_policy };
+    struct token_row t[2];
+    enum err e = login_token(rq, body, ps, 2, t);
+    const struct token_row *at = &t[0], *tt = &t[1];
 
-    if (e == ERR_OK)
-        e = login_token(rq, body, &tenant_policy, &tt);
     if (e != ERR_OK)
         return e;
     json_out_int(out, "code", 0);
     json_out_str(out, "msg", "ok");
-    json_out_str(out, "app_access_token", at.token);
-    json_out_int(out, "expire", at.expires_at - rq->svc.now);
-    json_out_str(out, "tenant_access_token", tt.token);
+    json_out_str(out, "app_access_token", at->token);
+    json_out_int(out, "expire", at->expires_at - rq->svc.now);
+    json_out_str(out, "tenant_access_token", tt->token);
     return ERR_OK;
 }
 
