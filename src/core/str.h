@@ -53,5 +53,9 @@ char *str_url_decode(struct arena *a, const char *s, size_t n);
 size_t str_query_all(struct arena *a, const char *query, size_t qlen, const char *key,
                      const char **out, size_t max);
 bool str_eq_n(const char *a, size_t alen, const char *b); /* a[0..alen) == b */
+/* A 64-bit hash of p[0..n) from 'seed' (FNV-1a, then a finaliser): for
+ * in-memory tables keyed by a per-process random seed; chain calls by
+ * passing one's result as the next one's seed. Not a MAC. */
+uint64_t str_hash(uint64_t seed, const void *p, size_t n);
 
 #endif

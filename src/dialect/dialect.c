@@ -407,7 +407,8 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out, const 
                  && rq->app->answers != NULL;
 
     if (!(rt->flags & R_NO_TX)) {
-        e = cache ? store_begin_versioned(st) : store_begin(st, (rt->flags & R_WRITE) != 0);
+        e = cache ? store_begin_versioned(st)
+                  : store_begin(st, (rt->flags & R_WRITE) != 0 && !rq->svc.read_first);
         if (e == ERR_BUSY) {
             rq->would_wait = true;
             return e;
@@ -457,6 +458,33 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out, const 
     if (e != ERR_OK)
         return err_set(&rq->err, e, SUBJ_NONE, "commit failed");
     return ERR_OK;
+}
+
+/* An R_INLINE write; with R_READ_FIRST (while the node's token requests
+ * find live tokens: svc_gcache_read_first), in a read transaction first,
+ * and again as the write when its svc call found it must write: from the
+ * start, its fault rule and body check taken from the first run ('pre'),
+ * as a write that went to the group. */
+static enum err run_inline(struct req *rq, const struct dialect *d, json_t **out)
+{
+    struct prep pre = { 0 };
+    enum err e;
+
+    if (!(rq->route->flags & R_READ_FIRST) || !svc_gcache_read_first(rq->svc.grants))
+        return run(rq, d, *out, NULL);
+    rq->svc.read_first = true;
+    e = run(rq, d, *out, NULL);
+    rq->svc.read_first = false;
+    if (!rq->svc.write_needed)
+        return e;
+    rq->svc.write_needed = false;
+    err_info_clear(&rq->err);
+    json_decref(*out);
+    *out = json_object();
+    if (rq->route->flags & R_JSON)
+        pre.e = parse_body(rq, d, &pre.body);
+    pre.ei = rq->err;
+    return run(rq, d, *out, &pre);
 }
 
 /* Renders the answer and lets go of the request's JSON. */
@@ -690,6 +718,7 @@ void dialect_handle(struct http_req *r)
     rq.svc.now = rq.svc.now_ms / 1000;
     rq.svc.tokens = ws->app->tokens;
     rq.svc.access = ws->app->access;
+    rq.svc.grants = ws->app->grants;
     rq.svc.events = ws->app->chat_events;
 
     r->dialect_label = d->name;
@@ -721,7 +750,7 @@ void dialect_handle(struct http_req *r)
      * R_NO_TX call (the seed) may wait for it. */
     if (e == ERR_OK && (rq.route->flags & R_INLINE)) {
         store_group_attach(ws->st, ws->app->group, false);
-        e = run(&rq, d, out, NULL);
+        e = run_inline(&rq, d, &out);
         store_group_attach(ws->st, ws->app->group, true);
     } else if (e == ERR_OK) {
         e = run(&rq, d, out, NULL);

@@ -50,6 +50,7 @@ struct app {
     struct store_group *group;
     struct token_cache *tokens; /* token checks (svc_tcache.c); NULL: off */
     struct access_cache *access; /* apps' access rows (svc_acache.c) */
+    struct grant_cache *grants;  /* tokens handed out again (svc_gcache.c) */
     struct metrics *metrics;    /* GET /metrics (core/metrics.c) */
     struct svc_inspector *inspector; /* GET /admin/v1/requests; NULL: off */
     struct svc_faults *faults;  /* fault rules (svc_fault.c) */
@@ -149,6 +150,10 @@ enum route_flags {
      * rendered answer (svc_answers.c) and serves it again while no commit
      * has changed data since. */
     R_CACHE = 1 << 7,
+    /* An R_INLINE write that mostly only reads (a token handed out again):
+     * it runs in a read transaction first, and again as the write only
+     * when its svc call finds it must write (svc_ctx.write_needed). */
+    R_READ_FIRST = 1 << 16,
     R_DIALECT_A = 1 << 8, /* free for a dialect's own use (an envelope style) */
     R_DIALECT_B = 1 << 9,
     R_DIALECT_C = 1 << 10,

@@ -135,12 +135,44 @@ void http_add_header(struct http_req *r, const char *name, const char *value)
 
 /* 25 decimal digits: unix seconds, worker number, then a per-worker counter
  * from a random start, so ids are unique across threads and restarts. */
+/* 'v' in exactly 'width' decimal digits, zero-padded (v < 10^width). */
+static char *put_digits(char *p, uint64_t v, int width)
+{
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + width;
+}
+
+/* (Every request makes one: digits by hand, not printf; the seconds have
+ * ten digits until the year 2286.) */
 static void make_rid(struct worker *w, char *out, size_t n)
 {
     uint64_t tail = (w->rid_base + w->rid_seq++) % 10000000000000ULL;
+    char *p = out;
 
-    snprintf(out, n, "%010lld%02d%013llu", (long long)(clock_wall_us() / 1000000),
-             w->idx % 100, (unsigned long long)tail);
+    (void)n; /* 25 digits and the NUL: 26 of its 32 bytes */
+    p = put_digits(p, (uint64_t)(clock_wall_us() / 1000000) % 10000000000ULL, 10);
+    p = put_digits(p, (uint64_t)(w->idx % 100), 2);
+    p = put_digits(p, tail, 13);
+    *p = '\0';
+}
+
+/* An IPv4 address as inet_ntop writes it, by hand (every request formats
+ * its peer): the four bytes in decimal, dotted. */
+static void ipv4_text(const struct in_addr *in, char *out)
+{
+    const unsigned char *b = (const unsigned char *)&in->s_addr;
+
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+
+        if (v >= 100)
+            *out++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *out++ = (char)('0' + v / 10 % 10);
+        *out++ = (char)('0' + v % 10);
+        *out++ = i < 3 ? '.' : '\0';
+    }
 }
 
 static void peer_addr(h2o_req_t *req, char *out, size_t n)
@@ -151,7 +183,9 @@ static void peer_addr(h2o_req_t *req, char *out, size_t n)
     out[0] = '\0';
     if (len == 0)
         return;
-    if (ss.ss_family == AF_INET)
+    if (ss.ss_family == AF_INET && n >= INET_ADDRSTRLEN)
+        ipv4_text(&((struct sockaddr_in *)&ss)->sin_addr, out);
+    else if (ss.ss_family == AF_INET)
         inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, out, (socklen_t)n);
     else if (ss.ss_family == AF_INET6)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, out, (socklen_t)n);

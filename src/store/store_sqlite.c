@@ -35,7 +35,8 @@ static enum err sq_fail(struct sq *s, const char *what)
  * statement outside one) that changed them. This process is the only one
  * that writes its database file (a second instance does not start on it),
  * so its own commits are every change there is. */
-static const char *const cached_tables[] = { "fs_app", "fs_app_access" };
+static const char *const cached_tables[] = { "fs_app", "fs_app_access", "wc_corp", "wc_secret",
+                                              "token" };
 static atomic_llong cache_epoch = 1;
 
 /* The process's data version (store_data_version): moved like cache_epoch,

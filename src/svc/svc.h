@@ -31,6 +31,12 @@ struct svc_ctx {
     int64_t tenant; /* set by authentication; 0 until then */
     struct token_cache *tokens; /* token checks already made; NULL: none */
     struct access_cache *access; /* apps' access rows (svc_acache.c); NULL: none */
+    struct grant_cache *grants; /* tokens handed out again (svc_gcache.c); NULL: none */
+    /* The request runs in a read transaction first (the pipeline's
+     * R_READ_FIRST): a call that finds it must write sets 'write_needed'
+     * and fails, and the request runs again in a write transaction. */
+    bool read_first;
+    bool write_needed;
     /* The Feishu key of tenant 'tkey_tenant' as this request read it with a
      * chat (svc_chat_open; "" none set); NULL: not read yet. */
     const char *tkey;
@@ -374,6 +380,34 @@ struct token_policy {
  * user token is issued through (0 otherwise). */
 enum err svc_token_issue(struct svc_ctx *c, const struct token_policy *p, int64_t tenant,
                          int64_t principal, int64_t app, struct token_row *out);
+
+/* The token endpoints: the token of a credential (a WeCom corpid and secret,
+ * a Feishu app_id and app_secret) under policy 'p', as svc_wc_credential or
+ * svc_fs_app_login and then svc_token_issue answer it, answered from this
+ * node's grant cache when it holds the credential's token (svc_gcache.c).
+ * With c->read_first, a token that must be issued sets c->write_needed. */
+enum err svc_wc_token(struct svc_ctx *c, const struct token_policy *p, const char *corpid,
+                      const char *secret, struct token_row *out);
+/* The app's tokens under each of the 'n' (1 or 2) policies 'ps', into out[0..n). */
+enum err svc_fs_app_token(struct svc_ctx *c, const struct token_policy *const *ps, size_t n,
+                          const char *app_id, const char *secret, struct token_row *out);
+
+/* The grant cache (svc_gcache.c): a credential's token of 'kind', kept
+ * with the store's cache epoch (never stale; nothing kept where the store
+ * answers none). get copies the token into 'a'; the caller checks expiry. */
+struct grant_cache *svc_gcache_new(void);
+void svc_gcache_free(struct grant_cache *gc);
+bool svc_gcache_get(struct grant_cache *gc, struct store *st, struct arena *a, int kind,
+                    const char *ident, const char *secret, struct token_row *out);
+void svc_gcache_put(struct grant_cache *gc, struct store *st, int kind, const char *ident,
+                    const char *secret, const struct token_row *row);
+/* Whether this node's token requests should run in a read transaction
+ * first (R_READ_FIRST): yes while they find live tokens; no at start and
+ * after one had to issue a token (or found none reading first), until one
+ * hands a live token out again. Only which path runs depends on it; both
+ * answer the same. NULL: no. */
+bool svc_gcache_read_first(struct grant_cache *gc);
+void svc_gcache_read_first_set(struct grant_cache *gc, bool on);
 
 /* Checks a presented token of 'kind': ERR_UNAUTHENTICATED if unknown,
  * ERR_EXPIRED if past its expiry. On success sets c->tenant. */

@@ -27,6 +27,7 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/str.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -81,17 +82,9 @@ void svc_tcache_free(struct token_cache *tc)
     free(tc);
 }
 
-/* FNV-1a over the seed and the bytes, then a 64-bit finaliser. */
 static uint64_t tc_hash(const struct token_cache *tc, const char *s, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL ^ tc->seed;
-
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return h;
+    return str_hash(tc->seed, s, n);
 }
 
 /* The slot 'token' maps to, its stripe locked (unlock with tc_unlock);

@@ -64,23 +64,23 @@ enum err fs_auth(struct req *rq)
     return fs_scope_check(rq, ac, h);
 }
 
-static enum err login(struct req *rq, json_t *body, struct fs_app_row *app)
+/* The app's tokens under the 'n' policies 'ps' (svc_fs_app_token). */
+static enum err login_token(struct req *rq, json_t *body, const struct token_policy *const *ps,
+                            size_t n, struct token_row *t)
 {
     const char *id = json_str(body, "app_id"), *secret = json_str(body, "app_secret");
 
     if (id == NULL || secret == NULL)
         return err_set(&rq->err, ERR_MISSING, SUBJ_TENANT, "invalid param");
-    return svc_fs_app_login(&rq->svc, id, secret, app);
+    return svc_fs_app_token(&rq->svc, ps, n, id, secret, t);
 }
 
 enum err fs_tenant_token(struct req *rq, json_t *body, json_t *out)
 {
-    struct fs_app_row app;
+    static const struct token_policy *const ps[] = { &tenant_policy };
     struct token_row t;
-    enum err e = login(rq, body, &app);
+    enum err e = login_token(rq, body, ps, 1, &t);
 
-    if (e == ERR_OK)
-        e = svc_token_issue(&rq->svc, &tenant_policy, app.tenant_id, app.id, app.id, &t);
     if (e != ERR_OK)
         return e;
     json_out_int(out, "code", 0);
@@ -93,21 +93,18 @@ enum err fs_tenant_token(struct req *rq, json_t *body, json_t *out)
 /* Self-built apps get both tokens in one call. */
 enum err fs_app_token(struct req *rq, json_t *body, json_t *out)
 {
-    struct fs_app_row app;
-    struct token_row at, tt;
-    enum err e = login(rq, body, &app);
+    static const struct token_policy *const ps[] = { &app_policy, &tenant_policy };
+    struct token_row t[2];
+    enum err e = login_token(rq, body, ps, 2, t);
+    const struct token_row *at = &t[0], *tt = &t[1];
 
-    if (e == ERR_OK)
-        e = svc_token_issue(&rq->svc, &app_policy, app.tenant_id, app.id, app.id, &at);
-    if (e == ERR_OK)
-        e = svc_token_issue(&rq->svc, &tenant_policy, app.tenant_id, app.id, app.id, &tt);
     if (e != ERR_OK)
         return e;
     json_out_int(out, "code", 0);
     json_out_str(out, "msg", "ok");
-    json_out_str(out, "app_access_token", at.token);
-    json_out_int(out, "expire", at.expires_at - rq->svc.now);
-    json_out_str(out, "tenant_access_token", tt.token);
+    json_out_str(out, "app_access_token", at->token);
+    json_out_int(out, "expire", at->expires_at - rq->svc.now);
+    json_out_str(out, "tenant_access_token", tt->token);
     return ERR_OK;
 }
 

@@ -382,11 +382,16 @@ void fs_render(struct req *rq, enum err e, json_t *out)
     }
     if (e == ERR_OK && (flags & FS_BARE)) {
         /* bot/v3/info: the payload beside code and msg, no data. */
-        body = json_pack("{s:i,s:s}", "code", 0, "msg", "ok");
+        body = json_object();
+        json_out_int(body, "code", 0);
+        json_out_text(body, "msg", "ok");
         json_object_update(body, out);
     } else if (e == ERR_OK) {
-        body = json_pack("{s:i,s:s,s:O}", "code", 0, "msg",
-                         (rq->route->flags & FS_MSG_OK) ? "ok" : "success", "data", out);
+        /* Every read's envelope: built directly, not through json_pack's format. */
+        body = json_object();
+        json_out_int(body, "code", 0);
+        json_out_text(body, "msg", (rq->route->flags & FS_MSG_OK) ? "ok" : "success");
+        json_object_set(body, "data", out);
     } else if ((flags & FS_AUTHEN) && row->code / 1000 == 20) {
         /* authen v1: {code, msg} alone. */
         body = json_pack("{s:i,s:s}", "code", row->code, "msg", row->msg);

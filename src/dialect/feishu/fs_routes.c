@@ -119,9 +119,9 @@ static const struct route fs_routes[] = {
     /* method  path                                  flags  body rules  handler  query rules */
     /* Authentication: custom app tokens, user_access_token */
     { HTTP_POST, "/open-apis/auth/v3/tenant_access_token/internal",
-      R_PUBLIC | R_WRITE | R_INLINE | R_JSON | FS_FLAT, NULL, fs_tenant_token },
+      R_PUBLIC | R_WRITE | R_INLINE | R_READ_FIRST | R_JSON | FS_FLAT, NULL, fs_tenant_token },
     { HTTP_POST, "/open-apis/auth/v3/app_access_token/internal",
-      R_PUBLIC | R_WRITE | R_INLINE | R_JSON | FS_FLAT, NULL, fs_app_token },
+      R_PUBLIC | R_WRITE | R_INLINE | R_READ_FIRST | R_JSON | FS_FLAT, NULL, fs_app_token },
     { HTTP_POST, "/open-apis/authen/v2/oauth/token", R_PUBLIC | R_WRITE | R_JSON | FS_OAUTH, NULL,
       fs_oauth_token },
     /* Group management: create, list, search, get, update, dissolve, speech

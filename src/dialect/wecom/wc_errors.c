@@ -79,7 +79,9 @@ void wc_render(struct req *rq, enum err e, json_t *out)
     rq->http->log_code = row->code;
     rq->http->log_code_set = true;
     if (e == ERR_OK) {
-        body = json_pack("{s:i,s:s}", "errcode", 0, "errmsg", "ok");
+        body = json_object();
+        json_out_int(body, "errcode", 0);
+        json_out_text(body, "errmsg", "ok");
         json_object_update(body, out);
         dialect_send_json(rq, 200, body);
         json_decref(body);

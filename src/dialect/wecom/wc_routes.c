@@ -56,7 +56,8 @@ static const struct field_rule list_intent_rules[] = {
 static const struct route wc_routes[] = {
     /* method    path                                flags                    rules  handler */
     /* WeCom "获取access_token" */
-    { HTTP_GET, "/cgi-bin/gettoken", R_PUBLIC | R_WRITE | R_INLINE, NULL, wc_gettoken },
+    { HTTP_GET, "/cgi-bin/gettoken", R_PUBLIC | R_WRITE | R_INLINE | R_READ_FIRST, NULL,
+      wc_gettoken },
     /* WeCom "知识库分组管理" (knowledge-base groups): add, del, mod, list */
     { HTTP_POST, "/cgi-bin/kf/knowledge/add_group", R_WRITE | R_JSON, add_group_rules,
       wc_kb_add_group },

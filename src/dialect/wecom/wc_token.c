@@ -18,7 +18,6 @@ enum err wc_gettoken(struct req *rq, json_t *body, json_t *out)
 {
     const char *corpid = dialect_query(rq, "corpid"), *secret = dialect_query(rq, "corpsecret");
     struct token_row tok;
-    int64_t tenant, principal;
     enum err e;
 
     (void)body;
@@ -26,9 +25,7 @@ enum err wc_gettoken(struct req *rq, json_t *body, json_t *out)
         return err_set(&rq->err, ERR_MISSING, SUBJ_TENANT, "corpid missing");
     if (secret == NULL || *secret == '\0')
         return err_set(&rq->err, ERR_MISSING, SUBJ_SECRET, "corpsecret missing");
-    e = svc_wc_credential(&rq->svc, corpid, secret, &tenant, &principal);
-    if (e == ERR_OK)
-        e = svc_token_issue(&rq->svc, &wc_token_policy, tenant, principal, 0, &tok);
+    e = svc_wc_token(&rq->svc, &wc_token_policy, corpid, secret, &tok);
     if (e != ERR_OK)
         return e;
     json_out_str(out, "access_token", tok.token);
