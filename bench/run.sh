@@ -61,19 +61,31 @@ round_trips() {
   curl -s -H "Authorization: Bearer bench-admin-token" "http://127.0.0.1:$1/admin/v1/stats" \
     | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).postgres.round_trips)}catch{console.log(0)}})'
 }
+# Busy and total jiffies of cores 0 and 1 ("busy0 total0 busy1 total1"), and the share
+# of each core that was busy between two such readings ("c0/c1", in percent).
+core_ticks() {
+  awk '$1=="cpu0" || $1=="cpu1" {t=0; for (i=2;i<=NF;i++) t+=$i; printf "%d %d ", t-$5-$6, t}' /proc/stat
+}
+core_busy() {
+  awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    d0 = y[2] - x[2]; d1 = y[4] - x[4]; if (d0 < 1) d0 = 1; if (d1 < 1) d1 = 1;
+    printf "%d/%d", 100 * (y[1] - x[1]) / d0, 100 * (y[3] - x[3]) / d1 }'
+}
 per_rq() { awk -v c="$1" -v r="$2" -v f="${3:-%.1f}" 'BEGIN{ if (r>0) printf f, c/r; else print "-" }'; }
 
-# A result line: BACKEND|KIND|NAME|req/s|p50|p99|cpu us/rq|non-2xx|db cpu us/rq|trips/rq.
+# A result line: BACKEND|KIND|NAME|req/s|p50|p99|cpu us/rq|non-2xx|db cpu us/rq|trips/rq|cores
+# (cores: how busy cores 0 and 1 were, in percent, while wrk ran).
 # KIND: R a read, W a durable write, A an anchor (nginx, pgbench), 2 two nodes' reads.
 # One scenario: BACKEND KIND NAME PID PORT [env for the Lua script...].
 run() {
   local backend=$1 kind=$2 name=$3 pid=$4 port=$5; shift 5
   local before after dbb dba tb ta out
+  local cb ca
   tb=$(round_trips "$port"); dbb=$(db_ticks)
-  before=$(cpu_ticks "$pid")
+  before=$(cpu_ticks "$pid"); cb=$(core_ticks)
   out=$(env "$@" taskset -c 1 wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency \
         -s bench/wrk/scenario.lua "http://127.0.0.1:$port" 2>&1)
-  after=$(cpu_ticks "$pid")
+  after=$(cpu_ticks "$pid"); ca=$(core_ticks)
   dba=$(db_ticks); ta=$(round_trips "$port")
   local rps p50 p99 reqs errs
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
@@ -86,7 +98,7 @@ run() {
     db=$(per_rq $(( (dba - dbb) * TICK_US )) "$reqs")
     trips=$(per_rq $(( ta - tb )) "$reqs" %.2f)
   fi
-  echo "$backend|$kind|$name|$rps|$p50|$p99|$(per_rq $(( (after - before) * TICK_US )) "$reqs")|${errs:-0}|$db|$trips"
+  echo "$backend|$kind|$name|$rps|$p50|$p99|$(per_rq $(( (after - before) * TICK_US )) "$reqs")|${errs:-0}|$db|$trips|$(core_busy "$cb" "$ca")"
 }
 
 # Two nodes at once: NAME PID1 PORT1 PID2 PORT2 [env...]: a wrk of CONNS/2 connections
@@ -95,6 +107,8 @@ run2() {
   local name=$1 pid1=$2 port1=$3 pid2=$4 port2=$5; shift 5
   local half=$(( CONNS / 2 )) o1 o2
   o1=$(mktemp "$work/w1.XXXX"); o2=$(mktemp "$work/w2.XXXX")
+  local cb ca
+  cb=$(core_ticks)
   env "$@" taskset -c 1 wrk -t1 -c"$half" -d"${DURATION}s" --latency \
     -s bench/wrk/scenario.lua "http://127.0.0.1:$port1" >"$o1" 2>&1 &
   local w1=$!
@@ -102,12 +116,13 @@ run2() {
     -s bench/wrk/scenario.lua "http://127.0.0.1:$port2" >"$o2" 2>&1 &
   local w2=$!
   wait $w1 $w2
+  ca=$(core_ticks)
   local rps p50 p99 errs
   rps=$(awk '/^Requests\/sec/ {s += $2} END {printf "%.2f", s}' "$o1" "$o2")
   p50=$(awk '$1=="50%" {print $2; exit}' "$o1")
   p99=$(awk '$1=="99%" {print $2}' "$o1" "$o2" | sort -h | tail -1)
   errs=$(awk '/Non-2xx/ {s += $4} END {print s + 0}' "$o1" "$o2")
-  echo "postgres|2|$name|$rps|$p50|$p99|-|$errs|-|-"
+  echo "postgres|2|$name|$rps|$p50|$p99|-|$errs|-|-|$(core_busy "$cb" "$ca")"
 }
 
 # pgbench on the same server, in the same run: -S (select only: 1 round trip) and -N
@@ -121,15 +136,16 @@ run_pgbench() {
   o=$(mktemp "$work/pgb.XXXX")
   taskset -c 1 pgbench "$pgbench_url" "$mode" -n -c "$CONNS" -j 1 -T "$DURATION" >"$o" 2>&1 &
   local b=$!
-  sleep 1; dbb=$(db_ticks)
-  sleep "$span"; dba=$(db_ticks)
+  local cb ca
+  sleep 1; dbb=$(db_ticks); cb=$(core_ticks)
+  sleep "$span"; dba=$(db_ticks); ca=$(core_ticks)
   wait $b
   out=$(cat "$o")
   tps=$(awk '/^tps/ {print $3}' <<<"$out")
   lat=$(awk '/^latency average/ {print $4 "ms"}' <<<"$out")
   local db
   db=$(awk -v c=$(( (dba - dbb) * TICK_US )) -v t="$tps" -v s="$span" 'BEGIN{ if (t>0) printf "%.1f", c/(t*s); else print "-" }')
-  echo "pgbench|A|$name|$tps|$lat (mean)|-|-|0|$db|$trips"
+  echo "pgbench|A|$name|$tps|$lat (mean)|-|-|0|$db|$trips|$(core_busy "$cb" "$ca")"
 }
 
 # nginx: a fixed JSON body like WeCom's list answer, one worker, on core 0.
@@ -289,14 +305,14 @@ echo
 node - "$results" <<'JS'
 const fs = require('fs');
 const rows = fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').map((l) => {
-    const [backend, kind, name, rps, p50, p99, cpu, errs, db, trips] = l.split('|');
-    return { backend, kind, name, rps: Number(rps), p50, p99, cpu, errs, db, trips };
+    const [backend, kind, name, rps, p50, p99, cpu, errs, db, trips, cores] = l.split('|');
+    return { backend, kind, name, rps: Number(rps), p50, p99, cpu, errs, db, trips, cores };
 });
 const anchor = (n) => rows.find((r) => r.name.startsWith(n))?.rps || 0;
 const nginx = anchor('nginx'), pgS = anchor('pgbench -S'), pgN = anchor('pgbench -N');
 const one = (name) => rows.find((r) => r.backend === 'postgres' && r.kind === 'R' && r.name === name)?.rps || 0;
 const pad = (s, n) => String(s).padStart(n);
-console.log(`${'scenario'.padEnd(58)}${pad('req/s', 10)}${pad('ratio', 7)} ${'to'.padEnd(11)}${pad('p50', 9)}${pad('p99', 9)}${pad('cpu us/rq', 10)}${pad('db us/rq', 9)}${pad('trips/rq', 9)}${pad('non-2xx', 8)}`);
+console.log(`${'scenario'.padEnd(58)}${pad('req/s', 10)}${pad('ratio', 7)} ${'to'.padEnd(11)}${pad('p50', 9)}${pad('p99', 9)}${pad('cpu us/rq', 10)}${pad('db us/rq', 9)}${pad('trips/rq', 9)}${pad('non-2xx', 8)}${pad('c0/c1 %', 9)}`);
 for (const r of rows) {
     let base = 0, to = '';
     if (r.kind === 'A') {
@@ -310,7 +326,7 @@ for (const r of rows) {
     }
     const name = r.kind === '2' ? r.name.replace('postgres: ', 'postgres, two nodes: ') : r.name;
     const ratio = base > 0 ? (r.rps / base).toFixed(2) : '-';
-    console.log(`${name.slice(0, 57).padEnd(58)}${pad(r.rps.toFixed(0), 10)}${pad(ratio, 7)} ${to.padEnd(11)}${pad(r.p50, 9)}${pad(r.p99, 9)}${pad(r.cpu, 10)}${pad(r.db, 9)}${pad(r.trips, 9)}${pad(r.errs, 8)}`);
+    console.log(`${name.slice(0, 57).padEnd(58)}${pad(r.rps.toFixed(0), 10)}${pad(ratio, 7)} ${to.padEnd(11)}${pad(r.p50, 9)}${pad(r.p99, 9)}${pad(r.cpu, 10)}${pad(r.db, 9)}${pad(r.trips, 9)}${pad(r.errs, 8)}${pad(r.cores || '-', 9)}`);
 }
 JS
 echo
