@@ -82,6 +82,9 @@ struct pg {
     bool tx_read_only;  /* the open transaction is pg_begin's read-only one */
     bool tx_lost;       /* its BEGIN failed: every statement fails until the next */
     bool commit_unread; /* a read-only COMMIT went out; its answer is unread */
+    bool piped;            /* in pipeline mode, with 'npending' answers unread */
+    int npending;
+    bool prepared_in_pipe; /* a statement was prepared in the open pipeline */
 };
 
 #define PG(st) ((struct pg *)(st))
@@ -156,6 +159,17 @@ static const char *stmt_name(struct pg *p, const char *sql, char *name, size_t n
     }
     id = p->next_stmt++;
     snprintf(name, n, "qz%llu", (unsigned long long)id);
+    if (p->piped) {
+        /* Prepared in the pipeline, before its first use there. */
+        if (PQsendPrepare(p->conn, name, sql, 0, NULL) != 1) {
+            pg_fail(p, NULL, "prepare");
+            return NULL;
+        }
+        p->npending++;
+        p->prepared_in_pipe = true;
+        stmt_cache_add(&p->cache, sql, NULL, id);
+        return name;
+    }
     trip();
     res = PQprepare(p->conn, name, sql, 0, NULL);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -210,24 +224,39 @@ static int send_held(struct pg *p, const struct held *h)
     return PQsendQueryParams(p->conn, h->sql, 1, NULL, values, NULL, NULL, 0);
 }
 
-/* Runs the held statements, then 'name' with 'values' (unless NULL), in
- * one pipeline: one round trip. Returns the last statement's result (NULL
- * when 'name' is NULL and all went well), or the first failure's, which
- * 'failed' then marks. */
-static PGresult *run_pipeline(struct pg *p, const char *name, int nvalues,
-                              const char *const *values, bool *failed)
+/* Opens the pipeline unless it is open, and sends the held statements into
+ * it. False when the connection refused (PQerrorMessage says why). */
+static bool pipe_open(struct pg *p)
 {
-    PGresult *res, *keep = NULL;
-    int n = p->nheld + (name != NULL), got = 0;
-    bool ok = PQenterPipelineMode(p->conn) == 1;
+    bool ok = true;
 
-    *failed = false;
-    for (int i = 0; ok && i < p->nheld; i++)
+    if (!p->piped) {
+        ok = PQenterPipelineMode(p->conn) == 1;
+        p->piped = ok;
+    }
+    for (int i = 0; ok && i < p->nheld; i++) {
         ok = send_held(p, &p->held[i]) == 1;
+        p->npending += ok;
+    }
     p->nheld = 0;
     p->tx_held = false;
-    if (ok && name != NULL)
-        ok = PQsendQueryPrepared(p->conn, name, nvalues, values, NULL, NULL, 0) == 1;
+    return ok;
+}
+
+/* Ends the pipeline: a sync, one round trip, and every answer read. 'ok'
+ * false: sending failed. Returns the last statement's result when 'keep_last'
+ * (NULL otherwise, or when all went well), or the first failure's, which
+ * 'failed' then marks; 'early' marks a failure of a statement before the
+ * last one (a held or a later statement's). */
+static PGresult *pipe_finish(struct pg *p, bool ok, bool keep_last, bool *failed, bool *early)
+{
+    PGresult *res, *keep = NULL;
+    int n = p->npending, got = 0;
+
+    *failed = *early = false;
+    p->npending = 0;
+    if (!p->piped)
+        return NULL;
     if (ok)
         ok = PQpipelineSync(p->conn) == 1;
     trip();
@@ -248,23 +277,58 @@ static PGresult *run_pipeline(struct pg *p, const char *name, int nvalues,
         got++;
         if (!*failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
             *failed = true;
+            *early = got < n || !keep_last;
             PQclear(keep);
             keep = res; /* the first failure; those after it are aborted */
             continue;
         }
-        if (!*failed && got == n && name != NULL) {
+        if (!*failed && got == n && keep_last) {
             keep = res;
             continue;
         }
         PQclear(res);
     }
     PQexitPipelineMode(p->conn);
+    p->piped = false;
     if (!ok || (!*failed && got < n)) {
         *failed = true; /* the connection broke: PQerrorMessage says why */
         PQclear(keep);
         keep = NULL;
     }
+    if (*failed && p->prepared_in_pipe)
+        /* A statement prepared in this pipeline may not exist: forget
+         * them all (rare: a broken connection, a faulty statement). */
+        stmt_cache_clear(&p->cache, true);
+    p->prepared_in_pipe = false;
     return keep;
+}
+
+/* Runs what the pipeline holds (held statements, later ones), then 'name'
+ * with 'values' (unless NULL), in one round trip. As pipe_finish. */
+static PGresult *run_pipeline(struct pg *p, const char *name, int nvalues,
+                              const char *const *values, bool *failed, bool *early)
+{
+    bool ok = pipe_open(p);
+
+    if (ok && name != NULL) {
+        ok = PQsendQueryPrepared(p->conn, name, nvalues, values, NULL, NULL, 0) == 1;
+        p->npending += ok;
+    }
+    return pipe_finish(p, ok, name != NULL, failed, early);
+}
+
+/* The statement's text values: integers printed into 'ints'. */
+static void pg_values(const struct sql_arg *args, int nargs, const char **values,
+                      char (*ints)[24])
+{
+    for (int i = 0; i < nargs; i++) {
+        if (args[i].type == SQL_INT) {
+            snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)args[i].i);
+            values[i] = ints[i];
+        } else {
+            values[i] = args[i].s;
+        }
+    }
 }
 
 static enum err pg_query(struct store *st, struct arena *a, const char *sql,
@@ -276,7 +340,7 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
     PGresult *res;
     ExecStatusType status;
     enum err e = ERR_OK;
-    bool failed = false;
+    bool failed = false, early = false;
 
     if (out != NULL)
         memset(out, 0, sizeof(*out));
@@ -285,16 +349,9 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
         return pg_fail(p, NULL, "query (the transaction did not begin)");
     if (stmt_name(p, sql, name, sizeof(name)) == NULL)
         return ERR_STORE;
-    for (int i = 0; i < nargs; i++) {
-        if (args[i].type == SQL_INT) {
-            snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)args[i].i);
-            values[i] = ints[i];
-        } else {
-            values[i] = args[i].s;
-        }
-    }
-    if (p->nheld > 0) {
-        res = run_pipeline(p, name, nargs, values, &failed);
+    pg_values(args, nargs, values, ints);
+    if (p->nheld > 0 || p->piped) {
+        res = run_pipeline(p, name, nargs, values, &failed, &early);
         /* Its BEGIN did not take: no later statement may run outside the
          * transaction. */
         p->tx_lost = failed && PQtransactionStatus(p->conn) == PQTRANS_IDLE;
@@ -305,6 +362,8 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
     status = PQresultStatus(res);
     if (failed || (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)) {
         e = pg_fail(p, res, "query");
+        if (early) /* not this statement's own conflict */
+            e = ERR_STORE;
     } else if (out != NULL) {
         out->nrows = (size_t)PQntuples(res);
         out->ncols = (size_t)PQnfields(res);
@@ -321,19 +380,45 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
     return e;
 }
 
-/* Sends the held statements now (a script follows, which a pipeline cannot
- * carry). */
+/* Sends the statement into the open transaction's pipeline (opening it, with
+ * the held statements first) and returns without waiting: its answer is read
+ * with the next statement's or the commit's. */
+static enum err pg_later(struct store *st, const char *sql, const struct sql_arg *args,
+                         int nargs)
+{
+    struct pg *p = PG(st);
+    const char *values[SQL_MAX_PARAMS];
+    char ints[SQL_MAX_PARAMS][24], name[32];
+
+    pg_settle(p);
+    if (p->tx_lost)
+        return pg_fail(p, NULL, "query (the transaction did not begin)");
+    if (!p->piped && stmt_name(p, sql, name, sizeof(name)) == NULL)
+        return ERR_STORE;
+    if (!pipe_open(p))
+        return pg_fail(p, NULL, "pipeline");
+    if (p->piped && stmt_name(p, sql, name, sizeof(name)) == NULL)
+        return ERR_STORE;
+    pg_values(args, nargs, values, ints);
+    if (PQsendQueryPrepared(p->conn, name, nargs, values, NULL, NULL, 0) != 1)
+        return pg_fail(p, NULL, "query");
+    p->npending++;
+    return ERR_OK;
+}
+
+/* Sends the held statements now and reads what the pipeline holds (a
+ * script follows, which a pipeline cannot carry). */
 static enum err flush_held(struct pg *p)
 {
-    bool failed;
+    bool failed, early;
     PGresult *res;
     enum err e = ERR_OK;
 
-    if (p->nheld == 0)
+    if (p->nheld == 0 && !p->piped)
         return ERR_OK;
-    res = run_pipeline(p, NULL, 0, NULL, &failed);
-    if (failed)
-        e = pg_fail(p, res, "begin");
+    res = run_pipeline(p, NULL, 0, NULL, &failed, &early);
+    if (failed && pg_fail(p, res, "begin") != ERR_OK)
+        e = ERR_STORE;
     p->tx_lost = failed && PQtransactionStatus(p->conn) == PQTRANS_IDLE;
     PQclear(res);
     return e;
@@ -368,15 +453,20 @@ static enum err pg_session(struct pg *p)
  * transaction, never in the middle of one. */
 static enum err pg_ensure(struct pg *p)
 {
+    bool failed, early;
+
     pg_settle(p);
     p->nheld = 0;
     p->tx_held = false;
+    PQclear(pipe_finish(p, true, false, &failed, &early));
     if (PQstatus(p->conn) == CONNECTION_OK)
         return ERR_OK;
     PQreset(p->conn);
     stmt_cache_clear(&p->cache, false);
     p->ngone = 0;
     p->commit_unread = false;
+    p->piped = false;
+    p->npending = 0;
     if (PQstatus(p->conn) != CONNECTION_OK) {
         log_error("postgres: database unavailable: %s", PQerrorMessage(p->conn));
         return ERR_STORE;
@@ -421,13 +511,16 @@ static enum err pg_begin_alone(struct store *st)
 }
 
 /* A transaction that ran no statement has nothing to commit. A read-only
- * one's COMMIT goes out unanswered (pg_settle reads it). A writer's waits:
+ * one's COMMIT goes out unanswered (pg_settle reads it). A writer's waits,
+ * sent in one pipeline with the statements still unanswered (sql_later's):
  * a failed COMMIT (the connection dropped) leaves the outcome unknown to
  * us; the request is not acknowledged, so the client retries. */
 static enum err pg_commit(struct store *st)
 {
     struct pg *p = PG(st);
-    bool read_only = p->tx_read_only;
+    bool read_only = p->tx_read_only, failed, early;
+    PGresult *res;
+    int ok;
 
     p->tx_read_only = false;
     if (p->tx_lost) {
@@ -437,6 +530,23 @@ static enum err pg_commit(struct store *st)
     p->nheld = 0; /* locks no statement followed */
     if (p->tx_held) { /* never begun on the server */
         p->tx_held = false;
+        return ERR_OK;
+    }
+    if (p->piped) {
+        ok = PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+        p->npending += ok == 1;
+        res = pipe_finish(p, ok == 1, true, &failed, &early);
+        if (failed) {
+            pg_fail(p, res, "commit");
+            PQclear(res);
+            if (PQstatus(p->conn) == CONNECTION_OK
+                && PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
+                trip();
+                PQclear(PQexec(p->conn, "ROLLBACK"));
+            }
+            return ERR_STORE;
+        }
+        PQclear(res);
         return ERR_OK;
     }
     if (read_only && PQenterPipelineMode(p->conn) == 1) {
@@ -453,8 +563,11 @@ static enum err pg_commit(struct store *st)
 static void pg_rollback(struct store *st)
 {
     struct pg *p = PG(st);
+    bool failed, early;
 
     pg_settle(p);
+    p->nheld = 0;
+    PQclear(pipe_finish(p, true, false, &failed, &early));
     p->tx_read_only = p->tx_lost = false;
     p->nheld = 0;
     if (p->tx_held) { /* never begun on the server */
@@ -533,6 +646,7 @@ static const struct store_ops pg_ops = {
     .rollback = pg_rollback,
     .lock_tenant = pg_lock_tenant,
     .query = pg_query,
+    .later = pg_later,
     .script = pg_script,
     .ids_follow = pg_ids_follow,
 };

@@ -154,7 +154,8 @@ enum err svc_fs_person_ids(struct svc_ctx *c, int64_t app, int64_t person,
                            const char **union_id, const char **user_id, const char **open_id);
 /* The tenant's tenant_key ("" when it has none). */
 enum err svc_fs_tenant_key(struct svc_ctx *c, int64_t tenant, const char **key);
-enum err svc_fs_app_get(struct svc_ctx *c, int64_t app, struct fs_app_row *out);
+/* An app's app_id (the request's own app's as read already). */
+enum err svc_fs_app_id(struct svc_ctx *c, int64_t app, const char **app_id);
 
 /* ==== chats (svc_chat*.c) ==== */
 /* svc_chat.c: a chat as its operator sees it, membership, events. */
