@@ -595,6 +595,14 @@ struct store_retention {
 enum err store_retention_pass(struct store *s, const struct store_retention *p,
                               int64_t *deleted, bool *more);
 /* Event subscriptions and delivery (store_events.c). */
+/* A chat's bots in join order, each with its subscription's event types
+ * (NULL: it has no subscription). */
+struct fs_bot_sub {
+    int64_t app;
+    const char *types;
+};
+enum err store_fs_bot_subscriptions(struct store *s, struct arena *a, int64_t chat,
+                                    struct fs_bot_sub **rows, size_t *n);
 enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app,
                                    struct fs_subscription_row *out);
 enum err store_fs_subscription_set(struct store *s, const struct fs_subscription_row *sub);

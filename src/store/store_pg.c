@@ -25,7 +25,12 @@
  * plus its COMMIT; a read-only transaction's COMMIT is sent without waiting
  * for its answer, which is read before the connection's next use (nothing
  * a read-only transaction did can be lost by it). A transaction that runs no
- * statement costs none. libpq's pipeline mode carries both.
+ * statement costs none. A statement whose rows nobody reads (sql_later: an
+ * event's outbox row, a count's update) goes into the pipeline unanswered
+ * and is answered with the next statement or with a writer's COMMIT, which
+ * then waits for all of them in one round trip; its failure fails that
+ * statement (ERR_STORE) or the commit, and so the transaction. libpq's
+ * pipeline mode carries all of these.
  */
 #include "store/store_int.h"
 
@@ -55,6 +60,7 @@ static const char SQL_BEGIN_WRITE[] = "BEGIN ISOLATION LEVEL READ COMMITTED";
 static const char SQL_WRITERS_SHARED[] = "SELECT pg_advisory_xact_lock_shared(" PG_LOCK_WRITERS ")";
 static const char SQL_WRITERS_ALONE[] = "SELECT pg_advisory_xact_lock(" PG_LOCK_WRITERS ")";
 static const char SQL_LOCK_TENANT[] = "SELECT pg_advisory_xact_lock($1::bigint)";
+static const char SQL_COMMIT[] = "COMMIT";
 
 /* Statements held back for the transaction's first statement: its BEGIN,
  * the writers' key, a tenant's lock. */
@@ -215,13 +221,15 @@ static void pg_settle(struct pg *p)
 /* Sends one held statement into the pipeline. */
 static int send_held(struct pg *p, const struct held *h)
 {
-    char arg[24];
+    char arg[24], name[32];
     const char *values[1] = { arg };
 
-    if (!h->has_arg)
-        return PQsendQueryParams(p->conn, h->sql, 0, NULL, NULL, NULL, NULL, 0);
+    /* Prepared once per connection like any statement (in the pipeline):
+     * the server then neither parses nor plans them per transaction. */
+    if (stmt_name(p, h->sql, name, sizeof(name)) == NULL)
+        return 0;
     snprintf(arg, sizeof(arg), "%lld", (long long)h->arg);
-    return PQsendQueryParams(p->conn, h->sql, 1, NULL, values, NULL, NULL, 0);
+    return PQsendQueryPrepared(p->conn, name, h->has_arg, values, NULL, NULL, 0);
 }
 
 /* Opens the pipeline unless it is open, and sends the held statements into
@@ -518,9 +526,9 @@ static enum err pg_begin_alone(struct store *st)
 static enum err pg_commit(struct store *st)
 {
     struct pg *p = PG(st);
-    bool read_only = p->tx_read_only, failed, early;
+    bool read_only = p->tx_read_only, failed, early, ok;
+    char name[32];
     PGresult *res;
-    int ok;
 
     p->tx_read_only = false;
     if (p->tx_lost) {
@@ -533,9 +541,10 @@ static enum err pg_commit(struct store *st)
         return ERR_OK;
     }
     if (p->piped) {
-        ok = PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
-        p->npending += ok == 1;
-        res = pipe_finish(p, ok == 1, true, &failed, &early);
+        ok = stmt_name(p, SQL_COMMIT, name, sizeof(name)) != NULL
+             && PQsendQueryPrepared(p->conn, name, 0, NULL, NULL, NULL, 0) == 1;
+        p->npending += ok;
+        res = pipe_finish(p, ok, true, &failed, &early);
         if (failed) {
             pg_fail(p, res, "commit");
             PQclear(res);

@@ -39,6 +39,11 @@ struct svc_ctx {
      * app's app_id and name; NULL: none. A seed, which writes those rows,
      * drops it. */
     const struct fs_access_row *acc;
+    /* While svc_chat_event writes a users event: the people it names, as its
+     * transaction read them a moment before (svc_fs_person_ids takes them);
+     * NULL otherwise. */
+    const struct person_row *event_people;
+    size_t event_npeople;
     /* How the chat events svc writes are spelled (the dialect that owns
      * them); NULL: chat changes write no events. */
     const struct chat_event_format *events;

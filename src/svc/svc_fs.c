@@ -216,7 +216,18 @@ enum err svc_fs_person_ids(struct svc_ctx *c, int64_t app, int64_t person,
 {
     struct person_row p;
     char *oid = NULL;
-    enum err e = store_person_get(c->st, c->a, person, &p);
+    enum err e;
+    size_t i;
+
+    /* A person the event being written names was read just now. */
+    for (i = 0; i < c->event_npeople && c->event_people[i].id != person; i++)
+        ;
+    if (i < c->event_npeople) {
+        p = c->event_people[i];
+        e = ERR_OK;
+    } else {
+        e = store_person_get(c->st, c->a, person, &p);
+    }
 
     *union_id = e == ERR_OK ? p.union_id : NULL;
     *user_id = e == ERR_OK ? p.user_id : NULL;

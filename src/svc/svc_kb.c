@@ -180,8 +180,11 @@ enum err svc_kb_cat_add(struct svc_ctx *c, const struct kb_policy *p, struct kb_
     if (e == ERR_OK)
         e = check_type(c, p, cat->type);
     /* Locked before the checks: a parent deleted, or the last free slot
-     * taken, by a concurrent request after we looked would break the rules. */
-    if (e == ERR_OK)
+     * taken, by a concurrent request after we looked would break the rules.
+     * A category with no rule that reads others (no unique name, no count,
+     * no parent: Udesk's top level) needs no lock, and adds run side by
+     * side. */
+    if (e == ERR_OK && (p->unique_names || p->max_count > 0 || cat->parent_id != 0))
         e = store_lock_tenant(c->st, c->tenant);
     /* The count and the name in one read; the rules still answer in their
      * order (the name, the parent, the count). */
