@@ -140,6 +140,18 @@ enum err sql_exec(struct store *s, struct arena *a, const char *sql, const struc
     return e;
 }
 
+enum err sql_later(struct store *s, const char *sql, const struct sql_arg *args, int nargs)
+{
+    enum err e;
+
+    if (s->ops->later == NULL || nargs > SQL_MAX_PARAMS)
+        return sql_exec(s, NULL, sql, args, nargs, NULL);
+    e = s->ops->later(s, sql, args, nargs);
+    if (e != ERR_OK)
+        s->failed = true;
+    return e;
+}
+
 const char *sql_text(const struct sql_res *r, size_t row, size_t col)
 {
     if (row >= r->nrows || col >= r->ncols)

@@ -527,6 +527,9 @@ enum err store_fs_member_list_kind(struct store *s, struct arena *a, int64_t cha
                                    enum actor_kind kind, struct fs_member_row **rows, size_t *n);
 /* The chat's maintained user and bot counts; either pointer may be NULL. */
 enum err store_fs_member_counts(struct store *s, int64_t chat, int64_t *users, int64_t *bots);
+/* The counts with 'tenant''s own chat size limit (0: none) in one read. */
+enum err store_fs_member_room(struct store *s, int64_t chat, int64_t tenant, int64_t *users,
+                              int64_t *bots, int64_t *limit);
 enum err store_fs_member_delete(struct store *s, int64_t chat, const struct actor *who);
 /* A user member with the ids an app sees it by, for member lists. */
 struct fs_member_person {
@@ -606,6 +609,14 @@ struct store_retention {
 enum err store_retention_pass(struct store *s, const struct store_retention *p,
                               int64_t *deleted, bool *more);
 /* Event subscriptions and delivery (store_events.c). */
+/* A chat's bots in join order, each with its subscription's event types
+ * (NULL: it has no subscription). */
+struct fs_bot_sub {
+    int64_t app;
+    const char *types;
+};
+enum err store_fs_bot_subscriptions(struct store *s, struct arena *a, int64_t chat,
+                                    struct fs_bot_sub **rows, size_t *n);
 enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app,
                                    struct fs_subscription_row *out);
 enum err store_fs_subscription_set(struct store *s, const struct fs_subscription_row *sub);
@@ -656,7 +667,10 @@ enum err store_kb_cat_get_id(struct store *s, struct arena *a, int64_t tenant,
                              const char *space, int64_t id, struct kb_cat_row *out);
 enum err store_kb_cat_by_name(struct store *s, struct arena *a, int64_t tenant,
                               const char *space, const char *name, struct kb_cat_row *out);
-enum err store_kb_cat_count(struct store *s, int64_t tenant, const char *space, int64_t *n);
+/* The space's categories, and the id of the one called 'name' (0: none) in
+ * the same read. */
+enum err store_kb_cat_count(struct store *s, int64_t tenant, const char *space, const char *name,
+                            int64_t *n, int64_t *named);
 enum err store_kb_cat_rename(struct store *s, int64_t id, const char *name);
 enum err store_kb_cat_move(struct store *s, int64_t id, int64_t parent); /* 0: top level */
 /* Deletes the category and every category below it. */

@@ -206,8 +206,9 @@ enum err store_fs_person_by_contact(struct store *s, int64_t tenant, const char 
 }
 
 static const char SQL_ACCESS_GET[] =
-    "SELECT x.app_ref, x.scopes, x.contact_range, x.bot_open_id, a.app_id, a.name "
-    "FROM fs_app_access x JOIN fs_app a ON a.id = x.app_ref WHERE x.app_ref = $1";
+    "SELECT x.app_ref, x.scopes, x.contact_range, x.bot_open_id, a.app_id, a.name, a.tenant_id, "
+    "t.tenant_key FROM fs_app_access x JOIN fs_app a ON a.id = x.app_ref "
+    "LEFT JOIN fs_tenant t ON t.tenant_id = a.tenant_id WHERE x.app_ref = $1";
 static const char SQL_ACCESS_INSERT[] =
     "INSERT INTO fs_app_access (app_ref, scopes, contact_range, bot_open_id) "
     "VALUES ($1, $2, $3, $4) ON CONFLICT (app_ref) DO NOTHING";
@@ -228,6 +229,8 @@ enum err store_fs_access_get(struct store *s, struct arena *a, int64_t app,
         out->bot_open_id = sql_text(&r, 0, 3);
         out->app_id = sql_text(&r, 0, 4);
         out->name = sql_text(&r, 0, 5);
+        out->tenant = sql_int(&r, 0, 6);
+        out->tenant_key = sql_text(&r, 0, 7);
     }
     return e;
 }

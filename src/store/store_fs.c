@@ -242,7 +242,7 @@ enum err store_fs_chat_by_id(struct store *s, struct arena *a, int64_t id, struc
 
 enum err store_fs_chat_update(struct store *s, const struct fs_chat_row *c)
 {
-    return store_q(s, NULL, NULL, SQL_CHAT_UPDATE, ARG_INT(c->id), ARG_INT(c->owner.kind),
+    return store_q_later(s, SQL_CHAT_UPDATE, ARG_INT(c->id), ARG_INT(c->owner.kind),
                    ARG_INT(c->owner.ref), ARG_TEXT(c->chat_type), ARG_TEXT(c->name),
                    ARG_TEXT(c->description), ARG_TEXT(c->avatar), ARG_TEXT(c->i18n_names),
                    ARG_TEXT(c->settings), ARG_TEXT(c->status), ARG_TEXT(c->top_notice),
@@ -319,6 +319,9 @@ static const char SQL_MEMBER_LIST_KIND[] =
     "WHERE chat_ref = $1 AND member_kind = $2 ORDER BY seq";
 static const char SQL_MEMBER_COUNT[] =
     "SELECT user_count, bot_count FROM fs_chat WHERE id = $1";
+static const char SQL_MEMBER_ROOM[] =
+    "SELECT c.user_count, c.bot_count, t.member_limit FROM fs_chat c "
+    "LEFT JOIN fs_tenant t ON t.tenant_id = $2 WHERE c.id = $1";
 static const char SQL_MEMBER_NAME[] =
     "SELECT 1 FROM fs_chat_member m JOIN person p ON p.id = m.member_ref "
     "WHERE m.chat_ref = $1 AND m.member_kind = 1 AND lower(p.name) LIKE $2 LIMIT 1";
@@ -355,8 +358,8 @@ static enum err member_rows(enum err e, struct arena *a, const struct sql_res *r
 
 static enum err count_move(struct store *s, int64_t chat, enum actor_kind kind, int64_t by)
 {
-    return store_q(s, NULL, NULL, kind == ACTOR_USER ? SQL_COUNT_USERS : SQL_COUNT_BOTS,
-                   ARG_INT(chat), ARG_INT(by));
+    return store_q_later(s, kind == ACTOR_USER ? SQL_COUNT_USERS : SQL_COUNT_BOTS, ARG_INT(chat),
+                         ARG_INT(by));
 }
 
 enum err store_fs_member_add(struct store *s, int64_t chat, const struct fs_member_row *m)
@@ -426,6 +429,24 @@ enum err store_fs_member_counts(struct store *s, int64_t chat, int64_t *users, i
         *users = sql_int(&r, 0, 0);
     if (e == ERR_OK && bots != NULL)
         *bots = sql_int(&r, 0, 1);
+    arena_release(&a);
+    return e;
+}
+
+enum err store_fs_member_room(struct store *s, int64_t chat, int64_t tenant, int64_t *users,
+                              int64_t *bots, int64_t *limit)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 256);
+    e = sql_one(store_q(s, &a, &r, SQL_MEMBER_ROOM, ARG_INT(chat), ARG_INT(tenant)), &r);
+    if (e == ERR_OK) {
+        *users = sql_int(&r, 0, 0);
+        *bots = sql_int(&r, 0, 1);
+        *limit = sql_int(&r, 0, 2); /* NULL (no row) reads as 0 */
+    }
     arena_release(&a);
     return e;
 }
@@ -599,7 +620,8 @@ static const char SQL_OUTBOX_ADD[] =
 
 enum err store_outbox_add(struct store *s, const struct outbox_row *o)
 {
-    return store_q(s, NULL, NULL, SQL_OUTBOX_ADD, ARG_INT(o->tenant_id), ARG_INT(o->app),
+    /* Nothing reads its answer: it goes out with what follows (the commit). */
+    return store_q_later(s, SQL_OUTBOX_ADD, ARG_INT(o->tenant_id), ARG_INT(o->app),
                    ARG_TEXT(o->event_type), ARG_TEXT(o->event_id), ARG_TEXT(o->body),
                    ARG_INT(o->created_at), ARG_TEXT(o->state ? o->state : "pending"));
 }

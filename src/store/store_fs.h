@@ -268,6 +268,10 @@ struct fs_access_row {
     int64_t app;
     const char *scopes, *contact_range, *bot_open_id;
     const char *app_id, *name;
+    /* The app's tenant and its Feishu key as the same read saw them (the
+     * key NULL when it has none, and from svc's node cache). */
+    int64_t tenant;
+    const char *tenant_key;
 };
 
 /* Upserts by (tenant, department_id); a new row takes d->open_department_id.

@@ -139,7 +139,7 @@ enum err store_fs_msg_get(struct store *s, struct arena *a, const char *message_
 
 enum err store_fs_chat_touch(struct store *s, int64_t chat, int64_t now)
 {
-    return store_q(s, NULL, NULL, SQL_CHAT_TOUCH, ARG_INT(chat), ARG_INT(now));
+    return store_q_later(s, SQL_CHAT_TOUCH, ARG_INT(chat), ARG_INT(now));
 }
 
 enum err store_fs_msg_update(struct store *s, const struct fs_msg_row *m)

@@ -64,6 +64,10 @@ struct store_ops {
      * wanted; 'a' may then be NULL too. */
     enum err (*query)(struct store *s, struct arena *a, const char *sql,
                       const struct sql_arg *args, int nargs, struct sql_res *res);
+    /* Optional (PostgreSQL): runs one statement whose rows nobody reads
+     * with the transaction's next statement or its commit (sql_later);
+     * NULL: query runs it at once. */
+    enum err (*later)(struct store *s, const char *sql, const struct sql_arg *args, int nargs);
     /* Runs a script of several statements with no parameters (migrations). */
     enum err (*script)(struct store *s, const char *sql);
     /* After rows were inserted with explicit ids, makes new rows get ids
@@ -156,6 +160,20 @@ enum err store_migrate(struct store *s, const struct store_migration *list);
              (int)(sizeof((const struct sql_arg[]){ { 0 }, __VA_ARGS__ }) / sizeof(struct sql_arg) \
                    - 1),                                                                    \
              (res))
+
+/* A statement whose rows nobody reads and whose failure may surface at the
+ * transaction's next statement or commit as ERR_STORE (never as its own
+ * ERR_CONFLICT): PostgreSQL sends it in one pipeline with what follows, so
+ * it costs no round trip of its own. Only for statements that cannot
+ * conflict (or whose conflict the caller would not tell from any other
+ * failure). Statements keep their order: the next one sees its effect. */
+enum err sql_later(struct store *s, const char *sql, const struct sql_arg *args, int nargs);
+
+#define store_q_later(s, sql, ...)                                                          \
+    sql_later((s), (sql), (const struct sql_arg[]){ { 0 }, __VA_ARGS__ } + 1,               \
+              (int)(sizeof((const struct sql_arg[]){ { 0 }, __VA_ARGS__ })                  \
+                        / sizeof(struct sql_arg)                                           \
+                    - 1))
 
 /* Secrets at rest (store_secrets.c). store_digest: the keyed digest a
  * lookup secret is stored and found by; store_seal: the sealed form of a

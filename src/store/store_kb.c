@@ -106,7 +106,7 @@ enum err store_nonce_insert(struct store *s, int64_t tenant, const char *nonce,
 
 enum err store_nonce_purge(struct store *s, int64_t tenant, int64_t now)
 {
-    return store_q(s, NULL, NULL, SQL_NONCE_PURGE, ARG_INT(tenant), ARG_INT(now));
+    return store_q_later(s, SQL_NONCE_PURGE, ARG_INT(tenant), ARG_INT(now));
 }
 
 #define KB_COLS                                                                            \
@@ -125,7 +125,8 @@ static const char SQL_KB_GET_ID[] = "SELECT " KB_COLS " FROM kb_category "
 static const char SQL_KB_BY_NAME[] = "SELECT " KB_COLS " FROM kb_category "
                                      "WHERE tenant_id = $1 AND space = $2 AND name = $3";
 static const char SQL_KB_COUNT[] =
-    "SELECT count(*) FROM kb_category WHERE tenant_id = $1 AND space = $2";
+    "SELECT count(*), coalesce(max(CASE WHEN name = $3 THEN id END), 0) FROM kb_category "
+    "WHERE tenant_id = $1 AND space = $2";
 static const char SQL_KB_RENAME[] = "UPDATE kb_category SET name = $1 WHERE id = $2";
 static const char SQL_KB_MOVE[] =
     "UPDATE kb_category SET parent_id = NULLIF(CAST($1 AS BIGINT), 0) WHERE id = $2";
@@ -221,13 +222,22 @@ static enum err agg_int(struct arena *a, enum err e, const struct sql_res *r, in
     return e == ERR_NOT_FOUND ? ERR_STORE : e;
 }
 
-enum err store_kb_cat_count(struct store *s, int64_t tenant, const char *space, int64_t *n)
+enum err store_kb_cat_count(struct store *s, int64_t tenant, const char *space, const char *name,
+                            int64_t *n, int64_t *named)
 {
     struct arena a;
     struct sql_res r;
+    enum err e;
 
     arena_init(&a, 1024);
-    return agg_int(&a, store_q(s, &a, &r, SQL_KB_COUNT, ARG_INT(tenant), ARG_TEXT(space)), &r, n);
+    e = sql_one(store_q(s, &a, &r, SQL_KB_COUNT, ARG_INT(tenant), ARG_TEXT(space), ARG_TEXT(name)),
+                &r);
+    if (e == ERR_OK) {
+        *n = sql_int(&r, 0, 0);
+        *named = sql_int(&r, 0, 1);
+    }
+    arena_release(&a);
+    return e;
 }
 
 enum err store_kb_cat_rename(struct store *s, int64_t id, const char *name)
@@ -242,7 +252,7 @@ enum err store_kb_cat_move(struct store *s, int64_t id, int64_t parent)
 
 enum err store_kb_cat_delete(struct store *s, int64_t id)
 {
-    return store_q(s, NULL, NULL, SQL_KB_DELETE, ARG_INT(id));
+    return store_q_later(s, SQL_KB_DELETE, ARG_INT(id));
 }
 
 enum err store_kb_cat_list(struct store *s, struct arena *a, int64_t tenant, const char *space,

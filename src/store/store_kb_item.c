@@ -106,7 +106,7 @@ enum err store_kb_item_delete(struct store *s, int64_t id)
 
 enum err store_kb_item_delete_in(struct store *s, int64_t category)
 {
-    return store_q(s, NULL, NULL, SQL_ITEM_DELETE_IN, ARG_INT(category));
+    return store_q_later(s, SQL_ITEM_DELETE_IN, ARG_INT(category));
 }
 
 enum err store_kb_item_get(struct store *s, struct arena *a, int64_t tenant, const char *space,

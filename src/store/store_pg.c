@@ -25,7 +25,12 @@
  * plus its COMMIT; a read-only transaction's COMMIT is sent without waiting
  * for its answer, which is read before the connection's next use (nothing
  * a read-only transaction did can be lost by it). A transaction that runs no
- * statement costs none. libpq's pipeline mode carries both.
+ * statement costs none. A statement whose rows nobody reads (sql_later: an
+ * event's outbox row, a count's update) goes into the pipeline unanswered
+ * and is answered with the next statement or with a writer's COMMIT, which
+ * then waits for all of them in one round trip; its failure fails that
+ * statement (ERR_STORE) or the commit, and so the transaction. libpq's
+ * pipeline mode carries all of these.
  */
 #include "store/store_int.h"
 
@@ -56,6 +61,7 @@ static const char SQL_BEGIN_WRITE[] = "BEGIN ISOLATION LEVEL READ COMMITTED";
 static const char SQL_WRITERS_SHARED[] = "SELECT pg_advisory_xact_lock_shared(" PG_LOCK_WRITERS ")";
 static const char SQL_WRITERS_ALONE[] = "SELECT pg_advisory_xact_lock(" PG_LOCK_WRITERS ")";
 static const char SQL_LOCK_TENANT[] = "SELECT pg_advisory_xact_lock($1::bigint)";
+static const char SQL_COMMIT[] = "COMMIT";
 /* The data version (store_data_version): read before a versioned read
  * transaction begins, moved after every commit that changed data. */
 static const char SQL_VERSION_READ[] = "SELECT last_value FROM qz_data_version";
@@ -91,9 +97,15 @@ struct pg {
     bool tx_read_only;  /* the open transaction is pg_begin's read-only one */
     bool tx_lost;       /* its BEGIN failed: every statement fails until the next */
     bool commit_unread; /* a read-only COMMIT went out; its answer is unread */
+    bool piped;            /* in pipeline mode, with 'npending' answers unread */
+    int npending;
+    bool prepared_in_pipe; /* a statement was prepared in the open pipeline */
+    /* The open pipeline's answer that is the data version's read (1-based
+     * among npending; 0: none) and the syncs sent before its last one. */
+    int version_at, syncs_early;
     /* store_data_version: whether the open transaction was begun versioned,
-     * whether it ran a statement that may change data (anything but a
-     * SELECT), and the version once read. */
+     * whether it ran a statement that may have changed data, and the
+     * version once read. */
     bool tx_versioned, tx_dirty, version_read;
     int64_t version;
 };
@@ -170,6 +182,17 @@ static const char *stmt_name(struct pg *p, const char *sql, char *name, size_t n
     }
     id = p->next_stmt++;
     snprintf(name, n, "qz%llu", (unsigned long long)id);
+    if (p->piped) {
+        /* Prepared in the pipeline, before its first use there. */
+        if (PQsendPrepare(p->conn, name, sql, 0, NULL) != 1) {
+            pg_fail(p, NULL, "prepare");
+            return NULL;
+        }
+        p->npending++;
+        p->prepared_in_pipe = true;
+        stmt_cache_add(&p->cache, sql, NULL, id);
+        return name;
+    }
     trip();
     res = PQprepare(p->conn, name, sql, 0, NULL);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -212,11 +235,11 @@ static void pg_settle(struct pg *p)
     PQexitPipelineMode(p->conn);
 }
 
-/* Whether a statement that ran ('res' its result, NULL when none came)
- * changed data: a SELECT never does; an INSERT, UPDATE or DELETE that
- * changed no row neither (so background passes over empty work keep what
- * nodes kept); anything else (a WITH, whose rows counted are its SELECT's,
- * DDL, a failure) is taken as a change. */
+/* Whether a statement that ran ('res' its result, NULL when none came or
+ * it is not read yet) changed data: a SELECT never does; an INSERT, UPDATE
+ * or DELETE that changed no row neither (so background passes over empty
+ * work keep what nodes kept); anything else (a WITH, whose rows counted are
+ * its SELECT's, DDL, a failure) is taken as a change. */
 static bool changes_data(const char *sql, PGresult *res)
 {
     const char *rows;
@@ -248,42 +271,57 @@ static void version_take(struct pg *p, PGresult *res)
 /* Sends one held statement into the pipeline. */
 static int send_held(struct pg *p, const struct held *h)
 {
-    char arg[24];
+    char arg[24], name[32];
     const char *values[1] = { arg };
 
-    if (!h->has_arg)
-        return PQsendQueryParams(p->conn, h->sql, 0, NULL, NULL, NULL, NULL, 0);
+    /* Prepared once per connection like any statement (in the pipeline):
+     * the server then neither parses nor plans them per transaction. */
+    if (stmt_name(p, h->sql, name, sizeof(name)) == NULL)
+        return 0;
     snprintf(arg, sizeof(arg), "%lld", (long long)h->arg);
-    return PQsendQueryParams(p->conn, h->sql, 1, NULL, values, NULL, NULL, 0);
+    return PQsendQueryPrepared(p->conn, name, h->has_arg, values, NULL, NULL, 0);
 }
 
-/* Runs the held statements, then 'name' with 'values' (unless NULL), in
- * one pipeline: one round trip. Returns the last statement's result (NULL
- * when 'name' is NULL and all went well), or the first failure's, which
- * 'failed' then marks. */
-static PGresult *run_pipeline(struct pg *p, const char *name, int nvalues,
-                              const char *const *values, bool *failed)
+/* Opens the pipeline unless it is open, and sends the held statements into
+ * it. False when the connection refused (PQerrorMessage says why). */
+static bool pipe_open(struct pg *p)
 {
-    PGresult *res, *keep = NULL;
-    int n = p->nheld + (name != NULL), got = 0, vgot = 0, syncs = 0;
-    bool ok = PQenterPipelineMode(p->conn) == 1;
+    bool ok = true;
 
-    *failed = false;
+    if (!p->piped) {
+        ok = PQenterPipelineMode(p->conn) == 1;
+        p->piped = ok;
+    }
     for (int i = 0; ok && i < p->nheld; i++) {
         ok = send_held(p, &p->held[i]) == 1;
+        p->npending += ok;
         if (ok && p->held[i].version) {
-            vgot = i + 1;
+            p->version_at = p->npending;
             ok = PQpipelineSync(p->conn) == 1;
-            syncs++;
+            p->syncs_early += ok;
         }
     }
     p->nheld = 0;
     p->tx_held = false;
-    if (ok && name != NULL)
-        ok = PQsendQueryPrepared(p->conn, name, nvalues, values, NULL, NULL, 0) == 1;
+    return ok;
+}
+
+/* Ends the pipeline: a sync, one round trip, and every answer read. 'ok'
+ * false: sending failed. Returns the last statement's result when 'keep_last'
+ * (NULL otherwise, or when all went well), or the first failure's, which
+ * 'failed' then marks; 'early' marks a failure of a statement before the
+ * last one (a held or a later statement's). */
+static PGresult *pipe_finish(struct pg *p, bool ok, bool keep_last, bool *failed, bool *early)
+{
+    PGresult *res, *keep = NULL;
+    int n = p->npending, got = 0, vat = p->version_at, syncs = p->syncs_early + 1;
+
+    *failed = *early = false;
+    p->npending = p->version_at = p->syncs_early = 0;
+    if (!p->piped)
+        return NULL;
     if (ok)
         ok = PQpipelineSync(p->conn) == 1;
-    syncs++;
     trip();
     /* One result (then NULL) per statement, a sync's after the version's
      * read and after the last. */
@@ -303,7 +341,7 @@ static PGresult *run_pipeline(struct pg *p, const char *name, int nvalues,
             continue;
         }
         got++;
-        if (got == vgot) {
+        if (got == vat) {
             /* Its failure leaves the version unread, nothing else. */
             version_take(p, res);
             PQclear(res);
@@ -311,23 +349,58 @@ static PGresult *run_pipeline(struct pg *p, const char *name, int nvalues,
         }
         if (!*failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
             *failed = true;
+            *early = got < n || !keep_last;
             PQclear(keep);
             keep = res; /* the first failure; those after it are aborted */
             continue;
         }
-        if (!*failed && got == n && name != NULL) {
+        if (!*failed && got == n && keep_last) {
             keep = res;
             continue;
         }
         PQclear(res);
     }
     PQexitPipelineMode(p->conn);
+    p->piped = false;
     if (!ok || (!*failed && got < n)) {
         *failed = true; /* the connection broke: PQerrorMessage says why */
         PQclear(keep);
         keep = NULL;
     }
+    if (*failed && p->prepared_in_pipe)
+        /* A statement prepared in this pipeline may not exist: forget
+         * them all (rare: a broken connection, a faulty statement). */
+        stmt_cache_clear(&p->cache, true);
+    p->prepared_in_pipe = false;
     return keep;
+}
+
+/* Runs what the pipeline holds (held statements, later ones), then 'name'
+ * with 'values' (unless NULL), in one round trip. As pipe_finish. */
+static PGresult *run_pipeline(struct pg *p, const char *name, int nvalues,
+                              const char *const *values, bool *failed, bool *early)
+{
+    bool ok = pipe_open(p);
+
+    if (ok && name != NULL) {
+        ok = PQsendQueryPrepared(p->conn, name, nvalues, values, NULL, NULL, 0) == 1;
+        p->npending += ok;
+    }
+    return pipe_finish(p, ok, name != NULL, failed, early);
+}
+
+/* The statement's text values: integers printed into 'ints'. */
+static void pg_values(const struct sql_arg *args, int nargs, const char **values,
+                      char (*ints)[24])
+{
+    for (int i = 0; i < nargs; i++) {
+        if (args[i].type == SQL_INT) {
+            snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)args[i].i);
+            values[i] = ints[i];
+        } else {
+            values[i] = args[i].s;
+        }
+    }
 }
 
 /* Moves the data version after a change that ran outside any transaction
@@ -350,7 +423,7 @@ static enum err version_bump(struct pg *p)
  * moves now; in a transaction, at its commit. */
 static enum err version_after(struct pg *p, enum err e)
 {
-    if (e == ERR_OK && p->tx_dirty && !p->tx_held
+    if (e == ERR_OK && p->tx_dirty && !p->tx_held && !p->piped
         && PQtransactionStatus(p->conn) == PQTRANS_IDLE)
         return version_bump(p);
     return e;
@@ -365,7 +438,7 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
     PGresult *res;
     ExecStatusType status;
     enum err e = ERR_OK;
-    bool failed = false;
+    bool failed = false, early = false;
 
     if (out != NULL)
         memset(out, 0, sizeof(*out));
@@ -374,16 +447,9 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
         return pg_fail(p, NULL, "query (the transaction did not begin)");
     if (stmt_name(p, sql, name, sizeof(name)) == NULL)
         return ERR_STORE;
-    for (int i = 0; i < nargs; i++) {
-        if (args[i].type == SQL_INT) {
-            snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)args[i].i);
-            values[i] = ints[i];
-        } else {
-            values[i] = args[i].s;
-        }
-    }
-    if (p->nheld > 0) {
-        res = run_pipeline(p, name, nargs, values, &failed);
+    pg_values(args, nargs, values, ints);
+    if (p->nheld > 0 || p->piped) {
+        res = run_pipeline(p, name, nargs, values, &failed, &early);
         /* Its BEGIN did not take: no later statement may run outside the
          * transaction. */
         p->tx_lost = failed && PQtransactionStatus(p->conn) == PQTRANS_IDLE;
@@ -396,6 +462,8 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
         p->tx_dirty = true;
     if (failed || (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)) {
         e = pg_fail(p, res, "query");
+        if (early) /* not this statement's own conflict */
+            e = ERR_STORE;
     } else if (out != NULL) {
         out->nrows = (size_t)PQntuples(res);
         out->ncols = (size_t)PQnfields(res);
@@ -412,19 +480,47 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
     return version_after(p, e);
 }
 
-/* Sends the held statements now (a script follows, which a pipeline cannot
- * carry). */
+/* Sends the statement into the open transaction's pipeline (opening it, with
+ * the held statements first) and returns without waiting: its answer is read
+ * with the next statement's or the commit's. */
+static enum err pg_later(struct store *st, const char *sql, const struct sql_arg *args,
+                         int nargs)
+{
+    struct pg *p = PG(st);
+    const char *values[SQL_MAX_PARAMS];
+    char ints[SQL_MAX_PARAMS][24], name[32];
+
+    pg_settle(p);
+    if (p->tx_lost)
+        return pg_fail(p, NULL, "query (the transaction did not begin)");
+    if (!p->piped && stmt_name(p, sql, name, sizeof(name)) == NULL)
+        return ERR_STORE;
+    if (!pipe_open(p))
+        return pg_fail(p, NULL, "pipeline");
+    if (p->piped && stmt_name(p, sql, name, sizeof(name)) == NULL)
+        return ERR_STORE;
+    pg_values(args, nargs, values, ints);
+    if (PQsendQueryPrepared(p->conn, name, nargs, values, NULL, NULL, 0) != 1)
+        return pg_fail(p, NULL, "query");
+    p->npending++;
+    if (changes_data(sql, NULL)) /* its rows are not read: any write counts */
+        p->tx_dirty = true;
+    return ERR_OK;
+}
+
+/* Sends the held statements now and reads what the pipeline holds (a
+ * script follows, which a pipeline cannot carry). */
 static enum err flush_held(struct pg *p)
 {
-    bool failed;
+    bool failed, early;
     PGresult *res;
     enum err e = ERR_OK;
 
-    if (p->nheld == 0)
+    if (p->nheld == 0 && !p->piped)
         return ERR_OK;
-    res = run_pipeline(p, NULL, 0, NULL, &failed);
-    if (failed)
-        e = pg_fail(p, res, "begin");
+    res = run_pipeline(p, NULL, 0, NULL, &failed, &early);
+    if (failed && pg_fail(p, res, "begin") != ERR_OK)
+        e = ERR_STORE;
     p->tx_lost = failed && PQtransactionStatus(p->conn) == PQTRANS_IDLE;
     PQclear(res);
     return e;
@@ -468,15 +564,20 @@ static enum err pg_session(struct pg *p)
  * transaction, never in the middle of one. */
 static enum err pg_ensure(struct pg *p)
 {
+    bool failed, early;
+
     pg_settle(p);
     p->nheld = 0;
     p->tx_held = false;
+    PQclear(pipe_finish(p, true, false, &failed, &early));
     if (PQstatus(p->conn) == CONNECTION_OK)
         return ERR_OK;
     PQreset(p->conn);
     stmt_cache_clear(&p->cache, false);
     p->ngone = 0;
     p->commit_unread = false;
+    p->piped = false;
+    p->npending = p->version_at = p->syncs_early = 0;
     if (PQstatus(p->conn) != CONNECTION_OK) {
         log_error("postgres: database unavailable: %s", PQerrorMessage(p->conn));
         return ERR_STORE;
@@ -543,7 +644,7 @@ static int64_t pg_data_version(struct store *st)
 
     if (!p->tx_versioned || p->tx_dirty || p->tx_lost)
         return -1;
-    if (!p->version_read && p->tx_held && p->nheld > 0 && p->held[0].version) {
+    if (!p->version_read && p->tx_held && !p->piped && p->nheld > 0 && p->held[0].version) {
         p->nheld--;
         memmove(&p->held[0], &p->held[1], (size_t)p->nheld * sizeof(p->held[0]));
         pg_settle(p);
@@ -568,15 +669,16 @@ static int64_t pg_cache_epoch(struct store *st, bool now)
 }
 
 /* A transaction that ran no statement has nothing to commit. A read-only
- * one's COMMIT goes out unanswered (pg_settle reads it). A writer's waits:
+ * one's COMMIT goes out unanswered (pg_settle reads it). A writer's waits,
+ * sent in one pipeline with the statements still unanswered (sql_later's):
  * a failed COMMIT (the connection dropped) leaves the outcome unknown to
  * us; the request is not acknowledged, so the client retries. */
 static enum err pg_commit(struct store *st)
 {
     struct pg *p = PG(st);
-    bool read_only = p->tx_read_only, dirty = p->tx_dirty, failed;
+    bool read_only = p->tx_read_only, dirty = p->tx_dirty, failed, early, ok;
+    char name[32];
     PGresult *res;
-    enum err e = ERR_OK;
 
     p->tx_read_only = p->tx_versioned = p->tx_dirty = false;
     if (p->tx_lost) {
@@ -588,17 +690,32 @@ static enum err pg_commit(struct store *st)
         p->tx_held = false;
         return ERR_OK;
     }
-    if (dirty) {
-        /* The version moves after the COMMIT, in its pipeline: a reader
-         * that sees the new version sees the change (store.h). When the
-         * COMMIT failed, nothing changed and the version stays. */
-        hold(p, "COMMIT", false, 0);
-        hold(p, SQL_VERSION_BUMP, false, 0);
-        res = run_pipeline(p, NULL, 0, NULL, &failed);
-        if (failed)
-            e = pg_fail(p, res, "commit");
+    /* A transaction that changed data moves the version after its COMMIT,
+     * in the COMMIT's pipeline, and is answered after both: a reader that
+     * reads the new version sees the change (store.h). When the COMMIT
+     * failed, nothing changed and the version stays. */
+    if (p->piped || dirty) {
+        ok = pipe_open(p) && stmt_name(p, SQL_COMMIT, name, sizeof(name)) != NULL
+             && PQsendQueryPrepared(p->conn, name, 0, NULL, NULL, NULL, 0) == 1;
+        p->npending += ok;
+        if (ok && dirty) {
+            ok = stmt_name(p, SQL_VERSION_BUMP, name, sizeof(name)) != NULL
+                 && PQsendQueryPrepared(p->conn, name, 0, NULL, NULL, NULL, 0) == 1;
+            p->npending += ok;
+        }
+        res = pipe_finish(p, ok, true, &failed, &early);
+        if (failed) {
+            pg_fail(p, res, "commit");
+            PQclear(res);
+            if (PQstatus(p->conn) == CONNECTION_OK
+                && PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
+                trip();
+                PQclear(PQexec(p->conn, "ROLLBACK"));
+            }
+            return ERR_STORE;
+        }
         PQclear(res);
-        return e;
+        return ERR_OK;
     }
     if (read_only && PQenterPipelineMode(p->conn) == 1) {
         if (PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1
@@ -614,8 +731,11 @@ static enum err pg_commit(struct store *st)
 static void pg_rollback(struct store *st)
 {
     struct pg *p = PG(st);
+    bool failed, early;
 
     pg_settle(p);
+    p->nheld = 0;
+    PQclear(pipe_finish(p, true, false, &failed, &early));
     p->tx_read_only = p->tx_lost = p->tx_versioned = p->tx_dirty = false;
     p->nheld = 0;
     if (p->tx_held) { /* never begun on the server */
@@ -694,11 +814,12 @@ static const struct store_ops pg_ops = {
     .rollback = pg_rollback,
     .lock_tenant = pg_lock_tenant,
     .query = pg_query,
-    .script = pg_script_data,
-    .ids_follow = pg_ids_follow,
+    .later = pg_later,
     .begin_versioned = pg_begin_versioned,
     .data_version = pg_data_version,
     .cache_epoch = pg_cache_epoch,
+    .script = pg_script_data,
+    .ids_follow = pg_ids_follow,
 };
 
 /* Connects with the configured connect timeout and keepalives; the URL's

@@ -45,6 +45,11 @@ struct svc_ctx {
      * app's app_id and name; NULL: none. A seed, which writes those rows,
      * drops it. */
     const struct fs_access_row *acc;
+    /* While svc_chat_event writes a users event: the people it names, as its
+     * transaction read them a moment before (svc_fs_person_ids takes them);
+     * NULL otherwise. */
+    const struct person_row *event_people;
+    size_t event_npeople;
     /* How the chat events svc writes are spelled (the dialect that owns
      * them); NULL: chat changes write no events. */
     const struct chat_event_format *events;
@@ -160,7 +165,8 @@ enum err svc_fs_person_ids(struct svc_ctx *c, int64_t app, int64_t person,
                            const char **union_id, const char **user_id, const char **open_id);
 /* The tenant's tenant_key ("" when it has none). */
 enum err svc_fs_tenant_key(struct svc_ctx *c, int64_t tenant, const char **key);
-enum err svc_fs_app_get(struct svc_ctx *c, int64_t app, struct fs_app_row *out);
+/* An app's app_id (the request's own app's as read already). */
+enum err svc_fs_app_id(struct svc_ctx *c, int64_t app, const char **app_id);
 
 /* ==== chats (svc_chat*.c) ==== */
 /* svc_chat.c: a chat as its operator sees it, membership, events. */

@@ -84,24 +84,22 @@ enum err svc_chat_member_add(struct svc_ctx *c, int64_t chat, const struct actor
     return store_fs_member_add(c->st, chat, &m);
 }
 
-enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type,
-                          json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
-                          void *arg)
+/* Writes one event for 'app', whose subscription takes 'types' (NULL: it
+ * has none). */
+static enum err event_write(struct svc_ctx *c, int64_t app, const char *types,
+                            const char *event_type,
+                            json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
+                            void *arg)
 {
     struct outbox_row o = { .tenant_id = c->tenant, .app = app, .event_type = event_type,
                             .created_at = c->now };
-    struct fs_subscription_row sub;
     json_t *body;
     size_t len;
-    enum err e = store_fs_subscription_get(c->st, c->a, app, &sub);
 
     /* An app that does not take this type never gets it: the record is
      * written already settled, and the delivery worker never sees it.
      * 'types' is compact JSON of plain strings, so a quoted match is exact. */
-    if (e != ERR_OK && e != ERR_NOT_FOUND)
-        return e;
-    if (e == ERR_NOT_FOUND
-        || strstr(sub.types, arena_printf(c->a, "\"%s\"", event_type)) == NULL)
+    if (types == NULL || strstr(types, arena_printf(c->a, "\"%s\"", event_type)) == NULL)
         o.state = "skipped";
     o.event_id = ids_hex(c->a, "", 16);
     body = body_for(arg, app, o.event_id);
@@ -114,16 +112,29 @@ enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type
     return store_outbox_add(c->st, &o);
 }
 
+enum err svc_event_to_app(struct svc_ctx *c, int64_t app, const char *event_type,
+                          json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
+                          void *arg)
+{
+    struct fs_subscription_row sub;
+    enum err e = store_fs_subscription_get(c->st, c->a, app, &sub);
+
+    if (e != ERR_OK && e != ERR_NOT_FOUND)
+        return e;
+    return event_write(c, app, e == ERR_OK ? sub.types : NULL, event_type, body_for, arg);
+}
+
 enum err svc_chat_emit(struct svc_ctx *c, int64_t chat, const char *event_type,
                        json_t *(*body_for)(void *arg, int64_t app, const char *event_id),
                        void *arg)
 {
-    struct fs_member_row *m;
+    struct fs_bot_sub *bots;
     size_t n;
-    enum err e = store_fs_member_list_kind(c->st, c->a, chat, ACTOR_BOT, &m, &n);
+    /* The bots with their subscriptions, in one read. */
+    enum err e = store_fs_bot_subscriptions(c->st, c->a, chat, &bots, &n);
 
     for (size_t i = 0; e == ERR_OK && i < n; i++)
-        e = svc_event_to_app(c, m[i].who.ref, event_type, body_for, arg);
+        e = event_write(c, bots[i].app, bots[i].types, event_type, body_for, arg);
     return e;
 }
 
@@ -175,7 +186,12 @@ enum err svc_chat_event(struct svc_ctx *c, const struct chat_event *ev)
                 return e;
         }
         full.people = people;
-        return svc_chat_emit(c, ev->chat->id, type, event_body, &ea);
+        c->event_people = people;
+        c->event_npeople = full.npeople;
+        e = svc_chat_emit(c, ev->chat->id, type, event_body, &ea);
+        c->event_people = NULL;
+        c->event_npeople = 0;
+        return e;
     case CHAT_EV_BOT_ADDED:
     case CHAT_EV_BOT_DELETED:
         return svc_event_to_app(c, ev->who[0].ref, type, event_body, &ea);

@@ -79,7 +79,9 @@ static enum err add_members(struct svc_ctx *c, const struct actor *op,
 {
     enum err e = svc_chat_member_add(c, chat->id, op, bot_manager);
 
-    if (e == ERR_OK)
+    /* The creator owns the chat unless another owner is named: then it is
+     * in already (adding a member twice adds nothing). */
+    if (e == ERR_OK && (chat->owner.kind != op->kind || chat->owner.ref != op->ref))
         e = svc_chat_member_add(c, chat->id, &chat->owner, false);
     for (size_t i = 0; e == ERR_OK && i < nu; i++)
         e = svc_chat_member_add(c, chat->id, &users[i], false);

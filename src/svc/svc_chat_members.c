@@ -120,23 +120,15 @@ static enum err missing_error(struct svc_ctx *c, const char *type, const char **
     return err_set(c->ei, ERR_NOT_FOUND, by_type[i].subj, "%s", list);
 }
 
-/* The tenant's own chat size limit, or 0. */
-static enum err tenant_limit(struct svc_ctx *c, int64_t *limit)
-{
-    *limit = 0;
-    return store_fs_member_limit_get(c->st, c->tenant, limit);
-}
-
 /* Room for 'users' more users (the tenant's cap when it sets one, 232044
  * when lower than the platform's) and 'bots' more bots. */
 static enum err check_caps(struct svc_ctx *c, int64_t chat, int64_t users, int64_t bots,
                            const char *field)
 {
-    int64_t have_users = 0, have_bots = 0, limit, cap;
-    enum err e = tenant_limit(c, &limit);
+    int64_t have_users = 0, have_bots = 0, limit = 0, cap;
+    /* The tenant's own chat size limit (0: none) read with the counts. */
+    enum err e = store_fs_member_room(c->st, chat, c->tenant, &have_users, &have_bots, &limit);
 
-    if (e == ERR_OK)
-        e = store_fs_member_counts(c->st, chat, &have_users, &have_bots);
     if (e != ERR_OK)
         return e;
     cap = limit > 0 ? limit : PLATFORM_MEMBER_CAP;
@@ -358,7 +350,7 @@ enum err svc_chat_managers_change(struct svc_ctx *c, const char *chat_id, const 
     if (e == ERR_OK)
         e = managers(c, v.chat.id, all, n);
     if (e == ERR_OK && promote)
-        e = tenant_limit(c, &limit);
+        e = store_fs_member_limit_get(c->st, c->tenant, &limit);
     if (e == ERR_OK && promote
         && (int64_t)*n > (limit > PLATFORM_MEMBER_CAP ? MANAGERS_LARGE : MANAGERS_NORMAL))
         e = err_set(c->ei, ERR_LIMIT, SUBJ_MANAGER, "too many managers");

@@ -193,21 +193,13 @@ enum err svc_fs_person_find(struct svc_ctx *c, int64_t app, const char *type, co
 enum err svc_fs_actor_id(struct svc_ctx *c, int64_t app, const char *type,
                          const struct actor *who, const char **id)
 {
-    struct fs_app_row bot;
     struct person_row p;
     char *open_id = NULL;
     enum err e;
 
     *id = NULL;
-    if (who->kind != ACTOR_USER && c->acc != NULL && c->acc->app == who->ref) {
-        *id = c->acc->app_id; /* the request's own app, read already */
-        return ERR_OK;
-    }
-    if (who->kind != ACTOR_USER) {
-        e = store_fs_app_get(c->st, c->a, who->ref, &bot);
-        *id = e == ERR_OK ? bot.app_id : NULL;
-        return e;
-    }
+    if (who->kind != ACTOR_USER)
+        return svc_fs_app_id(c, who->ref, id);
     if (strcmp(type, "open_id") == 0) {
         e = store_fs_open_id_get(c->st, c->a, app, who->ref, &open_id);
         *id = open_id;
@@ -224,7 +216,18 @@ enum err svc_fs_person_ids(struct svc_ctx *c, int64_t app, int64_t person,
 {
     struct person_row p;
     char *oid = NULL;
-    enum err e = store_person_get(c->st, c->a, person, &p);
+    enum err e;
+    size_t i;
+
+    /* A person the event being written names was read just now. */
+    for (i = 0; i < c->event_npeople && c->event_people[i].id != person; i++)
+        ;
+    if (i < c->event_npeople) {
+        p = c->event_people[i];
+        e = ERR_OK;
+    } else {
+        e = store_person_get(c->st, c->a, person, &p);
+    }
 
     *union_id = e == ERR_OK ? p.union_id : NULL;
     *user_id = e == ERR_OK ? p.user_id : NULL;
@@ -251,7 +254,16 @@ enum err svc_fs_tenant_key(struct svc_ctx *c, int64_t tenant, const char **key)
     return e == ERR_NOT_FOUND ? ERR_OK : e;
 }
 
-enum err svc_fs_app_get(struct svc_ctx *c, int64_t app, struct fs_app_row *out)
+enum err svc_fs_app_id(struct svc_ctx *c, int64_t app, const char **app_id)
 {
-    return store_fs_app_get(c->st, c->a, app, out);
+    struct fs_app_row row;
+    enum err e;
+
+    if (c->acc != NULL && c->acc->app == app) {
+        *app_id = c->acc->app_id; /* the request's own app, read already */
+        return ERR_OK;
+    }
+    e = store_fs_app_get(c->st, c->a, app, &row);
+    *app_id = e == ERR_OK ? row.app_id : NULL;
+    return e;
 }

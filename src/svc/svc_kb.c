@@ -63,15 +63,18 @@ static enum err check_type(struct svc_ctx *c, const struct kb_policy *p, const c
     return err_field(c->ei, ERR_BAD_REQUEST, "type", "unknown type");
 }
 
+/* 'named': the category called 'name' when the caller read it already
+ * (0: none), or -1. */
 static enum err name_taken(struct svc_ctx *c, const struct kb_policy *p, const char *name,
-                           int64_t except_id)
+                           int64_t except_id, int64_t named)
 {
-    struct kb_cat_row row;
-    enum err e;
+    struct kb_cat_row row = { .id = named };
+    enum err e = named > 0 ? ERR_OK : ERR_NOT_FOUND;
 
     if (!p->unique_names)
         return ERR_OK;
-    e = store_kb_cat_by_name(c->st, c->a, c->tenant, p->space, name, &row);
+    if (named < 0)
+        e = store_kb_cat_by_name(c->st, c->a, c->tenant, p->space, name, &row);
     if (e == ERR_NOT_FOUND || (e == ERR_OK && row.id == except_id))
         return ERR_OK;
     if (e == ERR_OK)
@@ -149,36 +152,50 @@ enum err svc_kb_default_ensure(struct svc_ctx *c, const struct kb_policy *p, int
 }
 
 /* Counted inside the write transaction, under the tenant lock: two adds that
- * counted before it began could both see the last free slot. */
-static enum err check_quota(struct svc_ctx *c, const struct kb_policy *p)
+ * counted before it began could both see the last free slot. 'count' was
+ * read with the category called 'name' ('named'; -1 when not wanted). */
+static enum err count_space(struct svc_ctx *c, const struct kb_policy *p, const char *name,
+                            int64_t *count, int64_t *named)
 {
-    int64_t count;
-    enum err e;
-
+    *count = 0;
+    *named = -1;
     if (p->max_count <= 0)
         return ERR_OK;
-    e = store_kb_cat_count(c->st, c->tenant, p->space, &count);
-    if (e == ERR_OK && count >= p->max_count)
+    return store_kb_cat_count(c->st, c->tenant, p->space, p->unique_names ? name : NULL, count,
+                              named);
+}
+
+static enum err check_quota(struct svc_ctx *c, const struct kb_policy *p, int64_t count)
+{
+    if (p->max_count > 0 && count >= p->max_count)
         return err_set(c->ei, ERR_LIMIT, SUBJ_GROUP, "group count exceeds limit");
-    return e;
+    return ERR_OK;
 }
 
 enum err svc_kb_cat_add(struct svc_ctx *c, const struct kb_policy *p, struct kb_cat_row *cat)
 {
+    int64_t count, named;
     enum err e = check_name(c, p, cat->name);
 
     if (e == ERR_OK)
         e = check_type(c, p, cat->type);
     /* Locked before the checks: a parent deleted, or the last free slot
-     * taken, by a concurrent request after we looked would break the rules. */
-    if (e == ERR_OK)
+     * taken, by a concurrent request after we looked would break the rules.
+     * A category with no rule that reads others (no unique name, no count,
+     * no parent: Udesk's top level) needs no lock, and adds run side by
+     * side. */
+    if (e == ERR_OK && (p->unique_names || p->max_count > 0 || cat->parent_id != 0))
         e = store_lock_tenant(c->st, c->tenant);
+    /* The count and the name in one read; the rules still answer in their
+     * order (the name, the parent, the count). */
     if (e == ERR_OK)
-        e = name_taken(c, p, cat->name, 0);
+        e = count_space(c, p, cat->name, &count, &named);
+    if (e == ERR_OK)
+        e = name_taken(c, p, cat->name, 0, p->unique_names ? named : -1);
     if (e == ERR_OK)
         e = check_parent(c, p, cat->type ? cat->type : "", cat->owner_id, cat->parent_id, 0, 1);
     if (e == ERR_OK)
-        e = check_quota(c, p);
+        e = check_quota(c, p, count);
     if (e == ERR_OK)
         e = insert(c, p, c->tenant, false, cat);
     if (e == ERR_CONFLICT && c->ei->code != ERR_CONFLICT)
@@ -231,7 +248,7 @@ enum err svc_kb_cat_rename(struct svc_ctx *c, const struct kb_policy *p, const c
     if (e == ERR_OK)
         e = check_name(c, p, name);
     if (e == ERR_OK)
-        e = name_taken(c, p, name, row.id);
+        e = name_taken(c, p, name, row.id, -1);
     if (e == ERR_OK && strcmp(row.name, name) != 0)
         e = store_kb_cat_rename(c->st, row.id, name);
     if (e == ERR_CONFLICT && c->ei->code != ERR_CONFLICT)

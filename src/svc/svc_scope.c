@@ -88,6 +88,12 @@ enum err svc_app_access(struct svc_ctx *c, int64_t app, struct fs_access_row *ou
     e = store_fs_access_get(c->st, c->a, app, out);
     if (e == ERR_OK && c->access != NULL)
         svc_acache_put(c->access, c->st, out);
+    /* Its tenant's key came with it: later lookups of the key in this
+     * request take it (svc_fs_tenant_key). */
+    if (e == ERR_OK && out->tenant_key != NULL && c->tkey == NULL) {
+        c->tkey_tenant = out->tenant;
+        c->tkey = out->tenant_key;
+    }
     if (e == ERR_OK)
         return svc_acc_keep(c, out);
     /* Every app gets its row when seeded (or by migration 013); one without

@@ -361,6 +361,53 @@ static int64_t trips_of(struct store *st, struct arena *a, bool write, bool lock
     return ok ? store_round_trips() - before : -1;
 }
 
+/* A statement sent with sql_later runs before the next statement, in order,
+ * and costs no round trip of its own; its failure fails the statement it
+ * is read with (as ERR_STORE) or the commit, and the connection then serves
+ * the next transaction. */
+static const char SQL_LATER_SET[] = "SELECT set_config('qz.later', $1, true)";
+static const char SQL_LATER_GET[] = "SELECT current_setting('qz.later', true)";
+static const char SQL_LATER_FAIL[] = "SELECT 1 / CAST($1 AS INTEGER)";
+
+static int64_t later_trips(struct store *st, struct arena *a)
+{
+    int64_t before = store_round_trips();
+    bool ok = store_begin(st, true) == ERR_OK
+              && store_q_later(st, SQL_LATER_SET, ARG_TEXT("x")) == ERR_OK
+              && answer_is(st, a, SQL_LATER_GET, "x")
+              && store_q_later(st, SQL_LATER_SET, ARG_TEXT("y")) == ERR_OK
+              && answer_is(st, a, SQL_LATER_GET, "y")
+              && store_q_later(st, SQL_LATER_SET, ARG_TEXT("z")) == ERR_OK
+              && store_commit(st) == ERR_OK;
+
+    return ok ? store_round_trips() - before : -1;
+}
+
+static void later_checks(struct store *st, struct arena *a)
+{
+    /* Two reads, the third later statement with the COMMIT: 3 round trips
+     * once the statements are prepared (the first time, one more). */
+    CHECK(later_trips(st, a) == 4);
+    CHECK(later_trips(st, a) == 3);
+    /* A failure read with the next statement fails it, and the commit. */
+    CHECK(store_begin(st, true) == ERR_OK);
+    CHECK(store_q_later(st, SQL_LATER_FAIL, ARG_INT(0)) == ERR_OK);
+    CHECK(!answer_is(st, a, SQL_LATER_GET, ""));
+    CHECK(store_commit(st) == ERR_STORE);
+    CHECK(later_trips(st, a) == 3);
+    /* A failure read with the COMMIT fails it. */
+    CHECK(store_begin(st, true) == ERR_OK);
+    CHECK(answer_is(st, a, SQL_RT, "rt"));
+    CHECK(store_q_later(st, SQL_LATER_FAIL, ARG_INT(0)) == ERR_OK);
+    CHECK(store_commit(st) == ERR_STORE);
+    CHECK(later_trips(st, a) == 3);
+    /* A rollback drops what was sent. */
+    CHECK(store_begin(st, true) == ERR_OK);
+    CHECK(store_q_later(st, SQL_LATER_SET, ARG_TEXT("gone")) == ERR_OK);
+    store_rollback(st);
+    CHECK(later_trips(st, a) == 3);
+}
+
 static void round_trips_pg(void)
 {
     const char *pg = getenv("QUNZU_TEST_PG");
@@ -399,6 +446,7 @@ static void round_trips_pg(void)
         CHECK(trips_of(b.st, &a, true, true, 1) == 2);
         store_close(other);
     }
+    later_checks(b.st, &a);
 out:
     backend_close(&b, pg);
     arena_release(&a);

@@ -29,12 +29,11 @@ struct change_event {
 
 json_t *fs_event_header(struct req *rq, int64_t app, const char *event_id, const char *type)
 {
-    struct fs_app_row a;
-    const char *key;
+    const char *key, *app_id;
 
-    /* Without the receiving app's row (or the tenant key) there is no
+    /* Without the receiving app's app_id (or the tenant key) there is no
      * header: NULL fails the body it is packed into, and so the change. */
-    if (svc_fs_app_get(&rq->svc, app, &a) != ERR_OK
+    if (svc_fs_app_id(&rq->svc, app, &app_id) != ERR_OK
         || fs_tenant_key_get(rq, rq->svc.tenant, &key) != ERR_OK)
         return NULL;
     /* header.token is the receiving app's verification token; the delivery
@@ -42,7 +41,7 @@ json_t *fs_event_header(struct req *rq, int64_t app, const char *event_id, const
     return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "event_id", event_id, "event_type", type,
                      "create_time",
                      arena_printf(rq->http->arena, "%lld", (long long)rq->svc.now * 1000),
-                     "token", "", "app_id", a.app_id, "tenant_key", key);
+                     "token", "", "app_id", app_id, "tenant_key", key);
 }
 
 json_t *fs_event_operator(struct req *rq, int64_t app)
