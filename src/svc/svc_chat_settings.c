@@ -131,6 +131,40 @@ static enum err restricted_apply(struct svc_ctx *c, const json_t *in, json_t *se
     return ERR_OK;
 }
 
+bool svc_chat_settings_named(const json_t *req, unsigned use)
+{
+    if (json_object_get(req, "restricted_mode_setting") != NULL)
+        return true;
+    for (size_t i = 0; i < NSETTINGS; i++)
+        if ((settings[i].use & use) && json_object_get(req, settings[i].name) != NULL)
+            return true;
+    return false;
+}
+
+/* The defaults' text, written once (as json_dump_arena writes the object)
+ * and kept for the life of the process. */
+static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+static char *default_text;
+
+static void default_text_make(void)
+{
+    struct arena a, *prev = json_arena_use(NULL);
+    json_t *s = svc_chat_settings_default();
+    size_t len;
+
+    arena_init(&a, 4096);
+    default_text = xstrdup(json_dump_arena(&a, s, &len));
+    arena_release(&a);
+    json_decref(s);
+    json_arena_use(prev);
+}
+
+const char *svc_chat_settings_default_text(void)
+{
+    pthread_once(&default_once, default_text_make);
+    return default_text;
+}
+
 enum err svc_chat_settings_apply(struct svc_ctx *c, const json_t *req, unsigned use,
                                  json_t *out)
 {
