@@ -171,20 +171,24 @@ static struct stmt_entry *stmt_entry_of(struct sq *s, const char *sql)
 {
     struct stmt_entry *e = stmt_cache_find(&s->cache, sql);
     sqlite3_stmt *st = NULL;
-    char *text;
+    char *text, *plain;
+    enum sq_ret ret;
     int rc;
 
     if (e != NULL)
         return e;
     text = to_sqlite(sql);
-    rc = sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    ret = sq_ret_plan(s->db, text, &plain);
+    rc = sqlite3_prepare_v3(s->db, plain ? plain : text, -1, SQLITE_PREPARE_PERSISTENT, &st,
+                            NULL);
+    free(plain);
     free(text);
     if (rc != SQLITE_OK) {
         sq_fail(s, "prepare");
         log_error("sqlite: statement was: %s", sql);
         return NULL;
     }
-    return stmt_cache_add(&s->cache, sql, st, 0);
+    return stmt_cache_add(&s->cache, sql, st, (uint64_t)ret);
 }
 
 static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
@@ -278,6 +282,8 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
         sq_cache_settle(s);
         return err;
     }
+    if (e->id != SQ_RET_NONE && res != NULL)
+        sq_ret_result(s->db, (enum sq_ret)e->id, a, res);
     sqlite3_reset(q);
     sq_cache_settle(s);
     return ERR_OK;
