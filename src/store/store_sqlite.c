@@ -500,6 +500,19 @@ static void sq_global(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* The VFS a file database opens with (NULL: SQLite's default): the
+ * faulting one in the reliability tests; else, where every commit syncs the
+ * WAL, the one that gathers WAL writes (store_sqlite_fault.c). */
+static const char *sq_vfs(const struct config *cfg)
+{
+    if (cfg->sqlite_fault_every > 0)
+        return sq_fault_vfs(cfg->sqlite_fault_every);
+    if (strcmp(cfg->sqlite_synchronous, "full") == 0
+        || strcmp(cfg->sqlite_synchronous, "extra") == 0)
+        return sq_wal_vfs();
+    return NULL;
+}
+
 struct store *sq_open(const struct config *cfg)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -521,7 +534,7 @@ struct store *sq_open(const struct config *cfg)
     if (sqlite3_open_v2(path, &s->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI
                             | SQLITE_OPEN_NOMUTEX,
-                        memory ? NULL : sq_fault_vfs(cfg->sqlite_fault_every))
+                        memory ? NULL : sq_vfs(cfg))
         != SQLITE_OK) {
         log_error("cannot open database '%s': %s", path, s->db ? sqlite3_errmsg(s->db) : "?");
         sqlite3_close(s->db);

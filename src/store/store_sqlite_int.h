@@ -43,6 +43,12 @@ struct sq {
 
 #define SQ(st) ((struct sq *)(st))
 
+/* store_sqlite_fault.c: the VFS that gathers each WAL file's consecutive
+ * writes into one until the file is synced, read or otherwise used; only
+ * where every commit syncs the WAL (synchronous FULL or EXTRA). NULL if it
+ * could not be registered. */
+const char *sq_wal_vfs(void);
+
 /* store_sqlite_ret.c: a one-row INSERT that returns the new row's rowid
  * (SQ_RET_ROWID) or 1 (SQ_RET_ONE) runs as '*plain' (malloc'd: the SQL
  * without its RETURNING clause), and sq_ret_result makes the row it would
