@@ -114,6 +114,8 @@ static bool gather(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off, i
 
     if (g == NULL || (size_t)n >= WAL_GATHER)
         return false;
+    if (g->p == NULL) /* a reader's WAL file never writes: no buffer */
+        g->p = xmalloc(WAL_GATHER);
     if (g->len > 0 && (off != g->off + (sqlite3_int64)g->len || g->len + (size_t)n > WAL_GATHER)) {
         *rc = flush(f);
         if (*rc != SQLITE_OK)
@@ -253,10 +255,8 @@ static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fl
         file->pMethods = NULL;
         return rc;
     }
-    if (vfs == &wal_vfs && (flags & SQLITE_OPEN_WAL)) {
+    if (vfs == &wal_vfs && (flags & SQLITE_OPEN_WAL))
         f->wal = xcalloc(1, sizeof(*f->wal));
-        f->wal->p = xmalloc(WAL_GATHER);
-    }
     file->pMethods = &fault_methods[f->real->pMethods->iVersion > 3 ? 3
                                                                    : f->real->pMethods->iVersion];
     return SQLITE_OK;
