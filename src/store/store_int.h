@@ -110,7 +110,7 @@ struct stmt_entry {
     const char *key; /* the caller's SQL text: its address */
     char *text;      /* a copy, to confirm a hit */
     void *stmt;      /* the driver's: SQLite's statement */
-    uint64_t id;     /* the driver's: PostgreSQL's statement name number */
+    uint64_t id;     /* the driver's: PostgreSQL's statement name number, SQLite's enum sq_ret */
     void *bound;     /* the driver's: SQLite's bindings kept across runs */
     uint64_t used;   /* when last used, for eviction */
 };

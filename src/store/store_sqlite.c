@@ -208,20 +208,24 @@ static struct stmt_entry *stmt_entry_of(struct sq *s, const char *sql)
 {
     struct stmt_entry *e = stmt_cache_find(&s->cache, sql);
     sqlite3_stmt *st = NULL;
-    char *text;
+    char *text, *plain;
+    enum sq_ret ret;
     int rc;
 
     if (e != NULL)
         return e;
     text = to_sqlite(sql);
-    rc = sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    ret = sq_ret_plan(s->db, text, &plain);
+    rc = sqlite3_prepare_v3(s->db, plain ? plain : text, -1, SQLITE_PREPARE_PERSISTENT, &st,
+                            NULL);
+    free(plain);
     free(text);
     if (rc != SQLITE_OK) {
         sq_fail(s, "prepare");
         log_error("sqlite: statement was: %s", sql);
         return NULL;
     }
-    return stmt_cache_add(&s->cache, sql, st, 0);
+    return stmt_cache_add(&s->cache, sql, st, (uint64_t)ret);
 }
 
 static sqlite3_stmt *stmt_cached(struct sq *s, const char *sql)
@@ -320,6 +324,8 @@ static enum err sq_query(struct store *st, struct arena *a, const char *sql,
         sq_cache_settle(s);
         return err;
     }
+    if (e->id != SQ_RET_NONE && res != NULL)
+        sq_ret_result(s->db, (enum sq_ret)e->id, a, res);
     sqlite3_reset(q);
     sq_cache_settle(s);
     return ERR_OK;
@@ -566,6 +572,19 @@ static void sq_global(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* The VFS a file database opens with (NULL: SQLite's default): the
+ * faulting one in the reliability tests; else, where every commit syncs the
+ * WAL, the one that gathers WAL writes (store_sqlite_fault.c). */
+static const char *sq_vfs(const struct config *cfg)
+{
+    if (cfg->sqlite_fault_every > 0)
+        return sq_fault_vfs(cfg->sqlite_fault_every);
+    if (strcmp(cfg->sqlite_synchronous, "full") == 0
+        || strcmp(cfg->sqlite_synchronous, "extra") == 0)
+        return sq_wal_vfs();
+    return NULL;
+}
+
 struct store *sq_open(const struct config *cfg)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -587,7 +606,7 @@ struct store *sq_open(const struct config *cfg)
     if (sqlite3_open_v2(path, &s->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI
                             | SQLITE_OPEN_NOMUTEX,
-                        memory ? NULL : sq_fault_vfs(cfg->sqlite_fault_every))
+                        memory ? NULL : sq_vfs(cfg))
         != SQLITE_OK) {
         log_error("cannot open database '%s': %s", path, s->db ? sqlite3_errmsg(s->db) : "?");
         sqlite3_close(s->db);

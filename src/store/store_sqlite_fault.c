@@ -1,31 +1,56 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * store/store_sqlite_fault.c - faults below SQLite, for the reliability tests
- * (config key sqlite_fault_every). A VFS that passes everything to the
- * default one, except that once armed, every Nth write of the process fails
- * with SQLITE_FULL (a disk that filled up) and every Nth sync with
- * SQLITE_IOERR_FSYNC (a device that failed): SQLite's own recovery and the
- * driver's answer to a failed COMMIT are what is tested.
+ * store/store_sqlite_fault.c - the VFS layers qunzu puts below SQLite, both
+ * passing everything else to the default VFS:
  *
- * Faults start only when armed, after start-up (migrations, seed) is done.
+ * Faults, for the reliability tests (config key sqlite_fault_every): once
+ * armed, every Nth write of the process fails with SQLITE_FULL (a disk that
+ * filled up) and every Nth sync with SQLITE_IOERR_FSYNC (a device that
+ * failed): SQLite's own recovery and the driver's answer to a failed COMMIT
+ * are what is tested. Faults start only when armed, after start-up
+ * (migrations, seed) is done.
+ *
+ * Gathered WAL writes (sq_wal_vfs), when every commit syncs the WAL
+ * (synchronous=FULL or EXTRA): SQLite writes each WAL frame as two writes, a
+ * 24-byte header and the page, so a commit of a hundred pages made two
+ * hundred pwrite calls. A WAL file's writes that follow one another are
+ * kept in a buffer and written as one when anything else happens to the
+ * file: its sync (every commit's, before SQLite publishes the frames to
+ * other connections in the WAL index, so none reads a frame not yet
+ * written), a read, a write elsewhere, a truncation, a size or control
+ * call, its close. What reaches the disk, and when it is synced, is what
+ * SQLite asked for; a write that fails is reported by the call that flushes
+ * it (the sync of the commit, which then fails).
  */
-#include "store/store_int.h"
+#include "store/store_sqlite_int.h"
 
+#include "core/arena.h"
 #include "core/log.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define FAULT_VFS_NAME "qunzu-fault"
+#define WAL_VFS_NAME "qunzu-wal"
+#define WAL_GATHER (1024 * 1024) /* a commit's frames, a few hundred pages */
+
+/* A WAL file's writes not yet passed on: 'len' bytes at 'off'. */
+struct gathered {
+    unsigned char *p;
+    size_t len;
+    sqlite3_int64 off;
+};
 
 struct fault_file {
     sqlite3_file base;
-    sqlite3_file *real; /* follows this struct, szOsFile bytes */
+    sqlite3_file *real;  /* follows this struct, szOsFile bytes */
+    struct gathered *wal; /* sq_wal_vfs's WAL files, else NULL */
 };
 
-static sqlite3_vfs fault_vfs;
+static sqlite3_vfs fault_vfs, wal_vfs;
 static sqlite3_vfs *real_vfs;
 static int64_t fault_every;
 static atomic_bool fault_armed;
@@ -33,47 +58,115 @@ static atomic_llong fault_writes, fault_syncs;
 
 static bool hit(atomic_llong *counter)
 {
-    return atomic_load(&fault_armed) && (atomic_fetch_add(counter, 1) + 1) % fault_every == 0;
+    return fault_every > 0 && atomic_load(&fault_armed)
+           && (atomic_fetch_add(counter, 1) + 1) % fault_every == 0;
 }
 
 #define REAL(f) (((struct fault_file *)(f))->real)
+#define WAL(f) (((struct fault_file *)(f))->wal)
+
+/* Passes on what a WAL file gathered (nothing for any other file), in
+ * writes of at most WAL_CHUNK bytes: the unix VFS writes at most 128 KiB - 1
+ * in one call (it masks the length with 0x1ffff). */
+#define WAL_CHUNK (124 * 1024)
+
+static int flush(sqlite3_file *f)
+{
+    struct gathered *g = WAL(f);
+    int rc = SQLITE_OK;
+
+    if (g == NULL)
+        return SQLITE_OK;
+    for (size_t at = 0; at < g->len && rc == SQLITE_OK; at += WAL_CHUNK) {
+        size_t n = g->len - at < WAL_CHUNK ? g->len - at : WAL_CHUNK;
+
+        rc = REAL(f)->pMethods->xWrite(REAL(f), g->p + at, (int)n,
+                                       g->off + (sqlite3_int64)at);
+    }
+    g->len = 0;
+    return rc;
+}
 
 static int f_close(sqlite3_file *f)
 {
-    return REAL(f)->pMethods->xClose(REAL(f));
+    int rc = flush(f), rc2;
+
+    if (WAL(f) != NULL) {
+        free(WAL(f)->p);
+        free(WAL(f));
+        WAL(f) = NULL;
+    }
+    rc2 = REAL(f)->pMethods->xClose(REAL(f));
+    return rc != SQLITE_OK ? rc : rc2;
 }
 
 static int f_read(sqlite3_file *f, void *buf, int n, sqlite3_int64 off)
 {
-    return REAL(f)->pMethods->xRead(REAL(f), buf, n, off);
+    int rc = flush(f);
+
+    return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xRead(REAL(f), buf, n, off);
+}
+
+/* A WAL file's write: added to what it gathered when it follows it. */
+static bool gather(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off, int *rc)
+{
+    struct gathered *g = WAL(f);
+
+    if (g == NULL || (size_t)n >= WAL_GATHER)
+        return false;
+    if (g->p == NULL) /* a reader's WAL file never writes: no buffer */
+        g->p = xmalloc(WAL_GATHER);
+    if (g->len > 0 && (off != g->off + (sqlite3_int64)g->len || g->len + (size_t)n > WAL_GATHER)) {
+        *rc = flush(f);
+        if (*rc != SQLITE_OK)
+            return true;
+    }
+    if (g->len == 0)
+        g->off = off;
+    memcpy(g->p + g->len, buf, (size_t)n);
+    g->len += (size_t)n;
+    *rc = SQLITE_OK;
+    return true;
 }
 
 static int f_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
 {
+    int rc;
+
     if (hit(&fault_writes)) {
         log_warn("sqlite: injected SQLITE_FULL on a write");
         return SQLITE_FULL;
     }
-    return REAL(f)->pMethods->xWrite(REAL(f), buf, n, off);
+    if (gather(f, buf, n, off, &rc))
+        return rc;
+    rc = flush(f);
+    return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xWrite(REAL(f), buf, n, off);
 }
 
 static int f_truncate(sqlite3_file *f, sqlite3_int64 size)
 {
-    return REAL(f)->pMethods->xTruncate(REAL(f), size);
+    int rc = flush(f);
+
+    return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xTruncate(REAL(f), size);
 }
 
 static int f_sync(sqlite3_file *f, int flags)
 {
+    int rc;
+
     if (hit(&fault_syncs)) {
         log_warn("sqlite: injected SQLITE_IOERR_FSYNC");
         return SQLITE_IOERR_FSYNC;
     }
-    return REAL(f)->pMethods->xSync(REAL(f), flags);
+    rc = flush(f);
+    return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xSync(REAL(f), flags);
 }
 
 static int f_size(sqlite3_file *f, sqlite3_int64 *size)
 {
-    return REAL(f)->pMethods->xFileSize(REAL(f), size);
+    int rc = flush(f);
+
+    return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xFileSize(REAL(f), size);
 }
 
 static int f_lock(sqlite3_file *f, int level)
@@ -93,7 +186,9 @@ static int f_check_lock(sqlite3_file *f, int *out)
 
 static int f_control(sqlite3_file *f, int op, void *arg)
 {
-    return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+    int rc = flush(f);
+
+    return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
 }
 
 static int f_sector(sqlite3_file *f)
@@ -153,13 +248,15 @@ static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fl
     struct fault_file *f = (struct fault_file *)file;
     int rc;
 
-    (void)vfs;
     f->real = (sqlite3_file *)(f + 1);
+    f->wal = NULL;
     rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out);
     if (rc != SQLITE_OK || f->real->pMethods == NULL) {
         file->pMethods = NULL;
         return rc;
     }
+    if (vfs == &wal_vfs && (flags & SQLITE_OPEN_WAL))
+        f->wal = xcalloc(1, sizeof(*f->wal));
     file->pMethods = &fault_methods[f->real->pMethods->iVersion > 3 ? 3
                                                                    : f->real->pMethods->iVersion];
     return SQLITE_OK;
@@ -213,7 +310,7 @@ static int v_time64(sqlite3_vfs *v, sqlite3_int64 *out)
     return real_vfs->xCurrentTimeInt64(real_vfs, out);
 }
 
-static int registered_ok;
+static int registered_ok, wal_registered_ok;
 
 static void register_once(void)
 {
@@ -234,18 +331,29 @@ static void register_once(void)
         .xGetLastError = v_last_error,
         .xCurrentTimeInt64 = v_time64,
     };
+    wal_vfs = fault_vfs;
+    wal_vfs.zName = WAL_VFS_NAME;
     registered_ok = sqlite3_vfs_register(&fault_vfs, 0) == SQLITE_OK;
+    wal_registered_ok = sqlite3_vfs_register(&wal_vfs, 0) == SQLITE_OK;
 }
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 const char *sq_fault_vfs(int64_t every)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-
     if (every <= 0)
         return NULL;
     fault_every = every; /* one value per process: the config's */
     pthread_once(&once, register_once);
     return registered_ok ? FAULT_VFS_NAME : NULL;
+}
+
+/* Never armed: fault_every stays 0 unless sq_fault_vfs set it, and then
+ * the driver opens the faulting VFS instead. */
+const char *sq_wal_vfs(void)
+{
+    pthread_once(&once, register_once);
+    return wal_registered_ok ? WAL_VFS_NAME : NULL;
 }
 
 void sq_fault_arm(void)

@@ -49,6 +49,21 @@ struct sq {
 
 #define SQ(st) ((struct sq *)(st))
 
+/* store_sqlite_fault.c: the VFS that gathers each WAL file's consecutive
+ * writes into one until the file is synced, read or otherwise used; only
+ * where every commit syncs the WAL (synchronous FULL or EXTRA). NULL if it
+ * could not be registered. */
+const char *sq_wal_vfs(void);
+
+/* store_sqlite_ret.c: a one-row INSERT that returns the new row's rowid
+ * (SQ_RET_ROWID) or 1 (SQ_RET_ONE) runs as '*plain' (malloc'd: the SQL
+ * without its RETURNING clause), and sq_ret_result makes the row it would
+ * have returned; SQ_RET_NONE: run the statement as written. Kept in the
+ * statement cache entry's 'id'. */
+enum sq_ret { SQ_RET_NONE = 0, SQ_RET_ROWID, SQ_RET_ONE };
+enum sq_ret sq_ret_plan(sqlite3 *db, const char *sql, char **plain);
+void sq_ret_result(sqlite3 *db, enum sq_ret kind, struct arena *a, struct sql_res *res);
+
 enum err sq_exec(struct sq *s, const char *sql);
 /* A transaction on 's' ('write': BEGIN IMMEDIATE); sq_tx_end commits or
  * rolls it back and leaves no transaction behind, whatever fails. */

@@ -230,8 +230,13 @@ struct chat_caller {
 /* svc_chat_settings.c: the chat settings (the model's own JSON object,
  * kept as text in the chat row). Where a request may set each one: */
 enum chat_setting_use { CHAT_SET_CREATE = 1 << 0, CHAT_SET_UPDATE = 1 << 1 };
-/* Every setting at its default, as a new JSON object. */
+/* Every setting at its default, as a new JSON object; and as the text a
+ * row keeps (made once). */
 json_t *svc_chat_settings_default(void);
+const char *svc_chat_settings_default_text(void);
+/* Whether 'req' names any setting 'use' may set: if not, merging it into
+ * settings changes nothing. */
+bool svc_chat_settings_named(const json_t *req, unsigned use);
 /* The field rules of the settings a create or an update may name (an enum
  * each, restricted_mode_setting's members): for the route rows. */
 extern const struct field_rule svc_chat_create_setting_rules[];

@@ -92,14 +92,21 @@ static enum err add_members(struct svc_ctx *c, const struct actor *op,
 
 /* The settings: defaults with the requested ones merged in. In a request
  * (its JSON made in c->a) the object is kept as the row's parsed settings
- * (svc_chat_settings), so the answer does not parse what was just written. */
+ * (svc_chat_settings), so the answer does not parse what was just written.
+ * A request that names none takes the defaults' text, written once (their
+ * parsed object is the process's shared one). */
 static enum err settings_of(struct svc_ctx *c, const json_t *req, struct fs_chat_row *ch)
 {
-    struct arena *named = json_arena_use(c->a);
+    struct arena *named;
     json_t *s;
     enum err e;
     size_t len;
 
+    if (!svc_chat_settings_named(req, CHAT_SET_CREATE)) {
+        ch->settings = svc_chat_settings_default_text();
+        return ERR_OK;
+    }
+    named = json_arena_use(c->a);
     json_arena_use(named);
     s = svc_chat_settings_default();
     e = svc_chat_settings_apply(c, req, CHAT_SET_CREATE, s);

@@ -94,16 +94,23 @@ static enum err public_name(struct svc_ctx *c, const struct fs_chat_row *chat)
     return public_name_free(c, chat);
 }
 
+/* The settings are merged into a copy of the row's parsed ones (parsed
+ * once per text: svc_chat_settings), and only when the request names one:
+ * otherwise the row keeps its text. */
 static enum err apply_update(struct svc_ctx *c, const struct chat_caller *by,
                              const struct chat_change *in, const struct chat_view *v,
                              struct fs_chat_row *chat)
 {
-    json_t *s = json_loads(chat->settings, 0, NULL);
-    size_t len;
-    enum err e = svc_chat_settings_apply(c, in->settings, CHAT_SET_UPDATE, s);
+    enum err e = ERR_OK;
 
-    chat->settings = json_dump_arena(c->a, s, &len);
-    json_decref(s);
+    if (svc_chat_settings_named(in->settings, CHAT_SET_UPDATE)) {
+        json_t *s = json_deep_copy(svc_chat_settings(c, chat));
+        size_t len;
+
+        e = svc_chat_settings_apply(c, in->settings, CHAT_SET_UPDATE, s);
+        chat->settings = json_dump_arena(c->a, s, &len);
+        json_decref(s);
+    }
     if (e != ERR_OK)
         return e;
     chat->name = in->name ? in->name : chat->name;

@@ -131,6 +131,40 @@ static enum err restricted_apply(struct svc_ctx *c, const json_t *in, json_t *se
     return ERR_OK;
 }
 
+bool svc_chat_settings_named(const json_t *req, unsigned use)
+{
+    if (json_object_get(req, "restricted_mode_setting") != NULL)
+        return true;
+    for (size_t i = 0; i < NSETTINGS; i++)
+        if ((settings[i].use & use) && json_object_get(req, settings[i].name) != NULL)
+            return true;
+    return false;
+}
+
+/* The defaults' text, written once (as json_dump_arena writes the object)
+ * and kept for the life of the process. */
+static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+static char *default_text;
+
+static void default_text_make(void)
+{
+    struct arena a, *prev = json_arena_use(NULL);
+    json_t *s = svc_chat_settings_default();
+    size_t len;
+
+    arena_init(&a, 4096);
+    default_text = xstrdup(json_dump_arena(&a, s, &len));
+    arena_release(&a);
+    json_decref(s);
+    json_arena_use(prev);
+}
+
+const char *svc_chat_settings_default_text(void)
+{
+    pthread_once(&default_once, default_text_make);
+    return default_text;
+}
+
 enum err svc_chat_settings_apply(struct svc_ctx *c, const json_t *req, unsigned use,
                                  json_t *out)
 {
@@ -159,6 +193,7 @@ enum err svc_chat_settings_apply(struct svc_ctx *c, const json_t *req, unsigned 
 
 struct shared_settings {
     uint64_t hash;
+    size_t len;
     char *text;
     json_t *obj;
 };
@@ -167,18 +202,28 @@ static _Atomic(struct shared_settings *) shared[SHARED_SLOTS];
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static size_t shared_n;
 
-static uint64_t text_hash(const char *s)
+/* Eight bytes a step (a settings text is 600-odd bytes, hashed on every
+ * lookup; a byte a step was a visible share of an update's CPU). */
+static uint64_t text_hash(const char *s, size_t n)
 {
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    const uint64_t k = UINT64_C(0xff51afd7ed558ccd);
+    uint64_t h = UINT64_C(0xcbf29ce484222325) ^ n, w;
+    size_t i = 0;
 
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
-    return h;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w) * k;
+    return h ^ (h >> 29);
 }
 
 /* The entry for 'text' among the probes from its slot; '*free_slot' gets
  * the first empty one seen (or -1). */
-static json_t *shared_find(const char *text, uint64_t h, long *free_slot)
+static json_t *shared_find(const char *text, size_t len, uint64_t h, long *free_slot)
 {
     *free_slot = -1;
     for (size_t k = 0; k < SHARED_PROBES; k++) {
@@ -189,7 +234,7 @@ static json_t *shared_find(const char *text, uint64_t h, long *free_slot)
             *free_slot = (long)i;
             return NULL;
         }
-        if (e->hash == h && strcmp(e->text, text) == 0)
+        if (e->hash == h && e->len == len && memcmp(e->text, text, len) == 0)
             return e->obj;
     }
     return NULL;
@@ -197,23 +242,25 @@ static json_t *shared_find(const char *text, uint64_t h, long *free_slot)
 
 static json_t *shared_settings_of(const char *text)
 {
-    uint64_t h = text_hash(text);
+    size_t len = strlen(text);
+    uint64_t h = text_hash(text, len);
     long slot;
-    json_t *obj = shared_find(text, h, &slot);
+    json_t *obj = shared_find(text, len, h, &slot);
     struct shared_settings *e;
     struct arena *prev;
 
     if (obj != NULL)
         return obj;
     pthread_mutex_lock(&shared_lock);
-    obj = shared_find(text, h, &slot);
+    obj = shared_find(text, len, h, &slot);
     if (obj == NULL && slot >= 0 && shared_n < SHARED_MAX) {
         prev = json_arena_use(NULL); /* the process's, not a request's */
         obj = json_loads(text, 0, NULL);
         json_arena_use(prev);
         if (obj != NULL) {
             e = xmalloc(sizeof(*e));
-            *e = (struct shared_settings){ .hash = h, .text = xstrdup(text), .obj = obj };
+            *e = (struct shared_settings){ .hash = h, .len = len, .text = xstrdup(text),
+                                           .obj = obj };
             atomic_store_explicit(&shared[slot], e, memory_order_release);
             shared_n++;
         }

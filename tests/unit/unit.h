@@ -43,6 +43,6 @@ extern const struct unit_case core_cases[], config_cases[], http_cases[], json_c
     wecom_cases[], udesk_cases[], feishu_cases[], events_cases[], store_cases[], group_cases[],
     svc_cases[], rate_cases[], seal_cases[], secrets_cases[], tcache_cases[], schema_cases[];
 extern const struct unit_case svc_chat_cases[], svc_members_cases[], svc_msg_cases[],
-    multipart_cases[];
+    multipart_cases[], store_ret_cases[];
 
 #endif

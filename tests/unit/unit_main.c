@@ -18,6 +18,7 @@ static const struct unit_case *const tables[] = {
     secrets_cases,
     schema_cases,
     svc_chat_cases,
+    store_ret_cases,
 };
 
 int main(int argc, char **argv)

@@ -53,7 +53,8 @@ json_t *fs_event_operator(struct req *rq, int64_t app)
 
 static json_t *change_json(struct req *rq, int64_t app, const struct fs_chat_row *c)
 {
-    json_t *s = json_loads(c->settings, 0, NULL), *o = json_object();
+    const json_t *s = svc_chat_settings(&rq->svc, c);
+    json_t *o = json_object();
 
     json_object_set_new(o, "avatar", json_string(c->avatar));
     json_object_set_new(o, "name", json_string(c->name));
@@ -61,7 +62,6 @@ static json_t *change_json(struct req *rq, int64_t app, const struct fs_chat_row
     json_object_set_new(o, "i18n_names", json_loads(c->i18n_names, 0, NULL));
     for (size_t i = 0; i < sizeof(CHANGE_KEYS) / sizeof(CHANGE_KEYS[0]); i++)
         json_object_set(o, CHANGE_KEYS[i], json_object_get(s, CHANGE_KEYS[i]));
-    json_decref(s);
     if (c->owner.kind == ACTOR_USER
         && json_object_set_new(o, "owner_id", fs_user_id_object(rq, app, c->owner.ref)) != 0) {
         json_decref(o); /* the owner's ids were not read */
