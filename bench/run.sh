@@ -17,16 +17,16 @@
 # Every load is bounded in time: wrk and pgbench run DURATION seconds, the seeding at
 # most PREP_TIMEOUT seconds (default 900).
 #   bench/run.sh            # SQLite
-#   bench/run.sh --pg       # SQLite, then PostgreSQL (PG_THREADS workers, default 16:
-#                           # each holds its own connection, and a worker waits on
-#                           # its connection, so a node keeps at most PG_THREADS
-#                           # transactions in flight and commits that many together)
+#   bench/run.sh --pg       # SQLite, then PostgreSQL (PG_THREADS workers, default CONNS,
+#                           # as many as pgbench's clients: each holds its own
+#                           # connection, and a worker waits on its connection, so a
+#                           # node keeps at most PG_THREADS transactions in flight)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-50}
-PG_THREADS=${PG_THREADS:-16}
+PG_THREADS=${PG_THREADS:-$CONNS}
 PREP_TIMEOUT=${PREP_TIMEOUT:-900}
 with_pg=0
 [ "${1:-}" = "--pg" ] && with_pg=1
