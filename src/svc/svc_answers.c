@@ -13,7 +13,8 @@
  * (PostgreSQL's version is a sequence in the database), so an answer served
  * is one a transaction begun at the same moment would have rendered. A
  * version that moved makes every kept answer a miss; the first lookup of each
- * frees it.
+ * frees it, and so does the next answer kept in its shard once it is at the
+ * least recently used end.
  *
  * Layout: ANS_SHARDS shards, each a mutex, a chained hash table and a list
  * in least-recently-used order, holding at most max_bytes / ANS_SHARDS; an
@@ -229,7 +230,9 @@ void svc_answer_put(struct answer_cache *ac, const char *key, size_t klen, int64
     lru_push(sh, e);
     sh->bytes += size;
     sh->n++;
-    while (sh->bytes > ac->shard_max && sh->tail != NULL)
+    /* Versions only move forward: an answer kept at an older one never
+     * serves again. The least recently used end holds them first. */
+    while (sh->tail != NULL && (sh->bytes > ac->shard_max || sh->tail->version < version))
         entry_drop(sh, sh->tail);
     pthread_mutex_unlock(&sh->lock);
 }

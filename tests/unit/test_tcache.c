@@ -215,6 +215,15 @@ static void answers_kept_and_bounded(void)
     CHECK(!svc_answer_get(ac, "key-0", 5, 1, &a, &out));
     svc_answers_stats(ac, &st);
     CHECK(st.hits == 2 && st.misses == 7);
+    /* An answer kept at a newer version frees its shard's older ones. */
+    {
+        int64_t before = st.entries;
+
+        svc_answer_put(ac, "fresh", 5, 2, &in);
+        svc_answers_stats(ac, &st);
+        CHECK(st.entries < before);
+        CHECK(svc_answer_get(ac, "fresh", 5, 2, &a, &out));
+    }
     arena_release(&a);
     svc_answers_free(ac);
 }
