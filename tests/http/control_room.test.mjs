@@ -224,7 +224,10 @@ test('/metrics: Prometheus text a real parser reads, requests by endpoint and st
         assert.ok(Number(families.qunzu_http_open_connections.metrics[0].value) >= 1, 'the scrape is an open connection');
         if (!process.env.QUNZU_TEST_PG) {
             const sizes = res.body.split('\n').filter((l) => l.startsWith('qunzu_group_commit_batch_size_'));
-            assert.ok(sizes.some((l) => l === 'qunzu_group_commit_batch_size_sum 2'), sizes.join('\n'));
+            // Both add_group calls went through the group (a token issued while the
+            // group's connection was busy goes there too).
+            const sum = Number(sizes.find((l) => l.startsWith('qunzu_group_commit_batch_size_sum '))?.split(' ')[1]);
+            assert.ok(sum >= 2 && sum <= 3, sizes.join('\n'));
         }
     });
     await withServer({ args: ['--metrics-require-admin', 'on'] }, async (srv) => {

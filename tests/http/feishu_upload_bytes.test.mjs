@@ -128,7 +128,9 @@ test('a store that fails after the bytes were written leaves no file without a k
         let failed = 0;
         // An upload runs a fixed number of statements: were it a multiple of the fault
         // period, every upload would fail at the same one. A read of its own count of
-        // statements after every third upload shifts the phase.
+        // statements after every third upload shifts the phase. The period (11) is well
+        // above an upload's own calls: under load the sweep's calls (every 100 ms) fall
+        // inside uploads too, and with 7 every upload of a slow run met a fault.
         for (let i = 0; i < 200 && (i < 60 || failed === 0 || kept.size === 0); i++) {
             const b = png();
             const res = await uploadImage(srv, tok, b);
@@ -149,7 +151,7 @@ test('a store that fails after the bytes were written leaves no file without a k
             const got = await until(`key ${key}`, async () => { const r = await download(srv, tok, key); return r.status === 200 && r; });
             assert.ok(got.raw.equals(bytes));
         }
-    }, { args: ['--store-fault-every', '7', '--retention-interval-ms', '100'] });
+    }, { args: ['--store-fault-every', '11', '--retention-interval-ms', '100'] });
 });
 
 test('the sweep removes files no key names and stale temporary files, at start; never another database\'s directory', { timeout: 120_000 }, async () => {
