@@ -44,21 +44,18 @@ static const char SQL_ITEM_BY_TITLE[] =
 #define CAT_NONE "AND (i.category_id IS NULL OR i.category_id = CAST($5 AS BIGINT)) "
 #define CAT_ONE "AND i.category_id = CAST($5 AS BIGINT) "
 /* One row of statements per owner filter, one column per category filter. */
-#define ITEM_ANY_OWNER(X)                                                                          \
-    {                                                                                              \
-        X(OWNER_ANY CAT_ANY), X(OWNER_ANY CAT_NONE), X(OWNER_ANY CAT_ONE)                          \
-    }
-#define ITEM_ONE_OWNER(X)                                                                          \
-    {                                                                                              \
-        X(OWNER_ONE CAT_ANY), X(OWNER_ONE CAT_NONE), X(OWNER_ONE CAT_ONE)                          \
-    }
+#define ITEM_ANY_OWNER(X) { X(OWNER_ANY CAT_ANY), X(OWNER_ANY CAT_NONE), X(OWNER_ANY CAT_ONE) }
+#define ITEM_ONE_OWNER(X) { X(OWNER_ONE CAT_ANY), X(OWNER_ONE CAT_NONE), X(OWNER_ONE CAT_ONE) }
 #define COUNT_SQL(f) "SELECT count(*) FROM kb_item i WHERE " ITEM_KEY f
+/* The page's ids first, from the index alone; the rows and their category's
+ * ext_id are read for those ids only, not for the rows OFFSET skips. */
 #define LIST_SQL(f)                                                                                \
-    "SELECT " ITEM_COLS ITEM_FROM "WHERE " ITEM_KEY f                                              \
-    "AND i.id > $6 ORDER BY i.id LIMIT $7 OFFSET $8"
-static const char *const SQL_ITEM_COUNT[2][3] = {ITEM_ANY_OWNER(COUNT_SQL),
-                                                 ITEM_ONE_OWNER(COUNT_SQL)};
-static const char *const SQL_ITEM_LIST[2][3] = {ITEM_ANY_OWNER(LIST_SQL), ITEM_ONE_OWNER(LIST_SQL)};
+    "SELECT " ITEM_COLS ITEM_FROM "WHERE i.id IN (SELECT i.id FROM kb_item i WHERE " ITEM_KEY f    \
+    "AND i.id > $6 ORDER BY i.id LIMIT $7 OFFSET $8) ORDER BY i.id"
+static const char *const SQL_ITEM_COUNT[2][3] = { ITEM_ANY_OWNER(COUNT_SQL),
+                                                  ITEM_ONE_OWNER(COUNT_SQL) };
+static const char *const SQL_ITEM_LIST[2][3] = { ITEM_ANY_OWNER(LIST_SQL),
+                                                 ITEM_ONE_OWNER(LIST_SQL) };
 
 /* The statement of 'f' from one of the tables above. */
 static const char *item_sql(const char *const sql[2][3], const struct kb_item_filter *f)
