@@ -651,6 +651,10 @@ enum err store_kb_cat_delete(struct store *s, int64_t id);
 enum err store_kb_cat_list(struct store *s, struct arena *a, int64_t tenant, const char *space,
                            const char *type, int64_t owner, int64_t after, int64_t limit,
                            struct kb_cat_row **rows, size_t *n);
+/* Every row of one (type, owner) in id order, with only id, parent_id and
+ * name set (the rest zero): what one tree's listing shows. */
+enum err store_kb_cat_tree(struct store *s, struct arena *a, int64_t tenant, const char *space,
+                           const char *type, int64_t owner, struct kb_cat_row **rows, size_t *n);
 /* The ids from 'id' up to its top-level ancestor, 'id' first; at most
  * 'max' of them (a longer path stops there). */
 enum err store_kb_cat_path(struct store *s, struct arena *a, int64_t id, int64_t max,
