@@ -49,13 +49,20 @@ static const char SQL_ITEM_BY_TITLE[] =
 #define COUNT_SQL(f) "SELECT count(*) FROM kb_item i WHERE " ITEM_KEY f
 /* The page's ids first, from the index alone; the rows and their category's
  * ext_id are read for those ids only, not for the rows OFFSET skips. */
-#define LIST_SQL(f)                                                                                \
-    "SELECT " ITEM_COLS ITEM_FROM "WHERE i.id IN (SELECT i.id FROM kb_item i WHERE " ITEM_KEY f    \
-    "AND i.id > $6 ORDER BY i.id LIMIT $7 OFFSET $8) ORDER BY i.id"
+#define LIST_SQL_WITH(more, f)                                                                     \
+    "SELECT " ITEM_COLS more ITEM_FROM "WHERE i.id IN (SELECT i.id FROM kb_item i WHERE " ITEM_KEY \
+    f "AND i.id > $6 ORDER BY i.id LIMIT $7 OFFSET $8) ORDER BY i.id"
+#define LIST_SQL(f) LIST_SQL_WITH("", f)
+/* A page and, in a last column of every row, the count of the whole filter
+ * (computed once): one statement where there are rows. */
+#define PAGE_SQL(f) LIST_SQL_WITH(", (" COUNT_SQL(f) ")", f)
+#define ITEM_NCOLS 19
 static const char *const SQL_ITEM_COUNT[2][3] = { ITEM_ANY_OWNER(COUNT_SQL),
                                                   ITEM_ONE_OWNER(COUNT_SQL) };
 static const char *const SQL_ITEM_LIST[2][3] = { ITEM_ANY_OWNER(LIST_SQL),
                                                  ITEM_ONE_OWNER(LIST_SQL) };
+static const char *const SQL_ITEM_PAGE[2][3] = { ITEM_ANY_OWNER(PAGE_SQL),
+                                                 ITEM_ONE_OWNER(PAGE_SQL) };
 
 /* The statement of 'f' from one of the tables above. */
 static const char *item_sql(const char *const sql[2][3], const struct kb_item_filter *f)
@@ -176,12 +183,13 @@ enum err store_kb_item_count(struct store *s, const struct kb_item_filter *f, in
 
 enum err store_kb_item_list(struct store *s, struct arena *a, const struct kb_item_filter *f,
                             int64_t after, int64_t offset, int64_t limit, struct kb_item_row **rows,
-                            size_t *n)
+                            size_t *n, int64_t *total)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, item_sql(SQL_ITEM_LIST, f), ARG_INT(f->tenant),
-                         ARG_TEXT(f->space), ARG_TEXT(f->type), ARG_INT(f->owner),
-                         ARG_INT(f->category), ARG_INT(after), ARG_INT(limit), ARG_INT(offset));
+    enum err e = store_q(s, a, &r, item_sql(total ? SQL_ITEM_PAGE : SQL_ITEM_LIST, f),
+                         ARG_INT(f->tenant), ARG_TEXT(f->space), ARG_TEXT(f->type),
+                         ARG_INT(f->owner), ARG_INT(f->category), ARG_INT(after), ARG_INT(limit),
+                         ARG_INT(offset));
 
     *n = 0;
     *rows = NULL;
@@ -191,6 +199,12 @@ enum err store_kb_item_list(struct store *s, struct arena *a, const struct kb_it
     for (size_t i = 0; i < r.nrows; i++)
         item_fill(&r, i, &(*rows)[i]);
     *n = r.nrows;
+    if (total == NULL)
+        return ERR_OK;
+    /* Past the last page no row carries the count. */
+    if (r.nrows == 0)
+        return store_kb_item_count(s, f, total);
+    *total = sql_int(&r, 0, ITEM_NCOLS);
     return ERR_OK;
 }
 

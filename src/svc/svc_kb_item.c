@@ -481,11 +481,9 @@ enum err svc_kb_item_list(struct svc_ctx *c, const struct kb_item_policy *p, con
         if (p->category_required || !p->cats->row_refs || strcmp(cat_ref, "0") != 0)
             e = category_of(c, p, cat_ref, owner, &f.category);
     }
-    if (e == ERR_OK && total != NULL)
-        e = store_kb_item_count(c->st, &f, total);
     /* One extra row tells whether another page exists. */
     if (e == ERR_OK)
-        e = store_kb_item_list(c->st, c->a, &f, after, offset, limit + 1, &rows, n);
+        e = store_kb_item_list(c->st, c->a, &f, after, offset, limit + 1, &rows, n, total);
     if (e != ERR_OK)
         return e;
     *has_more = (int64_t)*n > limit;
