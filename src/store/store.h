@@ -679,6 +679,10 @@ enum err store_kb_cat_delete(struct store *s, int64_t id);
 enum err store_kb_cat_list(struct store *s, struct arena *a, int64_t tenant, const char *space,
                            const char *type, int64_t owner, int64_t after, int64_t limit,
                            struct kb_cat_row **rows, size_t *n);
+/* Every row of one (type, owner) in id order, with only id, parent_id and
+ * name set (the rest zero): what one tree's listing shows. */
+enum err store_kb_cat_tree(struct store *s, struct arena *a, int64_t tenant, const char *space,
+                           const char *type, int64_t owner, struct kb_cat_row **rows, size_t *n);
 /* The ids from 'id' up to its top-level ancestor, 'id' first; at most
  * 'max' of them (a longer path stops there). */
 enum err store_kb_cat_path(struct store *s, struct arena *a, int64_t id, int64_t max,
@@ -701,10 +705,12 @@ enum err store_kb_item_get_id(struct store *s, struct arena *a, int64_t tenant,
 enum err store_kb_item_by_title(struct store *s, struct arena *a, int64_t tenant,
                                 const char *space, const char *title, struct kb_item_row *out);
 enum err store_kb_item_count(struct store *s, const struct kb_item_filter *f, int64_t *n);
-/* Items of 'f' with id > after, in id order, skipping 'offset', at most 'limit'. */
+/* Items of 'f' with id > after, in id order, skipping 'offset', at most 'limit';
+ * and, when 'total' is not NULL, the count of all items of 'f' (as
+ * store_kb_item_count), read by the same statement. */
 enum err store_kb_item_list(struct store *s, struct arena *a, const struct kb_item_filter *f,
                             int64_t after, int64_t offset, int64_t limit,
-                            struct kb_item_row **rows, size_t *n);
+                            struct kb_item_row **rows, size_t *n, int64_t *total);
 
 /* WeCom temporary media (store_kb_item.c). */
 struct wc_media_row {

@@ -135,6 +135,10 @@ static const char SQL_KB_DELETE[] = "DELETE FROM kb_category WHERE id = $1";
 static const char SQL_KB_LIST[] =
     "SELECT " KB_COLS " FROM kb_category WHERE tenant_id = $1 AND space = $2 AND type = $3 "
     "AND owner_id = $4 AND id > $5 ORDER BY id LIMIT $6";
+/* A tree's rows: only what nests and names them. */
+static const char SQL_KB_TREE[] =
+    "SELECT id, parent_id, name FROM kb_category WHERE tenant_id = $1 AND space = $2 "
+    "AND type = $3 AND owner_id = $4 ORDER BY id";
 /* Both walks are bounded by $2 levels, whatever the rows say. */
 static const char SQL_KB_PATH[] =
     "WITH RECURSIVE up (id, parent_id, n) AS ("
@@ -270,6 +274,27 @@ enum err store_kb_cat_list(struct store *s, struct arena *a, int64_t tenant, con
     *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
     for (size_t i = 0; i < r.nrows; i++)
         kb_fill(&r, i, &(*rows)[i]);
+    *n = r.nrows;
+    return ERR_OK;
+}
+
+enum err store_kb_cat_tree(struct store *s, struct arena *a, int64_t tenant, const char *space,
+                           const char *type, int64_t owner, struct kb_cat_row **rows, size_t *n)
+{
+    struct sql_res r;
+    enum err e = store_q(s, a, &r, SQL_KB_TREE, ARG_INT(tenant), ARG_TEXT(space), ARG_TEXT(type),
+                         ARG_INT(owner));
+
+    *n = 0;
+    *rows = NULL;
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; i < r.nrows; i++) {
+        (*rows)[i].id = sql_int(&r, i, 0);
+        (*rows)[i].parent_id = sql_int(&r, i, 1);
+        (*rows)[i].name = sql_text(&r, i, 2);
+    }
     *n = r.nrows;
     return ERR_OK;
 }

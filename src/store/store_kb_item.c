@@ -31,15 +31,44 @@ static const char SQL_ITEM_GET_ID[] =
     "SELECT " ITEM_COLS ITEM_FROM "WHERE i.tenant_id = $1 AND i.space = $2 AND i.id = $3";
 static const char SQL_ITEM_BY_TITLE[] =
     "SELECT " ITEM_COLS ITEM_FROM "WHERE i.tenant_id = $1 AND i.space = $2 AND i.title = $3";
-/* $4 owner and $5 category: < 0 any; category 0 the uncategorized items. */
-#define ITEM_FILTER                                                                                \
-    "i.tenant_id = $1 AND i.space = $2 AND i.type = $3 "                                           \
-    "AND (CAST($4 AS BIGINT) < 0 OR i.owner_id = CAST($4 AS BIGINT)) "                             \
-    "AND (CAST($5 AS BIGINT) < 0 OR (CAST($5 AS BIGINT) = 0 AND i.category_id IS NULL) "           \
-    "OR i.category_id = CAST($5 AS BIGINT)) "
-static const char SQL_ITEM_COUNT[] = "SELECT count(*) FROM kb_item i WHERE " ITEM_FILTER;
-static const char SQL_ITEM_LIST[] = "SELECT " ITEM_COLS ITEM_FROM "WHERE " ITEM_FILTER
-                                    "AND i.id > $6 ORDER BY i.id LIMIT $7 OFFSET $8";
+/* $4 owner and $5 category: < 0 any; category 0 the uncategorized items. Each
+ * combination is its own statement, so the planner sees the equalities it can
+ * take from an index (kb_item_filter for an owner's category, kb_item_list for
+ * an owner) and walks it in id order, counting and skipping rows in the index,
+ * instead of reading and sorting every item of the type; a predicate that
+ * always holds still names its parameter. */
+#define ITEM_KEY "i.tenant_id = $1 AND i.space = $2 AND i.type = $3 "
+#define OWNER_ANY "AND CAST($4 AS BIGINT) < 0 "
+#define OWNER_ONE "AND i.owner_id = CAST($4 AS BIGINT) "
+#define CAT_ANY "AND CAST($5 AS BIGINT) < 0 "
+#define CAT_NONE "AND (i.category_id IS NULL OR i.category_id = CAST($5 AS BIGINT)) "
+#define CAT_ONE "AND i.category_id = CAST($5 AS BIGINT) "
+/* One row of statements per owner filter, one column per category filter. */
+#define ITEM_ANY_OWNER(X) { X(OWNER_ANY CAT_ANY), X(OWNER_ANY CAT_NONE), X(OWNER_ANY CAT_ONE) }
+#define ITEM_ONE_OWNER(X) { X(OWNER_ONE CAT_ANY), X(OWNER_ONE CAT_NONE), X(OWNER_ONE CAT_ONE) }
+#define COUNT_SQL(f) "SELECT count(*) FROM kb_item i WHERE " ITEM_KEY f
+/* The page's ids first, from the index alone; the rows and their category's
+ * ext_id are read for those ids only, not for the rows OFFSET skips. */
+#define LIST_SQL_WITH(more, f)                                                                     \
+    "SELECT " ITEM_COLS more ITEM_FROM "WHERE i.id IN (SELECT i.id FROM kb_item i WHERE " ITEM_KEY \
+    f "AND i.id > $6 ORDER BY i.id LIMIT $7 OFFSET $8) ORDER BY i.id"
+#define LIST_SQL(f) LIST_SQL_WITH("", f)
+/* A page and, in a last column of every row, the count of the whole filter
+ * (computed once): one statement where there are rows. */
+#define PAGE_SQL(f) LIST_SQL_WITH(", (" COUNT_SQL(f) ")", f)
+#define ITEM_NCOLS 19
+static const char *const SQL_ITEM_COUNT[2][3] = { ITEM_ANY_OWNER(COUNT_SQL),
+                                                  ITEM_ONE_OWNER(COUNT_SQL) };
+static const char *const SQL_ITEM_LIST[2][3] = { ITEM_ANY_OWNER(LIST_SQL),
+                                                 ITEM_ONE_OWNER(LIST_SQL) };
+static const char *const SQL_ITEM_PAGE[2][3] = { ITEM_ANY_OWNER(PAGE_SQL),
+                                                 ITEM_ONE_OWNER(PAGE_SQL) };
+
+/* The statement of 'f' from one of the tables above. */
+static const char *item_sql(const char *const sql[2][3], const struct kb_item_filter *f)
+{
+    return sql[f->owner >= 0][f->category < 0 ? 0 : f->category == 0 ? 1 : 2];
+}
 
 static void item_fill(const struct sql_res *r, size_t i, struct kb_item_row *out)
 {
@@ -145,7 +174,7 @@ enum err store_kb_item_count(struct store *s, const struct kb_item_filter *f, in
     enum err e;
 
     arena_init(&a, 512);
-    e = store_q(s, &a, &r, SQL_ITEM_COUNT, ARG_INT(f->tenant), ARG_TEXT(f->space),
+    e = store_q(s, &a, &r, item_sql(SQL_ITEM_COUNT, f), ARG_INT(f->tenant), ARG_TEXT(f->space),
                 ARG_TEXT(f->type), ARG_INT(f->owner), ARG_INT(f->category));
     e = sql_one_int(e, &r, n);
     arena_release(&a);
@@ -154,12 +183,13 @@ enum err store_kb_item_count(struct store *s, const struct kb_item_filter *f, in
 
 enum err store_kb_item_list(struct store *s, struct arena *a, const struct kb_item_filter *f,
                             int64_t after, int64_t offset, int64_t limit, struct kb_item_row **rows,
-                            size_t *n)
+                            size_t *n, int64_t *total)
 {
     struct sql_res r;
-    enum err e = store_q(s, a, &r, SQL_ITEM_LIST, ARG_INT(f->tenant), ARG_TEXT(f->space),
-                         ARG_TEXT(f->type), ARG_INT(f->owner), ARG_INT(f->category), ARG_INT(after),
-                         ARG_INT(limit), ARG_INT(offset));
+    enum err e = store_q(s, a, &r, item_sql(total ? SQL_ITEM_PAGE : SQL_ITEM_LIST, f),
+                         ARG_INT(f->tenant), ARG_TEXT(f->space), ARG_TEXT(f->type),
+                         ARG_INT(f->owner), ARG_INT(f->category), ARG_INT(after), ARG_INT(limit),
+                         ARG_INT(offset));
 
     *n = 0;
     *rows = NULL;
@@ -169,6 +199,12 @@ enum err store_kb_item_list(struct store *s, struct arena *a, const struct kb_it
     for (size_t i = 0; i < r.nrows; i++)
         item_fill(&r, i, &(*rows)[i]);
     *n = r.nrows;
+    if (total == NULL)
+        return ERR_OK;
+    /* Past the last page no row carries the count. */
+    if (r.nrows == 0)
+        return store_kb_item_count(s, f, total);
+    *total = sql_int(&r, 0, ITEM_NCOLS);
     return ERR_OK;
 }
 

@@ -527,7 +527,8 @@ enum err svc_kb_cat_get(struct svc_ctx *c, const struct kb_policy *p, const char
  * position 'after' (0: from the start). */
 enum err svc_kb_cat_list(struct svc_ctx *c, const struct kb_policy *p, int64_t after,
                          int64_t limit, struct kb_cat_row **rows, size_t *n, bool *has_more);
-/* Every category of one (type, owner), in id order: the rows of one tree. */
+/* Every category of one (type, owner), in id order: the rows of one tree,
+ * with only id, parent_id and name set. */
 enum err svc_kb_cat_all(struct svc_ctx *c, const struct kb_policy *p, const char *type,
                         int64_t owner, struct kb_cat_row **rows, size_t *n);
 

@@ -309,6 +309,5 @@ enum err svc_kb_cat_all(struct svc_ctx *c, const struct kb_policy *p, const char
     *n = 0;
     if (e != ERR_OK)
         return e;
-    return store_kb_cat_list(c->st, c->a, c->tenant, p->space, type ? type : "", owner, 0,
-                             INT64_MAX, rows, n);
+    return store_kb_cat_tree(c->st, c->a, c->tenant, p->space, type ? type : "", owner, rows, n);
 }

@@ -228,13 +228,20 @@ static const char *opt_str(const json_t *o, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* One stored list; NULL for none or an empty one ("[]", what every item
+ * without similar questions or attachments holds: not parsed). */
+static json_t *stored_list(const char *text)
+{
+    if (text == NULL || strcmp(text, "[]") == 0)
+        return NULL;
+    return json_loads(text, 0, NULL);
+}
+
 /* Decodes the stored lists of it->row (written by encode_lists). */
 static void decode_lists(struct svc_ctx *c, struct kb_item *it)
 {
-    json_t *sim, *att;
+    json_t *sim = stored_list(it->row.similar), *att = stored_list(it->row.attachments);
 
-    sim = it->row.similar ? json_loads(it->row.similar, 0, NULL) : NULL;
-    att = it->row.attachments ? json_loads(it->row.attachments, 0, NULL) : NULL;
     it->nsimilar = json_is_array(sim) ? json_array_size(sim) : 0;
     it->similar = arena_alloc(c->a, (it->nsimilar + 1) * sizeof(*it->similar));
     for (size_t i = 0; i < it->nsimilar; i++) {
@@ -474,11 +481,9 @@ enum err svc_kb_item_list(struct svc_ctx *c, const struct kb_item_policy *p, con
         if (p->category_required || !p->cats->row_refs || strcmp(cat_ref, "0") != 0)
             e = category_of(c, p, cat_ref, owner, &f.category);
     }
-    if (e == ERR_OK && total != NULL)
-        e = store_kb_item_count(c->st, &f, total);
     /* One extra row tells whether another page exists. */
     if (e == ERR_OK)
-        e = store_kb_item_list(c->st, c->a, &f, after, offset, limit + 1, &rows, n);
+        e = store_kb_item_list(c->st, c->a, &f, after, offset, limit + 1, &rows, n, total);
     if (e != ERR_OK)
         return e;
     *has_more = (int64_t)*n > limit;

@@ -177,15 +177,19 @@ static long find_row(const struct kb_cat_row *rows, size_t n, int64_t id)
 
 /* Nests one tree's rows (in id order) under their parents without recursion:
  * each node goes into its parent's "children", which keeps id order; a node
- * without children has no "children" key (list). */
+ * without children has no "children" key (list). Names were read back from
+ * the store (valid UTF-8 when written), so they are not checked again. */
 static json_t *tree_json(struct arena *a, const struct kb_cat_row *rows, size_t n)
 {
     json_t **nodes = arena_alloc(a, (n + 1) * sizeof(*nodes));
     json_t *top = json_array();
 
-    for (size_t i = 0; i < n; i++)
-        nodes[i] = json_pack("{s:I,s:I,s:s}", "id", (json_int_t)rows[i].id, "parent_id",
-                             (json_int_t)rows[i].parent_id, "name", rows[i].name);
+    for (size_t i = 0; i < n; i++) {
+        nodes[i] = json_object();
+        json_object_set_new_nocheck(nodes[i], "id", json_integer(rows[i].id));
+        json_object_set_new_nocheck(nodes[i], "parent_id", json_integer(rows[i].parent_id));
+        json_out_text(nodes[i], "name", rows[i].name);
+    }
     for (size_t i = 0; i < n; i++) {
         long p = rows[i].parent_id != 0 ? find_row(rows, n, rows[i].parent_id) : -1;
         json_t *children;
