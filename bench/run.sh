@@ -92,7 +92,7 @@ run() {
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   reqs=$(awk '/requests in/ {print $1}' <<<"$out")
-  errs=$(awk '/Non-2xx/ {print $4}' <<<"$out")
+  errs=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
   local db="-" trips="-"
   if [ "$backend" = postgres ]; then
     db=$(per_rq $(( (dba - dbb) * TICK_US )) "$reqs")
@@ -121,7 +121,7 @@ run2() {
   rps=$(awk '/^Requests\/sec/ {s += $2} END {printf "%.2f", s}' "$o1" "$o2")
   p50=$(awk '$1=="50%" {print $2; exit}' "$o1")
   p99=$(awk '$1=="99%" {print $2}' "$o1" "$o2" | sort -h | tail -1)
-  errs=$(awk '/Non-2xx/ {s += $4} END {print s + 0}' "$o1" "$o2")
+  errs=$(awk '/Non-2xx/ {s += $NF} END {print s + 0}' "$o1" "$o2")
   echo "postgres|2|$name|$rps|$p50|$p99|-|$errs|-|-|$(core_busy "$cb" "$ca")"
 }
 
@@ -257,6 +257,8 @@ bench_backend() {
     if [ "$label" = sqlite ]; then
       curl -s -H "Authorization: $A" "http://127.0.0.1:$port/open-apis/im/v1/messages?container_id_type=chat&container_id=$mchat&page_size=50" \
         > "$work/nginx/page.json"
+      # nginx's worker runs as another user: it must be able to read the file.
+      chmod 755 "$work" "$work/nginx"; chmod 644 "$work/nginx/page.json"
       run nginx A "nginx, the same bytes as a history page ($(( $(stat -c %s "$work/nginx/page.json") / 1024 )) KiB)" \
         "$npid" "$nport" QZ_METHOD=GET QZ_PATH=/page.json
     fi
