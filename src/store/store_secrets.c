@@ -56,11 +56,13 @@ static void memo_keep(const struct seal_key *key, const char *sealed, const char
 {
     struct unseal_memo *m = &memo[memo_next++ % MEMO_N];
 
-    if (strlen(sealed) >= MEMO_SEALED || strlen(plain) >= MEMO_PLAIN)
+    size_t ns = strlen(sealed) + 1, np = strlen(plain) + 1;
+
+    if (ns > MEMO_SEALED || np > MEMO_PLAIN)
         return;
     m->key = *key;
-    strcpy(m->sealed, sealed);
-    strcpy(m->plain, plain);
+    memcpy(m->sealed, sealed, ns);
+    memcpy(m->plain, plain, np);
 }
 
 enum err store_unseal(struct store *s, struct arena *a, const char *sealed, const char **plain)
