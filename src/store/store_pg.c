@@ -32,7 +32,7 @@
  * statement (ERR_STORE) or the commit, and so the transaction. libpq's
  * pipeline mode carries all of these.
  */
-#include "store/store_int.h"
+#include "store/store_pg_int.h"
 
 #include "config/config.h"
 #include "core/arena.h"
@@ -65,65 +65,7 @@ static const char SQL_COMMIT[] = "COMMIT";
 /* The data version (store_data_version): read before a versioned read
  * transaction begins, moved after every commit that changed data. */
 static const char SQL_VERSION_READ[] = "SELECT last_value FROM qz_data_version";
-static const char SQL_VERSION_BUMP[] = "SELECT nextval('qz_data_version')";
 
-/* Statements held back for the transaction's first statement: its BEGIN,
- * the writers' key, a tenant's lock. */
-#define PG_HELD_MAX 4
-
-struct held {
-    const char *sql;
-    bool has_arg; /* one bigint parameter */
-    int64_t arg;
-    /* The data version's read: its answer is kept (pg->version), and a
-     * sync follows it, so that it runs, on its own, before the BEGIN that
-     * follows takes the transaction's snapshot. */
-    bool version;
-};
-
-struct pg {
-    struct store base;
-    PGconn *conn;
-    struct stmt_cache cache;
-    uint64_t next_stmt; /* statement names are qz<n>, never reused */
-    /* Statements evicted from the cache, deallocated on the server before
-     * the next transaction: never inside one, where a failure would doom it. */
-    uint64_t *gone;
-    size_t ngone, capgone;
-    char session[256]; /* the SETs every new or reset connection runs */
-    struct held held[PG_HELD_MAX];
-    int nheld;
-    bool tx_held;       /* the open transaction's BEGIN is held: it ran nothing yet */
-    bool tx_read_only;  /* the open transaction is pg_begin's read-only one */
-    bool tx_lost;       /* its BEGIN failed: every statement fails until the next */
-    bool commit_unread; /* a read-only COMMIT went out; its answer is unread */
-    bool piped;            /* in pipeline mode, with 'npending' answers unread */
-    int npending;
-    bool prepared_in_pipe; /* a statement was prepared in the open pipeline */
-    /* The open pipeline's answer that is the data version's read (1-based
-     * among npending; 0: none) and the syncs sent before its last one. */
-    int version_at, syncs_early;
-    /* store_data_version: whether the open transaction was begun versioned,
-     * whether it ran a statement that may have changed data, and the
-     * version once read. */
-    bool tx_versioned, tx_dirty, version_read;
-    int64_t version;
-};
-
-#define PG(st) ((struct pg *)(st))
-
-static atomic_llong round_trips;
-
-int64_t store_round_trips(void)
-{
-    return (int64_t)atomic_load_explicit(&round_trips, memory_order_relaxed);
-}
-
-/* One more round trip to the server. */
-static void trip(void)
-{
-    atomic_fetch_add_explicit(&round_trips, 1, memory_order_relaxed);
-}
 
 static void stmt_drop(void *owner, struct stmt_entry *e)
 {
@@ -146,287 +88,10 @@ static void stmt_forget_gone(struct pg *p)
 
     for (size_t i = 0; i < p->ngone; i++) {
         snprintf(sql, sizeof(sql), "DEALLOCATE qz%llu", (unsigned long long)p->gone[i]);
-        trip();
+        pg_trip();
         PQclear(PQexec(p->conn, sql));
     }
     p->ngone = 0;
-}
-
-/* Classifies a failed result: constraint violations are the caller's
- * conflict; anything else is logged as a store failure. */
-static enum err pg_fail(struct pg *p, PGresult *res, const char *what)
-{
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-
-    if (state != NULL && (strcmp(state, "23505") == 0 || strcmp(state, "23503") == 0))
-        return ERR_CONFLICT;
-    if (PQstatus(p->conn) != CONNECTION_OK)
-        log_error("postgres: %s failed: connection lost: %s", what, PQerrorMessage(p->conn));
-    else
-        log_error("postgres: %s failed: %s", what,
-                  res ? PQresultErrorMessage(res) : PQerrorMessage(p->conn));
-    return ERR_STORE;
-}
-
-/* Returns the prepared statement name for 'sql', preparing it on first use
- * on this connection. */
-static const char *stmt_name(struct pg *p, const char *sql, char *name, size_t n)
-{
-    struct stmt_entry *e = stmt_cache_find(&p->cache, sql);
-    uint64_t id;
-    PGresult *res;
-
-    if (e != NULL) {
-        snprintf(name, n, "qz%llu", (unsigned long long)e->id);
-        return name;
-    }
-    id = p->next_stmt++;
-    snprintf(name, n, "qz%llu", (unsigned long long)id);
-    if (p->piped) {
-        /* Prepared in the pipeline, before its first use there. */
-        if (PQsendPrepare(p->conn, name, sql, 0, NULL) != 1) {
-            pg_fail(p, NULL, "prepare");
-            return NULL;
-        }
-        p->npending++;
-        p->prepared_in_pipe = true;
-        stmt_cache_add(&p->cache, sql, NULL, id);
-        return name;
-    }
-    trip();
-    res = PQprepare(p->conn, name, sql, 0, NULL);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        pg_fail(p, res, "prepare");
-        log_error("postgres: statement was: %s", sql);
-        PQclear(res);
-        return NULL;
-    }
-    PQclear(res);
-    stmt_cache_add(&p->cache, sql, NULL, id);
-    return name;
-}
-
-/* Reads the answer of a read-only COMMIT sent earlier, and leaves pipeline
- * mode: the connection is then free for the next statement. */
-static void pg_settle(struct pg *p)
-{
-    PGresult *res;
-
-    if (!p->commit_unread)
-        return;
-    p->commit_unread = false;
-    for (;;) {
-        res = PQgetResult(p->conn);
-        if (res == NULL) {
-            /* Between the COMMIT's result and the sync's; a connection
-             * that broke ends it. */
-            if (PQstatus(p->conn) != CONNECTION_OK)
-                break;
-            continue;
-        }
-        if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
-            PQclear(res);
-            break;
-        }
-        if (PQresultStatus(res) != PGRES_COMMAND_OK)
-            pg_fail(p, res, "read-only commit");
-        PQclear(res);
-    }
-    PQexitPipelineMode(p->conn);
-}
-
-/* Whether a statement that ran ('res' its result, NULL when none came or
- * it is not read yet) changed data: a SELECT never does; an INSERT, UPDATE
- * or DELETE that changed no row neither (so background passes over empty
- * work keep what nodes kept); anything else (a WITH, whose rows counted are
- * its SELECT's, DDL, a failure) is taken as a change. */
-static bool changes_data(const char *sql, PGresult *res)
-{
-    const char *rows;
-
-    while (*sql == ' ' || *sql == '\n' || *sql == '\t')
-        sql++;
-    if (strncasecmp(sql, "SELECT", 6) == 0)
-        return false;
-    if (strncasecmp(sql, "INSERT", 6) != 0 && strncasecmp(sql, "UPDATE", 6) != 0
-        && strncasecmp(sql, "DELETE", 6) != 0)
-        return true;
-    if (res == NULL
-        || (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK))
-        return true;
-    rows = PQcmdTuples(res);
-    return !(rows[0] == '0' && rows[1] == '\0');
-}
-
-/* The answer of the held version read ('res' is its result). */
-static void version_take(struct pg *p, PGresult *res)
-{
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
-        && !PQgetisnull(res, 0, 0)) {
-        p->version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-        p->version_read = true;
-    }
-}
-
-/* Sends one held statement into the pipeline. */
-static int send_held(struct pg *p, const struct held *h)
-{
-    char arg[24], name[32];
-    const char *values[1] = { arg };
-
-    /* Prepared once per connection like any statement (in the pipeline):
-     * the server then neither parses nor plans them per transaction. */
-    if (stmt_name(p, h->sql, name, sizeof(name)) == NULL)
-        return 0;
-    snprintf(arg, sizeof(arg), "%lld", (long long)h->arg);
-    return PQsendQueryPrepared(p->conn, name, h->has_arg, values, NULL, NULL, 0);
-}
-
-/* Opens the pipeline unless it is open, and sends the held statements into
- * it. False when the connection refused (PQerrorMessage says why). */
-static bool pipe_open(struct pg *p)
-{
-    bool ok = true;
-
-    if (!p->piped) {
-        ok = PQenterPipelineMode(p->conn) == 1;
-        p->piped = ok;
-    }
-    for (int i = 0; ok && i < p->nheld; i++) {
-        ok = send_held(p, &p->held[i]) == 1;
-        p->npending += ok;
-        if (ok && p->held[i].version) {
-            p->version_at = p->npending;
-            ok = PQpipelineSync(p->conn) == 1;
-            p->syncs_early += ok;
-        }
-    }
-    p->nheld = 0;
-    p->tx_held = false;
-    return ok;
-}
-
-/* Ends the pipeline: a sync, one round trip, and every answer read. 'ok'
- * false: sending failed. Returns the last statement's result when 'keep_last'
- * (NULL otherwise, or when all went well), or the first failure's, which
- * 'failed' then marks; 'early' marks a failure of a statement before the
- * last one (a held or a later statement's). */
-static PGresult *pipe_finish(struct pg *p, bool ok, bool keep_last, bool *failed, bool *early)
-{
-    PGresult *res, *keep = NULL;
-    int n = p->npending, got = 0, vat = p->version_at, syncs = p->syncs_early + 1;
-
-    *failed = *early = false;
-    p->npending = p->version_at = p->syncs_early = 0;
-    if (!p->piped)
-        return NULL;
-    if (ok)
-        ok = PQpipelineSync(p->conn) == 1;
-    trip();
-    /* One result (then NULL) per statement, a sync's after the version's
-     * read and after the last. */
-    while (ok) {
-        res = PQgetResult(p->conn);
-        if (res == NULL) {
-            if (PQstatus(p->conn) != CONNECTION_OK)
-                break;
-            continue;
-        }
-        ExecStatusType st = PQresultStatus(res);
-
-        if (st == PGRES_PIPELINE_SYNC) {
-            PQclear(res);
-            if (--syncs == 0)
-                break;
-            continue;
-        }
-        got++;
-        if (got == vat) {
-            /* Its failure leaves the version unread, nothing else. */
-            version_take(p, res);
-            PQclear(res);
-            continue;
-        }
-        if (!*failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-            *failed = true;
-            *early = got < n || !keep_last;
-            PQclear(keep);
-            keep = res; /* the first failure; those after it are aborted */
-            continue;
-        }
-        if (!*failed && got == n && keep_last) {
-            keep = res;
-            continue;
-        }
-        PQclear(res);
-    }
-    PQexitPipelineMode(p->conn);
-    p->piped = false;
-    if (!ok || (!*failed && got < n)) {
-        *failed = true; /* the connection broke: PQerrorMessage says why */
-        PQclear(keep);
-        keep = NULL;
-    }
-    if (*failed && p->prepared_in_pipe)
-        /* A statement prepared in this pipeline may not exist: forget
-         * them all (rare: a broken connection, a faulty statement). */
-        stmt_cache_clear(&p->cache, true);
-    p->prepared_in_pipe = false;
-    return keep;
-}
-
-/* Runs what the pipeline holds (held statements, later ones), then 'name'
- * with 'values' (unless NULL), in one round trip. As pipe_finish. */
-static PGresult *run_pipeline(struct pg *p, const char *name, int nvalues,
-                              const char *const *values, bool *failed, bool *early)
-{
-    bool ok = pipe_open(p);
-
-    if (ok && name != NULL) {
-        ok = PQsendQueryPrepared(p->conn, name, nvalues, values, NULL, NULL, 0) == 1;
-        p->npending += ok;
-    }
-    return pipe_finish(p, ok, name != NULL, failed, early);
-}
-
-/* The statement's text values: integers printed into 'ints'. */
-static void pg_values(const struct sql_arg *args, int nargs, const char **values,
-                      char (*ints)[24])
-{
-    for (int i = 0; i < nargs; i++) {
-        if (args[i].type == SQL_INT) {
-            snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)args[i].i);
-            values[i] = ints[i];
-        } else {
-            values[i] = args[i].s;
-        }
-    }
-}
-
-/* Moves the data version after a change that ran outside any transaction
- * (a statement or script on its own), before it is answered. */
-static enum err version_bump(struct pg *p)
-{
-    PGresult *res;
-    enum err e = ERR_OK;
-
-    p->tx_dirty = false;
-    trip();
-    res = PQexec(p->conn, SQL_VERSION_BUMP);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        e = pg_fail(p, res, "data version");
-    PQclear(res);
-    return e;
-}
-
-/* After a statement or script that changed data: on its own, the version
- * moves now; in a transaction, at its commit. */
-static enum err version_after(struct pg *p, enum err e)
-{
-    if (e == ERR_OK && p->tx_dirty && !p->tx_held && !p->piped
-        && PQtransactionStatus(p->conn) == PQTRANS_IDLE)
-        return version_bump(p);
-    return e;
 }
 
 static enum err pg_query(struct store *st, struct arena *a, const char *sql,
@@ -445,20 +110,20 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
     pg_settle(p);
     if (p->tx_lost)
         return pg_fail(p, NULL, "query (the transaction did not begin)");
-    if (stmt_name(p, sql, name, sizeof(name)) == NULL)
+    if (pg_stmt_name(p, sql, name, sizeof(name)) == NULL)
         return ERR_STORE;
     pg_values(args, nargs, values, ints);
     if (p->nheld > 0 || p->piped) {
-        res = run_pipeline(p, name, nargs, values, &failed, &early);
+        res = pg_run_pipeline(p, name, nargs, values, &failed, &early);
         /* Its BEGIN did not take: no later statement may run outside the
          * transaction. */
         p->tx_lost = failed && PQtransactionStatus(p->conn) == PQTRANS_IDLE;
     } else {
-        trip();
+        pg_trip();
         res = PQexecPrepared(p->conn, name, nargs, values, NULL, NULL, 0);
     }
     status = PQresultStatus(res);
-    if (changes_data(sql, res))
+    if (pg_changes_data(sql, res))
         p->tx_dirty = true;
     if (failed || (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)) {
         e = pg_fail(p, res, "query");
@@ -477,7 +142,7 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
                                         (size_t)PQgetlength(res, (int)r, (int)c));
     }
     PQclear(res);
-    return version_after(p, e);
+    return pg_version_after(p, e);
 }
 
 /* Sends the statement into the open transaction's pipeline (opening it, with
@@ -493,17 +158,17 @@ static enum err pg_later(struct store *st, const char *sql, const struct sql_arg
     pg_settle(p);
     if (p->tx_lost)
         return pg_fail(p, NULL, "query (the transaction did not begin)");
-    if (!p->piped && stmt_name(p, sql, name, sizeof(name)) == NULL)
+    if (!p->piped && pg_stmt_name(p, sql, name, sizeof(name)) == NULL)
         return ERR_STORE;
-    if (!pipe_open(p))
+    if (!pg_pipe_open(p))
         return pg_fail(p, NULL, "pipeline");
-    if (p->piped && stmt_name(p, sql, name, sizeof(name)) == NULL)
+    if (p->piped && pg_stmt_name(p, sql, name, sizeof(name)) == NULL)
         return ERR_STORE;
     pg_values(args, nargs, values, ints);
     if (PQsendQueryPrepared(p->conn, name, nargs, values, NULL, NULL, 0) != 1)
         return pg_fail(p, NULL, "query");
     p->npending++;
-    if (changes_data(sql, NULL)) /* its rows are not read: any write counts */
+    if (pg_changes_data(sql, NULL)) /* its rows are not read: any write counts */
         p->tx_dirty = true;
     return ERR_OK;
 }
@@ -518,7 +183,7 @@ static enum err flush_held(struct pg *p)
 
     if (p->nheld == 0 && !p->piped)
         return ERR_OK;
-    res = run_pipeline(p, NULL, 0, NULL, &failed, &early);
+    res = pg_run_pipeline(p, NULL, 0, NULL, &failed, &early);
     if (failed && pg_fail(p, res, "begin") != ERR_OK)
         e = ERR_STORE;
     p->tx_lost = failed && PQtransactionStatus(p->conn) == PQTRANS_IDLE;
@@ -536,7 +201,7 @@ static enum err pg_script(struct store *st, const char *sql)
     e = flush_held(p);
     if (e != ERR_OK)
         return e;
-    trip();
+    pg_trip();
     res = PQexec(p->conn, sql);
 
     if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -551,7 +216,7 @@ static enum err pg_script_data(struct store *st, const char *sql)
     struct pg *p = PG(st);
 
     p->tx_dirty = true;
-    return version_after(p, pg_script(st, sql));
+    return pg_version_after(p, pg_script(st, sql));
 }
 
 /* Session settings of a new connection: the timeouts, and quiet notices. */
@@ -569,7 +234,7 @@ static enum err pg_ensure(struct pg *p)
     pg_settle(p);
     p->nheld = 0;
     p->tx_held = false;
-    PQclear(pipe_finish(p, true, false, &failed, &early));
+    PQclear(pg_pipe_finish(p, true, false, &failed, &early));
     if (PQstatus(p->conn) == CONNECTION_OK)
         return ERR_OK;
     PQreset(p->conn);
@@ -648,11 +313,11 @@ static int64_t pg_data_version(struct store *st)
         p->nheld--;
         memmove(&p->held[0], &p->held[1], (size_t)p->nheld * sizeof(p->held[0]));
         pg_settle(p);
-        if (stmt_name(p, SQL_VERSION_READ, name, sizeof(name)) == NULL)
+        if (pg_stmt_name(p, SQL_VERSION_READ, name, sizeof(name)) == NULL)
             return -1;
-        trip();
+        pg_trip();
         res = PQexecPrepared(p->conn, name, 0, NULL, NULL, NULL, 0);
-        version_take(p, res);
+        pg_version_take(p, res);
         if (!p->version_read)
             pg_fail(p, res, "data version");
         PQclear(res);
@@ -695,21 +360,21 @@ static enum err pg_commit(struct store *st)
      * reads the new version sees the change (store.h). When the COMMIT
      * failed, nothing changed and the version stays. */
     if (p->piped || dirty) {
-        ok = pipe_open(p) && stmt_name(p, SQL_COMMIT, name, sizeof(name)) != NULL
+        ok = pg_pipe_open(p) && pg_stmt_name(p, SQL_COMMIT, name, sizeof(name)) != NULL
              && PQsendQueryPrepared(p->conn, name, 0, NULL, NULL, NULL, 0) == 1;
         p->npending += ok;
         if (ok && dirty) {
-            ok = stmt_name(p, SQL_VERSION_BUMP, name, sizeof(name)) != NULL
+            ok = pg_stmt_name(p, PG_SQL_VERSION_BUMP, name, sizeof(name)) != NULL
                  && PQsendQueryPrepared(p->conn, name, 0, NULL, NULL, NULL, 0) == 1;
             p->npending += ok;
         }
-        res = pipe_finish(p, ok, true, &failed, &early);
+        res = pg_pipe_finish(p, ok, true, &failed, &early);
         if (failed) {
             pg_fail(p, res, "commit");
             PQclear(res);
             if (PQstatus(p->conn) == CONNECTION_OK
                 && PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
-                trip();
+                pg_trip();
                 PQclear(PQexec(p->conn, "ROLLBACK"));
             }
             return ERR_STORE;
@@ -735,7 +400,7 @@ static void pg_rollback(struct store *st)
 
     pg_settle(p);
     p->nheld = 0;
-    PQclear(pipe_finish(p, true, false, &failed, &early));
+    PQclear(pg_pipe_finish(p, true, false, &failed, &early));
     p->tx_read_only = p->tx_lost = p->tx_versioned = p->tx_dirty = false;
     p->nheld = 0;
     if (p->tx_held) { /* never begun on the server */
@@ -743,7 +408,7 @@ static void pg_rollback(struct store *st)
         return;
     }
     if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
-        trip();
+        pg_trip();
         PQclear(PQexec(p->conn, "ROLLBACK"));
     }
 }
