@@ -113,6 +113,33 @@ static void f_group_attach(struct store *s, struct store_group *g, bool wait)
     store_group_attach(inner(s), g, wait);
 }
 
+/* The optional operations are passed on when the real driver has them, so
+ * fault trials run with the caches and the deferred statements a server
+ * runs with; faults fall on them as on their plain counterparts. */
+static enum err f_later(struct store *s, const char *sql, const struct sql_arg *args, int nargs)
+{
+    if (fail_now(s, "statement"))
+        return ERR_STORE;
+    return inner(s)->ops->later(inner(s), sql, args, nargs);
+}
+
+static int64_t f_cache_epoch(struct store *s, bool now)
+{
+    return inner(s)->ops->cache_epoch(inner(s), now);
+}
+
+static enum err f_begin_versioned(struct store *s)
+{
+    if (fail_now(s, "begin"))
+        return ERR_STORE;
+    return inner(s)->ops->begin_versioned(inner(s));
+}
+
+static int64_t f_data_version(struct store *s)
+{
+    return inner(s)->ops->data_version(inner(s));
+}
+
 struct store *store_fault_wrap(struct store *st, const struct config *cfg)
 {
     int64_t every = cfg->store_fault_every;
@@ -136,6 +163,10 @@ struct store *store_fault_wrap(struct store *st, const struct config *cfg)
         .script = f_script,
         .ids_follow = f_ids_follow,
         .group_attach = f_group_attach,
+        .later = st->ops->later ? f_later : NULL,
+        .cache_epoch = st->ops->cache_epoch ? f_cache_epoch : NULL,
+        .begin_versioned = st->ops->begin_versioned ? f_begin_versioned : NULL,
+        .data_version = st->ops->data_version ? f_data_version : NULL,
     };
     f->base.ops = &f->ops;
     f->base.key = st->key;
