@@ -44,36 +44,58 @@ struct sq_ckpt {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool wanted, stop; /* under lock */
-    int pages, max_pages;
-    /* Frames the last checkpoint copied: until the WAL starts over (fewer
-     * frames than that), another is worth it only for as many new ones. */
+    int pages, max_pages, tail;
+    /* Frames of the WAL copied into the database, as the last checkpoint
+     * left them (0 once the WAL started over); whether the thread has one
+     * to run or running, and whether the writer may copy a tail. */
     atomic_int copied;
+    atomic_bool busy, tail_ok;
     atomic_llong runs, writer_runs;
 };
 
-/* After each commit on the writer's connection, with the WAL's frames. */
+static void checkpoint_failed(sqlite3 *db, int rc)
+{
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        log_error("sqlite: checkpoint failed: %s", sqlite3_errmsg(db));
+}
+
+/* After each commit on the writer's connection, with the WAL's frames.
+ *
+ * SQLite starts the WAL over at a write transaction that begins with every
+ * frame copied. A thread that chases a busy writer never sees that: each
+ * batch commits new frames while it copies. So once the thread has copied
+ * all but a tail of at most 'tail' frames (the last few commits'), the
+ * writer copies that tail itself, one short checkpoint, and its next
+ * transaction starts the WAL over; once per run of the thread, so readers
+ * that keep it from starting over cannot make every commit checkpoint. */
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
     struct sq_ckpt *k = arg;
+    int copied = atomic_load(&k->copied);
 
-    if (frames >= k->max_pages) {
-        /* The thread has not kept the WAL bounded: the writer starts it
-         * over itself (waiting, at most the busy timeout, for readers). */
-        int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+    if (frames < copied) { /* the WAL started over */
+        copied = 0;
+        atomic_store(&k->copied, 0);
+    }
+    if (frames >= k->max_pages || (frames >= k->pages && copied > 0 && frames - copied <= k->tail
+                                   && !atomic_load(&k->busy) && atomic_load(&k->tail_ok))) {
+        /* Past the bound (the thread has not kept up, or readers kept the
+         * WAL from starting over), RESTART: the writer waits, at most the
+         * busy timeout, for readers, and the WAL starts over. */
+        int mode = frames >= k->max_pages ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
 
+        atomic_store(&k->tail_ok, false);
+        copied = 0;
+        checkpoint_failed(db, sqlite3_wal_checkpoint_v2(db, name, mode, NULL, &copied));
+        atomic_store(&k->copied, copied > 0 ? copied : 0);
         atomic_fetch_add(&k->writer_runs, 1);
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-            log_error("sqlite: checkpoint failed: %s", sqlite3_errstr(rc));
         return SQLITE_OK;
     }
-    if (frames < atomic_load(&k->copied))
-        atomic_store(&k->copied, 0); /* the WAL started over */
-    if (frames >= k->pages && frames - atomic_load(&k->copied) >= k->pages) {
+    if (frames >= k->pages && !atomic_load(&k->busy)) {
+        atomic_store(&k->busy, true);
         pthread_mutex_lock(&k->lock);
-        if (!k->wanted) {
-            k->wanted = true;
-            pthread_cond_signal(&k->cond);
-        }
+        k->wanted = true;
+        pthread_cond_signal(&k->cond);
         pthread_mutex_unlock(&k->lock);
     }
     return SQLITE_OK;
@@ -95,10 +117,11 @@ static void *ckpt_main(void *arg)
         k->wanted = false;
         pthread_mutex_unlock(&k->lock);
         rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, &copied);
+        checkpoint_failed(db, rc);
         atomic_store(&k->copied, copied > 0 ? copied : 0);
         atomic_fetch_add(&k->runs, 1);
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-            log_error("sqlite: checkpoint failed: %s", sqlite3_errmsg(db));
+        atomic_store(&k->tail_ok, true);
+        atomic_store(&k->busy, false);
         pthread_mutex_lock(&k->lock);
     }
     pthread_mutex_unlock(&k->lock);
@@ -121,6 +144,7 @@ struct sq_ckpt *sq_ckpt_start(const struct config *cfg, struct sq *writer)
     k->st = st;
     k->pages = (int)cfg->sqlite_checkpoint_pages;
     k->max_pages = k->pages * 4;
+    k->tail = k->pages / 8 > 16 ? k->pages / 8 : 16;
     pthread_mutex_init(&k->lock, NULL);
     pthread_cond_init(&k->cond, NULL);
     if (pthread_create(&k->thread, NULL, ckpt_main, k) != 0) {

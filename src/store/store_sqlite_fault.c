@@ -20,7 +20,12 @@
  * written), a read, a write elsewhere, a truncation, a size or control
  * call, its close. What reaches the disk, and when it is synced, is what
  * SQLite asked for; a write that fails is reported by the call that flushes
- * it (the sync of the commit, which then fails).
+ * it (the sync of the commit, which then fails). A WAL file's sync when
+ * nothing was written through it since its last sync that succeeded (and
+ * after its first) is skipped: a checkpoint syncs the WAL before it copies
+ * frames into the database, and here every commit (synchronous FULL or
+ * EXTRA, on every connection) synced its frames before SQLite let another
+ * connection see them.
  *
  * Paced syncs (SQ_FCNTL_PACED_SYNC), for the checkpoint thread's database
  * file: a checkpoint writes a few thousand pages into the page cache, then
@@ -48,11 +53,13 @@
 #define WAL_VFS_NAME "qunzu-wal"
 #define WAL_GATHER (1024 * 1024) /* a commit's frames, a few hundred pages */
 
-/* A WAL file's writes not yet passed on: 'len' bytes at 'off'. */
+/* A WAL file's writes not yet passed on: 'len' bytes at 'off'; whether
+ * it was written (or truncated) since its last sync that succeeded. */
 struct gathered {
     unsigned char *p;
     size_t len;
     sqlite3_int64 off;
+    bool dirty;
 };
 
 struct fault_file {
@@ -145,6 +152,7 @@ static bool gather(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off, i
     }
     if (g->len == 0)
         g->off = off;
+    g->dirty = true;
     memcpy(g->p + g->len, buf, (size_t)n);
     g->len += (size_t)n;
     *rc = SQLITE_OK;
@@ -168,6 +176,8 @@ static int f_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
         if (off + n > ff->hi)
             ff->hi = off + n;
     }
+    if (WAL(f) != NULL)
+        WAL(f)->dirty = true;
     rc = flush(f);
     return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xWrite(REAL(f), buf, n, off);
 }
@@ -176,6 +186,8 @@ static int f_truncate(sqlite3_file *f, sqlite3_int64 size)
 {
     int rc = flush(f);
 
+    if (WAL(f) != NULL)
+        WAL(f)->dirty = true;
     return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xTruncate(REAL(f), size);
 }
 
@@ -200,10 +212,19 @@ static int f_sync(sqlite3_file *f, int flags)
         log_warn("sqlite: injected SQLITE_IOERR_FSYNC");
         return SQLITE_IOERR_FSYNC;
     }
+    /* Nothing written through this WAL file since its last sync: every
+     * commit synced its own frames, so a checkpoint's sync of the WAL
+     * before it copies them has nothing to make durable. */
+    if (WAL(f) != NULL && !WAL(f)->dirty)
+        return SQLITE_OK;
     rc = flush(f);
     if (rc == SQLITE_OK && ((struct fault_file *)f)->paced_fd >= 0)
         pace((struct fault_file *)f);
-    return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xSync(REAL(f), flags);
+    if (rc == SQLITE_OK)
+        rc = REAL(f)->pMethods->xSync(REAL(f), flags);
+    if (rc == SQLITE_OK && WAL(f) != NULL)
+        WAL(f)->dirty = false;
+    return rc;
 }
 
 static int f_size(sqlite3_file *f, sqlite3_int64 *size)
@@ -309,8 +330,13 @@ static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fl
         file->pMethods = NULL;
         return rc;
     }
-    if (vfs == &wal_vfs && (flags & SQLITE_OPEN_WAL))
+    if (vfs == &wal_vfs && (flags & SQLITE_OPEN_WAL)) {
         f->wal = xcalloc(1, sizeof(*f->wal));
+        /* What an earlier process wrote and never synced (it stopped
+         * between a commit's write and its sync) is synced by the first
+         * sync of each connection's WAL file. */
+        f->wal->dirty = true;
+    }
     file->pMethods = &fault_methods[f->real->pMethods->iVersion > 3 ? 3
                                                                    : f->real->pMethods->iVersion];
     return SQLITE_OK;
