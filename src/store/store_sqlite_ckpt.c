@@ -79,9 +79,11 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
     }
     if (frames >= k->max_pages || (frames >= k->pages && copied > 0 && frames - copied <= k->tail
                                    && !atomic_load(&k->busy) && atomic_load(&k->tail_ok))) {
-        /* Past the bound (the thread has not kept up, or readers kept the
-         * WAL from starting over), RESTART: the writer waits, at most the
-         * busy timeout, for readers, and the WAL starts over. */
+        /* The tail: PASSIVE. Past the bound (the thread has not kept up,
+         * or readers kept the WAL from starting over), RESTART: the writer
+         * waits, at most the busy timeout, for readers, and the WAL starts
+         * over (SQLITE_BUSY at once while the thread is checkpointing: the
+         * next commit tries again). */
         int mode = frames >= k->max_pages ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
 
         atomic_store(&k->tail_ok, false);
