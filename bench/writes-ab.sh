@@ -7,8 +7,8 @@
 # group commit on, synchronous=FULL, server on core 0), drives one scenario with
 # `wrk -t1 -c50 -dDURATION` on core 1 (the scenario's environment as bench/run.sh sets
 # it; Udesk requests signed just before the run) and prints req/s, server CPU us per
-# request (utime+stime from /proc/PID/stat over the requests completed) and the requests
-# per group commit.
+# request (utime+stime from /proc/PID/stat over the requests completed), wrk's p99 latency
+# and the requests per group commit.
 #   bench/writes-ab.sh main=/path/to/qunzu branch=build-bench/qunzu
 # Environment: SCENARIOS (default "create send update udesk"), REPS (2), DURATION (5).
 set -uo pipefail
@@ -66,14 +66,14 @@ one() { # NAME BINARY SCENARIO
   esac
   start "$2" "$work/run.db"
   b=$(awk '{print $14 + $15}' "/proc/$qpid/stat")
-  out=$(env "${e[@]}" taskset -c 1 wrk -t1 -c50 -d"${DURATION}s" -s bench/wrk/scenario.lua "http://127.0.0.1:$port" 2>&1)
+  out=$(env "${e[@]}" taskset -c 1 wrk -t1 -c50 -d"${DURATION}s" --latency -s bench/wrk/scenario.lua "http://127.0.0.1:$port" 2>&1)
   a=$(awk '{print $14 + $15}' "/proc/$qpid/stat")
   per=$(curl -s -H "Authorization: Bearer bench-admin-token" "http://127.0.0.1:$port/admin/v1/stats" \
     | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const g=JSON.parse(s).group_commit;console.log((g.requests/Math.max(1,g.transactions)).toFixed(1))})')
   stop
   reqs=$(awk '/requests in/ {print $1}' <<<"$out")
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-  printf "%-7s %-10s %10s req/s %7s us/rq %5s per commit, non-2xx %s, load %s\n" "$3" "$1" "$rps" \
+  printf "%-7s %-10s %10s req/s p99 %8s %7s us/rq %5s per commit, non-2xx %s, load %s\n" "$3" "$1" "$rps" "$(awk '/ 99%/ {print $2}' <<<"$out")" \
     "$(awk -v c=$(( (a - b) * 1000000 / $(getconf CLK_TCK) )) -v r="$reqs" 'BEGIN{printf "%.1f", c/r}')" \
     "$per" "$(awk '/Non-2xx/ {print $4}' <<<"$out" | grep . || echo 0)" "$(cut -d' ' -f1 /proc/loadavg)"
 }

@@ -45,6 +45,7 @@ struct config {
     char *sqlite_synchronous;
     int64_t sqlite_busy_timeout_ms;
     bool sqlite_group_commit;
+    int64_t sqlite_checkpoint_pages; /* WAL pages before the checkpoint thread runs (0: off) */
     int64_t sqlite_file_check_ms; /* check the file before a write at most this often */
     bool sqlite_create;      /* create a database whose file was lost */
     bool sqlite_key_found;   /* sqlite:PATH's PATH.key was there before this start */

@@ -369,6 +369,9 @@ struct store_group_stats {
     /* Transactions by how many jobs they ran: 1, 2, 4, ... 512 or fewer
      * (not cumulative), and all their jobs. */
     int64_t size_buckets[STORE_GROUP_SIZE_BUCKETS];
+    /* WAL checkpoints run by the checkpoint thread, and by the writer
+     * itself past the WAL's bound (sqlite_checkpoint_pages). */
+    int64_t checkpoints, writer_checkpoints;
 };
 /* Zeros for NULL. */
 void store_group_stats(struct store_group *g, struct store_group_stats *out);

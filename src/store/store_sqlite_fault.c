@@ -20,35 +20,60 @@
  * written), a read, a write elsewhere, a truncation, a size or control
  * call, its close. What reaches the disk, and when it is synced, is what
  * SQLite asked for; a write that fails is reported by the call that flushes
- * it (the sync of the commit, which then fails).
+ * it (the sync of the commit, which then fails). A WAL file's sync when
+ * nothing was written through it since its last sync that succeeded (and
+ * after its first) is skipped: a checkpoint syncs the WAL before it copies
+ * frames into the database, and here every commit (synchronous FULL or
+ * EXTRA, on every connection) synced its frames before SQLite let another
+ * connection see them.
+ *
+ * Paced syncs (SQ_FCNTL_PACED_SYNC), for the checkpoint thread's database
+ * file: a checkpoint writes a few thousand pages into the page cache, then
+ * syncs them. Synced at once, those megabytes reach the device together and
+ * the writer's next WAL syncs wait behind them. Paced, the sync first
+ * writes the range changed since the last one back in steps of PACE_CHUNK
+ * bytes, each waited for, so the WAL syncs in between wait behind one step
+ * at most; then it syncs as asked. What is durable, and when the sync
+ * returns, is unchanged: it returns after the real sync.
  */
 #include "store/store_sqlite_int.h"
 
 #include "core/arena.h"
 #include "core/log.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FAULT_VFS_NAME "qunzu-fault"
 #define WAL_VFS_NAME "qunzu-wal"
 #define WAL_GATHER (1024 * 1024) /* a commit's frames, a few hundred pages */
 
-/* A WAL file's writes not yet passed on: 'len' bytes at 'off'. */
+/* A WAL file's writes not yet passed on: 'len' bytes at 'off'; whether
+ * it was written (or truncated) since its last sync that succeeded. */
 struct gathered {
     unsigned char *p;
     size_t len;
     sqlite3_int64 off;
+    bool dirty;
 };
 
 struct fault_file {
     sqlite3_file base;
     sqlite3_file *real;  /* follows this struct, szOsFile bytes */
     struct gathered *wal; /* sq_wal_vfs's WAL files, else NULL */
+    const char *name;     /* SQLite keeps it until the file closes */
+    /* Paced syncs: the file opened again (-1: not paced), and the bytes
+     * written since the last sync, [lo, hi). */
+    int paced_fd;
+    sqlite3_int64 lo, hi;
 };
+
+#define PACE_CHUNK (256 * 1024)
 
 static sqlite3_vfs fault_vfs, wal_vfs;
 static sqlite3_vfs *real_vfs;
@@ -89,7 +114,11 @@ static int flush(sqlite3_file *f)
 
 static int f_close(sqlite3_file *f)
 {
+    struct fault_file *ff = (struct fault_file *)f;
     int rc = flush(f), rc2;
+
+    if (ff->paced_fd >= 0)
+        close(ff->paced_fd);
 
     if (WAL(f) != NULL) {
         free(WAL(f)->p);
@@ -123,6 +152,7 @@ static bool gather(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off, i
     }
     if (g->len == 0)
         g->off = off;
+    g->dirty = true;
     memcpy(g->p + g->len, buf, (size_t)n);
     g->len += (size_t)n;
     *rc = SQLITE_OK;
@@ -131,6 +161,7 @@ static bool gather(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off, i
 
 static int f_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
 {
+    struct fault_file *ff = (struct fault_file *)f;
     int rc;
 
     if (hit(&fault_writes)) {
@@ -139,6 +170,14 @@ static int f_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
     }
     if (gather(f, buf, n, off, &rc))
         return rc;
+    if (ff->paced_fd >= 0) {
+        if (ff->hi == 0 || off < ff->lo)
+            ff->lo = off;
+        if (off + n > ff->hi)
+            ff->hi = off + n;
+    }
+    if (WAL(f) != NULL)
+        WAL(f)->dirty = true;
     rc = flush(f);
     return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xWrite(REAL(f), buf, n, off);
 }
@@ -147,7 +186,22 @@ static int f_truncate(sqlite3_file *f, sqlite3_int64 size)
 {
     int rc = flush(f);
 
+    if (WAL(f) != NULL)
+        WAL(f)->dirty = true;
     return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+
+/* Writes back [lo, hi) step by step, each step waited for. A step that
+ * fails is left to the sync that follows, which reports it. */
+static void pace(struct fault_file *ff)
+{
+    const unsigned int all = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE
+                             | SYNC_FILE_RANGE_WAIT_AFTER;
+
+    for (sqlite3_int64 at = ff->lo; at < ff->hi; at += PACE_CHUNK)
+        if (sync_file_range(ff->paced_fd, at, PACE_CHUNK, all) != 0)
+            break;
+    ff->lo = ff->hi = 0;
 }
 
 static int f_sync(sqlite3_file *f, int flags)
@@ -158,8 +212,19 @@ static int f_sync(sqlite3_file *f, int flags)
         log_warn("sqlite: injected SQLITE_IOERR_FSYNC");
         return SQLITE_IOERR_FSYNC;
     }
+    /* Nothing written through this WAL file since its last sync: every
+     * commit synced its own frames, so a checkpoint's sync of the WAL
+     * before it copies them has nothing to make durable. */
+    if (WAL(f) != NULL && !WAL(f)->dirty)
+        return SQLITE_OK;
     rc = flush(f);
-    return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xSync(REAL(f), flags);
+    if (rc == SQLITE_OK && ((struct fault_file *)f)->paced_fd >= 0)
+        pace((struct fault_file *)f);
+    if (rc == SQLITE_OK)
+        rc = REAL(f)->pMethods->xSync(REAL(f), flags);
+    if (rc == SQLITE_OK && WAL(f) != NULL)
+        WAL(f)->dirty = false;
+    return rc;
 }
 
 static int f_size(sqlite3_file *f, sqlite3_int64 *size)
@@ -186,8 +251,15 @@ static int f_check_lock(sqlite3_file *f, int *out)
 
 static int f_control(sqlite3_file *f, int op, void *arg)
 {
-    int rc = flush(f);
+    struct fault_file *ff = (struct fault_file *)f;
+    int rc;
 
+    if (op == SQ_FCNTL_PACED_SYNC) {
+        if (ff->paced_fd < 0 && ff->name != NULL)
+            ff->paced_fd = open(ff->name, O_RDONLY | O_CLOEXEC);
+        return ff->paced_fd >= 0 ? SQLITE_OK : SQLITE_NOTFOUND;
+    }
+    rc = flush(f);
     return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
 }
 
@@ -250,13 +322,21 @@ static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fl
 
     f->real = (sqlite3_file *)(f + 1);
     f->wal = NULL;
+    f->name = name;
+    f->paced_fd = -1;
+    f->lo = f->hi = 0;
     rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out);
     if (rc != SQLITE_OK || f->real->pMethods == NULL) {
         file->pMethods = NULL;
         return rc;
     }
-    if (vfs == &wal_vfs && (flags & SQLITE_OPEN_WAL))
+    if (vfs == &wal_vfs && (flags & SQLITE_OPEN_WAL)) {
         f->wal = xcalloc(1, sizeof(*f->wal));
+        /* What an earlier process wrote and never synced (it stopped
+         * between a commit's write and its sync) is synced by the first
+         * sync of each connection's WAL file. */
+        f->wal->dirty = true;
+    }
     file->pMethods = &fault_methods[f->real->pMethods->iVersion > 3 ? 3
                                                                    : f->real->pMethods->iVersion];
     return SQLITE_OK;

@@ -47,6 +47,7 @@
 struct store_group {
     struct store *st; /* what jobs get: the connection, fault-wrapped in tests */
     struct sq *conn;  /* the connection itself */
+    struct sq_ckpt *ckpt; /* its checkpoints (store_sqlite_ckpt.c), or NULL */
     pthread_mutex_t lock; /* held by whoever has a transaction on 'conn' */
     pthread_mutex_t qlock;
     pthread_cond_t qcond;
@@ -208,6 +209,7 @@ void store_group_stats(struct store_group *g, struct store_group_stats *out)
     out->refused = atomic_load(&g->refused);
     for (size_t b = 0; b < STORE_GROUP_SIZE_BUCKETS; b++)
         out->size_buckets[b] = atomic_load(&g->size_buckets[b]);
+    sq_ckpt_counts(g->ckpt, &out->checkpoints, &out->writer_checkpoints);
     pthread_mutex_lock(&g->qlock);
     out->held_jobs = g->held_jobs;
     out->held_bytes = g->held_bytes;
@@ -290,12 +292,14 @@ enum err store_group_open(const struct config *cfg, struct store_group **out)
     g->max_bytes = cfg->write_queue_bytes;
     g->delay_ms = cfg->sqlite_group_delay_ms;
     g->conn = SQ(conn);
+    g->ckpt = sq_ckpt_start(cfg, g->conn);
     g->st = store_fault_wrap(conn, cfg);
     pthread_mutex_init(&g->lock, NULL);
     pthread_mutex_init(&g->qlock, NULL);
     pthread_cond_init(&g->qcond, NULL);
     if (pthread_create(&g->thread, NULL, group_main, g) != 0) {
         log_error("sqlite: cannot start the group commit thread");
+        sq_ckpt_stop(g->ckpt, g->conn);
         store_close(g->st);
         free(g);
         return ERR_STORE;
@@ -313,6 +317,7 @@ void store_group_close(struct store_group *g)
     pthread_cond_signal(&g->qcond);
     pthread_mutex_unlock(&g->qlock);
     pthread_join(g->thread, NULL);
+    sq_ckpt_stop(g->ckpt, g->conn);
     store_close(g->st);
     pthread_mutex_destroy(&g->lock);
     pthread_mutex_destroy(&g->qlock);

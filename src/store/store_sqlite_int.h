@@ -11,6 +11,8 @@
 #include <sqlite3.h>
 
 struct store_group;
+struct sq_ckpt;
+struct config;
 
 struct sq {
     struct store base;
@@ -54,6 +56,9 @@ struct sq {
  * where every commit syncs the WAL (synchronous FULL or EXTRA). NULL if it
  * could not be registered. */
 const char *sq_wal_vfs(void);
+/* sqlite3_file_control on a file of those VFS: its syncs write back what
+ * changed in steps before they sync (store_sqlite_fault.c). */
+#define SQ_FCNTL_PACED_SYNC 0x71a5e001
 
 /* store_sqlite_ret.c: a one-row INSERT that returns the new row's rowid
  * (SQ_RET_ROWID) or 1 (SQ_RET_ONE) runs as '*plain' (malloc'd: the SQL
@@ -87,5 +92,14 @@ struct sq *sq_group_take(struct store_group *g);
 /* The same without waiting: NULL while another has it. */
 struct sq *sq_group_try(struct store_group *g);
 void sq_group_give(struct store_group *g);
+
+/* store_sqlite_ckpt.c: the WAL checkpointed by a thread of its own instead
+ * of by the commits of 'writer' (sqlite_checkpoint_pages); NULL when off
+ * (0, or a database in memory) or when it could not start (the writer then
+ * keeps SQLite's automatic checkpoint). Stopped before 'writer' closes. */
+struct sq_ckpt *sq_ckpt_start(const struct config *cfg, struct sq *writer);
+void sq_ckpt_stop(struct sq_ckpt *k, struct sq *writer);
+/* Checkpoints run by the thread, and by the writer past the WAL's bound. */
+void sq_ckpt_counts(struct sq_ckpt *k, int64_t *runs, int64_t *writer_runs);
 
 #endif

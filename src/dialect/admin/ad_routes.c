@@ -114,7 +114,8 @@ static enum err ad_clock_get(struct req *rq, json_t *body, json_t *out)
 }
 
 /* What this node has done, for operators and the tests: group commit's
- * transactions and the write requests they carried; token checks answered
+ * transactions and the write requests they carried, the WAL checkpoints
+ * run off its commit path; token checks answered
  * from memory and read from the database; round trips to PostgreSQL; the
  * answer cache's hits, misses and size. */
 static enum err ad_stats(struct req *rq, json_t *body, json_t *out)
@@ -135,6 +136,9 @@ static enum err ad_stats(struct req *rq, json_t *body, json_t *out)
                                   (json_int_t)gs.jobs, "waiting", (json_int_t)gs.held_jobs,
                                   "waiting_bytes", (json_int_t)gs.held_bytes, "refused",
                                   (json_int_t)gs.refused));
+    json_object_set_new(out, "checkpoints",
+                        json_pack("{s:I,s:I}", "thread", (json_int_t)gs.checkpoints, "writer",
+                                  (json_int_t)gs.writer_checkpoints));
     json_object_set_new(out, "postgres",
                         json_pack("{s:I}", "round_trips", (json_int_t)svc_pg_round_trips()));
     svc_answers_stats(rq->app->answers, &as);
