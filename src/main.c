@@ -372,6 +372,7 @@ int main(int argc, char **argv)
     app.access = svc_acache_new();
     app.answers = svc_answers_new((size_t)cfg.answer_cache_bytes);
     app.grants = svc_gcache_new();
+    app.udesk = svc_ucache_new();
     app.metrics = metrics_new();
     app.inspector = svc_inspect_new(cfg.inspector_requests, cfg.inspector_body_bytes);
     app.faults = svc_faults_new();
@@ -489,6 +490,7 @@ out:
     svc_acache_free(app.access);
     svc_answers_free(app.answers);
     svc_gcache_free(app.grants);
+    svc_ucache_free(app.udesk);
     svc_faults_free(app.faults);
     svc_inspect_free(app.inspector);
     metrics_free(app.metrics);

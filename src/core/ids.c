@@ -7,9 +7,12 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void draw(void *buf, size_t n)
 {
@@ -47,7 +50,29 @@ void ids_random(void *buf, size_t n)
     pool_left -= n;
 }
 
-char *ids_hex(struct arena *a, const char *prefix, size_t nbytes)
+/* An ordered id's leading bytes: the wall clock's milliseconds, big-endian
+ * (2^48 ms: until the year 10889). */
+#define ORDERED_TIME_BYTES 6
+
+/* 'n' random bytes; with 'ordered' (and room for at least as many random
+ * bytes after them), the first ORDERED_TIME_BYTES the time instead. */
+static void id_bytes(unsigned char *raw, size_t n, bool ordered)
+{
+    struct timespec ts;
+    uint64_t ms;
+
+    if (!ordered || n < 2 * ORDERED_TIME_BYTES) {
+        ids_random(raw, n);
+        return;
+    }
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+    for (size_t i = 0; i < ORDERED_TIME_BYTES; i++)
+        raw[i] = (unsigned char)(ms >> (8 * (ORDERED_TIME_BYTES - 1 - i)));
+    ids_random(raw + ORDERED_TIME_BYTES, n - ORDERED_TIME_BYTES);
+}
+
+static char *hex_id(struct arena *a, const char *prefix, size_t nbytes, bool ordered)
 {
     unsigned char raw[64];
     size_t plen = strlen(prefix);
@@ -55,21 +80,41 @@ char *ids_hex(struct arena *a, const char *prefix, size_t nbytes)
 
     if (nbytes > sizeof(raw))
         nbytes = sizeof(raw);
-    ids_random(raw, nbytes);
+    id_bytes(raw, nbytes, ordered);
     out = arena_alloc(a, plen + 2 * nbytes + 1);
     memcpy(out, prefix, plen);
     str_hex(raw, nbytes, out + plen);
     return out;
 }
 
-char *ids_token(struct arena *a, const char *prefix, size_t nbytes)
+static char *token_id(struct arena *a, const char *prefix, size_t nbytes, bool ordered)
 {
     unsigned char raw[96];
 
     if (nbytes > sizeof(raw))
         nbytes = sizeof(raw);
-    ids_random(raw, nbytes);
+    id_bytes(raw, nbytes, ordered);
     return arena_printf(a, "%s%s", prefix, str_b64url_encode(a, raw, nbytes));
+}
+
+char *ids_hex(struct arena *a, const char *prefix, size_t nbytes)
+{
+    return hex_id(a, prefix, nbytes, false);
+}
+
+char *ids_token(struct arena *a, const char *prefix, size_t nbytes)
+{
+    return token_id(a, prefix, nbytes, false);
+}
+
+char *ids_hex_ordered(struct arena *a, const char *prefix, size_t nbytes)
+{
+    return hex_id(a, prefix, nbytes, true);
+}
+
+char *ids_token_ordered(struct arena *a, const char *prefix, size_t nbytes)
+{
+    return token_id(a, prefix, nbytes, true);
 }
 
 void ids_uuid(char out[37])

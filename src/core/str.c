@@ -292,3 +292,21 @@ uint64_t str_hash(uint64_t seed, const void *p, size_t n)
     h ^= h >> 33;
     return h;
 }
+
+size_t str_size0(const char *v)
+{
+    return v == NULL ? 0 : strlen(v) + 1;
+}
+
+const char *str_pack(char **at, const char *v)
+{
+    char *p = *at;
+    size_t n;
+
+    if (v == NULL)
+        return NULL;
+    n = strlen(v) + 1;
+    memcpy(p, v, n);
+    *at = p + n;
+    return p;
+}

@@ -57,5 +57,10 @@ bool str_eq_n(const char *a, size_t alen, const char *b); /* a[0..alen) == b */
  * in-memory tables keyed by a per-process random seed; chain calls by
  * passing one's result as the next one's seed. Not a MAC. */
 uint64_t str_hash(uint64_t seed, const void *p, size_t n);
+/* For strings packed into one allocation: the bytes 'v' takes with its NUL
+ * (0 for NULL), and its copy at '*at', which moves past it (NULL stays
+ * NULL). */
+size_t str_size0(const char *v);
+const char *str_pack(char **at, const char *v);
 
 #endif

@@ -620,6 +620,7 @@ static bool submit_write(struct req *rq, const struct dialect *d, enum err *e)
      * request reuses: the job reads it again in its own. */
     j->rq.svc.acc = NULL;
     j->rq.svc.tkey = NULL;
+    j->rq.auth_memo = rq->auth_memo ? arena_strdup(copy->arena, rq->auth_memo) : NULL;
     j->d = d;
     j->pre.e = *e;
     j->pre.ei = rq->err;
@@ -719,6 +720,7 @@ void dialect_handle(struct http_req *r)
     rq.svc.tokens = ws->app->tokens;
     rq.svc.access = ws->app->access;
     rq.svc.grants = ws->app->grants;
+    rq.svc.udesk = ws->app->udesk;
     rq.svc.events = ws->app->chat_events;
 
     r->dialect_label = d->name;

@@ -51,6 +51,7 @@ struct app {
     struct token_cache *tokens; /* token checks (svc_tcache.c); NULL: off */
     struct access_cache *access; /* apps' access rows (svc_acache.c) */
     struct grant_cache *grants;  /* tokens handed out again (svc_gcache.c) */
+    struct udesk_cache *udesk;   /* Udesk companies (svc_ucache.c) */
     struct metrics *metrics;    /* GET /metrics (core/metrics.c) */
     struct svc_inspector *inspector; /* GET /admin/v1/requests; NULL: off */
     struct svc_faults *faults;  /* fault rules (svc_fault.c) */
@@ -114,6 +115,9 @@ struct req {
     /* Authentication only checks: it records nothing (Udesk's nonce), for
      * the write is yet to be queued for the group, which runs it again. */
     bool preauth;
+    /* What that check verified, for the group's run of the same request
+     * (Udesk: the API token the signature matched); NULL: nothing. */
+    const char *auth_memo;
     bool would_wait; /* store_begin found the group busy; nothing ran */
     struct fault_answer fault; /* after ERR_FAULT: what the rule answers */
     /* R_CACHE: the answer came from the node's cache (kept_hit), or the key

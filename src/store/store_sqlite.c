@@ -36,7 +36,7 @@ static enum err sq_fail(struct sq *s, const char *what)
  * that writes its database file (a second instance does not start on it),
  * so its own commits are every change there is. */
 static const char *const cached_tables[] = { "fs_app", "fs_app_access", "wc_corp", "wc_secret",
-                                              "token" };
+                                              "token", "udesk_company" };
 static atomic_llong cache_epoch = 1;
 
 /* The process's data version (store_data_version): moved like cache_epoch,

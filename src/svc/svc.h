@@ -32,6 +32,7 @@ struct svc_ctx {
     struct token_cache *tokens; /* token checks already made; NULL: none */
     struct access_cache *access; /* apps' access rows (svc_acache.c); NULL: none */
     struct grant_cache *grants; /* tokens handed out again (svc_gcache.c); NULL: none */
+    struct udesk_cache *udesk;  /* Udesk companies (svc_ucache.c); NULL: none */
     /* The request runs in a read transaction first (the pipeline's
      * R_READ_FIRST): a call that finds it must write sets 'write_needed'
      * and fails, and the request runs again in a write transaction. */
@@ -436,6 +437,16 @@ void svc_acache_free(struct access_cache *ac);
 bool svc_acache_get(struct access_cache *ac, struct store *st, struct arena *a, int64_t app,
                     struct fs_access_row *out);
 void svc_acache_put(struct access_cache *ac, struct store *st, const struct fs_access_row *row);
+
+/* The node's cache of the Udesk companies svc_ud_company found, by
+ * subdomain (NULL: none) and admin e-mail, kept with the store's cache epoch
+ * as the access cache; get copies a hit's strings into 'a'. */
+struct udesk_cache *svc_ucache_new(void);
+void svc_ucache_free(struct udesk_cache *uc);
+bool svc_ucache_get(struct udesk_cache *uc, struct store *st, struct arena *a,
+                    const char *subdomain, const char *email, struct udesk_row *out);
+void svc_ucache_put(struct udesk_cache *uc, struct store *st, struct arena *a,
+                    const char *subdomain, const char *email, const struct udesk_row *row);
 
 struct token_cache *svc_tcache_new(int64_t ttl_ms);
 void svc_tcache_free(struct token_cache *tc);

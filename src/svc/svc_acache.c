@@ -20,6 +20,7 @@
 #include "svc/svc.h"
 
 #include "core/arena.h"
+#include "core/str.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -84,25 +85,6 @@ bool svc_acache_get(struct access_cache *ac, struct store *st, struct arena *a, 
     return hit;
 }
 
-/* Copies 'v' (NULL stays NULL) to '*at' and moves it past the copy. */
-static const char *put(char **at, const char *v)
-{
-    char *p = *at;
-    size_t n;
-
-    if (v == NULL)
-        return NULL;
-    n = strlen(v) + 1;
-    memcpy(p, v, n);
-    *at = p + n;
-    return p;
-}
-
-static size_t len0(const char *v)
-{
-    return v == NULL ? 0 : strlen(v) + 1;
-}
-
 void svc_acache_put(struct access_cache *ac, struct store *st, const struct fs_access_row *row)
 {
     int64_t epoch = store_cache_epoch(st);
@@ -111,19 +93,19 @@ void svc_acache_put(struct access_cache *ac, struct store *st, const struct fs_a
 
     if (epoch < 0)
         return;
-    at = block = xmalloc(len0(row->scopes) + len0(row->contact_range) + len0(row->bot_open_id)
-                         + len0(row->app_id) + len0(row->name) + 1);
+    at = block = xmalloc(str_size0(row->scopes) + str_size0(row->contact_range) + str_size0(row->bot_open_id)
+                         + str_size0(row->app_id) + str_size0(row->name) + 1);
     pthread_mutex_lock(&ac->lock);
     old = *s;
     s->app = row->app;
     s->epoch = epoch;
     s->block = block;
     s->row = (struct fs_access_row){ .app = row->app };
-    s->row.scopes = put(&at, row->scopes);
-    s->row.contact_range = put(&at, row->contact_range);
-    s->row.bot_open_id = put(&at, row->bot_open_id);
-    s->row.app_id = put(&at, row->app_id);
-    s->row.name = put(&at, row->name);
+    s->row.scopes = str_pack(&at, row->scopes);
+    s->row.contact_range = str_pack(&at, row->contact_range);
+    s->row.bot_open_id = str_pack(&at, row->bot_open_id);
+    s->row.app_id = str_pack(&at, row->app_id);
+    s->row.name = str_pack(&at, row->name);
     pthread_mutex_unlock(&ac->lock);
     free(old.block);
 }

@@ -101,7 +101,7 @@ static enum err event_write(struct svc_ctx *c, int64_t app, const char *types,
      * 'types' is compact JSON of plain strings, so a quoted match is exact. */
     if (types == NULL || strstr(types, arena_printf(c->a, "\"%s\"", event_type)) == NULL)
         o.state = "skipped";
-    o.event_id = ids_hex(c->a, "", 16);
+    o.event_id = ids_hex_ordered(c->a, "", 16);
     body = body_for(arg, app, o.event_id);
     /* A body that could not be built (a lookup in it failed) fails the
      * change: an event is never written without its ids. */

@@ -176,7 +176,7 @@ enum err svc_chat_create(struct svc_ctx *c, const struct chat_caller *by, const 
     ch->description = in->description;
     ch->avatar = in->avatar;
     ch->i18n_names = in->i18n_names;
-    ch->chat_id = ids_hex(c->a, "oc_", 16);
+    ch->chat_id = ids_hex_ordered(c->a, "oc_", 16);
     ch->creator_app = by->op.kind == ACTOR_BOT ? by->op.ref : 0;
     ch->status = "normal";
     ch->top_notice = "";

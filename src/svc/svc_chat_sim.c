@@ -79,7 +79,7 @@ enum err svc_chat_p2p_enter(struct svc_ctx *c, const char *app_id, const char *u
                                      .description = "", .avatar = "", .i18n_names = "{}",
                                      .settings = "{}", .status = "normal", .top_notice = "",
                                      .created_at = c->now, .active_at = c->now };
-        chat.chat_id = ids_hex(c->a, "oc_", 16);
+        chat.chat_id = ids_hex_ordered(c->a, "oc_", 16);
         e = store_fs_chat_insert(c->st, &chat);
         if (e == ERR_OK)
             e = svc_chat_member_add(c, chat.id, &user, false);

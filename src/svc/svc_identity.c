@@ -236,8 +236,9 @@ enum err svc_wc_credential(struct svc_ctx *c, const char *corpid, const char *se
 /* An admin may run several companies (one per subdomain, as on Udesk). */
 #define UD_SAME_ADMIN_MAX 2
 
-enum err svc_ud_company(struct svc_ctx *c, const char *subdomain, const char *email,
-                        struct udesk_row *out)
+/* The lookup itself: the company, or the error that names what is wrong. */
+static enum err ud_company_read(struct svc_ctx *c, const char *subdomain, const char *email,
+                                struct udesk_row *out)
 {
     struct udesk_row *rows;
     size_t n = 0;
@@ -261,6 +262,21 @@ enum err svc_ud_company(struct svc_ctx *c, const char *subdomain, const char *em
                        "admin of several companies: the subdomain is required");
     *out = rows[0];
     return ERR_OK;
+}
+
+/* Every signed Udesk call looks its company up, on its worker and again in
+ * the group's batch: a company found is kept (svc_ucache.c), never stale. */
+enum err svc_ud_company(struct svc_ctx *c, const char *subdomain, const char *email,
+                        struct udesk_row *out)
+{
+    enum err e;
+
+    if (email != NULL && svc_ucache_get(c->udesk, c->st, c->a, subdomain, email, out))
+        return ERR_OK;
+    e = ud_company_read(c, subdomain, email, out);
+    if (e == ERR_OK && email != NULL)
+        svc_ucache_put(c->udesk, c->st, c->a, subdomain, email, out);
+    return e;
 }
 
 enum err svc_ud_agent(struct svc_ctx *c, int64_t agent, int64_t *person)

@@ -129,7 +129,7 @@ static enum err insert(struct svc_ctx *c, const struct kb_policy *p, int64_t ten
         out->type = "";
     if (!p->owned)
         out->owner_id = 0;
-    out->ext_id = ids_token(c->a, "", 12);
+    out->ext_id = ids_token_ordered(c->a, "", 12);
     out->is_default = is_default;
     out->created_at = c->now;
     return store_kb_cat_insert(c->st, out);

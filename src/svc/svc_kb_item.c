@@ -363,7 +363,7 @@ enum err svc_kb_item_add(struct svc_ctx *c, const struct kb_item_policy *p, cons
     r->space = p->cats->space;
     r->type = p->type;
     r->owner_id = p->cats->owned ? owner : 0;
-    r->ext_id = ids_token(c->a, "", 12);
+    r->ext_id = ids_token_ordered(c->a, "", 12);
     r->created_at = r->updated_at = c->now;
 #define NZ(f) (r->f = r->f ? r->f : "")
     NZ(title), NZ(content), NZ(url), NZ(content_type);

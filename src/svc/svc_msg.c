@@ -286,7 +286,7 @@ enum err svc_msg_p2p_open(struct svc_ctx *c, const struct msg_op *o, int64_t per
                                     .status = "normal", .top_notice = "",
                                     .created_at = c->now, .active_at = c->now };
 
-        chat.chat_id = ids_hex(c->a, "oc_", 16);
+        chat.chat_id = ids_hex_ordered(c->a, "oc_", 16);
         e = store_fs_chat_insert(c->st, &chat);
         if (e == ERR_OK)
             e = svc_chat_member_add(c, chat.id, &user, false);
@@ -552,7 +552,7 @@ enum err svc_msg_send(struct svc_ctx *c, const struct msg_op *o, const struct ms
     if (e != ERR_OK)
         return e;
     m.tenant_id = c->tenant;
-    m.message_id = ids_hex(c->a, "om_", 16);
+    m.message_id = ids_hex_ordered(c->a, "om_", 16);
     m.chat = v.chat.id;
     m.chat_id = v.chat.chat_id;
     m.sender = o->op;

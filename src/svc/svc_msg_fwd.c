@@ -134,7 +134,7 @@ static void new_message(struct svc_ctx *c, const struct msg_op *o, const struct 
 {
     memset(m, 0, sizeof(*m));
     m->tenant_id = c->tenant;
-    m->message_id = ids_hex(c->a, "om_", 16);
+    m->message_id = ids_hex_ordered(c->a, "om_", 16);
     m->chat = t->v.chat.id;
     m->chat_id = t->v.chat.chat_id;
     m->sender = o->op;
@@ -168,7 +168,7 @@ static enum err copy_part(struct svc_ctx *c, const struct fs_msg_row *src,
         return err_set(c->ei, ERR_BAD_REQUEST, SUBJ_NONE, "too many messages to forward");
     (*left)--;
     p.id = 0;
-    p.message_id = ids_hex(c->a, "om_", 16);
+    p.message_id = ids_hex_ordered(c->a, "om_", 16);
     p.chat = into->chat;
     p.chat_id = into->chat_id;
     p.upper = into->id;

@@ -5,7 +5,11 @@
 
 #include "core/arena.h"
 #include "core/cursor.h"
+#include "core/ids.h"
 #include "core/str.h"
+
+#include <stdint.h>
+#include <time.h>
 
 static void utf8_len(void)
 {
@@ -120,7 +124,63 @@ static void utf8_sanitize(void)
     CHECK_STR(b, "plain");
 }
 
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Time-ordered ids: the format of ids_hex, the time in the first 6 bytes,
+ * the rest random; ids made later sort after. */
+static void ids_ordered(void)
+{
+    struct arena a;
+    struct timespec pause = { 0, 3000000 };
+    int64_t before, after, ms = 0;
+    const char *x, *y, *tok;
+
+    arena_init(&a, 256);
+    before = wall_ms();
+    x = ids_hex_ordered(&a, "om_", 16);
+    after = wall_ms();
+    CHECK(strlen(x) == 3 + 32 && strncmp(x, "om_", 3) == 0);
+    CHECK(strspn(x + 3, "0123456789abcdef") == 32);
+    for (int i = 0; i < 12; i++) {
+        char c = x[3 + i];
+
+        ms = ms * 16 + (c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    CHECK(ms >= before && ms <= after);
+    CHECK(strcmp(ids_hex_ordered(&a, "om_", 16), x) != 0);
+    nanosleep(&pause, NULL);
+    y = ids_hex_ordered(&a, "om_", 16);
+    CHECK(strcmp(y, x) > 0);
+    /* base64url: 12 bytes, 16 characters. */
+    tok = ids_token_ordered(&a, "", 12);
+    CHECK(strlen(tok) == 16 && strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == 16);
+    /* Too short to hold the time and as many random bytes: all random. */
+    CHECK(strlen(ids_hex_ordered(&a, "", 8)) == 16);
+    arena_release(&a);
+}
+
+/* Strings packed into one block (the node caches). */
+static void str_packing(void)
+{
+    char block[16], *at = block;
+    const char *p, *q;
+
+    CHECK(str_size0(NULL) == 0 && str_size0("ab") == 3);
+    p = str_pack(&at, "ab");
+    q = str_pack(&at, NULL);
+    CHECK_STR(p, "ab");
+    CHECK(q == NULL && at == block + 3);
+}
+
 const struct unit_case core_cases[] = {
+    { "core/ids_ordered", ids_ordered },
+    { "core/str_packing", str_packing },
     { "core/utf8_sanitize", utf8_sanitize },
     { "core/utf8_len", utf8_len },
     { "core/to_i64", to_i64 },

@@ -195,6 +195,28 @@ test('the company comes from the admin e-mail and the Host subdomain', { timeout
     });
 });
 
+test('a company changed by the admin API signs with its new token and e-mail at once', { timeout: 60_000 }, async () => {
+    await withServer(opts, async (srv) => {
+        // Signed calls (reads and writes) find the company: a node may keep it.
+        const old = udesk(srv);
+        await old.createOk({ name: 'before', knowledge_type_name: 'question', agent_id: 0 });
+        assert.equal((await old.list('question', 0)).code, 1000);
+
+        const rotated = { ...ACME, token: 'acme-udesk-token-2' };
+        await adminSeed(srv, { tenants: [{ name: 'Acme', udesk: { subdomain: ACME.subdomain, admin_email: ACME.email, api_token: rotated.token } }] });
+        assertUdErr(await old.list('question', 0), 2059, undefined, 'the old token, read');
+        assertUdErr(await old.create({ name: 'old', knowledge_type_name: 'question', agent_id: 0 }), 2059, undefined, 'the old token, write');
+        const now = udesk(srv, rotated);
+        await now.createOk({ name: 'after', knowledge_type_name: 'question', agent_id: 0 });
+        assert.deepEqual((await now.listOk('question', 0)).map((k) => k.name).sort(), ['after', 'before']);
+
+        const moved = { ...rotated, email: 'boss@acme.test' };
+        await adminSeed(srv, { tenants: [{ name: 'Acme', udesk: { subdomain: ACME.subdomain, admin_email: moved.email, api_token: moved.token } }] });
+        assertUdErr(await now.create({ name: 'gone', knowledge_type_name: 'question', agent_id: 0 }), 2015, undefined, 'the old e-mail');
+        await udesk(srv, moved).createOk({ name: 'moved', knowledge_type_name: 'question', agent_id: 0 });
+    });
+});
+
 test('POST /open_api_v1/log_in returns the API token for the admin password', { timeout: 60_000 }, async () => {
     await withServer(opts, async (srv) => {
         const login = async (body, o = {}) => udJson(await request(srv, 'POST', '/open_api_v1/log_in', { body, ...o }), 'log_in');
