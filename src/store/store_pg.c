@@ -22,9 +22,11 @@
  * Round trips: a transaction's BEGIN (a writer's shared key, a tenant's
  * lock) waits and goes out in one pipeline with the transaction's first
  * statement, so a request that runs one statement costs one round trip
- * plus its COMMIT; a read-only transaction's COMMIT is sent without waiting
- * for its answer, which is read before the connection's next use (nothing
- * a read-only transaction did can be lost by it). A transaction that runs no
+ * plus its COMMIT; the COMMIT of a transaction that changed nothing (a
+ * read-only one, or a writer whose statements changed no row), and every
+ * ROLLBACK, are sent without waiting for their answer, which is read before
+ * the connection's next use (nothing such a transaction did can be lost by
+ * it; its locks go when the server reads it). A transaction that runs no
  * statement costs none. A statement whose rows nobody reads (sql_later: an
  * event's outbox row, a count's update) goes into the pipeline unanswered
  * and is answered with the next statement or with a writer's COMMIT, which
@@ -268,7 +270,6 @@ static enum err pg_begin_as(struct store *st, bool write, const char *writers, b
     if (e != ERR_OK)
         return e;
     stmt_forget_gone(p);
-    p->tx_read_only = !write;
     p->tx_lost = false;
     p->tx_held = true;
     p->tx_dirty = p->version_read = false;
@@ -333,19 +334,35 @@ static int64_t pg_cache_epoch(struct store *st, bool now)
     return pg_data_version(st);
 }
 
-/* A transaction that ran no statement has nothing to commit. A read-only
- * one's COMMIT goes out unanswered (pg_settle reads it). A writer's waits,
+/* Sends 'sql' (COMMIT or ROLLBACK) without waiting for its answer, which
+ * pg_settle reads before the connection's next use: no round trip. */
+static bool send_unanswered(struct pg *p, const char *sql)
+{
+    if (PQenterPipelineMode(p->conn) != 1)
+        return false;
+    if (PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0) == 1
+        && PQpipelineSync(p->conn) == 1) {
+        p->commit_unread = true;
+        return true;
+    }
+    PQexitPipelineMode(p->conn);
+    return false;
+}
+
+/* A transaction that ran no statement has nothing to commit. One that
+ * changed nothing (read-only, or a writer whose statements changed no
+ * row) has its COMMIT go out unanswered (pg_settle reads it). A writer's waits,
  * sent in one pipeline with the statements still unanswered (sql_later's):
  * a failed COMMIT (the connection dropped) leaves the outcome unknown to
  * us; the request is not acknowledged, so the client retries. */
 static enum err pg_commit(struct store *st)
 {
     struct pg *p = PG(st);
-    bool read_only = p->tx_read_only, dirty = p->tx_dirty, failed, early, ok;
+    bool dirty = p->tx_dirty, failed, early, ok;
     char name[32];
     PGresult *res;
 
-    p->tx_read_only = p->tx_versioned = p->tx_dirty = false;
+    p->tx_versioned = p->tx_dirty = false;
     if (p->tx_lost) {
         p->tx_lost = false;
         return ERR_STORE;
@@ -382,14 +399,11 @@ static enum err pg_commit(struct store *st)
         PQclear(res);
         return ERR_OK;
     }
-    if (read_only && PQenterPipelineMode(p->conn) == 1) {
-        if (PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1
-            && PQpipelineSync(p->conn) == 1) {
-            p->commit_unread = true; /* sent, not waited for: no round trip */
-            return ERR_OK;
-        }
-        PQexitPipelineMode(p->conn);
-    }
+    /* Nothing changed (a read-only transaction, or a writer whose every
+     * statement changed no row): nothing can be lost, so its COMMIT goes
+     * out unanswered, and the locks it held go when the server reads it. */
+    if (send_unanswered(p, "COMMIT"))
+        return ERR_OK;
     return pg_script(st, "COMMIT");
 }
 
@@ -401,13 +415,15 @@ static void pg_rollback(struct store *st)
     pg_settle(p);
     p->nheld = 0;
     PQclear(pg_pipe_finish(p, true, false, &failed, &early));
-    p->tx_read_only = p->tx_lost = p->tx_versioned = p->tx_dirty = false;
+    p->tx_lost = p->tx_versioned = p->tx_dirty = false;
     p->nheld = 0;
     if (p->tx_held) { /* never begun on the server */
         p->tx_held = false;
         return;
     }
-    if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
+    /* Nothing of it is kept whatever the answer: unanswered. */
+    if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE
+        && !send_unanswered(p, "ROLLBACK")) {
         pg_trip();
         PQclear(PQexec(p->conn, "ROLLBACK"));
     }

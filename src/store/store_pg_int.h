@@ -45,9 +45,8 @@ struct pg {
     struct held held[PG_HELD_MAX];
     int nheld;
     bool tx_held;       /* the open transaction's BEGIN is held: it ran nothing yet */
-    bool tx_read_only;  /* the open transaction is pg_begin's read-only one */
     bool tx_lost;       /* its BEGIN failed: every statement fails until the next */
-    bool commit_unread; /* a read-only COMMIT went out; its answer is unread */
+    bool commit_unread; /* a COMMIT (nothing changed) or ROLLBACK went out unanswered */
     bool piped;            /* in pipeline mode, with 'npending' answers unread */
     int npending;
     bool prepared_in_pipe; /* a statement was prepared in the open pipeline */
@@ -72,7 +71,7 @@ enum err pg_fail(struct pg *p, PGresult *res, const char *what);
  * preparing it on first use on this connection (in the open pipeline, if
  * any). NULL when it could not be prepared. */
 const char *pg_stmt_name(struct pg *p, const char *sql, char *name, size_t n);
-/* Reads the answer of a read-only COMMIT sent earlier, if any. */
+/* Reads the answer of a COMMIT or ROLLBACK sent unanswered, if any. */
 void pg_settle(struct pg *p);
 /* Whether a statement that ran ('res' its result, or NULL) changed data. */
 bool pg_changes_data(const char *sql, PGresult *res);

@@ -85,8 +85,9 @@ const char *pg_stmt_name(struct pg *p, const char *sql, char *name, size_t n)
     return name;
 }
 
-/* Reads the answer of a read-only COMMIT sent earlier, and leaves pipeline
- * mode: the connection is then free for the next statement. */
+/* Reads the answer of a COMMIT of a transaction that changed nothing, or
+ * of a ROLLBACK, sent earlier, and leaves pipeline mode: the connection is
+ * then free for the next statement. */
 void pg_settle(struct pg *p)
 {
     PGresult *res;
@@ -108,7 +109,7 @@ void pg_settle(struct pg *p)
             break;
         }
         if (PQresultStatus(res) != PGRES_COMMAND_OK)
-            pg_fail(p, res, "read-only commit");
+            pg_fail(p, res, "unanswered commit or rollback");
         PQclear(res);
     }
     PQexitPipelineMode(p->conn);
