@@ -70,7 +70,6 @@ enum err store_ping(struct store *s)
 enum err store_begin(struct store *s, bool write)
 {
     s->failed = false;
-    s->bots_live = false;
     return s->ops->begin(s, write);
 }
 
@@ -87,7 +86,6 @@ int64_t store_cache_now(struct store *s)
 enum err store_begin_versioned(struct store *s)
 {
     s->failed = false;
-    s->bots_live = false;
     return s->ops->begin_versioned != NULL ? s->ops->begin_versioned(s) : s->ops->begin(s, false);
 }
 
@@ -99,13 +97,11 @@ int64_t store_data_version(struct store *s)
 enum err store_begin_alone(struct store *s)
 {
     s->failed = false;
-    s->bots_live = false;
     return s->ops->begin_alone != NULL ? s->ops->begin_alone(s) : s->ops->begin(s, true);
 }
 
 enum err store_commit(struct store *s)
 {
-    s->bots_live = false;
     if (s->failed) {
         log_warn("store: a statement failed in this transaction; rolled back");
         s->ops->rollback(s);
@@ -116,7 +112,6 @@ enum err store_commit(struct store *s)
 
 void store_rollback(struct store *s)
 {
-    s->bots_live = false;
     s->ops->rollback(s);
 }
 
@@ -129,15 +124,6 @@ enum err store_lock_tenant(struct store *s, int64_t tenant)
     return e;
 }
 
-/* A statement that writes a chat's members or subscriptions ends what was
- * read ahead of them. */
-static void bots_check(struct store *s, const char *sql)
-{
-    if (s->bots_live && strncmp(sql, "SELECT", 6) != 0
-        && (strstr(sql, "fs_chat_member") != NULL || strstr(sql, "fs_subscription") != NULL))
-        s->bots_live = false;
-}
-
 enum err sql_exec(struct store *s, struct arena *a, const char *sql, const struct sql_arg *args,
                   int nargs, struct sql_res *res)
 {
@@ -147,7 +133,6 @@ enum err sql_exec(struct store *s, struct arena *a, const char *sql, const struc
         log_error("store: %d parameters, more than %d: %s", nargs, SQL_MAX_PARAMS, sql);
         e = ERR_STORE;
     } else {
-        bots_check(s, sql);
         e = s->ops->query(s, a, sql, args, nargs, res);
     }
     if (e == ERR_STORE)
@@ -187,7 +172,6 @@ enum err sql_later(struct store *s, const char *sql, const struct sql_arg *args,
 
     if (s->ops->later == NULL || nargs > SQL_MAX_PARAMS)
         return sql_exec(s, NULL, sql, args, nargs, NULL);
-    bots_check(s, sql);
     e = s->ops->later(s, sql, args, nargs);
     if (e != ERR_OK)
         s->failed = true;

@@ -617,11 +617,6 @@ struct fs_bot_sub {
 };
 enum err store_fs_bot_subscriptions(struct store *s, struct arena *a, int64_t chat,
                                     struct fs_bot_sub **rows, size_t *n);
-/* Reads the bots of the chat 'chat_id' ahead, with the transaction's next
- * statement (PostgreSQL; nothing elsewhere): the next
- * store_fs_bot_subscriptions of that chat takes them, unless a statement
- * wrote members or subscriptions in between. */
-enum err store_fs_bots_ahead(struct store *s, struct arena *a, const char *chat_id);
 enum err store_fs_subscription_get(struct store *s, struct arena *a, int64_t app,
                                    struct fs_subscription_row *out);
 enum err store_fs_subscription_set(struct store *s, const struct fs_subscription_row *sub);

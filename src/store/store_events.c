@@ -60,71 +60,31 @@ static const char SQL_SUB_BOTS[] =
     "FROM fs_chat_member m LEFT JOIN fs_subscription s ON s.app_ref = m.member_ref "
     "WHERE m.chat_ref = $1 AND m.member_kind = $2 ORDER BY m.seq";
 
-/* The same read by the chat's chat_id, sent ahead of the chat's own read:
- * the chat's id leads every row (one row with no bot when it has none). */
-static const char SQL_SUB_BOTS_AHEAD[] =
-    "SELECT c.id, m.member_ref, s.app_ref, s.types, s.encrypt_key, s.verification_token "
-    "FROM fs_chat c LEFT JOIN fs_chat_member m ON m.chat_ref = c.id AND m.member_kind = $2 "
-    "LEFT JOIN fs_subscription s ON s.app_ref = m.member_ref WHERE c.chat_id = $1 "
-    "ORDER BY m.seq";
-
-enum err store_fs_bots_ahead(struct store *s, struct arena *a, const char *chat_id)
-{
-    enum err e;
-
-    s->bots_live = false;
-    if (s->ops->ahead == NULL) /* nothing to save: read when wanted */
-        return ERR_OK;
-    s->bots = arena_alloc(a, sizeof(*s->bots));
-    e = store_q_ahead(s, a, s->bots, SQL_SUB_BOTS_AHEAD, ARG_TEXT(chat_id), ARG_INT(ACTOR_BOT));
-    s->bots_live = e == ERR_OK;
-    return e;
-}
-
-/* The rows of 'r' from column 'o' on (the bot, then its subscription). */
-static enum err bots_fill(struct store *s, struct arena *a, const struct sql_res *r, size_t o,
-                          struct fs_bot_sub **rows, size_t *n)
-{
-    const char *plain;
-    enum err e = ERR_OK;
-    size_t k = 0;
-
-    *rows = arena_alloc(a, (r->nrows + 1) * sizeof(**rows));
-    for (size_t i = 0; e == ERR_OK && i < r->nrows; i++) {
-        bool has = sql_text(r, i, o + 1) != NULL;
-
-        if (sql_text(r, i, o) == NULL) /* the chat has no bot */
-            continue;
-        (*rows)[k].app = sql_int(r, i, o);
-        (*rows)[k++].types = has ? sql_text(r, i, o + 2) : NULL;
-        if (has)
-            e = store_unseal(s, a, sql_text(r, i, o + 3), &plain);
-        if (e == ERR_OK && has)
-            e = store_unseal(s, a, sql_text(r, i, o + 4), &plain);
-    }
-    if (e == ERR_OK)
-        *n = k;
-    return e;
-}
-
 enum err store_fs_bot_subscriptions(struct store *s, struct arena *a, int64_t chat,
                                     struct fs_bot_sub **rows, size_t *n)
 {
     struct sql_res r;
-    enum err e;
+    const char *plain;
+    enum err e = store_q(s, a, &r, SQL_SUB_BOTS, ARG_INT(chat), ARG_INT(ACTOR_BOT));
 
     *rows = NULL;
     *n = 0;
-    if (s->bots_live) { /* read ahead: the chat's, if it is this one */
-        s->bots_live = false;
-        e = sql_take(s, s->bots, &r);
-        if (e != ERR_OK)
-            return e;
-        if (r.nrows > 0 && sql_int(&r, 0, 0) == chat)
-            return bots_fill(s, a, &r, 1, rows, n);
+    if (e != ERR_OK)
+        return e;
+    *rows = arena_alloc(a, (r.nrows + 1) * sizeof(**rows));
+    for (size_t i = 0; e == ERR_OK && i < r.nrows; i++) {
+        bool has = sql_text(&r, i, 1) != NULL;
+
+        (*rows)[i].app = sql_int(&r, i, 0);
+        (*rows)[i].types = has ? sql_text(&r, i, 2) : NULL;
+        if (has)
+            e = store_unseal(s, a, sql_text(&r, i, 3), &plain);
+        if (e == ERR_OK && has)
+            e = store_unseal(s, a, sql_text(&r, i, 4), &plain);
     }
-    e = store_q(s, a, &r, SQL_SUB_BOTS, ARG_INT(chat), ARG_INT(ACTOR_BOT));
-    return e == ERR_OK ? bots_fill(s, a, &r, 0, rows, n) : e;
+    if (e == ERR_OK)
+        *n = r.nrows;
+    return e;
 }
 
 /* The encrypt key and the verification token are stored sealed: delivery

@@ -100,11 +100,6 @@ struct store {
     /* The server key: secrets are stored as digests or sealed under it
      * (store_secrets.c). Set by store_open. */
     struct seal_key key;
-    /* A chat's bots with their subscriptions, read ahead with the chat
-     * (store_fs_bots_ahead, PostgreSQL only): live until the transaction
-     * ends or a statement writes members or subscriptions. */
-    bool bots_live;
-    struct sql_ahead *bots;
 };
 
 /* A read sent ahead (sql_ahead): its rows come with sql_take. */

@@ -131,14 +131,8 @@ enum err svc_chat_update(struct svc_ctx *c, const struct chat_caller *by, const 
                          struct fs_chat_row *after)
 {
     struct chat_view v;
-    /* The tenant's lock, the chat's bots (its event's readers) and the
-     * chat in one round trip on PostgreSQL. */
-    enum err e = store_lock_tenant(c->st, c->tenant);
+    enum err e = svc_chat_open_write(c, chat_id, &by->op, true, &v);
 
-    if (e == ERR_OK && c->events != NULL)
-        e = store_fs_bots_ahead(c->st, c->a, chat_id);
-    if (e == ERR_OK)
-        e = svc_chat_open(c, chat_id, &by->op, true, &v);
     if (e == ERR_OK && strcmp(v.chat.chat_mode, "group") != 0)
         e = err_set(c->ei, ERR_BAD_REQUEST, SUBJ_CHAT_MODE, "group chats only");
     if (e == ERR_OK && !svc_chat_privileged(&v)) {
