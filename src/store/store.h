@@ -664,6 +664,11 @@ enum err store_rate_purge(struct store *s, int64_t before_ms);
 
 /* Knowledge-base categories, scoped by (tenant, space). */
 enum err store_kb_cat_insert(struct store *s, struct kb_cat_row *c); /* sets c->id */
+/* Inserts 'c' (a unique name, no parent) unless its name is taken in its
+ * space or the space holds 'max_count' already: one statement. '*made' says
+ * whether it did (and set c->id). */
+enum err store_kb_cat_insert_counted(struct store *s, struct kb_cat_row *c, int64_t max_count,
+                                     bool *made);
 enum err store_kb_cat_get(struct store *s, struct arena *a, int64_t tenant, const char *space,
                           const char *ext_id, struct kb_cat_row *out);
 enum err store_kb_cat_get_id(struct store *s, struct arena *a, int64_t tenant,

@@ -118,6 +118,17 @@ static const char SQL_KB_INSERT[] =
     "INSERT INTO kb_category (tenant_id, space, type, parent_id, owner_id, ext_id, name, "
     "is_default, created_at) VALUES ($1, $2, $3, NULLIF(CAST($4 AS BIGINT), 0), $5, $6, $7, $8, "
     "$9) RETURNING id";
+/* The insert of a category with a unique name in a space of at most $10:
+ * it inserts nothing (no row back) when the name is taken or the space is
+ * full. */
+static const char SQL_KB_INSERT_COUNTED[] =
+    "INSERT INTO kb_category (tenant_id, space, type, parent_id, owner_id, ext_id, name, "
+    "is_default, created_at) SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), CAST($3 AS TEXT), "
+    "NULLIF(CAST($4 AS BIGINT), 0), CAST($5 AS BIGINT), CAST($6 AS TEXT), CAST($7 AS TEXT), "
+    "CAST($8 AS SMALLINT), CAST($9 AS BIGINT) "
+    "WHERE NOT EXISTS (SELECT 1 FROM kb_category WHERE tenant_id = $1 AND space = $2 AND name = $7) "
+    "AND (SELECT count(*) FROM kb_category WHERE tenant_id = $1 AND space = $2) < $10 "
+    "RETURNING id";
 static const char SQL_KB_GET[] = "SELECT " KB_COLS " FROM kb_category "
                                  "WHERE tenant_id = $1 AND space = $2 AND ext_id = $3";
 static const char SQL_KB_GET_ID[] = "SELECT " KB_COLS " FROM kb_category "
@@ -186,6 +197,25 @@ enum err store_kb_cat_insert(struct store *s, struct kb_cat_row *c)
                 ARG_TEXT(c->type), ARG_INT(c->parent_id), ARG_INT(c->owner_id), ARG_TEXT(c->ext_id),
                 ARG_TEXT(c->name), ARG_BOOL(c->is_default), ARG_INT(c->created_at));
     e = sql_one_int(e, &r, &c->id);
+    arena_release(&a);
+    return e;
+}
+
+enum err store_kb_cat_insert_counted(struct store *s, struct kb_cat_row *c, int64_t max_count,
+                                     bool *made)
+{
+    struct arena a;
+    struct sql_res r;
+    enum err e;
+
+    arena_init(&a, 1024);
+    e = store_q(s, &a, &r, SQL_KB_INSERT_COUNTED, ARG_INT(c->tenant_id), ARG_TEXT(c->space),
+                ARG_TEXT(c->type), ARG_INT(c->parent_id), ARG_INT(c->owner_id), ARG_TEXT(c->ext_id),
+                ARG_TEXT(c->name), ARG_BOOL(c->is_default), ARG_INT(c->created_at),
+                ARG_INT(max_count));
+    *made = e == ERR_OK && r.nrows == 1;
+    if (*made)
+        e = sql_one_int(e, &r, &c->id);
     arena_release(&a);
     return e;
 }

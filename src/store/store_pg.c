@@ -22,9 +22,11 @@
  * Round trips: a transaction's BEGIN (a writer's shared key, a tenant's
  * lock) waits and goes out in one pipeline with the transaction's first
  * statement, so a request that runs one statement costs one round trip
- * plus its COMMIT; a read-only transaction's COMMIT is sent without waiting
- * for its answer, which is read before the connection's next use (nothing
- * a read-only transaction did can be lost by it). A transaction that runs no
+ * plus its COMMIT; the COMMIT of a transaction that changed nothing (a
+ * read-only one, or a writer whose statements changed no row), and every
+ * ROLLBACK, are sent without waiting for their answer, which is read before
+ * the connection's next use (nothing such a transaction did can be lost by
+ * it; its locks go when the server reads it). A transaction that runs no
  * statement costs none. A statement whose rows nobody reads (sql_later: an
  * event's outbox row, a count's update) goes into the pipeline unanswered
  * and is answered with the next statement or with a writer's COMMIT, which
@@ -94,6 +96,23 @@ static void stmt_forget_gone(struct pg *p)
     p->ngone = 0;
 }
 
+/* A result's rows, copied into 'a'. */
+static void rows_copy(PGresult *res, struct arena *a, struct sql_res *out)
+{
+    out->nrows = (size_t)PQntuples(res);
+    out->ncols = (size_t)PQnfields(res);
+    out->v = arena_alloc(a, out->nrows * out->ncols * sizeof(char *) + 1);
+    for (size_t r = 0; r < out->nrows; r++)
+        for (size_t c = 0; c < out->ncols; c++)
+            out->v[r * out->ncols + c] =
+                PQgetisnull(res, (int)r, (int)c)
+                    ? NULL
+                    : arena_strndup(a, PQgetvalue(res, (int)r, (int)c),
+                                    (size_t)PQgetlength(res, (int)r, (int)c));
+}
+
+static enum err flush_held(struct pg *p);
+
 static enum err pg_query(struct store *st, struct arena *a, const char *sql,
                          const struct sql_arg *args, int nargs, struct sql_res *out)
 {
@@ -130,34 +149,20 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
         if (early) /* not this statement's own conflict */
             e = ERR_STORE;
     } else if (out != NULL) {
-        out->nrows = (size_t)PQntuples(res);
-        out->ncols = (size_t)PQnfields(res);
-        out->v = arena_alloc(a, out->nrows * out->ncols * sizeof(char *) + 1);
-        for (size_t r = 0; r < out->nrows; r++)
-            for (size_t c = 0; c < out->ncols; c++)
-                out->v[r * out->ncols + c] =
-                    PQgetisnull(res, (int)r, (int)c)
-                        ? NULL
-                        : arena_strndup(a, PQgetvalue(res, (int)r, (int)c),
-                                        (size_t)PQgetlength(res, (int)r, (int)c));
+        rows_copy(res, a, out);
     }
     PQclear(res);
     return pg_version_after(p, e);
 }
 
-/* Sends the statement into the open transaction's pipeline (opening it, with
- * the held statements first) and returns without waiting: its answer is read
- * with the next statement's or the commit's. */
-static enum err pg_later(struct store *st, const char *sql, const struct sql_arg *args,
-                         int nargs)
+/* Sends the statement into the transaction's pipeline, opening it (with the
+ * held statements first) unless it is open; its answer is the pipeline's
+ * last (npending). */
+static enum err pipe_send(struct pg *p, const char *sql, const struct sql_arg *args, int nargs)
 {
-    struct pg *p = PG(st);
     const char *values[SQL_MAX_PARAMS];
     char ints[SQL_MAX_PARAMS][24], name[32];
 
-    pg_settle(p);
-    if (p->tx_lost)
-        return pg_fail(p, NULL, "query (the transaction did not begin)");
     if (!p->piped && pg_stmt_name(p, sql, name, sizeof(name)) == NULL)
         return ERR_STORE;
     if (!pg_pipe_open(p))
@@ -168,6 +173,75 @@ static enum err pg_later(struct store *st, const char *sql, const struct sql_arg
     if (PQsendQueryPrepared(p->conn, name, nargs, values, NULL, NULL, 0) != 1)
         return pg_fail(p, NULL, "query");
     p->npending++;
+    return ERR_OK;
+}
+
+/* Sends a read into the open transaction's pipeline (opening it, with the
+ * held statements first), its answer kept when the pipeline is read; with
+ * no transaction open, or no room to keep it, it runs at once. */
+static enum err pg_ahead(struct store *st, struct arena *a, const char *sql,
+                         const struct sql_arg *args, int nargs, struct sql_res *res, int *slot)
+{
+    struct pg *p = PG(st);
+    enum err e;
+
+    *slot = 0;
+    pg_settle(p);
+    if (p->nkept == PG_KEPT_MAX || p->tx_lost || (!p->tx_held && !p->piped
+                                                  && PQtransactionStatus(p->conn) == PQTRANS_IDLE))
+        return pg_query(st, a, sql, args, nargs, res);
+    e = pipe_send(p, sql, args, nargs);
+    if (e != ERR_OK)
+        return e;
+    p->kept_at[p->nkept] = p->npending;
+    p->kept[p->nkept] = NULL;
+    *slot = ++p->nkept;
+    return ERR_OK;
+}
+
+/* The rows of a read sent ahead: the pipeline is read first if it is still
+ * open (one round trip). */
+static enum err pg_take(struct store *st, struct arena *a, int slot, struct sql_res *res)
+{
+    struct pg *p = PG(st);
+    PGresult *r;
+    enum err e = ERR_OK;
+
+    memset(res, 0, sizeof(*res));
+    if (slot < 1 || slot > p->nkept)
+        return pg_fail(p, NULL, "read ahead (taken twice, or after its transaction)");
+    if (p->kept_at[slot - 1] != 0)
+        e = flush_held(p);
+    r = p->kept[slot - 1];
+    p->kept[slot - 1] = NULL;
+    if (e != ERR_OK) {
+        PQclear(r);
+        return e;
+    }
+    if (r == NULL
+        || (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK))
+        e = pg_fail(p, r, "read ahead");
+    else
+        rows_copy(r, a, res);
+    PQclear(r);
+    return e;
+}
+
+/* Sends the statement into the open transaction's pipeline (opening it, with
+ * the held statements first) and returns without waiting: its answer is read
+ * with the next statement's or the commit's. */
+static enum err pg_later(struct store *st, const char *sql, const struct sql_arg *args,
+                         int nargs)
+{
+    struct pg *p = PG(st);
+    enum err e;
+
+    pg_settle(p);
+    if (p->tx_lost)
+        return pg_fail(p, NULL, "query (the transaction did not begin)");
+    e = pipe_send(p, sql, args, nargs);
+    if (e != ERR_OK)
+        return e;
     if (pg_changes_data(sql, NULL)) /* its rows are not read: any write counts */
         p->tx_dirty = true;
     return ERR_OK;
@@ -268,7 +342,7 @@ static enum err pg_begin_as(struct store *st, bool write, const char *writers, b
     if (e != ERR_OK)
         return e;
     stmt_forget_gone(p);
-    p->tx_read_only = !write;
+    pg_kept_clear(p);
     p->tx_lost = false;
     p->tx_held = true;
     p->tx_dirty = p->version_read = false;
@@ -333,19 +407,36 @@ static int64_t pg_cache_epoch(struct store *st, bool now)
     return pg_data_version(st);
 }
 
-/* A transaction that ran no statement has nothing to commit. A read-only
- * one's COMMIT goes out unanswered (pg_settle reads it). A writer's waits,
+/* Sends 'sql' (COMMIT or ROLLBACK) without waiting for its answer, which
+ * pg_settle reads before the connection's next use: no round trip. */
+static bool send_unanswered(struct pg *p, const char *sql)
+{
+    if (PQenterPipelineMode(p->conn) != 1)
+        return false;
+    if (PQsendQueryParams(p->conn, sql, 0, NULL, NULL, NULL, NULL, 0) == 1
+        && PQpipelineSync(p->conn) == 1) {
+        p->commit_unread = true;
+        return true;
+    }
+    PQexitPipelineMode(p->conn);
+    return false;
+}
+
+/* A transaction that ran no statement has nothing to commit. One that
+ * changed nothing (read-only, or a writer whose statements changed no
+ * row) has its COMMIT go out unanswered (pg_settle reads it). A writer's waits,
  * sent in one pipeline with the statements still unanswered (sql_later's):
  * a failed COMMIT (the connection dropped) leaves the outcome unknown to
  * us; the request is not acknowledged, so the client retries. */
 static enum err pg_commit(struct store *st)
 {
     struct pg *p = PG(st);
-    bool read_only = p->tx_read_only, dirty = p->tx_dirty, failed, early, ok;
+    bool dirty = p->tx_dirty, failed, early, ok;
     char name[32];
     PGresult *res;
 
-    p->tx_read_only = p->tx_versioned = p->tx_dirty = false;
+    p->tx_versioned = p->tx_dirty = false;
+    pg_kept_clear(p);
     if (p->tx_lost) {
         p->tx_lost = false;
         return ERR_STORE;
@@ -382,14 +473,11 @@ static enum err pg_commit(struct store *st)
         PQclear(res);
         return ERR_OK;
     }
-    if (read_only && PQenterPipelineMode(p->conn) == 1) {
-        if (PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1
-            && PQpipelineSync(p->conn) == 1) {
-            p->commit_unread = true; /* sent, not waited for: no round trip */
-            return ERR_OK;
-        }
-        PQexitPipelineMode(p->conn);
-    }
+    /* Nothing changed (a read-only transaction, or a writer whose every
+     * statement changed no row): nothing can be lost, so its COMMIT goes
+     * out unanswered, and the locks it held go when the server reads it. */
+    if (send_unanswered(p, "COMMIT"))
+        return ERR_OK;
     return pg_script(st, "COMMIT");
 }
 
@@ -401,13 +489,16 @@ static void pg_rollback(struct store *st)
     pg_settle(p);
     p->nheld = 0;
     PQclear(pg_pipe_finish(p, true, false, &failed, &early));
-    p->tx_read_only = p->tx_lost = p->tx_versioned = p->tx_dirty = false;
+    p->tx_lost = p->tx_versioned = p->tx_dirty = false;
     p->nheld = 0;
+    pg_kept_clear(p);
     if (p->tx_held) { /* never begun on the server */
         p->tx_held = false;
         return;
     }
-    if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE) {
+    /* Nothing of it is kept whatever the answer: unanswered. */
+    if (PQstatus(p->conn) == CONNECTION_OK && PQtransactionStatus(p->conn) != PQTRANS_IDLE
+        && !send_unanswered(p, "ROLLBACK")) {
         pg_trip();
         PQclear(PQexec(p->conn, "ROLLBACK"));
     }
@@ -462,6 +553,7 @@ static void pg_close(struct store *st)
 {
     struct pg *p = PG(st);
 
+    pg_kept_clear(p);
     stmt_cache_clear(&p->cache, false);
     stmt_cache_free(&p->cache);
     free(p->gone);
@@ -480,6 +572,8 @@ static const struct store_ops pg_ops = {
     .lock_tenant = pg_lock_tenant,
     .query = pg_query,
     .later = pg_later,
+    .ahead = pg_ahead,
+    .take = pg_take,
     .begin_versioned = pg_begin_versioned,
     .data_version = pg_data_version,
     .cache_epoch = pg_cache_epoch,

@@ -32,6 +32,9 @@ struct held {
     bool version;
 };
 
+/* Reads sent ahead (sql_ahead) a transaction keeps at once. */
+#define PG_KEPT_MAX 4
+
 struct pg {
     struct store base;
     PGconn *conn;
@@ -45,9 +48,8 @@ struct pg {
     struct held held[PG_HELD_MAX];
     int nheld;
     bool tx_held;       /* the open transaction's BEGIN is held: it ran nothing yet */
-    bool tx_read_only;  /* the open transaction is pg_begin's read-only one */
     bool tx_lost;       /* its BEGIN failed: every statement fails until the next */
-    bool commit_unread; /* a read-only COMMIT went out; its answer is unread */
+    bool commit_unread; /* a COMMIT (nothing changed) or ROLLBACK went out unanswered */
     bool piped;            /* in pipeline mode, with 'npending' answers unread */
     int npending;
     bool prepared_in_pipe; /* a statement was prepared in the open pipeline */
@@ -59,6 +61,11 @@ struct pg {
      * version once read. */
     bool tx_versioned, tx_dirty, version_read;
     int64_t version;
+    /* Reads sent ahead: each one's place among the open pipeline's answers
+     * (1-based; 0 once read), then its result, until taken. */
+    int kept_at[PG_KEPT_MAX];
+    PGresult *kept[PG_KEPT_MAX];
+    int nkept;
 };
 
 #define PG(st) ((struct pg *)(st))
@@ -72,7 +79,7 @@ enum err pg_fail(struct pg *p, PGresult *res, const char *what);
  * preparing it on first use on this connection (in the open pipeline, if
  * any). NULL when it could not be prepared. */
 const char *pg_stmt_name(struct pg *p, const char *sql, char *name, size_t n);
-/* Reads the answer of a read-only COMMIT sent earlier, if any. */
+/* Reads the answer of a COMMIT or ROLLBACK sent unanswered, if any. */
 void pg_settle(struct pg *p);
 /* Whether a statement that ran ('res' its result, or NULL) changed data. */
 bool pg_changes_data(const char *sql, PGresult *res);
@@ -86,6 +93,8 @@ PGresult *pg_run_pipeline(struct pg *p, const char *name, int nvalues,
                           const char *const *values, bool *failed, bool *early);
 /* A statement's text values, integers printed into 'ints'. */
 void pg_values(const struct sql_arg *args, int nargs, const char **values, char (*ints)[24]);
+/* Drops the reads sent ahead that nobody took. */
+void pg_kept_clear(struct pg *p);
 /* After a statement that changed data outside a transaction, the data
  * version moves now; in one, at its commit. */
 enum err pg_version_after(struct pg *p, enum err e);

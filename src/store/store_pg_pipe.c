@@ -85,8 +85,9 @@ const char *pg_stmt_name(struct pg *p, const char *sql, char *name, size_t n)
     return name;
 }
 
-/* Reads the answer of a read-only COMMIT sent earlier, and leaves pipeline
- * mode: the connection is then free for the next statement. */
+/* Reads the answer of a COMMIT of a transaction that changed nothing, or
+ * of a ROLLBACK, sent earlier, and leaves pipeline mode: the connection is
+ * then free for the next statement. */
 void pg_settle(struct pg *p)
 {
     PGresult *res;
@@ -108,7 +109,7 @@ void pg_settle(struct pg *p)
             break;
         }
         if (PQresultStatus(res) != PGRES_COMMAND_OK)
-            pg_fail(p, res, "read-only commit");
+            pg_fail(p, res, "unanswered commit or rollback");
         PQclear(res);
     }
     PQexitPipelineMode(p->conn);
@@ -145,6 +146,28 @@ void pg_version_take(struct pg *p, PGresult *res)
         p->version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
         p->version_read = true;
     }
+}
+
+/* Keeps the answer at 'got' when it is a read sent ahead. */
+static bool kept_take(struct pg *p, int got, PGresult *res)
+{
+    for (int k = 0; k < p->nkept; k++)
+        if (p->kept_at[k] == got) {
+            p->kept[k] = res;
+            p->kept_at[k] = 0;
+            return true;
+        }
+    return false;
+}
+
+void pg_kept_clear(struct pg *p)
+{
+    for (int k = 0; k < p->nkept; k++) {
+        PQclear(p->kept[k]);
+        p->kept[k] = NULL;
+        p->kept_at[k] = 0;
+    }
+    p->nkept = 0;
 }
 
 /* Sends one held statement into the pipeline. */
@@ -226,6 +249,8 @@ PGresult *pg_pipe_finish(struct pg *p, bool ok, bool keep_last, bool *failed, bo
             PQclear(res);
             continue;
         }
+        if (kept_take(p, got, res))
+            continue; /* a read sent ahead: its taker judges it */
         if (!*failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
             *failed = true;
             *early = got < n || !keep_last;
@@ -241,6 +266,8 @@ PGresult *pg_pipe_finish(struct pg *p, bool ok, bool keep_last, bool *failed, bo
     }
     PQexitPipelineMode(p->conn);
     p->piped = false;
+    for (int k = 0; k < p->nkept; k++)
+        p->kept_at[k] = 0; /* unanswered (a broken connection): taken as a failure */
     if (!ok || (!*failed && got < n)) {
         *failed = true; /* the connection broke: PQerrorMessage says why */
         PQclear(keep);

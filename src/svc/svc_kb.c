@@ -120,8 +120,8 @@ static enum err check_parent(struct svc_ctx *c, const struct kb_policy *p, const
     return ERR_OK;
 }
 
-static enum err insert(struct svc_ctx *c, const struct kb_policy *p, int64_t tenant,
-                       bool is_default, struct kb_cat_row *out)
+static void fill(struct svc_ctx *c, const struct kb_policy *p, int64_t tenant, bool is_default,
+                 struct kb_cat_row *out)
 {
     out->tenant_id = tenant;
     out->space = p->space;
@@ -132,6 +132,12 @@ static enum err insert(struct svc_ctx *c, const struct kb_policy *p, int64_t ten
     out->ext_id = ids_token_ordered(c->a, "", 12);
     out->is_default = is_default;
     out->created_at = c->now;
+}
+
+static enum err insert(struct svc_ctx *c, const struct kb_policy *p, int64_t tenant,
+                       bool is_default, struct kb_cat_row *out)
+{
+    fill(c, p, tenant, is_default, out);
     return store_kb_cat_insert(c->st, out);
 }
 
@@ -172,6 +178,33 @@ static enum err check_quota(struct svc_ctx *c, const struct kb_policy *p, int64_
     return ERR_OK;
 }
 
+/* A category with a unique name, a count and no parent (WeCom's group):
+ * under the tenant lock, the insert that checks both rules is the one
+ * statement; only when it inserted nothing are the rules read again, to
+ * answer which failed (in their order: the name, then the count). */
+static enum err add_counted(struct svc_ctx *c, const struct kb_policy *p, struct kb_cat_row *cat)
+{
+    int64_t count, named;
+    bool made = false;
+    enum err e = store_lock_tenant(c->st, c->tenant);
+
+    fill(c, p, c->tenant, false, cat);
+    if (e == ERR_OK)
+        e = store_kb_cat_insert_counted(c->st, cat, p->max_count, &made);
+    if (e == ERR_OK && !made) {
+        e = count_space(c, p, cat->name, &count, &named);
+        if (e == ERR_OK)
+            e = name_taken(c, p, cat->name, 0, named);
+        if (e == ERR_OK)
+            e = check_quota(c, p, count);
+        if (e == ERR_OK) /* neither rule failed, yet nothing was inserted */
+            e = err_set(c->ei, ERR_STORE, SUBJ_NONE, "group not inserted");
+    }
+    if (e == ERR_CONFLICT && c->ei->code != ERR_CONFLICT)
+        return err_set(c->ei, ERR_CONFLICT, SUBJ_GROUP, "group name already exists");
+    return e;
+}
+
 enum err svc_kb_cat_add(struct svc_ctx *c, const struct kb_policy *p, struct kb_cat_row *cat)
 {
     int64_t count, named;
@@ -179,6 +212,8 @@ enum err svc_kb_cat_add(struct svc_ctx *c, const struct kb_policy *p, struct kb_
 
     if (e == ERR_OK)
         e = check_type(c, p, cat->type);
+    if (e == ERR_OK && p->unique_names && p->max_count > 0 && cat->parent_id == 0)
+        return add_counted(c, p, cat);
     /* Locked before the checks: a parent deleted, or the last free slot
      * taken, by a concurrent request after we looked would break the rules.
      * A category with no rule that reads others (no unique name, no count,

@@ -17,6 +17,7 @@
 
 #include <libpq-fe.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* More distinct statements than the old fixed caches had slots (128), and
@@ -343,10 +344,26 @@ static void stmt_cache_pg(void)
 }
 
 /* Round trips a transaction waits for on PostgreSQL: its BEGIN (and a
- * writer's locks) go with its first statement, a read-only COMMIT is not
- * waited for, a transaction that runs nothing sends nothing; a lock that
- * cannot be had fails the statement it went with, and the transaction. */
+ * writer's locks) go with its first statement, the COMMIT of a transaction
+ * that changed nothing (read-only, or a writer whose statements changed no
+ * row) is not waited for, a writer's that changed data is, a transaction
+ * that runs nothing sends nothing; a lock that cannot be had fails the
+ * statement it went with, and the transaction. */
 static const char SQL_RT[] = "SELECT 'rt'";
+static const char SQL_RT_WRITE[] =
+    "INSERT INTO meta (key, value) VALUES ('qz.rt', $1) ON CONFLICT (key) DO UPDATE SET "
+    "value = excluded.value";
+
+/* A writer that changes one row: the statement, then its COMMIT. */
+static int64_t write_trips(struct store *st)
+{
+    int64_t before = store_round_trips();
+    bool ok = store_begin(st, true) == ERR_OK
+              && store_q(st, NULL, NULL, SQL_RT_WRITE, ARG_TEXT("1")) == ERR_OK
+              && store_commit(st) == ERR_OK;
+
+    return ok ? store_round_trips() - before : -1;
+}
 
 static int64_t trips_of(struct store *st, struct arena *a, bool write, bool lock, int statements)
 {
@@ -408,6 +425,31 @@ static void later_checks(struct store *st, struct arena *a)
     CHECK(later_trips(st, a) == 3);
 }
 
+/* A read sent ahead (sql_ahead) goes with the next statement that waits,
+ * or with its take, and costs no round trip of its own. */
+static const char SQL_AHEAD[] = "SELECT 'ahead' WHERE CAST($1 AS INTEGER) = 0";
+
+static int64_t ahead_trips(struct store *st, struct arena *a, bool then_read)
+{
+    int64_t before = store_round_trips();
+    struct sql_ahead ah;
+    struct sql_res r = { 0 };
+    bool ok = store_begin(st, true) == ERR_OK
+              && store_q_ahead(st, a, &ah, SQL_AHEAD, ARG_INT(0)) == ERR_OK
+              && (!then_read || answer_is(st, a, SQL_RT, "rt"))
+              && sql_take(st, &ah, &r) == ERR_OK && r.nrows == 1
+              && strcmp(sql_text(&r, 0, 0), "ahead") == 0 && store_commit(st) == ERR_OK;
+
+    return ok ? store_round_trips() - before : -1;
+}
+
+static void ahead_checks(struct store *st, struct arena *a)
+{
+    CHECK(ahead_trips(st, a, true) == 2); /* the statement is prepared first */
+    CHECK(ahead_trips(st, a, true) == 1); /* it went with the read after it */
+    CHECK(ahead_trips(st, a, false) == 1); /* the take waits for it */
+}
+
 static void round_trips_pg(void)
 {
     const char *pg = getenv("QUNZU_TEST_PG");
@@ -427,8 +469,10 @@ static void round_trips_pg(void)
     CHECK(trips_of(b.st, &a, false, false, 1) == 1);
     CHECK(trips_of(b.st, &a, false, false, 3) == 3);
     CHECK(trips_of(b.st, &a, false, false, 0) == 0);
-    CHECK(trips_of(b.st, &a, true, true, 1) == 2); /* the statement, the COMMIT */
+    CHECK(trips_of(b.st, &a, true, true, 1) == 1); /* nothing changed: COMMIT unanswered */
     CHECK(trips_of(b.st, &a, true, true, 0) == 0);
+    CHECK(write_trips(b.st) == 3); /* the statement is prepared first */
+    CHECK(write_trips(b.st) == 2); /* the statement, the COMMIT */
     /* Another session holds the tenant's lock: the statement sent with the
      * lock fails after lock_timeout, the commit refuses, and the connection
      * serves the next transaction. */
@@ -443,10 +487,11 @@ static void round_trips_pg(void)
         CHECK(!answer_is(b.st, &a, SQL_RT, "rt"));
         CHECK(store_commit(b.st) == ERR_STORE);
         CHECK(store_commit(other) == ERR_OK);
-        CHECK(trips_of(b.st, &a, true, true, 1) == 2);
+        CHECK(trips_of(b.st, &a, true, true, 1) == 1);
         store_close(other);
     }
     later_checks(b.st, &a);
+    ahead_checks(b.st, &a);
 out:
     backend_close(&b, pg);
     arena_release(&a);
