@@ -16,10 +16,12 @@
  * the newest token still valid at any later clock reading is the one kept
  * (if it is still valid then): the caller checks its expiry against the
  * request's clock, as it does for a row just read. A transaction that
- * changed such rows itself neither uses nor fills the cache until it ends;
+ * changed such rows itself neither uses nor fills the cache until it ends.
  * PostgreSQL, shared with other processes, answers an epoch only in a
- * versioned read (store_begin_versioned), which token calls never are:
- * nothing is kept there.
+ * versioned read (store_begin_versioned): there the epoch is the data
+ * version, which every node's commits move, and a token route's read-first
+ * run (R_READ_FIRST) is begun versioned, so a hit costs the version's read
+ * alone; the write that issues keeps nothing.
  *
  * Only credentials that were accepted are kept, and a presented secret is
  * compared in full (in constant time) with the one kept. The secret and the
