@@ -27,7 +27,7 @@ static void grow(struct wbuf *b, size_t need)
 
     while (cap - b->n < need)
         cap *= 2;
-    p = arena_alloc(b->a, cap);
+    p = arena_alloc_raw(b->a, cap);
     memcpy(p, b->p, b->n);
     b->p = p;
     b->cap = cap;
@@ -181,7 +181,7 @@ static void put_value(struct wbuf *b, const json_t *v)
 void json_text_init(struct json_text *t, struct arena *a, size_t cap)
 {
     *t = (struct json_text){ .a = a, .cap = cap > 16 ? cap : 16 };
-    t->p = arena_alloc(a, t->cap);
+    t->p = arena_alloc_raw(a, t->cap);
 }
 
 void json_text_raw(struct json_text *t, const char *s, size_t n)
