@@ -480,8 +480,11 @@ void svc_tcache_flush(struct token_cache *tc);
 
 /* Records that c->tenant used 'nonce', for 'ttl' seconds from c->now: a nonce
  * used again within that time is ERR_CONFLICT (SUBJ_NONCE). The tenant's
- * expired nonces are purged first. */
+ * expired nonces are purged first. svc_nonce_claim_read: the same for a
+ * request that writes nothing else, whose commit then does not wait for the
+ * flush (store_commit_unflushed). */
 enum err svc_nonce_claim(struct svc_ctx *c, const char *nonce, int64_t ttl);
+enum err svc_nonce_claim_read(struct svc_ctx *c, const char *nonce, int64_t ttl);
 
 /* --- knowledge-base categories (svc_kb.c) --- */
 
