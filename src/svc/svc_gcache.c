@@ -95,6 +95,15 @@ static uint64_t gc_hash(const struct grant_cache *gc, int kind, const char *iden
     return str_hash(str_hash(gc->seed ^ (uint64_t)kind, ident, ilen + 1), secret, slen);
 }
 
+/* Whether 's' holds the credential as presented; under the lock. */
+static bool slot_match(const struct gc_slot *s, uint64_t h, int kind, const char *ident,
+                       size_t ilen, const char *secret, size_t slen)
+{
+    return s->epoch != 0 && s->hash == h && s->kind == kind && s->ilen == ilen && s->slen == slen
+           && memcmp(s->block, ident, ilen) == 0
+           && CRYPTO_memcmp(s->block + ilen + 1, secret, slen) == 0;
+}
+
 bool svc_gcache_get(struct grant_cache *gc, struct store *st, struct arena *a, int kind,
                     const char *ident, const char *secret, struct token_row *out)
 {
@@ -110,15 +119,20 @@ bool svc_gcache_get(struct grant_cache *gc, struct store *st, struct arena *a, i
     slen = strlen(secret);
     if (ilen >= GC_STR_MAX || slen >= GC_STR_MAX)
         return false;
+    h = gc_hash(gc, kind, ident, ilen, secret, slen);
+    s = &gc->slots[h % GC_SLOTS];
+    /* Nothing kept for it: the epoch is not asked for (on PostgreSQL its
+     * read then goes out with the request's first statement, not alone). */
+    pthread_mutex_lock(&gc->lock);
+    hit = slot_match(s, h, kind, ident, ilen, secret, slen);
+    pthread_mutex_unlock(&gc->lock);
+    if (!hit)
+        return false;
     now = store_cache_now(st);
     if (now < 0 || store_cache_epoch(st) < 0)
         return false;
-    h = gc_hash(gc, kind, ident, ilen, secret, slen);
-    s = &gc->slots[h % GC_SLOTS];
     pthread_mutex_lock(&gc->lock);
-    hit = s->epoch == now && s->hash == h && s->kind == kind && s->ilen == ilen
-          && s->slen == slen && memcmp(s->block, ident, ilen) == 0
-          && CRYPTO_memcmp(s->block + ilen + 1, secret, slen) == 0;
+    hit = s->epoch == now && slot_match(s, h, kind, ident, ilen, secret, slen);
     if (hit) {
         *out = s->row;
         out->token = arena_strdup(a, s->row.token);
