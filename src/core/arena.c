@@ -82,7 +82,7 @@ void arena_release(struct arena *a)
     a->head = NULL;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_raw(struct arena *a, size_t n)
 {
     struct arena_block *b = a->head;
     size_t need = (n + 15) & ~(size_t)15;
@@ -97,7 +97,6 @@ void *arena_alloc(struct arena *a, size_t n)
             struct arena_block *big = block_new(cap, b->prev);
 
             b->prev = big;
-            memset(big->data, 0, need);
             big->used = need;
             return big->data;
         }
@@ -106,7 +105,14 @@ void *arena_alloc(struct arena *a, size_t n)
     }
     p = b->data + b->used;
     b->used += need;
-    memset(p, 0, need);
+    return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    void *p = arena_alloc_raw(a, n);
+
+    memset(p, 0, (n + 15) & ~(size_t)15);
     return p;
 }
 
@@ -125,7 +131,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 
     if (s == NULL)
         return NULL;
-    p = arena_alloc(a, n + 1);
+    p = arena_alloc_raw(a, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;

@@ -23,6 +23,7 @@ void arena_reset(struct arena *a);
 void arena_release(struct arena *a);
 
 void *arena_alloc(struct arena *a, size_t n);   /* 16-byte aligned, zeroed */
+void *arena_alloc_raw(struct arena *a, size_t n); /* the same, not zeroed */
 /* Bytes the arena holds from the heap, block headers included. */
 size_t arena_size(const struct arena *a);
 char *arena_strdup(struct arena *a, const char *s); /* NULL stays NULL */

@@ -406,9 +406,12 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out, const 
     bool cache = (rt->flags & R_CACHE) && !(rt->flags & (R_WRITE | R_NO_TX)) && pre == NULL
                  && rq->app->answers != NULL;
 
+    /* A token route's read-first run is versioned too: its grant cache
+     * keeps tokens by the data version (svc_gcache.c). */
     if (!(rt->flags & R_NO_TX)) {
-        e = cache ? store_begin_versioned(st)
-                  : store_begin(st, (rt->flags & R_WRITE) != 0 && !rq->svc.read_first);
+        e = cache || rq->svc.read_first
+                ? store_begin_versioned(st)
+                : store_begin(st, (rt->flags & R_WRITE) != 0);
         if (e == ERR_BUSY) {
             rq->would_wait = true;
             return e;

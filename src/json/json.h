@@ -101,6 +101,25 @@ void json_out_int(json_t *obj, const char *key, int64_t val);
  * json_dump_arena checks every string it writes. NULL 'val' sets nothing. */
 void json_out_text(json_t *obj, const char *key, const char *val);
 
+/* JSON text written piece by piece into an arena, as json_dump_arena
+ * writes values: json_text_str writes a string value (quoted, escaped, its
+ * UTF-8 checked: invalid text sets 'bad'), json_text_raw bytes that are JSON
+ * text already. Begun with json_raw_begin, json_raw then makes of it a value
+ * json_dump_arena writes as the text's bytes (a string marked as no valid
+ * one is, which jansson's own dumper must never see); text that went bad
+ * makes a value whose dump fails, as the bad string's own would have. */
+struct json_text {
+    struct arena *a;
+    char *p;
+    size_t n, cap;
+    bool bad;
+};
+void json_text_init(struct json_text *t, struct arena *a, size_t cap);
+void json_text_raw(struct json_text *t, const char *s, size_t n);
+void json_text_str(struct json_text *t, const char *s);
+void json_raw_begin(struct json_text *t, struct arena *a, size_t cap);
+json_t *json_raw(const struct json_text *t);
+
 /* Compact serialisation (no spaces, no "\/" escaping, UTF-8 kept) into the
  * arena, NUL-terminated. Returns the length in '*len'. */
 char *json_dump_arena(struct arena *a, const json_t *v, size_t *len);

@@ -15,12 +15,10 @@
 
 #include <string.h>
 
-struct wbuf {
-    struct arena *a;
-    char *p;
-    size_t n, cap;
-    bool bad;
-};
+#define wbuf json_text
+
+/* json_raw's mark: a string no valid value starts with (it is not UTF-8). */
+static const char raw_mark[2] = { '\xff', '\0' };
 
 static void grow(struct wbuf *b, size_t need)
 {
@@ -29,7 +27,7 @@ static void grow(struct wbuf *b, size_t need)
 
     while (cap - b->n < need)
         cap *= 2;
-    p = arena_alloc(b->a, cap);
+    p = arena_alloc_raw(b->a, cap);
     memcpy(p, b->p, b->n);
     b->p = p;
     b->cap = cap;
@@ -152,7 +150,16 @@ static void put_value(struct wbuf *b, const json_t *v)
         put_c(b, ']');
         break;
     }
-    case JSON_STRING: put_string(b, json_string_value(v), json_string_length(v)); break;
+    case JSON_STRING: {
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v);
+
+        if (n >= sizeof(raw_mark) && memcmp(s, raw_mark, sizeof(raw_mark)) == 0)
+            put(b, s + sizeof(raw_mark), n - sizeof(raw_mark));
+        else
+            put_string(b, s, n);
+        break;
+    }
     case JSON_INTEGER: put_int(b, json_integer_value(v)); break;
     case JSON_TRUE: put(b, "true", 4); break;
     case JSON_FALSE: put(b, "false", 5); break;
@@ -171,11 +178,39 @@ static void put_value(struct wbuf *b, const json_t *v)
     }
 }
 
+void json_text_init(struct json_text *t, struct arena *a, size_t cap)
+{
+    *t = (struct json_text){ .a = a, .cap = cap > 16 ? cap : 16 };
+    t->p = arena_alloc_raw(a, t->cap);
+}
+
+void json_text_raw(struct json_text *t, const char *s, size_t n)
+{
+    put(t, s, n);
+}
+
+void json_text_str(struct json_text *t, const char *s)
+{
+    put_string(t, s, strlen(s));
+}
+
+void json_raw_begin(struct json_text *t, struct arena *a, size_t cap)
+{
+    json_text_init(t, a, cap + sizeof(raw_mark));
+    put(t, raw_mark, sizeof(raw_mark));
+}
+
+json_t *json_raw(const struct json_text *t)
+{
+    /* Text gone bad: a string that fails the dump, as its part would have. */
+    return t->bad ? json_stringn_nocheck("\xff", 1) : json_stringn_nocheck(t->p, t->n);
+}
+
 char *json_dump_arena(struct arena *a, const json_t *v, size_t *len)
 {
-    struct wbuf b = { .a = a, .cap = 1024 };
+    struct wbuf b;
 
-    b.p = arena_alloc(a, b.cap);
+    json_text_init(&b, a, 1024);
     if (v != NULL)
         put_value(&b, v);
     if (v == NULL || b.bad)

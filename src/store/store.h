@@ -470,6 +470,12 @@ enum err store_person_by_agent(struct store *s, struct arena *a, int64_t tenant,
 enum err store_nonce_insert(struct store *s, int64_t tenant, const char *nonce,
                             int64_t expires_at);
 enum err store_nonce_purge(struct store *s, int64_t tenant, int64_t now);
+/* The open write transaction's commit need not wait for its flush to disk
+ * (PostgreSQL: synchronous_commit off for it alone, sent with its next
+ * statement; SQLite: nothing, its group's commit is shared). For a
+ * transaction whose only write is a signed read's nonce (docs/reliability.md,
+ * "Nonces of signed reads"). */
+enum err store_commit_unflushed(struct store *s);
 
 /* Access tokens. */
 enum err store_token_insert(struct store *s, const struct token_row *t);

@@ -7,6 +7,8 @@
 
 #include "core/arena.h"
 
+#include <string.h>
+
 /* The token column holds the token's keyed digest; 'sealed' the token
  * itself, sealed, for the kinds handed out again (store_secrets.c). */
 #define TOKEN_COLS "sealed, kind, tenant_id, principal, created_at, expires_at, app_ref"
@@ -107,6 +109,17 @@ enum err store_nonce_insert(struct store *s, int64_t tenant, const char *nonce,
 enum err store_nonce_purge(struct store *s, int64_t tenant, int64_t now)
 {
     return store_q_later(s, SQL_NONCE_PURGE, ARG_INT(tenant), ARG_INT(now));
+}
+
+/* set_config(..., true) is SET LOCAL, as a statement that can be prepared
+ * and sent unanswered. */
+static const char SQL_COMMIT_UNFLUSHED[] = "SELECT set_config('synchronous_commit', 'off', true)";
+
+enum err store_commit_unflushed(struct store *s)
+{
+    if (strcmp(s->ops->name, "postgres") != 0)
+        return ERR_OK;
+    return sql_later(s, SQL_COMMIT_UNFLUSHED, NULL, 0);
 }
 
 #define KB_COLS                                                                            \

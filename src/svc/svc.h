@@ -491,8 +491,11 @@ void svc_tcache_flush(struct token_cache *tc);
 
 /* Records that c->tenant used 'nonce', for 'ttl' seconds from c->now: a nonce
  * used again within that time is ERR_CONFLICT (SUBJ_NONCE). The tenant's
- * expired nonces are purged first. */
+ * expired nonces are purged first. svc_nonce_claim_read: the same for a
+ * request that writes nothing else, whose commit then does not wait for the
+ * flush (store_commit_unflushed). */
 enum err svc_nonce_claim(struct svc_ctx *c, const char *nonce, int64_t ttl);
+enum err svc_nonce_claim_read(struct svc_ctx *c, const char *nonce, int64_t ttl);
 
 /* --- knowledge-base categories (svc_kb.c) --- */
 
@@ -606,6 +609,31 @@ enum err svc_kb_item_get(struct svc_ctx *c, const struct kb_item_policy *p, cons
 enum err svc_kb_item_list(struct svc_ctx *c, const struct kb_item_policy *p, const char *cat_ref,
                           int64_t owner, int64_t after, int64_t offset, int64_t limit,
                           struct kb_item **items, size_t *n, bool *has_more, int64_t *total);
+
+/* svc_kb_item_list without decoding the lists: each item's row only (its
+ * similar and attachments as stored); svc_kb_item_decode decodes them. */
+enum err svc_kb_item_page(struct svc_ctx *c, const struct kb_item_policy *p, const char *cat_ref,
+                          int64_t owner, int64_t after, int64_t offset, int64_t limit,
+                          struct kb_item **items, size_t *n, bool *has_more, int64_t *total);
+void svc_kb_item_decode(struct svc_ctx *c, struct kb_item *it);
+
+/* The stored lists read as JSON text, not decoded: each string as the JSON
+ * text json_dump_arena writes for it (quotes included; len 0: absent). The
+ * similar questions, then each attachment's fields in kb_attachment's order
+ * from msgtype (media_id is never stored). False when the stored text is not
+ * exactly what svc writes (then decode it: svc_kb_item_decode). */
+struct kb_json_str {
+    const char *p;
+    size_t len;
+};
+enum { KB_ATT_MSGTYPE, KB_ATT_NAME, KB_ATT_TITLE, KB_ATT_URL, KB_ATT_DESC, KB_ATT_PIC_URL,
+       KB_ATT_APPID, KB_ATT_PAGEPATH, KB_ATT__COUNT };
+struct kb_att_json {
+    struct kb_json_str f[KB_ATT__COUNT];
+};
+bool svc_kb_similar_json(struct svc_ctx *c, const char *stored, struct kb_json_str **out,
+                         size_t *n);
+bool svc_kb_att_json(struct svc_ctx *c, const char *stored, struct kb_att_json **out, size_t *n);
 
 /* WeCom intents (WeCom "知识库问答管理"). */
 extern const struct kb_item_policy svc_kb_wecom_intent;

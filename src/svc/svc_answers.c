@@ -184,7 +184,7 @@ bool svc_answer_get(struct answer_cache *ac, const char *key, size_t klen, int64
         e = NULL;
     }
     if (e != NULL) {
-        body = arena_alloc(a, e->blen + 1);
+        body = arena_alloc_raw(a, e->blen + 1);
         memcpy(body, e->bytes + e->klen, e->blen);
         body[e->blen] = '\0';
         out->status = e->status;

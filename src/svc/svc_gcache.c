@@ -16,10 +16,12 @@
  * the newest token still valid at any later clock reading is the one kept
  * (if it is still valid then): the caller checks its expiry against the
  * request's clock, as it does for a row just read. A transaction that
- * changed such rows itself neither uses nor fills the cache until it ends;
+ * changed such rows itself neither uses nor fills the cache until it ends.
  * PostgreSQL, shared with other processes, answers an epoch only in a
- * versioned read (store_begin_versioned), which token calls never are:
- * nothing is kept there.
+ * versioned read (store_begin_versioned): there the epoch is the data
+ * version, which every node's commits move, and a token route's read-first
+ * run (R_READ_FIRST) is begun versioned, so a hit costs the version's read
+ * alone; the write that issues keeps nothing.
  *
  * Only credentials that were accepted are kept, and a presented secret is
  * compared in full (in constant time) with the one kept. The secret and the
@@ -93,6 +95,15 @@ static uint64_t gc_hash(const struct grant_cache *gc, int kind, const char *iden
     return str_hash(str_hash(gc->seed ^ (uint64_t)kind, ident, ilen + 1), secret, slen);
 }
 
+/* Whether 's' holds the credential as presented; under the lock. */
+static bool slot_match(const struct gc_slot *s, uint64_t h, int kind, const char *ident,
+                       size_t ilen, const char *secret, size_t slen)
+{
+    return s->epoch != 0 && s->hash == h && s->kind == kind && s->ilen == ilen && s->slen == slen
+           && memcmp(s->block, ident, ilen) == 0
+           && CRYPTO_memcmp(s->block + ilen + 1, secret, slen) == 0;
+}
+
 bool svc_gcache_get(struct grant_cache *gc, struct store *st, struct arena *a, int kind,
                     const char *ident, const char *secret, struct token_row *out)
 {
@@ -108,15 +119,20 @@ bool svc_gcache_get(struct grant_cache *gc, struct store *st, struct arena *a, i
     slen = strlen(secret);
     if (ilen >= GC_STR_MAX || slen >= GC_STR_MAX)
         return false;
+    h = gc_hash(gc, kind, ident, ilen, secret, slen);
+    s = &gc->slots[h % GC_SLOTS];
+    /* Nothing kept for it: the epoch is not asked for (on PostgreSQL its
+     * read then goes out with the request's first statement, not alone). */
+    pthread_mutex_lock(&gc->lock);
+    hit = slot_match(s, h, kind, ident, ilen, secret, slen);
+    pthread_mutex_unlock(&gc->lock);
+    if (!hit)
+        return false;
     now = store_cache_now(st);
     if (now < 0 || store_cache_epoch(st) < 0)
         return false;
-    h = gc_hash(gc, kind, ident, ilen, secret, slen);
-    s = &gc->slots[h % GC_SLOTS];
     pthread_mutex_lock(&gc->lock);
-    hit = s->epoch == now && s->hash == h && s->kind == kind && s->ilen == ilen
-          && s->slen == slen && memcmp(s->block, ident, ilen) == 0
-          && CRYPTO_memcmp(s->block + ilen + 1, secret, slen) == 0;
+    hit = s->epoch == now && slot_match(s, h, kind, ident, ilen, secret, slen);
     if (hit) {
         *out = s->row;
         out->token = arena_strdup(a, s->row.token);

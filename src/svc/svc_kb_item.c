@@ -238,7 +238,7 @@ static json_t *stored_list(const char *text)
 }
 
 /* Decodes the stored lists of it->row (written by encode_lists). */
-static void decode_lists(struct svc_ctx *c, struct kb_item *it)
+void svc_kb_item_decode(struct svc_ctx *c, struct kb_item *it)
 {
     json_t *sim = stored_list(it->row.similar), *att = stored_list(it->row.attachments);
 
@@ -400,7 +400,7 @@ enum err svc_kb_item_get(struct svc_ctx *c, const struct kb_item_policy *p, cons
     enum err e = find(c, p, ref, owner, out);
 
     if (e == ERR_OK)
-        decode_lists(c, out);
+        svc_kb_item_decode(c, out);
     return e;
 }
 
@@ -447,7 +447,7 @@ enum err svc_kb_item_mod(struct svc_ctx *c, const struct kb_item_policy *p, cons
     e = title_conflict(c, store_kb_item_update(c->st, r));
     if (e == ERR_OK) {
         it->row = *r;
-        decode_lists(c, it);
+        svc_kb_item_decode(c, it);
     }
     return e;
 }
@@ -464,7 +464,7 @@ enum err svc_kb_item_delete(struct svc_ctx *c, const struct kb_item_policy *p, c
     return e == ERR_OK ? store_kb_item_delete(c->st, cur.row.id) : e;
 }
 
-enum err svc_kb_item_list(struct svc_ctx *c, const struct kb_item_policy *p, const char *cat_ref,
+enum err svc_kb_item_page(struct svc_ctx *c, const struct kb_item_policy *p, const char *cat_ref,
                           int64_t owner, int64_t after, int64_t offset, int64_t limit,
                           struct kb_item **items, size_t *n, bool *has_more, int64_t *total)
 {
@@ -493,9 +493,184 @@ enum err svc_kb_item_list(struct svc_ctx *c, const struct kb_item_policy *p, con
     for (size_t i = 0; i < *n; i++) {
         memset(&(*items)[i], 0, sizeof(**items));
         (*items)[i].row = rows[i];
-        decode_lists(c, &(*items)[i]);
     }
     return ERR_OK;
+}
+
+enum err svc_kb_item_list(struct svc_ctx *c, const struct kb_item_policy *p, const char *cat_ref,
+                          int64_t owner, int64_t after, int64_t offset, int64_t limit,
+                          struct kb_item **items, size_t *n, bool *has_more, int64_t *total)
+{
+    enum err e = svc_kb_item_page(c, p, cat_ref, owner, after, offset, limit, items, n, has_more,
+                                  total);
+
+    for (size_t i = 0; e == ERR_OK && i < *n; i++)
+        svc_kb_item_decode(c, &(*items)[i]);
+    return e;
+}
+
+/* The length of the JSON string at 's' if it is exactly as json_dump_arena
+ * writes one (quotes included: printable ASCII as it is, '"' and '\\' and
+ * the controls with short escapes escaped so, other controls as \u00XX in
+ * upper case, valid UTF-8 as it is), else 0. */
+static size_t canon_str(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 1;
+
+    if (u[0] != '"')
+        return 0;
+    for (;;) {
+        unsigned char ch = u[i];
+
+        if (ch == '"')
+            return i + 1;
+        if (ch < 0x20)
+            return 0;
+        if (ch >= 0x80) {
+            size_t len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2, k;
+
+            for (k = 1; k < len && u[i + k] != '\0'; k++)
+                ;
+            if (k < len || str_utf8_len(s + i, len) != 1)
+                return 0;
+            i += len;
+        } else if (ch != '\\') {
+            i++;
+        } else if (strchr("\"\\bfnrt", u[i + 1]) != NULL && u[i + 1] != '\0') {
+            i += 2;
+        } else if (u[i + 1] == 'u' && u[i + 2] == '0' && u[i + 3] == '0' &&
+                   (u[i + 4] == '0' || u[i + 4] == '1') && strchr("0123456789ABCDEF", u[i + 5]) &&
+                   u[i + 5] != '\0') {
+            /* Not one with a short escape, nor NUL. */
+            unsigned v = (unsigned)(u[i + 4] - '0') * 16 +
+                         (unsigned)(u[i + 5] <= '9' ? u[i + 5] - '0' : u[i + 5] - 'A' + 10);
+
+            if (v == 0 || strchr("\b\f\n\r\t", (int)v) != NULL)
+                return 0;
+            i += 6;
+        } else {
+            return 0;
+        }
+    }
+}
+
+/* A stored list: '[' then items separated by ',', then ']' and the end;
+ * 'item' reads one at '*p' and moves it on (false: not as svc writes). */
+static bool scan_list(const char *stored, bool (*item)(const char **p, void *ctx), void *ctx)
+{
+    const char *p = stored;
+
+    if (p == NULL)
+        return true;
+    if (*p++ != '[')
+        return false;
+    if (*p == ']')
+        return p[1] == '\0';
+    for (;;) {
+        if (!item(&p, ctx))
+            return false;
+        if (*p == ']')
+            return p[1] == '\0';
+        if (*p++ != ',')
+            return false;
+    }
+}
+
+/* The items read so far, in the request's arena (grown by doubling). */
+struct scan_out {
+    struct arena *a;
+    void *v;
+    size_t n, cap, size;
+};
+
+static void *scan_push(struct scan_out *o)
+{
+    if (o->n == o->cap) {
+        void *v = arena_alloc(o->a, (o->cap = o->cap ? 2 * o->cap : 4) * o->size);
+
+        if (o->n > 0)
+            memcpy(v, o->v, o->n * o->size);
+        o->v = v;
+    }
+    return (char *)o->v + o->size * o->n++;
+}
+
+static bool similar_item(const char **p, void *ctx)
+{
+    size_t len = canon_str(*p);
+    struct kb_json_str *s;
+
+    if (len == 0)
+        return false;
+    s = scan_push(ctx);
+    *s = (struct kb_json_str){ *p, len };
+    *p += len;
+    return true;
+}
+
+bool svc_kb_similar_json(struct svc_ctx *c, const char *stored, struct kb_json_str **out,
+                         size_t *n)
+{
+    struct scan_out o = { .a = c->a, .size = sizeof(**out) };
+    bool ok = scan_list(stored, similar_item, &o);
+
+    *out = o.v;
+    *n = o.n;
+    return ok;
+}
+
+/* One attachment: an object of string fields named as encode_lists names
+ * them, each at most once. */
+static bool att_item(const char **p, void *ctx)
+{
+    static const char *const keys[KB_ATT__COUNT] = {
+        [KB_ATT_MSGTYPE] = "\"msgtype\"", [KB_ATT_NAME] = "\"name\"",
+        [KB_ATT_TITLE] = "\"title\"",     [KB_ATT_URL] = "\"url\"",
+        [KB_ATT_DESC] = "\"desc\"",       [KB_ATT_PIC_URL] = "\"pic_url\"",
+        [KB_ATT_APPID] = "\"appid\"",     [KB_ATT_PAGEPATH] = "\"pagepath\"",
+    };
+    struct kb_att_json *t = scan_push(ctx);
+    const char *s = *p;
+
+    memset(t, 0, sizeof(*t));
+    if (*s++ != '{')
+        return false;
+    if (*s == '}') {
+        *p = s + 1;
+        return true;
+    }
+    for (;;) {
+        size_t klen = canon_str(s), vlen, k;
+
+        for (k = 0; k < KB_ATT__COUNT; k++)
+            if (klen == strlen(keys[k]) && memcmp(s, keys[k], klen) == 0)
+                break;
+        if (klen == 0 || k == KB_ATT__COUNT || t->f[k].len > 0 || s[klen] != ':')
+            return false;
+        s += klen + 1;
+        vlen = canon_str(s);
+        if (vlen == 0)
+            return false;
+        t->f[k] = (struct kb_json_str){ s, vlen };
+        s += vlen;
+        if (*s == '}') {
+            *p = s + 1;
+            return true;
+        }
+        if (*s++ != ',')
+            return false;
+    }
+}
+
+bool svc_kb_att_json(struct svc_ctx *c, const char *stored, struct kb_att_json **out, size_t *n)
+{
+    struct scan_out o = { .a = c->a, .size = sizeof(**out) };
+    bool ok = scan_list(stored, att_item, &o);
+
+    *out = o.v;
+    *n = o.n;
+    return ok;
 }
 
 enum err svc_wc_media_add(struct svc_ctx *c, const char *type, const char *name, int64_t size,

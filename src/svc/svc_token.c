@@ -175,3 +175,10 @@ enum err svc_nonce_claim(struct svc_ctx *c, const char *nonce, int64_t ttl)
         return err_set(c->ei, ERR_CONFLICT, SUBJ_NONCE, "nonce already used");
     return e;
 }
+
+enum err svc_nonce_claim_read(struct svc_ctx *c, const char *nonce, int64_t ttl)
+{
+    enum err e = store_commit_unflushed(c->st);
+
+    return e == ERR_OK ? svc_nonce_claim(c, nonce, ttl) : e;
+}

@@ -1,12 +1,13 @@
 // tests/http/token_grants.test.mjs - the token endpoints that hand a valid token out
 // again (WeCom gettoken, Feishu tenant_access_token/internal and
 // app_access_token/internal) answer a repeated request from a read, or from this node's
-// grant cache on SQLite (svc_gcache.c): these pin that such an answer is exactly what
+// grant cache (svc_gcache.c; on PostgreSQL by the data version): these pin that such an answer is exactly what
 // the store holds. Asked three times (issued; read back; then cached), the token is the
 // same and counts down with the server clock; at the policy's limit a new one is issued;
 // a credential removed or changed, and a token deleted by a tenant reset, are never
 // answered from what a node kept. Both backends; two nodes on one PostgreSQL database
-// hand out and accept each other's tokens.
+// hand out and accept each other's tokens, and what one keeps never outlives a change
+// made through the other.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_HEADERS, adminSeed, advanceClock, dbOf, waitFor, withServer } from './lib/server.mjs';
@@ -174,6 +175,41 @@ test('two nodes, one database: each hands out and accepts the token the other is
             await waitFor(async () => (await getToken(a, ACME)) === w2, { timeoutMs: 5000 });
             assert.ok(await wecomWorks(a, w2));
             assert.ok(!(await wecomWorks(a, w)));
+        });
+    });
+});
+
+// PostgreSQL nodes keep granted tokens too, by the data version every node's commits
+// move: a change acknowledged by one node holds for the very next request on the other.
+test('two nodes, one database: a token one node kept never outlives a change made through the other', { skip: pgOnly, timeout: 120_000 }, async () => {
+    await withServer({}, async (a) => {
+        await withServer({ db: dbOf(a) }, async (b) => {
+            for (let round = 0; round < 3; round++) {
+                const w = await getToken(b, ACME);
+                assert.equal(await getToken(b, ACME), w);
+                assert.equal(await getToken(b, ACME), w, `round ${round}: kept on B`);
+                const t = (await tenantTokenRes(b, APP1)).tenant_access_token;
+                assert.equal((await tenantTokenRes(b, APP1)).tenant_access_token, t);
+
+                // Through A, the app's secret replaced: B refuses the old one at once.
+                const appSecret = `rotated-${round}`;
+                await adminSeed(a, { tenants: [{ name: 'Acme', feishu: { tenant_key: 'acme', apps: [{ app_id: APP1.app_id, app_secret: appSecret }] } }] });
+                const old = await b.request('POST', '/open-apis/auth/v3/tenant_access_token/internal', { body: { app_id: APP1.app_id, app_secret: APP1.app_secret } });
+                assert.notEqual(old.json.code, 0, `round ${round}: B, the old app secret: ${old.body}`);
+                const app = { ...APP1, app_secret: appSecret };
+                assert.equal((await tenantTokenRes(b, app)).tenant_access_token, t, `round ${round}: the tenant's token for the new secret`);
+
+                // A reset through A deletes the tokens: B hands out new ones at once.
+                assert.equal((await admin(a, 'POST', '/admin/v1/tenants/Acme/reset')).status, 200);
+                const w2 = await getToken(b, ACME);
+                assert.notEqual(w2, w, `round ${round}: B after A's reset`);
+                assert.ok(await wecomWorks(a, w2));
+                const t2 = (await tenantTokenRes(b, app)).tenant_access_token;
+                assert.notEqual(t2, t, `round ${round}: B's tenant token after A's reset`);
+                // Back to the app's first secret for the next round.
+                await adminSeed(a, { tenants: [{ name: 'Acme', feishu: { tenant_key: 'acme', apps: [{ app_id: APP1.app_id, app_secret: APP1.app_secret }] } }] });
+                assert.equal((await tenantTokenRes(b, APP1)).tenant_access_token, t2, `round ${round}: B, the first secret again`);
+            }
         });
     });
 });

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/unit/test_json.c - strict parsing and field rules. */
+/* tests/unit/test_json.c - strict parsing and field rules; text written
+ * piece by piece and spliced (json_text, json_raw), and the stored lists'
+ * text read back as the writer's (svc_kb_similar_json, svc_kb_att_json). */
 #include "unit.h"
 
 #include "core/arena.h"
 #include "json/json.h"
+#include "svc/svc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -371,6 +374,84 @@ static void writer_matches_jansson(void)
     arena_release(&a);
 }
 
+/* json_raw: the text's bytes, where the value stands; text gone bad fails
+ * the dump as its string would have. */
+static void raw_splice(void)
+{
+    struct arena a;
+    struct json_text t;
+    json_t *v = json_object();
+    size_t len;
+    char *s;
+
+    arena_init(&a, 0);
+    json_raw_begin(&t, &a, 4);
+    json_text_raw(&t, "[", 1);
+    json_text_str(&t, "q\"\\\n\x01 中");
+    json_text_raw(&t, ",{}]", 4);
+    json_object_set_new(v, "a", json_integer(1));
+    json_object_set_new(v, "list", json_raw(&t));
+    json_object_set_new(v, "z", json_string("/"));
+    s = json_dump_arena(&a, v, &len);
+    CHECK_STR(s, "{\"a\":1,\"list\":[\"q\\\"\\\\\\n\\u0001 中\",{}],\"z\":\"/\"}");
+    json_raw_begin(&t, &a, 16);
+    json_text_str(&t, "bad \xff");
+    json_object_set_new(v, "list", json_raw(&t));
+    s = json_dump_arena(&a, v, &len);
+    CHECK(len == 0 && s[0] == '\0');
+    json_decref(v);
+    arena_release(&a);
+}
+
+/* The stored lists' strings are taken as text only when they are exactly
+ * what json_dump_arena writes; anything else is for the decoder. */
+static void stored_lists_as_text(void)
+{
+    static const char *const strs[] = { "plain", "q\"b\\s/", "\b\f\n\r\t", "\x01\x1f\x7f",
+                                        "中文 ✓ 😀", "" };
+    static const char *const not_writers[] = {
+        "[\"a\\/b\"]", "[\"\\u001f\"]", "[\"\\u000A\"]", "[\"\\u0000\"]", "[ \"a\"]",
+        "[\"a\",]", "[\"a\"] ", "[\"a\nb\"]", "[1]", "[\"\xff\"]", "[\"\xe4\xb8\"]", "{}", "",
+        "[\"a\\x\"]", "[\"a",
+    };
+    static const char *const att_not[] = {
+        "[{\"msgtype\":\"link\",\"msgtype\":\"link\"}]", "[{\"other\":\"x\"}]",
+        "[{\"msgtype\":1}]", "[{\"msgtype\" : \"link\"}]", "[{\"url\":\"a\"},]", "[[]]",
+    };
+    struct arena a;
+    struct svc_ctx c = { 0 };
+    struct kb_json_str *sim;
+    struct kb_att_json *att;
+    json_t *arr = json_array();
+    size_t n, len;
+    const char *text;
+
+    arena_init(&a, 0);
+    c.a = &a;
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+        json_array_append_new(arr, json_string(strs[i]));
+    text = json_dump_arena(&a, arr, &len);
+    CHECK(svc_kb_similar_json(&c, text, &sim, &n) && n == sizeof(strs) / sizeof(strs[0]));
+    for (size_t i = 0; i < n; i++) {
+        json_t *one = json_string(strs[i]);
+        const char *want = json_dump_arena(&a, one, &len);
+
+        CHECK(sim[i].len == len && memcmp(sim[i].p, want, len) == 0);
+        json_decref(one);
+    }
+    CHECK(svc_kb_similar_json(&c, "[]", &sim, &n) && n == 0);
+    CHECK(svc_kb_similar_json(&c, NULL, &sim, &n) && n == 0);
+    for (size_t i = 0; i < sizeof(not_writers) / sizeof(not_writers[0]); i++)
+        CHECK(!svc_kb_similar_json(&c, not_writers[i], &sim, &n));
+    CHECK(svc_kb_att_json(&c, "[{\"msgtype\":\"link\",\"title\":\"t\\\"\",\"url\":\"u\"},{}]", &att, &n)
+          && n == 2 && att[0].f[KB_ATT_TITLE].len == 5 && memcmp(att[0].f[KB_ATT_TITLE].p, "\"t\\\"\"", 5) == 0
+          && att[0].f[KB_ATT_NAME].len == 0 && att[1].f[KB_ATT_MSGTYPE].len == 0);
+    for (size_t i = 0; i < sizeof(att_not) / sizeof(att_not[0]); i++)
+        CHECK(!svc_kb_att_json(&c, att_not[i], &att, &n));
+    json_decref(arr);
+    arena_release(&a);
+}
+
 const struct unit_case json_cases[] = {
     { "json/strict_parse", strict_parse },
     { "json/value_bound", value_bound },
@@ -382,5 +463,7 @@ const struct unit_case json_cases[] = {
     { "json/query_rules", query_rules },
     { "json/compact_dump", compact_dump },
     { "json/writer_matches_jansson", writer_matches_jansson },
+    { "json/raw_splice", raw_splice },
+    { "json/stored_lists_as_text", stored_lists_as_text },
     { NULL, NULL },
 };

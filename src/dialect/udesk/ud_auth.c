@@ -8,7 +8,10 @@
  * run in the order the page recommends: company, required parameters,
  * timestamp window, signature, nonce replay. The nonce is recorded only once
  * the signature verifies, and kept even when the request fails later
- * (ud_keep_nonce), so a signed request can never be replayed.
+ * (ud_keep_nonce), so a signed request can never be replayed. A read's
+ * (GET) nonce is committed without waiting for its flush on PostgreSQL: a
+ * crash of the database may forget it (docs/reliability.md, "Nonces of
+ * signed reads").
  */
 #include "dialect/udesk/ud.h"
 
@@ -91,6 +94,13 @@ static bool sign_ok(const char *given, const char *want)
     return seal_str_eq(low, want);
 }
 
+/* A read's (GET) nonce is the only thing its transaction writes. */
+static enum err claim(struct req *rq, const char *nonce)
+{
+    return rq->route->method == HTTP_GET ? svc_nonce_claim_read(&rq->svc, nonce, UD_NONCE_TTL)
+                                         : svc_nonce_claim(&rq->svc, nonce, UD_NONCE_TTL);
+}
+
 enum err ud_auth(struct req *rq)
 {
     const char *email = dialect_query(rq, "email"), *ts = dialect_query(rq, "timestamp");
@@ -129,14 +139,14 @@ enum err ud_auth(struct req *rq)
         rq->auth_memo = co.api_token;
         return ERR_OK;
     }
-    return svc_nonce_claim(c, nonce, UD_NONCE_TTL);
+    return claim(rq, nonce);
 }
 
 /* The pipeline's after_rollback: the request that carried this nonce failed
  * after it verified, and its transaction took the nonce record with it. */
 enum err ud_keep_nonce(struct req *rq)
 {
-    return svc_nonce_claim(&rq->svc, dialect_query(rq, "nonce"), UD_NONCE_TTL);
+    return claim(rq, dialect_query(rq, "nonce"));
 }
 
 enum err ud_log_in(struct req *rq, json_t *body, json_t *out)

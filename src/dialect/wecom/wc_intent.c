@@ -239,11 +239,165 @@ static json_t *intent_json(const struct kb_item *it)
                      answers);
 }
 
+/* Writes a string constant's bytes, JSON text already. */
+#define LIT(t, s) json_text_raw(t, s, sizeof(s) - 1)
+
+/* {"text":{"content":S}}, S JSON text. */
+static void text_out(struct json_text *t, const struct kb_json_str *s)
+{
+    LIT(t, "{\"text\":{\"content\":");
+    if (s->len > 0)
+        json_text_raw(t, s->p, s->len);
+    else
+        LIT(t, "\"\"");
+    LIT(t, "}}");
+}
+
+/* A field of an attachment's payload after 'sep' ('{' for the first): its
+ * stored text, or "" when absent ('opt': nothing). */
+static void att_field_out(struct json_text *t, char sep, const char *key,
+                          const struct kb_json_str *v, bool opt)
+{
+    if (opt && v->len == 0)
+        return;
+    json_text_raw(t, &sep, 1);
+    LIT(t, "\"");
+    json_text_raw(t, key, strlen(key));
+    LIT(t, "\":");
+    if (v->len > 0)
+        json_text_raw(t, v->p, v->len);
+    else
+        LIT(t, "\"\"");
+}
+
+/* attachment_json's bytes, from the stored text. */
+static void att_out(struct json_text *t, const struct kb_att_json *a)
+{
+    static const struct kb_json_str none = { "\"\"", 2 };
+    const struct kb_json_str *m = a->f[KB_ATT_MSGTYPE].len > 0 ? &a->f[KB_ATT_MSGTYPE] : &none;
+
+    LIT(t, "{\"msgtype\":");
+    json_text_raw(t, m->p, m->len);
+    LIT(t, ",");
+    json_text_raw(t, m->p, m->len);
+    LIT(t, ":");
+    if (m->len == 7 && (memcmp(m->p, "\"image\"", 7) == 0 || memcmp(m->p, "\"video\"", 7) == 0)) {
+        att_field_out(t, '{', "name", &a->f[KB_ATT_NAME], false);
+    } else if (m->len == 6 && memcmp(m->p, "\"link\"", 6) == 0) {
+        att_field_out(t, '{', "title", &a->f[KB_ATT_TITLE], false);
+        att_field_out(t, ',', "url", &a->f[KB_ATT_URL], false);
+        att_field_out(t, ',', "desc", &a->f[KB_ATT_DESC], true);
+        att_field_out(t, ',', "pic_url", &a->f[KB_ATT_PIC_URL], true);
+    } else {
+        att_field_out(t, '{', "title", &a->f[KB_ATT_TITLE], false);
+        att_field_out(t, ',', "appid", &a->f[KB_ATT_APPID], false);
+        att_field_out(t, ',', "pagepath", &a->f[KB_ATT_PAGEPATH], false);
+    }
+    LIT(t, "}}");
+}
+
+/* intent_json's bytes written from the stored lists' text, without
+ * decoding them; false (nothing written) when they are not as svc writes
+ * them or a field is missing, and intent_json must build it. */
+static bool intent_text(struct req *rq, struct json_text *t, const struct kb_item *it)
+{
+    const struct kb_item_row *r = &it->row;
+    struct kb_json_str *sim, sq, ans;
+    struct kb_att_json *att;
+    struct json_text part;
+    size_t nsim, natt, start = t->n;
+
+    if (r->ext_id == NULL || r->content == NULL ||
+        !svc_kb_similar_json(&rq->svc, r->similar, &sim, &nsim) ||
+        !svc_kb_att_json(&rq->svc, r->attachments, &att, &natt))
+        return false;
+    /* The similar questions and the answers, written once, twice spliced. */
+    json_text_init(&part, rq->http->arena, 256);
+    LIT(&part, "{\"items\":[");
+    for (size_t i = 0; i < nsim; i++) {
+        if (i > 0)
+            LIT(&part, ",");
+        text_out(&part, &sim[i]);
+    }
+    LIT(&part, "]}");
+    sq = (struct kb_json_str){ part.p, part.n };
+    LIT(&part, "[{\"text\":{\"content\":");
+    json_text_str(&part, r->content);
+    LIT(&part, "},\"attachments\":[");
+    for (size_t i = 0; i < natt; i++) {
+        if (i > 0)
+            LIT(&part, ",");
+        att_out(&part, &att[i]);
+    }
+    LIT(&part, "]}]");
+    /* part.p may have moved as it grew. */
+    ans = (struct kb_json_str){ part.p + sq.len, part.n - sq.len };
+    sq.p = part.p;
+    LIT(t, "{\"group_id\":");
+    json_text_str(t, r->category_ext ? r->category_ext : "");
+    LIT(t, ",\"intent_id\":");
+    json_text_str(t, r->ext_id);
+    LIT(t, ",\"question\":{\"text\":{\"content\":");
+    json_text_str(t, r->title ? r->title : "");
+    /* In the question, then beside it. */
+    for (int i = 0; i < 2; i++) {
+        LIT(t, "},\"similar_questions\":");
+        json_text_raw(t, sq.p, sq.len);
+        LIT(t, ",\"answers\":");
+        json_text_raw(t, ans.p, ans.len);
+    }
+    LIT(t, "}");
+    if (part.bad) {
+        t->n = start;
+        return false;
+    }
+    return true;
+}
+
+/* The intents as one JSON array, each written from its stored text or, when
+ * that cannot be, built and written as json_dump_arena writes it (an intent
+ * it cannot build is left out; text that is not valid fails the answer's
+ * dump, as it did when the whole list was built). */
+static json_t *intents_out(struct req *rq, struct kb_item *items, size_t n)
+{
+    struct json_text t;
+    size_t written = 0;
+
+    json_raw_begin(&t, rq->http->arena, 512 * n + 16);
+    LIT(&t, "[");
+    for (size_t i = 0; i < n; i++) {
+        size_t mark = t.n;
+        json_t *one;
+        const char *text;
+        size_t len;
+
+        if (written > 0)
+            LIT(&t, ",");
+        if (intent_text(rq, &t, &items[i])) {
+            written++;
+            continue;
+        }
+        svc_kb_item_decode(&rq->svc, &items[i]);
+        one = intent_json(&items[i]);
+        if (one == NULL) {
+            t.n = mark;
+            continue;
+        }
+        text = json_dump_arena(rq->http->arena, one, &len);
+        json_decref(one);
+        t.bad = t.bad || len == 0;
+        json_text_raw(&t, text, len);
+        written++;
+    }
+    LIT(&t, "]");
+    return json_raw(&t);
+}
+
 enum err wc_intent_list(struct req *rq, json_t *body, json_t *out)
 {
     const char *cursor = json_str(body, "cursor"), *group_id = json_str(body, "group_id");
     const char *intent_id = json_str(body, "intent_id");
-    json_t *list = json_array();
+    json_t *list;
     struct kb_item *items, one;
     int64_t limit = WC_LIMIT_DEFAULT, after = 0;
     bool has_more = false;
@@ -252,10 +406,8 @@ enum err wc_intent_list(struct req *rq, json_t *body, json_t *out)
 
     json_int(body, "limit", &limit);
     if (cursor != NULL &&
-        !cursor_decode(cursor, WC_CURSOR_INTENTS, (uint64_t)rq->svc.tenant, &after)) {
-        json_decref(list);
+        !cursor_decode(cursor, WC_CURSOR_INTENTS, (uint64_t)rq->svc.tenant, &after))
         return err_set(&rq->err, ERR_BAD_REQUEST, WC_SUBJ_CURSOR, "invalid cursor");
-    }
     if (intent_id != NULL) {
         e = svc_kb_item_get(&rq->svc, &svc_kb_wecom_intent, intent_id, 0, &one);
         items = &one;
@@ -270,15 +422,12 @@ enum err wc_intent_list(struct req *rq, json_t *body, json_t *out)
             e = svc_kb_cat_get(&rq->svc, &svc_kb_wecom, group_id, &g);
         }
     } else {
-        e = svc_kb_item_list(&rq->svc, &svc_kb_wecom_intent, group_id, 0, after, 0, limit,
+        e = svc_kb_item_page(&rq->svc, &svc_kb_wecom_intent, group_id, 0, after, 0, limit,
                              &items, &n, &has_more, NULL);
     }
-    if (e != ERR_OK) {
-        json_decref(list);
+    if (e != ERR_OK)
         return e;
-    }
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, intent_json(&items[i]));
+    list = intents_out(rq, items, n);
     /* Keyset cursor, as for groups: the last row's position. */
     json_out_str(out, "next_cursor",
                  has_more ? cursor_encode(rq->http->arena, WC_CURSOR_INTENTS,
