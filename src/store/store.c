@@ -124,6 +124,38 @@ enum err store_lock_tenant(struct store *s, int64_t tenant)
     return e;
 }
 
+static const char *const unversioned_tables[] = { "nonce" };
+
+bool store_table_unversioned(const char *table)
+{
+    for (size_t i = 0; i < sizeof(unversioned_tables) / sizeof(unversioned_tables[0]); i++)
+        if (strcmp(table, unversioned_tables[i]) == 0)
+            return true;
+    return false;
+}
+
+bool store_sql_unversioned(const char *sql)
+{
+    static const char *const verbs[] = { "INSERT INTO ", "UPDATE ", "DELETE FROM " };
+    size_t n;
+
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t')
+        sql++;
+    for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
+        n = strlen(verbs[v]);
+        if (strncmp(sql, verbs[v], n) != 0)
+            continue;
+        for (size_t i = 0; i < sizeof(unversioned_tables) / sizeof(unversioned_tables[0]); i++) {
+            size_t m = strlen(unversioned_tables[i]);
+
+            if (strncmp(sql + n, unversioned_tables[i], m) == 0
+                && (sql[n + m] == ' ' || sql[n + m] == '\0'))
+                return true;
+        }
+    }
+    return false;
+}
+
 enum err sql_exec(struct store *s, struct arena *a, const char *sql, const struct sql_arg *args,
                   int nargs, struct sql_res *res)
 {

@@ -288,6 +288,13 @@ enum err store_copy_quiet(struct store *src, struct store *dst, bool quiet);
 enum err store_copy_table(struct store *src, struct store *dst, const struct store_table *t,
                           size_t *rows);
 
+/* Tables no kept answer is read from, whose changes do not move the data
+ * version (store_data_version): Udesk's nonces, which every signed read
+ * records. store_sql_unversioned: whether statement 'sql' writes only such a
+ * table (INSERT INTO t, UPDATE t, DELETE FROM t). */
+bool store_table_unversioned(const char *table);
+bool store_sql_unversioned(const char *sql);
+
 /* Moves the fault rules' generation (store_faultrule.c): nodes reload. */
 enum err store_faultrule_bump(struct store *s);
 

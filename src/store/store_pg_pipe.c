@@ -126,7 +126,7 @@ bool pg_changes_data(const char *sql, PGresult *res)
 
     while (*sql == ' ' || *sql == '\n' || *sql == '\t')
         sql++;
-    if (strncasecmp(sql, "SELECT", 6) == 0)
+    if (strncasecmp(sql, "SELECT", 6) == 0 || store_sql_unversioned(sql))
         return false;
     if (strncasecmp(sql, "INSERT", 6) != 0 && strncasecmp(sql, "UPDATE", 6) != 0
         && strncasecmp(sql, "DELETE", 6) != 0)

@@ -59,7 +59,8 @@ static void sq_row_changed(void *arg, int op, const char *db, const char *table,
     (void)op;
     (void)db;
     (void)row;
-    ((struct sq *)arg)->data_dirty = true;
+    if (!store_table_unversioned(table))
+        ((struct sq *)arg)->data_dirty = true;
     if (is_cached_table(table))
         ((struct sq *)arg)->cache_dirty = true;
 }
@@ -82,7 +83,7 @@ static void sq_mark_statement(struct sq *s, sqlite3_stmt *q, const char *sql)
  * so background passes over empty work keep what nodes kept. */
 static void sq_mark_changes(struct sq *s, sqlite3_stmt *q, const char *sql, int rc)
 {
-    if (s->data_dirty || sqlite3_stmt_readonly(q))
+    if (s->data_dirty || sqlite3_stmt_readonly(q) || store_sql_unversioned(sql))
         return;
     while (*sql == ' ' || *sql == '\n' || *sql == '\t')
         sql++;

@@ -11,6 +11,7 @@ import {
     APP1, APP2, GAPP, assertErr, assertOk, call, chatPath, createChat, feishuSeed, getChat, ids, qs, tenantToken, tokenCall, updateChat,
 } from './lib/feishu.mjs';
 import { ACME, addGroupOk, getToken, kf } from './lib/wecom.mjs';
+import { ACME as UD_ACME, SEED as UD_SEED, udesk } from './lib/udesk.mjs';
 
 const PG = process.env.QUNZU_TEST_PG;
 const pgOnly = PG ? false : 'needs PostgreSQL (QUNZU_TEST_PG, set by scripts/test.sh)';
@@ -140,6 +141,22 @@ test('WeCom list_group is kept and a group added is listed at once', () => withS
     const gid = await addGroupOk(srv, token, 'kept-or-not');
     const after = await kf(srv, 'list_group', token, {});
     assert.ok(after.group_list.some((g) => g.group_id === gid), 'stale list after add_group');
+}));
+
+// Every signed Udesk read records its nonce, a row no kept answer is read from: it
+// moves no data version, so answers kept beside Udesk traffic stay kept.
+test('a signed Udesk read records its nonce without making kept answers stale', () => withServer({ seed: UD_SEED }, async (srv) => {
+    const token = await getToken(srv, ACME);
+    const ud = udesk(srv, UD_ACME);
+    for (let i = 0; i < 10; i++) {
+        await kf(srv, 'list_group', token, {});
+        await ud.listOk('question', 101);
+        const before = (await cacheStats(srv)).hits;
+        await kf(srv, 'list_group', token, {});
+        if ((await cacheStats(srv)).hits === before + 1) return;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail('a kept list_group was never a hit after a signed Udesk read');
 }));
 
 test('answer_cache_bytes 0 keeps nothing', () => withServer({ seed: feishuSeed(), args: ['--answer-cache-bytes', '0'] }, async (srv) => {
