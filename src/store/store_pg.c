@@ -142,8 +142,7 @@ static enum err pg_query(struct store *st, struct arena *a, const char *sql,
         res = PQexecPrepared(p->conn, name, nargs, values, NULL, NULL, 0);
     }
     status = PQresultStatus(res);
-    if (pg_changes_data(sql, res))
-        p->tx_dirty = true;
+    pg_mark_changes(p, sql, res);
     if (failed || (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)) {
         e = pg_fail(p, res, "query");
         if (early) /* not this statement's own conflict */
@@ -242,8 +241,7 @@ static enum err pg_later(struct store *st, const char *sql, const struct sql_arg
     e = pipe_send(p, sql, args, nargs);
     if (e != ERR_OK)
         return e;
-    if (pg_changes_data(sql, NULL)) /* its rows are not read: any write counts */
-        p->tx_dirty = true;
+    pg_mark_changes(p, sql, NULL); /* its rows are not read: any write counts */
     return ERR_OK;
 }
 
@@ -345,7 +343,7 @@ static enum err pg_begin_as(struct store *st, bool write, const char *writers, b
     pg_kept_clear(p);
     p->tx_lost = false;
     p->tx_held = true;
-    p->tx_dirty = p->version_read = false;
+    p->tx_dirty = p->tx_wrote = p->version_read = false;
     p->tx_versioned = versioned;
     if (versioned)
         p->held[p->nheld++] = (struct held){ SQL_VERSION_READ, false, 0, true };
@@ -424,18 +422,19 @@ static bool send_unanswered(struct pg *p, const char *sql)
 
 /* A transaction that ran no statement has nothing to commit. One that
  * changed nothing (read-only, or a writer whose statements changed no
- * row) has its COMMIT go out unanswered (pg_settle reads it). A writer's waits,
+ * row) has its COMMIT go out unanswered (pg_settle reads it). A writer's
+ * waits (one that changed only a nonce's row too, moving no version),
  * sent in one pipeline with the statements still unanswered (sql_later's):
  * a failed COMMIT (the connection dropped) leaves the outcome unknown to
  * us; the request is not acknowledged, so the client retries. */
 static enum err pg_commit(struct store *st)
 {
     struct pg *p = PG(st);
-    bool dirty = p->tx_dirty, failed, early, ok;
+    bool dirty = p->tx_dirty, wrote = dirty || p->tx_wrote, failed, early, ok;
     char name[32];
     PGresult *res;
 
-    p->tx_versioned = p->tx_dirty = false;
+    p->tx_versioned = p->tx_dirty = p->tx_wrote = false;
     pg_kept_clear(p);
     if (p->tx_lost) {
         p->tx_lost = false;
@@ -450,7 +449,7 @@ static enum err pg_commit(struct store *st)
      * in the COMMIT's pipeline, and is answered after both: a reader that
      * reads the new version sees the change (store.h). When the COMMIT
      * failed, nothing changed and the version stays. */
-    if (p->piped || dirty) {
+    if (p->piped || wrote) {
         ok = pg_pipe_open(p) && pg_stmt_name(p, SQL_COMMIT, name, sizeof(name)) != NULL
              && PQsendQueryPrepared(p->conn, name, 0, NULL, NULL, NULL, 0) == 1;
         p->npending += ok;
@@ -489,7 +488,7 @@ static void pg_rollback(struct store *st)
     pg_settle(p);
     p->nheld = 0;
     PQclear(pg_pipe_finish(p, true, false, &failed, &early));
-    p->tx_lost = p->tx_versioned = p->tx_dirty = false;
+    p->tx_lost = p->tx_versioned = p->tx_dirty = p->tx_wrote = false;
     p->nheld = 0;
     pg_kept_clear(p);
     if (p->tx_held) { /* never begun on the server */

@@ -60,6 +60,9 @@ struct pg {
      * whether it ran a statement that may have changed data, and the
      * version once read. */
     bool tx_versioned, tx_dirty, version_read;
+    /* It changed rows that move no data version (a nonce): its COMMIT is
+     * still waited for, but moves no version. */
+    bool tx_wrote;
     int64_t version;
     /* Reads sent ahead: each one's place among the open pipeline's answers
      * (1-based; 0 once read), then its result, until taken. */
@@ -81,8 +84,10 @@ enum err pg_fail(struct pg *p, PGresult *res, const char *what);
 const char *pg_stmt_name(struct pg *p, const char *sql, char *name, size_t n);
 /* Reads the answer of a COMMIT or ROLLBACK sent unanswered, if any. */
 void pg_settle(struct pg *p);
-/* Whether a statement that ran ('res' its result, or NULL) changed data. */
-bool pg_changes_data(const char *sql, PGresult *res);
+/* After a statement that ran ('res' its result, or NULL when not read):
+ * marks the transaction tx_dirty when it changed data, or tx_wrote when it
+ * changed only rows no kept answer reads (store_table_unversioned). */
+void pg_mark_changes(struct pg *p, const char *sql, PGresult *res);
 /* Keeps the data version's read from its result. */
 void pg_version_take(struct pg *p, PGresult *res);
 /* The pipeline: opened with the held statements first; finished with one

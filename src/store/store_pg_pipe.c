@@ -120,13 +120,13 @@ void pg_settle(struct pg *p)
  * or DELETE that changed no row neither (so background passes over empty
  * work keep what nodes kept); anything else (a WITH, whose rows counted are
  * its SELECT's, DDL, a failure) is taken as a change. */
-bool pg_changes_data(const char *sql, PGresult *res)
+static bool changes_data(const char *sql, PGresult *res)
 {
     const char *rows;
 
     while (*sql == ' ' || *sql == '\n' || *sql == '\t')
         sql++;
-    if (strncasecmp(sql, "SELECT", 6) == 0 || store_sql_unversioned(sql))
+    if (strncasecmp(sql, "SELECT", 6) == 0)
         return false;
     if (strncasecmp(sql, "INSERT", 6) != 0 && strncasecmp(sql, "UPDATE", 6) != 0
         && strncasecmp(sql, "DELETE", 6) != 0)
@@ -136,6 +136,16 @@ bool pg_changes_data(const char *sql, PGresult *res)
         return true;
     rows = PQcmdTuples(res);
     return !(rows[0] == '0' && rows[1] == '\0');
+}
+
+void pg_mark_changes(struct pg *p, const char *sql, PGresult *res)
+{
+    if (!changes_data(sql, res))
+        return;
+    if (store_sql_unversioned(sql))
+        p->tx_wrote = true;
+    else
+        p->tx_dirty = true;
 }
 
 /* The answer of the held version read ('res' is its result). */
