@@ -14,10 +14,6 @@
  * is done with, and the writer starts the WAL over at its next commit once
  * all were copied.
  *
- * The checkpoint's sync of the database is paced (SQ_FCNTL_PACED_SYNC,
- * store_sqlite_fault.c): its megabytes go to the device in steps, so the
- * writer's WAL syncs meanwhile do not wait behind all of them at once.
- *
  * Durability is SQLite's own: a checkpoint copies only committed frames,
  * syncs the WAL before it writes the database and the database before it
  * lets the WAL be started over, whichever connection runs it.
@@ -140,8 +136,6 @@ struct sq_ckpt *sq_ckpt_start(const struct config *cfg, struct sq *writer)
     st = store_open(cfg);
     if (st == NULL)
         return NULL;
-    /* The database's sync, at the end of each checkpoint, in steps. */
-    sqlite3_file_control(SQ(st)->db, "main", SQ_FCNTL_PACED_SYNC, NULL);
     k = xcalloc(1, sizeof(*k));
     k->st = st;
     k->pages = (int)cfg->sqlite_checkpoint_pages;

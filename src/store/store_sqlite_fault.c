@@ -26,28 +26,17 @@
  * frames into the database, and here every commit (synchronous FULL or
  * EXTRA, on every connection) synced its frames before SQLite let another
  * connection see them.
- *
- * Paced syncs (SQ_FCNTL_PACED_SYNC), for the checkpoint thread's database
- * file: a checkpoint writes a few thousand pages into the page cache, then
- * syncs them. Synced at once, those megabytes reach the device together and
- * the writer's next WAL syncs wait behind them. Paced, the sync first
- * writes the range changed since the last one back in steps of PACE_CHUNK
- * bytes, each waited for, so the WAL syncs in between wait behind one step
- * at most; then it syncs as asked. What is durable, and when the sync
- * returns, is unchanged: it returns after the real sync.
  */
 #include "store/store_sqlite_int.h"
 
 #include "core/arena.h"
 #include "core/log.h"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define FAULT_VFS_NAME "qunzu-fault"
 #define WAL_VFS_NAME "qunzu-wal"
@@ -66,14 +55,7 @@ struct fault_file {
     sqlite3_file base;
     sqlite3_file *real;  /* follows this struct, szOsFile bytes */
     struct gathered *wal; /* sq_wal_vfs's WAL files, else NULL */
-    const char *name;     /* SQLite keeps it until the file closes */
-    /* Paced syncs: the file opened again (-1: not paced), and the bytes
-     * written since the last sync, [lo, hi). */
-    int paced_fd;
-    sqlite3_int64 lo, hi;
 };
-
-#define PACE_CHUNK (256 * 1024)
 
 static sqlite3_vfs fault_vfs, wal_vfs;
 static sqlite3_vfs *real_vfs;
@@ -114,11 +96,7 @@ static int flush(sqlite3_file *f)
 
 static int f_close(sqlite3_file *f)
 {
-    struct fault_file *ff = (struct fault_file *)f;
     int rc = flush(f), rc2;
-
-    if (ff->paced_fd >= 0)
-        close(ff->paced_fd);
 
     if (WAL(f) != NULL) {
         free(WAL(f)->p);
@@ -161,7 +139,6 @@ static bool gather(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off, i
 
 static int f_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
 {
-    struct fault_file *ff = (struct fault_file *)f;
     int rc;
 
     if (hit(&fault_writes)) {
@@ -170,12 +147,6 @@ static int f_write(sqlite3_file *f, const void *buf, int n, sqlite3_int64 off)
     }
     if (gather(f, buf, n, off, &rc))
         return rc;
-    if (ff->paced_fd >= 0) {
-        if (ff->hi == 0 || off < ff->lo)
-            ff->lo = off;
-        if (off + n > ff->hi)
-            ff->hi = off + n;
-    }
     if (WAL(f) != NULL)
         WAL(f)->dirty = true;
     rc = flush(f);
@@ -189,19 +160,6 @@ static int f_truncate(sqlite3_file *f, sqlite3_int64 size)
     if (WAL(f) != NULL)
         WAL(f)->dirty = true;
     return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xTruncate(REAL(f), size);
-}
-
-/* Writes back [lo, hi) step by step, each step waited for. A step that
- * fails is left to the sync that follows, which reports it. */
-static void pace(struct fault_file *ff)
-{
-    const unsigned int all = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE
-                             | SYNC_FILE_RANGE_WAIT_AFTER;
-
-    for (sqlite3_int64 at = ff->lo; at < ff->hi; at += PACE_CHUNK)
-        if (sync_file_range(ff->paced_fd, at, PACE_CHUNK, all) != 0)
-            break;
-    ff->lo = ff->hi = 0;
 }
 
 static int f_sync(sqlite3_file *f, int flags)
@@ -218,8 +176,6 @@ static int f_sync(sqlite3_file *f, int flags)
     if (WAL(f) != NULL && !WAL(f)->dirty)
         return SQLITE_OK;
     rc = flush(f);
-    if (rc == SQLITE_OK && ((struct fault_file *)f)->paced_fd >= 0)
-        pace((struct fault_file *)f);
     if (rc == SQLITE_OK)
         rc = REAL(f)->pMethods->xSync(REAL(f), flags);
     if (rc == SQLITE_OK && WAL(f) != NULL)
@@ -251,15 +207,8 @@ static int f_check_lock(sqlite3_file *f, int *out)
 
 static int f_control(sqlite3_file *f, int op, void *arg)
 {
-    struct fault_file *ff = (struct fault_file *)f;
-    int rc;
+    int rc = flush(f);
 
-    if (op == SQ_FCNTL_PACED_SYNC) {
-        if (ff->paced_fd < 0 && ff->name != NULL)
-            ff->paced_fd = open(ff->name, O_RDONLY | O_CLOEXEC);
-        return ff->paced_fd >= 0 ? SQLITE_OK : SQLITE_NOTFOUND;
-    }
-    rc = flush(f);
     return rc != SQLITE_OK ? rc : REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
 }
 
@@ -322,9 +271,6 @@ static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int fl
 
     f->real = (sqlite3_file *)(f + 1);
     f->wal = NULL;
-    f->name = name;
-    f->paced_fd = -1;
-    f->lo = f->hi = 0;
     rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out);
     if (rc != SQLITE_OK || f->real->pMethods == NULL) {
         file->pMethods = NULL;

@@ -56,9 +56,6 @@ struct sq {
  * where every commit syncs the WAL (synchronous FULL or EXTRA). NULL if it
  * could not be registered. */
 const char *sq_wal_vfs(void);
-/* sqlite3_file_control on a file of those VFS: its syncs write back what
- * changed in steps before they sync (store_sqlite_fault.c). */
-#define SQ_FCNTL_PACED_SYNC 0x71a5e001
 
 /* store_sqlite_ret.c: a one-row INSERT that returns the new row's rowid
  * (SQ_RET_ROWID) or 1 (SQ_RET_ONE) runs as '*plain' (malloc'd: the SQL
