@@ -1,4 +1,4 @@
--- 026: the outbox's indexes cost every event less.
+-- 023: the outbox's indexes cost every event less.
 -- The index on (delivered_at, id), made with the table in 002 for a delivery pass that
 -- found undelivered records by it, goes: since 006 deliveries find their records by
 -- state, and no statement reads delivered_at in a condition or an order.
