@@ -100,7 +100,8 @@ static const struct config_key config_keys[] = {
     { "sqlite_checkpoint_pages", CFG_INT, OFF(sqlite_checkpoint_pages), "4000", 0, 1000000, NULL,
       false,
       "Group commit: a thread of its own checkpoints the WAL into the database once it holds "
-      "this many pages, off the commit path; at four times as many the writer does (0: the "
+      "this many pages, off the commit path, and the writer copies the last eighth itself so "
+      "the WAL starts over; at four times as many the writer checkpoints all of it (0: the "
       "writer's commits checkpoint every 4000 pages, as SQLite does)." },
     { "write_queue_max", CFG_INT, OFF(write_queue_max), "4096", 1, 1000000, NULL, false,
       "Group commit: most write requests waiting for the writer; past it a write gets the "
