@@ -66,7 +66,7 @@ static bool handle_health(struct http_req *r, struct worker_state *ws)
         body = "{\"status\":\"ok\"}";
         r->status = 200;
     } else if (str_eq_n(r->path, r->path_len, "/readyz")) {
-        ready = store_ping(ws->st) == ERR_OK;
+        ready = svc_db_ping(ws->st) == ERR_OK;
         body = ready ? "{\"status\":\"ready\"}" : "{\"status\":\"unavailable\"}";
         r->status = ready ? 200 : 503;
     } else {
@@ -254,10 +254,10 @@ static void keep_after_rollback(struct req *rq, const struct dialect *d)
     struct err_info detail = rq->err;
     struct store *st = rq->svc.st;
 
-    if (store_begin(st, true) != ERR_OK)
+    if (svc_tx_begin(st, true) != ERR_OK)
         return;
-    if (d->after_rollback(rq) != ERR_OK || store_commit(st) != ERR_OK)
-        store_rollback(st);
+    if (d->after_rollback(rq) != ERR_OK || svc_tx_commit(st) != ERR_OK)
+        svc_tx_rollback(st);
     rq->err = detail;
 }
 
@@ -410,8 +410,8 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out, const 
      * keeps tokens by the data version (svc_gcache.c). */
     if (!(rt->flags & R_NO_TX)) {
         e = cache || rq->svc.read_first
-                ? store_begin_versioned(st)
-                : store_begin(st, (rt->flags & R_WRITE) != 0);
+                ? svc_tx_begin_versioned(st)
+                : svc_tx_begin(st, (rt->flags & R_WRITE) != 0);
         if (e == ERR_BUSY) {
             rq->would_wait = true;
             return e;
@@ -452,12 +452,12 @@ static enum err run(struct req *rq, const struct dialect *d, json_t *out, const 
     if (rt->flags & R_NO_TX)
         return e;
     if (e != ERR_OK) {
-        store_rollback(st);
+        svc_tx_rollback(st);
         if (authed && d->after_rollback != NULL)
             keep_after_rollback(rq, d);
         return e;
     }
-    e = store_commit(st);
+    e = svc_tx_commit(st);
     if (e != ERR_OK)
         return err_set(&rq->err, e, SUBJ_NONE, "commit failed");
     return ERR_OK;
@@ -576,7 +576,7 @@ static enum err preauth(struct req *rq, const struct dialect *d, bool *authed)
     *authed = false;
     if (rq->route->flags & R_PUBLIC)
         return fault_check(rq, d);
-    e = store_begin(st, false);
+    e = svc_tx_begin(st, false);
     if (e != ERR_OK)
         return err_set(&rq->err, e, SUBJ_NONE, "database unavailable");
     rq->preauth = true;
@@ -585,7 +585,7 @@ static enum err preauth(struct req *rq, const struct dialect *d, bool *authed)
     *authed = e == ERR_OK;
     if (*authed)
         e = rate_check(rq, d);
-    store_rollback(st);
+    svc_tx_rollback(st);
     return e == ERR_OK ? fault_check(rq, d) : e;
 }
 
@@ -643,7 +643,7 @@ static bool submit_write(struct req *rq, const struct dialect *d, enum err *e)
     j->sj.done = job_done;
     j->sj.arg = j;
     j->sj.bytes = arena_size(copy->arena);
-    if (store_group_submit(rq->app->group, &j->sj) != ERR_OK) {
+    if (svc_group_submit(rq->app->group, &j->sj) != ERR_OK) {
         /* The queue is at its bound: the dialect's "slow down", now. */
         j->rq.rate_limit = cfg->write_queue_max;
         j->rq.rate_reset = 1;
@@ -754,9 +754,9 @@ void dialect_handle(struct http_req *r)
     /* An R_INLINE write only tries the group's connection; an operator's
      * R_NO_TX call (the seed) may wait for it. */
     if (e == ERR_OK && (rq.route->flags & R_INLINE)) {
-        store_group_attach(ws->st, ws->app->group, false);
+        svc_db_attach(ws->st, ws->app->group, false);
         e = run_inline(&rq, d, &out);
-        store_group_attach(ws->st, ws->app->group, true);
+        svc_db_attach(ws->st, ws->app->group, true);
     } else if (e == ERR_OK) {
         e = run(&rq, d, out, NULL);
     }

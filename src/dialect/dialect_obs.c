@@ -52,7 +52,7 @@ static void render_state(struct app *app, struct store *st, FILE *f)
     int64_t hits = 0, misses = 0;
     struct answer_stats as;
 
-    store_group_stats(app->group, &gs);
+    svc_group_stats(app->group, &gs);
     gauge(f, "qunzu_group_commit_batches_total", "SQLite group commit: transactions committed or lost.",
           "counter", gs.batches);
     gauge(f, "qunzu_group_commit_requests_total", "SQLite group commit: write requests run in batches.",
@@ -96,7 +96,7 @@ static void render_state(struct app *app, struct store *st, FILE *f)
           hits);
     gauge(f, "qunzu_token_cache_misses_total", "Access-token checks read from the database.",
           "counter", misses);
-    if (store_begin(st, false) == ERR_OK) {
+    if (svc_tx_begin(st, false) == ERR_OK) {
         if (svc_outbox_states(st, &ob) == ERR_OK)
             fprintf(f,
                     "# HELP qunzu_outbox_events Event records in the outbox, by delivery state.\n"
@@ -107,7 +107,7 @@ static void render_state(struct app *app, struct store *st, FILE *f)
                     "qunzu_outbox_events{state=\"skipped\"} %lld\n",
                     (long long)ob.pending, (long long)ob.delivered, (long long)ob.failed,
                     (long long)ob.skipped);
-        store_rollback(st);
+        svc_tx_rollback(st);
     }
 }
 

@@ -64,19 +64,19 @@ struct dialect_runner *dialect_runner_start(struct app *app)
 {
     struct dialect_runner *rn = xcalloc(1, sizeof(*rn));
 
-    rn->st = store_fault_wrap(store_open(app->cfg), app->cfg);
+    rn->st = svc_db_open(app->cfg);
     if (rn->st == NULL) {
         free(rn);
         return NULL;
     }
     /* Writes take the group's connection in turn with its batches. */
-    store_group_attach(rn->st, app->group, true);
+    svc_db_attach(rn->st, app->group, true);
     rn->tail = &rn->head;
     pthread_mutex_init(&rn->lock, NULL);
     pthread_cond_init(&rn->cond, NULL);
     if (pthread_create(&rn->thread, NULL, runner_main, rn) != 0) {
         log_error("cannot start the operator runner thread");
-        store_close(rn->st);
+        svc_db_close(rn->st);
         free(rn);
         return NULL;
     }
@@ -120,7 +120,7 @@ void dialect_runner_stop(struct dialect_runner *rn)
     pthread_cond_signal(&rn->cond);
     pthread_mutex_unlock(&rn->lock);
     pthread_join(rn->thread, NULL);
-    store_close(rn->st);
+    svc_db_close(rn->st);
     pthread_mutex_destroy(&rn->lock);
     pthread_cond_destroy(&rn->cond);
     free(rn);

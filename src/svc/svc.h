@@ -745,5 +745,7 @@ json_t *svc_inspect_list(struct svc_inspector *in, int64_t tenant, int64_t after
 
 /* Feishu's chats, messages, uploads, long connections, scopes and directory. */
 #include "svc/svc_feishu.h"
+/* The request's transaction, the node's connections, the write group. */
+#include "svc/svc_tx.h"
 
 #endif

@@ -126,13 +126,13 @@ enum err ad_tenant_reset(struct req *rq, json_t *body, json_t *out)
         return e;
     svc_faults_changed(rq->app->faults);
     /* What the tenant is now, read in a transaction of its own. */
-    e = store_begin(rq->svc.st, false);
+    e = svc_tx_begin(rq->svc.st, false);
     if (e != ERR_OK)
         return e;
     e = svc_tenant_find(&rq->svc, rq->params[0], &id);
     if (e == ERR_OK)
         e = svc_tenant_describe(&rq->svc, id, &res);
-    store_rollback(rq->svc.st);
+    svc_tx_rollback(rq->svc.st);
     if (e == ERR_OK)
         json_object_update_new(out, res);
     return e;

@@ -125,7 +125,7 @@ static enum err ad_stats(struct req *rq, json_t *body, json_t *out)
     int64_t hits = 0, misses = 0;
 
     (void)body;
-    store_group_stats(rq->app->group, &gs);
+    svc_group_stats(rq->app->group, &gs);
     svc_tcache_stats(rq->app->tokens, &hits, &misses);
     json_object_set_new(out, "token_cache",
                         json_pack("{s:b,s:I,s:I}", "enabled", rq->app->tokens != NULL, "hits",
