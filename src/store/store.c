@@ -172,31 +172,6 @@ enum err sql_exec(struct store *s, struct arena *a, const char *sql, const struc
     return e;
 }
 
-enum err sql_ahead(struct store *s, struct arena *a, struct sql_ahead *ah, const char *sql,
-                   const struct sql_arg *args, int nargs)
-{
-    memset(ah, 0, sizeof(*ah));
-    ah->a = a;
-    if (s->ops->ahead == NULL || nargs > SQL_MAX_PARAMS)
-        ah->e = sql_exec(s, a, sql, args, nargs, &ah->res);
-    else
-        ah->e = s->ops->ahead(s, a, sql, args, nargs, &ah->res, &ah->slot);
-    if (ah->e == ERR_STORE)
-        s->failed = true;
-    return ah->e;
-}
-
-enum err sql_take(struct store *s, struct sql_ahead *ah, struct sql_res *res)
-{
-    if (ah->slot != 0) {
-        ah->e = s->ops->take(s, ah->a, ah->slot, &ah->res);
-        ah->slot = 0;
-        if (ah->e == ERR_STORE)
-            s->failed = true;
-    }
-    *res = ah->res;
-    return ah->e;
-}
 
 enum err sql_later(struct store *s, const char *sql, const struct sql_arg *args, int nargs)
 {

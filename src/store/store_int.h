@@ -68,13 +68,6 @@ struct store_ops {
      * with the transaction's next statement or its commit (sql_later);
      * NULL: query runs it at once. */
     enum err (*later)(struct store *s, const char *sql, const struct sql_arg *args, int nargs);
-    /* Optional (PostgreSQL): sends one read into the transaction's pipeline
-     * and reads its rows with whatever waits next ('*slot' names them for
-     * take), or answers it at once into 'res' ('*slot' 0). NULL: query
-     * runs it at once (sql_ahead). */
-    enum err (*ahead)(struct store *s, struct arena *a, const char *sql,
-                      const struct sql_arg *args, int nargs, struct sql_res *res, int *slot);
-    enum err (*take)(struct store *s, struct arena *a, int slot, struct sql_res *res);
     /* Runs a script of several statements with no parameters (migrations). */
     enum err (*script)(struct store *s, const char *sql);
     /* After rows were inserted with explicit ids, makes new rows get ids
@@ -100,14 +93,6 @@ struct store {
     /* The server key: secrets are stored as digests or sealed under it
      * (store_secrets.c). Set by store_open. */
     struct seal_key key;
-};
-
-/* A read sent ahead (sql_ahead): its rows come with sql_take. */
-struct sql_ahead {
-    struct arena *a;
-    struct sql_res res;
-    enum err e;
-    int slot; /* the driver's name for the rows to come; 0: 'res' and 'e' hold them */
 };
 
 /* Every statement goes through here, so that 'failed' is kept. At most
@@ -184,20 +169,6 @@ enum err store_migrate(struct store *s, const struct store_migration *list);
  * failure). Statements keep their order: the next one sees its effect. */
 enum err sql_later(struct store *s, const char *sql, const struct sql_arg *args, int nargs);
 
-/* A read whose rows are wanted a little later: PostgreSQL sends it into the
- * transaction's pipeline now, to be answered with the next statement that
- * waits (a tenant's lock held for the next statement goes before it), so it
- * costs no round trip of its own; elsewhere it runs at once. sql_take gives
- * its rows (into the arena given to sql_ahead) and its outcome. */
-enum err sql_ahead(struct store *s, struct arena *a, struct sql_ahead *ah, const char *sql,
-                   const struct sql_arg *args, int nargs);
-enum err sql_take(struct store *s, struct sql_ahead *ah, struct sql_res *res);
-
-#define store_q_ahead(s, a, ah, sql, ...)                                                   \
-    sql_ahead((s), (a), (ah), (sql), (const struct sql_arg[]){ { 0 }, __VA_ARGS__ } + 1,    \
-              (int)(sizeof((const struct sql_arg[]){ { 0 }, __VA_ARGS__ })                  \
-                        / sizeof(struct sql_arg)                                           \
-                    - 1))
 
 #define store_q_later(s, sql, ...)                                                          \
     sql_later((s), (sql), (const struct sql_arg[]){ { 0 }, __VA_ARGS__ } + 1,               \

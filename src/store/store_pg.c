@@ -175,57 +175,6 @@ static enum err pipe_send(struct pg *p, const char *sql, const struct sql_arg *a
     return ERR_OK;
 }
 
-/* Sends a read into the open transaction's pipeline (opening it, with the
- * held statements first), its answer kept when the pipeline is read; with
- * no transaction open, or no room to keep it, it runs at once. */
-static enum err pg_ahead(struct store *st, struct arena *a, const char *sql,
-                         const struct sql_arg *args, int nargs, struct sql_res *res, int *slot)
-{
-    struct pg *p = PG(st);
-    enum err e;
-
-    *slot = 0;
-    pg_settle(p);
-    if (p->nkept == PG_KEPT_MAX || p->tx_lost || (!p->tx_held && !p->piped
-                                                  && PQtransactionStatus(p->conn) == PQTRANS_IDLE))
-        return pg_query(st, a, sql, args, nargs, res);
-    e = pipe_send(p, sql, args, nargs);
-    if (e != ERR_OK)
-        return e;
-    p->kept_at[p->nkept] = p->npending;
-    p->kept[p->nkept] = NULL;
-    *slot = ++p->nkept;
-    return ERR_OK;
-}
-
-/* The rows of a read sent ahead: the pipeline is read first if it is still
- * open (one round trip). */
-static enum err pg_take(struct store *st, struct arena *a, int slot, struct sql_res *res)
-{
-    struct pg *p = PG(st);
-    PGresult *r;
-    enum err e = ERR_OK;
-
-    memset(res, 0, sizeof(*res));
-    if (slot < 1 || slot > p->nkept)
-        return pg_fail(p, NULL, "read ahead (taken twice, or after its transaction)");
-    if (p->kept_at[slot - 1] != 0)
-        e = flush_held(p);
-    r = p->kept[slot - 1];
-    p->kept[slot - 1] = NULL;
-    if (e != ERR_OK) {
-        PQclear(r);
-        return e;
-    }
-    if (r == NULL
-        || (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK))
-        e = pg_fail(p, r, "read ahead");
-    else
-        rows_copy(r, a, res);
-    PQclear(r);
-    return e;
-}
-
 /* Sends the statement into the open transaction's pipeline (opening it, with
  * the held statements first) and returns without waiting: its answer is read
  * with the next statement's or the commit's. */
@@ -340,7 +289,6 @@ static enum err pg_begin_as(struct store *st, bool write, const char *writers, b
     if (e != ERR_OK)
         return e;
     stmt_forget_gone(p);
-    pg_kept_clear(p);
     p->tx_lost = false;
     p->tx_held = true;
     p->tx_dirty = p->tx_wrote = p->version_read = false;
@@ -435,7 +383,6 @@ static enum err pg_commit(struct store *st)
     PGresult *res;
 
     p->tx_versioned = p->tx_dirty = p->tx_wrote = false;
-    pg_kept_clear(p);
     if (p->tx_lost) {
         p->tx_lost = false;
         return ERR_STORE;
@@ -490,7 +437,6 @@ static void pg_rollback(struct store *st)
     PQclear(pg_pipe_finish(p, true, false, &failed, &early));
     p->tx_lost = p->tx_versioned = p->tx_dirty = p->tx_wrote = false;
     p->nheld = 0;
-    pg_kept_clear(p);
     if (p->tx_held) { /* never begun on the server */
         p->tx_held = false;
         return;
@@ -552,7 +498,6 @@ static void pg_close(struct store *st)
 {
     struct pg *p = PG(st);
 
-    pg_kept_clear(p);
     stmt_cache_clear(&p->cache, false);
     stmt_cache_free(&p->cache);
     free(p->gone);
@@ -571,8 +516,6 @@ static const struct store_ops pg_ops = {
     .lock_tenant = pg_lock_tenant,
     .query = pg_query,
     .later = pg_later,
-    .ahead = pg_ahead,
-    .take = pg_take,
     .begin_versioned = pg_begin_versioned,
     .data_version = pg_data_version,
     .cache_epoch = pg_cache_epoch,

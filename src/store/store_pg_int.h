@@ -32,9 +32,6 @@ struct held {
     bool version;
 };
 
-/* Reads sent ahead (sql_ahead) a transaction keeps at once. */
-#define PG_KEPT_MAX 4
-
 struct pg {
     struct store base;
     PGconn *conn;
@@ -64,11 +61,6 @@ struct pg {
      * still waited for, but moves no version. */
     bool tx_wrote;
     int64_t version;
-    /* Reads sent ahead: each one's place among the open pipeline's answers
-     * (1-based; 0 once read), then its result, until taken. */
-    int kept_at[PG_KEPT_MAX];
-    PGresult *kept[PG_KEPT_MAX];
-    int nkept;
 };
 
 #define PG(st) ((struct pg *)(st))
@@ -98,8 +90,6 @@ PGresult *pg_run_pipeline(struct pg *p, const char *name, int nvalues,
                           const char *const *values, bool *failed, bool *early);
 /* A statement's text values, integers printed into 'ints'. */
 void pg_values(const struct sql_arg *args, int nargs, const char **values, char (*ints)[24]);
-/* Drops the reads sent ahead that nobody took. */
-void pg_kept_clear(struct pg *p);
 /* After a statement that changed data outside a transaction, the data
  * version moves now; in one, at its commit. */
 enum err pg_version_after(struct pg *p, enum err e);

@@ -158,28 +158,6 @@ void pg_version_take(struct pg *p, PGresult *res)
     }
 }
 
-/* Keeps the answer at 'got' when it is a read sent ahead. */
-static bool kept_take(struct pg *p, int got, PGresult *res)
-{
-    for (int k = 0; k < p->nkept; k++)
-        if (p->kept_at[k] == got) {
-            p->kept[k] = res;
-            p->kept_at[k] = 0;
-            return true;
-        }
-    return false;
-}
-
-void pg_kept_clear(struct pg *p)
-{
-    for (int k = 0; k < p->nkept; k++) {
-        PQclear(p->kept[k]);
-        p->kept[k] = NULL;
-        p->kept_at[k] = 0;
-    }
-    p->nkept = 0;
-}
-
 /* Sends one held statement into the pipeline. */
 static int send_held(struct pg *p, const struct held *h)
 {
@@ -259,8 +237,6 @@ PGresult *pg_pipe_finish(struct pg *p, bool ok, bool keep_last, bool *failed, bo
             PQclear(res);
             continue;
         }
-        if (kept_take(p, got, res))
-            continue; /* a read sent ahead: its taker judges it */
         if (!*failed && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
             *failed = true;
             *early = got < n || !keep_last;
@@ -276,8 +252,6 @@ PGresult *pg_pipe_finish(struct pg *p, bool ok, bool keep_last, bool *failed, bo
     }
     PQexitPipelineMode(p->conn);
     p->piped = false;
-    for (int k = 0; k < p->nkept; k++)
-        p->kept_at[k] = 0; /* unanswered (a broken connection): taken as a failure */
     if (!ok || (!*failed && got < n)) {
         *failed = true; /* the connection broke: PQerrorMessage says why */
         PQclear(keep);

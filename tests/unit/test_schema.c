@@ -425,31 +425,6 @@ static void later_checks(struct store *st, struct arena *a)
     CHECK(later_trips(st, a) == 3);
 }
 
-/* A read sent ahead (sql_ahead) goes with the next statement that waits,
- * or with its take, and costs no round trip of its own. */
-static const char SQL_AHEAD[] = "SELECT 'ahead' WHERE CAST($1 AS INTEGER) = 0";
-
-static int64_t ahead_trips(struct store *st, struct arena *a, bool then_read)
-{
-    int64_t before = store_round_trips();
-    struct sql_ahead ah;
-    struct sql_res r = { 0 };
-    bool ok = store_begin(st, true) == ERR_OK
-              && store_q_ahead(st, a, &ah, SQL_AHEAD, ARG_INT(0)) == ERR_OK
-              && (!then_read || answer_is(st, a, SQL_RT, "rt"))
-              && sql_take(st, &ah, &r) == ERR_OK && r.nrows == 1
-              && strcmp(sql_text(&r, 0, 0), "ahead") == 0 && store_commit(st) == ERR_OK;
-
-    return ok ? store_round_trips() - before : -1;
-}
-
-static void ahead_checks(struct store *st, struct arena *a)
-{
-    CHECK(ahead_trips(st, a, true) == 2); /* the statement is prepared first */
-    CHECK(ahead_trips(st, a, true) == 1); /* it went with the read after it */
-    CHECK(ahead_trips(st, a, false) == 1); /* the take waits for it */
-}
-
 static void round_trips_pg(void)
 {
     const char *pg = getenv("QUNZU_TEST_PG");
@@ -491,7 +466,6 @@ static void round_trips_pg(void)
         store_close(other);
     }
     later_checks(b.st, &a);
-    ahead_checks(b.st, &a);
 out:
     backend_close(&b, pg);
     arena_release(&a);
