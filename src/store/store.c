@@ -185,6 +185,18 @@ enum err sql_later(struct store *s, const char *sql, const struct sql_arg *args,
     return e;
 }
 
+enum err store_commit_unflushed(struct store *s)
+{
+    enum err e;
+
+    if (s->ops->unflushed == NULL)
+        return ERR_OK;
+    e = s->ops->unflushed(s);
+    if (e != ERR_OK)
+        s->failed = true;
+    return e;
+}
+
 const char *sql_text(const struct sql_res *r, size_t row, size_t col)
 {
     if (row >= r->nrows || col >= r->ncols)

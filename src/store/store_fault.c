@@ -123,6 +123,11 @@ static enum err f_later(struct store *s, const char *sql, const struct sql_arg *
     return inner(s)->ops->later(inner(s), sql, args, nargs);
 }
 
+static enum err f_unflushed(struct store *s)
+{
+    return inner(s)->ops->unflushed(inner(s));
+}
+
 static int64_t f_cache_epoch(struct store *s, bool now)
 {
     return inner(s)->ops->cache_epoch(inner(s), now);
@@ -164,6 +169,7 @@ struct store *store_fault_wrap(struct store *st, const struct config *cfg)
         .ids_follow = f_ids_follow,
         .group_attach = f_group_attach,
         .later = st->ops->later ? f_later : NULL,
+        .unflushed = st->ops->unflushed ? f_unflushed : NULL,
         .cache_epoch = st->ops->cache_epoch ? f_cache_epoch : NULL,
         .begin_versioned = st->ops->begin_versioned ? f_begin_versioned : NULL,
         .data_version = st->ops->data_version ? f_data_version : NULL,

@@ -68,6 +68,10 @@ struct store_ops {
      * with the transaction's next statement or its commit (sql_later);
      * NULL: query runs it at once. */
     enum err (*later)(struct store *s, const char *sql, const struct sql_arg *args, int nargs);
+    /* Optional (PostgreSQL): the open write transaction's commit need not
+     * wait for its flush to disk (store_commit_unflushed); NULL: nothing to
+     * do (SQLite's group shares one flush). */
+    enum err (*unflushed)(struct store *s);
     /* Runs a script of several statements with no parameters (migrations). */
     enum err (*script)(struct store *s, const char *sql);
     /* After rows were inserted with explicit ids, makes new rows get ids

@@ -111,17 +111,6 @@ enum err store_nonce_purge(struct store *s, int64_t tenant, int64_t now)
     return store_q_later(s, SQL_NONCE_PURGE, ARG_INT(tenant), ARG_INT(now));
 }
 
-/* set_config(..., true) is SET LOCAL, as a statement that can be prepared
- * and sent unanswered. */
-static const char SQL_COMMIT_UNFLUSHED[] = "SELECT set_config('synchronous_commit', 'off', true)";
-
-enum err store_commit_unflushed(struct store *s)
-{
-    if (strcmp(s->ops->name, "postgres") != 0)
-        return ERR_OK;
-    return sql_later(s, SQL_COMMIT_UNFLUSHED, NULL, 0);
-}
-
 #define KB_COLS                                                                            \
     "id, tenant_id, space, type, parent_id, owner_id, ext_id, name, is_default, created_at"
 

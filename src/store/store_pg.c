@@ -194,6 +194,16 @@ static enum err pg_later(struct store *st, const char *sql, const struct sql_arg
     return ERR_OK;
 }
 
+/* store_commit_unflushed: synchronous_commit off for this transaction
+ * alone (set_config(..., true) is SET LOCAL, as a statement that can be
+ * prepared and sent unanswered with the next one). */
+static const char SQL_UNFLUSHED[] = "SELECT set_config('synchronous_commit', 'off', true)";
+
+static enum err pg_unflushed(struct store *st)
+{
+    return pg_later(st, SQL_UNFLUSHED, NULL, 0);
+}
+
 /* Sends the held statements now and reads what the pipeline holds (a
  * script follows, which a pipeline cannot carry). */
 static enum err flush_held(struct pg *p)
@@ -516,6 +526,7 @@ static const struct store_ops pg_ops = {
     .lock_tenant = pg_lock_tenant,
     .query = pg_query,
     .later = pg_later,
+    .unflushed = pg_unflushed,
     .begin_versioned = pg_begin_versioned,
     .data_version = pg_data_version,
     .cache_epoch = pg_cache_epoch,
